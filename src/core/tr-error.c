@@ -1,0 +1,46 @@
+/* tr-error.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "tr-error.h"
+
+G_DEFINE_QUARK (tr-error-quark, tr_error)
+
+static const char *const code_names[] = {
+  [TR_ERROR_INVALID] = "invalid",
+  [TR_ERROR_ILLEGAL_TRANSITION] = "illegal_transition",
+  [TR_ERROR_UNKNOWN_TICKET] = "unknown_ticket",
+  [TR_ERROR_UNKNOWN_ITEM] = "unknown_item",
+  [TR_ERROR_DUPLICATE_ID] = "duplicate_id",
+  [TR_ERROR_TICKET_CLOSED] = "ticket_closed",
+  [TR_ERROR_STORE_CORRUPT] = "store_corrupt",
+  [TR_ERROR_STORE_TOO_NEW] = "store_too_new",
+  [TR_ERROR_STORE] = "store",
+  [TR_ERROR_PROTOCOL] = "protocol",
+  [TR_ERROR_LIMIT] = "limit",
+  [TR_ERROR_UNAUTHORIZED] = "unauthorized",
+};
+
+const char *
+tr_error_code_to_string (TrErrorCode code)
+{
+  if ((guint) code < G_N_ELEMENTS (code_names))
+    return code_names[code];
+  return "unknown";
+}
+
+gboolean
+tr_error_code_from_string (const char *name, TrErrorCode *out_code)
+{
+  g_return_val_if_fail (out_code != NULL, FALSE);
+
+  if (name == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (code_names); i++)
+    if (g_str_equal (name, code_names[i]))
+      {
+        *out_code = i;
+        return TRUE;
+      }
+  return FALSE;
+}

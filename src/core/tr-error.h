@@ -1,0 +1,36 @@
+/* tr-error.h: the one error domain of the core library
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define TR_ERROR (tr_error_quark ())
+
+/* Each code has a stable wire name (tr_error_code_to_string) that the
+ * protocol sends in acks and error frames, so never renumber or rename. */
+typedef enum
+{
+  TR_ERROR_INVALID,            /* "invalid": a field is missing, of the wrong type or out of bounds */
+  TR_ERROR_ILLEGAL_TRANSITION, /* "illegal_transition": the state machine forbids it */
+  TR_ERROR_UNKNOWN_TICKET,     /* "unknown_ticket" */
+  TR_ERROR_UNKNOWN_ITEM,       /* "unknown_item" */
+  TR_ERROR_DUPLICATE_ID,       /* "duplicate_id": a ticket or item id already exists */
+  TR_ERROR_TICKET_CLOSED,      /* "ticket_closed": amending a served or cancelled ticket */
+  TR_ERROR_STORE_CORRUPT,      /* "store_corrupt": the database file is not usable */
+  TR_ERROR_STORE_TOO_NEW,      /* "store_too_new": written by a newer schema */
+  TR_ERROR_STORE,              /* "store": any other SQLite failure */
+  TR_ERROR_PROTOCOL,           /* "protocol": a frame that breaks the protocol */
+  TR_ERROR_LIMIT,              /* "limit": a size or rate limit was exceeded */
+  TR_ERROR_UNAUTHORIZED,       /* "unauthorized" */
+} TrErrorCode;
+
+GQuark       tr_error_quark              (void);
+const char  *tr_error_code_to_string     (TrErrorCode code);
+gboolean     tr_error_code_from_string   (const char  *name,
+                                          TrErrorCode *out_code);
+
+G_END_DECLS
