@@ -1,0 +1,72 @@
+/* tr-client.h: a station's link to the host
+ *
+ * Keeps the station's store in step with the host's: hello with the last
+ * applied seq, apply the snapshot or the missing events, send the outbox
+ * in order, remove each op on its ack. Heartbeat, reconnection with
+ * backoff and jitter, and a long-polling fallback when WebSocket cannot
+ * connect. All on the thread-default main context of tr_client_start().
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tr-store.h"
+
+G_BEGIN_DECLS
+
+#define TR_TYPE_CLIENT (tr_client_get_type ())
+G_DECLARE_FINAL_TYPE (TrClient, tr_client, TR, CLIENT, GObject)
+
+typedef enum
+{
+  TR_CLIENT_STATE_OFFLINE,
+  TR_CLIENT_STATE_CONNECTING,
+  TR_CLIENT_STATE_ONLINE_WEBSOCKET,
+  TR_CLIENT_STATE_ONLINE_POLLING,
+} TrClientState;
+
+const char *tr_client_state_to_string (TrClientState state); /* "offline" "connecting" "online-websocket" "online-polling" */
+
+/* Properties:
+ *   "store"          TrStore*   construct-only
+ *   "host-url"       string     e.g. "http://127.0.0.1:8787"; changing it reconnects
+ *   "station-id"     string     construct-only; defaults to the store's db_id
+ *   "station-name"   string
+ *   "role"           string     "kitchen", "expo", "foh", ...
+ *   "token"          string     sent in hello and as a bearer token; may be NULL
+ *   "state"          TrClientState (read-only)
+ *   "queued-ops"     guint      (read-only) outbox length
+ *   "latency-ms"     gint64     (read-only) last ping round trip; -1 unknown
+ *   "last-error"     string     (read-only) NULL when none
+ *   "last-sync"      gint64     (read-only) ms of the last frame applied from the host
+ *   "reconnects"     guint      (read-only) connections made after the first
+ * Tunables (construct or before start; tests shorten them):
+ *   "heartbeat-interval" guint ms, default 5000
+ *   "dead-timeout"       guint ms, default 15000
+ *   "backoff-min"        guint ms, default 500
+ *   "backoff-max"        guint ms, default 30000
+ *   "websocket-retry"    guint ms, default 60000 (while polling)
+ * Signals:
+ *   "op-rejected" (const char *op_id, const char *code, const char *message)
+ *   "synced"      ()  caught up with the host (after the snapshot or backlog)
+ */
+TrClient  *tr_client_new     (TrStore    *store,
+                              const char *host_url,
+                              const char *station_name,
+                              const char *role);
+void       tr_client_start   (TrClient *self);
+void       tr_client_stop    (TrClient *self);
+/* Writes the op optimistically with its outbox row (one transaction) and
+ * sends it if online. FALSE (nothing written) if it does not apply. */
+gboolean   tr_client_submit  (TrClient *self, const TrOp *op, GError **error);
+/* Drops the connection and reconnects at once, resyncing. */
+void       tr_client_refresh (TrClient *self);
+
+TrClientState tr_client_get_state      (TrClient *self);
+guint         tr_client_get_queued_ops (TrClient *self);
+const char   *tr_client_get_last_error (TrClient *self);
+TrStore      *tr_client_get_store      (TrClient *self);
+
+G_END_DECLS

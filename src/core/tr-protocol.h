@@ -1,0 +1,118 @@
+/* tr-protocol.h: protocol v1 frames, shared by the host, the client and
+ * the CLI (docs/protocol.md is the reference)
+ *
+ * Builders return compact JSON text; the parser turns one text frame
+ * into a TrFrame or a GError (TR_ERROR_PROTOCOL for a frame that is JSON
+ * but not a valid message, TR_ERROR_INVALID from the codec for a bad op
+ * or ticket inside it).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "tr-op.h"
+#include "tr-store.h"
+
+G_BEGIN_DECLS
+
+#define TR_PROTOCOL_VERSION      1
+#define TR_PROTOCOL_SUBPROTOCOL  "ticketrail.v1"
+#define TR_DEFAULT_PORT          8787
+#define TR_MAX_FRAME_BYTES       (64 * 1024)
+#define TR_MAX_BODY_BYTES        (256 * 1024)
+#define TR_MAX_LONG_POLL_SECONDS 30
+
+/* WebSocket close codes (RFC 6455 private range 4000-4999 for ours). */
+#define TR_CLOSE_NORMAL          1000
+#define TR_CLOSE_GOING_AWAY      1001 /* host shutting down */
+#define TR_CLOSE_UNSUPPORTED     1003 /* binary frame */
+#define TR_CLOSE_TOO_BIG         1009 /* frame over TR_MAX_FRAME_BYTES */
+#define TR_CLOSE_PROTOCOL        4000 /* malformed JSON, unknown type, op before hello, second hello */
+#define TR_CLOSE_VERSION         4001 /* unsupported protocol version */
+#define TR_CLOSE_HELLO_TIMEOUT   4008 /* no hello in time */
+#define TR_CLOSE_TOO_SLOW        4009 /* fell too far behind; resume later */
+#define TR_CLOSE_DEAD_PEER       4010 /* no frame within the heartbeat timeout */
+#define TR_CLOSE_UNAUTHORIZED    4401
+#define TR_CLOSE_REVOKED         4403
+#define TR_CLOSE_RATE_LIMITED    4429
+
+typedef enum
+{
+  TR_FRAME_HELLO,
+  TR_FRAME_OP,
+  TR_FRAME_OPS,
+  TR_FRAME_PING,
+  TR_FRAME_WELCOME,
+  TR_FRAME_EVENTS,
+  TR_FRAME_SNAPSHOT,
+  TR_FRAME_ACK,
+  TR_FRAME_PONG,
+  TR_FRAME_ERROR,
+  TR_N_FRAME_TYPES
+} TrFrameType;
+
+const char *tr_frame_type_to_string (TrFrameType type);
+
+typedef struct
+{
+  TrFrameType  type;
+
+  /* HELLO */
+  int          protocol;
+  char        *station_id;
+  char        *station_name;
+  char        *station_role;
+  char        *token;          /* may be NULL */
+  char        *host_id;        /* HELLO: last known host or NULL; WELCOME: the host's */
+  gint64       since;          /* HELLO */
+
+  /* OP / OPS: TrOp* (OP has exactly one) */
+  GPtrArray   *ops;
+
+  /* PING / PONG */
+  gint64       t;
+  gint64       last_seq;       /* PING: last seq the station applied; -1 if absent */
+  guint        queued;         /* PING: the station's outbox length */
+
+  /* WELCOME */
+  gint64       head_seq;
+  gint64       server_time;
+
+  /* EVENTS: TrEvent*; SNAPSHOT: TrTicket* with seq */
+  GPtrArray   *events;
+  GPtrArray   *tickets;
+  gint64       seq;            /* SNAPSHOT seq; ACK seq (0 when absent) */
+
+  /* ACK */
+  char        *op_id;
+  TrApplyResult result;
+  /* ACK error and ERROR frame */
+  char        *error_code;
+  char        *error_message;
+} TrFrame;
+
+void     tr_frame_free  (TrFrame *frame);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrFrame, tr_frame_free)
+
+/* Parses one text frame (any direction). */
+TrFrame *tr_frame_parse (const char *data, gsize length, GError **error);
+
+char *tr_frame_build_hello    (const char *station_id, const char *station_name,
+                               const char *role, const char *token,
+                               const char *host_id, gint64 since);
+char *tr_frame_build_op       (const TrOp *op);
+char *tr_frame_build_ops      (GPtrArray *ops /* TrOp* */);
+char *tr_frame_build_ping     (gint64 t, gint64 last_seq, guint queued);
+char *tr_frame_build_pong     (gint64 t);
+char *tr_frame_build_welcome  (const char *host_id, gint64 head_seq, gint64 server_time);
+/* @events_json: already-encoded event objects, so the host serializes
+ * each event once however many stations receive it. */
+char *tr_frame_build_events   (GPtrArray *events /* TrEvent* */);
+char *tr_frame_build_events_from_json (GPtrArray *event_json /* char* */);
+char *tr_frame_build_snapshot (gint64 seq, GPtrArray *tickets /* TrTicket* */);
+char *tr_frame_build_ack      (const TrOutcome *outcome);
+char *tr_frame_build_error    (const char *code, const char *message);
+
+G_END_DECLS
