@@ -65,7 +65,7 @@ static const TransitionKind item_table[TR_ITEM_N_STATUSES][TR_ITEM_N_STATUSES] =
 static TransitionKind
 ticket_lookup (TrTicketStatus from, TrTicketStatus to)
 {
-  if ((guint) from >= TR_TICKET_N_STATUSES || (guint) to >= TR_TICKET_N_STATUSES)
+  if ((guint)from >= TR_TICKET_N_STATUSES || (guint)to >= TR_TICKET_N_STATUSES)
     return FORBIDDEN;
   return ticket_table[from][to];
 }
@@ -73,7 +73,7 @@ ticket_lookup (TrTicketStatus from, TrTicketStatus to)
 static TransitionKind
 item_lookup (TrItemStatus from, TrItemStatus to)
 {
-  if ((guint) from >= TR_ITEM_N_STATUSES || (guint) to >= TR_ITEM_N_STATUSES)
+  if ((guint)from >= TR_ITEM_N_STATUSES || (guint)to >= TR_ITEM_N_STATUSES)
     return FORBIDDEN;
   return item_table[from][to];
 }
