@@ -1,0 +1,43 @@
+/* Ticketrail browser display: keeps the page's own files so that a reload
+ * works while the host is out of reach. The API is never cached: tickets
+ * come from the page's own store (localStorage) and the host.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+'use strict';
+
+const CACHE = 'ticketrail-web-v1';
+const FILES = ['/', '/static/app.css', '/static/app.js', '/static/icon.svg'];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  /* Every role and station is the same page. */
+  const key = request.mode === 'navigate' && (url.pathname === '/' || url.pathname === '/index.html')
+    ? '/' : url.pathname;
+  if (!FILES.includes(key)) return;
+
+  /* Cached copy at once, fresh copy for next time. */
+  event.respondWith(caches.open(CACHE).then(async (cache) => {
+    const cached = await cache.match(key);
+    const network = fetch(key, { cache: 'no-cache' }).then((response) => {
+      if (response.ok) return cache.put(key, response.clone()).then(() => response);
+      return response;
+    });
+    if (cached) {
+      event.waitUntil(network.catch(() => undefined));
+      return cached;
+    }
+    return network;
+  }));
+});

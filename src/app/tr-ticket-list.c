@@ -1,0 +1,353 @@
+/* tr-ticket-list.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tr-ticket-list"
+
+#include "config.h"
+
+#include "tr-ticket-list.h"
+
+struct _TrTicketList
+{
+  GObject parent_instance;
+  TrStore *store;
+  gulong changed_handler;
+  /* TrTicketObject*, in display order; the lists are tens of tickets, so
+   * a linear search by id costs less than keeping an index in step. */
+  GPtrArray *items;
+};
+
+static void
+list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TrTicketList, tr_ticket_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+enum
+{
+  PROP_0,
+  PROP_STORE,
+  PROP_N_ITEMS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Oldest first; the number and then the id break ties so that the order
+ * is total and the same on every screen. */
+static int
+compare_tickets (const TrTicket *a, const TrTicket *b)
+{
+  if (a->created_at != b->created_at)
+    return a->created_at < b->created_at ? -1 : 1;
+  if (a->number != b->number)
+    return a->number < b->number ? -1 : 1;
+  return g_strcmp0 (a->id, b->id);
+}
+
+static int
+compare_objects (gconstpointer a, gconstpointer b)
+{
+  TrTicketObject *oa = *(TrTicketObject *const *)a;
+  TrTicketObject *ob = *(TrTicketObject *const *)b;
+
+  return compare_tickets (tr_ticket_object_get_ticket (oa), tr_ticket_object_get_ticket (ob));
+}
+
+static guint
+insert_position (TrTicketList *self, const TrTicket *ticket)
+{
+  guint lo = 0;
+  guint hi = self->items->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      TrTicketObject *obj = g_ptr_array_index (self->items, mid);
+
+      if (compare_tickets (tr_ticket_object_get_ticket (obj), ticket) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+
+  return lo;
+}
+
+/* TRUE when @ticket may sit at @position without breaking the order. */
+static gboolean
+fits_at (TrTicketList *self, guint position, const TrTicket *ticket)
+{
+  if (position > 0)
+    {
+      TrTicketObject *prev = g_ptr_array_index (self->items, position - 1);
+      if (compare_tickets (tr_ticket_object_get_ticket (prev), ticket) > 0)
+        return FALSE;
+    }
+  if (position + 1 < self->items->len)
+    {
+      TrTicketObject *next = g_ptr_array_index (self->items, position + 1);
+      if (compare_tickets (ticket, tr_ticket_object_get_ticket (next)) > 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+emit_items_changed (TrTicketList *self, guint position, guint removed, guint added)
+{
+  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+  if (removed != added)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+static void
+remove_at (TrTicketList *self, guint position)
+{
+  g_ptr_array_remove_index (self->items, position);
+  emit_items_changed (self, position, 1, 0);
+}
+
+static void
+insert_sorted (TrTicketList *self, const TrTicket *ticket)
+{
+  guint position = insert_position (self, ticket);
+
+  g_ptr_array_insert (self->items, (int)position, tr_ticket_object_new (ticket));
+  emit_items_changed (self, position, 0, 1);
+}
+
+static void
+on_ticket_changed (TrTicketList *self, const char *ticket_id, TrStore *store)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrTicket) ticket = NULL;
+  guint position;
+  gboolean present;
+
+  g_assert (TR_IS_TICKET_LIST (self));
+  g_assert (TR_IS_STORE (store));
+
+  ticket = tr_store_get_ticket (store, ticket_id, &error);
+  if (error != NULL)
+    {
+      /* Keep showing the last known state: a kitchen screen that goes
+       * blank on a read error is worse than a slightly stale one. */
+      g_warning ("Cannot read ticket %s: %s", ticket_id, error->message);
+      return;
+    }
+
+  present = tr_ticket_list_find (self, ticket_id, &position) != NULL;
+
+  if (ticket == NULL || !tr_ticket_is_open (ticket))
+    {
+      if (present)
+        remove_at (self, position);
+      return;
+    }
+
+  if (!present)
+    {
+      insert_sorted (self, ticket);
+      return;
+    }
+
+  if (fits_at (self, position, ticket))
+    {
+      gpointer *slot = &g_ptr_array_index (self->items, position);
+
+      g_object_unref (*slot);
+      *slot = tr_ticket_object_new (ticket);
+      emit_items_changed (self, position, 1, 1);
+    }
+  else
+    {
+      remove_at (self, position);
+      insert_sorted (self, ticket);
+    }
+}
+
+static GType
+tr_ticket_list_get_item_type (GListModel *model)
+{
+  return TR_TYPE_TICKET_OBJECT;
+}
+
+static guint
+tr_ticket_list_get_n_items (GListModel *model)
+{
+  return TR_TICKET_LIST (model)->items->len;
+}
+
+static gpointer
+tr_ticket_list_get_item (GListModel *model, guint position)
+{
+  TrTicketList *self = TR_TICKET_LIST (model);
+
+  if (position >= self->items->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->items, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = tr_ticket_list_get_item_type;
+  iface->get_n_items = tr_ticket_list_get_n_items;
+  iface->get_item = tr_ticket_list_get_item;
+}
+
+static void
+disconnect_store (TrTicketList *self)
+{
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->changed_handler, self->store);
+  g_clear_object (&self->store);
+}
+
+static void
+tr_ticket_list_dispose (GObject *object)
+{
+  TrTicketList *self = (TrTicketList *)object;
+
+  disconnect_store (self);
+
+  G_OBJECT_CLASS (tr_ticket_list_parent_class)->dispose (object);
+}
+
+static void
+tr_ticket_list_finalize (GObject *object)
+{
+  TrTicketList *self = (TrTicketList *)object;
+
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (tr_ticket_list_parent_class)->finalize (object);
+}
+
+static void
+tr_ticket_list_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TrTicketList *self = TR_TICKET_LIST (object);
+
+  switch (prop_id)
+    {
+      case PROP_STORE:
+        g_value_set_object (value, self->store);
+        break;
+
+      case PROP_N_ITEMS:
+        g_value_set_uint (value, self->items->len);
+        break;
+
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tr_ticket_list_class_init (TrTicketListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = tr_ticket_list_dispose;
+  object_class->finalize = tr_ticket_list_finalize;
+  object_class->get_property = tr_ticket_list_get_property;
+
+  properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, TR_TYPE_STORE,
+                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tr_ticket_list_init (TrTicketList *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+TrTicketList *
+tr_ticket_list_new (void)
+{
+  return g_object_new (TR_TYPE_TICKET_LIST, NULL);
+}
+
+TrStore *
+tr_ticket_list_get_store (TrTicketList *self)
+{
+  g_return_val_if_fail (TR_IS_TICKET_LIST (self), NULL);
+
+  return self->store;
+}
+
+gboolean
+tr_ticket_list_set_store (TrTicketList *self, TrStore *store, GError **error)
+{
+  g_autoptr (GPtrArray) old_items = NULL;
+  g_autoptr (GPtrArray) tickets = NULL;
+  guint n_removed;
+
+  g_return_val_if_fail (TR_IS_TICKET_LIST (self), FALSE);
+  g_return_val_if_fail (store == NULL || TR_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (store != self->store)
+    {
+      disconnect_store (self);
+      if (store != NULL)
+        {
+          self->store = g_object_ref (store);
+          self->changed_handler = g_signal_connect_object (
+            store, "ticket-changed", G_CALLBACK (on_ticket_changed), self, G_CONNECT_SWAPPED);
+        }
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+    }
+
+  /* Swap the contents before telling anyone, so that handlers of
+   * items-changed see a consistent list. */
+  old_items = g_steal_pointer (&self->items);
+  n_removed = old_items->len;
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (store != NULL)
+    {
+      tickets = tr_store_list_tickets (store, TRUE, NULL, error);
+      if (tickets != NULL)
+        {
+          for (guint i = 0; i < tickets->len; i++)
+            g_ptr_array_add (self->items, tr_ticket_object_new (g_ptr_array_index (tickets, i)));
+          g_ptr_array_sort (self->items, compare_objects);
+        }
+    }
+
+  if (n_removed > 0 || self->items->len > 0)
+    emit_items_changed (self, 0, n_removed, self->items->len);
+
+  return store == NULL || tickets != NULL;
+}
+
+TrTicketObject *
+tr_ticket_list_find (TrTicketList *self, const char *ticket_id, guint *position)
+{
+  g_return_val_if_fail (TR_IS_TICKET_LIST (self), NULL);
+
+  if (ticket_id == NULL)
+    return NULL;
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      TrTicketObject *obj = g_ptr_array_index (self->items, i);
+
+      if (g_strcmp0 (tr_ticket_object_get_id (obj), ticket_id) == 0)
+        {
+          if (position != NULL)
+            *position = i;
+          return obj;
+        }
+    }
+
+  return NULL;
+}

@@ -1,0 +1,35 @@
+/* tr-ticket-list.h: the open tickets of a store as a GListModel
+ *
+ * The list holds TrTicketObjects oldest first and follows the store's
+ * "ticket-changed" signal one ticket at a time: a changed ticket replaces
+ * its row in place, a new one is inserted, a closed or removed one
+ * disappears. Widgets therefore never see the whole list rebuilt.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tr-store.h"
+#include "tr-ticket-object.h"
+
+G_BEGIN_DECLS
+
+#define TR_TYPE_TICKET_LIST (tr_ticket_list_get_type ())
+G_DECLARE_FINAL_TYPE (TrTicketList, tr_ticket_list, TR, TICKET_LIST, GObject)
+
+/* An empty list with no store. */
+TrTicketList *
+tr_ticket_list_new (void);
+TrStore *
+tr_ticket_list_get_store (TrTicketList *self);
+/* Follows @store (NULL: none) and loads its open tickets. On failure the
+ * list is empty, keeps following @store, and @error says why. */
+gboolean
+tr_ticket_list_set_store (TrTicketList *self, TrStore *store, GError **error);
+/* The row of @ticket_id, or NULL; @position may be NULL. */
+TrTicketObject *
+tr_ticket_list_find (TrTicketList *self, const char *ticket_id, guint *position);
+
+G_END_DECLS

@@ -1,0 +1,500 @@
+/* test-app.c: the real application in a real window (under Xvfb)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-app"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "tr-application.h"
+#include "tr-demo.h"
+#include "tr-error.h"
+#include "tr-ticket-row.h"
+#include "tr-window.h"
+
+/* Polling, not a threshold: the checks wait for the window as long as
+ * it takes, and only this generous limit turns a hang into a failure. */
+#define POLL_MS 50
+#define GIVE_UP_MS (120 * 1000)
+
+typedef struct _Fixture Fixture;
+typedef gboolean (*StepFunc) (Fixture *f);
+
+struct _Fixture
+{
+  char *dir;
+  TrApplication *app;
+  StepFunc *steps;
+  guint step;
+  gboolean done;
+  gint64 started;
+  /* per-test state */
+  char *served_id;
+  int served_number;
+  GtkWidget *dialog;
+};
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_assert_cmpint (g_remove (path), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("ticketrail-test-app-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->app = tr_application_new ();
+  /* Tests may run side by side on one bus. */
+  g_application_set_flags (G_APPLICATION (f->app), g_application_get_flags (G_APPLICATION (f->app))
+                                                     | G_APPLICATION_NON_UNIQUE);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  g_assert_finalize_object (f->app);
+  remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->served_id);
+}
+
+static TrWindow *
+find_window (Fixture *f)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (f->app)); l; l = l->next)
+    if (TR_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static void
+collect (GtkWidget *widget, GType type, GPtrArray *out)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    g_ptr_array_add (out, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, out);
+}
+
+/* The texts a person sees in @widget: visible, mapped labels. */
+static char *
+visible_text (GtkWidget *widget)
+{
+  g_autoptr (GPtrArray) labels = g_ptr_array_new ();
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  collect (widget, GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      GtkWidget *label = g_ptr_array_index (labels, i);
+
+      if (gtk_widget_get_mapped (label))
+        g_string_append_printf (text, "%s\n", gtk_label_get_text (GTK_LABEL (label)));
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* The shown rows by ticket number, with the text of each. */
+static GHashTable *
+shown_rows (TrWindow *window)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  GHashTable *shown = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+
+  collect (GTK_WIDGET (window), TR_TYPE_TICKET_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TrTicketRow *row = g_ptr_array_index (rows, i);
+      TrTicketObject *ticket = tr_ticket_row_get_ticket (row);
+
+      if (ticket != NULL && gtk_widget_get_mapped (GTK_WIDGET (row)))
+        {
+          int number = tr_ticket_object_get_number (ticket);
+
+          g_assert_false (g_hash_table_contains (shown, GINT_TO_POINTER (number)));
+          g_hash_table_insert (shown, GINT_TO_POINTER (number), visible_text (GTK_WIDGET (row)));
+        }
+    }
+  return shown;
+}
+
+static GPtrArray *
+open_tickets (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  TrStore *store = tr_application_get_store (f->app);
+  GPtrArray *tickets;
+
+  g_assert_nonnull (store);
+  tickets = tr_store_list_tickets (store, TRUE, NULL, &error);
+  g_assert_no_error (error);
+  return tickets;
+}
+
+static const char *
+status_text (TrTicketStatus status)
+{
+  switch (status)
+    {
+      case TR_TICKET_STATUS_NEW:
+        return "New";
+      case TR_TICKET_STATUS_PREPARING:
+        return "Preparing";
+      case TR_TICKET_STATUS_READY:
+        return "Ready";
+      case TR_TICKET_STATUS_SERVED:
+      case TR_TICKET_STATUS_CANCELLED:
+      case TR_TICKET_N_STATUSES:
+      default:
+        g_assert_not_reached ();
+    }
+}
+
+static gboolean
+window_shown (TrWindow *window)
+{
+  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+static const char *
+visible_page (TrWindow *window)
+{
+  g_autoptr (GPtrArray) stacks = g_ptr_array_new ();
+
+  GtkStack *main_stack = NULL;
+
+  /* Menus have stacks of their own; ours is the one with the list. */
+  collect (GTK_WIDGET (window), GTK_TYPE_STACK, stacks);
+  for (guint i = 0; i < stacks->len; i++)
+    if (gtk_stack_get_child_by_name (g_ptr_array_index (stacks, i), "tickets") != NULL)
+      {
+        g_assert_null (main_stack);
+        main_stack = g_ptr_array_index (stacks, i);
+      }
+  g_assert_nonnull (main_stack);
+  return gtk_stack_get_visible_child_name (main_stack);
+}
+
+/* Step: the demo tickets are on screen, one row each, with their
+ * numbers, items and statuses. */
+static gboolean
+step_demo_shown (Fixture *f)
+{
+  TrWindow *window = find_window (f);
+  g_autoptr (GHashTable) shown = NULL;
+  g_autoptr (GPtrArray) tickets = NULL;
+
+  if (!window_shown (window))
+    return FALSE;
+
+  tickets = open_tickets (f);
+  g_assert_cmpuint (tickets->len, ==, TR_DEMO_N_TICKETS);
+
+  shown = shown_rows (window);
+  if (g_hash_table_size (shown) < tickets->len)
+    return FALSE;
+
+  g_assert_cmpuint (g_hash_table_size (shown), ==, TR_DEMO_N_TICKETS);
+  g_assert_cmpstr (visible_page (window), ==, "tickets");
+
+  for (guint i = 0; i < tickets->len; i++)
+    {
+      const TrTicket *ticket = g_ptr_array_index (tickets, i);
+      const TrItem *item = g_ptr_array_index (ticket->items, 0);
+      const char *text = g_hash_table_lookup (shown, GINT_TO_POINTER (ticket->number));
+      g_autofree char *number = g_strdup_printf ("#%d\n", ticket->number);
+      g_autofree char *first_item = g_strdup_printf ("%d × %s", item->quantity, item->name);
+
+      g_assert_nonnull (text);
+      g_assert_true (g_str_has_prefix (text, number));
+      g_assert_nonnull (strstr (text, first_item));
+      g_assert_nonnull (strstr (text, status_text (ticket->status)));
+      if (ticket->priority == TR_PRIORITY_RUSH)
+        g_assert_nonnull (strstr (text, "RUSH"));
+      else
+        g_assert_null (strstr (text, "RUSH"));
+    }
+
+  return TRUE;
+}
+
+/* Step: serve the oldest ticket from outside the window, as another
+ * station would; the window follows without a refresh. */
+static gboolean
+step_serve_one (Fixture *f)
+{
+  g_autoptr (GPtrArray) tickets = open_tickets (f);
+  const TrTicket *ticket = g_ptr_array_index (tickets, 0);
+  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+  g_autoptr (GPtrArray) outcomes = NULL;
+  g_autoptr (GError) error = NULL;
+
+  f->served_id = g_strdup (ticket->id);
+  f->served_number = ticket->number;
+  if (ticket->status != TR_TICKET_STATUS_READY)
+    g_ptr_array_add (ops, tr_op_new_set_ticket_status ("test", ticket->id, TR_TICKET_STATUS_READY));
+  g_ptr_array_add (ops, tr_op_new_set_ticket_status ("test", ticket->id, TR_TICKET_STATUS_SERVED));
+  outcomes = tr_store_apply_ops (tr_application_get_store (f->app), ops, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < outcomes->len; i++)
+    g_assert_cmpint (((TrOutcome *)g_ptr_array_index (outcomes, i))->result, ==, TR_APPLY_APPLIED);
+  return TRUE;
+}
+
+static gboolean
+step_served_gone (Fixture *f)
+{
+  TrWindow *window = find_window (f);
+  g_autoptr (GHashTable) shown = shown_rows (window);
+
+  if (g_hash_table_contains (shown, GINT_TO_POINTER (f->served_number)))
+    return FALSE;
+  g_assert_cmpuint (g_hash_table_size (shown), ==, TR_DEMO_N_TICKETS - 1);
+  return TRUE;
+}
+
+/* Clicks the shown button labelled @label under @widget, as a person
+ * would. */
+static void
+click_button (GtkWidget *widget, const char *label)
+{
+  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
+  GtkButton *found = NULL;
+
+  collect (widget, GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)), label) == 0
+        && gtk_widget_get_mapped (g_ptr_array_index (buttons, i)))
+      {
+        g_assert_null (found);
+        found = g_ptr_array_index (buttons, i);
+      }
+  g_assert_nonnull (found);
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (found)));
+  g_signal_emit_by_name (found, "clicked");
+}
+
+/* Step: the store could not be opened; an error dialog says so over a
+ * window that is still there. */
+static gboolean
+step_error_dialog_shown (Fixture *f)
+{
+  TrWindow *window = find_window (f);
+  g_autoptr (GListModel) toplevels = NULL;
+  const GError *store_error;
+  AdwMessageDialog *dialog = NULL;
+
+  if (!window_shown (window))
+    return FALSE;
+
+  toplevels = g_object_ref (gtk_window_get_toplevels ());
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_widget_get_mapped (GTK_WIDGET (toplevel)))
+        dialog = ADW_MESSAGE_DIALOG (toplevel);
+    }
+  if (dialog == NULL)
+    return FALSE;
+
+  store_error = tr_application_get_store_error (f->app);
+  g_assert_error ((GError *)store_error, TR_ERROR, TR_ERROR_STORE_CORRUPT);
+  g_assert_null (tr_application_get_store (f->app));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Cannot Open the Ticket Database");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), f->dir));
+  g_assert_cmpstr (visible_page (window), ==, "empty");
+
+  f->dialog = GTK_WIDGET (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *)&f->dialog);
+  click_button (GTK_WIDGET (dialog), "_Close");
+  return TRUE;
+}
+
+static gboolean
+step_still_running (Fixture *f)
+{
+  TrWindow *window = find_window (f);
+
+  if (f->dialog != NULL && gtk_widget_get_mapped (f->dialog))
+    return FALSE;
+
+  /* Dismissing the error leaves the app up, with its window. */
+  g_assert_true (window_shown (window));
+  g_assert_cmpstr (visible_page (window), ==, "empty");
+  return TRUE;
+}
+
+static gboolean
+step_quit (Fixture *f)
+{
+  /* Through the action, as <Control>q does. */
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
+  f->done = TRUE;
+  return TRUE;
+}
+
+static gboolean
+poll_steps (gpointer data)
+{
+  Fixture *f = data;
+
+  if (g_get_monotonic_time () / 1000 - f->started > GIVE_UP_MS)
+    g_error ("Gave up waiting at step %u", f->step);
+
+  while (f->steps[f->step] != NULL && f->steps[f->step](f))
+    f->step++;
+
+  if (f->steps[f->step] == NULL)
+    {
+      g_assert_true (f->done);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+run_app (Fixture *f, StepFunc *steps, const char *const *extra_args)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  int status;
+
+  g_ptr_array_add (argv, (char *)"ticketrail");
+  g_ptr_array_add (argv, (char *)"--data-dir");
+  g_ptr_array_add (argv, f->dir);
+  for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *)extra_args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  f->steps = steps;
+  f->started = g_get_monotonic_time () / 1000;
+  g_timeout_add (POLL_MS, poll_steps, f);
+
+  status = g_application_run (G_APPLICATION (f->app), (int)argv->len - 1, (char **)argv->pdata);
+
+  /* Quitting leaves the windows to their owner; close them so that the
+   * application can go. */
+  while (gtk_application_get_windows (GTK_APPLICATION (f->app)) != NULL)
+    gtk_window_destroy (gtk_application_get_windows (GTK_APPLICATION (f->app))->data);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  return status;
+}
+
+static void
+test_demo_window (Fixture *f, gconstpointer data)
+{
+  StepFunc steps[] = { step_demo_shown, step_serve_one, step_served_gone, step_quit, NULL };
+  const char *const args[] = { "--demo", NULL };
+
+  g_assert_cmpint (run_app (f, steps, args), ==, 0);
+  g_assert_true (f->done);
+  g_assert_cmpuint (f->step, ==, G_N_ELEMENTS (steps) - 1);
+}
+
+static void
+test_corrupt_store (Fixture *f, gconstpointer data)
+{
+  StepFunc steps[] = { step_error_dialog_shown, step_still_running, step_quit, NULL };
+  g_autofree char *path = g_build_filename (f->dir, TR_STORE_FILE_NAME, NULL);
+  g_autofree char *garbage = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize garbage_len = 8192, after_len = 0;
+
+  /* Not a database at all, and long enough to look like one's size. */
+  garbage = g_malloc (garbage_len);
+  for (gsize i = 0; i < garbage_len; i++)
+    garbage[i] = "not an SQLite database. "[i % 24];
+  g_file_set_contents (path, garbage, (gssize)garbage_len, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (run_app (f, steps, NULL), ==, 0);
+  g_assert_true (f->done);
+  g_assert_cmpuint (f->step, ==, G_N_ELEMENTS (steps) - 1);
+
+  /* The file was left as it was. */
+  g_file_get_contents (path, &after, &after_len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (after, after_len, garbage, garbage_len);
+}
+
+/* Step: a fresh store shows the empty state. */
+static gboolean
+step_empty_shown (Fixture *f)
+{
+  TrWindow *window = find_window (f);
+  g_autofree char *text = NULL;
+
+  if (!window_shown (window))
+    return FALSE;
+  g_assert_nonnull (tr_application_get_store (f->app));
+  g_assert_cmpstr (visible_page (window), ==, "empty");
+  text = visible_text (GTK_WIDGET (window));
+  g_assert_nonnull (strstr (text, "No Tickets"));
+  return TRUE;
+}
+
+static void
+test_empty_window (Fixture *f, gconstpointer data)
+{
+  StepFunc steps[] = { step_empty_shown, step_quit, NULL };
+
+  g_assert_cmpint (run_app (f, steps, NULL), ==, 0);
+  g_assert_true (f->done);
+}
+
+static void
+test_version (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (TrApplication) app = tr_application_new ();
+      char *argv[] = { (char *)"ticketrail", (char *)"--version", NULL };
+
+      exit (g_application_run (G_APPLICATION (app), 2, argv));
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("ticketrail " PACKAGE_VERSION "\n");
+}
+
+int
+main (int argc, char *argv[])
+{
+  /* The strings under test are the untranslated ones. */
+  g_setenv ("LANGUAGE", "C", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/app/demo-window", Fixture, NULL, fixture_set_up, test_demo_window,
+              fixture_tear_down);
+  g_test_add ("/app/corrupt-store", Fixture, NULL, fixture_set_up, test_corrupt_store,
+              fixture_tear_down);
+  g_test_add ("/app/empty-window", Fixture, NULL, fixture_set_up, test_empty_window,
+              fixture_tear_down);
+  g_test_add_func ("/app/version", test_version);
+
+  return g_test_run ();
+}
