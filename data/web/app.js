@@ -121,6 +121,8 @@
     served: ['ready'],
     voided: [],
   };
+  /* Safari before 15.4 has no structuredClone; tickets are plain JSON. */
+  const clone = typeof structuredClone === 'function' ? structuredClone : (v) => JSON.parse(JSON.stringify(v));
   const isRecall = (from, to) => (from === 'served' && to === 'ready') || (from === 'ready' && to === 'preparing');
   const isOpen = (t) => t.status === 'new' || t.status === 'preparing' || t.status === 'ready';
   const now = () => Date.now() + clockOffset;
@@ -159,7 +161,7 @@
   /* Returns the ticket after @op, or null when the op does not apply. */
   function applyOp (current, op) {
     if (!current) return null;
-    const t = structuredClone(current);
+    const t = clone(current);
     const at = now();
     if (op.kind === 'set_ticket_status') {
       const from = t.status, to = op.status;
