@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 
 /* The store's own connection, so a test can check its per-connection
  * pragmas. Not for writing. */
-sqlite3 *tr_store_get_sqlite (TrStore *self);
+sqlite3 *
+tr_store_get_sqlite (TrStore *self);
 
 G_END_DECLS

@@ -1,0 +1,1499 @@
+/* test-store.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-store"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "tr-codec.h"
+#include "tr-error.h"
+#include "tr-store-private.h"
+#include "tr-store.h"
+
+#define STATION "test-station"
+
+typedef struct
+{
+  char *dir;
+  char *path;
+} Fixture;
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          remove_tree (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_remove (path);
+}
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("test-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->path = g_build_filename (fixture->dir, "store.db", NULL);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  remove_tree (fixture->dir);
+  g_assert_false (g_file_test (fixture->dir, G_FILE_TEST_EXISTS));
+  g_free (fixture->path);
+  g_free (fixture->dir);
+}
+
+/* ---- helpers ---- */
+
+static TrStore *
+open_store (const char *path, TrStoreDurability durability)
+{
+  g_autoptr (GError) error = NULL;
+  TrStore *store = tr_store_open (path, durability, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  return store;
+}
+
+static sqlite3 *
+raw_open (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  return db;
+}
+
+static void
+raw_exec (sqlite3 *db, const char *sql)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+}
+
+static gint64
+raw_int (sqlite3 *db, const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* NULL for SQL NULL or no row. */
+static char *
+raw_text (sqlite3 *db, const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static char *
+file_checksum (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  g_autoptr (GError) error = NULL;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)contents, length);
+}
+
+static TrTicket *
+make_ticket (guint n_items)
+{
+  TrTicket *ticket = tr_ticket_new ();
+  static const char *const stations[] = { "grill", "fry", NULL, "cold" };
+
+  ticket->id = tr_uuid_new ();
+  ticket->table = g_strdup ("12");
+  for (guint i = 0; i < n_items; i++)
+    {
+      TrItem *item = tr_item_new ();
+
+      item->id = tr_uuid_new ();
+      item->name = g_strdup_printf ("Dish %u", i);
+      item->quantity = (int)i + 1;
+      item->station = g_strdup (stations[i % G_N_ELEMENTS (stations)]);
+      g_ptr_array_add (ticket->items, item);
+    }
+  return ticket;
+}
+
+static const char *
+item_id (const TrTicket *ticket, guint index)
+{
+  return ((const TrItem *)g_ptr_array_index (ticket->items, index))->id;
+}
+
+static TrItemStatus
+item_status (const TrTicket *ticket, guint index)
+{
+  return ((const TrItem *)g_ptr_array_index (ticket->items, index))->status;
+}
+
+static TrOutcome *
+apply (TrStore *store, const TrOp *op)
+{
+  g_autoptr (GError) error = NULL;
+  TrOutcome *outcome = tr_store_apply_op (store, op, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (outcome);
+  return outcome;
+}
+
+/* Creates a ticket on a host store and returns it as stored. */
+static TrTicket *
+host_create (TrStore *store, guint n_items)
+{
+  g_autoptr (TrTicket) ticket = make_ticket (n_items);
+  g_autoptr (TrOp) op = tr_op_new_create_ticket (STATION, ticket);
+  g_autoptr (TrOutcome) outcome = apply (store, op);
+
+  g_assert_cmpint (outcome->result, ==, TR_APPLY_APPLIED);
+  return tr_ticket_copy (outcome->event->ticket);
+}
+
+static TrOutcome *
+host_bump_item (TrStore *store, const TrTicket *ticket, guint index, TrItemStatus status)
+{
+  g_autoptr (TrOp) op
+    = tr_op_new_set_item_status (STATION, ticket->id, item_id (ticket, index), status);
+
+  return apply (store, op);
+}
+
+static char *
+expected_business_day (void)
+{
+  g_autoptr (GDateTime) time = g_date_time_new_from_unix_local (tr_now_ms () / 1000 - 4 * 3600);
+
+  return g_date_time_format (time, "%Y-%m-%d");
+}
+
+/* ---- opening ---- */
+
+static void
+test_open_create_reopen (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *nested = g_build_filename (fixture->dir, "a", "b", "store.db", NULL);
+  g_autofree char *db_id = NULL;
+  g_autofree char *journal_mode = NULL;
+  g_autofree char *nested_dir = g_path_get_dirname (nested);
+  GStatBuf st;
+  TrStore *store;
+  sqlite3 *db;
+
+  store = open_store (nested, TR_STORE_DURABILITY_FULL);
+  g_assert_true (g_file_test (nested, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (g_stat (nested_dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpstr (tr_store_get_path (store), ==, nested);
+
+  db_id = g_strdup (tr_store_get_db_id (store));
+  g_assert_cmpuint (strlen (db_id), ==, 32);
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 0);
+  g_assert_cmpint (tr_store_get_tail_seq (store), ==, 1);
+  g_assert_cmpint (tr_store_get_last_seq (store), ==, 0);
+  g_assert_cmpstr (tr_store_get_host_id (store), ==, "");
+
+  db = tr_store_get_sqlite (store);
+  journal_mode = raw_text (db, "PRAGMA journal_mode");
+  g_assert_cmpstr (journal_mode, ==, "wal");
+  g_assert_cmpint (raw_int (db, "PRAGMA synchronous"), ==, 2);
+  g_assert_cmpint (raw_int (db, "PRAGMA foreign_keys"), ==, 1);
+  g_assert_cmpint (raw_int (db, "PRAGMA busy_timeout"), ==, 5000);
+  g_assert_cmpint (raw_int (db, "PRAGMA journal_size_limit"), ==, 4 * 1024 * 1024);
+  g_assert_cmpint (raw_int (db, "PRAGMA temp_store"), ==, 2);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, TR_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (raw_int (db, "PRAGMA application_id"), ==, TR_STORE_APPLICATION_ID);
+  g_clear_object (&store);
+
+  store = open_store (nested, TR_STORE_DURABILITY_NORMAL);
+  g_assert_cmpstr (tr_store_get_db_id (store), ==, db_id);
+  db = tr_store_get_sqlite (store);
+  g_assert_cmpint (raw_int (db, "PRAGMA synchronous"), ==, 1);
+  g_assert_cmpint (raw_int (db, "PRAGMA foreign_keys"), ==, 1);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, TR_STORE_SCHEMA_VERSION);
+  g_clear_object (&store);
+}
+
+static void
+test_open_default_dir (void)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("TICKETRAIL_DATA_DIR"));
+  g_autofree char *dir = NULL;
+  g_autofree char *fallback = g_build_filename (g_get_user_data_dir (), "ticketrail", NULL);
+
+  g_setenv ("TICKETRAIL_DATA_DIR", "/some/where/else", TRUE);
+  dir = tr_store_default_dir ();
+  g_assert_cmpstr (dir, ==, "/some/where/else");
+  g_clear_pointer (&dir, g_free);
+
+  g_unsetenv ("TICKETRAIL_DATA_DIR");
+  dir = tr_store_default_dir ();
+  g_assert_cmpstr (dir, ==, fallback);
+
+  if (saved != NULL)
+    g_setenv ("TICKETRAIL_DATA_DIR", saved, TRUE);
+}
+
+static void
+assert_open_fails (const char *path, int code, const char *message_part)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *before = file_checksum (path);
+  g_autofree char *after = NULL;
+  TrStore *store;
+
+  store = tr_store_open (path, TR_STORE_DURABILITY_FULL, &error);
+  g_assert_null (store);
+  g_assert_error (error, TR_ERROR, code);
+  g_assert_nonnull (strstr (error->message, path));
+  if (message_part != NULL)
+    g_assert_nonnull (strstr (error->message, message_part));
+
+  after = file_checksum (path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_open_random_bytes (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  guint8 bytes[8192];
+
+  for (guint i = 0; i < sizeof bytes; i++)
+    bytes[i] = (guint8)g_test_rand_int_range (0, 256);
+  g_file_set_contents (fixture->path, (const char *)bytes, sizeof bytes, &error);
+  g_assert_no_error (error);
+
+  assert_open_fails (fixture->path, TR_ERROR_STORE_CORRUPT, "not a Ticketrail database");
+}
+
+static void
+test_open_foreign (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *other = g_build_filename (fixture->dir, "other.db", NULL);
+  sqlite3 *db = NULL;
+
+  /* Another application's database, with a table and no application id. */
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  raw_exec (db, "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('hello');");
+  sqlite3_close (db);
+  assert_open_fails (fixture->path, TR_ERROR_STORE_CORRUPT, "not a Ticketrail database");
+
+  /* An empty one that claims to belong to someone else. */
+  g_assert_cmpint (sqlite3_open (other, &db), ==, SQLITE_OK);
+  raw_exec (db, "PRAGMA application_id = 305419896; CREATE TABLE t (x); DROP TABLE t;");
+  sqlite3_close (db);
+  assert_open_fails (other, TR_ERROR_STORE_CORRUPT, "not a Ticketrail database");
+}
+
+static void
+test_open_damaged (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+
+  /* Enough tickets to spread over many pages. */
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autoptr (TrTicket) ticket = host_create (store, 8);
+    }
+  g_clear_object (&store); /* the last close checkpoints the WAL into the file */
+
+  g_file_get_contents (fixture->path, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, >, 8 * 4096);
+  /* Scribble over the b-tree pages but keep the header valid. */
+  for (gsize i = 2 * 4096; i < length; i++)
+    contents[i] = (char)g_test_rand_int_range (0, 256);
+  g_file_set_contents (fixture->path, contents, length, &error);
+  g_assert_no_error (error);
+
+  assert_open_fails (fixture->path, TR_ERROR_STORE_CORRUPT, "corrupt");
+}
+
+static void
+test_open_too_new (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  sqlite3 *db;
+
+  g_clear_object (&store);
+  db = raw_open (fixture->path);
+  raw_exec (db, "PRAGMA user_version = 99");
+  sqlite3_close (db);
+
+  assert_open_fails (fixture->path, TR_ERROR_STORE_TOO_NEW, "99");
+  {
+    g_autoptr (GError) error = NULL;
+    g_autofree char *expected = g_strdup_printf ("schema version %d", TR_STORE_SCHEMA_VERSION);
+
+    store = tr_store_open (fixture->path, TR_STORE_DURABILITY_FULL, &error);
+    g_assert_null (store);
+    g_assert_error (error, TR_ERROR, TR_ERROR_STORE_TOO_NEW);
+    g_assert_nonnull (strstr (error->message, expected));
+  }
+}
+
+/* ---- host ---- */
+
+static void
+test_apply_create_numbers (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (TrTicket) ticket = make_ticket (2);
+  g_autoptr (TrTicket) second = make_ticket (1);
+  g_autoptr (TrOp) op = tr_op_new_create_ticket (STATION, ticket);
+  g_autoptr (TrOp) op2 = tr_op_new_create_ticket (STATION, second);
+  g_autoptr (TrOutcome) outcome = NULL;
+  g_autoptr (TrOutcome) outcome2 = NULL;
+  g_autoptr (TrTicket) stored = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *day = NULL;
+  g_autofree char *expected_day = NULL;
+
+  outcome = apply (store, op);
+  g_assert_cmpint (outcome->result, ==, TR_APPLY_APPLIED);
+  g_assert_cmpstr (outcome->op_id, ==, op->op_id);
+  g_assert_cmpint (outcome->seq, ==, 1);
+  g_assert_nonnull (outcome->event);
+  g_assert_cmpint (outcome->event->seq, ==, 1);
+  g_assert_cmpint (outcome->event->ticket->number, ==, 1001);
+  g_assert_null (outcome->error_code);
+
+  outcome2 = apply (store, op2);
+  g_assert_cmpint (outcome2->seq, ==, 2);
+  g_assert_cmpint (outcome2->event->ticket->number, ==, 1002);
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 2);
+  g_assert_cmpint (tr_store_get_tail_seq (store), ==, 1);
+
+  stored = tr_store_get_ticket (store, ticket->id, &error);
+  g_assert_no_error (error);
+  g_assert_true (tr_ticket_equal (stored, outcome->event->ticket));
+  g_clear_pointer (&stored, tr_ticket_free);
+  g_assert_null (tr_store_get_ticket (store, "no-such-ticket", &error));
+  g_assert_no_error (error);
+
+  day = raw_text (tr_store_get_sqlite (store), "SELECT value FROM meta WHERE key = 'business_day'");
+  expected_day = expected_business_day ();
+  g_assert_cmpstr (day, ==, expected_day);
+  g_clear_object (&store);
+
+  /* A fresh connection, with an empty cache, reads the same ticket. */
+  store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  stored = tr_store_get_ticket (store, second->id, &error);
+  g_assert_no_error (error);
+  g_assert_true (tr_ticket_equal (stored, outcome2->event->ticket));
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 2);
+  g_clear_object (&store);
+}
+
+static void
+test_apply_business_day (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (TrTicket) first = host_create (store, 1);
+  g_autoptr (TrTicket) second = NULL;
+  g_autoptr (TrTicket) third = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (first->number, ==, 1001);
+  g_clear_object (&store);
+
+  /* Same day: the counter continues from what is stored. */
+  db = raw_open (fixture->path);
+  raw_exec (db, "UPDATE meta SET value = '1500' WHERE key = 'next_number'");
+  sqlite3_close (db);
+  store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  second = host_create (store, 1);
+  g_assert_cmpint (second->number, ==, 1500);
+  g_clear_object (&store);
+
+  /* A new business day starts again at 1001. */
+  db = raw_open (fixture->path);
+  raw_exec (db, "UPDATE meta SET value = '2000-01-01' WHERE key = 'business_day'");
+  sqlite3_close (db);
+  store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  third = host_create (store, 1);
+  g_assert_cmpint (third->number, ==, 1001);
+  g_clear_object (&store);
+}
+
+static void
+test_apply_duplicate (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (TrTicket) ticket = make_ticket (2);
+  g_autoptr (TrOp) op = tr_op_new_create_ticket (STATION, ticket);
+  g_autoptr (TrOp) bump = NULL;
+  g_autoptr (TrOutcome) first = apply (store, op);
+  g_autoptr (TrOutcome) again = apply (store, op);
+  g_autoptr (GPtrArray) events = NULL;
+  g_autoptr (GPtrArray) batch = g_ptr_array_new ();
+  g_autoptr (GPtrArray) outcomes = NULL;
+  g_autoptr (GError) error = NULL;
+  TrOutcome *o;
+
+  g_assert_cmpint (first->result, ==, TR_APPLY_APPLIED);
+  g_assert_cmpint (again->result, ==, TR_APPLY_DUPLICATE);
+  g_assert_cmpint (again->original, ==, TR_APPLY_APPLIED);
+  g_assert_cmpint (again->seq, ==, 1);
+  g_assert_null (again->event);
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 1);
+
+  events = tr_store_read_events (store, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 1);
+
+  /* Twice in one batch: the second sees the first. */
+  bump = tr_op_new_set_item_status (STATION, ticket->id, item_id (ticket, 0),
+                                    TR_ITEM_STATUS_PREPARING);
+  g_ptr_array_add (batch, bump);
+  g_ptr_array_add (batch, bump);
+  outcomes = tr_store_apply_ops (store, batch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outcomes->len, ==, 2);
+  o = g_ptr_array_index (outcomes, 0);
+  g_assert_cmpint (o->result, ==, TR_APPLY_APPLIED);
+  g_assert_cmpint (o->seq, ==, 2);
+  o = g_ptr_array_index (outcomes, 1);
+  g_assert_cmpint (o->result, ==, TR_APPLY_DUPLICATE);
+  g_assert_cmpint (o->original, ==, TR_APPLY_APPLIED);
+  g_assert_cmpint (o->seq, ==, 2);
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 2);
+  g_clear_object (&store);
+}
+
+static void
+test_apply_rejected (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (TrTicket) ticket = host_create (store, 1);
+  g_autoptr (TrOp) unknown
+    = tr_op_new_set_ticket_status (STATION, "no-such-ticket", TR_TICKET_STATUS_READY);
+  g_autoptr (TrOp) illegal
+    = tr_op_new_set_item_status (STATION, ticket->id, item_id (ticket, 0), TR_ITEM_STATUS_PENDING);
+  g_autoptr (TrOutcome) rejected = apply (store, unknown);
+  g_autoptr (TrOutcome) replay = apply (store, unknown);
+  g_autoptr (TrOutcome) rejected2 = apply (store, illegal);
+  g_autoptr (TrOutcome) replay2 = NULL;
+  g_autofree char *result = NULL;
+  g_autofree char *sql = NULL;
+
+  g_assert_cmpint (rejected->result, ==, TR_APPLY_REJECTED);
+  g_assert_cmpstr (rejected->error_code, ==, "unknown_ticket");
+  g_assert_nonnull (rejected->error_message);
+  g_assert_cmpint (rejected->seq, ==, 0);
+  g_assert_null (rejected->event);
+
+  g_assert_cmpint (replay->result, ==, TR_APPLY_DUPLICATE);
+  g_assert_cmpint (replay->original, ==, TR_APPLY_REJECTED);
+  g_assert_cmpstr (replay->error_code, ==, "unknown_ticket");
+  g_assert_cmpstr (replay->error_message, ==, rejected->error_message);
+  g_assert_cmpint (replay->seq, ==, 0);
+
+  g_assert_cmpint (rejected2->result, ==, TR_APPLY_REJECTED);
+  g_assert_cmpstr (rejected2->error_code, ==, "illegal_transition");
+  /* Rejections use no seq. */
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 1);
+
+  sql = g_strdup_printf ("SELECT result FROM applied_ops WHERE op_id = '%s'", unknown->op_id);
+  result = raw_text (tr_store_get_sqlite (store), sql);
+  g_assert_cmpstr (result, ==, "rejected");
+  g_clear_object (&store);
+
+  /* The answer survives a restart. */
+  store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  replay2 = apply (store, illegal);
+  g_assert_cmpint (replay2->result, ==, TR_APPLY_DUPLICATE);
+  g_assert_cmpint (replay2->original, ==, TR_APPLY_REJECTED);
+  g_assert_cmpstr (replay2->error_code, ==, "illegal_transition");
+  g_clear_object (&store);
+}
+
+static int
+count_commit (void *data)
+{
+  (*(guint *)data)++;
+  return 0;
+}
+
+typedef struct
+{
+  GPtrArray *ids;
+  char *path;
+  gboolean all_committed;
+} SignalLog;
+
+static void
+on_ticket_changed (TrStore *store, const char *ticket_id, SignalLog *log)
+{
+  g_autofree char *sql
+    = g_strdup_printf ("SELECT COUNT(*) FROM tickets WHERE id = '%s'", ticket_id);
+  /* Another connection sees only committed data. */
+  sqlite3 *db = raw_open (log->path);
+
+  if (raw_int (db, sql) != 1)
+    log->all_committed = FALSE;
+  sqlite3_close (db);
+  g_ptr_array_add (log->ids, g_strdup (ticket_id));
+}
+
+static void
+test_apply_batch (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+  g_autoptr (GPtrArray) tickets = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_ticket_free);
+  g_autoptr (GPtrArray) outcomes = NULL;
+  g_autoptr (GError) error = NULL;
+  SignalLog log = { g_ptr_array_new_with_free_func (g_free), fixture->path, TRUE };
+  guint n_commits = 0;
+
+  for (guint t = 0; t < 10; t++)
+    {
+      TrTicket *ticket = make_ticket (4);
+
+      g_ptr_array_add (tickets, ticket);
+      g_ptr_array_add (ops, tr_op_new_create_ticket (STATION, ticket));
+      for (guint i = 0; i < 4; i++)
+        g_ptr_array_add (ops, tr_op_new_set_item_status (STATION, ticket->id, item_id (ticket, i),
+                                                         TR_ITEM_STATUS_PREPARING));
+    }
+  g_assert_cmpuint (ops->len, ==, 50);
+
+  sqlite3_commit_hook (tr_store_get_sqlite (store), count_commit, &n_commits);
+  g_signal_connect (store, "ticket-changed", G_CALLBACK (on_ticket_changed), &log);
+
+  outcomes = tr_store_apply_ops (store, ops, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outcomes->len, ==, 50);
+  g_assert_cmpuint (n_commits, ==, 1);
+  for (guint i = 0; i < outcomes->len; i++)
+    {
+      const TrOutcome *o = g_ptr_array_index (outcomes, i);
+
+      g_assert_cmpint (o->result, ==, TR_APPLY_APPLIED);
+      g_assert_cmpint (o->seq, ==, (gint64)i + 1);
+      g_assert_cmpint (o->event->seq, ==, (gint64)i + 1);
+      g_assert_cmpstr (o->op_id, ==, ((TrOp *)g_ptr_array_index (ops, i))->op_id);
+    }
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 50);
+  g_assert_cmpint (raw_int (tr_store_get_sqlite (store), "SELECT COUNT(*) FROM events"), ==, 50);
+
+  /* One signal per ticket, after the commit, in first-change order. */
+  g_assert_true (log.all_committed);
+  g_assert_cmpuint (log.ids->len, ==, 10);
+  for (guint t = 0; t < 10; t++)
+    g_assert_cmpstr (g_ptr_array_index (log.ids, t), ==,
+                     ((TrTicket *)g_ptr_array_index (tickets, t))->id);
+
+  sqlite3_commit_hook (tr_store_get_sqlite (store), NULL, NULL);
+  g_signal_handlers_disconnect_by_data (store, &log);
+  g_ptr_array_unref (log.ids);
+  g_clear_object (&store);
+}
+
+static void
+test_apply_rollback (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (TrTicket) existing = host_create (store, 2);
+  g_autoptr (TrTicket) fresh = make_ticket (2);
+  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+  g_autoptr (GPtrArray) outcomes = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrTicket) after = NULL;
+  SignalLog log = { g_ptr_array_new_with_free_func (g_free), fixture->path, TRUE };
+  sqlite3 *db = tr_store_get_sqlite (store);
+
+  g_ptr_array_add (ops, tr_op_new_set_item_status (STATION, existing->id, item_id (existing, 0),
+                                                   TR_ITEM_STATUS_READY));
+  g_ptr_array_add (ops, tr_op_new_create_ticket (STATION, fresh));
+  g_ptr_array_add (ops, tr_op_new_set_ticket_status (STATION, fresh->id, TR_TICKET_STATUS_READY));
+
+  /* The third event fails to insert, after the first two were written. */
+  raw_exec (db, "CREATE TEMP TRIGGER fail_third BEFORE INSERT ON main.events"
+                " WHEN new.seq = 4 BEGIN SELECT RAISE (ABORT, 'disk on fire'); END");
+  g_signal_connect (store, "ticket-changed", G_CALLBACK (on_ticket_changed), &log);
+
+  outcomes = tr_store_apply_ops (store, ops, &error);
+  g_assert_error (error, TR_ERROR, TR_ERROR_STORE);
+  g_assert_nonnull (strstr (error->message, "disk on fire"));
+  g_assert_null (outcomes);
+  g_clear_error (&error);
+  g_assert_cmpuint (log.ids->len, ==, 0);
+
+  /* Nothing stayed, neither in the file nor in memory. */
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM events"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM applied_ops"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM tickets"), ==, 1);
+  g_assert_null (tr_store_get_ticket (store, fresh->id, &error));
+  g_assert_no_error (error);
+  after = tr_store_get_ticket (store, existing->id, &error);
+  g_assert_no_error (error);
+  g_assert_true (tr_ticket_equal (after, existing));
+  g_assert_cmpint (item_status (after, 0), ==, TR_ITEM_STATUS_PENDING);
+
+  raw_exec (db, "DROP TRIGGER temp.fail_third");
+  outcomes = tr_store_apply_ops (store, ops, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((TrOutcome *)g_ptr_array_index (outcomes, 1))->event->ticket->number, ==, 1002);
+  g_assert_cmpint (((TrOutcome *)g_ptr_array_index (outcomes, 2))->seq, ==, 4);
+  g_assert_cmpuint (log.ids->len, ==, 2);
+
+  g_signal_handlers_disconnect_by_data (store, &log);
+  g_ptr_array_unref (log.ids);
+  g_clear_object (&store);
+}
+
+static void
+test_events_read_prune (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (TrTicket) ticket = make_ticket (1);
+  g_autoptr (TrOp) create = tr_op_new_create_ticket (STATION, ticket);
+  g_autoptr (TrOutcome) created = apply (store, create);
+  g_autoptr (TrOutcome) replay = NULL;
+  g_autoptr (GPtrArray) events = NULL;
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 1; i < 20; i++)
+    {
+      g_autoptr (TrTicket) other = host_create (store, 1);
+    }
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 20);
+
+  events = tr_store_read_events (store, 5, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 15);
+  for (guint i = 0; i < events->len; i++)
+    g_assert_cmpint (((TrEvent *)g_ptr_array_index (events, i))->seq, ==, (gint64)i + 6);
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  events = tr_store_read_events (store, 5, 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 4);
+  g_assert_cmpint (((TrEvent *)g_ptr_array_index (events, 3))->seq, ==, 9);
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  events = tr_store_read_events (store, 0, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_true (
+    tr_ticket_equal (((TrEvent *)g_ptr_array_index (events, 0))->ticket, created->event->ticket));
+  g_assert_cmpstr (((TrEvent *)g_ptr_array_index (events, 0))->op_id, ==, create->op_id);
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  g_assert_true (tr_store_prune_events (store, 5, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tr_store_get_tail_seq (store), ==, 16);
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 20);
+  events = tr_store_read_events (store, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 5);
+  g_assert_cmpint (((TrEvent *)g_ptr_array_index (events, 0))->seq, ==, 16);
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  g_assert_true (tr_store_prune_events (store, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tr_store_get_tail_seq (store), ==, 21);
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 20);
+  g_clear_object (&store);
+
+  /* The head survives an empty log and a restart, and a pruned op is
+   * still known. */
+  store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 20);
+  g_assert_cmpint (tr_store_get_tail_seq (store), ==, 21);
+  replay = apply (store, create);
+  g_assert_cmpint (replay->result, ==, TR_APPLY_DUPLICATE);
+  g_assert_cmpint (replay->seq, ==, 1);
+  {
+    g_autoptr (TrTicket) next = host_create (store, 1);
+
+    g_assert_cmpint (tr_store_get_head_seq (store), ==, 21);
+    g_assert_cmpint (tr_store_get_tail_seq (store), ==, 21);
+  }
+  g_clear_object (&store);
+}
+
+static int
+compare_created (gconstpointer a, gconstpointer b)
+{
+  const TrTicket *ta = *(const TrTicket *const *)a;
+  const TrTicket *tb = *(const TrTicket *const *)b;
+
+  if (ta->created_at != tb->created_at)
+    return ta->created_at < tb->created_at ? -1 : 1;
+  return strcmp (ta->id, tb->id);
+}
+
+static void
+test_list_tickets (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (GPtrArray) created = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_ticket_free);
+  g_autoptr (GPtrArray) all = NULL;
+  g_autoptr (GPtrArray) open = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 seq = -1;
+
+  for (guint i = 0; i < 6; i++)
+    g_ptr_array_add (created, host_create (store, 2));
+  g_ptr_array_sort (created, compare_created);
+
+  /* Serve #0 (new → ready → served), cancel #1, start #2. */
+  {
+    const TrTicket *t0 = g_ptr_array_index (created, 0);
+    const TrTicket *t1 = g_ptr_array_index (created, 1);
+    const TrTicket *t2 = g_ptr_array_index (created, 2);
+    g_autoptr (TrOp) ready = tr_op_new_set_ticket_status (STATION, t0->id, TR_TICKET_STATUS_READY);
+    g_autoptr (TrOp) served
+      = tr_op_new_set_ticket_status (STATION, t0->id, TR_TICKET_STATUS_SERVED);
+    g_autoptr (TrOp) cancel
+      = tr_op_new_set_ticket_status (STATION, t1->id, TR_TICKET_STATUS_CANCELLED);
+    g_autoptr (TrOutcome) o1 = apply (store, ready);
+    g_autoptr (TrOutcome) o2 = apply (store, served);
+    g_autoptr (TrOutcome) o3 = apply (store, cancel);
+    g_autoptr (TrOutcome) o4 = host_bump_item (store, t2, 1, TR_ITEM_STATUS_PREPARING);
+
+    g_assert_cmpint (o2->result, ==, TR_APPLY_APPLIED);
+    g_assert_cmpint (o3->result, ==, TR_APPLY_APPLIED);
+    g_assert_cmpint (o4->result, ==, TR_APPLY_APPLIED);
+  }
+  g_clear_object (&store);
+
+  /* From the file, then from the warm cache: the same. */
+  for (guint round = 0; round < 2; round++)
+    {
+      if (round == 0)
+        store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+
+      all = tr_store_list_tickets (store, FALSE, &seq, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (seq, ==, 10);
+      g_assert_cmpuint (all->len, ==, 6);
+      for (guint i = 0; i < all->len; i++)
+        g_assert_cmpstr (((TrTicket *)g_ptr_array_index (all, i))->id, ==,
+                         ((TrTicket *)g_ptr_array_index (created, i))->id);
+      g_assert_cmpint (((TrTicket *)g_ptr_array_index (all, 0))->status, ==,
+                       TR_TICKET_STATUS_SERVED);
+      g_assert_cmpint (((TrTicket *)g_ptr_array_index (all, 1))->status, ==,
+                       TR_TICKET_STATUS_CANCELLED);
+      g_assert_cmpint (((TrTicket *)g_ptr_array_index (all, 2))->status, ==,
+                       TR_TICKET_STATUS_PREPARING);
+
+      open = tr_store_list_tickets (store, TRUE, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (open->len, ==, 4);
+      for (guint i = 0; i < open->len; i++)
+        {
+          g_assert_true (tr_ticket_is_open (g_ptr_array_index (open, i)));
+          g_assert_cmpstr (((TrTicket *)g_ptr_array_index (open, i))->id, ==,
+                           ((TrTicket *)g_ptr_array_index (created, i + 2))->id);
+        }
+      g_clear_pointer (&all, g_ptr_array_unref);
+      g_clear_pointer (&open, g_ptr_array_unref);
+    }
+  g_clear_object (&store);
+}
+
+static char *
+item_row (sqlite3 *db, const char *ticket_id, const char *id)
+{
+  g_autofree char *sql = g_strdup_printf (
+    "SELECT position || '|' || name || '|' || quantity || '|' || IFNULL (station, '-') || '|' || "
+    "status FROM items WHERE ticket_id = '%s' AND item_id = '%s'",
+    ticket_id, id);
+
+  return raw_text (db, sql);
+}
+
+static void
+test_items_table (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (TrTicket) ticket = host_create (store, 4);
+  g_autoptr (TrOp) amend = tr_op_new_amend_ticket (STATION, ticket->id);
+  g_autoptr (TrOutcome) o1 = NULL;
+  g_autoptr (TrOutcome) o2 = NULL;
+  g_autoptr (TrOutcome) o3 = NULL;
+  g_autoptr (TrOutcome) o4 = NULL;
+  TrAmendment *amendment;
+  TrItem *added = tr_item_new ();
+  sqlite3 *db = tr_store_get_sqlite (store);
+  char *row;
+
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM items"), ==, 4);
+  row = item_row (db, ticket->id, item_id (ticket, 2));
+  g_assert_cmpstr (row, ==, "2|Dish 2|3|-|pending");
+  g_free (row);
+
+  /* Count the item rows each write touches. */
+  raw_exec (db, "CREATE TEMP TABLE item_writes (item_id TEXT);"
+                "CREATE TEMP TRIGGER count_insert AFTER INSERT ON main.items"
+                " BEGIN INSERT INTO item_writes VALUES (new.item_id); END;"
+                "CREATE TEMP TRIGGER count_update AFTER UPDATE ON main.items"
+                " BEGIN INSERT INTO item_writes VALUES (new.item_id); END;");
+
+  o1 = host_bump_item (store, ticket, 0, TR_ITEM_STATUS_PREPARING);
+  g_assert_cmpint (o1->result, ==, TR_APPLY_APPLIED);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM item_writes"), ==, 1);
+  o2 = host_bump_item (store, ticket, 1, TR_ITEM_STATUS_READY);
+  o3 = host_bump_item (store, ticket, 3, TR_ITEM_STATUS_VOIDED);
+  g_assert_cmpint (o3->result, ==, TR_APPLY_APPLIED);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM item_writes"), ==, 3);
+
+  added->id = tr_uuid_new ();
+  added->name = g_strdup ("Fries");
+  added->quantity = 2;
+  added->station = g_strdup ("fry");
+  amendment = tr_amendment_new (TR_AMEND_ADD_ITEM);
+  amendment->item = added;
+  g_ptr_array_add (amend->amendments, amendment);
+  amendment = tr_amendment_new (TR_AMEND_SET_QUANTITY);
+  amendment->item_id = g_strdup (item_id (ticket, 2));
+  amendment->quantity = 7;
+  g_ptr_array_add (amend->amendments, amendment);
+  o4 = apply (store, amend);
+  g_assert_cmpint (o4->result, ==, TR_APPLY_APPLIED);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM item_writes"), ==, 5);
+
+  row = item_row (db, ticket->id, item_id (ticket, 0));
+  g_assert_cmpstr (row, ==, "0|Dish 0|1|grill|preparing");
+  g_free (row);
+  row = item_row (db, ticket->id, item_id (ticket, 1));
+  g_assert_cmpstr (row, ==, "1|Dish 1|2|fry|ready");
+  g_free (row);
+  row = item_row (db, ticket->id, item_id (ticket, 2));
+  g_assert_cmpstr (row, ==, "2|Dish 2|7|-|pending");
+  g_free (row);
+  row = item_row (db, ticket->id, item_id (ticket, 3));
+  g_assert_cmpstr (row, ==, "3|Dish 3|4|cold|voided");
+  g_free (row);
+  row = item_row (db, ticket->id, added->id);
+  g_assert_cmpstr (row, ==, "4|Fries|2|fry|pending");
+  g_free (row);
+
+  /* The all-day count a kitchen asks for. */
+  g_assert_cmpint (raw_int (db, "SELECT SUM(quantity) FROM items WHERE station = 'fry'"
+                                " AND status NOT IN ('voided', 'served')"),
+                   ==, 4);
+  g_clear_object (&store);
+}
+
+/* ---- station ---- */
+
+typedef struct
+{
+  TrStore *host;
+  TrStore *station;
+} Pair;
+
+static void
+pair_open (Pair *pair, Fixture *fixture)
+{
+  g_autofree char *host_path = g_build_filename (fixture->dir, "host.db", NULL);
+
+  pair->host = open_store (host_path, TR_STORE_DURABILITY_FULL);
+  pair->station = open_store (fixture->path, TR_STORE_DURABILITY_NORMAL);
+}
+
+static void
+pair_close (Pair *pair)
+{
+  g_clear_object (&pair->host);
+  g_clear_object (&pair->station);
+}
+
+/* Gives the station the host's current state. */
+static void
+pair_sync_snapshot (Pair *pair)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) tickets = NULL;
+  gint64 seq = 0;
+
+  tickets = tr_store_list_tickets (pair->host, FALSE, &seq, &error);
+  g_assert_no_error (error);
+  g_assert_true (
+    tr_store_apply_snapshot (pair->station, tr_store_get_db_id (pair->host), seq, tickets, &error));
+  g_assert_no_error (error);
+}
+
+/* Sends the station's outbox to the host and the resulting events back. */
+static void
+pair_sync_ops (Pair *pair)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) ops = tr_store_outbox_list (pair->station, &error);
+  g_autoptr (GPtrArray) outcomes = NULL;
+  g_autoptr (GPtrArray) events = NULL;
+
+  g_assert_no_error (error);
+  outcomes = tr_store_apply_ops (pair->host, ops, &error);
+  g_assert_no_error (error);
+  events = tr_store_read_events (pair->host, tr_store_get_last_seq (pair->station), 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (tr_store_apply_events (pair->station, events, &error));
+  g_assert_no_error (error);
+}
+
+static TrTicket *
+get_ticket (TrStore *store, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  TrTicket *ticket = tr_store_get_ticket (store, id, &error);
+
+  g_assert_no_error (error);
+  return ticket;
+}
+
+static void
+enqueue (TrStore *store, const TrOp *op)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (tr_store_enqueue_op (store, op, &error));
+  g_assert_no_error (error);
+}
+
+static char *
+confirmed_json (TrStore *store, const char *ticket_id)
+{
+  g_autofree char *sql
+    = g_strdup_printf ("SELECT confirmed FROM tickets WHERE id = '%s'", ticket_id);
+
+  return raw_text (tr_store_get_sqlite (store), sql);
+}
+
+static void
+test_station_enqueue (Fixture *fixture, gconstpointer data)
+{
+  Pair pair;
+  g_autoptr (TrTicket) ticket = NULL;
+  g_autoptr (TrTicket) visible = NULL;
+  g_autoptr (TrTicket) unchanged = NULL;
+  g_autoptr (TrOp) bump = NULL;
+  g_autoptr (TrOp) illegal = NULL;
+  g_autoptr (TrOp) note = NULL;
+  g_autoptr (GPtrArray) outbox = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *confirmed = NULL;
+  TrAmendment *amendment;
+  g_autofree char *host_json = NULL;
+  SignalLog log = { g_ptr_array_new_with_free_func (g_free), fixture->path, TRUE };
+
+  pair_open (&pair, fixture);
+  ticket = host_create (pair.host, 3);
+  pair_sync_snapshot (&pair);
+  g_assert_cmpstr (tr_store_get_host_id (pair.station), ==, tr_store_get_db_id (pair.host));
+  g_assert_cmpint (tr_store_get_last_seq (pair.station), ==, 1);
+  visible = get_ticket (pair.station, ticket->id);
+  g_assert_true (tr_ticket_equal (visible, ticket));
+  g_clear_pointer (&visible, tr_ticket_free);
+
+  g_signal_connect (pair.station, "ticket-changed", G_CALLBACK (on_ticket_changed), &log);
+  bump = tr_op_new_set_item_status ("kitchen", ticket->id, item_id (ticket, 1),
+                                    TR_ITEM_STATUS_PREPARING);
+  enqueue (pair.station, bump);
+  g_assert_cmpuint (log.ids->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (log.ids, 0), ==, ticket->id);
+  g_assert_true (log.all_committed);
+
+  visible = get_ticket (pair.station, ticket->id);
+  g_assert_cmpint (item_status (visible, 1), ==, TR_ITEM_STATUS_PREPARING);
+  g_assert_cmpint (visible->status, ==, TR_TICKET_STATUS_PREPARING);
+  g_assert_cmpint (visible->version, ==, ticket->version + 1);
+  g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, 1);
+  outbox = tr_store_outbox_list (pair.station, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outbox->len, ==, 1);
+  g_assert_cmpstr (((TrOp *)g_ptr_array_index (outbox, 0))->op_id, ==, bump->op_id);
+
+  /* The host's version is kept apart from the optimistic one. */
+  confirmed = confirmed_json (pair.station, ticket->id);
+  host_json = tr_ticket_to_string (ticket);
+  g_assert_cmpstr (confirmed, ==, host_json);
+
+  /* An op that does not apply locally writes nothing. */
+  illegal
+    = tr_op_new_set_item_status ("kitchen", ticket->id, item_id (ticket, 0), TR_ITEM_STATUS_SERVED);
+  g_assert_false (tr_store_enqueue_op (pair.station, illegal, &error));
+  g_assert_error (error, TR_ERROR, TR_ERROR_ILLEGAL_TRANSITION);
+  g_clear_error (&error);
+  g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, 1);
+  unchanged = get_ticket (pair.station, ticket->id);
+  g_assert_true (tr_ticket_equal (unchanged, visible));
+  g_assert_cmpuint (log.ids->len, ==, 1);
+
+  /* The same op twice cannot sit in the outbox; the second attempt's
+   * ticket write is rolled back with it. */
+  note = tr_op_new_amend_ticket ("kitchen", ticket->id);
+  amendment = tr_amendment_new (TR_AMEND_SET_NOTE);
+  amendment->text = g_strdup ("no onions");
+  g_ptr_array_add (note->amendments, amendment);
+  enqueue (pair.station, note);
+  g_clear_pointer (&visible, tr_ticket_free);
+  visible = get_ticket (pair.station, ticket->id);
+  g_assert_cmpstr (visible->note, ==, "no onions");
+  g_assert_false (tr_store_enqueue_op (pair.station, note, &error));
+  g_assert_error (error, TR_ERROR, TR_ERROR_STORE);
+  g_clear_error (&error);
+  g_clear_pointer (&unchanged, tr_ticket_free);
+  unchanged = get_ticket (pair.station, ticket->id);
+  g_assert_true (tr_ticket_equal (unchanged, visible));
+  g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, 2);
+
+  g_signal_handlers_disconnect_by_data (pair.station, &log);
+  g_ptr_array_unref (log.ids);
+  pair_close (&pair);
+}
+
+static void
+test_station_apply_events (Fixture *fixture, gconstpointer data)
+{
+  Pair pair;
+  g_autoptr (TrTicket) ticket = NULL;
+  g_autoptr (TrTicket) visible = NULL;
+  g_autoptr (TrTicket) confirmed = NULL;
+  g_autoptr (TrTicket) host_view = NULL;
+  g_autoptr (TrOp) first = NULL;
+  g_autoptr (TrOp) second = NULL;
+  g_autoptr (GPtrArray) batch = g_ptr_array_new ();
+  g_autoptr (GPtrArray) outcomes = NULL;
+  g_autoptr (GPtrArray) events = NULL;
+  g_autoptr (GPtrArray) outbox = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *confirmed_text = NULL;
+
+  pair_open (&pair, fixture);
+  ticket = host_create (pair.host, 3);
+  pair_sync_snapshot (&pair);
+
+  first = tr_op_new_set_item_status ("kitchen", ticket->id, item_id (ticket, 0),
+                                     TR_ITEM_STATUS_PREPARING);
+  second = tr_op_new_set_item_status ("kitchen", ticket->id, item_id (ticket, 1),
+                                      TR_ITEM_STATUS_PREPARING);
+  enqueue (pair.station, first);
+  enqueue (pair.station, second);
+  g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, 2);
+
+  /* Only the first reaches the host before its event comes back. */
+  g_ptr_array_add (batch, first);
+  outcomes = tr_store_apply_ops (pair.host, batch, &error);
+  g_assert_no_error (error);
+  events = tr_store_read_events (pair.host, 1, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_true (tr_store_apply_events (pair.station, events, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (tr_store_get_last_seq (pair.station), ==, 2);
+  outbox = tr_store_outbox_list (pair.station, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outbox->len, ==, 1);
+  g_assert_cmpstr (((TrOp *)g_ptr_array_index (outbox, 0))->op_id, ==, second->op_id);
+
+  /* Confirmed is the host's; visible still shows the pending second op. */
+  host_view = get_ticket (pair.host, ticket->id);
+  confirmed_text = confirmed_json (pair.station, ticket->id);
+  confirmed = tr_ticket_from_string (confirmed_text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (tr_ticket_equal (confirmed, host_view));
+  g_assert_cmpint (item_status (confirmed, 1), ==, TR_ITEM_STATUS_PENDING);
+  visible = get_ticket (pair.station, ticket->id);
+  g_assert_cmpint (item_status (visible, 0), ==, TR_ITEM_STATUS_PREPARING);
+  g_assert_cmpint (item_status (visible, 1), ==, TR_ITEM_STATUS_PREPARING);
+  g_assert_cmpint (visible->version, ==, host_view->version + 1);
+
+  /* An event at or below last_seq is skipped. */
+  g_assert_true (tr_store_apply_events (pair.station, events, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tr_store_get_last_seq (pair.station), ==, 2);
+  g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, 1);
+
+  /* Once everything round-trips, visible equals the host's ticket. */
+  pair_sync_ops (&pair);
+  g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, 0);
+  g_clear_pointer (&visible, tr_ticket_free);
+  g_clear_pointer (&host_view, tr_ticket_free);
+  visible = get_ticket (pair.station, ticket->id);
+  host_view = get_ticket (pair.host, ticket->id);
+  g_assert_true (tr_ticket_equal (visible, host_view));
+  g_assert_cmpint (tr_store_get_last_seq (pair.station), ==, 3);
+  g_clear_pointer (&visible, tr_ticket_free);
+  pair_close (&pair);
+
+  /* And so after a restart. */
+  pair_open (&pair, fixture);
+  visible = get_ticket (pair.station, ticket->id);
+  g_assert_true (tr_ticket_equal (visible, host_view));
+  g_assert_cmpint (tr_store_get_last_seq (pair.station), ==, 3);
+  pair_close (&pair);
+}
+
+static void
+test_station_gap (Fixture *fixture, gconstpointer data)
+{
+  Pair pair;
+  g_autoptr (TrTicket) ticket = NULL;
+  g_autoptr (TrTicket) before = NULL;
+  g_autoptr (TrTicket) after = NULL;
+  g_autoptr (GPtrArray) events = NULL;
+  g_autoptr (GPtrArray) gapped = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrOp) pending = NULL;
+  g_autofree char *sum_before = NULL;
+  g_autofree char *sum_after = NULL;
+  sqlite3 *db;
+
+  pair_open (&pair, fixture);
+  ticket = host_create (pair.host, 2);
+  pair_sync_snapshot (&pair);
+  pending = tr_op_new_set_item_status ("kitchen", ticket->id, item_id (ticket, 0),
+                                       TR_ITEM_STATUS_PREPARING);
+  enqueue (pair.station, pending);
+  {
+    g_autoptr (TrOutcome) o1 = apply (pair.host, pending);
+    g_autoptr (TrOutcome) o2 = host_bump_item (pair.host, ticket, 1, TR_ITEM_STATUS_READY);
+    g_autoptr (TrTicket) other = host_create (pair.host, 1);
+  }
+  events = tr_store_read_events (pair.host, 1, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 3);
+
+  /* seq 2 then seq 4: the good first one must not be written either. */
+  g_ptr_array_add (gapped, g_ptr_array_index (events, 0));
+  g_ptr_array_add (gapped, g_ptr_array_index (events, 2));
+  before = get_ticket (pair.station, ticket->id);
+  db = tr_store_get_sqlite (pair.station);
+  sum_before = raw_text (db, "SELECT group_concat (id || data || IFNULL (confirmed, ''), ';')"
+                             " FROM tickets");
+
+  g_assert_false (tr_store_apply_events (pair.station, gapped, &error));
+  g_assert_error (error, TR_ERROR, TR_ERROR_PROTOCOL);
+  g_clear_error (&error);
+
+  g_assert_cmpint (tr_store_get_last_seq (pair.station), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT value FROM meta WHERE key = 'last_seq'"), ==, 1);
+  g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, 1);
+  after = get_ticket (pair.station, ticket->id);
+  g_assert_true (tr_ticket_equal (before, after));
+  sum_after = raw_text (db, "SELECT group_concat (id || data || IFNULL (confirmed, ''), ';')"
+                            " FROM tickets");
+  g_assert_cmpstr (sum_before, ==, sum_after);
+
+  /* The whole run applies. */
+  g_assert_true (tr_store_apply_events (pair.station, events, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tr_store_get_last_seq (pair.station), ==, 4);
+  g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, 0);
+  pair_close (&pair);
+}
+
+static void
+test_station_snapshot (Fixture *fixture, gconstpointer data)
+{
+  Pair pair;
+  g_autoptr (TrTicket) kept = NULL;
+  g_autoptr (TrTicket) dropped = NULL;
+  g_autoptr (TrTicket) local = make_ticket (2);
+  g_autoptr (TrTicket) visible = NULL;
+  g_autoptr (TrOp) local_create = NULL;
+  g_autoptr (TrOp) pending = NULL;
+  g_autoptr (GPtrArray) tickets = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_ticket_free);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *confirmed = NULL;
+  SignalLog log = { g_ptr_array_new_with_free_func (g_free), fixture->path, TRUE };
+  sqlite3 *db;
+
+  pair_open (&pair, fixture);
+  kept = host_create (pair.host, 2);
+  dropped = host_create (pair.host, 3);
+  pair_sync_snapshot (&pair);
+  g_assert_cmpint (tr_store_get_last_seq (pair.station), ==, 2);
+
+  local_create = tr_op_new_create_ticket ("kitchen", local);
+  enqueue (pair.station, local_create);
+  pending
+    = tr_op_new_set_item_status ("kitchen", kept->id, item_id (kept, 0), TR_ITEM_STATUS_READY);
+  enqueue (pair.station, pending);
+
+  /* A new host that knows only a changed version of one ticket. */
+  {
+    TrTicket *changed = tr_ticket_copy (kept);
+
+    g_free (changed->table);
+    changed->table = g_strdup ("40");
+    changed->version = 7;
+    g_ptr_array_add (tickets, changed);
+  }
+  g_signal_connect (pair.station, "ticket-changed", G_CALLBACK (on_ticket_changed), &log);
+  g_assert_true (tr_store_apply_snapshot (pair.station, "other-host", 77, tickets, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (tr_store_get_host_id (pair.station), ==, "other-host");
+  g_assert_cmpint (tr_store_get_last_seq (pair.station), ==, 77);
+
+  /* The snapshot's ticket, with the pending op rebased on top. */
+  visible = get_ticket (pair.station, kept->id);
+  g_assert_cmpstr (visible->table, ==, "40");
+  g_assert_cmpint (visible->version, ==, 8);
+  g_assert_cmpint (item_status (visible, 0), ==, TR_ITEM_STATUS_READY);
+  g_clear_pointer (&visible, tr_ticket_free);
+
+  /* The local-only ticket stays, with no confirmed state. */
+  visible = get_ticket (pair.station, local->id);
+  g_assert_nonnull (visible);
+  sql = g_strdup_printf ("SELECT COUNT(*) FROM tickets WHERE id = '%s' AND confirmed IS NULL",
+                         local->id);
+  db = tr_store_get_sqlite (pair.station);
+  g_assert_cmpint (raw_int (db, sql), ==, 1);
+  g_clear_pointer (&visible, tr_ticket_free);
+
+  /* The one the host forgot, with nothing pending, is gone with its items. */
+  g_assert_null (tr_store_get_ticket (pair.station, dropped->id, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT COUNT(*) FROM items WHERE ticket_id = '%s'", dropped->id);
+  g_assert_cmpint (raw_int (db, sql), ==, 0);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM tickets"), ==, 2);
+  g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, 2);
+
+  confirmed = confirmed_json (pair.station, kept->id);
+  g_assert_nonnull (strstr (confirmed, "\"40\""));
+
+  /* kept changed and dropped vanished. (The local ticket may be
+   * announced too: its rebase replays the create at the op's own time.) */
+  g_assert_cmpuint (log.ids->len, >=, 2);
+  g_assert_cmpstr (g_ptr_array_index (log.ids, 0), ==, kept->id);
+  g_assert_cmpstr (g_ptr_array_index (log.ids, 1), ==, dropped->id);
+
+  g_signal_handlers_disconnect_by_data (pair.station, &log);
+  g_ptr_array_unref (log.ids);
+  pair_close (&pair);
+}
+
+static void
+test_station_rejected (Fixture *fixture, gconstpointer data)
+{
+  Pair pair;
+  g_autoptr (TrTicket) ticket = NULL;
+  g_autoptr (TrTicket) visible = NULL;
+  g_autoptr (TrTicket) local = make_ticket (1);
+  g_autoptr (TrOp) doomed = NULL;
+  g_autoptr (TrOp) later = NULL;
+  g_autoptr (TrOp) local_create = NULL;
+  g_autoptr (GError) error = NULL;
+  SignalLog log = { g_ptr_array_new_with_free_func (g_free), fixture->path, TRUE };
+
+  pair_open (&pair, fixture);
+  ticket = host_create (pair.host, 2);
+  pair_sync_snapshot (&pair);
+
+  doomed
+    = tr_op_new_set_item_status ("kitchen", ticket->id, item_id (ticket, 0), TR_ITEM_STATUS_READY);
+  later = tr_op_new_set_item_status ("kitchen", ticket->id, item_id (ticket, 1),
+                                     TR_ITEM_STATUS_PREPARING);
+  enqueue (pair.station, doomed);
+  enqueue (pair.station, later);
+
+  g_signal_connect (pair.station, "ticket-changed", G_CALLBACK (on_ticket_changed), &log);
+  g_assert_true (tr_store_outbox_remove (pair.station, doomed->op_id, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (log.ids->len, ==, 1);
+
+  /* The rejected change is gone, the later one still shows. */
+  visible = get_ticket (pair.station, ticket->id);
+  g_assert_cmpint (item_status (visible, 0), ==, TR_ITEM_STATUS_PENDING);
+  g_assert_cmpint (item_status (visible, 1), ==, TR_ITEM_STATUS_PREPARING);
+  g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, 1);
+  g_clear_pointer (&visible, tr_ticket_free);
+
+  g_assert_true (tr_store_outbox_remove (pair.station, later->op_id, TRUE, &error));
+  g_assert_no_error (error);
+  visible = get_ticket (pair.station, ticket->id);
+  g_assert_true (tr_ticket_equal (visible, ticket));
+  g_clear_pointer (&visible, tr_ticket_free);
+
+  /* Unknown op ids are fine. */
+  g_assert_true (tr_store_outbox_remove (pair.station, "never-queued", TRUE, &error));
+  g_assert_no_error (error);
+
+  /* A rejected local create takes its ticket away. */
+  local_create = tr_op_new_create_ticket ("kitchen", local);
+  enqueue (pair.station, local_create);
+  visible = get_ticket (pair.station, local->id);
+  g_assert_nonnull (visible);
+  g_clear_pointer (&visible, tr_ticket_free);
+  g_assert_true (tr_store_outbox_remove (pair.station, local_create->op_id, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_null (tr_store_get_ticket (pair.station, local->id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (tr_store_get_sqlite (pair.station), "SELECT COUNT(*) FROM items"), ==,
+                   2);
+
+  g_signal_handlers_disconnect_by_data (pair.station, &log);
+  g_ptr_array_unref (log.ids);
+  pair_close (&pair);
+}
+
+static void
+test_station_outbox_persists (Fixture *fixture, gconstpointer data)
+{
+  Pair pair;
+  g_autoptr (TrTicket) ticket = NULL;
+  g_autoptr (GPtrArray) queued = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+  g_autoptr (GPtrArray) outbox = NULL;
+  g_autoptr (GError) error = NULL;
+  static const TrItemStatus steps[] = { TR_ITEM_STATUS_PREPARING, TR_ITEM_STATUS_READY };
+
+  pair_open (&pair, fixture);
+  ticket = host_create (pair.host, 3);
+  pair_sync_snapshot (&pair);
+  for (guint i = 0; i < 3; i++)
+    for (guint s = 0; s < G_N_ELEMENTS (steps); s++)
+      {
+        TrOp *op = tr_op_new_set_item_status ("kitchen", ticket->id, item_id (ticket, i), steps[s]);
+
+        enqueue (pair.station, op);
+        g_ptr_array_add (queued, op);
+      }
+  pair_close (&pair);
+
+  pair_open (&pair, fixture);
+  g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, queued->len);
+  outbox = tr_store_outbox_list (pair.station, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outbox->len, ==, queued->len);
+  for (guint i = 0; i < outbox->len; i++)
+    {
+      const TrOp *a = g_ptr_array_index (outbox, i);
+      const TrOp *b = g_ptr_array_index (queued, i);
+
+      g_assert_cmpstr (a->op_id, ==, b->op_id);
+      g_assert_cmpint (a->item_status, ==, b->item_status);
+      g_assert_cmpstr (a->item_id, ==, b->item_id);
+    }
+
+  /* Delivered in that order, they all apply on the host. */
+  pair_sync_ops (&pair);
+  g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, 0);
+  g_assert_cmpint (tr_store_get_head_seq (pair.host), ==, 7);
+  {
+    g_autoptr (TrTicket) host_view = get_ticket (pair.host, ticket->id);
+    g_autoptr (TrTicket) visible = get_ticket (pair.station, ticket->id);
+
+    g_assert_cmpint (host_view->status, ==, TR_TICKET_STATUS_READY);
+    g_assert_true (tr_ticket_equal (visible, host_view));
+  }
+  pair_close (&pair);
+}
+
+static void
+test_checkpoint (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+  g_autoptr (GError) error = NULL;
+  GStatBuf st;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autoptr (TrTicket) ticket = host_create (store, 4);
+    }
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_assert_cmpint (st.st_size, >, 0);
+
+  g_assert_true (tr_store_checkpoint (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 0);
+  g_assert_cmpint (raw_int (tr_store_get_sqlite (store), "SELECT COUNT(*) FROM tickets"), ==, 20);
+  g_clear_object (&store);
+}
+
+static void
+test_apply_result_strings (void)
+{
+  g_assert_cmpstr (tr_apply_result_to_string (TR_APPLY_APPLIED), ==, "applied");
+  g_assert_cmpstr (tr_apply_result_to_string (TR_APPLY_DUPLICATE), ==, "duplicate");
+  g_assert_cmpstr (tr_apply_result_to_string (TR_APPLY_REJECTED), ==, "rejected");
+}
+
+#define ADD(name, func)                                                                            \
+  g_test_add ("/store/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/store/default-dir", test_open_default_dir);
+  g_test_add_func ("/store/result-strings", test_apply_result_strings);
+  ADD ("open/create-reopen", test_open_create_reopen);
+  ADD ("open/random-bytes", test_open_random_bytes);
+  ADD ("open/foreign", test_open_foreign);
+  ADD ("open/damaged", test_open_damaged);
+  ADD ("open/too-new", test_open_too_new);
+  ADD ("apply/create-numbers", test_apply_create_numbers);
+  ADD ("apply/business-day", test_apply_business_day);
+  ADD ("apply/duplicate", test_apply_duplicate);
+  ADD ("apply/rejected", test_apply_rejected);
+  ADD ("apply/batch", test_apply_batch);
+  ADD ("apply/rollback", test_apply_rollback);
+  ADD ("events/read-prune", test_events_read_prune);
+  ADD ("list", test_list_tickets);
+  ADD ("items", test_items_table);
+  ADD ("station/enqueue", test_station_enqueue);
+  ADD ("station/apply-events", test_station_apply_events);
+  ADD ("station/gap", test_station_gap);
+  ADD ("station/snapshot", test_station_snapshot);
+  ADD ("station/rejected", test_station_rejected);
+  ADD ("station/outbox-persists", test_station_outbox_persists);
+  ADD ("checkpoint", test_checkpoint);
+
+  return g_test_run ();
+}
