@@ -461,6 +461,17 @@ check_string (JsonNode *node, const Path *path, StrKind kind, const char **out, 
   /* The parser checks UTF-8, but nodes may also come from code. */
   if (!g_utf8_validate_len (str, len, NULL))
     return fail (error, path, "invalid UTF-8");
+  /* Control characters have no place on a kitchen ticket, and json-glib
+   * 1.6 writes U+001F unescaped, which browsers' JSON.parse refuses: one
+   * such note would blind every web display. Tabs and line breaks stay
+   * allowed in free text. */
+  for (gsize i = 0; i < len; i++)
+    {
+      guchar c = (guchar)str[i];
+
+      if (c < 0x20 && (is_id || (c != '\t' && c != '\n' && c != '\r')))
+        return fail (error, path, "must not contain control characters");
+    }
 
   *out = str;
   return TRUE;
@@ -1200,6 +1211,264 @@ tr_json_to_string (JsonNode *node)
   return json_generator_to_data (generator, NULL);
 }
 
+/* ---------------------------------------------------------------------------
+ * Direct writer
+ *
+ * The host encodes every ticket it stores and every event it sends; going
+ * through JsonNode and JsonGenerator costs ten times more than writing the
+ * bytes directly. The output is byte-for-byte what tr_json_to_string()
+ * gives for the same value (test-codec checks it), so both paths stay
+ * canonical.
+ */
+
+static void
+write_string (GString *out, const char *str)
+{
+  static const char hex[] = "0123456789abcdef";
+  const char *run = str;
+  const char *p;
+
+  g_string_append_c (out, '"');
+  for (p = str; *p != '\0'; p++)
+    {
+      guchar c = (guchar)*p;
+      const char *escape = NULL;
+      char unicode[7];
+
+      if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+        continue;
+
+      switch (c)
+        {
+        case '"': escape = "\\\""; break;
+        case '\\': escape = "\\\\"; break;
+        case '\b': escape = "\\b"; break;
+        case '\f': escape = "\\f"; break;
+        case '\n': escape = "\\n"; break;
+        case '\r': escape = "\\r"; break;
+        case '\t': escape = "\\t"; break;
+        default:
+          unicode[0] = '\\';
+          unicode[1] = 'u';
+          unicode[2] = '0';
+          unicode[3] = '0';
+          unicode[4] = hex[c >> 4];
+          unicode[5] = hex[c & 0xf];
+          unicode[6] = '\0';
+          escape = unicode;
+          break;
+        }
+      g_string_append_len (out, run, p - run);
+      g_string_append (out, escape);
+      run = p + 1;
+    }
+  g_string_append_len (out, run, p - run);
+  g_string_append_c (out, '"');
+}
+
+static void
+write_nullable_string (GString *out, const char *str)
+{
+  if (str != NULL)
+    write_string (out, str);
+  else
+    g_string_append_len (out, "null", 4);
+}
+
+static void
+write_key (GString *out, const char *key)
+{
+  /* Keys are our own ASCII literals: nothing to escape. */
+  g_string_append_c (out, '"');
+  g_string_append (out, key);
+  g_string_append_len (out, "\":", 2);
+}
+
+static void
+write_int (GString *out, const char *key, gint64 value)
+{
+  write_key (out, key);
+  g_string_append_printf (out, "%" G_GINT64_FORMAT, value);
+}
+
+static void
+write_strv (GString *out, char **strv)
+{
+  g_string_append_c (out, '[');
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      write_string (out, strv[i]);
+    }
+  g_string_append_c (out, ']');
+}
+
+static void
+write_item (GString *out, const TrItem *item)
+{
+  g_string_append_c (out, '{');
+  write_key (out, "id");
+  write_nullable_string (out, item->id);
+  g_string_append_c (out, ',');
+  write_key (out, "name");
+  write_nullable_string (out, item->name);
+  g_string_append_c (out, ',');
+  write_int (out, "quantity", item->quantity);
+  g_string_append_c (out, ',');
+  write_key (out, "modifiers");
+  write_strv (out, item->modifiers);
+  g_string_append_c (out, ',');
+  write_key (out, "note");
+  write_nullable_string (out, item->note);
+  g_string_append_c (out, ',');
+  write_key (out, "allergens");
+  write_strv (out, item->allergens);
+  g_string_append_c (out, ',');
+  write_key (out, "station");
+  write_nullable_string (out, item->station);
+  g_string_append_c (out, ',');
+  write_int (out, "course", item->course);
+  g_string_append_c (out, ',');
+  write_key (out, "status");
+  write_string (out, tr_item_status_to_string (item->status));
+  g_string_append_c (out, ',');
+  write_key (out, "recall_status");
+  write_string (out, tr_item_status_to_string (item->recall_status));
+  g_string_append_c (out, ',');
+  write_int (out, "ready_at", item->ready_at);
+  g_string_append_c (out, ',');
+  write_int (out, "served_at", item->served_at);
+  g_string_append_c (out, '}');
+}
+
+static void
+write_change (GString *out, const TrChange *change)
+{
+  g_string_append_c (out, '{');
+  write_key (out, "kind");
+  write_string (out, tr_change_kind_to_string (change->kind));
+  g_string_append_c (out, ',');
+  write_int (out, "at", change->at);
+  g_string_append_c (out, ',');
+  write_key (out, "item_id");
+  write_nullable_string (out, change->item_id);
+  g_string_append_c (out, ',');
+  write_key (out, "before");
+  write_nullable_string (out, change->before);
+  g_string_append_c (out, ',');
+  write_key (out, "after");
+  write_nullable_string (out, change->after);
+  g_string_append_c (out, '}');
+}
+
+static void
+write_ticket (GString *out, const TrTicket *ticket)
+{
+  g_string_append_c (out, '{');
+  write_key (out, "id");
+  write_nullable_string (out, ticket->id);
+  g_string_append_c (out, ',');
+  write_int (out, "number", ticket->number);
+  g_string_append_c (out, ',');
+  write_key (out, "source");
+  write_string (out, tr_source_to_string (ticket->source));
+  g_string_append_c (out, ',');
+  write_key (out, "external_ref");
+  write_nullable_string (out, ticket->external_ref);
+  g_string_append_c (out, ',');
+  write_key (out, "table");
+  write_nullable_string (out, ticket->table);
+  g_string_append_c (out, ',');
+  write_key (out, "order_type");
+  write_string (out, tr_order_type_to_string (ticket->order_type));
+  g_string_append_c (out, ',');
+  write_key (out, "server");
+  write_nullable_string (out, ticket->server);
+  g_string_append_c (out, ',');
+  write_int (out, "guests", ticket->guests);
+  g_string_append_c (out, ',');
+  write_key (out, "note");
+  write_nullable_string (out, ticket->note);
+  g_string_append_c (out, ',');
+  write_key (out, "priority");
+  write_string (out, tr_priority_to_string (ticket->priority));
+  g_string_append_c (out, ',');
+  write_int (out, "created_at", ticket->created_at);
+  g_string_append_c (out, ',');
+  write_int (out, "updated_at", ticket->updated_at);
+  g_string_append_c (out, ',');
+  write_key (out, "status");
+  write_string (out, tr_ticket_status_to_string (ticket->status));
+  g_string_append_c (out, ',');
+  write_key (out, "recall_status");
+  write_string (out, tr_ticket_status_to_string (ticket->recall_status));
+  g_string_append_c (out, ',');
+  write_int (out, "version", ticket->version);
+  g_string_append_c (out, ',');
+  write_key (out, "items");
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < ticket->items->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      write_item (out, g_ptr_array_index (ticket->items, i));
+    }
+  g_string_append_len (out, "],", 2);
+  write_key (out, "changes");
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < ticket->changes->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      write_change (out, g_ptr_array_index (ticket->changes, i));
+    }
+  g_string_append_len (out, "]}", 2);
+}
+
+char *
+tr_ticket_to_string (const TrTicket *ticket)
+{
+  GString *out;
+
+  g_return_val_if_fail (ticket != NULL, NULL);
+
+  out = g_string_sized_new (512 + 320 * ticket->items->len);
+  write_ticket (out, ticket);
+  return g_string_free (out, FALSE);
+}
+
+char *
+tr_event_to_string (const TrEvent *event)
+{
+  GString *out;
+
+  g_return_val_if_fail (event != NULL, NULL);
+
+  out = g_string_sized_new (event->ticket ? 640 + 320 * event->ticket->items->len : 256);
+  g_string_append_c (out, '{');
+  write_int (out, "seq", event->seq);
+  g_string_append_c (out, ',');
+  write_key (out, "kind");
+  write_string (out, tr_event_kind_to_string (event->kind));
+  g_string_append_c (out, ',');
+  write_key (out, "op_id");
+  write_nullable_string (out, event->op_id);
+  g_string_append_c (out, ',');
+  write_key (out, "station_id");
+  write_nullable_string (out, event->station_id);
+  g_string_append_c (out, ',');
+  write_int (out, "at", event->at);
+  g_string_append_c (out, ',');
+  write_key (out, "ticket");
+  if (event->ticket != NULL)
+    write_ticket (out, event->ticket);
+  else
+    g_string_append_len (out, "null", 4);
+  g_string_append_c (out, '}');
+  return g_string_free (out, FALSE);
+}
+
 #define DEFINE_TO_STRING(name, Type, to_json)                                                      \
   char *name (const Type *value)                                                                   \
   {                                                                                                \
@@ -1218,9 +1487,7 @@ tr_json_to_string (JsonNode *node)
     return from_json (node, error);                                                                \
   }
 
-DEFINE_TO_STRING (tr_ticket_to_string, TrTicket, tr_ticket_to_json)
 DEFINE_TO_STRING (tr_op_to_string, TrOp, tr_op_to_json)
-DEFINE_TO_STRING (tr_event_to_string, TrEvent, tr_event_to_json)
 DEFINE_FROM_STRING (tr_ticket_from_string, TrTicket, tr_ticket_from_json)
 DEFINE_FROM_STRING (tr_op_from_string, TrOp, tr_op_from_json)
 DEFINE_FROM_STRING (tr_event_from_string, TrEvent, tr_event_from_json)
