@@ -46,6 +46,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrStationInfo, tr_station_info_free)
  *   "heartbeat-timeout"  guint     ms of silence after which a station is dead (default 15000)
  * Read-only:
  *   "bound-port"         guint     the port actually bound, after start
+ *   "bound-address"      string    the address listened on ("127.0.0.1", "::" or "0.0.0.0")
  *   "n-stations"         guint     WebSocket stations connected now
  * Signals:
  *   "stations-changed"   ()        the station list changed

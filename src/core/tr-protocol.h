@@ -91,6 +91,10 @@ typedef struct
   /* ACK error and ERROR frame */
   char        *error_code;
   char        *error_message;
+
+  /* PING: the station's own measured round trip in ms; -1 if absent.
+   * (Added last so the layout above stays as it was.) */
+  gint64       latency_ms;
 } TrFrame;
 
 void     tr_frame_free  (TrFrame *frame);
@@ -105,6 +109,9 @@ char *tr_frame_build_hello    (const char *station_id, const char *station_name,
 char *tr_frame_build_op       (const TrOp *op);
 char *tr_frame_build_ops      (GPtrArray *ops /* TrOp* */);
 char *tr_frame_build_ping     (gint64 t, gint64 last_seq, guint queued);
+/* Same, also reporting the station's last measured round trip (-1: none),
+ * which the host shows in its station list. */
+char *tr_frame_build_ping_full (gint64 t, gint64 last_seq, guint queued, gint64 latency_ms);
 char *tr_frame_build_pong     (gint64 t);
 char *tr_frame_build_welcome  (const char *host_id, gint64 head_seq, gint64 server_time);
 /* @events_json: already-encoded event objects, so the host serializes
