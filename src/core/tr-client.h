@@ -42,6 +42,9 @@ const char *tr_client_state_to_string (TrClientState state); /* "offline" "conne
  *   "last-error"     string     (read-only) NULL when none
  *   "last-sync"      gint64     (read-only) ms of the last frame applied from the host
  *   "reconnects"     guint      (read-only) connections made after the first
+ * Debug counters (read-only, since the client was made; tests and the CLI):
+ *   "snapshots-received" guint  snapshot frames applied
+ *   "events-received"    guint  events applied (the store's last seq advanced by events)
  * Tunables (construct or before start; tests shorten them):
  *   "heartbeat-interval" guint ms, default 5000
  *   "dead-timeout"       guint ms, default 15000

@@ -1,0 +1,1082 @@
+/* test-client.c: TrClient against a real TrHost on loopback
+ *
+ * Every test runs a real host (SoupServer on 127.0.0.1, port 0) over its
+ * own SQLite file and real clients with their own store files; faults
+ * come from tr-test-proxy, a real TCP proxy in between.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "tr-client.h"
+#include "tr-codec.h"
+#include "tr-error.h"
+#include "tr-host.h"
+#include "tr-protocol.h"
+#include "tr-test-proxy.h"
+
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+
+/* Generous: no test depends on speed. Valgrind runs ~50x slower. */
+#define WAIT_S (RUNNING_ON_VALGRIND ? 900u : 60u)
+
+/* ---- Fixture ---- */
+
+typedef struct
+{
+  char *dir;
+  guint n_files;
+  TrStore *host_store;
+  TrHost *host;
+  char *host_url;
+} Fixture;
+
+static char *
+fixture_path (Fixture *fixture, const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s-%u.db", name, fixture->n_files++);
+  return g_build_filename (fixture->dir, file, NULL);
+}
+
+static TrStore *
+open_store (const char *path, TrStoreDurability durability)
+{
+  g_autoptr (GError) error = NULL;
+  TrStore *store = tr_store_open (path, durability, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  return store;
+}
+
+static TrHost *
+start_host (TrStore *store, gboolean websocket_enabled, char **out_url)
+{
+  g_autoptr (GError) error = NULL;
+  TrHost *host = tr_host_new (store);
+
+  g_object_set (host, "port", 0, "loopback-only", TRUE, "websocket-enabled", websocket_enabled,
+                NULL);
+  g_assert_true (tr_host_start (host, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tr_host_get_bound_port (host), >, 0);
+  *out_url = g_strdup_printf ("http://127.0.0.1:%u", tr_host_get_bound_port (host));
+  return host;
+}
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  gboolean websocket_enabled = GPOINTER_TO_INT (data) == 0;
+
+  fixture->dir = g_dir_make_tmp ("tr-test-client-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = fixture_path (fixture, "host");
+  fixture->host_store = open_store (path, TR_STORE_DURABILITY_FULL);
+  fixture->host = start_host (fixture->host_store, websocket_enabled, &fixture->host_url);
+}
+
+/* Lets cancelled requests and closing sockets finish, so nothing is
+ * left for the leak checkers. */
+static void
+drain_main_context (void)
+{
+  gint64 end = g_get_monotonic_time () + 200 * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (5000);
+    }
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr (GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (handle == NULL)
+    return;
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  if (fixture->host != NULL)
+    tr_host_stop (fixture->host);
+  g_clear_object (&fixture->host);
+  g_clear_object (&fixture->host_store);
+  g_clear_pointer (&fixture->host_url, g_free);
+  drain_main_context ();
+  remove_tree (fixture->dir);
+  g_clear_pointer (&fixture->dir, g_free);
+}
+
+/* ---- Helpers ---- */
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* Runs the main loop until @condition holds; fails the test after
+ * @timeout_s with @what. Returns the seconds it took. */
+static double
+wait_for (Condition condition, gpointer data, guint timeout_s, const char *what)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 deadline = start + (gint64)timeout_s * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out after %u s waiting for %s", timeout_s, what);
+      if (!g_main_context_pending (NULL))
+        g_usleep (500);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  return (double)(g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+}
+
+typedef struct
+{
+  TrClient *client;
+  TrClientState state;
+  gboolean reached;
+} StateWait;
+
+/* Records the state even when it lasts less than one main-loop turn,
+ * e.g. offline during a short backoff. */
+static void
+on_wait_state (TrClient *client, GParamSpec *pspec, StateWait *wait)
+{
+  if (tr_client_get_state (client) == wait->state)
+    wait->reached = TRUE;
+}
+
+static gboolean
+client_reached_state (gpointer data)
+{
+  StateWait *wait = data;
+  return wait->reached || tr_client_get_state (wait->client) == wait->state;
+}
+
+static double
+wait_for_state (TrClient *client, TrClientState state, guint timeout_s)
+{
+  StateWait wait = { client, state, FALSE };
+  g_autofree char *what = g_strdup_printf ("state %s", tr_client_state_to_string (state));
+  gulong id = g_signal_connect (client, "notify::state", G_CALLBACK (on_wait_state), &wait);
+  double took;
+
+  took = wait_for (client_reached_state, &wait, timeout_s, what);
+  g_signal_handler_disconnect (client, id);
+  return took;
+}
+
+static TrClient *
+client_new (TrStore *store, const char *url, const char *name)
+{
+  TrClient *client = tr_client_new (store, url, name, "kitchen");
+
+  /* Short backoff keeps reconnects quick; the heartbeat stays default
+   * unless a test says otherwise. */
+  g_object_set (client, "backoff-min", 20, "backoff-max", 500, NULL);
+  return client;
+}
+
+static void
+client_free (TrClient *client)
+{
+  tr_client_stop (client);
+  g_assert_finalize_object (client);
+}
+
+static char *
+store_hash (TrStore *store)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) tickets = tr_store_list_tickets (store, FALSE, NULL, &error);
+
+  g_assert_no_error (error);
+  return tr_tickets_hash (tickets);
+}
+
+typedef struct
+{
+  TrStore *store;
+  TrStore *other;
+} HashWait;
+
+static gboolean
+hashes_equal (gpointer data)
+{
+  HashWait *wait = data;
+  g_autofree char *a = store_hash (wait->store);
+  g_autofree char *b = store_hash (wait->other);
+
+  return g_str_equal (a, b);
+}
+
+static gboolean
+seq_caught_up (gpointer data)
+{
+  HashWait *wait = data;
+
+  return g_strcmp0 (tr_store_get_host_id (wait->store), tr_store_get_db_id (wait->other)) == 0
+         && tr_store_get_last_seq (wait->store) == tr_store_get_head_seq (wait->other);
+}
+
+static double
+wait_converged (TrStore *station, TrStore *host)
+{
+  HashWait wait = { station, host };
+  double took;
+
+  /* The seq first: hashing both stores on every main-loop turn would
+   * slow the very catch-up being waited for. */
+  took = wait_for (seq_caught_up, &wait, WAIT_S, "the station's seq to reach the host's head");
+  took += wait_for (hashes_equal, &wait, WAIT_S, "the station's store to match the host's");
+  g_assert_cmpint (tr_store_get_last_seq (station), ==, tr_store_get_head_seq (host));
+  g_assert_cmpstr (tr_store_get_host_id (station), ==, tr_store_get_db_id (host));
+  return took;
+}
+
+static TrTicket *
+make_ticket (guint n_items)
+{
+  TrTicket *ticket = tr_ticket_new ();
+
+  ticket->id = tr_uuid_new ();
+  ticket->source = TR_SOURCE_APP;
+  ticket->order_type = TR_ORDER_TYPE_DINE_IN;
+  ticket->table = g_strdup ("12");
+  for (guint i = 0; i < n_items; i++)
+    {
+      TrItem *item = tr_item_new ();
+
+      item->id = tr_uuid_new ();
+      item->name = g_strdup_printf ("Dish %u", i + 1);
+      item->quantity = 1;
+      item->station = g_strdup ("grill");
+      g_ptr_array_add (ticket->items, item);
+    }
+  return ticket;
+}
+
+/* Creates a ticket through the host, as its own UI would. */
+static TrTicket *
+host_create_ticket (Fixture *fixture, guint n_items)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrTicket) ticket = make_ticket (n_items);
+  g_autoptr (TrOp) op = tr_op_new_create_ticket ("test-host", ticket);
+  g_autoptr (TrOutcome) outcome = tr_host_submit_op (fixture->host, op, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (outcome->result, ==, TR_APPLY_APPLIED);
+  return tr_store_get_ticket (fixture->host_store, ticket->id, NULL);
+}
+
+static void
+host_submit (Fixture *fixture, TrOp *op /* owned */)
+{
+  g_autoptr (TrOp) owned = op;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrOutcome) outcome = tr_host_submit_op (fixture->host, owned, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (outcome->result, ==, TR_APPLY_APPLIED);
+}
+
+typedef struct
+{
+  TrStore *store;
+  const char *ticket_id;
+} TicketWait;
+
+static gboolean
+store_has_ticket (gpointer data)
+{
+  TicketWait *wait = data;
+  g_autoptr (TrTicket) ticket = tr_store_get_ticket (wait->store, wait->ticket_id, NULL);
+
+  return ticket != NULL;
+}
+
+static gboolean
+outbox_empty (gpointer data)
+{
+  return tr_store_outbox_count (data) == 0;
+}
+
+static guint
+get_uint (TrClient *client, const char *property)
+{
+  guint value;
+
+  g_object_get (client, property, &value, NULL);
+  return value;
+}
+
+/* ---- Fan-out ---- */
+
+#define N_FANOUT 12
+
+typedef struct
+{
+  TrStore **stores;
+  guint n;
+  const char *ticket_id;
+  const char *item_id;
+  TrItemStatus status;
+} AllWait;
+
+static gboolean
+all_have_ticket (gpointer data)
+{
+  AllWait *wait = data;
+
+  for (guint i = 0; i < wait->n; i++)
+    {
+      g_autoptr (TrTicket) ticket = tr_store_get_ticket (wait->stores[i], wait->ticket_id, NULL);
+      if (ticket == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+all_have_item_status (gpointer data)
+{
+  AllWait *wait = data;
+
+  for (guint i = 0; i < wait->n; i++)
+    {
+      g_autoptr (TrTicket) ticket = tr_store_get_ticket (wait->stores[i], wait->ticket_id, NULL);
+      TrItem *item = ticket ? tr_ticket_find_item (ticket, wait->item_id) : NULL;
+
+      if (item == NULL || item->status != wait->status)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+all_online (gpointer data)
+{
+  TrClient **clients = data;
+
+  for (guint i = 0; i < N_FANOUT; i++)
+    if (tr_client_get_state (clients[i]) != TR_CLIENT_STATE_ONLINE_WEBSOCKET)
+      return FALSE;
+  return TRUE;
+}
+
+typedef struct
+{
+  GBytes *answer;
+  GError *error;
+  gboolean done;
+} HttpWait;
+
+static void
+on_http_answer (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HttpWait *wait = user_data;
+
+  wait->answer = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static gboolean
+http_done (gpointer data)
+{
+  return ((HttpWait *)data)->done;
+}
+
+/* A POS's ticket, in the shape of POST /api/v1/tickets; asynchronous
+ * because the host answers from this same main loop. */
+static char *
+post_ticket (const char *host_url, const TrTicket *ticket)
+{
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strdup_printf ("%s/api/v1/tickets", host_url);
+  g_autoptr (SoupMessage) msg = soup_message_new (SOUP_METHOD_POST, url);
+  g_autofree char *body = tr_ticket_to_string (ticket);
+  g_autoptr (GBytes) request = g_bytes_new (body, strlen (body));
+  HttpWait wait = { 0 };
+  char *answer;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", request);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_http_answer, &wait);
+  wait_for (http_done, &wait, WAIT_S, "the POST /api/v1/tickets answer");
+  g_assert_no_error (wait.error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_CREATED);
+  answer = g_strndup (g_bytes_get_data (wait.answer, NULL), g_bytes_get_size (wait.answer));
+  g_bytes_unref (wait.answer);
+  return answer;
+}
+
+static void
+test_fanout (Fixture *fixture, gconstpointer data)
+{
+  TrStore *stores[N_FANOUT + 1];
+  TrClient *clients[N_FANOUT];
+  g_autoptr (TrTicket) ticket = make_ticket (3);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *answer = NULL;
+  g_autoptr (TrOp) bump = NULL;
+  TrItem *item;
+  AllWait wait;
+  gint64 start;
+  double took;
+
+  for (guint i = 0; i < N_FANOUT; i++)
+    {
+      g_autofree char *path = fixture_path (fixture, "station");
+      g_autofree char *name = g_strdup_printf ("Station %u", i);
+
+      stores[i] = open_store (path, TR_STORE_DURABILITY_NORMAL);
+      clients[i] = client_new (stores[i], fixture->host_url, name);
+      tr_client_start (clients[i]);
+    }
+  wait_for (all_online, clients, WAIT_S, "every client online");
+
+  /* The POS creates a ticket; every station gets it. */
+  start = g_get_monotonic_time ();
+  answer = post_ticket (fixture->host_url, ticket);
+  {
+    g_autoptr (TrTicket) created = tr_ticket_from_string (answer, -1, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (created->id, ==, ticket->id);
+    g_assert_cmpint (created->number, >, 0);
+  }
+  wait = (AllWait){ stores, N_FANOUT, ticket->id, NULL, 0 };
+  wait_for (all_have_ticket, &wait, WAIT_S, "the POS ticket at every station");
+  g_test_message ("POS ticket reached %u stations %.1f ms after the POST", N_FANOUT,
+                  (double)(g_get_monotonic_time () - start) / 1000);
+
+  /* A cook bumps an item at station 0; all the others see it. */
+  item = g_ptr_array_index (ticket->items, 1);
+  bump = tr_op_new_set_item_status (tr_store_get_db_id (stores[0]), ticket->id, item->id,
+                                    TR_ITEM_STATUS_PREPARING);
+  g_assert_true (tr_client_submit (clients[0], bump, &error));
+  g_assert_no_error (error);
+  wait = (AllWait){ stores, N_FANOUT, ticket->id, item->id, TR_ITEM_STATUS_PREPARING };
+  took = wait_for (all_have_item_status, &wait, WAIT_S, "the bump at every station");
+  g_test_message ("item bump reached %u stations in %.1f ms", N_FANOUT, took * 1000);
+  wait_for (outbox_empty, stores[0], WAIT_S, "the bump's ack");
+
+  for (guint i = 0; i < N_FANOUT; i++)
+    {
+      wait_converged (stores[i], fixture->host_store);
+      g_assert_cmpuint (get_uint (clients[i], "snapshots-received"), ==, 1);
+    }
+
+  for (guint i = 0; i < N_FANOUT; i++)
+    {
+      client_free (clients[i]);
+      g_assert_finalize_object (stores[i]);
+    }
+}
+
+/* ---- Offline queue ---- */
+
+#define N_QUEUED 100
+
+static void
+test_offline_queue (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TrTestProxy) proxy = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) op_ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) outbox = NULL;
+  g_autoptr (GPtrArray) events = NULL;
+  g_autoptr (GHashTable) ours = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (TrTicket) items_ticket = NULL;
+  g_autoptr (TrTicket) status_ticket = NULL;
+  g_autofree char *proxy_url = NULL;
+  g_autofree char *path = fixture_path (fixture, "station");
+  g_autofree char *other_path = fixture_path (fixture, "station");
+  TrStore *store;
+  TrStore *other_store;
+  TrClient *client;
+  TrClient *other;
+  const char *item_id;
+  gint64 head_before;
+  guint seen = 0;
+  double took;
+
+  items_ticket = host_create_ticket (fixture, 2);
+  status_ticket = host_create_ticket (fixture, 2);
+  item_id = ((TrItem *)g_ptr_array_index (items_ticket->items, 0))->id;
+
+  proxy = tr_test_proxy_new (tr_host_get_bound_port (fixture->host), &error);
+  g_assert_no_error (error);
+  proxy_url = tr_test_proxy_get_url (proxy);
+
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = client_new (store, proxy_url, "Grill");
+  other_store = open_store (other_path, TR_STORE_DURABILITY_NORMAL);
+  other = client_new (other_store, fixture->host_url, "Expo");
+  tr_client_start (client);
+  tr_client_start (other);
+  wait_converged (store, fixture->host_store);
+  wait_converged (other_store, fixture->host_store);
+  g_assert_cmpint (tr_client_get_state (client), ==, TR_CLIENT_STATE_ONLINE_WEBSOCKET);
+
+  /* The network drops: the connection is reset, and new ones refused. */
+  tr_test_proxy_set_mode (proxy, TR_TEST_PROXY_REFUSE);
+  g_assert_cmpuint (tr_test_proxy_cut (proxy, TRUE), >=, 1);
+  took = wait_for_state (client, TR_CLIENT_STATE_OFFLINE, WAIT_S);
+  g_test_message ("offline %.0f ms after the reset", took * 1000);
+
+  /* The cook keeps bumping: alternately an item of one ticket (which
+   * stays open) and the status of another (recalled and served again). */
+  for (guint i = 0; i < N_QUEUED; i++)
+    {
+      g_autoptr (TrOp) op = NULL;
+      g_autoptr (TrTicket) after = NULL;
+      guint n = i / 2;
+
+      if (i % 2 == 0)
+        {
+          TrItemStatus status = n % 2 == 0 ? TR_ITEM_STATUS_PREPARING : TR_ITEM_STATUS_READY;
+
+          op = tr_op_new_set_item_status (tr_store_get_db_id (store), items_ticket->id, item_id,
+                                          status);
+          g_assert_true (tr_client_submit (client, op, &error));
+          g_assert_no_error (error);
+          after = tr_store_get_ticket (store, items_ticket->id, &error);
+          g_assert_cmpint (tr_ticket_find_item (after, item_id)->status, ==, status);
+        }
+      else
+        {
+          TrTicketStatus status = n == 0       ? TR_TICKET_STATUS_PREPARING
+                                  : n % 2 == 1 ? TR_TICKET_STATUS_READY
+                                               : TR_TICKET_STATUS_SERVED;
+
+          op = tr_op_new_set_ticket_status (tr_store_get_db_id (store), status_ticket->id, status);
+          g_assert_true (tr_client_submit (client, op, &error));
+          g_assert_no_error (error);
+          after = tr_store_get_ticket (store, status_ticket->id, &error);
+          g_assert_cmpint (after->status, ==, status);
+        }
+      g_ptr_array_add (op_ids, g_strdup (op->op_id));
+      g_hash_table_add (ours, g_ptr_array_index (op_ids, op_ids->len - 1));
+      g_assert_cmpuint (tr_client_get_queued_ops (client), ==, i + 1);
+    }
+  g_assert_cmpint (tr_client_get_state (client), !=, TR_CLIENT_STATE_ONLINE_WEBSOCKET);
+
+  /* The station restarts while still offline. */
+  client_free (client);
+  g_assert_finalize_object (store);
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  outbox = tr_store_outbox_list (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outbox->len, ==, N_QUEUED);
+  for (guint i = 0; i < N_QUEUED; i++)
+    g_assert_cmpstr (((TrOp *)g_ptr_array_index (outbox, i))->op_id, ==,
+                     g_ptr_array_index (op_ids, i));
+  client = client_new (store, proxy_url, "Grill");
+  g_assert_cmpuint (tr_client_get_queued_ops (client), ==, N_QUEUED);
+  tr_client_start (client);
+  head_before = tr_store_get_head_seq (fixture->host_store);
+
+  /* The network comes back. */
+  tr_test_proxy_set_mode (proxy, TR_TEST_PROXY_FORWARD);
+  took = wait_for (outbox_empty, store, WAIT_S, "the outbox to empty");
+  g_test_message ("%u queued ops delivered in %.0f ms", N_QUEUED, took * 1000);
+  g_assert_cmpuint (tr_client_get_queued_ops (client), ==, 0);
+
+  /* Exactly once, in order, in the host's log. */
+  events = tr_store_read_events (fixture->host_store, head_before, 0, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    {
+      TrEvent *event = g_ptr_array_index (events, i);
+
+      if (event->op_id == NULL || !g_hash_table_contains (ours, event->op_id))
+        continue;
+      g_assert_cmpuint (seen, <, N_QUEUED);
+      g_assert_cmpstr (event->op_id, ==, g_ptr_array_index (op_ids, seen));
+      seen++;
+    }
+  g_assert_cmpuint (seen, ==, N_QUEUED);
+
+  wait_converged (store, fixture->host_store);
+  wait_converged (other_store, fixture->host_store);
+  {
+    g_autoptr (TrTicket) final = tr_store_get_ticket (fixture->host_store, status_ticket->id, NULL);
+    g_assert_cmpint (final->status, ==, TR_TICKET_STATUS_READY);
+  }
+
+  client_free (client);
+  client_free (other);
+  g_assert_finalize_object (store);
+  g_assert_finalize_object (other_store);
+}
+
+/* ---- Catch-up ---- */
+
+#define N_CATCH_UP_TICKETS 500
+#define N_CATCH_UP_EVENTS (N_CATCH_UP_TICKETS * 10)
+
+/* 10 events per ticket: created, then bumped and recalled to the end. */
+static void
+apply_many_events (TrStore *store)
+{
+  static const TrTicketStatus steps[] = {
+    TR_TICKET_STATUS_PREPARING, TR_TICKET_STATUS_READY,  TR_TICKET_STATUS_SERVED,
+    TR_TICKET_STATUS_READY,     TR_TICKET_STATUS_SERVED, TR_TICKET_STATUS_READY,
+    TR_TICKET_STATUS_SERVED,    TR_TICKET_STATUS_READY,  TR_TICKET_STATUS_SERVED,
+  };
+  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+
+  for (guint t = 0; t < N_CATCH_UP_TICKETS; t++)
+    {
+      g_autoptr (TrTicket) ticket = make_ticket (2);
+
+      g_ptr_array_add (ops, tr_op_new_create_ticket ("test-host", ticket));
+      for (guint s = 0; s < G_N_ELEMENTS (steps); s++)
+        g_ptr_array_add (ops, tr_op_new_set_ticket_status ("test-host", ticket->id, steps[s]));
+      if (ops->len >= 1000 || t == N_CATCH_UP_TICKETS - 1)
+        {
+          g_autoptr (GError) error = NULL;
+          g_autoptr (GPtrArray) outcomes = tr_store_apply_ops (store, ops, &error);
+
+          g_assert_no_error (error);
+          for (guint i = 0; i < outcomes->len; i++)
+            g_assert_cmpint (((TrOutcome *)g_ptr_array_index (outcomes, i))->result, ==,
+                             TR_APPLY_APPLIED);
+          g_ptr_array_set_size (ops, 0);
+        }
+    }
+}
+
+static void
+test_catch_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TrTestProxy) proxy = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrTicket) first = NULL;
+  g_autoptr (TrStore) fresh_store = NULL;
+  g_autoptr (TrHost) fresh_host = NULL;
+  g_autofree char *proxy_url = NULL;
+  g_autofree char *fresh_url = NULL;
+  g_autofree char *path = fixture_path (fixture, "station");
+  g_autofree char *fresh_path = fixture_path (fixture, "fresh-host");
+  TrStore *store;
+  TrClient *client;
+  guint events_before;
+  guint snapshots_before;
+  gint64 head_before;
+  double took;
+
+  first = host_create_ticket (fixture, 2);
+  proxy = tr_test_proxy_new (tr_host_get_bound_port (fixture->host), &error);
+  g_assert_no_error (error);
+  proxy_url = tr_test_proxy_get_url (proxy);
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = client_new (store, proxy_url, "Pass");
+  tr_client_start (client);
+  wait_converged (store, fixture->host_store);
+
+  tr_test_proxy_set_mode (proxy, TR_TEST_PROXY_REFUSE);
+  tr_test_proxy_cut (proxy, FALSE);
+  wait_for_state (client, TR_CLIENT_STATE_OFFLINE, WAIT_S);
+
+  head_before = tr_store_get_head_seq (fixture->host_store);
+  apply_many_events (fixture->host_store);
+  g_assert_cmpint (tr_store_get_head_seq (fixture->host_store), ==,
+                   head_before + N_CATCH_UP_EVENTS);
+
+  events_before = get_uint (client, "events-received");
+  snapshots_before = get_uint (client, "snapshots-received");
+  tr_test_proxy_set_mode (proxy, TR_TEST_PROXY_FORWARD);
+  took = wait_converged (store, fixture->host_store);
+  wait_for_state (client, TR_CLIENT_STATE_ONLINE_WEBSOCKET, WAIT_S);
+  g_assert_cmpuint (get_uint (client, "events-received") - events_before, ==, N_CATCH_UP_EVENTS);
+  g_assert_cmpuint (get_uint (client, "snapshots-received"), ==, snapshots_before);
+
+  /* The host is replaced by one with a fresh database behind the same
+   * address: a new host_id, so a snapshot instead of events. */
+  fresh_store = open_store (fresh_path, TR_STORE_DURABILITY_FULL);
+  fresh_host = start_host (fresh_store, TRUE, &fresh_url);
+  {
+    g_autoptr (TrTicket) ticket = make_ticket (1);
+    g_autoptr (TrOp) op = tr_op_new_create_ticket ("test-host", ticket);
+    g_autoptr (TrOutcome) outcome = tr_host_submit_op (fresh_host, op, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (outcome->result, ==, TR_APPLY_APPLIED);
+  }
+  g_assert_cmpstr (tr_store_get_db_id (fresh_store), !=, tr_store_get_db_id (fixture->host_store));
+  snapshots_before = get_uint (client, "snapshots-received");
+  events_before = get_uint (client, "events-received");
+  tr_test_proxy_set_target_port (proxy, tr_host_get_bound_port (fresh_host));
+  tr_host_stop (fixture->host);
+  tr_test_proxy_cut (proxy, TRUE);
+  wait_converged (store, fresh_store);
+  g_assert_cmpuint (get_uint (client, "snapshots-received"), ==, snapshots_before + 1);
+  g_assert_cmpuint (get_uint (client, "events-received"), ==, events_before);
+  g_assert_null (tr_store_get_ticket (store, first->id, NULL));
+  g_test_message ("caught up with %u events in %.0f ms", N_CATCH_UP_EVENTS, took * 1000);
+
+  client_free (client);
+  g_assert_finalize_object (store);
+  tr_host_stop (fresh_host);
+}
+
+/* ---- Dead peer ---- */
+
+static void
+test_dead_peer (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TrTestProxy) proxy = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrTicket) ticket = NULL;
+  g_autofree char *proxy_url = NULL;
+  g_autofree char *path = fixture_path (fixture, "station");
+  TrStore *store;
+  TrClient *client;
+  guint heartbeat, dead;
+  double took;
+
+  proxy = tr_test_proxy_new (tr_host_get_bound_port (fixture->host), &error);
+  g_assert_no_error (error);
+  proxy_url = tr_test_proxy_get_url (proxy);
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = client_new (store, proxy_url, "Fryer");
+  g_object_get (client, "heartbeat-interval", &heartbeat, "dead-timeout", &dead, NULL);
+  g_assert_cmpuint (heartbeat, ==, 5000);
+  g_assert_cmpuint (dead, ==, 15000);
+  tr_client_start (client);
+  wait_for_state (client, TR_CLIENT_STATE_ONLINE_WEBSOCKET, WAIT_S);
+
+  /* The path silently swallows everything; no socket closes. */
+  tr_test_proxy_set_mode (proxy, TR_TEST_PROXY_BLACKHOLE);
+  took = wait_for_state (client, TR_CLIENT_STATE_OFFLINE, WAIT_S);
+  g_test_message ("blackholed peer reported offline after %.1f s (acceptance: within 20 s)", took);
+  g_assert_cmpuint (tr_test_proxy_get_n_connections (proxy), >=, 1);
+  g_assert_nonnull (tr_client_get_last_error (client));
+
+  tr_test_proxy_set_mode (proxy, TR_TEST_PROXY_FORWARD);
+  took = wait_for_state (client, TR_CLIENT_STATE_ONLINE_WEBSOCKET, WAIT_S);
+  g_test_message ("back online %.1f s after the path returned", took);
+  g_assert_cmpuint (get_uint (client, "reconnects"), >=, 1);
+
+  /* And it is live again, not just claiming so. */
+  ticket = host_create_ticket (fixture, 1);
+  wait_for (store_has_ticket, &(TicketWait){ store, ticket->id }, WAIT_S, "a live event");
+  wait_converged (store, fixture->host_store);
+
+  client_free (client);
+  g_assert_finalize_object (store);
+}
+
+/* ---- Polling fallback ---- */
+
+static void
+test_polling (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrTicket) before = NULL;
+  g_autoptr (TrTicket) after = NULL;
+  g_autoptr (TrOp) bump = NULL;
+  g_autofree char *path = fixture_path (fixture, "station");
+  TrStore *store;
+  TrClient *client;
+  double took;
+
+  before = host_create_ticket (fixture, 2);
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = client_new (store, fixture->host_url, "Bar");
+  tr_client_start (client);
+  took = wait_for_state (client, TR_CLIENT_STATE_ONLINE_POLLING, WAIT_S);
+  g_test_message ("polling after %.0f ms", took * 1000);
+  wait_converged (store, fixture->host_store);
+
+  /* A live event arrives within one long-poll (it waits 25 s). */
+  after = host_create_ticket (fixture, 1);
+  took = wait_for (store_has_ticket, &(TicketWait){ store, after->id }, WAIT_S,
+                   "an event over the long-poll");
+  g_test_message ("event reached the polling station in %.1f ms", took * 1000);
+  g_assert_cmpint (tr_client_get_state (client), ==, TR_CLIENT_STATE_ONLINE_POLLING);
+
+  /* Its own ops go by POST. */
+  bump = tr_op_new_set_ticket_status (tr_store_get_db_id (store), before->id,
+                                      TR_TICKET_STATUS_PREPARING);
+  g_assert_true (tr_client_submit (client, bump, &error));
+  g_assert_no_error (error);
+  wait_for (outbox_empty, store, WAIT_S, "the POSTed op's ack");
+  wait_converged (store, fixture->host_store);
+  {
+    g_autoptr (TrTicket) host_ticket = tr_store_get_ticket (fixture->host_store, before->id, NULL);
+    g_assert_cmpint (host_ticket->status, ==, TR_TICKET_STATUS_PREPARING);
+  }
+
+  client_free (client);
+  g_assert_finalize_object (store);
+}
+
+/* While polling, the client keeps trying WebSocket and switches back as
+ * soon as the host offers it again: here a second host over the same
+ * database takes over the address for new connections only, so the
+ * long-poll in flight keeps working while the retry succeeds. */
+static void
+test_polling_to_websocket (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TrTestProxy) proxy = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrHost) ws_host = NULL;
+  g_autoptr (TrTicket) ticket = NULL;
+  g_autofree char *proxy_url = NULL;
+  g_autofree char *ws_url = NULL;
+  g_autofree char *path = fixture_path (fixture, "station");
+  TrStore *store;
+  TrClient *client;
+  double took;
+
+  proxy = tr_test_proxy_new (tr_host_get_bound_port (fixture->host), &error);
+  g_assert_no_error (error);
+  proxy_url = tr_test_proxy_get_url (proxy);
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = client_new (store, proxy_url, "Bar");
+  g_object_set (client, "websocket-retry", 300, NULL);
+  tr_client_start (client);
+  wait_for_state (client, TR_CLIENT_STATE_ONLINE_POLLING, WAIT_S);
+
+  ws_host = start_host (fixture->host_store, TRUE, &ws_url);
+  tr_test_proxy_set_target_port (proxy, tr_host_get_bound_port (ws_host));
+  took = wait_for_state (client, TR_CLIENT_STATE_ONLINE_WEBSOCKET, WAIT_S);
+  g_test_message ("back on WebSocket %.0f ms after it became available", took * 1000);
+
+  /* Live over the WebSocket now. */
+  {
+    g_autoptr (TrTicket) created = make_ticket (1);
+    g_autoptr (TrOp) op = tr_op_new_create_ticket ("test-host", created);
+    g_autoptr (TrOutcome) outcome = tr_host_submit_op (ws_host, op, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (outcome->result, ==, TR_APPLY_APPLIED);
+    ticket = tr_ticket_copy (created);
+  }
+  wait_for (store_has_ticket, &(TicketWait){ store, ticket->id }, WAIT_S,
+            "an event over the new WebSocket");
+  g_assert_cmpint (tr_client_get_state (client), ==, TR_CLIENT_STATE_ONLINE_WEBSOCKET);
+  wait_converged (store, fixture->host_store);
+
+  client_free (client);
+  g_assert_finalize_object (store);
+  tr_host_stop (ws_host);
+}
+
+/* ---- Heartbeat, refresh and stop ---- */
+
+static gboolean
+latency_known (gpointer data)
+{
+  gint64 latency;
+
+  g_object_get (data, "latency-ms", &latency, NULL);
+  return latency >= 0;
+}
+
+typedef struct
+{
+  GArray *states;
+} StateLog;
+
+static void
+on_state_notify (TrClient *client, GParamSpec *pspec, StateLog *log)
+{
+  TrClientState state = tr_client_get_state (client);
+
+  g_array_append_val (log->states, state);
+}
+
+static void
+test_heartbeat_refresh_stop (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = fixture_path (fixture, "station");
+  StateLog log = { g_array_new (FALSE, FALSE, sizeof (TrClientState)) };
+  g_autoptr (TrTicket) ticket = NULL;
+  TrStore *store;
+  TrClient *client;
+  gint64 latency, last_sync;
+  guint synced = 0;
+
+  /* Something in the log, so the resume after refresh is by events. */
+  ticket = host_create_ticket (fixture, 1);
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = client_new (store, fixture->host_url, "Expo");
+  g_object_set (client, "heartbeat-interval", 50, NULL);
+  g_signal_connect (client, "notify::state", G_CALLBACK (on_state_notify), &log);
+  g_signal_connect_swapped (client, "synced", G_CALLBACK (g_atomic_int_inc), &synced);
+  g_assert_cmpint (tr_client_get_state (client), ==, TR_CLIENT_STATE_OFFLINE);
+  g_object_get (client, "latency-ms", &latency, "last-sync", &last_sync, NULL);
+  g_assert_cmpint (latency, ==, -1);
+  g_assert_cmpint (last_sync, ==, 0);
+
+  tr_client_start (client);
+  g_assert_cmpint (tr_client_get_state (client), ==, TR_CLIENT_STATE_CONNECTING);
+  wait_for_state (client, TR_CLIENT_STATE_ONLINE_WEBSOCKET, WAIT_S);
+  g_assert_cmpuint (synced, ==, 1);
+  g_object_get (client, "last-sync", &last_sync, NULL);
+  g_assert_cmpint (last_sync, >, 0);
+
+  /* Pings go out and pongs come back. */
+  wait_for (latency_known, client, WAIT_S, "a pong");
+  g_assert_cmpuint (get_uint (client, "reconnects"), ==, 0);
+
+  /* Refresh drops the connection and is back at once. */
+  tr_client_refresh (client);
+  g_assert_cmpint (tr_client_get_state (client), ==, TR_CLIENT_STATE_CONNECTING);
+  wait_for_state (client, TR_CLIENT_STATE_ONLINE_WEBSOCKET, WAIT_S);
+  g_assert_cmpuint (get_uint (client, "reconnects"), ==, 1);
+  g_assert_cmpuint (synced, ==, 2);
+  g_assert_cmpuint (get_uint (client, "snapshots-received"), ==, 1);
+
+  /* Stop means offline, and stays so. */
+  tr_client_stop (client);
+  g_assert_cmpint (tr_client_get_state (client), ==, TR_CLIENT_STATE_OFFLINE);
+  drain_main_context ();
+  g_assert_cmpint (tr_client_get_state (client), ==, TR_CLIENT_STATE_OFFLINE);
+
+  /* Never online without having connected first. */
+  g_assert_cmpuint (log.states->len, >=, 5);
+  for (guint i = 0; i < log.states->len; i++)
+    if (g_array_index (log.states, TrClientState, i) == TR_CLIENT_STATE_ONLINE_WEBSOCKET)
+      g_assert_cmpint (g_array_index (log.states, TrClientState, i - 1), ==,
+                       TR_CLIENT_STATE_CONNECTING);
+
+  g_assert_finalize_object (client);
+  g_assert_finalize_object (store);
+  g_array_unref (log.states);
+}
+
+/* ---- Rejected op ---- */
+
+typedef struct
+{
+  guint count;
+  char *op_id;
+  char *code;
+} Rejection;
+
+static void
+on_op_rejected (TrClient *client, const char *op_id, const char *code, const char *message,
+                Rejection *rejection)
+{
+  rejection->count++;
+  g_free (rejection->op_id);
+  rejection->op_id = g_strdup (op_id);
+  g_free (rejection->code);
+  rejection->code = g_strdup (code);
+}
+
+static gboolean
+rejected (gpointer data)
+{
+  return ((Rejection *)data)->count > 0;
+}
+
+static void
+test_rejected (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TrTestProxy) proxy = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrTicket) ticket = NULL;
+  g_autoptr (TrTicket) local = NULL;
+  g_autoptr (TrOp) bump = NULL;
+  g_autofree char *proxy_url = NULL;
+  g_autofree char *path = fixture_path (fixture, "station");
+  Rejection rejection = { 0 };
+  TrStore *store;
+  TrClient *client;
+
+  ticket = host_create_ticket (fixture, 2);
+  proxy = tr_test_proxy_new (tr_host_get_bound_port (fixture->host), &error);
+  g_assert_no_error (error);
+  proxy_url = tr_test_proxy_get_url (proxy);
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = client_new (store, proxy_url, "Grill");
+  g_signal_connect (client, "op-rejected", G_CALLBACK (on_op_rejected), &rejection);
+  tr_client_start (client);
+  wait_converged (store, fixture->host_store);
+
+  tr_test_proxy_set_mode (proxy, TR_TEST_PROXY_REFUSE);
+  tr_test_proxy_cut (proxy, TRUE);
+  wait_for_state (client, TR_CLIENT_STATE_OFFLINE, WAIT_S);
+
+  /* Offline, the cook bumps the ticket to ready: legal here... */
+  bump
+    = tr_op_new_set_ticket_status (tr_store_get_db_id (store), ticket->id, TR_TICKET_STATUS_READY);
+  g_assert_true (tr_client_submit (client, bump, &error));
+  g_assert_no_error (error);
+  local = tr_store_get_ticket (store, ticket->id, NULL);
+  g_assert_cmpint (local->status, ==, TR_TICKET_STATUS_READY);
+  g_clear_pointer (&local, tr_ticket_free);
+
+  /* ...but meanwhile the front of house cancelled it on the host. */
+  host_submit (fixture,
+               tr_op_new_set_ticket_status ("test-host", ticket->id, TR_TICKET_STATUS_CANCELLED));
+  tr_test_proxy_set_mode (proxy, TR_TEST_PROXY_FORWARD);
+  wait_for (rejected, &rejection, WAIT_S, "op-rejected");
+  g_assert_cmpuint (rejection.count, ==, 1);
+  g_assert_cmpstr (rejection.op_id, ==, bump->op_id);
+  g_assert_cmpstr (rejection.code, ==, tr_error_code_to_string (TR_ERROR_ILLEGAL_TRANSITION));
+  g_assert_cmpuint (tr_store_outbox_count (store), ==, 0);
+  g_assert_cmpuint (tr_client_get_queued_ops (client), ==, 0);
+  g_assert_nonnull (tr_client_get_last_error (client));
+
+  /* The optimistic "ready" is gone: the station shows the host's truth. */
+  local = tr_store_get_ticket (store, ticket->id, NULL);
+  g_assert_cmpint (local->status, ==, TR_TICKET_STATUS_CANCELLED);
+  wait_converged (store, fixture->host_store);
+
+  client_free (client);
+  g_assert_finalize_object (store);
+  g_free (rejection.op_id);
+  g_free (rejection.code);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/client/fanout", Fixture, NULL, fixture_set_up, test_fanout, fixture_tear_down);
+  g_test_add ("/client/offline-queue", Fixture, NULL, fixture_set_up, test_offline_queue,
+              fixture_tear_down);
+  g_test_add ("/client/catch-up", Fixture, NULL, fixture_set_up, test_catch_up, fixture_tear_down);
+  g_test_add ("/client/dead-peer", Fixture, NULL, fixture_set_up, test_dead_peer,
+              fixture_tear_down);
+  g_test_add ("/client/polling", Fixture, GINT_TO_POINTER (1), fixture_set_up, test_polling,
+              fixture_tear_down);
+  g_test_add ("/client/polling-to-websocket", Fixture, GINT_TO_POINTER (1), fixture_set_up,
+              test_polling_to_websocket, fixture_tear_down);
+  g_test_add ("/client/heartbeat-refresh-stop", Fixture, NULL, fixture_set_up,
+              test_heartbeat_refresh_stop, fixture_tear_down);
+  g_test_add ("/client/rejected", Fixture, NULL, fixture_set_up, test_rejected, fixture_tear_down);
+
+  return g_test_run ();
+}
