@@ -12,7 +12,7 @@
 #include "tr-application.h"
 #include "tr-demo.h"
 #include "tr-error.h"
-#include "tr-ticket-row.h"
+#include "tr-kitchen-view.h"
 #include "tr-window.h"
 
 /* Polling, not a threshold: the checks wait for the window as long as
@@ -34,6 +34,7 @@ struct _Fixture
   /* per-test state */
   char *served_id;
   int served_number;
+  guint expected_after;
   GtkWidget *dialog;
 };
 
@@ -112,25 +113,25 @@ visible_text (GtkWidget *widget)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-/* The shown rows by ticket number, with the text of each. */
+/* The shown cards by ticket number, with the text of each. */
 static GHashTable *
-shown_rows (TrWindow *window)
+shown_cards (TrWindow *window)
 {
-  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr (GPtrArray) cards = g_ptr_array_new ();
   GHashTable *shown = g_hash_table_new_full (NULL, NULL, NULL, g_free);
 
-  collect (GTK_WIDGET (window), TR_TYPE_TICKET_ROW, rows);
-  for (guint i = 0; i < rows->len; i++)
+  collect (GTK_WIDGET (window), TR_TYPE_TICKET_CARD, cards);
+  for (guint i = 0; i < cards->len; i++)
     {
-      TrTicketRow *row = g_ptr_array_index (rows, i);
-      TrTicketObject *ticket = tr_ticket_row_get_ticket (row);
+      TrTicketCard *card = g_ptr_array_index (cards, i);
+      TrTicketObject *ticket = tr_ticket_card_get_ticket (card);
 
-      if (ticket != NULL && gtk_widget_get_mapped (GTK_WIDGET (row)))
+      if (ticket != NULL && gtk_widget_get_mapped (GTK_WIDGET (card)))
         {
           int number = tr_ticket_object_get_number (ticket);
 
           g_assert_false (g_hash_table_contains (shown, GINT_TO_POINTER (number)));
-          g_hash_table_insert (shown, GINT_TO_POINTER (number), visible_text (GTK_WIDGET (row)));
+          g_hash_table_insert (shown, GINT_TO_POINTER (number), visible_text (GTK_WIDGET (card)));
         }
     }
   return shown;
@@ -149,23 +150,18 @@ open_tickets (Fixture *f)
   return tickets;
 }
 
-static const char *
-status_text (TrTicketStatus status)
+/* The kitchen shows what still has work: a pending or preparing item. */
+static gboolean
+has_work (const TrTicket *ticket)
 {
-  switch (status)
+  for (guint i = 0; i < ticket->items->len; i++)
     {
-      case TR_TICKET_STATUS_NEW:
-        return "New";
-      case TR_TICKET_STATUS_PREPARING:
-        return "Preparing";
-      case TR_TICKET_STATUS_READY:
-        return "Ready";
-      case TR_TICKET_STATUS_SERVED:
-      case TR_TICKET_STATUS_CANCELLED:
-      case TR_TICKET_N_STATUSES:
-      default:
-        g_assert_not_reached ();
+      const TrItem *item = g_ptr_array_index (ticket->items, i);
+
+      if (item->status == TR_ITEM_STATUS_PENDING || item->status == TR_ITEM_STATUS_PREPARING)
+        return TRUE;
     }
+  return FALSE;
 }
 
 static gboolean
@@ -178,10 +174,9 @@ static const char *
 visible_page (TrWindow *window)
 {
   g_autoptr (GPtrArray) stacks = g_ptr_array_new ();
-
   GtkStack *main_stack = NULL;
 
-  /* Menus have stacks of their own; ours is the one with the list. */
+  /* Menus have stacks of their own; ours is the one with the grid. */
   collect (GTK_WIDGET (window), GTK_TYPE_STACK, stacks);
   for (guint i = 0; i < stacks->len; i++)
     if (gtk_stack_get_child_by_name (g_ptr_array_index (stacks, i), "tickets") != NULL)
@@ -193,26 +188,35 @@ visible_page (TrWindow *window)
   return gtk_stack_get_visible_child_name (main_stack);
 }
 
-/* Step: the demo tickets are on screen, one row each, with their
- * numbers, items and statuses. */
+/* Step: the demo tickets with kitchen work are on screen, one card
+ * each, with their numbers, items and rush badges. */
 static gboolean
 step_demo_shown (Fixture *f)
 {
   TrWindow *window = find_window (f);
   g_autoptr (GHashTable) shown = NULL;
   g_autoptr (GPtrArray) tickets = NULL;
+  guint expected = 0;
 
   if (!window_shown (window))
     return FALSE;
 
   tickets = open_tickets (f);
   g_assert_cmpuint (tickets->len, ==, TR_DEMO_N_TICKETS);
+  for (guint i = 0; i < tickets->len; i++)
+    if (has_work (g_ptr_array_index (tickets, i)))
+      expected++;
+  /* The demo has some, and some already on the pass. */
+  g_assert_cmpuint (expected, >, 0);
+  g_assert_cmpuint (expected, <, tickets->len);
 
-  shown = shown_rows (window);
-  if (g_hash_table_size (shown) < tickets->len)
+  shown = shown_cards (window);
+  if (g_hash_table_size (shown) < expected)
     return FALSE;
 
-  g_assert_cmpuint (g_hash_table_size (shown), ==, TR_DEMO_N_TICKETS);
+  g_assert_cmpuint (g_hash_table_size (shown), ==, expected);
+  g_assert_cmpuint (tr_kitchen_view_get_n_cards (tr_window_get_kitchen_view (window)), ==,
+                    expected);
   g_assert_cmpstr (visible_page (window), ==, "tickets");
 
   for (guint i = 0; i < tickets->len; i++)
@@ -221,41 +225,56 @@ step_demo_shown (Fixture *f)
       const TrItem *item = g_ptr_array_index (ticket->items, 0);
       const char *text = g_hash_table_lookup (shown, GINT_TO_POINTER (ticket->number));
       g_autofree char *number = g_strdup_printf ("#%d\n", ticket->number);
-      g_autofree char *first_item = g_strdup_printf ("%d × %s", item->quantity, item->name);
 
+      if (!has_work (ticket))
+        {
+          g_assert_null (text);
+          continue;
+        }
       g_assert_nonnull (text);
       g_assert_true (g_str_has_prefix (text, number));
-      g_assert_nonnull (strstr (text, first_item));
-      g_assert_nonnull (strstr (text, status_text (ticket->status)));
+      g_assert_nonnull (strstr (text, item->name));
       if (ticket->priority == TR_PRIORITY_RUSH)
         g_assert_nonnull (strstr (text, "RUSH"));
       else
         g_assert_null (strstr (text, "RUSH"));
     }
 
+  /* A host says so in its header bar. */
+  g_assert_true (g_str_has_prefix (
+    tr_connection_indicator_get_label (tr_window_get_indicator (window)), "Hosting"));
   return TRUE;
 }
 
-/* Step: serve the oldest ticket from outside the window, as another
- * station would; the window follows without a refresh. */
+/* Step: serve the oldest ticket with work from outside the window, as
+ * another station would; the window follows without a refresh. */
 static gboolean
 step_serve_one (Fixture *f)
 {
   g_autoptr (GPtrArray) tickets = open_tickets (f);
-  const TrTicket *ticket = g_ptr_array_index (tickets, 0);
-  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
-  g_autoptr (GPtrArray) outcomes = NULL;
+  const TrTicket *ticket = NULL;
   g_autoptr (GError) error = NULL;
+  TrStation *station = tr_application_get_station (f->app);
+
+  for (guint i = 0; i < tickets->len && ticket == NULL; i++)
+    if (has_work (g_ptr_array_index (tickets, i)))
+      ticket = g_ptr_array_index (tickets, i);
+  g_assert_nonnull (ticket);
 
   f->served_id = g_strdup (ticket->id);
   f->served_number = ticket->number;
-  if (ticket->status != TR_TICKET_STATUS_READY)
-    g_ptr_array_add (ops, tr_op_new_set_ticket_status ("test", ticket->id, TR_TICKET_STATUS_READY));
-  g_ptr_array_add (ops, tr_op_new_set_ticket_status ("test", ticket->id, TR_TICKET_STATUS_SERVED));
-  outcomes = tr_store_apply_ops (tr_application_get_store (f->app), ops, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < outcomes->len; i++)
-    g_assert_cmpint (((TrOutcome *)g_ptr_array_index (outcomes, i))->result, ==, TR_APPLY_APPLIED);
+  {
+    g_autoptr (TrOp) ready = tr_op_new_set_ticket_status ("test", ticket->id,
+                                                          TR_TICKET_STATUS_READY);
+    g_autoptr (TrOp) served = tr_op_new_set_ticket_status ("test", ticket->id,
+                                                           TR_TICKET_STATUS_SERVED);
+
+    g_assert_true (tr_station_submit (station, ready, &error));
+    g_assert_no_error (error);
+    g_assert_true (tr_station_submit (station, served, &error));
+    g_assert_no_error (error);
+  }
+  f->expected_after = tr_kitchen_view_get_n_cards (tr_window_get_kitchen_view (find_window (f)));
   return TRUE;
 }
 
@@ -263,11 +282,12 @@ static gboolean
 step_served_gone (Fixture *f)
 {
   TrWindow *window = find_window (f);
-  g_autoptr (GHashTable) shown = shown_rows (window);
+  g_autoptr (GHashTable) shown = shown_cards (window);
 
   if (g_hash_table_contains (shown, GINT_TO_POINTER (f->served_number)))
     return FALSE;
-  g_assert_cmpuint (g_hash_table_size (shown), ==, TR_DEMO_N_TICKETS - 1);
+  g_assert_cmpuint (tr_kitchen_view_get_n_cards (tr_window_get_kitchen_view (window)), ==,
+                    f->expected_after);
   return TRUE;
 }
 
@@ -301,6 +321,7 @@ step_error_dialog_shown (Fixture *f)
   g_autoptr (GListModel) toplevels = NULL;
   const GError *store_error;
   AdwMessageDialog *dialog = NULL;
+  g_autofree char *text = NULL;
 
   if (!window_shown (window))
     return FALSE;
@@ -319,10 +340,13 @@ step_error_dialog_shown (Fixture *f)
   store_error = tr_application_get_store_error (f->app);
   g_assert_error ((GError *)store_error, TR_ERROR, TR_ERROR_STORE_CORRUPT);
   g_assert_null (tr_application_get_store (f->app));
+  g_assert_null (tr_application_get_station (f->app));
+  g_assert_null (tr_window_get_kitchen_view (window));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
-  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Cannot Open the Ticket Database");
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Cannot Start This Station");
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), f->dir));
-  g_assert_cmpstr (visible_page (window), ==, "empty");
+  text = visible_text (GTK_WIDGET (window));
+  g_assert_nonnull (strstr (text, "Not Running"));
 
   f->dialog = GTK_WIDGET (dialog);
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *)&f->dialog);
@@ -340,7 +364,6 @@ step_still_running (Fixture *f)
 
   /* Dismissing the error leaves the app up, with its window. */
   g_assert_true (window_shown (window));
-  g_assert_cmpstr (visible_page (window), ==, "empty");
   return TRUE;
 }
 
@@ -381,6 +404,10 @@ run_app (Fixture *f, StepFunc *steps, const char *const *extra_args)
   g_ptr_array_add (argv, (char *)"ticketrail");
   g_ptr_array_add (argv, (char *)"--data-dir");
   g_ptr_array_add (argv, f->dir);
+  /* Host mode binds a port: a free one, on loopback only. */
+  g_ptr_array_add (argv, (char *)"--port");
+  g_ptr_array_add (argv, (char *)"0");
+  g_ptr_array_add (argv, (char *)"--loopback");
   for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
     g_ptr_array_add (argv, (char *)extra_args[i]);
   g_ptr_array_add (argv, NULL);
@@ -416,7 +443,7 @@ static void
 test_corrupt_store (Fixture *f, gconstpointer data)
 {
   StepFunc steps[] = { step_error_dialog_shown, step_still_running, step_quit, NULL };
-  g_autofree char *path = g_build_filename (f->dir, TR_STORE_FILE_NAME, NULL);
+  g_autofree char *path = g_build_filename (f->dir, TR_STORE_HOST_FILE, NULL);
   g_autofree char *garbage = NULL;
   g_autofree char *after = NULL;
   g_autoptr (GError) error = NULL;
@@ -451,7 +478,7 @@ step_empty_shown (Fixture *f)
   g_assert_nonnull (tr_application_get_store (f->app));
   g_assert_cmpstr (visible_page (window), ==, "empty");
   text = visible_text (GTK_WIDGET (window));
-  g_assert_nonnull (strstr (text, "No Tickets"));
+  g_assert_nonnull (strstr (text, "All Caught Up"));
   return TRUE;
 }
 
@@ -461,6 +488,47 @@ test_empty_window (Fixture *f, gconstpointer data)
   StepFunc steps[] = { step_empty_shown, step_quit, NULL };
 
   g_assert_cmpint (run_app (f, steps, NULL), ==, 0);
+  g_assert_true (f->done);
+}
+
+/* Step: a kiosk fills the screen with one view and nothing to wander
+ * off into, and the options were remembered. */
+static gboolean
+step_kiosk_shown (Fixture *f)
+{
+  TrWindow *window = find_window (f);
+  GSettings *settings = tr_application_get_settings (f->app);
+  g_autoptr (GPtrArray) titles = g_ptr_array_new ();
+  g_autoptr (GPtrArray) menus = g_ptr_array_new ();
+  g_autofree char *role = NULL;
+  g_autofree char *station = NULL;
+
+  if (!window_shown (window) || !gtk_window_is_fullscreen (GTK_WINDOW (window)))
+    return FALSE;
+
+  collect (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_TITLE, titles);
+  g_assert_cmpuint (titles->len, ==, 1);
+  g_assert_false (adw_view_switcher_title_get_view_switcher_enabled (titles->pdata[0]));
+  collect (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON, menus);
+  for (guint i = 0; i < menus->len; i++)
+    g_assert_true (gtk_menu_button_get_menu_model (menus->pdata[i]) == NULL
+                   || !gtk_widget_get_mapped (menus->pdata[i]));
+
+  role = g_settings_get_string (settings, "role");
+  station = g_settings_get_string (settings, "kitchen-station");
+  g_assert_cmpstr (role, ==, "expo");
+  g_assert_cmpstr (station, ==, "grill");
+  g_assert_cmpstr (tr_kitchen_view_get_role (tr_window_get_kitchen_view (window)), ==, "expo");
+  return TRUE;
+}
+
+static void
+test_kiosk (Fixture *f, gconstpointer data)
+{
+  StepFunc steps[] = { step_kiosk_shown, step_quit, NULL };
+  const char *const args[] = { "--kiosk", "--role", "expo", "--station", "grill", NULL };
+
+  g_assert_cmpint (run_app (f, steps, args), ==, 0);
   g_assert_true (f->done);
 }
 
@@ -494,6 +562,7 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/app/empty-window", Fixture, NULL, fixture_set_up, test_empty_window,
               fixture_tear_down);
+  g_test_add ("/app/kiosk", Fixture, NULL, fixture_set_up, test_kiosk, fixture_tear_down);
   g_test_add_func ("/app/version", test_version);
 
   return g_test_run ();

@@ -25,8 +25,9 @@
 #define RUNNING_ON_VALGRIND 0
 #endif
 
-/* Generous: no test depends on speed. Valgrind runs ~50x slower. */
-#define WAIT_S (RUNNING_ON_VALGRIND ? 900u : 60u)
+/* Generous: no test depends on speed. Valgrind runs ~50x slower, and a
+ * sanitizer build on a loaded 2-core machine many times slower too. */
+#define WAIT_S (RUNNING_ON_VALGRIND ? 900u : 300u)
 
 /* ---- Fixture ---- */
 
@@ -38,6 +39,12 @@ typedef struct
   TrHost *host;
   char *host_url;
 } Fixture;
+
+/* The host client_new() pairs new stations with: the fixture's. */
+static TrHost *pairing_host;
+
+static gboolean
+client_is_unauthorized (gpointer data);
 
 static char *
 fixture_path (Fixture *fixture, const char *name)
@@ -84,6 +91,7 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
   path = fixture_path (fixture, "host");
   fixture->host_store = open_store (path, TR_STORE_DURABILITY_FULL);
   fixture->host = start_host (fixture->host_store, websocket_enabled, &fixture->host_url);
+  pairing_host = fixture->host;
 }
 
 /* Lets cancelled requests and closing sockets finish, so nothing is
@@ -120,6 +128,7 @@ remove_tree (const char *dir)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
+  pairing_host = NULL;
   if (fixture->host != NULL)
     tr_host_stop (fixture->host);
   g_clear_object (&fixture->host);
@@ -189,6 +198,55 @@ wait_for_state (TrClient *client, TrClientState state, guint timeout_s)
   return took;
 }
 
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError *error;
+} PairWait;
+
+static void
+on_paired (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PairWait *wait = user_data;
+
+  wait->ok = tr_client_pair_finish (TR_CLIENT (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static gboolean
+pair_done (gpointer data)
+{
+  return ((PairWait *)data)->done;
+}
+
+/* Pairs @client with @code through its host URL, as a station's UI
+ * does; FALSE with @error as tr_client_pair_finish() gives it. */
+static gboolean
+pair_client_with_code (TrClient *client, const char *code, GError **error)
+{
+  PairWait wait = { 0 };
+
+  tr_client_pair_async (client, code, NULL, on_paired, &wait);
+  wait_for (pair_done, &wait, WAIT_S, "the pairing answer");
+  if (wait.error != NULL)
+    g_propagate_error (error, wait.error);
+  return wait.ok;
+}
+
+/* A fresh code from @host, and pairing with it. */
+static void
+pair_client (TrClient *client, TrHost *host)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *code = tr_host_new_pairing_code (host, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (pair_client_with_code (client, code, &error));
+  g_assert_no_error (error);
+}
+
+
 static TrClient *
 client_new (TrStore *store, const char *url, const char *name)
 {
@@ -197,6 +255,11 @@ client_new (TrStore *store, const char *url, const char *name)
   /* Short backoff keeps reconnects quick; the heartbeat stays default
    * unless a test says otherwise. */
   g_object_set (client, "backoff-min", 20, "backoff-max", 500, NULL);
+  /* The host requires pairing, as in production: every station pairs
+   * with a code first (through the proxy, when there is one) and keeps
+   * its token in its store. */
+  if (pairing_host != NULL && tr_store_get_station_token (store) == NULL)
+    pair_client (client, pairing_host);
   return client;
 }
 
@@ -410,6 +473,34 @@ http_done (gpointer data)
   return ((HttpWait *)data)->done;
 }
 
+/* A token for a POS, paired once per host through the host's store, as
+ * `ticketrail-host pair` and the pairing endpoint would do it. */
+static const char *
+pos_token (TrHost *host)
+{
+  const char *token = g_object_get_data (G_OBJECT (host), "test-pos-token");
+
+  if (token == NULL)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *code = tr_host_new_pairing_code (host, NULL, &error);
+      g_autofree char *uuid1 = g_uuid_string_random ();
+      g_autofree char *uuid2 = g_uuid_string_random ();
+      g_autofree char *fresh = g_strconcat (uuid1, uuid2, NULL);
+      g_autofree char *hash = tr_token_hash (fresh);
+      TrPairingStatus status;
+
+      g_assert_true (tr_store_redeem_pairing_code (tr_host_get_store (host), code, tr_now_ms (),
+                                                   "test-pos", "POS", "pos", hash, &status,
+                                                   &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (status, ==, TR_PAIRING_OK);
+      g_object_set_data_full (G_OBJECT (host), "test-pos-token", g_steal_pointer (&fresh), g_free);
+      token = g_object_get_data (G_OBJECT (host), "test-pos-token");
+    }
+  return token;
+}
+
 /* A POS's ticket, in the shape of POST /api/v1/tickets; asynchronous
  * because the host answers from this same main loop. */
 static char *
@@ -424,6 +515,14 @@ post_ticket (const char *host_url, const TrTicket *ticket)
   char *answer;
 
   soup_message_set_request_body_from_bytes (msg, "application/json", request);
+  /* The POS is a paired station too. */
+  if (pairing_host != NULL)
+    {
+      g_autofree char *bearer = g_strconcat ("Bearer ", pos_token (pairing_host), NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                    bearer);
+    }
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, on_http_answer, &wait);
   wait_for (http_done, &wait, WAIT_S, "the POST /api/v1/tickets answer");
   g_assert_no_error (wait.error);
@@ -734,6 +833,11 @@ test_catch_up (Fixture *fixture, gconstpointer data)
   tr_test_proxy_set_target_port (proxy, tr_host_get_bound_port (fresh_host));
   tr_host_stop (fixture->host);
   tr_test_proxy_cut (proxy, TRUE);
+  /* The new host does not know this station's token: it stops and says
+   * so, and pairing with the new host brings it back. */
+  wait_for (client_is_unauthorized, client, WAIT_S, "the client to be refused");
+  g_assert_cmpint (tr_client_get_state (client), ==, TR_CLIENT_STATE_OFFLINE);
+  pair_client (client, fresh_host);
   wait_converged (store, fresh_store);
   g_assert_cmpuint (get_uint (client, "snapshots-received"), ==, snapshots_before + 1);
   g_assert_cmpuint (get_uint (client, "events-received"), ==, events_before);
@@ -743,6 +847,178 @@ test_catch_up (Fixture *fixture, gconstpointer data)
   client_free (client);
   g_assert_finalize_object (store);
   tr_host_stop (fresh_host);
+}
+
+/* ---- Pairing ---- */
+
+static gboolean
+client_is_unauthorized (gpointer data)
+{
+  gboolean unauthorized = FALSE;
+
+  g_object_get (data, "unauthorized", &unauthorized, NULL);
+  return unauthorized;
+}
+
+static void
+on_unauthorized (TrClient *client, const char *reason, gpointer user_data)
+{
+  GPtrArray *reasons = user_data;
+
+  g_ptr_array_add (reasons, g_strdup (reason));
+}
+
+static void
+test_pairing (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) reasons = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *path = fixture_path (fixture, "station");
+  g_autofree char *code = NULL;
+  g_autofree char *wrong = NULL;
+  g_autofree char *token = NULL;
+  TrStore *store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  TrClient *client = tr_client_new (store, fixture->host_url, "Tandoor", "kitchen");
+  guint reconnects;
+
+  g_object_set (client, "backoff-min", 20, "backoff-max", 500, NULL);
+  g_signal_connect (client, "unauthorized", G_CALLBACK (on_unauthorized), reasons);
+
+  /* No token: refused, and it says so instead of retrying for ever. */
+  tr_client_start (client);
+  wait_for (client_is_unauthorized, client, WAIT_S, "the client to be refused");
+  g_assert_cmpuint (reasons->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (reasons, 0), ==, "unknown");
+  g_assert_cmpint (tr_client_get_state (client), ==, TR_CLIENT_STATE_OFFLINE);
+  g_assert_nonnull (strstr (tr_client_get_last_error (client), "not paired"));
+  reconnects = get_uint (client, "reconnects");
+  drain_main_context ();
+  g_assert_cmpuint (get_uint (client, "reconnects"), ==, reconnects);
+
+  /* A wrong code, then the right one. */
+  code = tr_host_new_pairing_code (fixture->host, NULL, &error);
+  g_assert_no_error (error);
+  wrong = g_strdup_printf ("%06u", (guint)((g_ascii_strtoull (code, NULL, 10) + 1) % 1000000));
+  g_assert_false (pair_client_with_code (client, wrong, &error));
+  g_assert_error (error, TR_ERROR, TR_ERROR_UNAUTHORIZED);
+  g_clear_error (&error);
+  g_assert_null (tr_store_get_station_token (store));
+  g_assert_true (pair_client_with_code (client, code, &error));
+  g_assert_no_error (error);
+  wait_for_state (client, TR_CLIENT_STATE_ONLINE_WEBSOCKET, WAIT_S);
+  g_assert_false (client_is_unauthorized (client));
+  token = g_strdup (tr_store_get_station_token (store));
+  g_assert_cmpuint (strlen (token), ==, 64);
+  g_assert_cmpstr (tr_store_get_station_token_host_id (store), ==,
+                   tr_store_get_db_id (fixture->host_store));
+  g_assert_null (tr_store_get_host_fingerprint (store));
+
+  /* The token is the station's: a new client on its store uses it. */
+  client_free (client);
+  client = tr_client_new (store, fixture->host_url, "Tandoor", "kitchen");
+  g_signal_connect (client, "unauthorized", G_CALLBACK (on_unauthorized), reasons);
+  tr_client_start (client);
+  wait_for_state (client, TR_CLIENT_STATE_ONLINE_WEBSOCKET, WAIT_S);
+
+  /* Revoked on the host: disconnected at once, and told why. */
+  g_assert_true (tr_host_revoke_station (fixture->host, tr_store_get_db_id (store), &error));
+  g_assert_no_error (error);
+  wait_for (client_is_unauthorized, client, WAIT_S, "the client to learn it was revoked");
+  g_assert_cmpuint (reasons->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (reasons, 1), ==, "revoked");
+  g_assert_nonnull (strstr (tr_client_get_last_error (client), "revoked"));
+  g_assert_cmpint (tr_client_get_state (client), ==, TR_CLIENT_STATE_OFFLINE);
+
+  /* Pairing again brings it back. */
+  pair_client (client, fixture->host);
+  wait_for_state (client, TR_CLIENT_STATE_ONLINE_WEBSOCKET, WAIT_S);
+  g_assert_cmpstr (tr_store_get_station_token (store), !=, token);
+
+  client_free (client);
+  g_assert_finalize_object (store);
+}
+
+static TrHost *
+start_tls_host (TrStore *store, GTlsCertificate *certificate, char **out_url)
+{
+  g_autoptr (GError) error = NULL;
+  TrHost *host = g_object_new (TR_TYPE_HOST, "store", store, "port", 0, "loopback-only", TRUE,
+                               "tls-certificate", certificate, NULL);
+
+  g_assert_true (tr_host_start (host, &error));
+  g_assert_no_error (error);
+  *out_url = g_strdup_printf ("https://127.0.0.1:%u", tr_host_get_bound_port (host));
+  return host;
+}
+
+static gboolean
+client_refused_certificate (gpointer data)
+{
+  TrClient *client = data;
+  const char *last_error = tr_client_get_last_error (client);
+
+  return client_is_unauthorized (client) && last_error != NULL
+         && strstr (last_error, "certificate changed") != NULL;
+}
+
+static void
+test_tls_pinning (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *pem = g_build_filename (fixture->dir, "tls.pem", NULL);
+  g_autofree char *other_pem = g_build_filename (fixture->dir, "other.pem", NULL);
+  g_autofree char *path = fixture_path (fixture, "station");
+  g_autofree char *url = NULL;
+  g_autofree char *other_url = NULL;
+  g_autoptr (GTlsCertificate) certificate = tr_tls_ensure_certificate (pem, &error);
+  g_autoptr (GTlsCertificate) again = NULL;
+  g_autoptr (GTlsCertificate) other = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *again_fingerprint = NULL;
+  TrStore *store;
+  TrClient *client;
+  TrHost *host, *impostor;
+
+  /* Made once, then read back: the same certificate. */
+  g_assert_no_error (error);
+  g_assert_nonnull (certificate);
+  again = tr_tls_ensure_certificate (pem, &error);
+  g_assert_no_error (error);
+  fingerprint = tr_tls_certificate_fingerprint (certificate);
+  again_fingerprint = tr_tls_certificate_fingerprint (again);
+  g_assert_cmpstr (fingerprint, ==, again_fingerprint);
+  g_assert_cmpuint (strlen (fingerprint), ==, 32 * 3 - 1);
+  other = tr_tls_ensure_certificate (other_pem, &error);
+  g_assert_no_error (error);
+
+  host = start_tls_host (fixture->host_store, certificate, &url);
+  g_assert_cmpstr (tr_host_get_tls_fingerprint (host), ==, fingerprint);
+
+  /* Pairing pins the host's fingerprint; the station then connects. */
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = tr_client_new (store, url, "Pass", "expo");
+  g_object_set (client, "backoff-min", 20, "backoff-max", 500, NULL);
+  pair_client (client, host);
+  g_assert_cmpstr (tr_store_get_host_fingerprint (store), ==, fingerprint);
+  tr_client_start (client);
+  wait_for_state (client, TR_CLIENT_STATE_ONLINE_WEBSOCKET, WAIT_S);
+
+  /* Another certificate on the same database: refused, and said why. */
+  impostor = start_tls_host (fixture->host_store, other, &other_url);
+  g_object_set (client, "host-url", other_url, NULL);
+  wait_for (client_refused_certificate, client, WAIT_S, "the client to refuse the certificate");
+  g_assert_cmpint (tr_client_get_state (client), ==, TR_CLIENT_STATE_OFFLINE);
+  g_assert_nonnull (strstr (tr_client_get_last_error (client), fingerprint));
+
+  client_free (client);
+  g_assert_finalize_object (store);
+  /* The refused handshake is closed on both ends first: GIO's TLS close
+   * on the host side waits for the peer, which lives in this thread. */
+  drain_main_context ();
+  tr_host_stop (impostor);
+  tr_host_stop (host);
+  g_object_unref (impostor);
+  g_object_unref (host);
 }
 
 /* ---- Dead peer ---- */
@@ -1077,6 +1353,9 @@ main (int argc, char *argv[])
   g_test_add ("/client/heartbeat-refresh-stop", Fixture, NULL, fixture_set_up,
               test_heartbeat_refresh_stop, fixture_tear_down);
   g_test_add ("/client/rejected", Fixture, NULL, fixture_set_up, test_rejected, fixture_tear_down);
+  g_test_add ("/client/pairing", Fixture, NULL, fixture_set_up, test_pairing, fixture_tear_down);
+  g_test_add ("/client/tls-pinning", Fixture, NULL, fixture_set_up, test_tls_pinning,
+              fixture_tear_down);
 
   return g_test_run ();
 }

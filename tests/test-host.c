@@ -17,6 +17,7 @@
 #include "tr-host.h"
 #include "tr-protocol.h"
 #include "tr-store.h"
+#include "tr-store-private.h"
 
 /* Nothing here measures time: this only bounds how long a test waits
  * for something that should happen before it calls it a failure. */
@@ -30,10 +31,13 @@ typedef struct
   SoupSession *session;
   char *base_url;
   GPtrArray *peers;
+  GHashTable *tokens; /* station id → token, paired on first use */
+  char *http_token;   /* what http() sends as its bearer token */
 } Fixture;
 
 typedef struct
 {
+  Fixture *f;
   SoupWebsocketConnection *ws;
   GQueue frames; /* char*, text frames in arrival order */
   gboolean got_binary;
@@ -81,6 +85,9 @@ drain (void)
 
 /* ---- Fixture ---- */
 
+static const char *
+station_token (Fixture *f, const char *station_id);
+
 static void
 fixture_start (Fixture *f, gboolean websocket_enabled, guint max_lag, guint heartbeat_ms)
 {
@@ -105,6 +112,16 @@ fixture_start (Fixture *f, gboolean websocket_enabled, guint max_lag, guint hear
   f->base_url = g_strdup_printf ("http://127.0.0.1:%u", tr_host_get_bound_port (f->host));
   f->session = soup_session_new ();
   f->peers = g_ptr_array_new ();
+  f->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  /* The host requires pairing, as in production: the helpers pair each
+   * station through POST /api/v1/pair the first time they use it. */
+  {
+    gboolean required = FALSE;
+
+    g_object_get (f->host, "require-pairing", &required, NULL);
+    g_assert_true (required);
+  }
+  f->http_token = g_strdup (station_token (f, "test-http"));
 }
 
 /* Long enough that no test depends on how fast it runs (valgrind makes
@@ -143,6 +160,8 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_assert_cmpint (g_rmdir (f->dir), ==, 0);
   g_free (f->dir);
   g_free (f->base_url);
+  g_hash_table_unref (f->tokens);
+  g_free (f->http_token);
 }
 
 /* ---- Store helpers ---- */
@@ -216,15 +235,23 @@ exchange_is_done (gpointer data)
   return ((Exchange *)data)->done;
 }
 
+/* @token: the bearer token to send, or NULL for none. */
 static void
-exchange_start (Fixture *f, Exchange *exchange, const char *method, const char *path,
-                const char *body)
+exchange_start_full (Fixture *f, Exchange *exchange, const char *method, const char *path,
+                     const char *body, const char *token)
 {
   g_autofree char *url = g_strconcat (f->base_url, path, NULL);
 
   memset (exchange, 0, sizeof *exchange);
   exchange->msg = soup_message_new (method, url);
   g_assert_nonnull (exchange->msg);
+  if (token != NULL)
+    {
+      g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (exchange->msg),
+                                    "Authorization", bearer);
+    }
   if (body != NULL)
     {
       g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
@@ -233,6 +260,13 @@ exchange_start (Fixture *f, Exchange *exchange, const char *method, const char *
     }
   soup_session_send_and_read_async (f->session, exchange->msg, G_PRIORITY_DEFAULT, NULL,
                                     exchange_done_cb, exchange);
+}
+
+static void
+exchange_start (Fixture *f, Exchange *exchange, const char *method, const char *path,
+                const char *body)
+{
+  exchange_start_full (f, exchange, method, path, body, f->http_token);
 }
 
 /* Returns the body as a string; @status receives the HTTP status. */
@@ -263,6 +297,61 @@ http (Fixture *f, const char *method, const char *path, const char *body, guint 
 
   exchange_start (f, &exchange, method, path, body);
   return exchange_finish (&exchange, status);
+}
+
+static char *
+http_with_token (Fixture *f, const char *method, const char *path, const char *body,
+                 const char *token, guint *status)
+{
+  Exchange exchange;
+
+  exchange_start_full (f, &exchange, method, path, body, token);
+  return exchange_finish (&exchange, status);
+}
+
+static JsonObject *
+parse_object (const char *text, JsonNode **holder);
+
+/* Pairs @station_id with a fresh code from the host; returns its token. */
+static char *
+pair_station (Fixture *f, const char *station_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *code = tr_host_new_pairing_code (f->host, NULL, &error);
+  g_autofree char *body = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *object;
+  guint status = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (code), ==, 6);
+  body = g_strdup_printf ("{\"code\":\"%s\",\"station\":{\"id\":\"%s\",\"name\":\"Test\","
+                          "\"role\":\"kitchen\"}}",
+                          code, station_id);
+  text = http_with_token (f, "POST", "/api/v1/pair", body, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  object = parse_object (text, &node);
+  g_assert_cmpstr (json_object_get_string_member (object, "station_id"), ==, station_id);
+  g_assert_cmpstr (json_object_get_string_member (object, "host_id"), ==,
+                   tr_store_get_db_id (f->store));
+  g_assert_true (json_object_get_null_member (object, "fingerprint"));
+  /* 256 bits as hex. */
+  g_assert_cmpuint (strlen (json_object_get_string_member (object, "token")), ==, 64);
+  return g_strdup (json_object_get_string_member (object, "token"));
+}
+
+static const char *
+station_token (Fixture *f, const char *station_id)
+{
+  const char *token = g_hash_table_lookup (f->tokens, station_id);
+
+  if (token == NULL)
+    {
+      token = pair_station (f, station_id);
+      g_hash_table_insert (f->tokens, g_strdup (station_id), (char *)token);
+    }
+  return token;
 }
 
 static JsonObject *
@@ -377,6 +466,7 @@ peer_connect_full (Fixture *f, SoupSession *session, SoupMessage **msg_out, GErr
     }
 
   peer = g_new0 (Peer, 1);
+  peer->f = f;
   peer->ws = connecting.ws;
   g_queue_init (&peer->frames);
   /* Snapshots and catch-up frames may exceed what a station sends. */
@@ -485,8 +575,9 @@ peer_wait_close (Peer *peer, const char *error_code)
 static TrFrame *
 peer_hello (Peer *peer, const char *station_id, const char *host_id, gint64 since)
 {
-  g_autofree char *hello
-    = tr_frame_build_hello (station_id, "Test station", "kitchen", NULL, host_id, since);
+  g_autofree char *hello = tr_frame_build_hello (station_id, "Test station", "kitchen",
+                                                 station_token (peer->f, station_id), host_id,
+                                                 since);
 
   peer_send (peer, hello);
   return peer_next_frame (peer, TR_FRAME_WELCOME);
@@ -618,7 +709,9 @@ test_hello_snapshot (Fixture *f, gconstpointer data)
   g_object_get (f->host, "n-stations", &n_stations, NULL);
   g_assert_cmpuint (n_stations, ==, 1);
   stations = tr_host_list_stations (f->host);
-  g_assert_cmpuint (stations->len, ==, 1);
+  /* station-a, connected, then the fixture's HTTP station, paired only. */
+  g_assert_cmpuint (stations->len, ==, 2);
+  g_assert_false (((TrStationInfo *)g_ptr_array_index (stations, 1))->connected);
   info = g_ptr_array_index (stations, 0);
   g_assert_cmpstr (info->station_id, ==, "station-a");
   g_assert_cmpstr (info->name, ==, "Test station");
@@ -1236,7 +1329,8 @@ test_long_poll (Fixture *f, gconstpointer data)
   Exchange exchange;
   guint status = 0;
 
-  exchange_start (f, &exchange, "GET", path, NULL);
+  /* Listed under the id its token was issued to. */
+  exchange_start_full (f, &exchange, "GET", path, NULL, station_token (f, "poller"));
   wait_for (poller_waiting, f, "the poller to be registered");
   g_assert_false (exchange.done);
 
@@ -1523,13 +1617,23 @@ test_stop_going_away (Fixture *f, gconstpointer data)
   g_assert_false (tr_host_is_running (f->host));
 }
 
+static TrStationInfo *
+find_station (GPtrArray *stations, const char *station_id)
+{
+  for (guint i = 0; i < stations->len; i++)
+    if (g_str_equal (((TrStationInfo *)g_ptr_array_index (stations, i))->station_id, station_id))
+      return g_ptr_array_index (stations, i);
+  return NULL;
+}
+
 static gboolean
 station_disconnected (gpointer data)
 {
   Fixture *f = data;
   g_autoptr (GPtrArray) stations = tr_host_list_stations (f->host);
+  TrStationInfo *info = find_station (stations, "regular");
 
-  return stations->len == 1 && !((TrStationInfo *)g_ptr_array_index (stations, 0))->connected;
+  return info != NULL && !info->connected;
 }
 
 static gboolean
@@ -1564,12 +1668,770 @@ test_station_registry (Fixture *f, gconstpointer data)
   /* Disconnected stations stay listed; a comeback counts. */
   peer = hello_peer (f, "regular");
   stations = tr_host_list_stations (f->host);
-  g_assert_cmpuint (stations->len, ==, 1);
+  /* The fixture's HTTP station is paired but has no connection. */
+  g_assert_cmpuint (stations->len, ==, 2);
   info = g_ptr_array_index (stations, 0);
+  g_assert_cmpstr (info->station_id, ==, "regular");
   g_assert_true (info->connected);
+  g_assert_true (info->paired);
+  g_assert_false (info->revoked);
+  info = g_ptr_array_index (stations, 1);
+  g_assert_cmpstr (info->station_id, ==, "test-http");
+  g_assert_false (info->connected);
+  g_assert_true (info->paired);
+  info = g_ptr_array_index (stations, 0);
   g_assert_cmpuint (info->reconnects, ==, 1);
   g_assert_cmpint (info->last_seen, >, 0);
   g_signal_handler_disconnect (f->host, id);
+}
+
+
+/* ---- Security (docs/security.md) ---- */
+
+static void
+assert_unauthorized (const char *text, const char *reason)
+{
+  g_autoptr (JsonNode) node = NULL;
+  JsonObject *object = parse_object (text, &node);
+  JsonObject *error = json_object_get_object_member (object, "error");
+
+  g_assert_nonnull (error);
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "unauthorized");
+  g_assert_cmpstr (json_object_get_string_member (error, "reason"), ==, reason);
+  g_assert_nonnull (json_object_get_string_member (error, "message"));
+}
+
+static void
+test_auth_http (Fixture *f, gconstpointer data)
+{
+  static const char *const requests[][2] = {
+    { "GET", "/api/v1/events?since=0" },
+    { "GET", "/api/v1/tickets" },
+    { "POST", "/api/v1/ops" },
+    { "POST", "/api/v1/tickets" },
+  };
+  g_autofree char *ticket_id = submit_ticket (f);
+  g_autoptr (TrOp) op = tr_op_new_set_ticket_status ("test-http", ticket_id, TR_TICKET_STATUS_READY);
+  g_autofree char *op_json = tr_op_to_string (op);
+  guint status = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
+    {
+      const char *body = g_str_equal (requests[i][0], "POST") ? op_json : NULL;
+      g_autofree char *none = http_with_token (f, requests[i][0], requests[i][1], body, NULL, &status);
+      g_autofree char *wrong = NULL;
+      g_autofree char *forged = NULL;
+
+      /* No token. */
+      g_assert_cmpuint (status, ==, 401);
+      assert_unauthorized (none, "missing");
+      /* A token that was never issued, and one of the right shape. */
+      wrong = http_with_token (f, requests[i][0], requests[i][1], body, "not-a-token", &status);
+      g_assert_cmpuint (status, ==, 401);
+      assert_unauthorized (wrong, "unknown");
+      forged = http_with_token (f, requests[i][0], requests[i][1], body,
+                                "0000000000000000000000000000000000000000000000000000000000000000",
+                                &status);
+      g_assert_cmpuint (status, ==, 401);
+      assert_unauthorized (forged, "unknown");
+    }
+  /* Nothing was applied by any of them. */
+  g_assert_cmpint (tr_store_get_head_seq (f->store), ==, 1);
+
+  /* The token works, and the challenge names the scheme. */
+  {
+    Exchange exchange;
+    g_autofree char *text = NULL;
+
+    exchange_start_full (f, &exchange, "GET", "/api/v1/events?since=0", NULL, NULL);
+    wait_for (exchange_is_done, &exchange, "an HTTP response");
+    g_assert_cmpstr (soup_message_headers_get_one (
+                       soup_message_get_response_headers (exchange.msg), "WWW-Authenticate"),
+                     ==, "Bearer realm=\"ticketrail\"");
+    g_bytes_unref (exchange.body);
+    g_object_unref (exchange.msg);
+    text = http (f, "POST", "/api/v1/ops", op_json, &status);
+    g_assert_cmpuint (status, ==, 200);
+    g_assert_cmpint (tr_store_get_head_seq (f->store), ==, 2);
+  }
+
+  /* Health and the page need none. */
+  g_free (http_with_token (f, "GET", "/api/v1/health", NULL, NULL, &status));
+  g_assert_cmpuint (status, ==, 200);
+}
+
+/* Connects and says hello with @token; returns the peer, closed or not. */
+static Peer *
+hello_with_token (Fixture *f, const char *station_id, const char *token)
+{
+  Peer *peer = peer_connect (f);
+  g_autofree char *hello = tr_frame_build_hello (station_id, "Intruder", "kitchen", token, NULL, 0);
+
+  peer_send (peer, hello);
+  return peer;
+}
+
+static void
+test_auth_websocket (Fixture *f, gconstpointer data)
+{
+  Peer *none = hello_with_token (f, "intruder", NULL);
+  Peer *empty = hello_with_token (f, "intruder", "");
+  Peer *wrong = hello_with_token (f, "intruder", "deadbeef");
+  /* A paired station's token used under another station's id. */
+  Peer *borrowed = hello_with_token (f, "intruder", station_token (f, "owner"));
+
+  g_assert_cmpuint (peer_wait_close (none, "unauthorized"), ==, TR_CLOSE_UNAUTHORIZED);
+  g_assert_cmpstr (soup_websocket_connection_get_close_data (none->ws), ==, "not paired");
+  g_assert_cmpuint (peer_wait_close (empty, "unauthorized"), ==, TR_CLOSE_UNAUTHORIZED);
+  g_assert_cmpuint (peer_wait_close (wrong, "unauthorized"), ==, TR_CLOSE_UNAUTHORIZED);
+  g_assert_cmpstr (soup_websocket_connection_get_close_data (wrong->ws), ==, "unknown token");
+  g_assert_cmpuint (peer_wait_close (borrowed, "unauthorized"), ==, TR_CLOSE_UNAUTHORIZED);
+
+  /* None of them got a welcome, or counts as a station. */
+  for (guint i = 0; i < f->peers->len; i++)
+    for (GList *l = ((Peer *)g_ptr_array_index (f->peers, i))->frames.head; l; l = l->next)
+      g_assert_null (strstr (l->data, "\"welcome\""));
+  {
+    guint n_stations = 99;
+
+    g_object_get (f->host, "n-stations", &n_stations, NULL);
+    g_assert_cmpuint (n_stations, ==, 0);
+  }
+  assert_host_still_serves (f);
+}
+
+static void
+test_auth_revoke (Fixture *f, gconstpointer data)
+{
+  Peer *peer = hello_peer (f, "stolen-tablet");
+  Peer *other = hello_peer (f, "grill");
+  char *token = g_strdup (station_token (f, "stolen-tablet"));
+  g_autoptr (GPtrArray) stations = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *hello = NULL;
+  TrStationInfo *info;
+  guint status = 0;
+
+  g_assert_true (tr_host_revoke_station (f->host, "stolen-tablet", &error));
+  g_assert_no_error (error);
+  /* At once, with the reason. */
+  g_assert_cmpuint (peer_wait_close (peer, "unauthorized"), ==, TR_CLOSE_REVOKED);
+  g_assert_cmpstr (soup_websocket_connection_get_close_data (peer->ws), ==, "revoked");
+
+  /* Its token is refused from now on, on both transports. */
+  peer = hello_with_token (f, "stolen-tablet", token);
+  g_assert_cmpuint (peer_wait_close (peer, "unauthorized"), ==, TR_CLOSE_REVOKED);
+  text = http_with_token (f, "GET", "/api/v1/events?since=0", NULL, token, &status);
+  g_assert_cmpuint (status, ==, 401);
+  assert_unauthorized (text, "revoked");
+
+  /* The monitor shows it revoked; the other station was not touched. */
+  stations = tr_host_list_stations (f->host);
+  info = find_station (stations, "stolen-tablet");
+  if (info == NULL)
+    g_error ("the revoked station is not listed");
+  g_assert_true (info->paired);
+  g_assert_true (info->revoked);
+  g_assert_cmpint (info->revoked_at, >, 0);
+  g_assert_cmpint (info->last_seen, >, 0);
+  info = find_station (stations, "grill");
+  if (info == NULL)
+    g_error ("the other station is not listed");
+  g_assert_false (info->revoked);
+  peer_assert_nothing_pending (other);
+
+  /* Revoking twice, or a stranger, says so. */
+  g_assert_false (tr_host_revoke_station (f->host, "stolen-tablet", &error));
+  g_assert_error (error, TR_ERROR, TR_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (tr_host_revoke_station (f->host, "nobody", &error));
+  g_assert_error (error, TR_ERROR, TR_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Pairing again gives a new token and lets it back in; the old one
+   * stays dead. */
+  g_hash_table_remove (f->tokens, "stolen-tablet");
+  g_assert_cmpstr (station_token (f, "stolen-tablet"), !=, token);
+  g_clear_pointer (&text, g_free);
+  text = http_with_token (f, "GET", "/api/v1/events?since=0", NULL, token, &status);
+  g_assert_cmpuint (status, ==, 401);
+  hello_peer (f, "stolen-tablet");
+  g_free (token);
+}
+
+static char *
+pair_request (Fixture *f, const char *code, const char *station_id, guint *status)
+{
+  g_autofree char *body = g_strdup_printf (
+    "{\"code\":\"%s\",\"station\":{\"id\":\"%s\",\"name\":\"Pass\",\"role\":\"expo\"}}", code,
+    station_id);
+
+  return http_with_token (f, "POST", "/api/v1/pair", body, NULL, status);
+}
+
+static void
+test_pair_codes (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *second = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (GPtrArray) paired = NULL;
+  gint64 expires_at = 0;
+  gint64 now = tr_now_ms ();
+  guint status = 0;
+
+  /* Six digits, ten minutes. */
+  code = tr_host_new_pairing_code (f->host, &expires_at, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (code), ==, 6);
+  for (guint i = 0; i < 6; i++)
+    g_assert_true (g_ascii_isdigit (code[i]));
+  g_assert_cmpint (expires_at, >=, now + 10 * 60 * 1000);
+  g_assert_cmpint (expires_at, <=, tr_now_ms () + 10 * 60 * 1000);
+
+  /* A new code replaces the old one. */
+  second = tr_host_new_pairing_code (f->host, NULL, &error);
+  if (!g_str_equal (second, code))
+    {
+      text = pair_request (f, code, "pass", &status);
+      g_assert_cmpuint (status, ==, 401);
+      assert_unauthorized (text, "wrong_code");
+      g_clear_pointer (&text, g_free);
+    }
+
+  /* Single use. */
+  text = pair_request (f, second, "pass", &status);
+  g_assert_cmpuint (status, ==, 200);
+  parse_object (text, &node);
+  g_clear_pointer (&text, g_free);
+  text = pair_request (f, second, "pass-2", &status);
+  g_assert_cmpuint (status, ==, 401);
+  assert_unauthorized (text, "wrong_code");
+  g_clear_pointer (&text, g_free);
+
+  /* An expired code says so. */
+  g_assert_true (tr_store_add_pairing_code (f->store, "424242", now - 20 * 60 * 1000,
+                                            now - 10 * 60 * 1000, &error));
+  g_assert_no_error (error);
+  text = pair_request (f, "424242", "late", &status);
+  g_assert_cmpuint (status, ==, 401);
+  assert_unauthorized (text, "expired_code");
+  g_clear_pointer (&text, g_free);
+
+  /* Malformed requests are 400 and name the field. */
+  text = http_with_token (f, "POST", "/api/v1/pair", "{\"code\":\"123456\"}", NULL, &status);
+  g_assert_cmpuint (status, ==, 400);
+  assert_http_error (text, "invalid", "station");
+  g_clear_pointer (&text, g_free);
+  text = http_with_token (f, "POST", "/api/v1/pair", "{\"code\":7,\"station\":{\"id\":\"x\"}}",
+                          NULL, &status);
+  g_assert_cmpuint (status, ==, 400);
+  assert_http_error (text, "invalid", "code: must be a string");
+  g_clear_pointer (&text, g_free);
+  text = http_with_token (f, "GET", "/api/v1/pair", NULL, NULL, &status);
+  g_assert_cmpuint (status, ==, 405);
+
+  /* Only "pass" (and the fixture's station) got paired. */
+  paired = tr_store_list_paired_stations (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (paired->len, ==, 2);
+}
+
+static void
+test_pair_lockout (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *code = tr_host_new_pairing_code (f->host, NULL, &error);
+  g_autofree char *wrong = g_strdup_printf ("%06u", (guint)((g_ascii_strtoull (code, NULL, 10) + 1) % 1000000));
+  g_autoptr (GPtrArray) paired = NULL;
+  guint status = 0;
+
+  /* Paired before the lockout, to show it does not shut them out. */
+  station_token (f, "bystander");
+  g_free (code);
+  code = tr_host_new_pairing_code (f->host, NULL, &error);
+  g_free (wrong);
+  wrong = g_strdup_printf ("%06u", (guint)((g_ascii_strtoull (code, NULL, 10) + 1) % 1000000));
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *text = pair_request (f, wrong, "guesser", &status);
+
+      g_assert_cmpuint (status, ==, 401);
+      assert_unauthorized (text, "wrong_code");
+    }
+
+  /* The sixth try in a minute is refused unread, even with the right
+   * code, and says when to come back. */
+  {
+    Exchange exchange;
+    g_autofree char *body = g_strdup_printf (
+      "{\"code\":\"%s\",\"station\":{\"id\":\"guesser\"}}", code);
+    g_autofree char *text = NULL;
+    const char *retry;
+
+    exchange_start_full (f, &exchange, "POST", "/api/v1/pair", body, NULL);
+    wait_for (exchange_is_done, &exchange, "an HTTP response");
+    g_assert_cmpuint (soup_message_get_status (exchange.msg), ==, 429);
+    retry = soup_message_headers_get_one (soup_message_get_response_headers (exchange.msg),
+                                          "Retry-After");
+    g_assert_nonnull (retry);
+    g_assert_cmpint (g_ascii_strtoll (retry, NULL, 10), >, 0);
+    g_assert_cmpint (g_ascii_strtoll (retry, NULL, 10), <=, 60);
+    text = g_strndup (g_bytes_get_data (exchange.body, NULL), g_bytes_get_size (exchange.body));
+    assert_http_error (text, "limit", "too many wrong pairing codes");
+    g_bytes_unref (exchange.body);
+    g_object_unref (exchange.msg);
+  }
+
+  paired = tr_store_list_paired_stations (f->store, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < paired->len; i++)
+    g_assert_cmpstr (((TrPairedStation *)g_ptr_array_index (paired, i))->station_id, !=, "guesser");
+
+  /* Stations already paired are not locked out. */
+  assert_host_still_serves (f);
+}
+
+static void
+test_origin (Fixture *f, gconstpointer data)
+{
+  static const char *protocols[] = { TR_PROTOCOL_SUBPROTOCOL, NULL };
+  g_autofree char *url = g_strconcat (f->base_url, "/api/v1/ws", NULL);
+  g_autofree char *own = g_strdup_printf ("http://127.0.0.1:%u", tr_host_get_bound_port (f->host));
+  const char *foreign[] = { "http://evil.example", "null", "https://127.0.0.1:1",
+                            "http://127.0.0.1:1" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (foreign); i++)
+    {
+      g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+      Connecting connecting = { 0 };
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Origin", foreign[i]);
+      soup_session_websocket_connect_async (f->session, msg, NULL, (char **)protocols,
+                                            G_PRIORITY_DEFAULT, NULL, connect_done_cb,
+                                            &connecting);
+      wait_for (connecting_done, &connecting, "the WebSocket handshake");
+      g_assert_null (connecting.ws);
+      g_assert_error (connecting.error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_NOT_WEBSOCKET);
+      g_clear_error (&connecting.error);
+      g_assert_cmpuint (soup_message_get_status (msg), ==, 403);
+    }
+
+  /* The host's own pages may. */
+  {
+    g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+    Connecting connecting = { 0 };
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Origin", own);
+    soup_session_websocket_connect_async (f->session, msg, NULL, (char **)protocols,
+                                          G_PRIORITY_DEFAULT, NULL, connect_done_cb, &connecting);
+    wait_for (connecting_done, &connecting, "the WebSocket handshake");
+    g_assert_no_error (connecting.error);
+    g_assert_nonnull (connecting.ws);
+    soup_websocket_connection_close (connecting.ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    g_object_unref (connecting.ws);
+  }
+
+  /* Plain requests from another site's page are refused too, with JSON. */
+  {
+    Exchange exchange;
+    g_autofree char *body = NULL;
+
+    exchange_start_full (f, &exchange, "POST", "/api/v1/pair",
+                         "{\"code\":\"000000\",\"station\":{\"id\":\"x\"}}", NULL);
+    soup_message_headers_replace (soup_message_get_request_headers (exchange.msg), "Origin",
+                                  "http://evil.example");
+    wait_for (exchange_is_done, &exchange, "an HTTP response");
+    g_assert_cmpuint (soup_message_get_status (exchange.msg), ==, 403);
+    body = g_strndup (g_bytes_get_data (exchange.body, NULL), g_bytes_get_size (exchange.body));
+    assert_http_error (body, "forbidden", "other sites");
+    g_bytes_unref (exchange.body);
+    g_object_unref (exchange.msg);
+  }
+  drain ();
+}
+
+static void
+test_deep_nesting (Fixture *f, gconstpointer data)
+{
+  GString *deep = g_string_new ("{\"type\":\"ping\",\"t\":1,\"x\":");
+  Peer *peer = hello_peer (f, "nester");
+  g_autofree char *text = NULL;
+  guint status = 0;
+
+  for (guint i = 0; i < 40; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 40; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '}');
+
+  peer_send (peer, deep->str);
+  g_assert_cmpuint (peer_wait_close (peer, "protocol"), ==, TR_CLOSE_PROTOCOL);
+
+  text = http (f, "POST", "/api/v1/ops", deep->str + strlen ("{\"type\":\"ping\",\"t\":1,\"x\":"),
+               &status);
+  g_assert_cmpuint (status, ==, 400);
+  assert_http_error (text, "invalid", "nesting deeper than 32");
+  g_string_free (deep, TRUE);
+  assert_host_still_serves (f);
+}
+
+static void
+flood_setup (Fixture *f, gconstpointer data)
+{
+  fixture_start (f, TRUE, 5000, RELAXED_HEARTBEAT_MS);
+  g_object_set (f->host, "ops-rate", 20, "ops-burst", 20, "ops-queue", 40, NULL);
+}
+
+static guint
+count_frames (Peer *peer, const char *type)
+{
+  g_autofree char *needle = g_strdup_printf ("{\"type\":\"%s\"", type);
+  guint n = 0;
+
+  for (GList *l = peer->frames.head; l != NULL; l = l->next)
+    if (g_str_has_prefix (l->data, needle))
+      n++;
+  return n;
+}
+
+/* @n set_ticket_status ops for a ticket that does not exist: cheap to
+ * apply, each one acked (rejected). */
+static char *
+build_unknown_ops (const char *station_id, guint n)
+{
+  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (ops, tr_op_new_set_ticket_status (station_id, "no-such-ticket",
+                                                       TR_TICKET_STATUS_READY));
+  return tr_frame_build_ops (ops);
+}
+
+typedef struct
+{
+  Peer *peer;
+  guint n;
+} AckCount;
+
+static gboolean
+has_acks (gpointer data)
+{
+  AckCount *count = data;
+
+  return count_frames (count->peer, "ack") >= count->n || count->peer->closed;
+}
+
+static void
+test_op_flood (Fixture *f, gconstpointer data)
+{
+  g_autofree char *ticket_id = submit_ticket (f);
+  Peer *polite = hello_peer (f, "polite");
+  Peer *flooder = hello_peer (f, "flooder");
+  Peer *bystander = hello_peer (f, "bystander-2");
+  g_autofree char *burst = build_unknown_ops ("polite", 50);
+  g_autofree char *op_text = NULL;
+  g_autoptr (TrOp) op = NULL;
+  g_autoptr (TrFrame) events = NULL;
+  g_autoptr (TrFrame) ack = NULL;
+  AckCount polite_acks = { polite, 50 };
+  guint n_acks = 0;
+  gint prev = 0;
+
+  /* Over the burst but within the queue: slowed down, nothing lost, in
+   * order. */
+  peer_send (polite, burst);
+  wait_for (has_acks, &polite_acks, "50 acks");
+  g_assert_false (polite->closed);
+  g_assert_cmpuint (count_frames (polite, "ack"), ==, 50);
+  for (GList *l = polite->frames.head; l != NULL; l = l->next)
+    {
+      g_autoptr (TrFrame) frame = tr_frame_parse (l->data, strlen (l->data), NULL);
+
+      if (frame->type == TR_FRAME_ACK)
+        {
+          g_assert_cmpint (frame->result, ==, TR_APPLY_REJECTED);
+          g_assert_cmpstr (frame->error_code, ==, "unknown_ticket");
+        }
+    }
+  (void)prev;
+
+  /* A flood: 10 frames of 50 ops at once. */
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *frame = build_unknown_ops ("flooder", 50);
+
+      peer_send (flooder, frame);
+    }
+  /* Meanwhile the others are served. */
+  op = tr_op_new_set_ticket_status ("bystander-2", ticket_id, TR_TICKET_STATUS_PREPARING);
+  op_text = tr_frame_build_op (op);
+  peer_send (bystander, op_text);
+  events = peer_next_frame (bystander, TR_FRAME_EVENTS);
+  ack = peer_next_frame (bystander, TR_FRAME_ACK);
+  g_assert_cmpint (ack->result, ==, TR_APPLY_APPLIED);
+
+  g_assert_cmpuint (peer_wait_close (flooder, "limit"), ==, TR_CLOSE_RATE_LIMITED);
+  g_assert_cmpstr (soup_websocket_connection_get_close_data (flooder->ws), ==, "rate limited");
+  n_acks = count_frames (flooder, "ack");
+  g_assert_cmpuint (n_acks, <, 500);
+  /* The host took the burst (and what refilled meanwhile), not the 500:
+   * the rest was dropped unacked, for the station to resend later. */
+  {
+    sqlite3_stmt *stmt = NULL;
+    gint64 n_recorded;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (tr_store_get_sqlite (f->store),
+                                         "SELECT COUNT(*) FROM applied_ops", -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    /* Less the ticket, the polite 50 and the bystander's op. */
+    n_recorded = sqlite3_column_int64 (stmt, 0) - 52;
+    sqlite3_finalize (stmt);
+    g_assert_cmpint (n_recorded, >=, 20);
+    g_assert_cmpint (n_recorded, <, 500);
+  }
+  peer_assert_nothing_pending (bystander);
+  assert_host_still_serves (f);
+}
+
+static void
+test_op_flood_http (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+  g_autofree char *text = NULL;
+  GString *body = g_string_new ("[");
+  guint status = 0;
+
+  for (guint i = 0; i < 25; i++)
+    {
+      g_autoptr (TrOp) op = tr_op_new_set_ticket_status ("test-http", "nothing",
+                                                         TR_TICKET_STATUS_READY);
+      g_autofree char *json = tr_op_to_string (op);
+
+      g_string_append_printf (body, "%s%s", i ? "," : "", json);
+      /* Cut at 15 ops for the next requests. */
+      if (i == 14)
+        g_ptr_array_add (ops, g_strdup_printf ("%s]", body->str));
+    }
+  g_string_append_c (body, ']');
+
+  /* More ops in one request than the burst: never. */
+  text = http (f, "POST", "/api/v1/ops", body->str, &status);
+  g_assert_cmpuint (status, ==, 413);
+  assert_http_error (text, "limit", "at most 20");
+  g_clear_pointer (&text, g_free);
+
+  /* 15 fit; 15 more at once do not, and nothing of them is applied. */
+  text = http (f, "POST", "/api/v1/ops", g_ptr_array_index (ops, 0), &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_clear_pointer (&text, g_free);
+  {
+    Exchange exchange;
+    g_autofree char *reply = NULL;
+
+    exchange_start (f, &exchange, "POST", "/api/v1/ops", g_ptr_array_index (ops, 0));
+    wait_for (exchange_is_done, &exchange, "an HTTP response");
+    g_assert_cmpuint (soup_message_get_status (exchange.msg), ==, 429);
+    g_assert_nonnull (soup_message_headers_get_one (
+      soup_message_get_response_headers (exchange.msg), "Retry-After"));
+    reply = g_strndup (g_bytes_get_data (exchange.body, NULL), g_bytes_get_size (exchange.body));
+    assert_http_error (reply, "limit", "ops/s");
+    g_bytes_unref (exchange.body);
+    g_object_unref (exchange.msg);
+  }
+  g_ptr_array_set_free_func (ops, g_free);
+  g_string_free (body, TRUE);
+}
+
+static void
+hello_timeout_setup (Fixture *f, gconstpointer data)
+{
+  fixture_start (f, TRUE, 5000, RELAXED_HEARTBEAT_MS);
+  g_object_set (f->host, "hello-timeout", 300, NULL);
+}
+
+static void
+test_hello_timeout (Fixture *f, gconstpointer data)
+{
+  Peer *peer = peer_connect (f);
+  guint timeout = 0;
+
+  g_object_get (f->host, "hello-timeout", &timeout, NULL);
+  g_assert_cmpuint (timeout, ==, 300);
+  g_assert_cmpuint (peer_wait_close (peer, "protocol"), ==, TR_CLOSE_HELLO_TIMEOUT);
+  assert_host_still_serves (f);
+}
+
+/* ---- Raw TCP ---- */
+
+static GSocket *
+raw_connect (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address
+    = g_inet_socket_address_new (loopback, (guint16)tr_host_get_bound_port (f->host));
+  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                  G_SOCKET_PROTOCOL_TCP, &error);
+
+  g_assert_no_error (error);
+  /* Loopback completes the handshake in the kernel, before any accept. */
+  g_assert_true (g_socket_connect (socket, address, NULL, &error));
+  g_assert_no_error (error);
+  g_socket_set_blocking (socket, FALSE);
+  return socket;
+}
+
+static void
+raw_send (GSocket *socket, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (g_socket_send (socket, text, strlen (text), NULL, &error), ==, strlen (text));
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  GSocket *socket;
+  GString *received;
+  gboolean ended; /* EOF or reset */
+  guint dribbled;
+} Raw;
+
+static void
+raw_poll (Raw *raw)
+{
+  char buffer[4096];
+  g_autoptr (GError) error = NULL;
+  gssize n;
+
+  while ((n = g_socket_receive (raw->socket, buffer, sizeof buffer, NULL, &error)) > 0)
+    g_string_append_len (raw->received, buffer, n);
+  if (n == 0 || (n < 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)))
+    raw->ended = TRUE;
+}
+
+static gboolean
+raw_ended (gpointer data)
+{
+  Raw *raw = data;
+
+  raw_poll (raw);
+  return raw->ended;
+}
+
+static gboolean
+dribble_cb (gpointer user_data)
+{
+  Raw *raw = user_data;
+  static const char header[] = "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+  g_autoptr (GError) error = NULL;
+
+  if (raw->ended)
+    return G_SOURCE_REMOVE;
+  /* One byte at a time, never finishing the headers. */
+  if (g_socket_send (raw->socket, header + raw->dribbled % (sizeof header - 1), 1, NULL, &error) < 0)
+    {
+      raw->ended = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  raw->dribbled++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+slowloris_setup (Fixture *f, gconstpointer data)
+{
+  fixture_start (f, TRUE, 5000, RELAXED_HEARTBEAT_MS);
+  g_object_set (f->host, "request-timeout", 1000, NULL);
+}
+
+static void
+test_slowloris (Fixture *f, gconstpointer data)
+{
+  /* A WebSocket outlives the request timeout: it applies to requests. */
+  Peer *station = hello_peer (f, "patient");
+  Raw raw = { raw_connect (f), g_string_new (NULL), FALSE, 0 };
+  guint id;
+
+  raw_send (raw.socket, "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  id = g_timeout_add (50, dribble_cb, &raw);
+  wait_for (raw_ended, &raw, "the host to close a connection whose headers never end");
+  g_source_remove (id);
+  /* Closed while the headers were still coming, and never answered. */
+  g_assert_cmpuint (raw.dribbled, >, 0);
+  g_assert_cmpuint (raw.received->len, ==, 0);
+  g_string_free (raw.received, TRUE);
+  g_object_unref (raw.socket);
+  g_assert_false (station->closed);
+  peer_assert_nothing_pending (station);
+  assert_host_still_serves (f);
+}
+
+static gboolean
+no_connections (gpointer data)
+{
+  Fixture *f = data;
+  guint n = 99;
+
+  g_object_get (f->host, "n-connections", &n, NULL);
+  return n == 0;
+}
+
+static void
+connections_setup (Fixture *f, gconstpointer data)
+{
+  fixture_start (f, TRUE, 5000, RELAXED_HEARTBEAT_MS);
+  /* A short idle timeout lets the fixture's kept-alive connection go. */
+  g_object_set (f->host, "max-connections-per-address", 2, "request-timeout", 2000, NULL);
+}
+
+static void
+test_connection_limit (Fixture *f, gconstpointer data)
+{
+  Raw first = { NULL, g_string_new (NULL), FALSE, 0 };
+  Raw second = { NULL, g_string_new (NULL), FALSE, 0 };
+  Raw third = { NULL, g_string_new (NULL), FALSE, 0 };
+  guint n = 0;
+
+  /* The fixture's own keep-alive connection goes first. */
+  soup_session_abort (f->session);
+  wait_for (no_connections, f, "the host to see no connection");
+  first.socket = raw_connect (f);
+  second.socket = raw_connect (f);
+
+  raw_send (first.socket, "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  raw_send (second.socket, "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  third.socket = raw_connect (f);
+  raw_send (third.socket, "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  wait_for (raw_ended, &third, "the third connection to be answered and closed");
+  g_assert_true (g_str_has_prefix (third.received->str, "HTTP/1.1 503"));
+  g_assert_nonnull (strstr (third.received->str, "\"code\":\"limit\""));
+  g_object_get (f->host, "n-connections", &n, NULL);
+  g_assert_cmpuint (n, >=, 2);
+
+  /* The first two are served once they finish. */
+  raw_send (first.socket, "Connection: close\r\n\r\n");
+  wait_for (raw_ended, &first, "the first connection's answer");
+  g_assert_true (g_str_has_prefix (first.received->str, "HTTP/1.1 200"));
+
+  /* Gone connections stop counting. */
+  g_object_unref (first.socket);
+  g_object_unref (second.socket);
+  g_object_unref (third.socket);
+  wait_for (no_connections, f, "the host to see no connection");
+  /* The checks below use several connections at once. */
+  g_object_set (f->host, "max-connections-per-address", 0, NULL);
+  assert_host_still_serves (f);
+  g_string_free (first.received, TRUE);
+  g_string_free (second.received, TRUE);
+  g_string_free (third.received, TRUE);
 }
 
 static void
@@ -1642,6 +2504,18 @@ main (int argc, char *argv[])
   ADD ("/host/no-websocket", no_websocket_setup, test_no_websocket);
   ADD ("/host/stop-going-away", fixture_setup, test_stop_going_away);
   ADD ("/host/station-registry", fixture_setup, test_station_registry);
+  ADD ("/host/security/auth-http", fixture_setup, test_auth_http);
+  ADD ("/host/security/auth-websocket", fixture_setup, test_auth_websocket);
+  ADD ("/host/security/revoke", fixture_setup, test_auth_revoke);
+  ADD ("/host/security/pair-codes", fixture_setup, test_pair_codes);
+  ADD ("/host/security/pair-lockout", fixture_setup, test_pair_lockout);
+  ADD ("/host/security/origin", fixture_setup, test_origin);
+  ADD ("/host/security/deep-nesting", fixture_setup, test_deep_nesting);
+  ADD ("/host/security/op-flood", flood_setup, test_op_flood);
+  ADD ("/host/security/op-flood-http", flood_setup, test_op_flood_http);
+  ADD ("/host/security/hello-timeout", hello_timeout_setup, test_hello_timeout);
+  ADD ("/host/security/slowloris", slowloris_setup, test_slowloris);
+  ADD ("/host/security/connection-limit", connections_setup, test_connection_limit);
 #undef ADD
   g_test_add_func ("/host/port-in-use", test_port_in_use);
 

@@ -1455,6 +1455,181 @@ test_checkpoint (Fixture *fixture, gconstpointer data)
   g_clear_object (&store);
 }
 
+
+/* ---- pairing (schema 2) ---- */
+
+static void
+test_migrate_v1 (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (TrTicket) ticket = host_create (store, 2);
+  g_autofree char *db_id = g_strdup (tr_store_get_db_id (store));
+  g_autoptr (GPtrArray) paired = NULL;
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db;
+
+  g_clear_object (&store);
+
+  /* Back to what a version 1 file looks like. */
+  db = raw_open (fixture->path);
+  raw_exec (db, "DROP TABLE paired_stations; DROP TABLE pairing_codes;"
+                "DELETE FROM meta WHERE key IN ('station_token', 'station_token_host_id',"
+                " 'host_fingerprint');"
+                "PRAGMA user_version = 1;");
+  sqlite3_close (db);
+
+  store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  db = tr_store_get_sqlite (store);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM paired_stations"), ==, 0);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM pairing_codes"), ==, 0);
+  /* Nothing else changed. */
+  g_assert_cmpstr (tr_store_get_db_id (store), ==, db_id);
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 1);
+  {
+    g_autoptr (TrTicket) again = get_ticket (store, ticket->id);
+
+    g_assert_cmpuint (again->items->len, ==, 2);
+  }
+  g_assert_null (tr_store_get_station_token (store));
+  paired = tr_store_list_paired_stations (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (paired->len, ==, 0);
+  g_clear_object (&store);
+}
+
+static void
+test_pairing_codes (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *hash = tr_token_hash ("secret-token");
+  g_autofree char *hash2 = tr_token_hash ("other-token");
+  TrPairingStatus status;
+  sqlite3 *db = tr_store_get_sqlite (store);
+
+  g_assert_cmpuint (strlen (hash), ==, 64);
+  g_assert_cmpstr (hash, !=, hash2);
+
+  g_assert_true (tr_store_add_pairing_code (store, "123456", 1000, 2000, &error));
+  g_assert_no_error (error);
+  /* Only a hash of the code is kept. */
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM pairing_codes WHERE code_hash = '123456'"),
+                   ==, 0);
+
+  g_assert_true (tr_store_redeem_pairing_code (store, "654321", 1500, "a", NULL, NULL, hash,
+                                               &status, &error));
+  g_assert_cmpint (status, ==, TR_PAIRING_UNKNOWN_CODE);
+  g_assert_true (tr_store_redeem_pairing_code (store, "123456", 2000, "a", NULL, NULL, hash,
+                                               &status, &error));
+  g_assert_cmpint (status, ==, TR_PAIRING_EXPIRED_CODE);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM paired_stations"), ==, 0);
+
+  /* A new code replaces the old; valid once. */
+  g_assert_true (tr_store_add_pairing_code (store, "222222", 1000, 5000, &error));
+  g_assert_true (tr_store_redeem_pairing_code (store, "123456", 1500, "a", NULL, NULL, hash,
+                                               &status, &error));
+  g_assert_cmpint (status, ==, TR_PAIRING_UNKNOWN_CODE);
+  g_assert_true (tr_store_redeem_pairing_code (store, "222222", 1500, "grill", "Grill", "kitchen",
+                                               hash, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, TR_PAIRING_OK);
+  g_assert_cmpstr (tr_pairing_status_to_string (status), ==, "ok");
+  g_assert_true (tr_store_redeem_pairing_code (store, "222222", 1600, "pass", NULL, NULL, hash2,
+                                               &status, &error));
+  g_assert_cmpint (status, ==, TR_PAIRING_UNKNOWN_CODE);
+
+  /* The token itself is nowhere in the file. */
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM paired_stations WHERE token_hash ="
+                                " 'secret-token' OR name = 'secret-token'"),
+                   ==, 0);
+  {
+    g_autoptr (TrPairedStation) station = tr_store_lookup_token (store, hash, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (station);
+    g_assert_cmpstr (station->station_id, ==, "grill");
+    g_assert_cmpstr (station->name, ==, "Grill");
+    g_assert_cmpstr (station->role, ==, "kitchen");
+    g_assert_cmpint (station->created_at, ==, 1500);
+    g_assert_cmpint (station->revoked_at, ==, 0);
+  }
+  g_assert_null (tr_store_lookup_token (store, hash2, &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+}
+
+static void
+test_pairing_revoke (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *old_hash = tr_token_hash ("old");
+  g_autofree char *new_hash = tr_token_hash ("new");
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GPtrArray) list = NULL;
+  TrPairingStatus status;
+  gboolean found = FALSE;
+  gint64 *when = g_new (gint64, 1);
+
+  g_assert_true (tr_store_add_pairing_code (store, "111111", 0, 10000, &error));
+  g_assert_true (tr_store_redeem_pairing_code (store, "111111", 100, "tablet", "Tablet", "foh",
+                                               old_hash, &status, &error));
+  g_assert_cmpint (status, ==, TR_PAIRING_OK);
+
+  *when = 4242;
+  g_hash_table_insert (seen, g_strdup ("tablet"), when);
+  g_assert_true (tr_store_touch_stations (store, seen, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (tr_store_revoke_station (store, "tablet", 5000, &found, &error));
+  g_assert_true (found);
+  g_assert_true (tr_store_revoke_station (store, "tablet", 6000, &found, &error));
+  g_assert_false (found);
+  g_assert_true (tr_store_revoke_station (store, "nobody", 6000, &found, &error));
+  g_assert_false (found);
+  {
+    g_autoptr (TrPairedStation) station = tr_store_lookup_token (store, old_hash, &error);
+
+    g_assert_cmpint (station->revoked_at, ==, 5000);
+    g_assert_cmpint (station->last_seen, ==, 4242);
+  }
+
+  /* Pairing again replaces the token and lifts the revocation. */
+  g_assert_true (tr_store_add_pairing_code (store, "333333", 0, 10000, &error));
+  g_assert_true (tr_store_redeem_pairing_code (store, "333333", 7000, "tablet", "Tablet 2", "foh",
+                                               new_hash, &status, &error));
+  g_assert_null (tr_store_lookup_token (store, old_hash, &error));
+  list = tr_store_list_paired_stations (store, &error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpstr (((TrPairedStation *)g_ptr_array_index (list, 0))->name, ==, "Tablet 2");
+  g_assert_cmpint (((TrPairedStation *)g_ptr_array_index (list, 0))->revoked_at, ==, 0);
+  g_clear_object (&store);
+}
+
+static void
+test_station_token (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_NORMAL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_null (tr_store_get_station_token (store));
+  g_assert_null (tr_store_get_host_fingerprint (store));
+  g_assert_true (tr_store_set_station_token (store, "host-1", "tok", "AB:CD", &error));
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  /* It survives a restart. */
+  store = open_store (fixture->path, TR_STORE_DURABILITY_NORMAL);
+  g_assert_cmpstr (tr_store_get_station_token (store), ==, "tok");
+  g_assert_cmpstr (tr_store_get_station_token_host_id (store), ==, "host-1");
+  g_assert_cmpstr (tr_store_get_host_fingerprint (store), ==, "AB:CD");
+  g_assert_true (tr_store_set_station_token (store, NULL, NULL, NULL, &error));
+  g_assert_null (tr_store_get_station_token (store));
+  g_assert_null (tr_store_get_station_token_host_id (store));
+  g_clear_object (&store);
+}
+
 static void
 test_apply_result_strings (void)
 {
@@ -1478,6 +1653,10 @@ main (int argc, char *argv[])
   ADD ("open/foreign", test_open_foreign);
   ADD ("open/damaged", test_open_damaged);
   ADD ("open/too-new", test_open_too_new);
+  ADD ("open/migrate-v1", test_migrate_v1);
+  ADD ("pairing/codes", test_pairing_codes);
+  ADD ("pairing/revoke", test_pairing_revoke);
+  ADD ("pairing/station-token", test_station_token);
   ADD ("apply/create-numbers", test_apply_create_numbers);
   ADD ("apply/business-day", test_apply_business_day);
   ADD ("apply/duplicate", test_apply_duplicate);

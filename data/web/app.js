@@ -82,6 +82,19 @@
   }
   const STATION_NAME = `Browser (${STATION || ROLE_LABEL.toLowerCase()})`;
 
+  /* The station token from pairing (docs/security.md). It is bound to
+   * this screen's station id, so it is kept per profile like the id. A
+   * pairing link (/?pair=CODE) carries a code to trade for one. */
+  let token = load('token', null);
+  if (typeof token !== 'string' || !token) token = null;
+  const PAIR_CODE = (params.get('pair') || '').replace(/[^0-9]/g, '').slice(0, 8) || null;
+  if (params.has('pair')) {
+    /* Not left in the address bar, the history or a bookmark. */
+    params.delete('pair');
+    const rest = params.toString();
+    history.replaceState(null, '', location.pathname + (rest ? '?' + rest : '') + location.hash);
+  }
+
   /* ---------------------------------------------------------------- */
   /* The model: host-confirmed tickets, plus our unacknowledged ops    */
   /* applied on top for display (the same rules as tr-op-apply.c).     */
@@ -408,6 +421,10 @@
 
     connect () {
       this.reset();
+      if (!token) {
+        this.unpaired(null);
+        return;
+      }
       if (navigator.onLine === false) {
         this.setState('offline');
         return; /* the 'online' event brings us back */
@@ -445,7 +462,7 @@
         type: 'hello',
         protocol: 1,
         station: { id: stationId, name: STATION_NAME, role: ROLE },
-        token: null,
+        token,
         host_id: fresh ? null : hostId,
         since: fresh ? 0 : lastSeq,
       };
@@ -490,8 +507,12 @@
         const wasProbe = ws === this.wsProbe;
         if (wasProbe) this.wsProbe = null;
         else this.ws = null;
-        if (e.code === 4401 || e.code === 4403) this.lastError = 'This screen is not paired with the host';
-        else if (e.reason) this.lastError = e.reason;
+        if (e.code === 4401 || e.code === 4403) {
+          /* Retrying with the same token cannot help: ask for a code. */
+          this.unpaired(e.code === 4403 ? 'revoked' : 'unknown');
+          return;
+        }
+        if (e.reason) this.lastError = e.reason;
         this.wsFailed(gen, wasProbe, welcomed);
       };
     },
@@ -641,7 +662,8 @@
         /* Unsent after all: the next connection sends them again; the op
          * ids make a repeat harmless. */
         ops.forEach((op) => sentOnLink.delete(op.op_id));
-        if (gen === this.generation && this.mode === 'polling' && !(e instanceof HttpError)) this.pollFailed(gen);
+        if (e instanceof HttpError && e.status === 401 && gen === this.generation) this.unpaired(e.reason || 'unknown');
+        else if (gen === this.generation && this.mode === 'polling' && !(e instanceof HttpError)) this.pollFailed(gen);
       }
     },
 
@@ -671,7 +693,8 @@
         try {
           reply = await fetchJson(this.pollUrl(), { controller: poll.controller, timeout: (POLL_WAIT_S + 10) * 1000 });
         } catch (e) {
-          if (this.poll === poll) this.pollFailed(gen);
+          if (this.poll === poll && e instanceof HttpError && e.status === 401) this.unpaired(e.reason || 'unknown');
+          else if (this.poll === poll) this.pollFailed(gen);
           return;
         }
         /* Reset, or a WebSocket took over. */
@@ -713,6 +736,20 @@
       }, WS_RETRY_MS);
     },
 
+    /* The host does not (or no longer) accept our token: stop, forget
+     * it, and show the pairing form. Ops stay in the outbox for later. */
+    unpaired (reason) {
+      this.reset();
+      if (reason && token) {
+        token = null;
+        save('token', null);
+      }
+      this.lastError = reason === 'revoked' ? 'The host revoked this screen\'s pairing'
+        : reason ? 'The host does not know this screen' : 'This screen is not paired';
+      this.setState('unpaired');
+      pairing.show(reason);
+    },
+
     /* The browser knows before any heartbeat does. */
     wentOffline () {
       this.reset();
@@ -720,22 +757,92 @@
     },
 
     cameOnline () {
+      if (this.state === 'unpaired') return;
       this.backoff = BACKOFF_MIN_MS;
       this.connect();
     },
   };
 
-  class HttpError extends Error {}
+  class HttpError extends Error {
+    constructor (status, message, reason) {
+      super(`${status} ${message}`);
+      this.status = status;
+      this.reason = reason || null;
+    }
+  }
 
-  async function fetchJson (url, { method = 'GET', body, timeout = 10000, controller } = {}) {
+  /* ---------------------------------------------------------------- */
+  /* Pairing: a code from the host for a station token                  */
+  /* ---------------------------------------------------------------- */
+
+  const pairing = {
+    busy: false,
+
+    show (reason) {
+      $('pair-panel').hidden = false;
+      $('pair-why').textContent = reason === 'revoked'
+        ? 'The host revoked this screen\'s pairing. Ask for a new pairing code on the host to pair it again.'
+        : reason
+          ? 'The host does not know this screen (it was reset, or paired it again elsewhere). Enter a new pairing code from the host.'
+          : 'Only paired screens may show orders. On the host, open the station monitor (or run ticketrail-host pair) for a pairing code, then enter it here.';
+      if (!this.busy) $('pair-code').focus();
+    },
+
+    hide () {
+      $('pair-panel').hidden = true;
+      $('pair-message').textContent = '';
+      $('pair-code').value = '';
+    },
+
+    async pair (code) {
+      if (this.busy) return;
+      code = String(code || '').replace(/[^0-9]/g, '');
+      if (!code) {
+        $('pair-message').textContent = 'Enter the code the host shows';
+        return;
+      }
+      this.busy = true;
+      $('pair-submit').disabled = true;
+      $('pair-message').textContent = 'Pairing…';
+      try {
+        const reply = await fetchJson('/api/v1/pair', {
+          method: 'POST',
+          body: { code, station: { id: stationId, name: STATION_NAME, role: ROLE } },
+          timeout: 15000,
+          anonymous: true,
+        });
+        if (!reply || typeof reply.token !== 'string' || !reply.token) throw new Error('the host sent no token');
+        token = reply.token;
+        save('token', token);
+        this.hide();
+        toast('This screen is paired');
+        link.lastError = null;
+        link.refresh();
+      } catch (e) {
+        $('pair-message').textContent = e instanceof HttpError
+          ? (e.status === 429 ? 'Too many wrong codes: wait a minute, then try again'
+            : e.reason === 'expired_code' ? 'That code has expired: ask the host for a new one'
+            : e.status === 401 ? 'Wrong code: check it and try again' : e.message)
+          : `Could not reach the host (${e.message})`;
+        $('pair-code').select();
+      } finally {
+        this.busy = false;
+        $('pair-submit').disabled = false;
+      }
+    },
+  };
+
+  async function fetchJson (url, { method = 'GET', body, timeout = 10000, controller, anonymous = false } = {}) {
     const ctl = controller || new AbortController();
     const timer = setTimeout(() => ctl.abort(), timeout);
+    const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
+    if (token && !anonymous) headers.Authorization = `Bearer ${token}`;
     try {
       const res = await fetch(url, {
         method,
         cache: 'no-store',
         signal: ctl.signal,
-        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        headers,
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();
@@ -743,7 +850,7 @@
       try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
       if (!res.ok) {
         const why = data && data.error ? (data.error.message || data.error.code || data.error) : res.statusText;
-        throw new HttpError(`${res.status} ${why}`);
+        throw new HttpError(res.status, why, data && data.error ? data.error.reason : null);
       }
       return data;
     } finally {
@@ -1236,6 +1343,7 @@
     'online-websocket': 'Online (live)',
     'online-polling': 'Online (polling)',
     offline: 'Offline',
+    unpaired: 'Not paired',
   };
 
   function renderConnection () {
@@ -1391,11 +1499,24 @@
     $('recall-button').hidden = IS_FOH;
     $('sound-banner').addEventListener('click', () => sound.unlock());
     renderSoundBanner();
+    $('pair-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      pairing.pair($('pair-code').value);
+    });
 
     rebuildView();
     renderNow();
     setInterval(tick, 1000);
-    link.start();
+    if (PAIR_CODE) {
+      /* A pairing link: pair with its code even when a token is there
+       * already (the screen is being moved to another host). */
+      link.setState('unpaired');
+      pairing.show(null);
+      $('pair-code').value = PAIR_CODE;
+      pairing.pair(PAIR_CODE);
+    } else {
+      link.start();
+    }
 
     /* Lets a reload work with the host out of reach (secure contexts
      * only: localhost, or HTTPS). */

@@ -11,17 +11,22 @@
 #include "tr-application.h"
 #include "tr-demo.h"
 #include "tr-error.h"
+#include "tr-protocol.h"
 #include "tr-window.h"
+
+#define MAX_DEMO_TICKETS 1000
 
 struct _TrApplication
 {
   AdwApplication parent_instance;
 
-  TrStore *store;
-  TrTicketList *tickets;
+  TrStation *station;
   GSettings *settings;
+  TrClock *clock;
+  TrSoundPlayer *sound_player;
   GError *store_error;
   char *store_path;
+  gboolean kiosk;
 };
 
 G_DEFINE_FINAL_TYPE (TrApplication, tr_application, ADW_TYPE_APPLICATION)
@@ -29,8 +34,25 @@ G_DEFINE_FINAL_TYPE (TrApplication, tr_application, ADW_TYPE_APPLICATION)
 static const GOptionEntry option_entries[]
   = { { "demo", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Add sample tickets to try Ticketrail out"),
         NULL },
+      { "demo-count", 0, 0, G_OPTION_ARG_INT, NULL, N_ ("Add N sample tickets (implies --demo)"),
+        N_ ("N") },
       { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Keep the ticket database in DIR"),
         N_ ("DIR") },
+      { "host", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Be the host other stations connect to"), NULL },
+      { "join", 0, 0, G_OPTION_ARG_STRING, NULL,
+        N_ ("Follow the host at URL, e.g. 192.168.1.20:8787"), N_ ("URL") },
+      /* A string: GApplication cannot tell an int option set to 0 from an
+       * absent one, and 0 (any free port) is a real choice. */
+      { "port", 0, 0, G_OPTION_ARG_STRING, NULL,
+        N_ ("Serve on PORT when hosting (0 picks a free port)"), N_ ("PORT") },
+      { "loopback", 0, 0, G_OPTION_ARG_NONE, NULL,
+        N_ ("When hosting, accept connections from this device only"), NULL },
+      { "kiosk", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Fill the screen with the kitchen view only"),
+        NULL },
+      { "station", 0, 0, G_OPTION_ARG_STRING, NULL,
+        N_ ("Show only the items of kitchen station NAME, e.g. grill"), N_ ("NAME") },
+      { "role", 0, 0, G_OPTION_ARG_STRING, NULL,
+        N_ ("What this screen is for: kitchen, expo or foh"), N_ ("ROLE") },
       { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Show the version and exit"), NULL },
       { NULL } };
 
@@ -49,17 +71,35 @@ apply_color_scheme (TrApplication *self)
   else if (g_strcmp0 (scheme, "system") == 0)
     adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_DEFAULT);
   else
-    adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_PREFER_DARK);
+    adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_DARK);
+}
+
+static TrWindow *
+find_window (TrApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (TR_IS_WINDOW (l->data))
+      return TR_WINDOW (l->data);
+  return NULL;
 }
 
 static TrWindow *
 ensure_window (TrApplication *self)
 {
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
-    if (TR_IS_WINDOW (l->data))
-      return TR_WINDOW (l->data);
+  TrWindow *window = find_window (self);
 
-  return tr_window_new (GTK_APPLICATION (self), self->tickets, self->settings);
+  if (window != NULL)
+    return window;
+  window = tr_window_new (GTK_APPLICATION (self), self->station, self->settings, self->clock,
+                          self->sound_player, self->kiosk);
+  if (self->settings != NULL && tr_window_get_kitchen_view (window) != NULL)
+    {
+      g_settings_bind (self->settings, "kitchen-station", tr_window_get_kitchen_view (window),
+                       "kitchen-station", G_SETTINGS_BIND_GET);
+      g_settings_bind (self->settings, "role", tr_window_get_kitchen_view (window), "role",
+                       G_SETTINGS_BIND_GET);
+    }
+  return window;
 }
 
 static void
@@ -87,67 +127,62 @@ show_store_error (TrApplication *self)
     body = g_strdup_printf (_ ("“%s” was written by a newer version of Ticketrail. Update "
                                "Ticketrail to use it.\n\n%s"),
                             self->store_path, self->store_error->message);
+  else if (g_error_matches (self->store_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+    body = g_strdup_printf (_ ("Another program already uses the port this host should serve "
+                               "on. Stop it, or start Ticketrail with another --port.\n\n%s"),
+                            self->store_error->message);
   else
     body = g_strdup_printf (_ ("“%s” could not be opened.\n\n%s"), self->store_path,
                             self->store_error->message);
 
-  show_error (self, _ ("Cannot Open the Ticket Database"), body);
+  show_error (self, _ ("Cannot Start This Station"), body);
 }
 
-/* Opens the database in @dir unless it is already open. Returns FALSE
- * (with self->store_error set) when it cannot be opened. */
-static gboolean
-open_store (TrApplication *self, const char *dir)
+/* "192.168.1.20:8787" → "http://192.168.1.20:8787" */
+static char *
+normalize_host_url (const char *address)
 {
-  g_autofree char *path = g_build_filename (dir, TR_STORE_FILE_NAME, NULL);
-  g_autoptr (TrStore) store = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autofree char *trimmed = g_strstrip (g_strdup (address));
 
-  if (self->store != NULL && g_strcmp0 (self->store_path, path) == 0)
-    return TRUE;
+  if (strstr (trimmed, "://") != NULL)
+    return g_steal_pointer (&trimmed);
+  return g_strconcat ("http://", trimmed, NULL);
+}
+
+static gboolean
+start_station (TrApplication *self, const char *dir, const char *join_url, guint port,
+               gboolean loopback)
+{
+  g_autoptr (GError) error = NULL;
 
   g_clear_error (&self->store_error);
   g_free (self->store_path);
-  self->store_path = g_steal_pointer (&path);
+  self->store_path
+    = g_build_filename (dir, join_url ? TR_STORE_STATION_FILE : TR_STORE_HOST_FILE, NULL);
 
-  /* This app is the host for now, and the host acknowledges only what
-   * is on disk. */
-  store = tr_store_open (self->store_path, TR_STORE_DURABILITY_FULL, &error);
-  if (store == NULL)
+  if (join_url != NULL)
     {
-      tr_ticket_list_set_store (self->tickets, NULL, NULL);
-      g_clear_object (&self->store);
-      self->store_error = g_steal_pointer (&error);
-      return FALSE;
-    }
+      g_autofree char *name
+        = self->settings ? g_settings_get_string (self->settings, "station-name") : NULL;
+      g_autofree char *role
+        = self->settings ? g_settings_get_string (self->settings, "role") : g_strdup ("kitchen");
 
-  g_set_object (&self->store, store);
-  if (!tr_ticket_list_set_store (self->tickets, self->store, &error))
-    {
-      self->store_error = g_steal_pointer (&error);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static void
-tr_application_activate (GApplication *app)
-{
-  TrApplication *self = TR_APPLICATION (app);
-
-  if (self->store == NULL && self->store_error == NULL)
-    {
-      g_autofree char *dir = tr_store_default_dir ();
-
-      if (!open_store (self, dir))
+      if (name == NULL || *name == '\0')
         {
-          show_store_error (self);
-          return;
+          g_free (name);
+          name = g_strdup (g_get_host_name ());
         }
+      self->station = tr_station_new_client (dir, join_url, name, role, &error);
     }
+  else
+    self->station = tr_station_new_host (dir, port, loopback, &error);
 
-  gtk_window_present (GTK_WINDOW (ensure_window (self)));
+  if (self->station == NULL)
+    {
+      self->store_error = g_steal_pointer (&error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static int
@@ -156,10 +191,83 @@ tr_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
   TrApplication *self = TR_APPLICATION (app);
   GVariantDict *options = g_application_command_line_get_options_dict (cmdline);
   g_autofree char *dir = NULL;
+  g_autofree char *join_url = NULL;
   const char *data_dir = NULL;
-  gboolean demo = FALSE;
+  const char *join = NULL;
+  const char *station = NULL;
+  const char *role = NULL;
+  gboolean demo = FALSE, host = FALSE, loopback = FALSE, kiosk = FALSE;
+  int demo_count = -1;
+  const char *port_text = NULL;
+  guint64 port = TR_DEFAULT_PORT;
 
   g_variant_dict_lookup (options, "demo", "b", &demo);
+  g_variant_dict_lookup (options, "demo-count", "i", &demo_count);
+  g_variant_dict_lookup (options, "host", "b", &host);
+  g_variant_dict_lookup (options, "join", "&s", &join);
+  g_variant_dict_lookup (options, "port", "&s", &port_text);
+  g_variant_dict_lookup (options, "loopback", "b", &loopback);
+  g_variant_dict_lookup (options, "kiosk", "b", &kiosk);
+  g_variant_dict_lookup (options, "station", "&s", &station);
+  g_variant_dict_lookup (options, "role", "&s", &role);
+
+  if (demo_count >= 0)
+    demo = TRUE;
+  else
+    demo_count = TR_DEMO_N_TICKETS;
+
+  if (role != NULL && g_strcmp0 (role, "kitchen") != 0 && g_strcmp0 (role, "expo") != 0
+      && g_strcmp0 (role, "foh") != 0)
+    {
+      g_application_command_line_printerr (
+        cmdline, _ ("Unknown role “%s”: use kitchen, expo or foh\n"), role);
+      return EXIT_FAILURE;
+    }
+  if ((port_text != NULL && !g_ascii_string_to_unsigned (port_text, 10, 0, 65535, &port, NULL))
+      || demo_count > MAX_DEMO_TICKETS)
+    {
+      g_application_command_line_printerr (cmdline, _ ("--port or --demo-count is out of range\n"));
+      return EXIT_FAILURE;
+    }
+  if (host && join != NULL)
+    {
+      g_application_command_line_printerr (cmdline, _ ("--host and --join cannot go together\n"));
+      return EXIT_FAILURE;
+    }
+
+  /* A second launch only brings the window up. */
+  if (self->station != NULL || self->store_error != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (ensure_window (self)));
+      return EXIT_SUCCESS;
+    }
+
+  if (join != NULL)
+    join_url = normalize_host_url (join);
+  else if (!host && self->settings != NULL && !g_settings_get_boolean (self->settings, "is-host"))
+    {
+      g_autofree char *address = g_settings_get_string (self->settings, "host-address");
+
+      if (*address == '\0')
+        {
+          g_application_command_line_printerr (
+            cmdline, _ ("This station is set to follow a host, but no host address is set: "
+                        "start it with --join ADDRESS or --host\n"));
+          return EXIT_FAILURE;
+        }
+      join_url = normalize_host_url (address);
+    }
+
+  if (demo && join_url != NULL)
+    {
+      g_application_command_line_printerr (
+        cmdline,
+        _ ("--demo adds sample tickets on the host; this station follows %s, so add "
+           "them there\n"),
+        join_url);
+      return EXIT_FAILURE;
+    }
+
   if (g_variant_dict_lookup (options, "data-dir", "^&ay", &data_dir) && data_dir[0] != '\0')
     {
       /* Relative to where the command ran, which for a remote
@@ -170,19 +278,38 @@ tr_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
   if (dir == NULL)
     dir = tr_store_default_dir ();
 
-  if (!open_store (self, dir))
+  /* The station remembers what it was told it is. */
+  if (self->settings != NULL && role != NULL)
+    g_settings_set_string (self->settings, "role", role);
+  if (self->settings != NULL && station != NULL)
+    g_settings_set_string (self->settings, "kitchen-station", station);
+  self->kiosk = kiosk;
+
+  if (!start_station (self, dir, join_url, (guint)port, loopback))
     {
       show_store_error (self);
       return EXIT_SUCCESS;
     }
 
-  gtk_window_present (GTK_WINDOW (ensure_window (self)));
+  {
+    TrWindow *window = ensure_window (self);
+
+    /* Without a schema the options still apply, for this run. */
+    if (self->settings == NULL)
+      {
+        if (role != NULL)
+          tr_kitchen_view_set_role (tr_window_get_kitchen_view (window), role);
+        if (station != NULL)
+          tr_kitchen_view_set_kitchen_station (tr_window_get_kitchen_view (window), station);
+      }
+    gtk_window_present (GTK_WINDOW (window));
+  }
 
   if (demo)
     {
       g_autoptr (GError) error = NULL;
 
-      if (!tr_demo_seed (self->store, TR_DEMO_N_TICKETS, &error))
+      if (!tr_demo_seed (tr_station_get_store (self->station), (guint)demo_count, &error))
         {
           g_autofree char *body
             = g_strdup_printf (_ ("The sample tickets could not be added.\n\n%s"), error->message);
@@ -191,6 +318,16 @@ tr_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
     }
 
   return EXIT_SUCCESS;
+}
+
+static void
+tr_application_activate (GApplication *app)
+{
+  TrApplication *self = TR_APPLICATION (app);
+  TrWindow *window = find_window (self);
+
+  if (window != NULL)
+    gtk_window_present (GTK_WINDOW (window));
 }
 
 static int
@@ -210,6 +347,9 @@ tr_application_startup (GApplication *app)
 {
   TrApplication *self = TR_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *recall_accels[] = { "<Control>r", NULL };
+  static const char *mute_accels[] = { "<Control>m", NULL };
+  static const char *all_day_accels[] = { "<Control>d", NULL };
   GSettingsSchemaSource *source;
   g_autoptr (GSettingsSchema) schema = NULL;
 
@@ -232,6 +372,9 @@ tr_application_startup (GApplication *app)
   apply_color_scheme (self);
 
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-recall", recall_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.mute-sounds", mute_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.all-day", all_day_accels);
 }
 
 static void
@@ -239,9 +382,10 @@ tr_application_shutdown (GApplication *app)
 {
   TrApplication *self = TR_APPLICATION (app);
 
-  /* Close the database before the process goes. */
-  tr_ticket_list_set_store (self->tickets, NULL, NULL);
-  g_clear_object (&self->store);
+  /* Stop serving or syncing and close the database before the process
+   * goes. */
+  if (self->station != NULL)
+    tr_station_shutdown (self->station);
 
   G_APPLICATION_CLASS (tr_application_parent_class)->shutdown (app);
 }
@@ -251,9 +395,10 @@ tr_application_dispose (GObject *object)
 {
   TrApplication *self = (TrApplication *)object;
 
-  g_clear_object (&self->store);
-  g_clear_object (&self->tickets);
+  g_clear_object (&self->station);
   g_clear_object (&self->settings);
+  g_clear_object (&self->clock);
+  g_clear_object (&self->sound_player);
 
   G_OBJECT_CLASS (tr_application_parent_class)->dispose (object);
 }
@@ -317,7 +462,8 @@ static const GActionEntry app_actions[] = {
 static void
 tr_application_init (TrApplication *self)
 {
-  self->tickets = tr_ticket_list_new ();
+  self->clock = tr_clock_new ();
+  self->sound_player = tr_sound_player_new ();
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
@@ -332,34 +478,44 @@ tr_application_new (void)
                        "/io/github/ticketrail/Ticketrail", NULL);
 }
 
+TrStation *
+tr_application_get_station (TrApplication *self)
+{
+  g_return_val_if_fail (TR_IS_APPLICATION (self), NULL);
+  return self->station;
+}
+
 TrStore *
 tr_application_get_store (TrApplication *self)
 {
   g_return_val_if_fail (TR_IS_APPLICATION (self), NULL);
-
-  return self->store;
-}
-
-TrTicketList *
-tr_application_get_tickets (TrApplication *self)
-{
-  g_return_val_if_fail (TR_IS_APPLICATION (self), NULL);
-
-  return self->tickets;
+  return self->station ? tr_station_get_store (self->station) : NULL;
 }
 
 GSettings *
 tr_application_get_settings (TrApplication *self)
 {
   g_return_val_if_fail (TR_IS_APPLICATION (self), NULL);
-
   return self->settings;
+}
+
+TrClock *
+tr_application_get_clock (TrApplication *self)
+{
+  g_return_val_if_fail (TR_IS_APPLICATION (self), NULL);
+  return self->clock;
+}
+
+TrSoundPlayer *
+tr_application_get_sound_player (TrApplication *self)
+{
+  g_return_val_if_fail (TR_IS_APPLICATION (self), NULL);
+  return self->sound_player;
 }
 
 const GError *
 tr_application_get_store_error (TrApplication *self)
 {
   g_return_val_if_fail (TR_IS_APPLICATION (self), NULL);
-
   return self->store_error;
 }

@@ -6,29 +6,32 @@
 
 #include <adwaita.h>
 
-#include "tr-store.h"
-#include "tr-ticket-list.h"
+#include "tr-clock.h"
+#include "tr-sound-player.h"
+#include "tr-station.h"
 
 G_BEGIN_DECLS
 
 #define TR_TYPE_APPLICATION (tr_application_get_type ())
 G_DECLARE_FINAL_TYPE (TrApplication, tr_application, TR, APPLICATION, AdwApplication)
 
-/* The store's file inside the data folder. */
-#define TR_STORE_FILE_NAME "ticketrail.db"
-
 TrApplication *
 tr_application_new (void);
-/* NULL until a store is open, and when it could not be opened. */
+/* The station, host or client, once started; NULL before and when it
+ * could not start. */
+TrStation *
+tr_application_get_station (TrApplication *self);
+/* The station's store, or NULL. */
 TrStore *
 tr_application_get_store (TrApplication *self);
-/* The open tickets of the store; never NULL (empty without a store). */
-TrTicketList *
-tr_application_get_tickets (TrApplication *self);
 /* NULL when the schema is not installed. */
 GSettings *
 tr_application_get_settings (TrApplication *self);
-/* Why the store could not be opened, or NULL. */
+TrClock *
+tr_application_get_clock (TrApplication *self);
+TrSoundPlayer *
+tr_application_get_sound_player (TrApplication *self);
+/* Why the station could not start, or NULL. */
 const GError *
 tr_application_get_store_error (TrApplication *self);
 

@@ -16,6 +16,9 @@ struct _TrTicketList
   /* TrTicketObject*, in display order; the lists are tens of tickets, so
    * a linear search by id costs less than keeping an index in step. */
   GPtrArray *items;
+  /* A ticket cancelled while on screen stays, struck through, until a
+   * cook dismisses it: a cook must see that the work stopped. */
+  gboolean keep_cancelled;
 };
 
 static void
@@ -29,6 +32,7 @@ enum
   PROP_0,
   PROP_STORE,
   PROP_N_ITEMS,
+  PROP_KEEP_CANCELLED,
   N_PROPS
 };
 
@@ -140,6 +144,17 @@ on_ticket_changed (TrTicketList *self, const char *ticket_id, TrStore *store)
 
   present = tr_ticket_list_find (self, ticket_id, &position) != NULL;
 
+  if (ticket != NULL && present && self->keep_cancelled
+      && ticket->status == TR_TICKET_STATUS_CANCELLED)
+    {
+      gpointer *slot = &g_ptr_array_index (self->items, position);
+
+      g_object_unref (*slot);
+      *slot = tr_ticket_object_new (ticket);
+      emit_items_changed (self, position, 1, 1);
+      return;
+    }
+
   if (ticket == NULL || !tr_ticket_is_open (ticket))
     {
       if (present)
@@ -241,6 +256,27 @@ tr_ticket_list_get_property (GObject *object, guint prop_id, GValue *value, GPar
         g_value_set_uint (value, self->items->len);
         break;
 
+      case PROP_KEEP_CANCELLED:
+        g_value_set_boolean (value, self->keep_cancelled);
+        break;
+
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tr_ticket_list_set_property (GObject *object, guint prop_id, const GValue *value,
+                             GParamSpec *pspec)
+{
+  TrTicketList *self = TR_TICKET_LIST (object);
+
+  switch (prop_id)
+    {
+      case PROP_KEEP_CANCELLED:
+        tr_ticket_list_set_keep_cancelled (self, g_value_get_boolean (value));
+        break;
+
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -254,11 +290,15 @@ tr_ticket_list_class_init (TrTicketListClass *klass)
   object_class->dispose = tr_ticket_list_dispose;
   object_class->finalize = tr_ticket_list_finalize;
   object_class->get_property = tr_ticket_list_get_property;
+  object_class->set_property = tr_ticket_list_set_property;
 
   properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, TR_TYPE_STORE,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_KEEP_CANCELLED]
+    = g_param_spec_boolean ("keep-cancelled", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -350,4 +390,48 @@ tr_ticket_list_find (TrTicketList *self, const char *ticket_id, guint *position)
     }
 
   return NULL;
+}
+
+gboolean
+tr_ticket_list_get_keep_cancelled (TrTicketList *self)
+{
+  g_return_val_if_fail (TR_IS_TICKET_LIST (self), FALSE);
+
+  return self->keep_cancelled;
+}
+
+void
+tr_ticket_list_set_keep_cancelled (TrTicketList *self, gboolean keep_cancelled)
+{
+  g_return_if_fail (TR_IS_TICKET_LIST (self));
+
+  keep_cancelled = !!keep_cancelled;
+  if (self->keep_cancelled == keep_cancelled)
+    return;
+  self->keep_cancelled = keep_cancelled;
+
+  /* Letting go drops the cancelled tickets being kept. */
+  if (!keep_cancelled)
+    for (guint i = self->items->len; i > 0; i--)
+      if (tr_ticket_object_get_status (g_ptr_array_index (self->items, i - 1))
+          == TR_TICKET_STATUS_CANCELLED)
+        remove_at (self, i - 1);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEP_CANCELLED]);
+}
+
+gboolean
+tr_ticket_list_dismiss (TrTicketList *self, const char *ticket_id)
+{
+  TrTicketObject *obj;
+  guint position;
+
+  g_return_val_if_fail (TR_IS_TICKET_LIST (self), FALSE);
+  g_return_val_if_fail (ticket_id != NULL, FALSE);
+
+  obj = tr_ticket_list_find (self, ticket_id, &position);
+  if (obj == NULL || tr_ticket_object_get_status (obj) != TR_TICKET_STATUS_CANCELLED)
+    return FALSE;
+  remove_at (self, position);
+  return TRUE;
 }

@@ -32,4 +32,16 @@ tr_ticket_list_set_store (TrTicketList *self, TrStore *store, GError **error);
 TrTicketObject *
 tr_ticket_list_find (TrTicketList *self, const char *ticket_id, guint *position);
 
+/* With keep-cancelled, a listed ticket that gets cancelled stays (as
+ * cancelled) until tr_ticket_list_dismiss(); tickets already cancelled
+ * when the list loads are not listed. */
+gboolean
+tr_ticket_list_get_keep_cancelled (TrTicketList *self);
+void
+tr_ticket_list_set_keep_cancelled (TrTicketList *self, gboolean keep_cancelled);
+/* Removes the cancelled ticket @ticket_id; FALSE when it is not listed
+ * or not cancelled. */
+gboolean
+tr_ticket_list_dismiss (TrTicketList *self, const char *ticket_id);
+
 G_END_DECLS

@@ -7,20 +7,40 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 
-#include "tr-ticket-row.h"
 #include "tr-window.h"
+
+/* How often the frame-stats probe checks that the main loop answers. */
+#define LOOP_PROBE_MS 10
 
 struct _TrWindow
 {
   AdwApplicationWindow parent_instance;
 
-  TrTicketList *tickets;
+  TrStation *station;
   GSettings *settings;
+  TrClock *clock;
+  TrSoundPlayer *sound_player;
+  gboolean kiosk;
 
-  AdwWindowTitle *window_title;
-  GtkStack *stack;
-  GtkListView *list_view;
+  TrKitchenView *kitchen_view;
+  TrConnectionIndicator *indicator;
+
+  /* TICKETRAIL_FRAME_STATS instrumentation (benches only). */
+  FILE *frame_stats;
+  gint64 paint_started;
+  gint64 last_paint;
+  guint loop_probe;
+  gint64 loop_probe_due;
+
+  AdwHeaderBar *header_bar;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewStack *view_stack;
+  GtkMenuButton *recall_button;
+  GtkMenuButton *menu_button;
+  GtkPopover *recall_popover;
+  GtkBox *recall_box;
 };
 
 G_DEFINE_FINAL_TYPE (TrWindow, tr_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -28,66 +48,220 @@ G_DEFINE_FINAL_TYPE (TrWindow, tr_window, ADW_TYPE_APPLICATION_WINDOW)
 enum
 {
   PROP_0,
-  PROP_TICKETS,
+  PROP_STATION,
   PROP_SETTINGS,
+  PROP_CLOCK,
+  PROP_SOUND_PLAYER,
+  PROP_KIOSK,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
+/* ---- Subtitle ---- */
+
 static void
-update_view (TrWindow *self)
+update_subtitle (TrWindow *self)
 {
-  guint n_tickets = g_list_model_get_n_items (G_LIST_MODEL (self->tickets));
   g_autofree char *subtitle = NULL;
+  g_autofree char *count = NULL;
+  const char *station;
+  guint n;
 
-  if (n_tickets > 0)
-    subtitle = g_strdup_printf (
-      g_dngettext (GETTEXT_PACKAGE, "%u open ticket", "%u open tickets", n_tickets), n_tickets);
+  if (self->kitchen_view == NULL)
+    return;
 
-  adw_window_title_set_subtitle (self->window_title, subtitle);
-  gtk_stack_set_visible_child_name (self->stack, n_tickets > 0 ? "tickets" : "empty");
+  n = tr_kitchen_view_get_n_cards (self->kitchen_view);
+  station = tr_kitchen_view_get_kitchen_station (self->kitchen_view);
+  count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u ticket", "%u tickets", n), n);
+  if (g_strcmp0 (tr_kitchen_view_get_role (self->kitchen_view), "kitchen") != 0)
+    /* Translators: the window subtitle on the expo screen */
+    subtitle = g_strdup_printf (_ ("Expo · %s"), count);
+  else if (station != NULL && *station != '\0')
+    {
+      g_autofree char *name = g_strdup (station);
+
+      name[0] = g_ascii_toupper (name[0]);
+      /* Translators: the window subtitle on one kitchen station, e.g. "Grill · 12 tickets" */
+      subtitle = g_strdup_printf (_ ("%s · %s"), name, count);
+    }
+  else
+    /* Translators: the window subtitle on a kitchen screen showing every station */
+    subtitle = g_strdup_printf (_ ("All stations · %s"), count);
+
+  adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
+}
+
+/* ---- Recall popover ---- */
+
+static void
+rebuild_recalls (TrWindow *self)
+{
+  GtkWidget *child;
+  guint n;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->recall_box))) != NULL)
+    gtk_box_remove (self->recall_box, child);
+
+  n = self->kitchen_view ? tr_kitchen_view_get_n_recalls (self->kitchen_view) : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      int number = 0;
+      gint64 bumped_at = 0;
+      const char *id = tr_kitchen_view_get_recall (self->kitchen_view, i, &number, &bumped_at);
+      gint64 minutes = MAX (0, (tr_clock_get_now (self->clock) - bumped_at) / 60000);
+      g_autofree char *ago = NULL;
+      g_autofree char *text = NULL;
+      GtkWidget *button;
+
+      if (minutes == 0)
+        ago = g_strdup (_ ("just now"));
+      else
+        ago = g_strdup_printf (
+          g_dngettext (GETTEXT_PACKAGE, "%u min ago", "%u min ago", (gulong)minutes),
+          (guint)minutes);
+      /* Translators: a recall entry, e.g. "#1042 · bumped 3 min ago" */
+      text = g_strdup_printf (_ ("#%d · bumped %s"), number, ago);
+      button = gtk_button_new_with_label (text);
+      gtk_widget_add_css_class (button, "recall-row");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", id);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.recall");
+      gtk_box_append (self->recall_box, button);
+    }
+
+  if (n == 0)
+    {
+      GtkWidget *label = gtk_label_new (_ ("Nothing bumped yet"));
+
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (self->recall_box, label);
+    }
 }
 
 static void
-on_items_changed (TrWindow *self, guint position, guint removed, guint added, GListModel *model)
+on_recall_popover_visible (TrWindow *self)
 {
-  if (removed != added)
-    update_view (self);
+  if (gtk_widget_get_visible (GTK_WIDGET (self->recall_popover)))
+    rebuild_recalls (self);
 }
 
 static void
-on_setup_row (GtkSignalListItemFactory *factory, GtkListItem *list_item, TrWindow *self)
+on_recalls_changed (TrWindow *self)
 {
-  /* Nothing to select or activate yet; the kitchen views that replace
-   * this list bring their own bump actions. */
-  gtk_list_item_set_selectable (list_item, FALSE);
-  gtk_list_item_set_activatable (list_item, FALSE);
-  gtk_list_item_set_child (list_item, tr_ticket_row_new ());
+  if (gtk_widget_get_visible (GTK_WIDGET (self->recall_popover)))
+    rebuild_recalls (self);
+}
+
+/* ---- Actions ---- */
+
+static void
+recall_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  TrWindow *self = user_data;
+
+  gtk_popover_popdown (self->recall_popover);
+  if (self->kitchen_view != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self->kitchen_view), "kitchen.recall", "s",
+                                g_variant_get_string (param, NULL));
 }
 
 static void
-on_bind_row (GtkSignalListItemFactory *factory, GtkListItem *list_item, TrWindow *self)
+show_recall_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
-  TrTicketRow *row = TR_TICKET_ROW (gtk_list_item_get_child (list_item));
+  TrWindow *self = user_data;
 
-  tr_ticket_row_set_ticket (row, gtk_list_item_get_item (list_item));
+  if (gtk_widget_get_visible (GTK_WIDGET (self->recall_button)))
+    gtk_menu_button_popup (self->recall_button);
 }
 
 static void
-on_unbind_row (GtkSignalListItemFactory *factory, GtkListItem *list_item, TrWindow *self)
+mute_sounds_action (GSimpleAction *action, GVariant *state, gpointer user_data)
 {
-  TrTicketRow *row = TR_TICKET_ROW (gtk_list_item_get_child (list_item));
+  TrWindow *self = user_data;
+  gboolean muted = g_variant_get_boolean (state);
 
-  tr_ticket_row_set_ticket (row, NULL);
+  g_simple_action_set_state (action, state);
+  tr_sound_player_set_muted (self->sound_player, muted);
+  if (self->settings != NULL && g_settings_get_boolean (self->settings, "sounds") == muted)
+    g_settings_set_boolean (self->settings, "sounds", !muted);
 }
+
+static void
+on_sounds_setting_changed (TrWindow *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "mute-sounds");
+
+  g_action_change_state (
+    action, g_variant_new_boolean (!g_settings_get_boolean (self->settings, "sounds")));
+}
+
+/* ---- Frame stats ---- */
+
+static void
+on_before_paint (GdkFrameClock *clock, TrWindow *self)
+{
+  self->paint_started = g_get_monotonic_time ();
+}
+
+static void
+on_after_paint (GdkFrameClock *clock, TrWindow *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  fprintf (self->frame_stats,
+           "frame %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n", now,
+           now - self->paint_started, self->last_paint ? now - self->last_paint : 0);
+  self->last_paint = now;
+}
+
+static gboolean
+on_loop_probe (gpointer user_data)
+{
+  TrWindow *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  /* How late the main loop ran a timer due now: the time a tap would
+   * have waited. */
+  fprintf (self->frame_stats, "loop %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n", now,
+           MAX (0, now - self->loop_probe_due));
+  self->loop_probe_due = now + LOOP_PROBE_MS * 1000;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+tr_window_realize (GtkWidget *widget)
+{
+  TrWindow *self = TR_WINDOW (widget);
+  const char *path = g_getenv ("TICKETRAIL_FRAME_STATS");
+
+  GTK_WIDGET_CLASS (tr_window_parent_class)->realize (widget);
+
+  if (path != NULL && *path != '\0' && self->frame_stats == NULL)
+    {
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+
+      self->frame_stats = fopen (path, "a");
+      if (self->frame_stats == NULL)
+        {
+          g_message ("Cannot write frame stats to %s", path);
+          return;
+        }
+      setvbuf (self->frame_stats, NULL, _IOLBF, 0);
+      g_signal_connect_object (clock, "before-paint", G_CALLBACK (on_before_paint), self, 0);
+      g_signal_connect_object (clock, "after-paint", G_CALLBACK (on_after_paint), self, 0);
+      self->loop_probe_due = g_get_monotonic_time () + LOOP_PROBE_MS * 1000;
+      self->loop_probe = g_timeout_add (LOOP_PROBE_MS, on_loop_probe, self);
+    }
+}
+
+/* ---- GObject ---- */
 
 static gboolean
 tr_window_close_request (GtkWindow *window)
 {
   TrWindow *self = TR_WINDOW (window);
 
-  if (self->settings != NULL)
+  if (self->settings != NULL && !self->kiosk)
     {
       int width, height;
 
@@ -106,29 +280,109 @@ tr_window_close_request (GtkWindow *window)
 }
 
 static void
+on_visible_child_changed (TrWindow *self)
+{
+  const char *name = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (self->settings != NULL && name != NULL && g_strcmp0 (name, "error") != 0)
+    g_settings_set_string (self->settings, "view", name);
+}
+
+static void
+add_error_page (TrWindow *self)
+{
+  GtkWidget *page = adw_status_page_new ();
+
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), "dialog-error-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (page), _ ("Not Running"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (page),
+                                   _ ("This station could not start; the message says why"));
+  adw_view_stack_add_named (self->view_stack, page, "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->recall_button), FALSE);
+}
+
+static void
 tr_window_constructed (GObject *object)
 {
   TrWindow *self = (TrWindow *)object;
-  g_autoptr (GtkNoSelection) selection = NULL;
+  GPropertyAction *all_day;
+  const GActionEntry entries[] = {
+    { .name = "recall", .activate = recall_action, .parameter_type = "s" },
+    { .name = "show-recall", .activate = show_recall_action },
+    { .name = "mute-sounds", .state = "false", .change_state = mute_sounds_action },
+  };
 
   G_OBJECT_CLASS (tr_window_parent_class)->constructed (object);
 
-  if (self->tickets == NULL)
-    self->tickets = tr_ticket_list_new ();
+  if (self->clock == NULL)
+    self->clock = tr_clock_new ();
+  if (self->sound_player == NULL)
+    self->sound_player = tr_sound_player_new ();
 
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->tickets)));
-  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
-  g_signal_connect_object (self->tickets, "items-changed", G_CALLBACK (on_items_changed), self,
-                           G_CONNECT_SWAPPED);
-  update_view (self);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+
+  if (self->station == NULL)
+    add_error_page (self);
+  else
+    {
+      AdwViewStackPage *page;
+
+      self->kitchen_view = TR_KITCHEN_VIEW (
+        tr_kitchen_view_new (self->station, self->settings, self->clock, self->sound_player));
+      page = adw_view_stack_add_titled (self->view_stack, GTK_WIDGET (self->kitchen_view),
+                                        "kitchen", _ ("Kitchen"));
+      adw_view_stack_page_set_icon_name (page, "io.github.ticketrail.Ticketrail-symbolic");
+      g_signal_connect_object (self->kitchen_view, "notify::n-cards", G_CALLBACK (update_subtitle),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->kitchen_view, "notify::kitchen-station",
+                               G_CALLBACK (update_subtitle), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->kitchen_view, "notify::role", G_CALLBACK (update_subtitle),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->kitchen_view, "recalls-changed",
+                               G_CALLBACK (on_recalls_changed), self, G_CONNECT_SWAPPED);
+
+      self->indicator
+        = TR_CONNECTION_INDICATOR (tr_connection_indicator_new (self->station, self->clock));
+      adw_header_bar_pack_end (self->header_bar, GTK_WIDGET (self->indicator));
+
+      all_day = g_property_action_new ("all-day", self->kitchen_view, "all-day-visible");
+      g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (all_day));
+      g_object_unref (all_day);
+      update_subtitle (self);
+    }
 
   if (self->settings != NULL)
     {
-      gtk_window_set_default_size (GTK_WINDOW (self),
-                                   g_settings_get_int (self->settings, "window-width"),
-                                   g_settings_get_int (self->settings, "window-height"));
-      if (g_settings_get_boolean (self->settings, "window-maximized"))
-        gtk_window_maximize (GTK_WINDOW (self));
+      g_autofree char *view = g_settings_get_string (self->settings, "view");
+
+      if (self->kitchen_view != NULL)
+        g_settings_bind (self->settings, "all-day-panel", self->kitchen_view, "all-day-visible",
+                         G_SETTINGS_BIND_DEFAULT);
+      if (adw_view_stack_get_child_by_name (self->view_stack, view) != NULL)
+        adw_view_stack_set_visible_child_name (self->view_stack, view);
+      g_signal_connect_object (self->settings, "changed::sounds",
+                               G_CALLBACK (on_sounds_setting_changed), self, G_CONNECT_SWAPPED);
+      on_sounds_setting_changed (self);
+
+      if (!self->kiosk)
+        {
+          gtk_window_set_default_size (GTK_WINDOW (self),
+                                       g_settings_get_int (self->settings, "window-width"),
+                                       g_settings_get_int (self->settings, "window-height"));
+          if (g_settings_get_boolean (self->settings, "window-maximized"))
+            gtk_window_maximize (GTK_WINDOW (self));
+        }
+    }
+  g_signal_connect_object (self->view_stack, "notify::visible-child",
+                           G_CALLBACK (on_visible_child_changed), self, G_CONNECT_SWAPPED);
+
+  if (self->kiosk)
+    {
+      /* One view and nothing to wander off into; the connection state
+       * and recall stay, because cooks need them. */
+      adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->menu_button), FALSE);
+      gtk_window_fullscreen (GTK_WINDOW (self));
     }
 }
 
@@ -137,9 +391,15 @@ tr_window_dispose (GObject *object)
 {
   TrWindow *self = (TrWindow *)object;
 
+  g_clear_handle_id (&self->loop_probe, g_source_remove);
+  g_clear_pointer (&self->frame_stats, fclose);
   gtk_widget_dispose_template (GTK_WIDGET (self), TR_TYPE_WINDOW);
-  g_clear_object (&self->tickets);
+  self->kitchen_view = NULL;
+  self->indicator = NULL;
+  g_clear_object (&self->station);
   g_clear_object (&self->settings);
+  g_clear_object (&self->clock);
+  g_clear_object (&self->sound_player);
 
   G_OBJECT_CLASS (tr_window_parent_class)->dispose (object);
 }
@@ -151,14 +411,21 @@ tr_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
 
   switch (prop_id)
     {
-      case PROP_TICKETS:
-        g_value_set_object (value, self->tickets);
+      case PROP_STATION:
+        g_value_set_object (value, self->station);
         break;
-
       case PROP_SETTINGS:
         g_value_set_object (value, self->settings);
         break;
-
+      case PROP_CLOCK:
+        g_value_set_object (value, self->clock);
+        break;
+      case PROP_SOUND_PLAYER:
+        g_value_set_object (value, self->sound_player);
+        break;
+      case PROP_KIOSK:
+        g_value_set_boolean (value, self->kiosk);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -171,14 +438,21 @@ tr_window_set_property (GObject *object, guint prop_id, const GValue *value, GPa
 
   switch (prop_id)
     {
-      case PROP_TICKETS:
-        self->tickets = g_value_dup_object (value);
+      case PROP_STATION:
+        self->station = g_value_dup_object (value);
         break;
-
       case PROP_SETTINGS:
         self->settings = g_value_dup_object (value);
         break;
-
+      case PROP_CLOCK:
+        self->clock = g_value_dup_object (value);
+        break;
+      case PROP_SOUND_PLAYER:
+        self->sound_player = g_value_dup_object (value);
+        break;
+      case PROP_KIOSK:
+        self->kiosk = g_value_get_boolean (value);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -190,32 +464,38 @@ tr_window_class_init (TrWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+  const GParamFlags construct = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
 
   object_class->constructed = tr_window_constructed;
   object_class->dispose = tr_window_dispose;
   object_class->get_property = tr_window_get_property;
   object_class->set_property = tr_window_set_property;
 
+  widget_class->realize = tr_window_realize;
   window_class->close_request = tr_window_close_request;
 
-  properties[PROP_TICKETS]
-    = g_param_spec_object ("tickets", NULL, NULL, TR_TYPE_TICKET_LIST,
-                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATION]
+    = g_param_spec_object ("station", NULL, NULL, TR_TYPE_STATION, construct);
   properties[PROP_SETTINGS]
-    = g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
-                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+    = g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS, construct);
+  properties[PROP_CLOCK] = g_param_spec_object ("clock", NULL, NULL, TR_TYPE_CLOCK, construct);
+  properties[PROP_SOUND_PLAYER]
+    = g_param_spec_object ("sound-player", NULL, NULL, TR_TYPE_SOUND_PLAYER, construct);
+  properties[PROP_KIOSK] = g_param_spec_boolean ("kiosk", NULL, NULL, FALSE, construct);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/ticketrail/Ticketrail/tr-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, TrWindow, window_title);
-  gtk_widget_class_bind_template_child (widget_class, TrWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, TrWindow, list_view);
-  gtk_widget_class_bind_template_callback (widget_class, on_setup_row);
-  gtk_widget_class_bind_template_callback (widget_class, on_bind_row);
-  gtk_widget_class_bind_template_callback (widget_class, on_unbind_row);
+  gtk_widget_class_bind_template_child (widget_class, TrWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, TrWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, TrWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, TrWindow, recall_button);
+  gtk_widget_class_bind_template_child (widget_class, TrWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, TrWindow, recall_popover);
+  gtk_widget_class_bind_template_child (widget_class, TrWindow, recall_box);
+  gtk_widget_class_bind_template_callback (widget_class, on_recall_popover_visible);
 
-  g_type_ensure (TR_TYPE_TICKET_ROW);
+  g_type_ensure (TR_TYPE_KITCHEN_VIEW);
 }
 
 static void
@@ -225,22 +505,30 @@ tr_window_init (TrWindow *self)
 }
 
 TrWindow *
-tr_window_new (GtkApplication *application, TrTicketList *tickets, GSettings *settings)
+tr_window_new (GtkApplication *application, TrStation *station, GSettings *settings, TrClock *clock,
+               TrSoundPlayer *sound_player, gboolean kiosk)
 {
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
-  g_return_val_if_fail (tickets == NULL || TR_IS_TICKET_LIST (tickets), NULL);
+  g_return_val_if_fail (station == NULL || TR_IS_STATION (station), NULL);
   g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
 
-  return g_object_new (TR_TYPE_WINDOW, "application", application, "tickets", tickets, "settings",
-                       settings, NULL);
+  return g_object_new (TR_TYPE_WINDOW, "application", application, "station", station, "settings",
+                       settings, "clock", clock, "sound-player", sound_player, "kiosk", kiosk,
+                       NULL);
 }
 
-TrTicketList *
-tr_window_get_tickets (TrWindow *self)
+TrKitchenView *
+tr_window_get_kitchen_view (TrWindow *self)
 {
   g_return_val_if_fail (TR_IS_WINDOW (self), NULL);
+  return self->kitchen_view;
+}
 
-  return self->tickets;
+TrConnectionIndicator *
+tr_window_get_indicator (TrWindow *self)
+{
+  g_return_val_if_fail (TR_IS_WINDOW (self), NULL);
+  return self->indicator;
 }
 
 GtkWidget *

@@ -6,19 +6,34 @@
 
 #include <adwaita.h>
 
-#include "tr-ticket-list.h"
+#include "tr-clock.h"
+#include "tr-connection-indicator.h"
+#include "tr-kitchen-view.h"
+#include "tr-sound-player.h"
+#include "tr-station.h"
 
 G_BEGIN_DECLS
 
 #define TR_TYPE_WINDOW (tr_window_get_type ())
 G_DECLARE_FINAL_TYPE (TrWindow, tr_window, TR, WINDOW, AdwApplicationWindow)
 
-/* @settings may be NULL (no schema installed): the window then does not
- * remember its size. */
+/* Properties (construct-only unless noted):
+ *   "station"       TrStation*  NULL when it could not be started: the
+ *                               window then shows only why
+ *   "settings"      GSettings*  may be NULL (no schema installed): nothing
+ *                               is remembered
+ *   "clock"         TrClock*
+ *   "sound-player"  TrSoundPlayer*
+ *   "kiosk"         gboolean    fullscreen on one view, no menu or switcher
+ */
 TrWindow *
-tr_window_new (GtkApplication *application, TrTicketList *tickets, GSettings *settings);
-TrTicketList *
-tr_window_get_tickets (TrWindow *self);
+tr_window_new (GtkApplication *application, TrStation *station, GSettings *settings, TrClock *clock,
+               TrSoundPlayer *sound_player, gboolean kiosk);
+/* NULL without a station. */
+TrKitchenView *
+tr_window_get_kitchen_view (TrWindow *self);
+TrConnectionIndicator *
+tr_window_get_indicator (TrWindow *self);
 /* Shows a modal message dialog over the window and returns it (owned by
  * the window). */
 GtkWidget *

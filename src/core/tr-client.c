@@ -12,6 +12,7 @@
 
 #include "tr-codec.h"
 #include "tr-error.h"
+#include "tr-host.h"
 #include "tr-protocol.h"
 
 /* The host refuses more than 100 ops per frame or POST, and frames over
@@ -42,6 +43,9 @@ struct _TrClient
   char *station_name;
   char *role;
   char *token;
+  /* The host refused the token (4401/4403, HTTP 401): no retrying until
+   * the token changes or tr_client_refresh(). */
+  gboolean unauthorized;
 
   TrClientState state;
   guint queued_ops;
@@ -126,6 +130,8 @@ enum
   PROP_WEBSOCKET_RETRY,
   PROP_SNAPSHOTS_RECEIVED,
   PROP_EVENTS_RECEIVED,
+  PROP_RETRY_AT,
+  PROP_UNAUTHORIZED,
   N_PROPS
 };
 
@@ -133,6 +139,7 @@ enum
 {
   OP_REJECTED,
   SYNCED,
+  UNAUTHORIZED,
   N_SIGNALS
 };
 
@@ -308,8 +315,61 @@ make_url (TrClient *self, const char *path)
 }
 
 static void
+set_unauthorized (TrClient *self, const char *reason, const char *message);
+
+static gboolean
+refuse_certificate_cb (gpointer user_data)
+{
+  TrClient *self = user_data;
+  const char *message = g_object_get_data (G_OBJECT (self), "tr-refused-certificate");
+
+  if (message != NULL && self->running)
+    set_unauthorized (self, "certificate", message);
+  return G_SOURCE_REMOVE;
+}
+
+/* Over HTTPS the host's certificate is self-signed: what vouches for it
+ * is its fingerprint, pinned when the station paired (trust on first
+ * use). Before pairing there is nothing to pin, and the pairing answer
+ * must then name the certificate this connection saw. */
+static gboolean
+on_accept_certificate (SoupMessage *msg, GTlsCertificate *certificate,
+                       GTlsCertificateFlags errors, gpointer user_data)
+{
+  TrClient *self = user_data;
+  const char *pinned = tr_store_get_host_fingerprint (self->store);
+  g_autofree char *seen = tr_tls_certificate_fingerprint (certificate);
+
+  g_object_set_data_full (G_OBJECT (msg), "tr-fingerprint", g_strdup (seen), g_free);
+  /* Pairing (again) is a manager's deliberate act with a code from the
+   * host; the answer then names the certificate to pin. */
+  if (g_object_get_data (G_OBJECT (msg), "tr-pairing") != NULL)
+    return TRUE;
+  if (pinned == NULL)
+    return FALSE;
+  if (g_strcmp0 (seen, pinned) == 0)
+    return TRUE;
+  {
+    g_autofree char *message = g_strdup_printf (
+      "The host's certificate changed (fingerprint %s, paired with %s): refusing it. If the host "
+      "was reinstalled, pair this station again; otherwise someone may be impersonating it",
+      seen ? seen : "unknown", pinned);
+
+    g_message ("%s", message);
+    /* Not from inside libsoup's handshake: it fails on its own once
+     * this returns FALSE. */
+    g_object_set_data_full (G_OBJECT (self), "tr-refused-certificate", g_steal_pointer (&message),
+                            g_free);
+    g_idle_add_full (G_PRIORITY_DEFAULT, refuse_certificate_cb, g_object_ref (self),
+                     g_object_unref);
+  }
+  return FALSE;
+}
+
+static void
 add_auth (TrClient *self, SoupMessage *msg)
 {
+  g_signal_connect_object (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), self, 0);
   if (self->token != NULL && self->token[0] != '\0')
     {
       g_autofree char *value = g_strdup_printf ("Bearer %s", self->token);
@@ -433,13 +493,14 @@ schedule_reconnect (TrClient *self)
 {
   guint delay;
 
-  if (!self->running || self->reconnect_source != NULL)
+  if (!self->running || self->reconnect_source != NULL || self->unauthorized)
     return;
   delay = backoff_delay (self);
   self->failures++;
   g_debug ("%s: reconnecting in %u ms", self->station_name, delay);
   self->reconnect_source = add_timeout (self, delay, on_reconnect_timeout);
   update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RETRY_AT]);
 }
 
 static void
@@ -764,6 +825,25 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer
   ws_handle_frame (self, frame);
 }
 
+/* The host refused this station's token. Retrying with it cannot help:
+ * stop until the station pairs again (a new "token") or
+ * tr_client_refresh(). The outbox keeps its ops for then. */
+static void
+set_unauthorized (TrClient *self, const char *reason, const char *message)
+{
+  clear_source (&self->reconnect_source);
+  ws_teardown (self, TR_CLOSE_NORMAL);
+  poll_teardown (self);
+  set_last_error (self, message);
+  if (!self->unauthorized)
+    {
+      self->unauthorized = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNAUTHORIZED]);
+    }
+  update_state (self);
+  g_signal_emit (self, signals[UNAUTHORIZED], 0, reason);
+}
+
 static void
 on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
 {
@@ -774,8 +854,13 @@ on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
   g_assert (ws == self->ws);
 
   if (code == TR_CLOSE_UNAUTHORIZED || code == TR_CLOSE_REVOKED)
-    set_last_errorf (self, "The host refused the station (close %u%s%s)", code,
-                     reason && *reason ? ": " : "", reason ? reason : "");
+    {
+      set_unauthorized (self, code == TR_CLOSE_REVOKED ? "revoked" : "unknown",
+                        code == TR_CLOSE_REVOKED
+                          ? "The host revoked this station's pairing: pair it again"
+                          : "This station is not paired with the host: pair it");
+      return;
+    }
   else if (code != 0 && code != SOUP_WEBSOCKET_CLOSE_NO_STATUS)
     set_last_errorf (self, "The host closed the connection (close %u%s%s)", code,
                      reason && *reason ? ": " : "", reason ? reason : "");
@@ -812,7 +897,9 @@ on_ws_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   g_clear_object (&self->ws_cancellable);
   if (ws == NULL)
     {
-      set_last_errorf (self, "WebSocket connection failed: %s", error->message);
+      /* A refused certificate already said why. */
+      if (!self->unauthorized)
+        set_last_errorf (self, "WebSocket connection failed: %s", error->message);
       ws_failed (self, TR_CLOSE_NORMAL);
       return;
     }
@@ -952,10 +1039,30 @@ poll_finish (TrClient *self, SoupSession *session, GAsyncResult *result, GError 
 
   if (body == NULL)
     {
-      set_last_errorf (self, "%s failed: %s", what, error->message);
+      if (!self->unauthorized)
+        set_last_errorf (self, "%s failed: %s", what, error->message);
       return NULL;
     }
   status = soup_message_get_status (msg);
+  if (status == SOUP_STATUS_UNAUTHORIZED)
+    {
+      gsize size = 0;
+      const char *data = g_bytes_get_data (body, &size);
+      g_autoptr (JsonNode) root = tr_json_parse (data, (gssize)size, NULL);
+      JsonObject *object = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+                             ? json_object_get_object_member (json_node_get_object (root), "error")
+                             : NULL;
+      gboolean revoked
+        = object != NULL
+          && g_strcmp0 (json_object_get_string_member_with_default (object, "reason", NULL),
+                        "revoked")
+               == 0;
+
+      set_unauthorized (self, revoked ? "revoked" : "unknown",
+                        revoked ? "The host revoked this station's pairing: pair it again"
+                                : "This station is not paired with the host: pair it");
+      return NULL;
+    }
   if (status != SOUP_STATUS_OK)
     {
       set_last_errorf (self, "%s failed: HTTP %u %s", what, status,
@@ -1404,6 +1511,10 @@ tr_client_start (TrClient *self)
     return;
   self->running = TRUE;
   self->failures = 0;
+  /* The station keeps its token in its store (tr_client_pair_async()). */
+  if ((self->token == NULL || *self->token == '\0')
+      && tr_store_get_station_token (self->store) != NULL)
+    self->token = g_strdup (tr_store_get_station_token (self->store));
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
   self->monitor = g_object_ref (g_network_monitor_get_default ());
@@ -1452,11 +1563,137 @@ tr_client_refresh (TrClient *self)
   if (!self->running)
     return;
   g_debug ("%s: refresh", self->station_name);
+  if (self->unauthorized)
+    {
+      self->unauthorized = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNAUTHORIZED]);
+    }
   clear_source (&self->reconnect_source);
   ws_teardown (self, TR_CLOSE_NORMAL);
   poll_teardown (self);
   self->failures = 0;
   ws_start_attempt (self);
+}
+
+/* ---- Pairing ---- */
+
+static void
+on_pair_replied (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TrClient *self = g_task_get_source_object (task);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_autoptr (JsonNode) root = NULL;
+  JsonObject *object = NULL;
+  const char *token, *host_id, *fingerprint;
+  guint status;
+
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  status = soup_message_get_status (msg);
+  root = tr_json_parse (g_bytes_get_data (body, NULL), (gssize)g_bytes_get_size (body), NULL);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    object = json_node_get_object (root);
+  if (status != SOUP_STATUS_OK)
+    {
+      JsonObject *err = object != NULL && json_object_has_member (object, "error")
+                            && JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "error"))
+                          ? json_object_get_object_member (object, "error")
+                          : NULL;
+      const char *message
+        = err != NULL ? json_object_get_string_member_with_default (err, "message", NULL) : NULL;
+
+      g_task_return_new_error (task, TR_ERROR,
+                               status == 429   ? TR_ERROR_LIMIT
+                               : status == 401 ? TR_ERROR_UNAUTHORIZED
+                                               : TR_ERROR_PROTOCOL,
+                               "%s", message ? message : soup_status_get_phrase (status));
+      return;
+    }
+  token = object ? json_object_get_string_member_with_default (object, "token", NULL) : NULL;
+  host_id = object ? json_object_get_string_member_with_default (object, "host_id", NULL) : NULL;
+  fingerprint
+    = object ? json_object_get_string_member_with_default (object, "fingerprint", NULL) : NULL;
+  if (token == NULL || *token == '\0')
+    {
+      g_task_return_new_error (task, TR_ERROR, TR_ERROR_PROTOCOL, "the host's answer has no token");
+      return;
+    }
+  /* Over HTTPS, the host names its certificate, and it must be the one
+   * this connection saw. */
+  if (g_object_get_data (G_OBJECT (msg), "tr-fingerprint") != NULL
+      && g_strcmp0 (fingerprint, g_object_get_data (G_OBJECT (msg), "tr-fingerprint")) != 0)
+    {
+      g_task_return_new_error (task, TR_ERROR, TR_ERROR_UNAUTHORIZED,
+                               "the host's certificate (%s) is not the one it names (%s)",
+                               (char *)g_object_get_data (G_OBJECT (msg), "tr-fingerprint"),
+                               fingerprint ? fingerprint : "none");
+      return;
+    }
+  if (!tr_store_set_station_token (self->store, host_id, token, fingerprint, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_object_set (self, "token", token, NULL);
+  /* At once, not after the backoff the refusals built up. */
+  tr_client_refresh (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+tr_client_pair_async (TrClient *self, const char *code, GCancellable *cancellable,
+                      GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (JsonNode) request = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autofree char *url = NULL;
+  JsonObject *object, *station;
+  char *body;
+
+  g_return_if_fail (TR_IS_CLIENT (self));
+  g_return_if_fail (code != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tr_client_pair_async);
+  url = make_url (self, "/api/v1/pair");
+  if (!(msg = soup_message_new (SOUP_METHOD_POST, url)))
+    {
+      g_task_return_new_error (task, TR_ERROR, TR_ERROR_INVALID, "not a valid host URL: %s",
+                               self->host_url ? self->host_url : "");
+      return;
+    }
+  request = json_node_new (JSON_NODE_OBJECT);
+  object = json_object_new ();
+  station = json_object_new ();
+  json_object_set_string_member (object, "code", code);
+  json_object_set_string_member (station, "id", self->station_id);
+  json_object_set_string_member (station, "name", self->station_name);
+  json_object_set_string_member (station, "role", self->role);
+  json_object_set_object_member (object, "station", station);
+  json_node_take_object (request, object);
+  body = tr_json_to_string (request);
+  bytes = g_bytes_new_take (body, strlen (body));
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  g_object_set_data (G_OBJECT (msg), "tr-pairing", GINT_TO_POINTER (1));
+  g_signal_connect_object (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), self, 0);
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
+                                    on_pair_replied, g_steal_pointer (&task));
+}
+
+gboolean
+tr_client_pair_finish (TrClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 TrClientState
@@ -1578,6 +1815,15 @@ tr_client_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
       case PROP_RECONNECTS:
         g_value_set_uint (value, self->reconnects);
         break;
+      case PROP_UNAUTHORIZED:
+        g_value_set_boolean (value, self->unauthorized);
+        break;
+      case PROP_RETRY_AT:
+        /* The pending attempt's due time, so a UI can count down to it. */
+        g_value_set_int64 (value, self->reconnect_source != NULL
+                                    ? g_source_get_ready_time (self->reconnect_source) / 1000
+                                    : -1);
+        break;
       case PROP_HEARTBEAT_INTERVAL:
         g_value_set_uint (value, self->heartbeat_interval);
         break;
@@ -1658,7 +1904,12 @@ tr_client_set_property (GObject *object, guint prop_id, const GValue *value, GPa
         break;
       case PROP_TOKEN:
         if (set_string (&self->token, value))
-          g_object_notify_by_pspec (object, pspec);
+          {
+            g_object_notify_by_pspec (object, pspec);
+            /* A new token after a refusal: try it at once. */
+            if (self->unauthorized)
+              tr_client_refresh (self);
+          }
         break;
       case PROP_HEARTBEAT_INTERVAL:
         set_uint (self, &self->heartbeat_interval, value, prop_id);
@@ -1726,6 +1977,10 @@ tr_client_class_init (TrClientClass *klass)
     = g_param_spec_uint ("snapshots-received", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_EVENTS_RECEIVED]
     = g_param_spec_uint ("events-received", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_RETRY_AT]
+    = g_param_spec_int64 ("retry-at", NULL, NULL, -1, G_MAXINT64, -1, ro);
+  properties[PROP_UNAUTHORIZED]
+    = g_param_spec_boolean ("unauthorized", NULL, NULL, FALSE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[OP_REJECTED]
@@ -1733,6 +1988,9 @@ tr_client_class_init (TrClientClass *klass)
                     NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
   signals[SYNCED] = g_signal_new ("synced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                   NULL, NULL, G_TYPE_NONE, 0);
+  signals[UNAUTHORIZED]
+    = g_signal_new ("unauthorized", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void

@@ -42,6 +42,11 @@ const char *tr_client_state_to_string (TrClientState state); /* "offline" "conne
  *   "last-error"     string     (read-only) NULL when none
  *   "last-sync"      gint64     (read-only) ms of the last frame applied from the host
  *   "reconnects"     guint      (read-only) connections made after the first
+ *   "unauthorized"   gboolean   (read-only) the host refused the token (not paired, unknown
+ *                               or revoked); the client waits for a new "token",
+ *                               tr_client_pair_async() or tr_client_refresh()
+ *   "retry-at"       gint64     (read-only) monotonic ms of the next reconnection
+ *                               attempt while one is scheduled, else -1
  * Debug counters (read-only, since the client was made; tests and the CLI):
  *   "snapshots-received" guint  snapshot frames applied
  *   "events-received"    guint  events applied (the store's last seq advanced by events)
@@ -54,6 +59,10 @@ const char *tr_client_state_to_string (TrClientState state); /* "offline" "conne
  * Signals:
  *   "op-rejected" (const char *op_id, const char *code, const char *message)
  *   "synced"      ()  caught up with the host (after the snapshot or backlog)
+ *   "unauthorized" (const char *reason)  "unknown" (no or a wrong token: 4401 / HTTP 401)
+ *                 or "revoked" (4403): the UI says "This station is not paired" and
+ *                 offers to pair
+ * The token: the "token" property, else the one the store keeps from pairing.
  */
 TrClient  *tr_client_new     (TrStore    *store,
                               const char *host_url,
@@ -66,6 +75,20 @@ void       tr_client_stop    (TrClient *self);
 gboolean   tr_client_submit  (TrClient *self, const TrOp *op, GError **error);
 /* Drops the connection and reconnects at once, resyncing. */
 void       tr_client_refresh (TrClient *self);
+
+/* Trades the host's pairing code for a station token (POST /api/v1/pair),
+ * keeps it in the store (tr_store_set_station_token()) and reconnects
+ * with it. Fails with TR_ERROR_UNAUTHORIZED (wrong or expired code; the
+ * message says which), TR_ERROR_LIMIT (pairing locked for a minute after
+ * wrong codes) or an I/O error. */
+void       tr_client_pair_async  (TrClient            *self,
+                                  const char          *code,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data);
+gboolean   tr_client_pair_finish (TrClient      *self,
+                                  GAsyncResult  *result,
+                                  GError       **error);
 
 TrClientState tr_client_get_state      (TrClient *self);
 guint         tr_client_get_queued_ops (TrClient *self);

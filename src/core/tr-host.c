@@ -18,10 +18,14 @@
 
 #include "tr-host.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <libsoup/soup.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "tr-codec.h"
 #include "tr-error.h"
@@ -38,8 +42,24 @@
 /* See on_websocket(): libsoup's own cap, above ours. */
 #define HARD_FRAME_LIMIT (2 * TR_MAX_FRAME_BYTES)
 
-#define HELLO_TIMEOUT_MS 10000
+#define DEFAULT_HELLO_TIMEOUT_MS 10000
+#define DEFAULT_REQUEST_TIMEOUT_MS 10000
+#define DEFAULT_MAX_CONNECTIONS 2000
+#define DEFAULT_MAX_CONNECTIONS_PER_ADDRESS 32
+#define DEFAULT_OPS_RATE 50
+#define DEFAULT_OPS_BURST 200
+#define DEFAULT_OPS_QUEUE 1000
+
+/* Pairing (docs/security.md): a code lives ten minutes, and after five
+ * wrong codes within a minute the endpoint answers 429 until the oldest
+ * of them is a minute old. */
+#define PAIRING_CODE_LIFETIME_MS (10 * 60 * 1000)
+#define PAIRING_MAX_FAILURES 5
+#define PAIRING_WINDOW_MS (60 * 1000)
+#define TOKEN_BYTES 32
 #define CHECK_INTERVAL_MS 1000
+/* Every 5 checks: revocations made by another process. */
+#define REVOCATION_CHECK_TICKS 5
 #define MAINTENANCE_INTERVAL_S 60
 #define KEEP_EVENTS 100000
 #define DEFAULT_MAX_LAG_EVENTS 5000
@@ -51,6 +71,14 @@
 #define EVENTS_PER_FRAME 1000
 #define EVENTS_FRAME_SOFT_BYTES (256 * 1024)
 
+/* The JSON of recent events, by seq, for catch-ups: in a reconnect storm
+ * hundreds of stations ask for the same events at once, and decoding each
+ * from the log and encoding it again cost ~70 µs per event per station.
+ * A slot holds seq % EVENT_CACHE_SLOTS; the byte cap bounds the memory
+ * whatever the size of the tickets. */
+#define EVENT_CACHE_SLOTS 2048
+#define EVENT_CACHE_MAX_BYTES (4 * 1024 * 1024)
+
 /* Snapshots carry every open ticket and every closed one touched within
  * this window, so that a host running for months does not send its
  * whole history to each new station. */
@@ -59,12 +87,35 @@
 /* The codec's bound on ids (docs/protocol.md). */
 #define MAX_ID_BYTES 128
 
+/* libsoup 3.2 has no name for it (RFC 6585). */
+#define HTTP_TOO_MANY_REQUESTS 429
+
 /* The station id of tickets created through POST /api/v1/tickets. */
 #define POS_STATION_ID "pos"
 
 typedef struct _Connection Connection;
 typedef struct _HttpRequest HttpRequest;
 typedef struct _Poll Poll;
+
+/* A token bucket: ops per second per station, shared by its WebSocket
+ * connections and its HTTP requests. */
+typedef struct
+{
+  double tokens;
+  gint64 updated_at; /* monotonic ms */
+} Bucket;
+
+/* One TCP connection, as libsoup accepted it: what the connection limits
+ * count and what the request timer watches. Tracked with a weak
+ * reference on its GSocket, which lives exactly as long as the
+ * connection does (a WebSocket keeps it). */
+typedef struct
+{
+  TrHost *host;
+  GSocket *socket; /* weak */
+  char *address;
+  guint timeout_id; /* a request is being read */
+} Peer;
 
 typedef struct
 {
@@ -87,6 +138,7 @@ struct _Connection
   gboolean hello_done;
   gboolean closing; /* no more frames either way */
   gboolean counted; /* included in its station and n-stations */
+  GQueue throttled; /* PendingOp*: over the station's rate, applied as the bucket refills */
 };
 
 typedef enum
@@ -136,6 +188,16 @@ struct _TrHost
   gboolean websocket_enabled;
   guint max_lag_events;
   guint heartbeat_timeout;
+  gboolean require_pairing;
+  guint hello_timeout;
+  guint request_timeout;
+  guint max_connections;
+  guint max_connections_per_address;
+  guint ops_rate;
+  guint ops_burst;
+  guint ops_queue;
+  GTlsCertificate *tls_certificate;
+  char *tls_fingerprint; /* SHA-256 of the certificate (DER), "AB:CD:…" */
 
   SoupServer *server;
   GSocket *socket;
@@ -153,11 +215,27 @@ struct _TrHost
   GPtrArray *pending_events;   /* char*: event JSON, serialized once */
   GArray *pending_seqs;        /* gint64, parallel to pending_events */
 
+  struct
+  {
+    gint64 seq; /* 0: empty */
+    char *json;
+  } *event_cache; /* EVENT_CACHE_SLOTS */
+  gsize event_cache_bytes;
+
   guint flush_id;
   guint check_id;
   guint maintenance_id;
   guint stations_changed_id;
   gboolean stations_dirty;
+
+  GHashTable *peers;             /* GSocket* → Peer* */
+  GHashTable *peers_per_address; /* address → GUINT_TO_POINTER (count) */
+  GHashTable *buckets;           /* station id or "@address" → Bucket* */
+  guint throttle_id;
+  guint n_checks;
+  GHashTable *seen;              /* paired station id → gint64* last seen, not yet written */
+  gint64 pair_failures[PAIRING_MAX_FAILURES]; /* monotonic ms of the latest wrong codes */
+  guint n_pair_failures;
 };
 
 G_DEFINE_FINAL_TYPE (TrHost, tr_host, G_TYPE_OBJECT)
@@ -171,9 +249,19 @@ enum
   PROP_WEBSOCKET_ENABLED,
   PROP_MAX_LAG_EVENTS,
   PROP_HEARTBEAT_TIMEOUT,
+  PROP_REQUIRE_PAIRING,
+  PROP_HELLO_TIMEOUT,
+  PROP_REQUEST_TIMEOUT,
+  PROP_MAX_CONNECTIONS,
+  PROP_MAX_CONNECTIONS_PER_ADDRESS,
+  PROP_OPS_RATE,
+  PROP_OPS_BURST,
+  PROP_OPS_QUEUE,
+  PROP_TLS_CERTIFICATE,
   PROP_BOUND_PORT,
   PROP_BOUND_ADDRESS,
   PROP_N_STATIONS,
+  PROP_N_CONNECTIONS,
   N_PROPS
 };
 
@@ -190,6 +278,8 @@ static void
 flush_now (TrHost *self);
 static void
 schedule_flush (TrHost *self);
+static void
+pending_op_free (gpointer pending);
 
 static gint64
 monotonic_ms (void)
@@ -344,6 +434,7 @@ connection_unref (Connection *conn)
 {
   if (!g_ref_count_dec (&conn->ref))
     return;
+  g_queue_clear_full (&conn->throttled, pending_op_free);
   g_signal_handlers_disconnect_by_data (conn->ws, conn);
   g_clear_object (&conn->ws);
   g_free (conn->address);
@@ -402,6 +493,9 @@ connection_close (Connection *conn, gushort code, const char *reason)
   if (conn->closing)
     return;
   conn->closing = TRUE;
+  /* Ops held back by the rate limit were never acked; the station
+   * still has them in its outbox. */
+  g_queue_clear_full (&conn->throttled, pending_op_free);
   if (conn->host != NULL)
     connection_uncount (conn->host, conn);
   if (was_open)
@@ -425,6 +519,221 @@ connection_protocol_error (Connection *conn, const char *message)
 {
   connection_fail (conn, tr_error_code_to_string (TR_ERROR_PROTOCOL), message, TR_CLOSE_PROTOCOL,
                    "protocol error");
+}
+
+/* ---- Secrets, tokens and limits ---- */
+
+/* GRand is no CSPRNG: codes and tokens come from the kernel's. */
+static gboolean
+random_bytes (guint8 *buffer, gsize length, GError **error)
+{
+  gsize done = 0;
+
+  while (done < length)
+    {
+      ssize_t n = getrandom (buffer + done, length - done, 0);
+
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          if (saved_errno == EINTR)
+            continue;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       "Cannot read secure random numbers: %s", g_strerror (saved_errno));
+          return FALSE;
+        }
+      done += (gsize)n;
+    }
+  return TRUE;
+}
+
+static char *
+new_token (GError **error)
+{
+  guint8 bytes[TOKEN_BYTES];
+  GString *hex;
+
+  if (!random_bytes (bytes, sizeof bytes, error))
+    return NULL;
+  hex = g_string_sized_new (2 * TOKEN_BYTES);
+  for (guint i = 0; i < TOKEN_BYTES; i++)
+    g_string_append_printf (hex, "%02x", bytes[i]);
+  memset (bytes, 0, sizeof bytes);
+  return g_string_free (hex, FALSE);
+}
+
+char *
+tr_host_create_pairing_code (TrStore *store, gint64 *out_expires_at, GError **error)
+{
+  /* The largest multiple of 10^6 that fits in 32 bits: drawing below it
+   * keeps every code equally likely. */
+  const guint32 limit = 4294000000u;
+  guint32 value;
+  gint64 now = tr_now_ms ();
+  g_autofree char *code = NULL;
+
+  g_return_val_if_fail (TR_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  do
+    if (!random_bytes ((guint8 *)&value, sizeof value, error))
+      return NULL;
+  while (value >= limit);
+  code = g_strdup_printf ("%06u", value % 1000000u);
+  if (!tr_store_add_pairing_code (store, code, now, now + PAIRING_CODE_LIFETIME_MS, error))
+    return NULL;
+  if (out_expires_at != NULL)
+    *out_expires_at = now + PAIRING_CODE_LIFETIME_MS;
+  return g_steal_pointer (&code);
+}
+
+char *
+tr_tls_certificate_fingerprint (GTlsCertificate *certificate)
+{
+  g_autoptr (GByteArray) der = NULL;
+  g_autoptr (GChecksum) checksum = NULL;
+  guint8 digest[32];
+  gsize length = sizeof digest;
+  GString *text;
+
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
+
+  g_object_get (certificate, "certificate", &der, NULL);
+  if (der == NULL)
+    return NULL;
+  checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (checksum, der->data, der->len);
+  g_checksum_get_digest (checksum, digest, &length);
+  text = g_string_sized_new (3 * length);
+  for (gsize i = 0; i < length; i++)
+    g_string_append_printf (text, "%s%02X", i > 0 ? ":" : "", digest[i]);
+  return g_string_free (text, FALSE);
+}
+
+typedef enum
+{
+  AUTH_OK,
+  AUTH_MISSING,
+  AUTH_UNKNOWN,
+  AUTH_REVOKED,
+  AUTH_FAILED, /* the store failed */
+} AuthResult;
+
+/* Looks @token up; on AUTH_OK *@out_station_id is the station it was
+ * issued to. */
+static AuthResult
+check_token (TrHost *self, const char *token, char **out_station_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrPairedStation) paired = NULL;
+  g_autofree char *hash = NULL;
+
+  if (token == NULL || *token == '\0')
+    return AUTH_MISSING;
+  /* Ours are 64 characters; anything much longer is not one. */
+  if (strlen (token) > 256)
+    return AUTH_UNKNOWN;
+  hash = tr_token_hash (token);
+  paired = tr_store_lookup_token (self->store, hash, &error);
+  if (error != NULL)
+    {
+      g_warning ("Checking a station token failed: %s", error->message);
+      return AUTH_FAILED;
+    }
+  if (paired == NULL)
+    return AUTH_UNKNOWN;
+  if (paired->revoked_at != 0)
+    return AUTH_REVOKED;
+  {
+    gint64 *now = g_new (gint64, 1);
+
+    /* Written in batches by maintenance_cb(): a write per request would
+     * cost an fsync each. */
+    *now = tr_now_ms ();
+    g_hash_table_insert (self->seen, g_strdup (paired->station_id), now);
+  }
+  *out_station_id = g_strdup (paired->station_id);
+  return AUTH_OK;
+}
+
+static const char *
+auth_reason (AuthResult result)
+{
+  switch (result)
+    {
+      case AUTH_MISSING:
+        return "missing";
+      case AUTH_UNKNOWN:
+        return "unknown";
+      case AUTH_REVOKED:
+        return "revoked";
+      case AUTH_OK:
+      case AUTH_FAILED:
+      default:
+        return "failed";
+    }
+}
+
+static const char *
+auth_message (AuthResult result)
+{
+  switch (result)
+    {
+      case AUTH_MISSING:
+        return "this station is not paired: pair it with a code from the host";
+      case AUTH_UNKNOWN:
+        return "this host does not know this station's token: pair it again";
+      case AUTH_REVOKED:
+        return "this station's pairing was revoked on the host: pair it again";
+      case AUTH_OK:
+      case AUTH_FAILED:
+      default:
+        return "the host could not check the token";
+    }
+}
+
+static void
+write_seen (TrHost *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (g_hash_table_size (self->seen) == 0)
+    return;
+  if (!tr_store_touch_stations (self->store, self->seen, &error))
+    g_warning ("Recording when stations were last seen failed: %s", error->message);
+  g_hash_table_remove_all (self->seen);
+}
+
+/* Takes @n tokens from @key's bucket; FALSE (taking none) when it holds
+ * fewer, with *@out_wait_ms until it would hold @n. */
+static gboolean
+bucket_take (TrHost *self, const char *key, guint n, gint64 *out_wait_ms)
+{
+  Bucket *bucket;
+  gint64 now = monotonic_ms ();
+
+  if (self->ops_rate == 0)
+    return TRUE;
+  bucket = g_hash_table_lookup (self->buckets, key);
+  if (bucket == NULL)
+    {
+      bucket = g_new0 (Bucket, 1);
+      bucket->tokens = self->ops_burst;
+      bucket->updated_at = now;
+      g_hash_table_insert (self->buckets, g_strdup (key), bucket);
+    }
+  bucket->tokens = MIN ((double)self->ops_burst,
+                        bucket->tokens + (double)(now - bucket->updated_at) * self->ops_rate / 1000.0);
+  bucket->updated_at = now;
+  if (bucket->tokens >= n)
+    {
+      bucket->tokens -= n;
+      return TRUE;
+    }
+  if (out_wait_ms != NULL)
+    *out_wait_ms = (gint64)((n - bucket->tokens) * 1000.0 / self->ops_rate) + 1;
+  return FALSE;
 }
 
 /* ---- Catch-up ---- */
@@ -470,11 +779,44 @@ snapshot_tickets (TrHost *self, gint64 *out_seq, GError **error)
   return g_steal_pointer (&kept);
 }
 
-static void
-append_events_json (GPtrArray *events, GPtrArray *json_out)
+/* Events never change once committed, so a seq names its JSON for as
+ * long as this host has its store. */
+static const char *
+event_cache_lookup (TrHost *self, gint64 seq)
 {
-  for (guint i = 0; i < events->len; i++)
-    g_ptr_array_add (json_out, tr_event_to_string (g_ptr_array_index (events, i)));
+  guint slot = (guint)(seq % EVENT_CACHE_SLOTS);
+
+  return self->event_cache[slot].seq == seq ? self->event_cache[slot].json : NULL;
+}
+
+static void
+event_cache_insert (TrHost *self, gint64 seq, const char *json)
+{
+  guint slot = (guint)(seq % EVENT_CACHE_SLOTS);
+  gsize length = strlen (json);
+
+  if (self->event_cache[slot].json != NULL)
+    {
+      self->event_cache_bytes -= strlen (self->event_cache[slot].json);
+      g_clear_pointer (&self->event_cache[slot].json, g_free);
+      self->event_cache[slot].seq = 0;
+    }
+  if (self->event_cache_bytes + length > EVENT_CACHE_MAX_BYTES)
+    return;
+  self->event_cache[slot].seq = seq;
+  self->event_cache[slot].json = g_strndup (json, length);
+  self->event_cache_bytes += length;
+}
+
+static void
+event_cache_clear (TrHost *self)
+{
+  for (guint i = 0; i < EVENT_CACHE_SLOTS; i++)
+    {
+      g_clear_pointer (&self->event_cache[i].json, g_free);
+      self->event_cache[i].seq = 0;
+    }
+  self->event_cache_bytes = 0;
 }
 
 /* Splits @json (event JSON) into events frames within the frame limits
@@ -546,20 +888,38 @@ catch_up (TrHost *self, Connection *conn, gint64 since, const char *host_id, gin
   conn->sent_seq = since;
   while (conn->sent_seq < head)
     {
-      g_autoptr (GPtrArray) events
-        = tr_store_read_events (self->store, conn->sent_seq, EVENTS_PER_FRAME, error);
-      g_autoptr (GPtrArray) json = NULL;
-      g_autoptr (GArray) seqs = NULL;
+      g_autoptr (GPtrArray) json = g_ptr_array_new ();       /* borrowed from the cache or owned */
+      g_autoptr (GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr (GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+      const char *cached;
 
-      if (events == NULL)
-        return FALSE;
-      if (events->len == 0)
-        break;
-      json = g_ptr_array_new_full (events->len, g_free);
-      seqs = g_array_sized_new (FALSE, FALSE, sizeof (gint64), events->len);
-      append_events_json (events, json);
-      for (guint i = 0; i < events->len; i++)
-        g_array_append_val (seqs, ((TrEvent *)g_ptr_array_index (events, i))->seq);
+      for (gint64 seq = conn->sent_seq + 1;
+           seq <= head && json->len < EVENTS_PER_FRAME && (cached = event_cache_lookup (self, seq));
+           seq++)
+        {
+          g_ptr_array_add (json, (gpointer)cached);
+          g_array_append_val (seqs, seq);
+        }
+      if (json->len == 0)
+        {
+          g_autoptr (GPtrArray) events
+            = tr_store_read_events (self->store, conn->sent_seq, EVENTS_PER_FRAME, error);
+
+          if (events == NULL)
+            return FALSE;
+          if (events->len == 0)
+            break;
+          for (guint i = 0; i < events->len; i++)
+            {
+              const TrEvent *event = g_ptr_array_index (events, i);
+              char *text = tr_event_to_string (event);
+
+              event_cache_insert (self, event->seq, text);
+              g_ptr_array_add (owned, text);
+              g_ptr_array_add (json, text);
+              g_array_append_val (seqs, event->seq);
+            }
+        }
       build_event_frames (json, seqs, send_catch_up_frame, conn);
       if (!connection_is_open (conn))
         break;
@@ -593,8 +953,39 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
       return;
     }
 
-  /* The token (frame->token) is checked here once pairing exists; a bad
-   * one closes with TR_CLOSE_UNAUTHORIZED. */
+  if (self->require_pairing)
+    {
+      g_autofree char *paired_id = NULL;
+      AuthResult result = check_token (self, frame->token, &paired_id);
+      const char *code = tr_error_code_to_string (TR_ERROR_UNAUTHORIZED);
+
+      switch (result)
+        {
+          case AUTH_OK:
+            break;
+          case AUTH_REVOKED:
+            connection_fail (conn, code, auth_message (result), TR_CLOSE_REVOKED, "revoked");
+            return;
+          case AUTH_FAILED:
+            connection_fail (conn, tr_error_code_to_string (TR_ERROR_STORE), auth_message (result),
+                             1011, "host store failure");
+            return;
+          case AUTH_MISSING:
+          case AUTH_UNKNOWN:
+          default:
+            connection_fail (conn, code, auth_message (result), TR_CLOSE_UNAUTHORIZED,
+                             result == AUTH_MISSING ? "not paired" : "unknown token");
+            return;
+        }
+      /* A token speaks for the station it was issued to, so one paired
+       * station cannot pass itself off as another in the monitor. */
+      if (g_strcmp0 (paired_id, frame->station_id) != 0)
+        {
+          connection_fail (conn, code, "this token was issued to another station",
+                           TR_CLOSE_UNAUTHORIZED, "token of another station");
+          return;
+        }
+    }
 
   /* Whatever is pending goes out first, so that the catch-up below ends
    * exactly where live frames begin. */
@@ -638,9 +1029,88 @@ enqueue_op (TrHost *self, TrOp *op, TrOutcome *invalid, Connection *conn, HttpRe
   schedule_flush (self);
 }
 
+static gboolean
+throttle_cb (gpointer user_data);
+
 static void
-pending_op_free (PendingOp *pending)
+schedule_throttle (TrHost *self)
 {
+  if (self->throttle_id == 0)
+    self->throttle_id = g_timeout_add (MAX (1u, 1000 / MAX (1u, self->ops_rate)), throttle_cb, self);
+}
+
+/* An op (or an invalid op's rejection) from a station's WebSocket: at
+ * once while its bucket has tokens, else queued behind the ones already
+ * waiting, so acks keep the order of the frames. A station whose queue
+ * overflows is flooding: it is closed with 4429, and what it sent but
+ * was not acked stays in its outbox for later. */
+static void
+connection_submit (TrHost *self, Connection *conn, TrOp *op, TrOutcome *invalid)
+{
+  PendingOp *pending;
+
+  if (conn->closing)
+    {
+      g_clear_pointer (&op, tr_op_free);
+      g_clear_pointer (&invalid, tr_outcome_free);
+      return;
+    }
+  if (conn->throttled.length == 0 && bucket_take (self, conn->station_id, 1, NULL))
+    {
+      enqueue_op (self, op, invalid, conn, NULL);
+      return;
+    }
+  if (conn->throttled.length >= self->ops_queue)
+    {
+      g_autofree char *message = g_strdup_printf (
+        "more than %u ops waiting at %u ops/s; send fewer, or wait for the acks", self->ops_queue,
+        self->ops_rate);
+
+      g_clear_pointer (&op, tr_op_free);
+      g_clear_pointer (&invalid, tr_outcome_free);
+      connection_fail (conn, tr_error_code_to_string (TR_ERROR_LIMIT), message,
+                       TR_CLOSE_RATE_LIMITED, "rate limited");
+      return;
+    }
+  pending = g_new0 (PendingOp, 1);
+  pending->op = op;
+  pending->invalid = invalid;
+  g_queue_push_tail (&conn->throttled, pending);
+  schedule_throttle (self);
+}
+
+static gboolean
+throttle_cb (gpointer user_data)
+{
+  TrHost *self = user_data;
+  gboolean waiting = FALSE;
+
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      Connection *conn = g_ptr_array_index (self->connections, i);
+
+      while (conn->throttled.length > 0 && bucket_take (self, conn->station_id, 1, NULL))
+        {
+          PendingOp *pending = g_queue_pop_head (&conn->throttled);
+
+          enqueue_op (self, g_steal_pointer (&pending->op), g_steal_pointer (&pending->invalid),
+                      conn, NULL);
+          pending_op_free (pending);
+        }
+      if (conn->throttled.length > 0)
+        waiting = TRUE;
+    }
+  if (waiting)
+    return G_SOURCE_CONTINUE;
+  self->throttle_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pending_op_free (gpointer data)
+{
+  PendingOp *pending = data;
+
   g_clear_pointer (&pending->op, tr_op_free);
   g_clear_pointer (&pending->invalid, tr_outcome_free);
   g_clear_pointer (&pending->conn, connection_unref);
@@ -719,7 +1189,7 @@ handle_invalid_ops (TrHost *self, Connection *conn, const char *data, gsize leng
 
       if (JSON_NODE_HOLDS_OBJECT (node) && (op = tr_op_from_json (node, &error)) != NULL)
         {
-          enqueue_op (self, op, NULL, conn, NULL);
+          connection_submit (self, conn, op, NULL);
           continue;
         }
 
@@ -739,7 +1209,7 @@ handle_invalid_ops (TrHost *self, Connection *conn, const char *data, gsize leng
             op_id = json_node_get_string (id_node);
         }
       if (op_id != NULL)
-        enqueue_op (self, NULL, invalid_outcome_new (op_id, message), conn, NULL);
+        connection_submit (self, conn, NULL, invalid_outcome_new (op_id, message));
       else
         {
           g_autofree char *frame
@@ -845,7 +1315,7 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer
             break;
           }
         while (frame->ops->len > 0)
-          enqueue_op (self, g_ptr_array_steal_index (frame->ops, 0), NULL, conn, NULL);
+          connection_submit (self, conn, g_ptr_array_steal_index (frame->ops, 0), NULL);
         break;
 
       case TR_FRAME_PING:
@@ -887,6 +1357,7 @@ on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
   g_debug ("connection from %s closed (code %u)", conn->address,
            soup_websocket_connection_get_close_code (ws));
   conn->closing = TRUE;
+  g_queue_clear_full (&conn->throttled, pending_op_free);
   if (self == NULL)
     return;
   connection_uncount (self, conn);
@@ -928,7 +1399,10 @@ on_websocket (SoupServer *server, SoupServerMessage *msg, const char *path,
 static void
 queue_event (TrHost *self, const TrEvent *event)
 {
-  g_ptr_array_add (self->pending_events, tr_event_to_string (event));
+  char *json = tr_event_to_string (event);
+
+  event_cache_insert (self, event->seq, json);
+  g_ptr_array_add (self->pending_events, json);
   g_array_append_val (self->pending_seqs, event->seq);
 }
 
@@ -1012,6 +1486,92 @@ respond_error (SoupServerMessage *msg, guint status, const char *code, const cha
   respond_json_take (msg, status, tr_json_to_string (node));
 }
 
+/* Cross-site WebSocket hijacking and drive-by requests: a browser names
+ * the page's origin, which must be this host as the browser addressed
+ * it (scheme://Host). Native stations send no Origin. */
+static gboolean
+origin_is_foreign (TrHost *self, SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *origin = soup_message_headers_get_one (headers, "Origin");
+  const char *host = soup_message_headers_get_one (headers, "Host");
+  const char *scheme = self->tls_certificate != NULL ? "https" : "http";
+  g_autoptr (GUri) origin_uri = NULL;
+  g_autoptr (GUri) host_uri = NULL;
+  g_autofree char *host_url = NULL;
+  int origin_port, host_port;
+
+  if (origin == NULL)
+    return FALSE;
+  if (host == NULL || strpbrk (host, "/?#@ ") != NULL)
+    return TRUE;
+  host_url = g_strdup_printf ("%s://%s/", scheme, host);
+  origin_uri = g_uri_parse (origin, G_URI_FLAGS_NONE, NULL);
+  host_uri = g_uri_parse (host_url, G_URI_FLAGS_NONE, NULL);
+  /* "null" (a sandboxed or file: page) does not parse. */
+  if (origin_uri == NULL || host_uri == NULL || g_uri_get_host (origin_uri) == NULL
+      || g_uri_get_host (host_uri) == NULL)
+    return TRUE;
+  if (g_ascii_strcasecmp (g_uri_get_scheme (origin_uri), scheme) != 0
+      || g_ascii_strcasecmp (g_uri_get_host (origin_uri), g_uri_get_host (host_uri)) != 0)
+    return TRUE;
+  origin_port = g_uri_get_port (origin_uri);
+  host_port = g_uri_get_port (host_uri);
+  if (origin_port < 0)
+    origin_port = g_str_equal (scheme, "https") ? 443 : 80;
+  if (host_port < 0)
+    host_port = g_str_equal (scheme, "https") ? 443 : 80;
+  return origin_port != host_port;
+}
+
+/* 401 with the reason a station shows: "missing", "unknown", "revoked". */
+static void
+respond_unauthorized (SoupServerMessage *msg, AuthResult result)
+{
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *root = json_object_new ();
+  JsonObject *error = json_object_new ();
+
+  if (result == AUTH_FAILED)
+    {
+      respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                     tr_error_code_to_string (TR_ERROR_STORE), auth_message (result));
+      return;
+    }
+  json_object_set_string_member (error, "code", tr_error_code_to_string (TR_ERROR_UNAUTHORIZED));
+  json_object_set_string_member (error, "message", auth_message (result));
+  json_object_set_string_member (error, "reason", auth_reason (result));
+  json_object_set_object_member (root, "error", error);
+  json_node_take_object (node, root);
+  respond_json_take (msg, SOUP_STATUS_UNAUTHORIZED, tr_json_to_string (node));
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "WWW-Authenticate", "Bearer realm=\"ticketrail\"");
+}
+
+/* Checks "Authorization: Bearer TOKEN". TRUE when the request may go
+ * on; *@out_station_id is then the paired station (NULL when the host
+ * does not require pairing). FALSE: the 401 is set. */
+static gboolean
+authorize_request (TrHost *self, SoupServerMessage *msg, char **out_station_id)
+{
+  const char *header;
+  g_autofree char *token = NULL;
+  AuthResult result;
+
+  *out_station_id = NULL;
+  if (!self->require_pairing)
+    return TRUE;
+  header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                         "Authorization");
+  if (header != NULL && g_ascii_strncasecmp (header, "Bearer ", 7) == 0)
+    token = g_strstrip (g_strdup (header + 7));
+  result = check_token (self, token, out_station_id);
+  if (result == AUTH_OK)
+    return TRUE;
+  respond_unauthorized (msg, result);
+  return FALSE;
+}
+
 static void
 request_answer (TrHost *self, HttpRequest *request);
 
@@ -1030,7 +1590,7 @@ flush_now (TrHost *self)
 
   pending = g_steal_pointer (&self->pending_ops);
   requests = g_steal_pointer (&self->pending_requests);
-  self->pending_ops = g_ptr_array_new_with_free_func ((GDestroyNotify)pending_op_free);
+  self->pending_ops = g_ptr_array_new_with_free_func (pending_op_free);
   self->pending_requests = g_ptr_array_new ();
 
   ops = g_ptr_array_new ();
@@ -1475,13 +2035,18 @@ handle_events (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
   g_autoptr (GError) error = NULL;
   const char *station_id = query_string (query, "station_id");
   const char *host_id = query_string (query, "host_id");
+  g_autofree char *paired_id = NULL;
   gint64 since, wait, head, tail;
   char *body;
   Poll *poll;
 
   if (!require_exact_path (msg, path, API_PREFIX "/events")
-      || !require_method (msg, SOUP_METHOD_GET, NULL))
+      || !require_method (msg, SOUP_METHOD_GET, NULL)
+      || !authorize_request (self, msg, &paired_id))
     return;
+  /* A paired station is listed under the id its token was issued to. */
+  if (paired_id != NULL)
+    station_id = paired_id;
   if (!parse_query_int (query, "since", 0, &since))
     {
       respond_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid",
@@ -1544,6 +2109,37 @@ handle_events (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
                    error->message);
 }
 
+/* The rate limit for ops that come over HTTP: the whole request fits in
+ * the station's bucket or it gets 429 and nothing is applied; the
+ * station keeps the ops in its outbox and retries after Retry-After. */
+static gboolean
+take_http_tokens (TrHost *self, SoupServerMessage *msg, const char *station_id, guint n)
+{
+  g_autofree char *key = station_id != NULL
+                           ? g_strdup (station_id)
+                           : g_strconcat ("@", soup_server_message_get_remote_host (msg), NULL);
+  g_autofree char *message = NULL;
+  g_autofree char *retry = NULL;
+  gint64 wait_ms = 0;
+
+  if (n > self->ops_burst && self->ops_rate > 0)
+    {
+      message = g_strdup_printf ("%u ops in one request; at most %u", n, self->ops_burst);
+      respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                     tr_error_code_to_string (TR_ERROR_LIMIT), message);
+      return FALSE;
+    }
+  if (bucket_take (self, key, n, &wait_ms))
+    return TRUE;
+  message = g_strdup_printf ("more than %u ops/s from this station; retry later", self->ops_rate);
+  respond_error (msg, HTTP_TOO_MANY_REQUESTS, tr_error_code_to_string (TR_ERROR_LIMIT),
+                 message);
+  retry = g_strdup_printf ("%" G_GINT64_FORMAT, (wait_ms + 999) / 1000);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                retry);
+  return FALSE;
+}
+
 static void
 handle_ops (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
             gpointer user_data)
@@ -1552,10 +2148,12 @@ handle_ops (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+  g_autofree char *paired_id = NULL;
   HttpRequest *request;
 
   if (!require_exact_path (msg, path, API_PREFIX "/ops")
-      || !require_method (msg, SOUP_METHOD_POST, NULL))
+      || !require_method (msg, SOUP_METHOD_POST, NULL)
+      || !authorize_request (self, msg, &paired_id))
     return;
   if (!(root = parse_body (msg, &error)))
     {
@@ -1609,6 +2207,8 @@ handle_ops (SoupServer *server, SoupServerMessage *msg, const char *path, GHashT
       return;
     }
 
+  if (!take_http_tokens (self, msg, paired_id, ops->len))
+    return;
   request = request_new (self, msg, REQUEST_OPS);
   while (ops->len > 0)
     enqueue_op (self, g_ptr_array_steal_index (ops, 0), NULL, NULL, request);
@@ -1644,13 +2244,15 @@ handle_tickets (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (TrTicket) ticket = NULL;
   g_autofree char *op_id = NULL;
+  g_autofree char *paired_id = NULL;
   gboolean idempotent;
   JsonObject *object;
   JsonNode *items;
   TrOp *op;
 
   if (!require_exact_path (msg, path, API_PREFIX "/tickets")
-      || !require_method (msg, SOUP_METHOD_GET, SOUP_METHOD_POST, NULL))
+      || !require_method (msg, SOUP_METHOD_GET, SOUP_METHOD_POST, NULL)
+      || !authorize_request (self, msg, &paired_id))
     return;
 
   if (g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_GET))
@@ -1741,10 +2343,192 @@ handle_tickets (SoupServer *server, SoupServerMessage *msg, const char *path, GH
       return;
     }
 
+  if (!take_http_tokens (self, msg, paired_id, 1))
+    return;
   op = tr_op_new_create_ticket (POS_STATION_ID, ticket);
   g_free (op->op_id);
   op->op_id = g_steal_pointer (&op_id);
   enqueue_op (self, op, NULL, NULL, request_new (self, msg, REQUEST_TICKET));
+}
+
+/* Reads a string member of at most @max bytes; NULL member or absent is
+ * NULL unless @required. FALSE with a 400 set. */
+static gboolean
+read_body_string (SoupServerMessage *msg, JsonObject *object, const char *path, const char *name,
+                  gboolean required, gsize max, const char **out)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+  g_autofree char *message = NULL;
+
+  *out = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!required)
+        return TRUE;
+      message = g_strdup_printf ("%s%s: missing", path, name);
+    }
+  else if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    message = g_strdup_printf ("%s%s: must be a string", path, name);
+  else if (strlen (json_node_get_string (node)) > max)
+    message = g_strdup_printf ("%s%s: longer than %" G_GSIZE_FORMAT " bytes", path, name, max);
+  else if (required && *json_node_get_string (node) == '\0')
+    message = g_strdup_printf ("%s%s: must not be empty", path, name);
+  else
+    {
+      *out = json_node_get_string (node);
+      return TRUE;
+    }
+  respond_error (msg, SOUP_STATUS_BAD_REQUEST, tr_error_code_to_string (TR_ERROR_INVALID), message);
+  return FALSE;
+}
+
+/* Five wrong codes within a minute lock pairing for everyone until the
+ * oldest of them is a minute old: a guest cannot try the million codes,
+ * only make a manager wait. */
+static gint64
+pairing_locked_for_ms (TrHost *self)
+{
+  gint64 now = monotonic_ms ();
+  gint64 oldest;
+
+  if (self->n_pair_failures < PAIRING_MAX_FAILURES)
+    return 0;
+  oldest = self->pair_failures[0];
+  return oldest + PAIRING_WINDOW_MS > now ? oldest + PAIRING_WINDOW_MS - now : 0;
+}
+
+static void
+pairing_failed (TrHost *self)
+{
+  if (self->n_pair_failures == PAIRING_MAX_FAILURES)
+    {
+      memmove (self->pair_failures, self->pair_failures + 1,
+               (PAIRING_MAX_FAILURES - 1) * sizeof self->pair_failures[0]);
+      self->n_pair_failures--;
+    }
+  self->pair_failures[self->n_pair_failures++] = monotonic_ms ();
+}
+
+static void
+respond_pairing_refused (SoupServerMessage *msg, const char *reason, const char *message)
+{
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *root = json_object_new ();
+  JsonObject *error = json_object_new ();
+
+  json_object_set_string_member (error, "code", tr_error_code_to_string (TR_ERROR_UNAUTHORIZED));
+  json_object_set_string_member (error, "message", message);
+  json_object_set_string_member (error, "reason", reason);
+  json_object_set_object_member (root, "error", error);
+  json_node_take_object (node, root);
+  respond_json_take (msg, SOUP_STATUS_UNAUTHORIZED, tr_json_to_string (node));
+}
+
+/* POST /api/v1/pair {"code","station":{"id","name","role"}}: trades a
+ * pairing code for a station token. */
+static void
+handle_pair (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+             gpointer user_data)
+{
+  TrHost *self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (JsonNode) answer = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *hash = NULL;
+  JsonObject *object, *station = NULL, *reply;
+  const char *code, *station_id, *name, *role;
+  TrPairingStatus status;
+  gint64 locked_ms;
+
+  if (!require_exact_path (msg, path, API_PREFIX "/pair")
+      || !require_method (msg, SOUP_METHOD_POST, NULL))
+    return;
+
+  if ((locked_ms = pairing_locked_for_ms (self)) > 0)
+    {
+      g_autofree char *message = g_strdup_printf (
+        "too many wrong pairing codes; try again in %" G_GINT64_FORMAT " s", (locked_ms + 999) / 1000);
+      g_autofree char *retry = g_strdup_printf ("%" G_GINT64_FORMAT, (locked_ms + 999) / 1000);
+
+      respond_error (msg, HTTP_TOO_MANY_REQUESTS, tr_error_code_to_string (TR_ERROR_LIMIT), message);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                    retry);
+      return;
+    }
+
+  if (!(root = parse_body (msg, &error)))
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, tr_error_code_to_string (TR_ERROR_INVALID),
+                     error->message);
+      return;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, tr_error_code_to_string (TR_ERROR_INVALID),
+                     "body: must be an object {\"code\",\"station\"}");
+      return;
+    }
+  object = json_node_get_object (root);
+  if (json_object_has_member (object, "station"))
+    {
+      JsonNode *node = json_object_get_member (object, "station");
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        station = json_node_get_object (node);
+    }
+  if (station == NULL)
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, tr_error_code_to_string (TR_ERROR_INVALID),
+                     "station: must be an object {\"id\",\"name\",\"role\"}");
+      return;
+    }
+  if (!read_body_string (msg, object, "", "code", TRUE, 64, &code)
+      || !read_body_string (msg, station, "station.", "id", TRUE, MAX_ID_BYTES, &station_id)
+      || !read_body_string (msg, station, "station.", "name", FALSE, TR_MAX_TEXT_BYTES, &name)
+      || !read_body_string (msg, station, "station.", "role", FALSE, TR_MAX_TEXT_BYTES, &role))
+    return;
+
+  if (!(token = new_token (&error)))
+    {
+      respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal", error->message);
+      return;
+    }
+  hash = tr_token_hash (token);
+  if (!tr_store_redeem_pairing_code (self->store, code, tr_now_ms (), station_id, name, role, hash,
+                                     &status, &error))
+    {
+      respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                     tr_error_code_to_string (TR_ERROR_STORE), error->message);
+      return;
+    }
+  if (status != TR_PAIRING_OK)
+    {
+      pairing_failed (self);
+      g_message ("A wrong pairing code from %s (%u in the last minute)",
+                 soup_server_message_get_remote_host (msg), self->n_pair_failures);
+      if (status == TR_PAIRING_EXPIRED_CODE)
+        respond_pairing_refused (msg, "expired_code",
+                                 "this pairing code has expired; ask the host for a new one");
+      else
+        respond_pairing_refused (msg, "wrong_code", "wrong pairing code");
+      return;
+    }
+
+  g_message ("Paired station %s (%s) from %s", station_id, name ? name : "no name",
+             soup_server_message_get_remote_host (msg));
+  answer = json_node_new (JSON_NODE_OBJECT);
+  reply = json_object_new ();
+  json_object_set_string_member (reply, "token", token);
+  json_object_set_string_member (reply, "host_id", tr_store_get_db_id (self->store));
+  json_object_set_string_member (reply, "station_id", station_id);
+  if (self->tls_fingerprint != NULL)
+    json_object_set_string_member (reply, "fingerprint", self->tls_fingerprint);
+  else
+    json_object_set_null_member (reply, "fingerprint");
+  json_node_take_object (answer, reply);
+  respond_json_take (msg, SOUP_STATUS_OK, tr_json_to_string (answer));
+  stations_changed (self);
 }
 
 static void
@@ -1754,8 +2538,13 @@ handle_ws_http (SoupServer *server, SoupServerMessage *msg, const char *path, GH
   TrHost *self = user_data;
 
   /* libsoup runs this before the upgrade, so a status set here refuses
-   * it: the place for the Origin allowlist and token checks. */
-  if (!self->websocket_enabled)
+   * it. A foreign Origin was already refused in on_request_got_headers()
+   * (403); the token comes in the hello, as browsers cannot set headers
+   * on a WebSocket. */
+  if (origin_is_foreign (self, msg))
+    respond_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
+                   "WebSocket connections are accepted only from the host's own pages");
+  else if (!self->websocket_enabled)
     respond_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable",
                    "WebSocket is disabled on this host; use GET /api/v1/events long-polling");
 }
@@ -1783,8 +2572,20 @@ refuse_body (SoupServerMessage *msg)
 static void
 on_request_got_headers (SoupServerMessage *msg, gpointer user_data)
 {
+  TrHost *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
 
+  /* Before any handler and before the body: the whole API refuses other
+   * sites' pages (the browser display's own files are public). */
+  if (soup_server_message_get_status (msg) == 0 && g_str_has_prefix (path, "/api/")
+      && origin_is_foreign (self, msg))
+    {
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      respond_error (msg, SOUP_STATUS_FORBIDDEN, "forbidden",
+                     "requests from other sites' pages are refused");
+      return;
+    }
   if (soup_server_message_get_status (msg) == 0
       && soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
       && soup_message_headers_get_content_length (headers) > TR_MAX_BODY_BYTES)
@@ -1801,14 +2602,179 @@ on_request_got_chunk (SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
     refuse_body (msg);
 }
 
+/* ---- TCP connections: limits and the request timer ---- */
+
+static void
+peer_free (gpointer data)
+{
+  Peer *peer = data;
+
+  g_clear_handle_id (&peer->timeout_id, g_source_remove);
+  g_free (peer->address);
+  g_free (peer);
+}
+
+/* Stops counting @peer (and frees it). */
+static void
+peer_forget (TrHost *self, Peer *peer, GObject *socket)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->peers_per_address, peer->address));
+
+  if (n <= 1)
+    g_hash_table_remove (self->peers_per_address, peer->address);
+  else
+    g_hash_table_insert (self->peers_per_address, g_strdup (peer->address), GUINT_TO_POINTER (n - 1));
+  g_hash_table_remove (self->peers, socket);
+}
+
+static void
+on_peer_socket_gone (gpointer data, GObject *where_the_object_was)
+{
+  Peer *peer = data;
+
+  peer_forget (peer->host, peer, where_the_object_was);
+}
+
+/* libsoup 3.2 has no header or idle timeout: a client that sends its
+ * request a byte at a time holds a connection for ever (slowloris). */
+static gboolean
+peer_timeout_cb (gpointer user_data)
+{
+  Peer *peer = user_data;
+
+  peer->timeout_id = 0;
+  g_debug ("closing the connection from %s: no complete request within %u ms", peer->address,
+           peer->host->request_timeout);
+  /* A shutdown, not a close: libsoup still polls the descriptor, and
+   * reads the end of the stream from it. */
+  g_socket_shutdown (peer->socket, TRUE, TRUE, NULL);
+  /* libsoup closes it on its own time; it counts no more from now on. */
+  g_object_weak_unref (G_OBJECT (peer->socket), on_peer_socket_gone, peer);
+  peer_forget (peer->host, peer, G_OBJECT (peer->socket));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
-  g_signal_connect (msg, "got-headers", G_CALLBACK (on_request_got_headers), NULL);
+  TrHost *self = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+  Peer *peer;
+
+  g_signal_connect (msg, "got-headers", G_CALLBACK (on_request_got_headers), self);
   g_signal_connect (msg, "got-chunk", G_CALLBACK (on_request_got_chunk), NULL);
+
+  if (socket == NULL)
+    return;
+  peer = g_hash_table_lookup (self->peers, socket);
+  if (peer == NULL)
+    {
+      const char *address = soup_server_message_get_remote_host (msg);
+      guint n;
+
+      peer = g_new0 (Peer, 1);
+      peer->host = self;
+      peer->socket = socket;
+      peer->address = g_strdup (address != NULL ? address : "");
+      g_object_weak_ref (G_OBJECT (socket), on_peer_socket_gone, peer);
+      g_hash_table_insert (self->peers, socket, peer);
+      n = GPOINTER_TO_UINT (g_hash_table_lookup (self->peers_per_address, peer->address)) + 1;
+      g_hash_table_insert (self->peers_per_address, g_strdup (peer->address), GUINT_TO_POINTER (n));
+
+      if ((self->max_connections > 0 && g_hash_table_size (self->peers) > self->max_connections)
+          || (self->max_connections_per_address > 0 && n > self->max_connections_per_address))
+        {
+          g_autofree char *message = g_strdup_printf (
+            "too many connections (at most %u from one address, %u in all)",
+            self->max_connections_per_address, self->max_connections);
+
+          g_debug ("refusing a connection from %s: %s", peer->address, message);
+          respond_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                         tr_error_code_to_string (TR_ERROR_LIMIT), message);
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                        "Connection", "close");
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                        "Retry-After", "5");
+        }
+    }
+  /* Also an idle timeout between requests on a kept-alive connection. */
+  g_clear_handle_id (&peer->timeout_id, g_source_remove);
+  if (self->request_timeout > 0)
+    peer->timeout_id = g_timeout_add (self->request_timeout, peer_timeout_cb, peer);
+}
+
+static void
+on_request_read (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  TrHost *self = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+  Peer *peer = socket != NULL ? g_hash_table_lookup (self->peers, socket) : NULL;
+
+  if (peer != NULL)
+    g_clear_handle_id (&peer->timeout_id, g_source_remove);
+}
+
+/* libsoup 3.2 starts the next request on a kept-alive connection, and
+ * emits "request-started", only when its first bytes come: the idle
+ * time in between is timed from the end of the previous request. */
+static void
+on_request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  TrHost *self = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+  Peer *peer = socket != NULL ? g_hash_table_lookup (self->peers, socket) : NULL;
+
+  if (peer == NULL)
+    return;
+  g_clear_handle_id (&peer->timeout_id, g_source_remove);
+  if (self->request_timeout > 0)
+    peer->timeout_id = g_timeout_add (self->request_timeout, peer_timeout_cb, peer);
+}
+
+static void
+forget_peers (TrHost *self)
+{
+  GHashTableIter iter;
+  Peer *peer;
+
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&peer))
+    g_object_weak_unref (G_OBJECT (peer->socket), on_peer_socket_gone, peer);
+  g_hash_table_remove_all (self->peers);
+  g_hash_table_remove_all (self->peers_per_address);
 }
 
 /* ---- Timers ---- */
+
+static void
+close_revoked (TrHost *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) paired = NULL;
+
+  if (self->connections->len == 0)
+    return;
+  if (!(paired = tr_store_list_paired_stations (self->store, &error)))
+    {
+      g_warning ("Listing paired stations failed: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < paired->len; i++)
+    {
+      TrPairedStation *p = g_ptr_array_index (paired, i);
+
+      if (p->revoked_at == 0)
+        continue;
+      for (guint j = self->connections->len; j > 0; j--)
+        {
+          Connection *conn = g_ptr_array_index (self->connections, j - 1);
+
+          if (conn->hello_done && g_strcmp0 (conn->station_id, p->station_id) == 0)
+            connection_fail (conn, tr_error_code_to_string (TR_ERROR_UNAUTHORIZED),
+                             auth_message (AUTH_REVOKED), TR_CLOSE_REVOKED, "revoked");
+        }
+    }
+}
 
 static gboolean
 check_cb (gpointer user_data)
@@ -1824,9 +2790,14 @@ check_cb (gpointer user_data)
 
       if (conn->closing)
         continue;
-      if (!conn->hello_done && now - conn->opened_at >= HELLO_TIMEOUT_MS)
-        connection_fail (conn, tr_error_code_to_string (TR_ERROR_PROTOCOL), "no hello within 10 s",
-                         TR_CLOSE_HELLO_TIMEOUT, "no hello in time");
+      if (!conn->hello_done && now - conn->opened_at >= (gint64)self->hello_timeout)
+        {
+          g_autofree char *message
+            = g_strdup_printf ("no hello within %u ms", self->hello_timeout);
+
+          connection_fail (conn, tr_error_code_to_string (TR_ERROR_PROTOCOL), message,
+                           TR_CLOSE_HELLO_TIMEOUT, "no hello in time");
+        }
       else if (now - conn->last_frame_at > (gint64)self->heartbeat_timeout)
         {
           g_debug ("station %s at %s silent for %" G_GINT64_FORMAT " ms: dead",
@@ -1839,6 +2810,10 @@ check_cb (gpointer user_data)
   g_hash_table_iter_init (&iter, self->stations);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&station))
     station_maybe_disconnected (self, station);
+
+  /* `ticketrail-host revoke` writes to the store from another process. */
+  if (self->require_pairing && ++self->n_checks % REVOCATION_CHECK_TICKS == 0)
+    close_revoked (self);
 
   if (self->stations_dirty)
     stations_changed (self);
@@ -1858,6 +2833,19 @@ maintenance_cb (gpointer user_data)
     }
   if (!tr_store_prune_events (self->store, KEEP_EVENTS, &error))
     g_warning ("Pruning the event log failed: %s", error->message);
+  write_seen (self);
+  /* A full bucket is the same as none. */
+  {
+    GHashTableIter iter;
+    Bucket *bucket;
+    gint64 now = monotonic_ms ();
+
+    g_hash_table_iter_init (&iter, self->buckets);
+    while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&bucket))
+      if (bucket->tokens + (double)(now - bucket->updated_at) * self->ops_rate / 1000.0
+          >= self->ops_burst)
+        g_hash_table_iter_remove (&iter);
+  }
   return G_SOURCE_CONTINUE;
 }
 
@@ -1943,11 +2931,17 @@ tr_host_start (TrHost *self, GError **error)
   soup_server_remove_websocket_extension (server, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
 
   g_signal_connect (server, "request-started", G_CALLBACK (on_request_started), self);
+  g_signal_connect (server, "request-read", G_CALLBACK (on_request_read), self);
+  g_signal_connect (server, "request-finished", G_CALLBACK (on_request_done), self);
+  g_signal_connect (server, "request-aborted", G_CALLBACK (on_request_done), self);
+  if (self->tls_certificate != NULL)
+    soup_server_set_tls_certificate (server, self->tls_certificate);
   /* The browser display owns "/" (and 404s what nobody claims); API
    * paths nobody claims get a JSON 404 instead. */
   tr_web_register (server);
   soup_server_add_handler (server, API_PREFIX, handle_not_found, self, NULL);
   soup_server_add_handler (server, API_PREFIX "/health", handle_health, self, NULL);
+  soup_server_add_handler (server, API_PREFIX "/pair", handle_pair, self, NULL);
   soup_server_add_handler (server, API_PREFIX "/events", handle_events, self, NULL);
   soup_server_add_handler (server, API_PREFIX "/ops", handle_ops, self, NULL);
   soup_server_add_handler (server, API_PREFIX "/tickets", handle_tickets, self, NULL);
@@ -1957,7 +2951,9 @@ tr_host_start (TrHost *self, GError **error)
                                        self, NULL);
 
   if (!(socket = create_listen_socket (self, &local_error))
-      || !soup_server_listen_socket (server, socket, 0, &local_error))
+      || !soup_server_listen_socket (server, socket,
+                                     self->tls_certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0,
+                                     &local_error))
     {
       g_set_error (error, G_IO_ERROR,
                    local_error->domain == G_IO_ERROR ? local_error->code : G_IO_ERROR_FAILED,
@@ -2010,6 +3006,8 @@ tr_host_stop (TrHost *self)
 
   g_clear_handle_id (&self->check_id, g_source_remove);
   g_clear_handle_id (&self->maintenance_id, g_source_remove);
+  g_clear_handle_id (&self->throttle_id, g_source_remove);
+  write_seen (self);
 
   soup_server_disconnect (self->server);
   g_clear_object (&self->server);
@@ -2074,6 +3072,67 @@ tr_host_submit_op (TrHost *self, const TrOp *op, GError **error)
   return outcome;
 }
 
+char *
+tr_host_new_pairing_code (TrHost *self, gint64 *out_expires_at, GError **error)
+{
+  g_return_val_if_fail (TR_IS_HOST (self), NULL);
+
+  return tr_host_create_pairing_code (self->store, out_expires_at, error);
+}
+
+const char *
+tr_host_get_tls_fingerprint (TrHost *self)
+{
+  g_return_val_if_fail (TR_IS_HOST (self), NULL);
+
+  return self->tls_fingerprint;
+}
+
+gboolean
+tr_host_revoke_station (TrHost *self, const char *station_id, GError **error)
+{
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (TR_IS_HOST (self), FALSE);
+  g_return_val_if_fail (station_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!tr_store_revoke_station (self->store, station_id, tr_now_ms (), &found, error))
+    return FALSE;
+  if (!found)
+    {
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "no paired station %s to revoke", station_id);
+      return FALSE;
+    }
+  g_message ("Revoked station %s", station_id);
+  g_hash_table_remove (self->seen, station_id);
+
+  /* At once: its connections close with 4403, its waiting polls get 401. */
+  for (guint i = self->connections->len; i > 0; i--)
+    {
+      Connection *conn = g_ptr_array_index (self->connections, i - 1);
+
+      if (conn->hello_done && g_strcmp0 (conn->station_id, station_id) == 0)
+        connection_fail (conn, tr_error_code_to_string (TR_ERROR_UNAUTHORIZED),
+                         auth_message (AUTH_REVOKED), TR_CLOSE_REVOKED, "revoked");
+    }
+  for (guint i = self->polls->len; i > 0; i--)
+    {
+      Poll *poll = g_ptr_array_index (self->polls, i - 1);
+      SoupServerMessage *msg;
+
+      if (g_strcmp0 (poll->station_id, station_id) != 0)
+        continue;
+      msg = g_object_ref (poll->msg);
+      poll_detach (self, poll);
+      respond_unauthorized (msg, AUTH_REVOKED);
+      soup_server_message_unpause (msg);
+      g_object_unref (msg);
+    }
+  stations_changed (self);
+  return TRUE;
+}
+
 static int
 compare_station_info (gconstpointer a, gconstpointer b)
 {
@@ -2095,6 +3154,8 @@ tr_host_list_stations (TrHost *self)
   GPtrArray *list;
   GHashTableIter iter;
   Station *station;
+  g_autoptr (GPtrArray) paired = NULL;
+  g_autoptr (GError) error = NULL;
 
   g_return_val_if_fail (TR_IS_HOST (self), NULL);
 
@@ -2103,6 +3164,37 @@ tr_host_list_stations (TrHost *self)
   g_hash_table_iter_init (&iter, self->stations);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&station))
     g_ptr_array_add (list, station_info_copy (&station->info));
+
+  /* Paired stations too, the ones not seen since the host started
+   * included, so the monitor can revoke a stolen tablet that is off. */
+  paired = tr_store_list_paired_stations (self->store, &error);
+  if (paired == NULL)
+    g_warning ("Listing paired stations failed: %s", error->message);
+  for (guint i = 0; paired != NULL && i < paired->len; i++)
+    {
+      TrPairedStation *p = g_ptr_array_index (paired, i);
+      TrStationInfo *info = NULL;
+      const gint64 *seen = g_hash_table_lookup (self->seen, p->station_id);
+
+      for (guint j = 0; j < list->len && info == NULL; j++)
+        if (g_str_equal (((TrStationInfo *)g_ptr_array_index (list, j))->station_id, p->station_id))
+          info = g_ptr_array_index (list, j);
+      if (info == NULL)
+        {
+          info = g_new0 (TrStationInfo, 1);
+          info->station_id = g_strdup (p->station_id);
+          info->name = g_strdup (p->name);
+          info->role = g_strdup (p->role);
+          info->latency_ms = -1;
+          info->last_seq = -1;
+          info->last_seen = MAX (p->last_seen, seen != NULL ? *seen : 0);
+          g_ptr_array_add (list, info);
+        }
+      info->paired = TRUE;
+      info->paired_at = p->created_at;
+      info->revoked = p->revoked_at != 0;
+      info->revoked_at = p->revoked_at;
+    }
   g_ptr_array_sort (list, compare_station_info);
   return list;
 }
@@ -2124,7 +3216,10 @@ tr_host_dispose (GObject *object)
   g_ptr_array_set_size (self->connections, 0);
 
   g_clear_handle_id (&self->stations_changed_id, g_source_remove);
+  g_clear_handle_id (&self->throttle_id, g_source_remove);
+  forget_peers (self);
   g_clear_object (&self->store);
+  g_clear_object (&self->tls_certificate);
 
   G_OBJECT_CLASS (tr_host_parent_class)->dispose (object);
 }
@@ -2140,8 +3235,15 @@ tr_host_finalize (GObject *object)
   g_ptr_array_unref (self->pending_requests);
   g_ptr_array_unref (self->pending_events);
   g_array_unref (self->pending_seqs);
+  event_cache_clear (self);
+  g_free (self->event_cache);
   g_hash_table_unref (self->stations);
+  g_hash_table_unref (self->peers);
+  g_hash_table_unref (self->peers_per_address);
+  g_hash_table_unref (self->buckets);
+  g_hash_table_unref (self->seen);
   g_free (self->bound_address);
+  g_free (self->tls_fingerprint);
 
   G_OBJECT_CLASS (tr_host_parent_class)->finalize (object);
 }
@@ -2171,6 +3273,33 @@ tr_host_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec 
       case PROP_HEARTBEAT_TIMEOUT:
         g_value_set_uint (value, self->heartbeat_timeout);
         break;
+      case PROP_REQUIRE_PAIRING:
+        g_value_set_boolean (value, self->require_pairing);
+        break;
+      case PROP_HELLO_TIMEOUT:
+        g_value_set_uint (value, self->hello_timeout);
+        break;
+      case PROP_REQUEST_TIMEOUT:
+        g_value_set_uint (value, self->request_timeout);
+        break;
+      case PROP_MAX_CONNECTIONS:
+        g_value_set_uint (value, self->max_connections);
+        break;
+      case PROP_MAX_CONNECTIONS_PER_ADDRESS:
+        g_value_set_uint (value, self->max_connections_per_address);
+        break;
+      case PROP_OPS_RATE:
+        g_value_set_uint (value, self->ops_rate);
+        break;
+      case PROP_OPS_BURST:
+        g_value_set_uint (value, self->ops_burst);
+        break;
+      case PROP_OPS_QUEUE:
+        g_value_set_uint (value, self->ops_queue);
+        break;
+      case PROP_TLS_CERTIFICATE:
+        g_value_set_object (value, self->tls_certificate);
+        break;
       case PROP_BOUND_PORT:
         g_value_set_uint (value, self->bound_port);
         break;
@@ -2179,6 +3308,9 @@ tr_host_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec 
         break;
       case PROP_N_STATIONS:
         g_value_set_uint (value, self->n_stations);
+        break;
+      case PROP_N_CONNECTIONS:
+        g_value_set_uint (value, g_hash_table_size (self->peers));
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -2236,6 +3368,41 @@ tr_host_set_property (GObject *object, guint prop_id, const GValue *value, GPara
       case PROP_HEARTBEAT_TIMEOUT:
         set_uint_property (self, &self->heartbeat_timeout, value, pspec);
         break;
+      case PROP_REQUIRE_PAIRING:
+        set_boolean_property (self, &self->require_pairing, value, pspec);
+        break;
+      case PROP_HELLO_TIMEOUT:
+        set_uint_property (self, &self->hello_timeout, value, pspec);
+        break;
+      case PROP_REQUEST_TIMEOUT:
+        set_uint_property (self, &self->request_timeout, value, pspec);
+        break;
+      case PROP_MAX_CONNECTIONS:
+        set_uint_property (self, &self->max_connections, value, pspec);
+        break;
+      case PROP_MAX_CONNECTIONS_PER_ADDRESS:
+        set_uint_property (self, &self->max_connections_per_address, value, pspec);
+        break;
+      case PROP_OPS_RATE:
+        set_uint_property (self, &self->ops_rate, value, pspec);
+        break;
+      case PROP_OPS_BURST:
+        set_uint_property (self, &self->ops_burst, value, pspec);
+        break;
+      case PROP_OPS_QUEUE:
+        set_uint_property (self, &self->ops_queue, value, pspec);
+        break;
+      case PROP_TLS_CERTIFICATE:
+        if (self->running)
+          g_warning ("TrHost:tls-certificate changes only take effect after a restart");
+        if (g_set_object (&self->tls_certificate, g_value_get_object (value)))
+          {
+            g_clear_pointer (&self->tls_fingerprint, g_free);
+            if (self->tls_certificate != NULL)
+              self->tls_fingerprint = tr_tls_certificate_fingerprint (self->tls_certificate);
+            g_object_notify_by_pspec (object, pspec);
+          }
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2269,12 +3436,41 @@ tr_host_class_init (TrHostClass *klass)
   properties[PROP_HEARTBEAT_TIMEOUT] = g_param_spec_uint (
     "heartbeat-timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_HEARTBEAT_MS,
     G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REQUIRE_PAIRING] = g_param_spec_boolean (
+    "require-pairing", NULL, NULL, TRUE,
+    G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HELLO_TIMEOUT] = g_param_spec_uint (
+    "hello-timeout", NULL, NULL, 1, G_MAXUINT, DEFAULT_HELLO_TIMEOUT_MS,
+    G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REQUEST_TIMEOUT] = g_param_spec_uint (
+    "request-timeout", NULL, NULL, 0, G_MAXUINT, DEFAULT_REQUEST_TIMEOUT_MS,
+    G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_CONNECTIONS] = g_param_spec_uint (
+    "max-connections", NULL, NULL, 0, G_MAXUINT, DEFAULT_MAX_CONNECTIONS,
+    G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_CONNECTIONS_PER_ADDRESS] = g_param_spec_uint (
+    "max-connections-per-address", NULL, NULL, 0, G_MAXUINT, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OPS_RATE] = g_param_spec_uint (
+    "ops-rate", NULL, NULL, 0, G_MAXUINT, DEFAULT_OPS_RATE,
+    G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OPS_BURST] = g_param_spec_uint (
+    "ops-burst", NULL, NULL, 1, G_MAXUINT, DEFAULT_OPS_BURST,
+    G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_OPS_QUEUE] = g_param_spec_uint (
+    "ops-queue", NULL, NULL, 0, G_MAXUINT, DEFAULT_OPS_QUEUE,
+    G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TLS_CERTIFICATE] = g_param_spec_object (
+    "tls-certificate", NULL, NULL, G_TYPE_TLS_CERTIFICATE,
+    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_BOUND_PORT] = g_param_spec_uint ("bound-port", NULL, NULL, 0, G_MAXUINT16, 0,
                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_BOUND_ADDRESS] = g_param_spec_string ("bound-address", NULL, NULL, NULL,
                                                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_N_STATIONS] = g_param_spec_uint ("n-stations", NULL, NULL, 0, G_MAXUINT, 0,
                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_CONNECTIONS] = g_param_spec_uint ("n-connections", NULL, NULL, 0, G_MAXUINT, 0,
+                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[STATIONS_CHANGED] = g_signal_new ("stations-changed", G_TYPE_FROM_CLASS (klass),
@@ -2290,10 +3486,142 @@ tr_host_init (TrHost *self)
   self->heartbeat_timeout = DEFAULT_HEARTBEAT_MS;
   self->connections = g_ptr_array_new_with_free_func ((GDestroyNotify)connection_unref);
   self->polls = g_ptr_array_new_with_free_func ((GDestroyNotify)poll_free);
-  self->pending_ops = g_ptr_array_new_with_free_func ((GDestroyNotify)pending_op_free);
+  self->pending_ops = g_ptr_array_new_with_free_func (pending_op_free);
   self->pending_requests = g_ptr_array_new ();
   self->pending_events = g_ptr_array_new_with_free_func (g_free);
   self->pending_seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->event_cache = g_malloc0 (EVENT_CACHE_SLOTS * sizeof *self->event_cache);
   self->stations
     = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)station_free);
+  self->require_pairing = TRUE;
+  self->hello_timeout = DEFAULT_HELLO_TIMEOUT_MS;
+  self->request_timeout = DEFAULT_REQUEST_TIMEOUT_MS;
+  self->max_connections = DEFAULT_MAX_CONNECTIONS;
+  self->max_connections_per_address = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+  self->ops_rate = DEFAULT_OPS_RATE;
+  self->ops_burst = DEFAULT_OPS_BURST;
+  self->ops_queue = DEFAULT_OPS_QUEUE;
+  self->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, peer_free);
+  self->peers_per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+/* ---- TLS ---- */
+
+#ifdef HAVE_GNUTLS
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#define CERTIFICATE_YEARS 20
+
+static gboolean
+gnutls_failed (int rc, const char *what, GError **error)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot make a TLS certificate (%s): %s", what,
+               gnutls_strerror (rc));
+  return FALSE;
+}
+
+/* A self-signed ECDSA P-256 certificate and its key, as PEM. Stations
+ * pin its fingerprint at pairing instead of checking a name, so the
+ * subject only says what it is. */
+static char *
+make_certificate_pem (GError **error)
+{
+  gnutls_x509_privkey_t key = NULL;
+  gnutls_x509_crt_t crt = NULL;
+  gnutls_datum_t key_pem = { NULL, 0 }, crt_pem = { NULL, 0 };
+  guint8 serial[16];
+  time_t now = time (NULL);
+  char *pem = NULL;
+  int rc;
+
+  if (!random_bytes (serial, sizeof serial, error))
+    return NULL;
+  serial[0] &= 0x7f; /* a positive INTEGER */
+
+  if ((rc = gnutls_x509_privkey_init (&key)) < 0
+      || (rc = gnutls_x509_privkey_generate (
+            key, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1), 0))
+           < 0)
+    {
+      gnutls_failed (rc, "key", error);
+      goto out;
+    }
+  if ((rc = gnutls_x509_crt_init (&crt)) < 0 || (rc = gnutls_x509_crt_set_version (crt, 3)) < 0
+      || (rc = gnutls_x509_crt_set_serial (crt, serial, sizeof serial)) < 0
+      || (rc = gnutls_x509_crt_set_activation_time (crt, now - 24 * 60 * 60)) < 0
+      || (rc = gnutls_x509_crt_set_expiration_time (
+            crt, now + (time_t)CERTIFICATE_YEARS * 365 * 24 * 60 * 60))
+           < 0
+      || (rc = gnutls_x509_crt_set_dn (crt, "CN=Ticketrail host,O=Ticketrail", NULL)) < 0
+      || (rc = gnutls_x509_crt_set_key (crt, key)) < 0
+      || (rc = gnutls_x509_crt_set_basic_constraints (crt, 0, -1)) < 0
+      || (rc = gnutls_x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE)) < 0
+      || (rc = gnutls_x509_crt_set_key_purpose_oid (crt, GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0
+      || (rc = gnutls_x509_crt_sign2 (crt, crt, key, GNUTLS_DIG_SHA256, 0)) < 0)
+    {
+      gnutls_failed (rc, "certificate", error);
+      goto out;
+    }
+  if ((rc = gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_PEM, &crt_pem)) < 0
+      || (rc = gnutls_x509_privkey_export2_pkcs8 (key, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN,
+                                                  &key_pem))
+           < 0)
+    {
+      gnutls_failed (rc, "export", error);
+      goto out;
+    }
+  pem = g_strdup_printf ("%.*s%.*s", (int)crt_pem.size, (const char *)crt_pem.data,
+                         (int)key_pem.size, (const char *)key_pem.data);
+
+out:
+  if (key_pem.data != NULL)
+    {
+      memset (key_pem.data, 0, key_pem.size);
+      gnutls_free (key_pem.data);
+    }
+  gnutls_free (crt_pem.data);
+  if (crt != NULL)
+    gnutls_x509_crt_deinit (crt);
+  if (key != NULL)
+    gnutls_x509_privkey_deinit (key);
+  return pem;
+}
+#endif
+
+GTlsCertificate *
+tr_tls_ensure_certificate (const char *path, GError **error)
+{
+  g_autofree char *pem = NULL;
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return g_tls_certificate_new_from_file (path, error);
+
+#ifdef HAVE_GNUTLS
+  if (!(pem = make_certificate_pem (error)))
+    return NULL;
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s: %s", dir,
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+  /* The private key is in it: owner only. */
+  if (!g_file_set_contents_full (path, pem, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+    return NULL;
+  return g_tls_certificate_new_from_pem (pem, -1, error);
+#else
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               "%s does not exist, and this build cannot make certificates (no GnuTLS)", path);
+  return NULL;
+#endif
 }

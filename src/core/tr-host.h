@@ -32,6 +32,13 @@ typedef struct
   guint     queued_ops;     /* as reported in the station's ping */
   guint     reconnects;
   gint64    last_seq;       /* last seq the station reported applied */
+  /* Pairing (added last so the layout above stays as it was). A paired
+   * station is listed even when it has not connected since the host
+   * started; last_seen then comes from the store. */
+  gboolean  paired;
+  gint64    paired_at;      /* ms; 0 when not paired */
+  gboolean  revoked;
+  gint64    revoked_at;     /* ms; 0 when not revoked */
 } TrStationInfo;
 
 void           tr_station_info_free (TrStationInfo *info);
@@ -44,10 +51,24 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrStationInfo, tr_station_info_free)
  *   "websocket-enabled"  gboolean  default TRUE (FALSE: diagnostic --no-websocket)
  *   "max-lag-events"     guint     a station further behind is disconnected (default 5000)
  *   "heartbeat-timeout"  guint     ms of silence after which a station is dead (default 15000)
+ * Security (docs/security.md; each limit is in docs/protocol.md too):
+ *   "require-pairing"    gboolean  default TRUE: every endpoint but health, pair and the
+ *                                  browser page's files needs a station token
+ *   "hello-timeout"      guint     ms a WebSocket may stay open without hello (default 10000)
+ *   "request-timeout"    guint     ms to read a request's headers and body, and idle time
+ *                                  between requests on one connection (default 10000; 0 off)
+ *   "max-connections"    guint     TCP connections in all (default 2000; 0 no limit)
+ *   "max-connections-per-address" guint  from one IP address (default 32; 0 no limit)
+ *   "ops-rate"           guint     ops per second per station, token bucket (default 50; 0 off)
+ *   "ops-burst"          guint     the bucket's size (default 200)
+ *   "ops-queue"          guint     ops a WebSocket station may have waiting for the
+ *                                  bucket before it is closed with 4429 (default 1000)
+ *   "tls-certificate"    GTlsCertificate*  serve HTTPS/WSS with it (default NULL: plain)
  * Read-only:
  *   "bound-port"         guint     the port actually bound, after start
  *   "bound-address"      string    the address listened on ("127.0.0.1", "::" or "0.0.0.0")
  *   "n-stations"         guint     WebSocket stations connected now
+ *   "n-connections"      guint     TCP connections open now (HTTP and WebSocket)
  * Signals:
  *   "stations-changed"   ()        the station list changed
  */
@@ -62,7 +83,31 @@ TrStore   *tr_host_get_store        (TrHost *self);
  * exactly as if a station had sent it: dedupe, apply, log, fan out. */
 TrOutcome *tr_host_submit_op        (TrHost *self, const TrOp *op, GError **error);
 
-/* TrStationInfo* copies, connected first, then by name. */
+/* TrStationInfo* copies, connected first, then by name; paired
+ * stations that are not connected are included. */
 GPtrArray *tr_host_list_stations    (TrHost *self);
+
+/* A fresh 6-digit pairing code, valid for 10 minutes and once; it
+ * replaces any earlier code. *@out_expires_at (ms) when not NULL.
+ * tr_host_create_pairing_code() does the same on a store alone, for
+ * `ticketrail-host pair` in another process: the running host reads
+ * codes from the store. */
+char      *tr_host_new_pairing_code (TrHost *self, gint64 *out_expires_at, GError **error);
+char      *tr_host_create_pairing_code (TrStore *store, gint64 *out_expires_at, GError **error);
+
+/* Revokes @station_id's pairing: its connections close at once with
+ * TR_CLOSE_REVOKED, its token gets 401/4403 from now on. FALSE with
+ * TR_ERROR_INVALID when it is not paired (or already revoked). */
+gboolean   tr_host_revoke_station   (TrHost *self, const char *station_id, GError **error);
+
+/* The SHA-256 fingerprint ("AB:CD:…", 32 bytes) of "tls-certificate",
+ * or NULL when serving plain HTTP. Stations pin it when they pair. */
+const char *tr_host_get_tls_fingerprint (TrHost *self);
+char       *tr_tls_certificate_fingerprint (GTlsCertificate *certificate);
+
+/* Loads the certificate and key (PEM) at @path, first making a
+ * self-signed one there (mode 0600) when the file does not exist.
+ * Needs a GIO TLS backend at run time (glib-networking). */
+GTlsCertificate *tr_tls_ensure_certificate (const char *path, GError **error);
 
 G_END_DECLS

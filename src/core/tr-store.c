@@ -89,6 +89,27 @@ static const char *const MIGRATIONS[TR_STORE_SCHEMA_VERSION] = {
   "  ('head_seq', 0),"
   "  ('business_day', ''),"
   "  ('next_number', 1001);",
+  /* 1 → 2: pairing (docs/security.md). A host keeps its paired stations
+   * with the SHA-256 of each station token, never the token, and the
+   * pending pairing code's hash; a station keeps its own token in meta. */
+  "CREATE TABLE paired_stations ("
+  "  station_id TEXT PRIMARY KEY,"
+  "  token_hash TEXT NOT NULL UNIQUE,"
+  "  name TEXT,"
+  "  role TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  last_seen INTEGER NOT NULL DEFAULT 0,"
+  "  revoked_at INTEGER NOT NULL DEFAULT 0"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE pairing_codes ("
+  "  code_hash TEXT PRIMARY KEY,"
+  "  created_at INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "INSERT INTO meta (key, value) VALUES"
+  "  ('station_token', ''),"
+  "  ('station_token_host_id', ''),"
+  "  ('host_fingerprint', '');",
 };
 
 typedef enum
@@ -124,6 +145,15 @@ typedef enum
   ST_OUTBOX_FOR_TICKET,
   ST_OUTBOX_ALL,
   ST_OUTBOX_COUNT,
+  ST_CODES_CLEAR,
+  ST_CODE_INSERT,
+  ST_CODE_GET,
+  ST_CODE_DELETE,
+  ST_PAIRED_UPSERT,
+  ST_PAIRED_BY_TOKEN,
+  ST_PAIRED_REVOKE,
+  ST_PAIRED_ALL,
+  ST_PAIRED_TOUCH,
   N_STATEMENTS
 } StatementId;
 
@@ -192,6 +222,25 @@ static const char *const STATEMENT_SQL[N_STATEMENTS] = {
   [ST_OUTBOX_FOR_TICKET] = "SELECT data FROM outbox WHERE ticket_id = ?1 ORDER BY pos",
   [ST_OUTBOX_ALL] = "SELECT data FROM outbox ORDER BY pos",
   [ST_OUTBOX_COUNT] = "SELECT COUNT(*) FROM outbox",
+  [ST_CODES_CLEAR] = "DELETE FROM pairing_codes",
+  [ST_CODE_INSERT] = "INSERT INTO pairing_codes (code_hash, created_at, expires_at)"
+                     " VALUES (?1, ?2, ?3)",
+  [ST_CODE_GET] = "SELECT expires_at FROM pairing_codes WHERE code_hash = ?1",
+  [ST_CODE_DELETE] = "DELETE FROM pairing_codes WHERE code_hash = ?1",
+  [ST_PAIRED_UPSERT]
+  = "INSERT INTO paired_stations (station_id, token_hash, name, role, created_at, last_seen,"
+    " revoked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, 0)"
+    " ON CONFLICT (station_id) DO UPDATE SET token_hash = excluded.token_hash,"
+    " name = excluded.name, role = excluded.role, created_at = excluded.created_at,"
+    " last_seen = excluded.last_seen, revoked_at = 0",
+  [ST_PAIRED_BY_TOKEN] = "SELECT station_id, name, role, created_at, last_seen, revoked_at"
+                         " FROM paired_stations WHERE token_hash = ?1",
+  [ST_PAIRED_REVOKE] = "UPDATE paired_stations SET revoked_at = ?2"
+                       " WHERE station_id = ?1 AND revoked_at = 0",
+  [ST_PAIRED_ALL] = "SELECT station_id, name, role, created_at, last_seen, revoked_at"
+                    " FROM paired_stations ORDER BY created_at, station_id",
+  [ST_PAIRED_TOUCH] = "UPDATE paired_stations SET last_seen = MAX (last_seen, ?2)"
+                      " WHERE station_id = ?1",
 };
 
 struct _TrStore
@@ -210,6 +259,11 @@ struct _TrStore
   gint64 head_seq;
   char *business_day;
   gint64 next_number;
+  /* Station side: the token from pairing, the host it is for, and the
+   * host's pinned TLS fingerprint ("" when none). */
+  char *station_token;
+  char *station_token_host_id;
+  char *host_fingerprint;
 
   /* id → TrTicket*: the visible ticket as stored in tickets.data, so that
    * an op does not re-parse JSON. Written only together with the row and
@@ -398,6 +452,21 @@ meta_load (TrStore *self, GError **error)
         {
           g_free (self->business_day);
           self->business_day = g_strdup (value);
+        }
+      else if (g_strcmp0 (key, "station_token") == 0)
+        {
+          g_free (self->station_token);
+          self->station_token = g_strdup (value);
+        }
+      else if (g_strcmp0 (key, "station_token_host_id") == 0)
+        {
+          g_free (self->station_token_host_id);
+          self->station_token_host_id = g_strdup (value);
+        }
+      else if (g_strcmp0 (key, "host_fingerprint") == 0)
+        {
+          g_free (self->host_fingerprint);
+          self->host_fingerprint = g_strdup (value);
         }
       else if (g_strcmp0 (key, "last_seq") == 0)
         self->last_seq = sqlite3_column_int64 (stmt, 1);
@@ -830,6 +899,9 @@ tr_store_finalize (GObject *object)
   g_clear_pointer (&self->db_id, g_free);
   g_clear_pointer (&self->host_id, g_free);
   g_clear_pointer (&self->business_day, g_free);
+  g_clear_pointer (&self->station_token, g_free);
+  g_clear_pointer (&self->station_token_host_id, g_free);
+  g_clear_pointer (&self->host_fingerprint, g_free);
 
   G_OBJECT_CLASS (tr_store_parent_class)->finalize (object);
 }
@@ -860,6 +932,9 @@ tr_store_init (TrStore *self)
   self->db_id = g_strdup ("");
   self->host_id = g_strdup ("");
   self->business_day = g_strdup ("");
+  self->station_token = g_strdup ("");
+  self->station_token_host_id = g_strdup ("");
+  self->host_fingerprint = g_strdup ("");
   self->next_number = FIRST_TICKET_NUMBER;
 }
 
@@ -1763,6 +1838,11 @@ gboolean
 tr_store_apply_events (TrStore *self, GPtrArray *events, GError **error)
 {
   gint64 last_seq_before = self->last_seq;
+  /* A reconnecting station receives thousands of events for a few dozen
+   * tickets: rebasing once per ticket, on its newest confirmed state,
+   * instead of once per event keeps catch-up linear in the events. */
+  g_autoptr (GHashTable) latest = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) touched = g_ptr_array_new ();
   Changes changes;
 
   g_return_val_if_fail (TR_IS_STORE (self), FALSE);
@@ -1776,7 +1856,6 @@ tr_store_apply_events (TrStore *self, GPtrArray *events, GError **error)
   for (guint i = 0; i < events->len; i++)
     {
       const TrEvent *event = g_ptr_array_index (events, i);
-      g_autofree char *confirmed_json = NULL;
 
       if (event->seq <= self->last_seq)
         continue;
@@ -1798,11 +1877,21 @@ tr_store_apply_events (TrStore *self, GPtrArray *events, GError **error)
       if (event->op_id != NULL && !delete_outbox_op (self, event->op_id, error))
         goto fail;
 
-      confirmed_json = tr_ticket_to_string (event->ticket);
-      if (!rebase_ticket (self, event->ticket->id, event->ticket, CONFIRMED_SET, confirmed_json,
-                          &changes, error))
-        goto fail;
+      if (!g_hash_table_contains (latest, event->ticket->id))
+        g_ptr_array_add (touched, event->ticket->id);
+      g_hash_table_insert (latest, event->ticket->id, event->ticket);
       self->last_seq = event->seq;
+    }
+
+  for (guint i = 0; i < touched->len; i++)
+    {
+      const char *ticket_id = g_ptr_array_index (touched, i);
+      const TrTicket *confirmed = g_hash_table_lookup (latest, ticket_id);
+      g_autofree char *confirmed_json = tr_ticket_to_string (confirmed);
+
+      if (!rebase_ticket (self, ticket_id, confirmed, CONFIRMED_SET, confirmed_json, &changes,
+                          error))
+        goto fail;
     }
 
   if (self->last_seq != last_seq_before && !meta_set_int (self, "last_seq", self->last_seq, error))
@@ -2012,5 +2101,342 @@ tr_store_checkpoint (TrStore *self, GError **error)
   rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
   if (rc != SQLITE_OK)
     return set_sqlite_error (self, error, "checkpointing");
+  return TRUE;
+}
+
+/* ---- pairing ---- */
+
+void
+tr_paired_station_free (TrPairedStation *station)
+{
+  if (station == NULL)
+    return;
+  g_free (station->station_id);
+  g_free (station->name);
+  g_free (station->role);
+  g_free (station);
+}
+
+const char *
+tr_pairing_status_to_string (TrPairingStatus status)
+{
+  switch (status)
+    {
+      case TR_PAIRING_OK:
+        return "ok";
+      case TR_PAIRING_UNKNOWN_CODE:
+        return "unknown_code";
+      case TR_PAIRING_EXPIRED_CODE:
+        return "expired_code";
+      default:
+        return NULL;
+    }
+}
+
+/* Codes are six digits, so a hash hides nothing from someone who can
+ * read the file; it only keeps the code out of plain sight in backups
+ * and sqlite3 sessions. What protects a code is its ten minutes and the
+ * host's lockout. */
+static char *
+code_hash (const char *code)
+{
+  g_autofree char *input = g_strconcat ("ticketrail/pairing-code/", code, NULL);
+
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, input, -1);
+}
+
+char *
+tr_token_hash (const char *token)
+{
+  g_return_val_if_fail (token != NULL, NULL);
+
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+}
+
+gboolean
+tr_store_add_pairing_code (TrStore *self, const char *code, gint64 now, gint64 expires_at,
+                           GError **error)
+{
+  g_autofree char *hash = NULL;
+
+  g_return_val_if_fail (TR_IS_STORE (self), FALSE);
+  g_return_val_if_fail (code != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  hash = code_hash (code);
+  if (!begin_write (self, error))
+    return FALSE;
+  /* One code at a time: every code alive is one more an attacker could
+   * guess. */
+  if (!run_cached (self, ST_CODES_CLEAR, "clearing pairing codes", error))
+    goto fail;
+  {
+    g_autoptr (sqlite3_stmt) stmt = statement_get (self, ST_CODE_INSERT, error);
+
+    if (stmt == NULL)
+      goto fail;
+    bind_text (stmt, 1, hash);
+    sqlite3_bind_int64 (stmt, 2, now);
+    sqlite3_bind_int64 (stmt, 3, expires_at);
+    if (!step_done (self, stmt, "writing a pairing code", error))
+      goto fail;
+  }
+  return commit (self, error);
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+gboolean
+tr_store_redeem_pairing_code (TrStore *self, const char *code, gint64 now,
+                              const char *station_id, const char *name, const char *role,
+                              const char *token_hash, TrPairingStatus *out_status,
+                              GError **error)
+{
+  g_autofree char *hash = NULL;
+  gint64 expires_at = 0;
+  int rc;
+
+  g_return_val_if_fail (TR_IS_STORE (self), FALSE);
+  g_return_val_if_fail (code != NULL, FALSE);
+  g_return_val_if_fail (station_id != NULL, FALSE);
+  g_return_val_if_fail (token_hash != NULL, FALSE);
+  g_return_val_if_fail (out_status != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  hash = code_hash (code);
+  if (!begin_write (self, error))
+    return FALSE;
+  {
+    g_autoptr (sqlite3_stmt) stmt = statement_get (self, ST_CODE_GET, error);
+
+    if (stmt == NULL)
+      goto fail;
+    bind_text (stmt, 1, hash);
+    if ((rc = step_row (self, stmt, "reading pairing codes", error)) < 0)
+      goto fail;
+    if (rc == 1)
+      expires_at = sqlite3_column_int64 (stmt, 0);
+  }
+
+  if (rc == 0)
+    *out_status = TR_PAIRING_UNKNOWN_CODE;
+  else if (now >= expires_at)
+    *out_status = TR_PAIRING_EXPIRED_CODE;
+  else
+    {
+      g_autoptr (sqlite3_stmt) del = NULL;
+      g_autoptr (sqlite3_stmt) upsert = NULL;
+
+      *out_status = TR_PAIRING_OK;
+      /* Single use: the code goes in the transaction that uses it. */
+      if (!(del = statement_get (self, ST_CODE_DELETE, error)))
+        goto fail;
+      bind_text (del, 1, hash);
+      if (!step_done (self, del, "deleting a pairing code", error))
+        goto fail;
+      if (!(upsert = statement_get (self, ST_PAIRED_UPSERT, error)))
+        goto fail;
+      bind_text (upsert, 1, station_id);
+      bind_text (upsert, 2, token_hash);
+      bind_text (upsert, 3, name);
+      bind_text (upsert, 4, role);
+      sqlite3_bind_int64 (upsert, 5, now);
+      if (!step_done (self, upsert, "recording a paired station", error))
+        goto fail;
+    }
+  return commit (self, error);
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+static TrPairedStation *
+paired_station_from_row (sqlite3_stmt *stmt)
+{
+  TrPairedStation *station = g_new0 (TrPairedStation, 1);
+
+  station->station_id = g_strdup (column_text (stmt, 0));
+  station->name = g_strdup (column_text (stmt, 1));
+  station->role = g_strdup (column_text (stmt, 2));
+  station->created_at = sqlite3_column_int64 (stmt, 3);
+  station->last_seen = sqlite3_column_int64 (stmt, 4);
+  station->revoked_at = sqlite3_column_int64 (stmt, 5);
+  return station;
+}
+
+TrPairedStation *
+tr_store_lookup_token (TrStore *self, const char *token_hash, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (TR_IS_STORE (self), NULL);
+  g_return_val_if_fail (token_hash != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = statement_get (self, ST_PAIRED_BY_TOKEN, error)))
+    return NULL;
+  bind_text (stmt, 1, token_hash);
+  rc = step_row (self, stmt, "reading paired stations", error);
+  return rc == 1 ? paired_station_from_row (stmt) : NULL;
+}
+
+gboolean
+tr_store_revoke_station (TrStore *self, const char *station_id, gint64 now, gboolean *out_found,
+                         GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (TR_IS_STORE (self), FALSE);
+  g_return_val_if_fail (station_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!(stmt = statement_get (self, ST_PAIRED_REVOKE, error)))
+    return FALSE;
+  bind_text (stmt, 1, station_id);
+  sqlite3_bind_int64 (stmt, 2, now > 0 ? now : 1);
+  if (!step_done (self, stmt, "revoking a station", error))
+    return FALSE;
+  if (out_found != NULL)
+    *out_found = sqlite3_changes (self->db) > 0;
+  return TRUE;
+}
+
+GPtrArray *
+tr_store_list_paired_stations (TrStore *self, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GPtrArray) list = NULL;
+  int rc;
+
+  g_return_val_if_fail (TR_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!(stmt = statement_get (self, ST_PAIRED_ALL, error)))
+    return NULL;
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_paired_station_free);
+  while ((rc = step_row (self, stmt, "reading paired stations", error)) == 1)
+    g_ptr_array_add (list, paired_station_from_row (stmt));
+  return rc == 0 ? g_steal_pointer (&list) : NULL;
+}
+
+gboolean
+tr_store_touch_stations (TrStore *self, GHashTable *last_seen, GError **error)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (TR_IS_STORE (self), FALSE);
+  g_return_val_if_fail (last_seen != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_hash_table_size (last_seen) == 0)
+    return TRUE;
+  if (!begin_write (self, error))
+    return FALSE;
+  g_hash_table_iter_init (&iter, last_seen);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_autoptr (sqlite3_stmt) stmt = statement_get (self, ST_PAIRED_TOUCH, error);
+
+      if (stmt == NULL)
+        goto fail;
+      bind_text (stmt, 1, key);
+      sqlite3_bind_int64 (stmt, 2, *(gint64 *)value);
+      if (!step_done (self, stmt, "recording last-seen times", error))
+        goto fail;
+    }
+  return commit (self, error);
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+const char *
+tr_store_get_station_token (TrStore *self)
+{
+  g_return_val_if_fail (TR_IS_STORE (self), NULL);
+  return *self->station_token != '\0' ? self->station_token : NULL;
+}
+
+const char *
+tr_store_get_station_token_host_id (TrStore *self)
+{
+  g_return_val_if_fail (TR_IS_STORE (self), NULL);
+  return *self->station_token_host_id != '\0' ? self->station_token_host_id : NULL;
+}
+
+const char *
+tr_store_get_host_fingerprint (TrStore *self)
+{
+  g_return_val_if_fail (TR_IS_STORE (self), NULL);
+  return *self->host_fingerprint != '\0' ? self->host_fingerprint : NULL;
+}
+
+gboolean
+tr_store_set_station_token (TrStore *self, const char *host_id, const char *token,
+                            const char *fingerprint, GError **error)
+{
+  g_return_val_if_fail (TR_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!begin_write (self, error))
+    return FALSE;
+  if (!meta_set_text (self, "station_token", token ? token : "", error)
+      || !meta_set_text (self, "station_token_host_id", host_id ? host_id : "", error)
+      || !meta_set_text (self, "host_fingerprint", fingerprint ? fingerprint : "", error)
+      || !commit (self, error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  g_free (self->station_token);
+  self->station_token = g_strdup (token ? token : "");
+  g_free (self->station_token_host_id);
+  self->station_token_host_id = g_strdup (host_id ? host_id : "");
+  g_free (self->host_fingerprint);
+  self->host_fingerprint = g_strdup (fingerprint ? fingerprint : "");
+  return TRUE;
+}
+
+/* ---- The menu ---- */
+
+char *
+tr_store_get_menu (TrStore *self, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  char *menu = NULL;
+  int rc;
+
+  g_return_val_if_fail (TR_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = statement_get (self, ST_META_GET, error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, "menu");
+  rc = step_row (self, stmt, "reading the menu", error);
+  if (rc == 1 && column_text (stmt, 0) != NULL && *column_text (stmt, 0) != '\0')
+    menu = g_strdup (column_text (stmt, 0));
+  return menu;
+}
+
+gboolean
+tr_store_set_menu (TrStore *self, const char *menu_json, GError **error)
+{
+  g_return_val_if_fail (TR_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!begin_write (self, error))
+    return FALSE;
+  if (!meta_set_text (self, "menu", menu_json ? menu_json : "", error) || !commit (self, error))
+    {
+      rollback (self);
+      return FALSE;
+    }
   return TRUE;
 }

@@ -22,7 +22,7 @@ G_BEGIN_DECLS
 #define TR_TYPE_STORE (tr_store_get_type ())
 G_DECLARE_FINAL_TYPE (TrStore, tr_store, TR, STORE, GObject)
 
-#define TR_STORE_SCHEMA_VERSION 1
+#define TR_STORE_SCHEMA_VERSION 2
 
 typedef enum
 {
@@ -163,6 +163,101 @@ gboolean   tr_store_outbox_remove (TrStore     *self,
 /* Checkpoints the WAL (TRUNCATE) so it stays bounded. */
 gboolean   tr_store_checkpoint    (TrStore  *self,
                                    GError  **error);
+
+/* ---- Pairing (docs/security.md) ---- */
+
+/* A station the host paired with. Times in ms; 0 = never / not revoked. */
+typedef struct
+{
+  char   *station_id;
+  char   *name;
+  char   *role;
+  gint64  created_at;  /* when it (last) paired */
+  gint64  last_seen;   /* as last written by the host (it batches these) */
+  gint64  revoked_at;
+} TrPairedStation;
+
+void tr_paired_station_free (TrPairedStation *station);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrPairedStation, tr_paired_station_free)
+
+typedef enum
+{
+  TR_PAIRING_OK,
+  TR_PAIRING_UNKNOWN_CODE,
+  TR_PAIRING_EXPIRED_CODE,
+} TrPairingStatus;
+
+const char *tr_pairing_status_to_string (TrPairingStatus status);
+
+/* SHA-256 (lower-case hex) of a station token: all the host keeps. */
+char      *tr_token_hash                 (const char *token);
+
+/* Host side. Stores @code (only its hash), valid until @expires_at (ms),
+ * replacing every earlier code: one code is valid at a time. Another
+ * process may call this on the same file while the host runs
+ * (`ticketrail-host pair`). */
+gboolean   tr_store_add_pairing_code     (TrStore     *self,
+                                          const char  *code,
+                                          gint64       now,
+                                          gint64       expires_at,
+                                          GError     **error);
+/* In one transaction: checks @code at @now and, when valid, deletes it
+ * (single use) and records @station_id with @token_hash (a re-pairing
+ * replaces its old token and clears a revocation). FALSE only when the
+ * database failed; the verdict goes to @out_status. */
+gboolean   tr_store_redeem_pairing_code  (TrStore         *self,
+                                          const char      *code,
+                                          gint64           now,
+                                          const char      *station_id,
+                                          const char      *name,
+                                          const char      *role,
+                                          const char      *token_hash,
+                                          TrPairingStatus *out_status,
+                                          GError         **error);
+/* The station holding @token_hash (revoked ones included), or NULL
+ * (with @error only when the database failed). */
+TrPairedStation *tr_store_lookup_token   (TrStore     *self,
+                                          const char  *token_hash,
+                                          GError     **error);
+/* Marks @station_id revoked at @now; *@out_found says whether an active
+ * pairing was there. */
+gboolean   tr_store_revoke_station       (TrStore     *self,
+                                          const char  *station_id,
+                                          gint64       now,
+                                          gboolean    *out_found,
+                                          GError     **error);
+/* TrPairedStation*, oldest pairing first. */
+GPtrArray *tr_store_list_paired_stations (TrStore  *self,
+                                          GError  **error);
+/* @last_seen: station_id → gint64* (ms); one transaction. */
+gboolean   tr_store_touch_stations       (TrStore     *self,
+                                          GHashTable  *last_seen,
+                                          GError     **error);
+
+/* Station side: the token this station got by pairing with @host_id,
+ * and the host's TLS certificate fingerprint pinned then (NULL: none,
+ * or plain HTTP). NULL token: not paired. */
+const char *tr_store_get_station_token         (TrStore *self);
+const char *tr_store_get_station_token_host_id (TrStore *self);
+const char *tr_store_get_host_fingerprint      (TrStore *self);
+/* Saves (or, with NULLs, forgets) the pairing; one transaction. */
+gboolean    tr_store_set_station_token         (TrStore     *self,
+                                                const char  *host_id,
+                                                const char  *token,
+                                                const char  *fingerprint,
+                                                GError     **error);
+
+/* ---- The menu (issue 5) ---- */
+
+/* The station's small editable menu, a JSON document kept in the meta
+ * table as it was given (the app parses and checks it). NULL with no
+ * error when none was ever set. */
+char      *tr_store_get_menu              (TrStore     *self,
+                                           GError     **error);
+/* Replaces the menu (NULL forgets it); one transaction. */
+gboolean   tr_store_set_menu              (TrStore     *self,
+                                           const char  *menu_json,
+                                           GError     **error);
 
 /* Signals:
  * "ticket-changed" (const char *ticket_id): after a commit that changed

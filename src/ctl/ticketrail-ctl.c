@@ -32,12 +32,15 @@ enum
 
 static char *opt_host = NULL;
 static char *opt_token = NULL;
+static char *opt_station_id = NULL;
 static int opt_timeout = 10;
 
 static const GOptionEntry global_entries[] = {
   { "host", 'H', 0, G_OPTION_ARG_STRING, &opt_host, "Host URL (default " DEFAULT_HOST ")", "URL" },
-  { "token", 't', 0, G_OPTION_ARG_STRING, &opt_token, "Station token, sent as a bearer token",
-    "T" },
+  { "token", 't', 0, G_OPTION_ARG_STRING, &opt_token,
+    "Station token from 'pair', sent as a bearer token (default: $TICKETRAIL_TOKEN)", "T" },
+  { "station-id", 0, 0, G_OPTION_ARG_STRING, &opt_station_id,
+    "The station id the token was issued to (default: one per command and process)", "ID" },
   { "timeout", 0, 0, G_OPTION_ARG_INT, &opt_timeout, "Seconds to wait for each step (default 10)",
     "S" },
   { NULL },
@@ -50,6 +53,9 @@ static const char description[]
     "           (--json prints the raw frames)\n"
     "  create   Create a ticket from flags or from a JSON file (POST /api/v1/tickets)\n"
     "  bump     Set a ticket's or an item's status (POST /api/v1/ops)\n"
+    "  pair     Trade a pairing code from the host for a station token, printed on\n"
+    "           stdout (ticketrail-ctl pair CODE --station-id ID); use it with\n"
+    "           --token and the same --station-id\n"
     "  test     Check the path to the host step by step: TCP connect, HTTP health,\n"
     "           WebSocket handshake with the ticketrail.v1 subprotocol, hello/welcome\n"
     "           round trip, ping/pong latency; stops at the first failure\n"
@@ -514,7 +520,9 @@ cmd_watch (int argc, char **argv)
       return fail ("watch: WebSocket", error);
     }
   /* since = head with the host's id: no backlog, only live events. */
-  station_id = g_strdup_printf (CTL_STATION "-watch-%u", (guint)getpid ());
+  station_id = opt_station_id != NULL
+                 ? g_strdup (opt_station_id)
+                 : g_strdup_printf (CTL_STATION "-watch-%u", (guint)getpid ());
   hello = tr_frame_build_hello (station_id, "ticketrail-ctl watch", "monitor", opt_token, host_id,
                                 head_seq);
   if (!ws_send (&state, hello, &error)
@@ -1143,7 +1151,9 @@ cmd_test (int argc, char **argv)
 
   /* 4. hello / welcome */
   step_begin ("hello → welcome");
-  station_id = g_strdup_printf (CTL_STATION "-test-%u", (guint)getpid ());
+  station_id = opt_station_id != NULL
+                 ? g_strdup (opt_station_id)
+                 : g_strdup_printf (CTL_STATION "-test-%u", (guint)getpid ());
   hello = tr_frame_build_hello (station_id, "ticketrail-ctl test", "monitor", opt_token, host_id,
                                 head_seq);
   if (!ws_send (&state, hello, &error)
@@ -1177,6 +1187,65 @@ cmd_test (int argc, char **argv)
 
 /* ---- main ---- */
 
+/* ---- pair ---- */
+
+static int
+cmd_pair (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) context
+    = g_option_context_new ("CODE - trade a pairing code for a station token");
+  g_autoptr (SoupSession) session = NULL;
+  g_autoptr (JsonNode) request = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *station_id = NULL;
+  JsonObject *object, *station;
+  const char *token;
+  int exit_code;
+
+  g_option_context_set_description (context,
+                                    "The host prints a code with 'ticketrail-host pair' or shows one "
+                                    "in its station monitor.\nThe token goes to stdout; keep it "
+                                    "secret, and pass the same --station-id with it.\n");
+  if (!parse_command (context, NULL, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc != 2)
+    return usage_error ("pair", "pair needs exactly one CODE");
+
+  station_id = opt_station_id != NULL ? g_strdup (opt_station_id)
+                                      : g_strdup_printf (CTL_STATION "-%s", g_get_host_name ());
+  request = json_node_new (JSON_NODE_OBJECT);
+  object = json_object_new ();
+  station = json_object_new ();
+  json_object_set_string_member (object, "code", argv[1]);
+  json_object_set_string_member (station, "id", station_id);
+  json_object_set_string_member (station, "name", "ticketrail-ctl");
+  json_object_set_string_member (station, "role", "monitor");
+  json_object_set_object_member (object, "station", station);
+  json_node_take_object (request, object);
+  body = tr_json_to_string (request);
+
+  session = session_new ();
+  /* The pairing endpoint takes no token. */
+  g_clear_pointer (&opt_token, g_free);
+  root = http_json (session, SOUP_METHOD_POST, "/api/v1/pair", body, &error);
+  if (root == NULL)
+    return fail ("pair", error);
+  token = JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_string_member_with_default (
+            json_node_get_object (root), "token", NULL)
+                                        : NULL;
+  if (token == NULL)
+    {
+      g_printerr ("ticketrail-ctl: pair: the host's answer has no token\n");
+      return EXIT_FAILED;
+    }
+  g_print ("%s\n", token);
+  g_printerr ("Paired as station %s. Use: ticketrail-ctl --station-id %s --token TOKEN …\n",
+              station_id, station_id);
+  return EXIT_OK;
+}
+
 typedef struct
 {
   const char *name;
@@ -1185,7 +1254,7 @@ typedef struct
 
 static const Command commands[] = {
   { "health", cmd_health }, { "watch", cmd_watch }, { "create", cmd_create },
-  { "bump", cmd_bump },     { "test", cmd_test },
+  { "bump", cmd_bump },     { "test", cmd_test },     { "pair", cmd_pair },
 };
 
 int
@@ -1217,6 +1286,9 @@ main (int argc, char *argv[])
       g_print ("ticketrail-ctl %s\n", PACKAGE_VERSION);
       return EXIT_OK;
     }
+  /* Keeps the token out of the process list. */
+  if (opt_token == NULL && g_getenv ("TICKETRAIL_TOKEN") != NULL)
+    opt_token = g_strdup (g_getenv ("TICKETRAIL_TOKEN"));
   if (argc < 2)
     {
       g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);

@@ -1,5 +1,17 @@
 /* ticketrail-host.c: the headless host
  *
+ *   ticketrail-host [OPTION…]            serve
+ *   ticketrail-host pair [--data-dir D]  print a fresh pairing code
+ *   ticketrail-host stations             list paired stations
+ *   ticketrail-host revoke STATION_ID    revoke one
+ *
+ * The subcommands open the running host's database next to it (SQLite
+ * WAL allows that) instead of talking to the process: the host reads
+ * pairing codes from the store when a station pairs, checks tokens
+ * against it on every connection, and closes the connections of a
+ * station revoked there within seconds. So they work whether the host
+ * runs or not, and need no control socket.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "ticketrail-host"
@@ -11,6 +23,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "tr-host.h"
 #include "tr-protocol.h"
@@ -30,6 +43,92 @@ on_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static char *
+format_time (gint64 ms)
+{
+  g_autoptr (GDateTime) time = NULL;
+
+  if (ms <= 0)
+    return g_strdup ("never");
+  time = g_date_time_new_from_unix_local (ms / 1000);
+  return time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
+}
+
+static int
+run_subcommand (const char *command, TrStore *store, int argc, char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+
+  if (g_str_equal (command, "pair"))
+    {
+      gint64 expires_at = 0;
+      g_autofree char *code = tr_host_create_pairing_code (store, &expires_at, &error);
+      g_autofree char *until = NULL;
+
+      if (code == NULL)
+        {
+          g_printerr ("ticketrail-host pair: %s\n", error->message);
+          return 1;
+        }
+      until = format_time (expires_at);
+      g_print ("Pairing code: %s\n", code);
+      g_print ("Valid once, until %s (10 minutes). Enter it on the station, or open\n"
+               "http://HOST:PORT/?pair=%s in its browser.\n",
+               until, code);
+      return 0;
+    }
+
+  if (g_str_equal (command, "stations"))
+    {
+      g_autoptr (GPtrArray) stations = tr_store_list_paired_stations (store, &error);
+
+      if (stations == NULL)
+        {
+          g_printerr ("ticketrail-host stations: %s\n", error->message);
+          return 1;
+        }
+      for (guint i = 0; i < stations->len; i++)
+        {
+          TrPairedStation *station = g_ptr_array_index (stations, i);
+          g_autofree char *paired = format_time (station->created_at);
+          g_autofree char *seen = format_time (station->last_seen);
+
+          g_print ("%s\t%s\t%s\tpaired %s\tlast seen %s%s\n", station->station_id,
+                   station->name ? station->name : "-", station->role ? station->role : "-", paired,
+                   seen, station->revoked_at != 0 ? "\tREVOKED" : "");
+        }
+      if (stations->len == 0)
+        g_print ("No paired stations. Run ticketrail-host pair to pair one.\n");
+      return 0;
+    }
+
+  if (g_str_equal (command, "revoke"))
+    {
+      gboolean found = FALSE;
+
+      if (argc != 3)
+        {
+          g_printerr ("Usage: ticketrail-host revoke STATION_ID\n");
+          return 2;
+        }
+      if (!tr_store_revoke_station (store, argv[2], tr_now_ms (), &found, &error))
+        {
+          g_printerr ("ticketrail-host revoke: %s\n", error->message);
+          return 1;
+        }
+      if (!found)
+        {
+          g_printerr ("ticketrail-host revoke: no paired station %s\n", argv[2]);
+          return 1;
+        }
+      g_print ("Revoked %s; a running host disconnects it within seconds.\n", argv[2]);
+      return 0;
+    }
+
+  g_printerr ("ticketrail-host: unknown command %s (pair, stations, revoke)\n", command);
+  return 2;
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -45,6 +144,9 @@ main (int argc, char *argv[])
   int port = TR_DEFAULT_PORT;
   gboolean loopback = FALSE;
   gboolean no_websocket = FALSE;
+  gboolean tls = FALSE;
+  const char *command = NULL;
+  g_autoptr (GTlsCertificate) certificate = NULL;
   Shutdown shutdown = { 0 };
   guint sigint_id, sigterm_id;
   const GOptionEntry entries[]
@@ -56,17 +158,36 @@ main (int argc, char *argv[])
         { "loopback", 0, 0, G_OPTION_ARG_NONE, &loopback, "Listen on 127.0.0.1 only", NULL },
         { "no-websocket", 0, 0, G_OPTION_ARG_NONE, &no_websocket,
           "Refuse WebSocket upgrades, so stations long-poll (diagnostics)", NULL },
+        { "tls", 0, 0, G_OPTION_ARG_NONE, &tls,
+          "Serve HTTPS/WSS with a self-signed certificate made on first use (tls.pem in the data "
+          "folder); stations pin its fingerprint when they pair",
+          NULL },
         { NULL } };
 
   setlocale (LC_ALL, "");
 
-  context = g_option_context_new ("— the Ticketrail host, without a window");
+  /* Every station is a socket: the usual soft limit of 1024 descriptors
+   * would refuse a busy restaurant's reconnect storm. */
+  {
+    struct rlimit nofile;
+
+    if (getrlimit (RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max)
+      {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit (RLIMIT_NOFILE, &nofile);
+      }
+  }
+
+  context = g_option_context_new ("[pair | stations | revoke STATION_ID] — the Ticketrail host, "
+                                  "without a window");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("ticketrail-host: %s\n", error->message);
       return 2;
     }
+  if (argc > 1)
+    command = argv[1];
   if (port < 0 || port > 65535)
     {
       g_printerr ("ticketrail-host: --port must be between 0 and 65535\n");
@@ -84,9 +205,23 @@ main (int argc, char *argv[])
       g_printerr ("ticketrail-host: cannot open %s: %s\n", db_path, error->message);
       return 1;
     }
+  if (command != NULL)
+    return run_subcommand (command, store, argc, argv);
+
+  if (tls)
+    {
+      g_autofree char *pem = g_build_filename (data_dir, "tls.pem", NULL);
+
+      if (!(certificate = tr_tls_ensure_certificate (pem, &error)))
+        {
+          g_printerr ("ticketrail-host: --tls: %s\n", error->message);
+          return 1;
+        }
+    }
 
   host = g_object_new (TR_TYPE_HOST, "store", store, "port", (guint)port, "loopback-only", loopback,
-                       "websocket-enabled", !no_websocket, NULL);
+                       "websocket-enabled", !no_websocket, "require-pairing", TRUE,
+                       "tls-certificate", certificate, NULL);
   if (!tr_host_start (host, &error))
     {
       g_printerr ("ticketrail-host: %s\n", error->message);
@@ -104,8 +239,11 @@ main (int argc, char *argv[])
   g_object_get (host, "bound-address", &address, NULL);
   url_host = address && strchr (address, ':') ? g_strdup_printf ("[%s]", address)
                                               : g_strdup (address ? address : "0.0.0.0");
-  g_print ("ticketrail-host: listening on http://%s:%u (host_id %s)\n", url_host,
-           tr_host_get_bound_port (host), tr_store_get_db_id (store));
+  g_print ("ticketrail-host: listening on %s://%s:%u (host_id %s)\n", tls ? "https" : "http",
+           url_host, tr_host_get_bound_port (host), tr_store_get_db_id (store));
+  if (tls)
+    g_print ("ticketrail-host: TLS certificate fingerprint (SHA-256) %s\n",
+             tr_host_get_tls_fingerprint (host));
   fflush (stdout);
 
   g_main_loop_run (loop);

@@ -3,7 +3,7 @@
 // helpers for the host's API.
 // SPDX-License-Identifier: GPL-3.0-or-later
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,6 +44,43 @@ function freePort () {
   });
 }
 
+// Hosts running now, by origin, so openPage() knows whom to pair with.
+const running = new Map();
+
+// A fresh pairing code, the way a manager gets one on a headless host:
+// `ticketrail-host pair` writes it into the host's database.
+export function pairingCode (host) {
+  return new Promise((ok, fail) => {
+    execFile(HOST_EXE, ['pair', '--data-dir', host.dataDir], { timeout: LONG }, (error, stdout, stderr) => {
+      const m = /Pairing code: (\d{6})/.exec(stdout || '');
+      if (error || !m) fail(new Error(`ticketrail-host pair failed: ${error} ${stdout} ${stderr}`));
+      else ok(m[1]);
+    });
+  });
+}
+
+// Pairs @stationId over POST /api/v1/pair; returns the token.
+export async function pairStation (host, stationId, role = 'monitor') {
+  const code = await pairingCode(host);
+  const res = await fetch(host.url + '/api/v1/pair', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code, station: { id: stationId, name: 'web test', role } }),
+    signal: AbortSignal.timeout(LONG),
+  });
+  const reply = await res.json();
+  if (!res.ok || typeof reply.token !== 'string') throw new Error(`pairing ${stationId} failed: ${res.status} ${JSON.stringify(reply)}`);
+  return reply.token;
+}
+
+// Enters a fresh code in the page's own pairing form.
+export async function pairInPage (page, host) {
+  await page.locator('#pair-panel').waitFor({ state: 'visible', timeout: LONG });
+  await page.locator('#pair-code').fill(await pairingCode(host));
+  await page.locator('#pair-submit').click();
+  await page.locator('#pair-panel').waitFor({ state: 'hidden', timeout: LONG });
+}
+
 // Sanitizer reports on the host's stderr fail the test that started it.
 const SANITIZER = /ERROR: (Address|Leak)Sanitizer|runtime error:/;
 
@@ -79,6 +116,7 @@ export async function startHost ({ websocket = true, port: fixedPort = 0, dataDi
         await exited;
         clearTimeout(timer);
       }
+      if (running.get(host.url) === host) running.delete(host.url);
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
       if (SANITIZER.test(host.log)) throw new Error(`sanitizer report from the host:\n${host.log}`);
     };
@@ -88,6 +126,11 @@ export async function startHost ({ websocket = true, port: fixedPort = 0, dataDi
         const health = await api(host, 'GET', '/api/v1/health');
         if (health && health.status === 'ok') {
           host.hostId = health.host_id;
+          // The tests' own API calls and ticketrail-ctl are paired
+          // stations too: the host requires pairing, as in production.
+          host.token = await pairStation(host, 'web-test-api');
+          host.watchToken = await pairStation(host, 'web-test-watch');
+          running.set(host.url, host);
           return host;
         }
       } catch (e) { /* not up yet */ }
@@ -102,9 +145,11 @@ export async function startHost ({ websocket = true, port: fixedPort = 0, dataDi
 }
 
 export async function api (host, method, path, body) {
+  const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
+  if (host.token) headers.Authorization = `Bearer ${host.token}`;
   const res = await fetch(host.url + path, {
     method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(LONG),
   });
@@ -184,7 +229,11 @@ export async function launchBrowser () {
 }
 
 // A page that fails the test on any script error or CSP violation.
-export async function openPage (context, url) {
+// Unless @pair is false, it opens through a pairing link (/?pair=CODE)
+// with a fresh code from the host it points at.
+export async function openPage (context, url, { pair = true } = {}) {
+  const host = running.get(new URL(url).origin);
+  if (pair && host) url += (url.includes('?') ? '&' : '?') + 'pair=' + await pairingCode(host);
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
@@ -210,7 +259,10 @@ export function card (page, ticketId) {
 
 // Runs ticketrail-ctl watch --json and collects the events it prints.
 export function watch (host) {
-  const proc = spawn(CTL_EXE, ['--host', host.url, 'watch', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(CTL_EXE, ['--host', host.url, '--station-id', 'web-test-watch', 'watch', '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TICKETRAIL_TOKEN: host.watchToken },
+  });
   const watcher = { proc, events: [], stderr: '', ready: null, buffer: '' };
   watcher.ready = new Promise((ok, fail) => {
     proc.stderr.on('data', (d) => {

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { item, ticket } from './fixtures.mjs';
-import { allEvents, card, createTicket, getTicket, launchBrowser, openPage, startHost, until, waitConn } from './lib.mjs';
+import { allEvents, card, createTicket, getTicket, launchBrowser, openPage, pairInPage, startHost, until, waitConn } from './lib.mjs';
 
 let host, browser;
 
@@ -127,6 +127,11 @@ test('the page reconnects by itself when the host comes back, and follows a new 
   // replaces what the page had.
   await host.stop();
   host = await startHost({ port });
+  // It does not know this screen's token: the page says so, and pairs
+  // through its own form.
+  await waitConn(page, 'unpaired');
+  assert.match(await page.locator('#pair-title').textContent(), /not paired/);
+  await pairInPage(page, host);
   await waitConn(page, 'online-websocket');
   await card(page, t.id).waitFor({ state: 'detached' });
   await card(page, t2.id).waitFor({ state: 'detached' });

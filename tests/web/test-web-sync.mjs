@@ -136,7 +136,14 @@ test('bump-bar keys select, bump, recall and undo', async () => {
 
   // Arrows move the selection; R recalls the last bump from the list.
   await page.keyboard.press(String(ids.indexOf(a.id) + 1));
+  await page.locator(`.card.is-selected[data-ticket-id="${a.id}"]`).waitFor();
   await page.keyboard.press('ArrowRight');
+  // The page renders on the next animation frame; a loaded machine can
+  // read the old selection before it, so wait for the move to show.
+  await page.waitForFunction((aid) => {
+    const s = document.querySelector('.card.is-selected');
+    return s !== null && s.dataset.ticketId !== aid;
+  }, a.id, { timeout: 10000 });
   const selected = await page.locator('.card.is-selected').getAttribute('data-ticket-id');
   assert.notEqual(selected, a.id);
   await page.keyboard.press(String(ids.indexOf(a.id) + 1));

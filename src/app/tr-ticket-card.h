@@ -1,0 +1,75 @@
+/* tr-ticket-card.h: one ticket as a kitchen display card
+ *
+ * The card shows what its TrTicketObject holds, as the view configures
+ * it (station filter, expo or kitchen, age thresholds) and with the view's
+ * per-ticket state (selected, waiting for the host, acknowledged
+ * changes). Its buttons activate the kitchen view's actions:
+ * kitchen.tap-item (ss), kitchen.bump (s), kitchen.dismiss (s) and
+ * kitchen.acknowledge (s).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "tr-clock.h"
+#include "tr-ticket-object.h"
+
+G_BEGIN_DECLS
+
+#define TR_TYPE_TICKET_CARD (tr_ticket_card_get_type ())
+G_DECLARE_FINAL_TYPE (TrTicketCard, tr_ticket_card, TR, TICKET_CARD, GtkWidget)
+
+typedef enum
+{
+  TR_TICKET_AGE_FRESH,
+  TR_TICKET_AGE_WARN,
+  TR_TICKET_AGE_LATE,
+} TrTicketAge;
+
+GtkWidget *
+tr_ticket_card_new (void);
+TrTicketObject *
+tr_ticket_card_get_ticket (TrTicketCard *self);
+void
+tr_ticket_card_set_ticket (TrTicketCard *self, TrTicketObject *ticket);
+/* @station: the kitchen station shown ("" or NULL: all). @expo: bumping
+ * serves rather than readies. */
+void
+tr_ticket_card_configure (TrTicketCard *self, TrClock *clock, const char *station, gboolean expo,
+                          guint warn_minutes, guint late_minutes);
+void
+tr_ticket_card_set_selected (TrTicketCard *self, gboolean selected);
+gboolean
+tr_ticket_card_get_selected (TrTicketCard *self);
+void
+tr_ticket_card_set_pending (TrTicketCard *self, gboolean pending);
+gboolean
+tr_ticket_card_get_pending (TrTicketCard *self);
+/* Changes at or before @acked_at (ms) are acknowledged. */
+void
+tr_ticket_card_set_acknowledged (TrTicketCard *self, gint64 acked_at);
+gboolean
+tr_ticket_card_get_modified (TrTicketCard *self);
+TrTicketAge
+tr_ticket_card_get_age (TrTicketCard *self);
+/* The timer's text, e.g. "07:42". */
+const char *
+tr_ticket_card_get_timer_text (TrTicketCard *self);
+/* The ids of the items the card shows, in order (NULL-terminated). */
+GStrv
+tr_ticket_card_dup_shown_item_ids (TrTicketCard *self);
+
+/* Shared with the kitchen view, so the card and the bump agree on what
+ * belongs to a station. */
+gboolean
+tr_item_is_for_station (const TrItem *item, const char *station);
+/* The newest change time on @ticket, 0 when it was never amended. */
+gint64
+tr_ticket_last_change_at (const TrTicket *ticket);
+/* TRUE when @ticket has changes after @acked_at that @station sees. */
+gboolean
+tr_ticket_has_changes_for (const TrTicket *ticket, const char *station, gint64 acked_at);
+
+G_END_DECLS
