@@ -15,9 +15,12 @@ int
 main (int argc, char *argv[])
 {
   g_autoptr (TrApplication) app = NULL;
+  /* Lets an installed copy in a temporary prefix (the install and
+   * translation tests) find its own catalogues. */
+  const char *localedir = g_getenv ("TICKETRAIL_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
