@@ -2426,6 +2426,18 @@ test_connection_limit (Fixture *f, gconstpointer data)
   g_object_unref (second.socket);
   g_object_unref (third.socket);
   wait_for (no_connections, f, "the host to see no connection");
+  /* A station that reconnects again and again is not locked out: closed
+   * WebSockets stop counting too. */
+  for (guint i = 0; i < 4; i++)
+    {
+      Peer *peer = hello_peer (f, "comes-and-goes");
+
+      g_ptr_array_remove (f->peers, peer);
+      peer_free (peer);
+      soup_session_abort (f->session);
+      wait_for (no_connections, f, "the host to see no connection");
+    }
+
   /* The checks below use several connections at once. */
   g_object_set (f->host, "max-connections-per-address", 0, NULL);
   assert_host_still_serves (f);

@@ -7,10 +7,14 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 
 #include "tr-application.h"
 #include "tr-demo.h"
 #include "tr-error.h"
+#include "tr-foh-view.h"
+#include "tr-host-monitor.h"
+#include "tr-preferences-window.h"
 #include "tr-protocol.h"
 #include "tr-window.h"
 
@@ -27,9 +31,27 @@ struct _TrApplication
   GError *store_error;
   char *store_path;
   gboolean kiosk;
+
+  /* What the command line said, for when the station is rebuilt (the
+   * host switch, a new host address). */
+  char *data_dir;
+  gboolean loopback;
+  /* Why the last switch or pairing failed, or what it did. */
+  char *station_message;
+  GCancellable *pairing;
 };
 
 G_DEFINE_FINAL_TYPE (TrApplication, tr_application, ADW_TYPE_APPLICATION)
+
+enum
+{
+  PROP_0,
+  PROP_STATION,
+  PROP_STATION_MESSAGE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static const GOptionEntry option_entries[]
   = { { "demo", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Add sample tickets to try Ticketrail out"),
@@ -84,12 +106,10 @@ find_window (TrApplication *self)
 }
 
 static TrWindow *
-ensure_window (TrApplication *self)
+create_window (TrApplication *self)
 {
-  TrWindow *window = find_window (self);
+  TrWindow *window;
 
-  if (window != NULL)
-    return window;
   window = tr_window_new (GTK_APPLICATION (self), self->station, self->settings, self->clock,
                           self->sound_player, self->kiosk);
   if (self->settings != NULL && tr_window_get_kitchen_view (window) != NULL)
@@ -100,6 +120,14 @@ ensure_window (TrApplication *self)
                        G_SETTINGS_BIND_GET);
     }
   return window;
+}
+
+static TrWindow *
+ensure_window (TrApplication *self)
+{
+  TrWindow *window = find_window (self);
+
+  return window != NULL ? window : create_window (self);
 }
 
 static void
@@ -149,6 +177,54 @@ normalize_host_url (const char *address)
   return g_strconcat ("http://", trimmed, NULL);
 }
 
+static void
+on_pairing_response (AdwMessageDialog *dialog, const char *response, TrApplication *self)
+{
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "code");
+
+  if (g_strcmp0 (response, "pair") == 0)
+    g_action_group_activate_action (G_ACTION_GROUP (self), "pair",
+                                    g_variant_new_string (gtk_editable_get_text (entry)));
+}
+
+/* The host turned this station away: say so, and ask for the code the
+ * host shows (its host monitor, or `ticketrail-host pair`). */
+static void
+on_unauthorized (TrApplication *self, const char *reason)
+{
+  GtkWindow *parent = GTK_WINDOW (find_window (self));
+  GtkWidget *dialog;
+  GtkWidget *entry;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (g_object_get_data (l->data, "tr-pairing-dialog") != NULL)
+      return;
+
+  dialog = adw_message_dialog_new (
+    parent, _ ("This Station Is Not Paired"),
+    g_strcmp0 (reason, "revoked") == 0
+      ? _ ("The host revoked this station. Enter a new pairing code from the host’s Connected "
+           "Stations window to connect again.")
+      : _ ("The host only serves stations it paired with. Enter the pairing code shown in the "
+           "host’s Connected Stations window."));
+  entry = gtk_entry_new ();
+  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_DIGITS);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _ ("Pairing code, e.g. 123 456"));
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "later", _ ("_Later"), "pair",
+                                    _ ("_Pair"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "pair",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "pair");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "later");
+  g_object_set_data (G_OBJECT (dialog), "code", entry);
+  g_object_set_data (G_OBJECT (dialog), "tr-pairing-dialog", GINT_TO_POINTER (1));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_pairing_response), self, 0);
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static gboolean
 start_station (TrApplication *self, const char *dir, const char *join_url, guint port,
                gboolean loopback)
@@ -173,6 +249,9 @@ start_station (TrApplication *self, const char *dir, const char *join_url, guint
           name = g_strdup (g_get_host_name ());
         }
       self->station = tr_station_new_client (dir, join_url, name, role, &error);
+      if (self->station != NULL)
+        g_signal_connect_object (tr_station_get_client (self->station), "unauthorized",
+                                 G_CALLBACK (on_unauthorized), self, G_CONNECT_SWAPPED);
     }
   else
     self->station = tr_station_new_host (dir, port, loopback, &error);
@@ -183,6 +262,335 @@ start_station (TrApplication *self, const char *dir, const char *join_url, guint
       return FALSE;
     }
   return TRUE;
+}
+
+
+/* ---- Switching: host or client, at run time ---- */
+
+static void
+set_station_message (TrApplication *self, const char *message)
+{
+  if (g_strcmp0 (self->station_message, message) == 0)
+    return;
+  g_free (self->station_message);
+  self->station_message = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATION_MESSAGE]);
+}
+
+static void
+sync_host_action (TrApplication *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "host");
+  gboolean hosting
+    = self->station != NULL && tr_station_get_mode (self->station) == TR_STATION_MODE_HOST;
+
+  g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (hosting));
+}
+
+/* Replaces the station with a host (@address NULL) or a follower of
+ * @address, and the window with one on the new station. The new one
+ * starts before the old one stops, so a failure (a port in use, a bad
+ * file) leaves this station working as it was and says why. */
+static gboolean
+switch_station (TrApplication *self, const char *address)
+{
+  g_autoptr (TrStation) old = g_steal_pointer (&self->station);
+  g_autoptr (GError) old_error = g_steal_pointer (&self->store_error);
+  g_autofree char *old_path = g_steal_pointer (&self->store_path);
+  g_autofree char *join_url = address ? normalize_host_url (address) : NULL;
+  guint port = self->settings ? g_settings_get_uint (self->settings, "host-port")
+                              : TR_DEFAULT_PORT;
+  TrWindow *old_window = find_window (self);
+  TrWindow *window;
+  g_autofree char *dir = self->data_dir ? g_strdup (self->data_dir) : tr_store_default_dir ();
+
+  if (old != NULL && tr_station_get_mode (old) == TR_STATION_MODE_HOST && join_url == NULL)
+    {
+      self->station = g_steal_pointer (&old);
+      self->store_path = g_steal_pointer (&old_path);
+      return TRUE;
+    }
+
+  /* A host's port must be free before another host takes it; a
+   * following station stops following the old address. */
+  if (old != NULL)
+    tr_station_shutdown (old);
+
+  if (!start_station (self, dir, join_url, port, self->loopback))
+    {
+      g_autofree char *message = g_strdup (self->store_error->message);
+      g_autoptr (GError) restart_error = NULL;
+
+      g_clear_error (&self->store_error);
+      g_free (self->store_path);
+      self->store_path = g_steal_pointer (&old_path);
+      self->station = g_steal_pointer (&old);
+      self->store_error = g_steal_pointer (&old_error);
+      /* Back to what it was: the old station's store is still open, so
+       * only its link restarts. */
+      if (self->station != NULL)
+        {
+          TrClient *client = tr_station_get_client (self->station);
+          TrHost *host = tr_station_get_host (self->station);
+
+          if (client != NULL)
+            tr_client_start (client);
+          if (host != NULL && !tr_host_start (host, &restart_error))
+            g_warning ("Cannot serve again: %s", restart_error->message);
+        }
+      set_station_message (self, message);
+      sync_host_action (self);
+      return FALSE;
+    }
+
+  if (self->settings != NULL)
+    {
+      g_settings_delay (self->settings);
+      g_settings_set_boolean (self->settings, "is-host", join_url == NULL);
+      if (address != NULL)
+        g_settings_set_string (self->settings, "host-address", address);
+      g_settings_apply (self->settings);
+    }
+  set_station_message (self, NULL);
+
+  /* The views follow one station for their lifetime; a new window on
+   * the new station is simpler and surer than re-pointing each. */
+  window = create_window (self);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (l->data != window && l->data != old_window
+        && gtk_window_get_transient_for (l->data) == GTK_WINDOW (old_window))
+      gtk_window_set_transient_for (l->data, GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (window));
+  if (old_window != NULL)
+    gtk_window_destroy (GTK_WINDOW (old_window));
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATION]);
+  sync_host_action (self);
+  return TRUE;
+}
+
+static void
+host_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  TrApplication *self = user_data;
+  gboolean want = g_variant_get_boolean (value);
+  g_autofree char *address = NULL;
+
+  if (want)
+    {
+      switch_station (self, NULL);
+      return;
+    }
+  if (self->station == NULL || tr_station_get_mode (self->station) != TR_STATION_MODE_HOST)
+    return;
+
+  address = self->settings ? g_settings_get_string (self->settings, "host-address") : NULL;
+  if (address == NULL || *g_strstrip (address) == '\0')
+    {
+      set_station_message (self, _ ("To stop hosting, enter the address of the station that "
+                                    "hosts now"));
+      sync_host_action (self);
+      return;
+    }
+  switch_station (self, address);
+}
+
+static void
+join_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  TrApplication *self = user_data;
+  g_autofree char *address = g_strstrip (g_strdup (g_variant_get_string (param, NULL)));
+
+  if (*address == '\0')
+    {
+      set_station_message (self, _ ("Enter the host's address, e.g. 192.168.1.20:8787"));
+      return;
+    }
+  switch_station (self, address);
+}
+
+static void
+on_paired (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (TrApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (tr_client_pair_finish (TR_CLIENT (source), result, &error))
+    {
+      set_station_message (self, _ ("Paired with the host"));
+      for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+        if (g_object_get_data (l->data, "tr-pairing-dialog") != NULL)
+          {
+            gtk_window_destroy (l->data);
+            break;
+          }
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Translators: pairing with the host failed; %s says why */
+      g_autofree char *message = g_strdup_printf (_ ("Not paired: %s"), error->message);
+
+      set_station_message (self, message);
+    }
+}
+
+static void
+pair_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  TrApplication *self = user_data;
+
+  if (self->station == NULL || tr_station_get_mode (self->station) != TR_STATION_MODE_CLIENT)
+    {
+      set_station_message (self, _ ("Only a station that follows a host pairs with it"));
+      return;
+    }
+  g_cancellable_cancel (self->pairing);
+  g_clear_object (&self->pairing);
+  self->pairing = g_cancellable_new ();
+  tr_client_pair_async (tr_station_get_client (self->station), g_variant_get_string (param, NULL),
+                        self->pairing, on_paired, g_object_ref (self));
+}
+
+static void
+demo_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  TrApplication *self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  /* Sample orders belong on a host: on a follower they would never
+   * reach anyone. */
+  if (self->station == NULL || tr_station_get_mode (self->station) != TR_STATION_MODE_HOST)
+    if (!switch_station (self, NULL))
+      return;
+  if (!tr_demo_seed (tr_station_get_store (self->station), TR_DEMO_N_TICKETS, &error))
+    {
+      g_autofree char *body
+        = g_strdup_printf (_ ("The sample tickets could not be added.\n\n%s"), error->message);
+      show_error (self, _ ("Cannot Add Sample Tickets"), body);
+    }
+}
+
+static void
+welcome_done_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  TrApplication *self = user_data;
+
+  if (self->settings != NULL)
+    g_settings_set_boolean (self->settings, "first-run-done", TRUE);
+}
+
+static void
+preferences_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  TrApplication *self = user_data;
+  GtkWindow *parent = GTK_WINDOW (find_window (self));
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (TR_IS_PREFERENCES_WINDOW (l->data))
+      {
+        gtk_window_present (l->data);
+        return;
+      }
+  gtk_window_present (GTK_WINDOW (tr_preferences_window_new (parent, self)));
+}
+
+/* ---- Test introspection (TICKETRAIL_TEST_INTROSPECT=1 only) ---- */
+
+static void
+dump_model (JsonBuilder *builder, GListModel *model)
+{
+  json_builder_begin_array (builder);
+  for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (TrTicketObject) obj = g_list_model_get_item (model, i);
+      g_autofree char *title = tr_ticket_object_dup_title (obj);
+      g_autofree char *destination = tr_ticket_object_dup_destination (obj);
+      g_autofree char *text = g_strdup_printf ("%s · %s", title, destination);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, tr_ticket_object_get_id (obj));
+      json_builder_set_member_name (builder, "number");
+      json_builder_add_int_value (builder, tr_ticket_object_get_number (obj));
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_string_value (builder,
+                                     tr_ticket_status_to_string (tr_ticket_object_get_status (obj)));
+      json_builder_set_member_name (builder, "text");
+      json_builder_add_string_value (builder, text);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+/* What this station's screen shows, as JSON, in the action's state, so
+ * that a test in another process can read it over D-Bus. */
+static void
+introspect_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  TrApplication *self = user_data;
+  TrWindow *window = find_window (self);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  TrKitchenView *kitchen = window ? tr_window_get_kitchen_view (window) : NULL;
+  TrFohView *foh = window ? tr_window_get_foh_view (window) : NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "mode");
+  json_builder_add_string_value (builder,
+                                 self->station == NULL ? "none"
+                                 : tr_station_get_mode (self->station) == TR_STATION_MODE_HOST
+                                   ? "host"
+                                   : "client");
+  json_builder_set_member_name (builder, "station_id");
+  json_builder_add_string_value (builder,
+                                 self->station ? tr_station_get_station_id (self->station) : "");
+  json_builder_set_member_name (builder, "link");
+  json_builder_add_string_value (
+    builder, self->station ? tr_client_state_to_string (tr_station_get_link_state (self->station))
+                           : "offline");
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, self->station_message ? self->station_message : "");
+  json_builder_set_member_name (builder, "kitchen");
+  dump_model (builder, kitchen ? tr_kitchen_view_get_model (kitchen) : NULL);
+  json_builder_set_member_name (builder, "foh_ready");
+  dump_model (builder, foh ? tr_foh_view_get_section (foh, TR_FOH_SECTION_READY) : NULL);
+  json_builder_set_member_name (builder, "last_toast");
+  json_builder_add_string_value (builder,
+                                 foh && tr_foh_view_get_last_toast (foh)
+                                   ? tr_foh_view_get_last_toast (foh)
+                                   : "");
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+  g_simple_action_set_state (action, g_variant_new_string (text));
+}
+
+/* Activates a view's widget action, e.g. ("kitchen", "kitchen.bump",
+ * TICKET_ID): the same code path as the tap. */
+static void
+test_activate_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  TrApplication *self = user_data;
+  TrWindow *window = find_window (self);
+  const char *view, *name, *target;
+  GtkWidget *widget = NULL;
+
+  g_variant_get (param, "(&s&s&s)", &view, &name, &target);
+  if (window != NULL && g_strcmp0 (view, "kitchen") == 0)
+    widget = GTK_WIDGET (tr_window_get_kitchen_view (window));
+  else if (window != NULL && g_strcmp0 (view, "foh") == 0)
+    widget = GTK_WIDGET (tr_window_get_foh_view (window));
+  if (widget == NULL)
+    {
+      g_message ("test-activate: no %s view", view);
+      return;
+    }
+  if (*target != '\0')
+    gtk_widget_activate_action (widget, name, "s", target);
+  else
+    gtk_widget_activate_action (widget, name, NULL);
 }
 
 static int
@@ -197,6 +605,7 @@ tr_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
   const char *station = NULL;
   const char *role = NULL;
   gboolean demo = FALSE, host = FALSE, loopback = FALSE, kiosk = FALSE;
+  gboolean port_given = FALSE;
   int demo_count = -1;
   const char *port_text = NULL;
   guint64 port = TR_DEFAULT_PORT;
@@ -205,7 +614,10 @@ tr_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
   g_variant_dict_lookup (options, "demo-count", "i", &demo_count);
   g_variant_dict_lookup (options, "host", "b", &host);
   g_variant_dict_lookup (options, "join", "&s", &join);
-  g_variant_dict_lookup (options, "port", "&s", &port_text);
+  if (g_variant_dict_lookup (options, "port", "&s", &port_text))
+    port_given = TRUE;
+  else if (self->settings != NULL)
+    port = g_settings_get_uint (self->settings, "host-port");
   g_variant_dict_lookup (options, "loopback", "b", &loopback);
   g_variant_dict_lookup (options, "kiosk", "b", &kiosk);
   g_variant_dict_lookup (options, "station", "&s", &station);
@@ -284,6 +696,12 @@ tr_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
   if (self->settings != NULL && station != NULL)
     g_settings_set_string (self->settings, "kitchen-station", station);
   self->kiosk = kiosk;
+  /* Set up on the command line: nothing to ask on first run. */
+  if (self->settings != NULL && (host || join != NULL || demo || kiosk || port_given || loopback))
+    g_settings_set_boolean (self->settings, "first-run-done", TRUE);
+  g_free (self->data_dir);
+  self->data_dir = g_strdup (dir);
+  self->loopback = loopback;
 
   if (!start_station (self, dir, join_url, (guint)port, loopback))
     {
@@ -304,6 +722,8 @@ tr_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
       }
     gtk_window_present (GTK_WINDOW (window));
   }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATION]);
+  sync_host_action (self);
 
   if (demo)
     {
@@ -350,6 +770,8 @@ tr_application_startup (GApplication *app)
   static const char *recall_accels[] = { "<Control>r", NULL };
   static const char *mute_accels[] = { "<Control>m", NULL };
   static const char *all_day_accels[] = { "<Control>d", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *host_monitor_accels[] = { "<Control><Shift>s", NULL };
   GSettingsSchemaSource *source;
   g_autoptr (GSettingsSchema) schema = NULL;
 
@@ -375,6 +797,10 @@ tr_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-recall", recall_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.mute-sounds", mute_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.all-day", all_day_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
+                                         preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.host-monitor",
+                                         host_monitor_accels);
 }
 
 static void
@@ -395,6 +821,8 @@ tr_application_dispose (GObject *object)
 {
   TrApplication *self = (TrApplication *)object;
 
+  g_cancellable_cancel (self->pairing);
+  g_clear_object (&self->pairing);
   g_clear_object (&self->station);
   g_clear_object (&self->settings);
   g_clear_object (&self->clock);
@@ -410,8 +838,28 @@ tr_application_finalize (GObject *object)
 
   g_clear_error (&self->store_error);
   g_clear_pointer (&self->store_path, g_free);
+  g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->station_message, g_free);
 
   G_OBJECT_CLASS (tr_application_parent_class)->finalize (object);
+}
+
+static void
+tr_application_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TrApplication *self = TR_APPLICATION (object);
+
+  switch (prop_id)
+    {
+      case PROP_STATION:
+        g_value_set_object (value, self->station);
+        break;
+      case PROP_STATION_MESSAGE:
+        g_value_set_string (value, self->station_message);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -428,6 +876,15 @@ tr_application_class_init (TrApplicationClass *klass)
   app_class->handle_local_options = tr_application_handle_local_options;
   app_class->startup = tr_application_startup;
   app_class->shutdown = tr_application_shutdown;
+
+  object_class->get_property = tr_application_get_property;
+  properties[PROP_STATION]
+    = g_param_spec_object ("station", NULL, NULL, TR_TYPE_STATION,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATION_MESSAGE]
+    = g_param_spec_string ("station-message", NULL, NULL, NULL,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -457,6 +914,17 @@ about_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = quit_action },
   { .name = "about", .activate = about_action },
+  { .name = "preferences", .activate = preferences_action },
+  { .name = "host", .state = "false", .change_state = host_change_state },
+  { .name = "join", .activate = join_action, .parameter_type = "s" },
+  { .name = "pair", .activate = pair_action, .parameter_type = "s" },
+  { .name = "demo", .activate = demo_action },
+  { .name = "welcome-done", .activate = welcome_done_action },
+};
+
+static const GActionEntry test_actions[] = {
+  { .name = "introspect", .activate = introspect_action, .state = "''" },
+  { .name = "test-activate", .activate = test_activate_action, .parameter_type = "(sss)" },
 };
 
 static void
@@ -468,6 +936,11 @@ tr_application_init (TrApplication *self)
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);
+  /* Lets a test in another process drive and read this one over the
+   * session bus; never there in normal use. */
+  if (g_strcmp0 (g_getenv ("TICKETRAIL_TEST_INTROSPECT"), "1") == 0)
+    g_action_map_add_action_entries (G_ACTION_MAP (self), test_actions,
+                                     G_N_ELEMENTS (test_actions), self);
 }
 
 TrApplication *
@@ -518,4 +991,11 @@ tr_application_get_store_error (TrApplication *self)
 {
   g_return_val_if_fail (TR_IS_APPLICATION (self), NULL);
   return self->store_error;
+}
+
+const char *
+tr_application_get_station_message (TrApplication *self)
+{
+  g_return_val_if_fail (TR_IS_APPLICATION (self), NULL);
+  return self->station_message;
 }

@@ -15,6 +15,11 @@ G_BEGIN_DECLS
 #define TR_TYPE_APPLICATION (tr_application_get_type ())
 G_DECLARE_FINAL_TYPE (TrApplication, tr_application, TR, APPLICATION, AdwApplication)
 
+/* Properties (read-only): "station" (notified when the host switch or
+ * the host address replaces it), "station-message".
+ * Actions: app.preferences (Ctrl+,), app.host (state b: this station
+ * hosts), app.join (s: follow the host at this address), app.pair (s:
+ * pairing code), app.demo, app.welcome-done, app.about, app.quit. */
 TrApplication *
 tr_application_new (void);
 /* The station, host or client, once started; NULL before and when it
@@ -31,6 +36,10 @@ TrClock *
 tr_application_get_clock (TrApplication *self);
 TrSoundPlayer *
 tr_application_get_sound_player (TrApplication *self);
+/* What the last switch (app.host, app.join) or pairing (app.pair) came
+ * to: why it failed, "Paired with the host", or NULL. */
+const char *
+tr_application_get_station_message (TrApplication *self);
 /* Why the station could not start, or NULL. */
 const GError *
 tr_application_get_store_error (TrApplication *self);

@@ -9,6 +9,9 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "tr-foh-view.h"
+#include "tr-host-monitor.h"
+#include "tr-welcome-page.h"
 #include "tr-window.h"
 
 /* How often the frame-stats probe checks that the main loop answers. */
@@ -25,6 +28,7 @@ struct _TrWindow
   gboolean kiosk;
 
   TrKitchenView *kitchen_view;
+  TrFohView *foh_view;
   TrConnectionIndicator *indicator;
 
   /* TICKETRAIL_FRAME_STATS instrumentation (benches only). */
@@ -195,6 +199,60 @@ on_sounds_setting_changed (TrWindow *self)
     action, g_variant_new_boolean (!g_settings_get_boolean (self->settings, "sounds")));
 }
 
+static void
+host_monitor_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  TrWindow *self = user_data;
+
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  for (GList *l = app ? gtk_application_get_windows (app) : NULL; l != NULL; l = l->next)
+    if (TR_IS_HOST_MONITOR (l->data) && gtk_window_get_transient_for (l->data) == GTK_WINDOW (self))
+      {
+        gtk_window_present (l->data);
+        return;
+      }
+  if (self->station != NULL && tr_station_get_mode (self->station) == TR_STATION_MODE_HOST)
+    {
+      GtkWindow *monitor
+        = GTK_WINDOW (tr_host_monitor_new (GTK_WINDOW (self), self->station, self->clock));
+
+      gtk_window_set_application (monitor, gtk_window_get_application (GTK_WINDOW (self)));
+      gtk_window_present (monitor);
+    }
+}
+
+/* ---- First run ---- */
+
+static void
+show_saved_view (TrWindow *self)
+{
+  g_autofree char *view = self->settings ? g_settings_get_string (self->settings, "view") : NULL;
+
+  if (view != NULL && adw_view_stack_get_child_by_name (self->view_stack, view) != NULL)
+    adw_view_stack_set_visible_child_name (self->view_stack, view);
+  else if (self->kitchen_view != NULL)
+    adw_view_stack_set_visible_child (self->view_stack, GTK_WIDGET (self->kitchen_view));
+}
+
+static void
+on_first_run_done_changed (TrWindow *self)
+{
+  GtkWidget *welcome = adw_view_stack_get_child_by_name (self->view_stack, "welcome");
+  gboolean done = g_settings_get_boolean (self->settings, "first-run-done");
+
+  if (done && welcome != NULL)
+    {
+      show_saved_view (self);
+      adw_view_stack_remove (self->view_stack, welcome);
+    }
+  else if (!done && welcome == NULL)
+    {
+      adw_view_stack_add_named (self->view_stack, tr_welcome_page_new (), "welcome");
+      adw_view_stack_set_visible_child_name (self->view_stack, "welcome");
+    }
+}
+
 /* ---- Frame stats ---- */
 
 static void
@@ -284,7 +342,8 @@ on_visible_child_changed (TrWindow *self)
 {
   const char *name = adw_view_stack_get_visible_child_name (self->view_stack);
 
-  if (self->settings != NULL && name != NULL && g_strcmp0 (name, "error") != 0)
+  if (self->settings != NULL && name != NULL && g_strcmp0 (name, "error") != 0
+      && g_strcmp0 (name, "welcome") != 0)
     g_settings_set_string (self->settings, "view", name);
 }
 
@@ -310,6 +369,7 @@ tr_window_constructed (GObject *object)
     { .name = "recall", .activate = recall_action, .parameter_type = "s" },
     { .name = "show-recall", .activate = show_recall_action },
     { .name = "mute-sounds", .state = "false", .change_state = mute_sounds_action },
+    { .name = "host-monitor", .activate = host_monitor_action },
   };
 
   G_OBJECT_CLASS (tr_window_parent_class)->constructed (object);
@@ -340,6 +400,12 @@ tr_window_constructed (GObject *object)
                                self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->kitchen_view, "recalls-changed",
                                G_CALLBACK (on_recalls_changed), self, G_CONNECT_SWAPPED);
+
+      self->foh_view
+        = TR_FOH_VIEW (tr_foh_view_new (self->station, self->clock, self->sound_player));
+      page = adw_view_stack_add_titled (self->view_stack, GTK_WIDGET (self->foh_view), "foh",
+                                        _ ("Front of House"));
+      adw_view_stack_page_set_icon_name (page, "emoji-food-symbolic");
 
       self->indicator
         = TR_CONNECTION_INDICATOR (tr_connection_indicator_new (self->station, self->clock));
@@ -373,6 +439,22 @@ tr_window_constructed (GObject *object)
             gtk_window_maximize (GTK_WINDOW (self));
         }
     }
+  g_simple_action_set_enabled (
+    G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "host-monitor")),
+    self->station != NULL && tr_station_get_mode (self->station) == TR_STATION_MODE_HOST);
+  if (self->settings != NULL && self->station != NULL && !self->kiosk)
+    {
+      /* A front-of-house screen opens on the front of house until
+       * someone picks a view. */
+      g_autoptr (GVariant) chosen = g_settings_get_user_value (self->settings, "view");
+      g_autofree char *role = g_settings_get_string (self->settings, "role");
+
+      if (chosen == NULL && g_strcmp0 (role, "foh") == 0)
+        adw_view_stack_set_visible_child_name (self->view_stack, "foh");
+      g_signal_connect_object (self->settings, "changed::first-run-done",
+                               G_CALLBACK (on_first_run_done_changed), self, G_CONNECT_SWAPPED);
+      on_first_run_done_changed (self);
+    }
   g_signal_connect_object (self->view_stack, "notify::visible-child",
                            G_CALLBACK (on_visible_child_changed), self, G_CONNECT_SWAPPED);
 
@@ -395,6 +477,7 @@ tr_window_dispose (GObject *object)
   g_clear_pointer (&self->frame_stats, fclose);
   gtk_widget_dispose_template (GTK_WIDGET (self), TR_TYPE_WINDOW);
   self->kitchen_view = NULL;
+  self->foh_view = NULL;
   self->indicator = NULL;
   g_clear_object (&self->station);
   g_clear_object (&self->settings);
@@ -522,6 +605,13 @@ tr_window_get_kitchen_view (TrWindow *self)
 {
   g_return_val_if_fail (TR_IS_WINDOW (self), NULL);
   return self->kitchen_view;
+}
+
+TrFohView *
+tr_window_get_foh_view (TrWindow *self)
+{
+  g_return_val_if_fail (TR_IS_WINDOW (self), NULL);
+  return self->foh_view;
 }
 
 TrConnectionIndicator *

@@ -8,6 +8,7 @@
 
 #include "tr-clock.h"
 #include "tr-connection-indicator.h"
+#include "tr-foh-view.h"
 #include "tr-kitchen-view.h"
 #include "tr-sound-player.h"
 #include "tr-station.h"
@@ -32,6 +33,9 @@ tr_window_new (GtkApplication *application, TrStation *station, GSettings *setti
 /* NULL without a station. */
 TrKitchenView *
 tr_window_get_kitchen_view (TrWindow *self);
+/* NULL without a station. */
+TrFohView *
+tr_window_get_foh_view (TrWindow *self);
 TrConnectionIndicator *
 tr_window_get_indicator (TrWindow *self);
 /* Shows a modal message dialog over the window and returns it (owned by

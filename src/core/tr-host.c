@@ -2746,6 +2746,28 @@ forget_peers (TrHost *self)
 
 /* ---- Timers ---- */
 
+/* libsoup 3.2 never frees the GSocket of a connection it accepted (fixed
+ * in 3.3), so the weak reference alone would count a closed connection
+ * for ever: closed sockets are swept here too. */
+static void
+forget_closed_peers (TrHost *self)
+{
+  GHashTableIter iter;
+  Peer *peer;
+  g_autoptr (GPtrArray) closed = g_ptr_array_new ();
+
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&peer))
+    if (g_socket_is_closed (peer->socket))
+      g_ptr_array_add (closed, peer);
+  for (guint i = 0; i < closed->len; i++)
+    {
+      peer = g_ptr_array_index (closed, i);
+      g_object_weak_unref (G_OBJECT (peer->socket), on_peer_socket_gone, peer);
+      peer_forget (self, peer, G_OBJECT (peer->socket));
+    }
+}
+
 static void
 close_revoked (TrHost *self)
 {
@@ -2810,6 +2832,8 @@ check_cb (gpointer user_data)
   g_hash_table_iter_init (&iter, self->stations);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&station))
     station_maybe_disconnected (self, station);
+
+  forget_closed_peers (self);
 
   /* `ticketrail-host revoke` writes to the store from another process. */
   if (self->require_pairing && ++self->n_checks % REVOCATION_CHECK_TICKS == 0)

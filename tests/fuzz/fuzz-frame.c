@@ -86,8 +86,8 @@ check_rebuilt (const TrFrame *frame)
         text = tr_frame_build_op (g_ptr_array_index (frame->ops, 0));
         break;
       case TR_FRAME_PING:
-        text = tr_frame_build_ping_full (frame->t, frame->last_seq, frame->queued,
-                                         frame->latency_ms);
+        text
+          = tr_frame_build_ping_full (frame->t, frame->last_seq, frame->queued, frame->latency_ms);
         break;
       case TR_FRAME_ERROR:
         text = tr_frame_build_error (frame->error_code, frame->error_message);

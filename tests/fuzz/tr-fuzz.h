@@ -15,7 +15,8 @@
 
 G_BEGIN_DECLS
 
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 /* A warning is a bug too: the targets run with fatal warnings, and
  * debug logging stays quiet so the fuzzer is not slowed down. */

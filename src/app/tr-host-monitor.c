@@ -1,0 +1,494 @@
+/* tr-host-monitor.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tr-host-monitor"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "tr-host-monitor.h"
+#include "tr-lan-address.h"
+
+struct _TrHostMonitor
+{
+  AdwWindow parent_instance;
+
+  TrStation *station;
+  TrClock *clock;
+  GPtrArray *stations; /* TrStationInfo*, as shown */
+
+  AdwWindowTitle *window_title;
+  GtkButton *pair_button;
+  GtkStack *stack;
+  AdwStatusPage *empty_page;
+  GtkLabel *join_label;
+  GtkListBox *list;
+};
+
+G_DEFINE_FINAL_TYPE (TrHostMonitor, tr_host_monitor, ADW_TYPE_WINDOW)
+
+enum
+{
+  PROP_0,
+  PROP_STATION,
+  PROP_CLOCK,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static char *
+format_ago (gint64 ms)
+{
+  gint64 seconds = MAX (0, ms) / 1000;
+
+  if (seconds < 60)
+    /* Translators: a time span in seconds, e.g. "12 s" */
+    return g_strdup_printf (_ ("%u s"), (guint)seconds);
+  if (seconds < 3600)
+    return g_strdup_printf (
+      g_dngettext (GETTEXT_PACKAGE, "%u min", "%u min", (gulong)(seconds / 60)),
+      (guint)(seconds / 60));
+  /* Translators: a time span in hours and minutes, e.g. "2 h 05" */
+  return g_strdup_printf (_ ("%u h %02u"), (guint)(seconds / 3600), (guint)(seconds / 60 % 60));
+}
+
+static char *
+format_clock_time (gint64 ms)
+{
+  g_autoptr (GDateTime) time = g_date_time_new_from_unix_local (ms / 1000);
+
+  return time ? g_date_time_format (time, "%H:%M") : g_strdup ("");
+}
+
+static const char *
+role_label (const char *role)
+{
+  if (g_strcmp0 (role, "kitchen") == 0)
+    return C_ ("station role", "Kitchen");
+  if (g_strcmp0 (role, "expo") == 0)
+    return C_ ("station role", "Expo");
+  if (g_strcmp0 (role, "foh") == 0)
+    return C_ ("station role", "Front of house");
+  if (g_strcmp0 (role, "browser") == 0)
+    return C_ ("station role", "Browser");
+  return role && *role ? role : C_ ("station role", "Station");
+}
+
+static const char *
+display_name (const TrStationInfo *info)
+{
+  if (info->name != NULL && *info->name != '\0')
+    return info->name;
+  return info->station_id;
+}
+
+static char *
+dup_details (TrHostMonitor *self, const TrStationInfo *info)
+{
+  gint64 now = tr_clock_get_now (self->clock);
+  g_autoptr (GString) line1 = g_string_new (role_label (info->role));
+  g_autoptr (GString) line2 = g_string_new (NULL);
+
+  if (info->address != NULL && *info->address != '\0')
+    g_string_append_printf (line1, " · %s", info->address);
+  if (info->connected && g_strcmp0 (info->transport, "polling") == 0)
+    g_string_append_printf (line1, " · %s", _ ("polling"));
+  else if (info->connected)
+    g_string_append_printf (line1, " · %s", _ ("live"));
+
+  if (info->connected)
+    {
+      g_autofree char *since = format_clock_time (info->connected_since);
+      g_autofree char *span = format_ago (now - info->connected_since);
+
+      /* Translators: e.g. "Connected since 19:02 (5 min)" */
+      g_string_append_printf (line2, _ ("Connected since %s (%s)"), since, span);
+      if (info->latency_ms >= 0)
+        /* Translators: a round-trip time in milliseconds */
+        g_string_append_printf (line2, _ (" · %u ms"), (guint)info->latency_ms);
+      g_string_append (line2, " · ");
+      g_string_append_printf (
+        line2,
+        g_dngettext (GETTEXT_PACKAGE, "%u change queued", "%u changes queued", info->queued_ops),
+        info->queued_ops);
+    }
+  else if (info->last_seen > 0)
+    {
+      g_autofree char *span = format_ago (now - info->last_seen);
+
+      /* Translators: e.g. "Disconnected · last seen 3 min ago" */
+      g_string_append_printf (line2, _ ("Disconnected · last seen %s ago"), span);
+    }
+  else
+    g_string_append (line2, _ ("Paired, not seen since the host started"));
+
+  g_string_append (line2, " · ");
+  g_string_append_printf (
+    line2, g_dngettext (GETTEXT_PACKAGE, "%u reconnect", "%u reconnects", info->reconnects),
+    info->reconnects);
+
+  return g_strdup_printf ("%s\n%s", line1->str, line2->str);
+}
+
+static GtkWidget *
+build_row (TrHostMonitor *self, const TrStationInfo *info)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *dot = gtk_image_new_from_icon_name ("media-record-symbolic");
+  GtkWidget *state = gtk_label_new (NULL);
+  g_autofree char *title = g_markup_escape_text (display_name (info), -1);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+  gtk_widget_add_css_class (row, "monitor-row");
+  gtk_widget_add_css_class (dot, "monitor-dot");
+  gtk_widget_add_css_class (state, "status-pill");
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), dot);
+  gtk_widget_set_valign (state, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), state);
+  g_object_set_data (G_OBJECT (row), "dot", dot);
+  g_object_set_data (G_OBJECT (row), "state", state);
+  g_object_set_data_full (G_OBJECT (row), "station-id", g_strdup (info->station_id), g_free);
+
+  if (info->paired && !info->revoked)
+    {
+      GtkWidget *revoke = gtk_button_new_with_mnemonic (_ ("_Revoke"));
+
+      gtk_widget_set_valign (revoke, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (revoke, "destructive-action");
+      gtk_widget_set_tooltip_text (revoke, _ ("Stop trusting this station: it must pair again"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (revoke), "monitor.revoke");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (revoke), "s", info->station_id);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), revoke);
+    }
+  return row;
+}
+
+static void
+update_row (TrHostMonitor *self, GtkWidget *row, const TrStationInfo *info)
+{
+  GtkWidget *dot = g_object_get_data (G_OBJECT (row), "dot");
+  GtkWidget *state = g_object_get_data (G_OBJECT (row), "state");
+  g_autofree char *details = dup_details (self, info);
+  g_autofree char *escaped = g_markup_escape_text (details, -1);
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
+  gtk_widget_remove_css_class (dot, "connected");
+  gtk_widget_remove_css_class (state, "status-ready");
+  gtk_widget_remove_css_class (state, "status-cancelled");
+  if (info->revoked)
+    {
+      gtk_label_set_text (GTK_LABEL (state), _ ("Revoked"));
+      gtk_widget_add_css_class (state, "status-cancelled");
+    }
+  else if (info->connected)
+    {
+      gtk_label_set_text (GTK_LABEL (state), _ ("Connected"));
+      gtk_widget_add_css_class (state, "status-ready");
+      gtk_widget_add_css_class (dot, "connected");
+    }
+  else
+    gtk_label_set_text (GTK_LABEL (state), _ ("Disconnected"));
+}
+
+/* The same stations, in the same order, with the same pairing state:
+ * the rows can be updated in place, keeping focus and scroll. */
+static gboolean
+same_layout (GPtrArray *a, GPtrArray *b)
+{
+  if (a == NULL || a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      const TrStationInfo *x = g_ptr_array_index (a, i);
+      const TrStationInfo *y = g_ptr_array_index (b, i);
+
+      if (g_strcmp0 (x->station_id, y->station_id) != 0 || g_strcmp0 (x->name, y->name) != 0
+          || x->paired != y->paired || x->revoked != y->revoked)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+update_join_label (TrHostMonitor *self)
+{
+  g_auto (GStrv) addresses = tr_station_dup_join_addresses (self->station);
+  g_autofree char *list = g_strjoinv (_ (" or "), addresses);
+  g_autofree char *text = NULL;
+
+  if (addresses[0] == NULL)
+    text = g_strdup (_ ("This station is not hosting"));
+  else
+    /* Translators: %s is one or more addresses, e.g. "192.168.1.20:8787" */
+    text = g_strdup_printf (_ ("Other stations join this host at %s"), list);
+  gtk_label_set_text (self->join_label, text);
+  adw_status_page_set_description (self->empty_page, text);
+  adw_window_title_set_subtitle (self->window_title, addresses[0] ? addresses[0] : "");
+}
+
+void
+tr_host_monitor_refresh (TrHostMonitor *self)
+{
+  TrHost *host;
+  g_autoptr (GPtrArray) stations = NULL;
+  GtkWidget *row;
+  guint i = 0;
+
+  g_return_if_fail (TR_IS_HOST_MONITOR (self));
+
+  host = tr_station_get_host (self->station);
+  stations = host ? tr_host_list_stations (host)
+                  : g_ptr_array_new_with_free_func ((GDestroyNotify)tr_station_info_free);
+
+  if (!same_layout (self->stations, stations))
+    {
+      while ((row = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
+        gtk_list_box_remove (self->list, row);
+      for (i = 0; i < stations->len; i++)
+        gtk_list_box_append (self->list, build_row (self, g_ptr_array_index (stations, i)));
+    }
+
+  i = 0;
+  for (row = gtk_widget_get_first_child (GTK_WIDGET (self->list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_ACTION_ROW (row) && i < stations->len)
+      update_row (self, row, g_ptr_array_index (stations, i++));
+
+  g_clear_pointer (&self->stations, g_ptr_array_unref);
+  self->stations = g_steal_pointer (&stations);
+  gtk_stack_set_visible_child_name (self->stack, self->stations->len > 0 ? "list" : "empty");
+  update_join_label (self);
+}
+
+GStrv
+tr_host_monitor_dup_summary (TrHostMonitor *self)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (TR_IS_HOST_MONITOR (self), NULL);
+
+  for (guint i = 0; self->stations != NULL && i < self->stations->len; i++)
+    {
+      const TrStationInfo *info = g_ptr_array_index (self->stations, i);
+      g_autofree char *line = g_strdup_printf ("%s\t%s\t%s", display_name (info),
+                                               info->revoked     ? "revoked"
+                                               : info->connected ? "connected"
+                                                                 : "disconnected",
+                                               info->station_id);
+
+      g_strv_builder_add (builder, line);
+    }
+  return g_strv_builder_end (builder);
+}
+
+/* ---- Pairing ---- */
+
+static void
+action_pair (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  TrHostMonitor *self = TR_HOST_MONITOR (widget);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *spaced = NULL;
+  GtkWidget *dialog;
+  GtkWidget *label;
+  TrHost *host = tr_station_get_host (self->station);
+
+  code = host ? tr_host_new_pairing_code (host, NULL, &error) : NULL;
+  if (code == NULL)
+    {
+      dialog = adw_message_dialog_new (GTK_WINDOW (self), _ ("Cannot Make a Pairing Code"),
+                                       error ? error->message : NULL);
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+
+  /* "123456" reads better across a kitchen as "123 456". */
+  spaced = strlen (code) == 6 ? g_strdup_printf ("%.3s %s", code, code + 3) : g_strdup (code);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _ ("Pair a Station"),
+                                   _ ("On the new station, open Preferences, enter this host's "
+                                      "address and then this code. It works once, for 10 "
+                                      "minutes."));
+  label = gtk_label_new (spaced);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "pairing-code");
+  gtk_widget_add_css_class (label, "numeric");
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), label);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Done"));
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_revoke_response (AdwMessageDialog *dialog, const char *response, TrHostMonitor *self)
+{
+  g_autoptr (GError) error = NULL;
+  TrHost *host = tr_station_get_host (self->station);
+
+  if (g_strcmp0 (response, "revoke") != 0 || host == NULL)
+    return;
+  if (!tr_host_revoke_station (host, g_object_get_data (G_OBJECT (dialog), "station-id"), &error))
+    g_message ("Cannot revoke: %s", error->message);
+  tr_host_monitor_refresh (self);
+}
+
+static void
+action_revoke (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  TrHostMonitor *self = TR_HOST_MONITOR (widget);
+  const char *station_id = g_variant_get_string (param, NULL);
+  const char *name = station_id;
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
+
+  for (guint i = 0; self->stations != NULL && i < self->stations->len; i++)
+    {
+      const TrStationInfo *info = g_ptr_array_index (self->stations, i);
+
+      if (g_strcmp0 (info->station_id, station_id) == 0)
+        name = display_name (info);
+    }
+  /* Translators: e.g. "Revoke “Grill 1”?" */
+  heading = g_strdup_printf (_ ("Revoke “%s”?"), name);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading,
+                                   _ ("It is disconnected at once and cannot connect again "
+                                      "until it is paired with a new code."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "keep", _ ("_Keep"), "revoke",
+                                    _ ("_Revoke"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "revoke",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_object_set_data_full (G_OBJECT (dialog), "station-id", g_strdup (station_id), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_revoke_response), self, 0);
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- GObject ---- */
+
+static void
+tr_host_monitor_constructed (GObject *object)
+{
+  TrHostMonitor *self = (TrHostMonitor *)object;
+  TrHost *host;
+
+  G_OBJECT_CLASS (tr_host_monitor_parent_class)->constructed (object);
+
+  g_assert (TR_IS_STATION (self->station));
+  if (self->clock == NULL)
+    self->clock = tr_clock_new ();
+
+  host = tr_station_get_host (self->station);
+  if (host != NULL)
+    g_signal_connect_object (host, "stations-changed", G_CALLBACK (tr_host_monitor_refresh), self,
+                             G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->clock, "tick", G_CALLBACK (tr_host_monitor_refresh), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->pair_button), host != NULL);
+  tr_host_monitor_refresh (self);
+}
+
+static void
+tr_host_monitor_dispose (GObject *object)
+{
+  TrHostMonitor *self = (TrHostMonitor *)object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), TR_TYPE_HOST_MONITOR);
+  g_clear_object (&self->station);
+  g_clear_object (&self->clock);
+  g_clear_pointer (&self->stations, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (tr_host_monitor_parent_class)->dispose (object);
+}
+
+static void
+tr_host_monitor_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TrHostMonitor *self = TR_HOST_MONITOR (object);
+
+  switch (prop_id)
+    {
+      case PROP_STATION:
+        g_value_set_object (value, self->station);
+        break;
+      case PROP_CLOCK:
+        g_value_set_object (value, self->clock);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tr_host_monitor_set_property (GObject *object, guint prop_id, const GValue *value,
+                              GParamSpec *pspec)
+{
+  TrHostMonitor *self = TR_HOST_MONITOR (object);
+
+  switch (prop_id)
+    {
+      case PROP_STATION:
+        self->station = g_value_dup_object (value);
+        break;
+      case PROP_CLOCK:
+        self->clock = g_value_dup_object (value);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tr_host_monitor_class_init (TrHostMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  const GParamFlags construct = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+
+  object_class->constructed = tr_host_monitor_constructed;
+  object_class->dispose = tr_host_monitor_dispose;
+  object_class->get_property = tr_host_monitor_get_property;
+  object_class->set_property = tr_host_monitor_set_property;
+
+  properties[PROP_STATION]
+    = g_param_spec_object ("station", NULL, NULL, TR_TYPE_STATION, construct);
+  properties[PROP_CLOCK] = g_param_spec_object ("clock", NULL, NULL, TR_TYPE_CLOCK, construct);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/ticketrail/Ticketrail/tr-host-monitor.ui");
+  gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, window_title);
+  gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, pair_button);
+  gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, stack);
+  gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, join_label);
+  gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, list);
+
+  gtk_widget_class_install_action (widget_class, "monitor.pair", NULL, action_pair);
+  gtk_widget_class_install_action (widget_class, "monitor.revoke", "s", action_revoke);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "monitor.pair",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+tr_host_monitor_init (TrHostMonitor *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+TrHostMonitor *
+tr_host_monitor_new (GtkWindow *parent, TrStation *station, TrClock *clock)
+{
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (TR_IS_STATION (station), NULL);
+
+  return g_object_new (TR_TYPE_HOST_MONITOR, "transient-for", parent, "station", station, "clock",
+                       clock, NULL);
+}
