@@ -36,6 +36,7 @@
 #include "tr-codec.h"
 #include "tr-op.h"
 #include "tr-protocol.h"
+#include "tr-store.h"
 
 #define PING_INTERVAL_S 5
 #define N_ITEMS 4
@@ -92,7 +93,8 @@ struct _Bench
 {
   /* options */
   char *host_bin;
-  char **host_args; /* extra arguments for the host */
+  char **host_args;  /* extra arguments for the host */
+  char **limit_args; /* the limits the bench raises, before host_args */
   char *base_dir;
   guint threads;
   guint duration_s;
@@ -109,6 +111,11 @@ struct _Bench
   char *data_dir;
   guint port;
   char *url;
+  /* Station tokens, paired in the host's database before it starts:
+   * tokens[i] is bench-station-i's, read by the workers only after the
+   * main thread wrote them. */
+  GPtrArray *tokens;
+  char *issuer_token;
   guint64 rss_max_kb;
   guint rss_timer;
 
@@ -485,7 +492,9 @@ on_station_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_connect (ws, "closed", G_CALLBACK (on_station_closed), station);
 
   station_id = g_strdup_printf ("bench-station-%u", station->index);
-  hello = tr_frame_build_hello (station_id, station_id, "kitchen", NULL, NULL, station->since);
+  hello = tr_frame_build_hello (station_id, station_id, "kitchen",
+                                g_ptr_array_index (station->worker->bench->tokens, station->index),
+                                NULL, station->since);
   station->last_seq = station->since;
   soup_websocket_connection_send_text (ws, hello);
 }
@@ -649,6 +658,7 @@ host_start (Bench *bench, GError **error)
   g_subprocess_launcher_set_child_setup (launcher, host_child_setup, NULL, NULL);
   g_strv_builder_add_many (builder, bench->host_bin, "--loopback", "--port", port, "--data-dir",
                            bench->data_dir, NULL);
+  g_strv_builder_addv (builder, (const char **)bench->limit_args);
   if (bench->host_args != NULL)
     g_strv_builder_addv (builder, (const char **)bench->host_args);
   argv = g_strv_builder_end (builder);
@@ -726,6 +736,13 @@ http (Bench *bench, const char *method, const char *path, const char *body, guin
       g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
 
       soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  if (bench->issuer_token != NULL)
+    {
+      g_autofree char *bearer = g_strconcat ("Bearer ", bench->issuer_token, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                    bearer);
     }
   reply = soup_session_send_and_read (bench->session, msg, NULL, error);
   if (reply == NULL)
@@ -837,8 +854,8 @@ on_issuer_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   soup_websocket_connection_set_max_incoming_payload_size (bench->issuer, MAX_PAYLOAD);
   soup_websocket_connection_set_keepalive_interval (bench->issuer, 0);
   g_signal_connect (bench->issuer, "message", G_CALLBACK (on_issuer_message), bench);
-  hello
-    = tr_frame_build_hello ("bench-issuer", "Bench issuer", "pos", NULL, NULL, bench->issuer_since);
+  hello = tr_frame_build_hello ("bench-issuer", "Bench issuer", "pos", bench->issuer_token, NULL,
+                                bench->issuer_since);
   soup_websocket_connection_send_text (bench->issuer, hello);
 }
 
@@ -1014,8 +1031,71 @@ reset_counters (Bench *bench)
   g_atomic_int_set (&bench->n_gaps, 0);
 }
 
+/* A station token as the host makes them: 32 bytes from the kernel. */
+static char *
+new_token (void)
+{
+  guint8 bytes[32];
+  GString *hex = g_string_sized_new (2 * sizeof bytes);
+  FILE *random = fopen ("/dev/urandom", "rb");
+
+  if (random == NULL || fread (bytes, 1, sizeof bytes, random) != sizeof bytes)
+    g_error ("cannot read /dev/urandom");
+  fclose (random);
+  for (guint i = 0; i < sizeof bytes; i++)
+    g_string_append_printf (hex, "%02x", bytes[i]);
+  return g_string_free (hex, FALSE);
+}
+
+/* Pairs one station the way the host does when it redeems a code: a
+ * fresh single-use code, redeemed for a token whose hash is stored. */
+static char *
+pair_station (TrStore *store, const char *station_id, const char *role)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *token = new_token ();
+  g_autofree char *hash = tr_token_hash (token);
+  g_autofree char *code = g_strdup_printf ("%06u", g_random_int_range (0, 1000000));
+  TrPairingStatus status = TR_PAIRING_UNKNOWN_CODE;
+  gint64 now = tr_now_ms ();
+
+  if (!tr_store_add_pairing_code (store, code, now, now + 10 * 60 * 1000, &error)
+      || !tr_store_redeem_pairing_code (store, code, now, station_id, station_id, role, hash,
+                                        &status, &error))
+    g_error ("pairing %s: %s", station_id, error->message);
+  if (status != TR_PAIRING_OK)
+    g_error ("pairing %s: %s", station_id, tr_pairing_status_to_string (status));
+  return g_steal_pointer (&token);
+}
+
+/* The host requires pairing: before it starts, its database gets the
+ * issuer and @n receiving stations paired, and the bench keeps their
+ * tokens. */
 static void
-start_fresh_host (Bench *bench)
+pair_stations (Bench *bench, guint n)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (bench->data_dir, "ticketrail.db", NULL);
+  g_autoptr (TrStore) store = tr_store_open (path, TR_STORE_DURABILITY_FULL, &error);
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (store == NULL)
+    g_error ("opening %s: %s", path, error->message);
+  g_ptr_array_set_size (bench->tokens, 0);
+  g_free (bench->issuer_token);
+  bench->issuer_token = pair_station (store, "bench-issuer", "pos");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *station_id = g_strdup_printf ("bench-station-%u", i);
+
+      g_ptr_array_add (bench->tokens, pair_station (store, station_id, "kitchen"));
+    }
+  g_print ("\n(paired %u stations and the issuer in the host's database in %.2f s)\n", n,
+           (g_get_monotonic_time () - t0) / 1e6);
+}
+
+static void
+start_fresh_host (Bench *bench, guint n)
 {
   g_autoptr (GError) error = NULL;
 
@@ -1023,6 +1103,7 @@ start_fresh_host (Bench *bench)
   bench->data_dir = g_build_filename (bench->base_dir, "bench-fanout-XXXXXX", NULL);
   if (g_mkdtemp (bench->data_dir) == NULL)
     g_error ("mkdtemp %s: %s", bench->data_dir, g_strerror (errno));
+  pair_stations (bench, n);
   bench->port = 0;
   if (!host_start (bench, &error))
     g_error ("%s: %s", bench->host_bin, error->message);
@@ -1169,7 +1250,7 @@ run_fanout (Bench *bench, const char *name, guint n, guint rate, guint burst)
   guint n_ops;
   GPid pid;
 
-  start_fresh_host (bench);
+  start_fresh_host (bench, n);
   pid = host_pid (bench);
   connect_s = connect_stations (bench, n);
 
@@ -1237,7 +1318,7 @@ scenario_storm (Bench *bench)
   guint64 hwm;
   GPid pid;
 
-  start_fresh_host (bench);
+  start_fresh_host (bench, n);
   connect_s = connect_stations (bench, n);
 
   /* History to resume into: a few hundred ops, all delivered. */
@@ -1396,6 +1477,27 @@ main (int argc, char *argv[])
   bench->d_backlog = (guint)d_backlog;
   if (scenarios == NULL)
     scenarios = g_strdup ("abcd");
+
+  /* The host's defaults guard a restaurant against one misbehaving
+   * device: 32 connections per address and 50 ops/s per station. Here
+   * every station shares 127.0.0.1 and one issuer speaks for a whole
+   * POS, so the bench raises those limits the way a back office would
+   * (ticketrail-host --help); --host-arg comes later and wins. */
+  {
+    g_autoptr (GStrvBuilder) limits = g_strv_builder_new ();
+    guint most = MAX (bench->a_stations, MAX (bench->b_stations, bench->d_stations));
+    guint rate = MAX (bench->a_rate, bench->b_rate);
+    /* The storm's history goes out at once; so does the pool of tickets. */
+    guint burst = MAX (MAX (200u, bench->d_backlog) + 10, MAX (POOL_SIZE, bench->b_burst));
+    g_autofree char *max_connections = g_strdup_printf ("%u", MAX (2000u, most + 100));
+    g_autofree char *ops_rate = g_strdup_printf ("%u", MAX (1000u, 2 * rate));
+    g_autofree char *ops_burst = g_strdup_printf ("%u", MAX (1000u, burst));
+
+    g_strv_builder_add_many (limits, "--max-connections", max_connections,
+                             "--max-connections-per-address", "0", "--ops-rate", ops_rate,
+                             "--ops-burst", ops_burst, NULL);
+    bench->limit_args = g_strv_builder_end (limits);
+  }
   if (bench->base_dir == NULL)
     bench->base_dir = g_strdup (g_get_tmp_dir ());
   if (bench->host_bin == NULL)
@@ -1423,6 +1525,7 @@ main (int argc, char *argv[])
 
   bench->t_base = g_get_monotonic_time ();
   bench->send_times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  bench->tokens = g_ptr_array_new_with_free_func (g_free);
   bench->session = g_object_new (SOUP_TYPE_SESSION, "max-conns", 64, "max-conns-per-host", 64,
                                  "timeout", 30, NULL);
   bench->workers = g_new0 (Worker *, bench->threads);
@@ -1446,7 +1549,13 @@ main (int argc, char *argv[])
 
     g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL);
     fields = g_strsplit (loadavg ? loadavg : "? ? ?", " ", 4);
+    g_autofree char *limits = g_strjoinv (" ", bench->limit_args);
+    g_autofree char *extra
+      = bench->host_args ? g_strjoinv (" ", bench->host_args) : g_strdup ("(none)");
+
     g_print ("bench-fanout: host %s\n", bench->host_bin);
+    g_print ("  host limits raised: %s; --host-arg: %s\n", limits, extra);
+    g_print ("  every station and the issuer is paired (its own token in its hello)\n");
     g_print (
       "  %u CPUs, %u receiving thread(s), bench open-file limit %lu, load average %s %s %s\n",
       g_get_num_processors (), bench->threads, (unsigned long)nofile.rlim_cur, fields[0], fields[1],

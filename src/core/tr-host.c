@@ -135,6 +135,7 @@ struct _Connection
   gint64 opened_at;     /* monotonic ms */
   gint64 last_frame_at; /* monotonic ms */
   gint64 sent_seq;      /* newest seq this station was sent */
+  gint64 caught_up_seq; /* the head when its catch-up was sent */
   gboolean hello_done;
   gboolean closing; /* no more frames either way */
   gboolean counted; /* included in its station and n-stations */
@@ -1006,6 +1007,7 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
     }
 
   conn->hello_done = TRUE;
+  conn->caught_up_seq = head;
   conn->station_id = g_strdup (frame->station_id);
   station = station_connect (self, frame->station_id, frame->station_name, frame->station_role,
                              conn->address, "websocket");
@@ -1247,12 +1249,17 @@ handle_ping (TrHost *self, Connection *conn, TrFrame *frame)
   /* libsoup's send queue has no bound: a station that applies events
    * slower than they come would make it grow for ever. Cut it loose; it
    * comes back with a resume or a snapshot. */
+  /* The catch-up backlog is not lag: it went out in one go, and a slow
+   * station working through it would otherwise be cut loose, reconnect,
+   * get the same backlog and never arrive. Only live events count. */
   head = tr_store_get_head_seq (self->store);
-  if (frame->last_seq >= 0 && head - frame->last_seq > (gint64)self->max_lag_events)
+  if (frame->last_seq >= 0 &&
+      head - MAX (frame->last_seq, conn->caught_up_seq) > (gint64)self->max_lag_events)
     {
       g_autofree char *message
         = g_strdup_printf ("%" G_GINT64_FORMAT " events behind (limit %u); reconnect to catch up",
-                           head - frame->last_seq, self->max_lag_events);
+                           head - MAX (frame->last_seq, conn->caught_up_seq),
+                           self->max_lag_events);
 
       connection_fail (conn, tr_error_code_to_string (TR_ERROR_LIMIT), message, TR_CLOSE_TOO_SLOW,
                        "too far behind");

@@ -145,6 +145,12 @@ main (int argc, char *argv[])
   gboolean loopback = FALSE;
   gboolean no_websocket = FALSE;
   gboolean tls = FALSE;
+  /* -1: keep TrHost's default (docs/security.md). */
+  int max_connections = -1;
+  int max_connections_per_address = -1;
+  int ops_rate = -1;
+  int ops_burst = -1;
+  int ops_queue = -1;
   const char *command = NULL;
   g_autoptr (GTlsCertificate) certificate = NULL;
   Shutdown shutdown = { 0 };
@@ -162,6 +168,22 @@ main (int argc, char *argv[])
           "Serve HTTPS/WSS with a self-signed certificate made on first use (tls.pem in the data "
           "folder); stations pin its fingerprint when they pair",
           NULL },
+        { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
+          "TCP connections in all (default 2000; 0 no limit)", "N" },
+        { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &max_connections_per_address,
+          "TCP connections from one IP address (default 32; 0 no limit). Raise it when many "
+          "stations share one address, e.g. behind NAT or a proxy",
+          "N" },
+        { "ops-rate", 0, 0, G_OPTION_ARG_INT, &ops_rate,
+          "Ops per second per station, a token bucket (default 50; 0 no limit). Raise it for a "
+          "POS that sends more",
+          "N" },
+        { "ops-burst", 0, 0, G_OPTION_ARG_INT, &ops_burst,
+          "Size of that bucket: ops a station may send at once (default 200; at least 1)", "N" },
+        { "ops-queue", 0, 0, G_OPTION_ARG_INT, &ops_queue,
+          "Ops a station may have waiting for the bucket before it is disconnected (default "
+          "1000)",
+          "N" },
         { NULL } };
 
   setlocale (LC_ALL, "");
@@ -193,6 +215,12 @@ main (int argc, char *argv[])
       g_printerr ("ticketrail-host: --port must be between 0 and 65535\n");
       return 2;
     }
+  if (max_connections < -1 || max_connections_per_address < -1 || ops_rate < -1 || ops_queue < -1
+      || ops_burst == 0 || ops_burst < -1)
+    {
+      g_printerr ("ticketrail-host: limits must be 0 or more (--ops-burst 1 or more)\n");
+      return 2;
+    }
 
   if (data_dir == NULL)
     data_dir = tr_store_default_dir ();
@@ -222,6 +250,16 @@ main (int argc, char *argv[])
   host = g_object_new (TR_TYPE_HOST, "store", store, "port", (guint)port, "loopback-only", loopback,
                        "websocket-enabled", !no_websocket, "require-pairing", TRUE,
                        "tls-certificate", certificate, NULL);
+  if (max_connections >= 0)
+    g_object_set (host, "max-connections", (guint)max_connections, NULL);
+  if (max_connections_per_address >= 0)
+    g_object_set (host, "max-connections-per-address", (guint)max_connections_per_address, NULL);
+  if (ops_rate >= 0)
+    g_object_set (host, "ops-rate", (guint)ops_rate, NULL);
+  if (ops_burst >= 0)
+    g_object_set (host, "ops-burst", (guint)ops_burst, NULL);
+  if (ops_queue >= 0)
+    g_object_set (host, "ops-queue", (guint)ops_queue, NULL);
   if (!tr_host_start (host, &error))
     {
       g_printerr ("ticketrail-host: %s\n", error->message);
