@@ -253,7 +253,7 @@ update (TrConnectionIndicator *self)
                         &reconnects, "last-error", &error, NULL);
           if (latency >= 0)
             /* Translators: a round trip time in milliseconds */
-            latency_text = g_strdup_printf (_ ("%" G_GINT64_FORMAT " ms"), latency);
+            latency_text = g_strdup_printf (_ ("%d ms"), (int)MIN (latency, G_MAXINT));
           ago = format_ago (self, last_sync);
           reconnects_text = g_strdup_printf ("%u", reconnects);
           set_detail (self, ROW_LATENCY, latency_text);
