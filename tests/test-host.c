@@ -2186,7 +2186,7 @@ test_op_flood (Fixture *f, gconstpointer data)
     gint64 n_recorded;
 
     g_assert_cmpint (sqlite3_prepare_v2 (tr_store_get_sqlite (f->store),
-                                         "SELECT COUNT(*) FROM applied_ops", -1, &stmt, NULL),
+                                         "SELECT COUNT(*) FROM op_results", -1, &stmt, NULL),
                      ==, SQLITE_OK);
     g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
     /* Less the ticket, the polite 50 and the bystander's op. */

@@ -174,12 +174,12 @@ check_file (const char *path, GHashTable *reported)
   g_assert_cmpint (tail, ==, 1);
   g_assert_cmpint (count, ==, head - tail + 1);
   g_assert_cmpint (max, ==, head);
-  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM applied_ops WHERE result = 'applied'"), ==,
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM op_results WHERE result = 'applied'"), ==,
                    count);
   g_assert_cmpint (count, >=, g_hash_table_size (reported));
 
   /* Every commit the writer reported is there, with its seq. */
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT result, seq FROM applied_ops WHERE op_id = ?",
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT result, seq FROM op_results WHERE op_id = ?",
                                        -1, &applied, NULL),
                    ==, SQLITE_OK);
   g_assert_cmpint (

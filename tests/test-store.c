@@ -665,7 +665,7 @@ test_apply_rollback (Fixture *fixture, gconstpointer data)
   /* Nothing stayed, neither in the file nor in memory. */
   g_assert_cmpint (tr_store_get_head_seq (store), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM events"), ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM applied_ops"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM op_results"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM tickets"), ==, 1);
   g_assert_null (tr_store_get_ticket (store, fresh->id, &error));
   g_assert_no_error (error);
@@ -724,8 +724,20 @@ test_events_read_prune (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (((TrEvent *)g_ptr_array_index (events, 0))->op_id, ==, create->op_id);
   g_clear_pointer (&events, g_ptr_array_unref);
 
+  /* An applied op is recorded by its event alone, until it is pruned. */
+  g_assert_cmpint (raw_int (tr_store_get_sqlite (store), "SELECT COUNT(*) FROM applied_ops"), ==,
+                   0);
+  g_assert_cmpint (raw_int (tr_store_get_sqlite (store), "SELECT COUNT(*) FROM op_results"), ==,
+                   20);
+
   g_assert_true (tr_store_prune_events (store, 5, &error));
   g_assert_no_error (error);
+  g_assert_cmpint (raw_int (tr_store_get_sqlite (store), "SELECT COUNT(*) FROM applied_ops"), ==,
+                   15);
+  g_assert_cmpint (
+    raw_int (tr_store_get_sqlite (store), "SELECT COUNT(DISTINCT op_id) FROM op_results"), ==, 20);
+  g_assert_cmpint (raw_int (tr_store_get_sqlite (store), "SELECT COUNT(*) FROM op_results"), ==,
+                   20);
   g_assert_cmpint (tr_store_get_tail_seq (store), ==, 16);
   g_assert_cmpint (tr_store_get_head_seq (store), ==, 20);
   events = tr_store_read_events (store, 0, 0, &error);
@@ -1455,7 +1467,6 @@ test_checkpoint (Fixture *fixture, gconstpointer data)
   g_clear_object (&store);
 }
 
-
 /* ---- pairing (schema 2) ---- */
 
 static void
@@ -1472,7 +1483,10 @@ test_migrate_v1 (Fixture *fixture, gconstpointer data)
 
   /* Back to what a version 1 file looks like. */
   db = raw_open (fixture->path);
-  raw_exec (db, "DROP TABLE paired_stations; DROP TABLE pairing_codes;"
+  /* Before version 3 an applied op had an applied_ops row too. */
+  raw_exec (db,
+            "INSERT INTO applied_ops SELECT op_id, 'applied', seq, NULL, NULL, at FROM events;");
+  raw_exec (db, "DROP VIEW op_results; DROP TABLE paired_stations; DROP TABLE pairing_codes;"
                 "DELETE FROM meta WHERE key IN ('station_token', 'station_token_host_id',"
                 " 'host_fingerprint');"
                 "PRAGMA user_version = 1;");
@@ -1480,9 +1494,11 @@ test_migrate_v1 (Fixture *fixture, gconstpointer data)
 
   store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
   db = tr_store_get_sqlite (store);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, TR_STORE_SCHEMA_VERSION);
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM paired_stations"), ==, 0);
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM pairing_codes"), ==, 0);
+  /* The op is there once, whichever table holds it. */
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM op_results"), ==, 1);
   /* Nothing else changed. */
   g_assert_cmpstr (tr_store_get_db_id (store), ==, db_id);
   g_assert_cmpint (tr_store_get_head_seq (store), ==, 1);
@@ -1517,18 +1533,18 @@ test_pairing_codes (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM pairing_codes WHERE code_hash = '123456'"),
                    ==, 0);
 
-  g_assert_true (tr_store_redeem_pairing_code (store, "654321", 1500, "a", NULL, NULL, hash,
-                                               &status, &error));
+  g_assert_true (
+    tr_store_redeem_pairing_code (store, "654321", 1500, "a", NULL, NULL, hash, &status, &error));
   g_assert_cmpint (status, ==, TR_PAIRING_UNKNOWN_CODE);
-  g_assert_true (tr_store_redeem_pairing_code (store, "123456", 2000, "a", NULL, NULL, hash,
-                                               &status, &error));
+  g_assert_true (
+    tr_store_redeem_pairing_code (store, "123456", 2000, "a", NULL, NULL, hash, &status, &error));
   g_assert_cmpint (status, ==, TR_PAIRING_EXPIRED_CODE);
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM paired_stations"), ==, 0);
 
   /* A new code replaces the old; valid once. */
   g_assert_true (tr_store_add_pairing_code (store, "222222", 1000, 5000, &error));
-  g_assert_true (tr_store_redeem_pairing_code (store, "123456", 1500, "a", NULL, NULL, hash,
-                                               &status, &error));
+  g_assert_true (
+    tr_store_redeem_pairing_code (store, "123456", 1500, "a", NULL, NULL, hash, &status, &error));
   g_assert_cmpint (status, ==, TR_PAIRING_UNKNOWN_CODE);
   g_assert_true (tr_store_redeem_pairing_code (store, "222222", 1500, "grill", "Grill", "kitchen",
                                                hash, &status, &error));

@@ -483,7 +483,7 @@ read_string (JsonObject *obj, const Path *parent, const char *name, StrKind kind
              char **out, GError **error)
 {
   Path path = PATH_MEMBER (parent, name);
-  const char *str;
+  const char *str = NULL;
   gboolean ok;
   JsonNode *node = lookup (obj, &path, name, presence, &ok, error);
 
@@ -593,7 +593,7 @@ read_strv (JsonObject *obj, const Path *parent, const char *name, Presence prese
   for (guint i = 0; i < n; i++)
     {
       Path element_path = PATH_INDEX (&path, i);
-      const char *str;
+      const char *str = NULL;
 
       if (!check_string (json_array_get_element (array, i), &element_path, STR_TEXT, &str, error))
         {

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "tr-checkpointer.h"
 #include "tr-store.h"
 
 G_BEGIN_DECLS
@@ -17,5 +18,10 @@ G_BEGIN_DECLS
  * pragmas. Not for writing. */
 sqlite3 *
 tr_store_get_sqlite (TrStore *self);
+
+/* The thread that checkpoints the WAL, or %NULL if it could not start
+ * (then SQLite's automatic checkpoints run). */
+TrCheckpointer *
+tr_store_get_checkpointer (TrStore *self);
 
 G_END_DECLS

@@ -22,6 +22,11 @@
 /* The WAL file is truncated back to this after a checkpoint. */
 #define JOURNAL_SIZE_LIMIT (4 * 1024 * 1024)
 #define BUSY_TIMEOUT_MS 5000
+/* The WAL size (4 KiB pages) that wakes the checkpoint thread, SQLite's
+ * own default; and the size at which a commit checkpoints inline because
+ * the thread fell behind (tr-checkpointer.c). */
+#define CHECKPOINT_PAGES 1000
+#define CHECKPOINT_LIMIT_PAGES 16000
 /* Decoded tickets kept in memory; a busy day stays well below this, and
  * past it the cache simply starts over. */
 #define CACHE_MAX_TICKETS 8192
@@ -110,6 +115,17 @@ static const char *const MIGRATIONS[TR_STORE_SCHEMA_VERSION] = {
   "  ('station_token', ''),"
   "  ('station_token_host_id', ''),"
   "  ('host_fingerprint', '');",
+  /* 2 → 3: an applied op's event is its record, so applying one writes
+   * one b-tree fewer (a random page per commit: docs/performance.md).
+   * applied_ops keeps rejected ops, and applied ones whose event was
+   * pruned; rows from before stay valid. op_results is the union. */
+  "CREATE VIEW op_results AS"
+  "  SELECT op_id, 'applied' AS result, seq, NULL AS error_code, NULL AS error_message, at"
+  "  FROM events"
+  "  UNION ALL"
+  "  SELECT op_id, result, seq, error_code, error_message, at FROM applied_ops"
+  "  WHERE result <> 'applied' OR NOT EXISTS (SELECT 1 FROM events WHERE events.seq = "
+  "applied_ops.seq);",
 };
 
 typedef enum
@@ -139,6 +155,8 @@ typedef enum
   ST_HEAD_SEQ,
   ST_APPLIED_GET,
   ST_APPLIED_INSERT,
+  ST_EVENT_SEQ_OF_OP,
+  ST_APPLIED_FROM_EVENTS,
   ST_OUTBOX_INSERT,
   ST_OUTBOX_TICKET_OF,
   ST_OUTBOX_DELETE,
@@ -215,6 +233,10 @@ static const char *const STATEMENT_SQL[N_STATEMENTS] = {
   [ST_APPLIED_INSERT]
   = "INSERT INTO applied_ops (op_id, result, seq, error_code, error_message, at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+  [ST_EVENT_SEQ_OF_OP] = "SELECT seq FROM events WHERE op_id = ?1",
+  /* Before the events go, so that their op ids stay known. */
+  [ST_APPLIED_FROM_EVENTS] = "INSERT OR IGNORE INTO applied_ops (op_id, result, seq, at)"
+                             " SELECT op_id, 'applied', seq, at FROM events WHERE seq <= ?1",
   [ST_OUTBOX_INSERT] = "INSERT INTO outbox (op_id, ticket_id, data, created_at)"
                        " VALUES (?1, ?2, ?3, ?4)",
   [ST_OUTBOX_TICKET_OF] = "SELECT ticket_id FROM outbox WHERE op_id = ?1",
@@ -250,6 +272,7 @@ struct _TrStore
   sqlite3 *db;
   char *path;
   TrStoreDurability durability;
+  TrCheckpointer *checkpointer;
   sqlite3_stmt *statements[N_STATEMENTS];
 
   /* The meta table, mirrored; reloaded after every rollback. */
@@ -891,6 +914,7 @@ tr_store_finalize (GObject *object)
 {
   TrStore *self = (TrStore *)object;
 
+  g_clear_pointer (&self->checkpointer, tr_checkpointer_stop);
   for (guint i = 0; i < N_STATEMENTS; i++)
     g_clear_pointer (&self->statements[i], sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close_v2);
@@ -1253,7 +1277,25 @@ tr_store_open (const char *path, TrStoreDurability durability, GError **error)
   if (!configure (self, error) || !migrate (self, user_version, error) || !meta_load (self, error))
     return NULL;
 
+  {
+    g_autoptr (GError) local_error = NULL;
+
+    self->checkpointer
+      = tr_checkpointer_start (self->db, path, durability == TR_STORE_DURABILITY_FULL,
+                               CHECKPOINT_PAGES, CHECKPOINT_LIMIT_PAGES, &local_error);
+    if (self->checkpointer == NULL)
+      g_debug ("checkpoints stay inline: %s", local_error->message);
+  }
+
   return g_steal_pointer (&self);
+}
+
+TrCheckpointer *
+tr_store_get_checkpointer (TrStore *self)
+{
+  g_return_val_if_fail (TR_IS_STORE (self), NULL);
+
+  return self->checkpointer;
 }
 
 const char *
@@ -1337,14 +1379,34 @@ record_applied (TrStore *self, const char *op_id, TrApplyResult result, gint64 s
   return step_done (self, stmt, "recording an op", error);
 }
 
-/* The outcome of an op_id seen before, or NULL (@error unset) if new. */
+/* The outcome of an op_id seen before, or NULL (@error unset) if new.
+ * A retry usually comes soon after, while its event is still in the log. */
 static TrOutcome *
 lookup_applied (TrStore *self, const char *op_id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = statement_get (self, ST_APPLIED_GET, error);
+  g_autoptr (sqlite3_stmt) event = statement_get (self, ST_EVENT_SEQ_OF_OP, error);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
   TrOutcome *outcome;
   int rc;
 
+  if (event == NULL)
+    return NULL;
+  bind_text (event, 1, op_id);
+  rc = step_row (self, event, "looking up an op", error);
+  if (rc < 0)
+    return NULL;
+  if (rc > 0)
+    {
+      outcome = g_new0 (TrOutcome, 1);
+      outcome->op_id = g_strdup (op_id);
+      outcome->result = TR_APPLY_DUPLICATE;
+      outcome->original = TR_APPLY_APPLIED;
+      outcome->seq = sqlite3_column_int64 (event, 0);
+      return outcome;
+    }
+  g_clear_pointer (&event, statement_release);
+
+  stmt = statement_get (self, ST_APPLIED_GET, error);
   if (stmt == NULL)
     return NULL;
   bind_text (stmt, 1, op_id);
@@ -1496,10 +1558,10 @@ apply_one (TrStore *self, const TrOp *op, Batch *batch, Changes *changes, GError
   encode_event (event, &event_json, &ticket_json);
   /* The host's visible ticket is the confirmed one: tickets.confirmed
    * stays NULL there rather than holding a second copy. */
+  /* The event (op_id UNIQUE) is the record of an applied op. */
   if (!write_ticket (self, event->ticket->id, current, tr_ticket_copy (event->ticket), ticket_json,
                      CONFIRMED_KEEP, NULL, changes, error)
-      || !insert_event (self, event, event_json, error)
-      || !record_applied (self, op->op_id, TR_APPLY_APPLIED, ctx.seq, NULL, NULL, ctx.now, error))
+      || !insert_event (self, event, event_json, error))
     {
       tr_outcome_free (outcome);
       return NULL;
@@ -1636,6 +1698,14 @@ tr_store_prune_events (TrStore *self, gint64 keep, GError **error)
   /* The head must outlive the events that carry it. */
   if (!meta_set_int (self, "head_seq", self->head_seq, error))
     goto fail;
+
+  stmt = statement_get (self, ST_APPLIED_FROM_EVENTS, error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, self->head_seq - keep);
+  if (!step_done (self, stmt, "keeping the pruned op ids", error))
+    goto fail;
+  g_clear_pointer (&stmt, statement_release);
 
   stmt = statement_get (self, ST_EVENTS_PRUNE, error);
   if (stmt == NULL)
@@ -2189,10 +2259,9 @@ fail:
 }
 
 gboolean
-tr_store_redeem_pairing_code (TrStore *self, const char *code, gint64 now,
-                              const char *station_id, const char *name, const char *role,
-                              const char *token_hash, TrPairingStatus *out_status,
-                              GError **error)
+tr_store_redeem_pairing_code (TrStore *self, const char *code, gint64 now, const char *station_id,
+                              const char *name, const char *role, const char *token_hash,
+                              TrPairingStatus *out_status, GError **error)
 {
   g_autofree char *hash = NULL;
   gint64 expires_at = 0;

@@ -11,7 +11,7 @@
  * drain, stops the processes and checks the databases:
  *
  *  - every op any station or the POS journaled has exactly one outcome
- *    on the host (applied_ops), applied with its event or rejected with
+ *    on the host (op_results), applied with its event or rejected with
  *    a documented reason;
  *  - no op id is twice in the event log, and the log has no gap;
  *  - every station's tickets hash the same as the host's.
@@ -1377,7 +1377,7 @@ check_everything (Driver *self, Results *r)
     }
   db = tr_store_get_sqlite (host_store);
 
-  sqlite3_prepare_v2 (db, "SELECT op_id, result, seq, error_code FROM applied_ops", -1, &stmt,
+  sqlite3_prepare_v2 (db, "SELECT op_id, result, seq, error_code FROM op_results", -1, &stmt,
                       NULL);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
