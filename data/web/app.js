@@ -25,6 +25,135 @@
   const MAX_OPS_PER_FRAME = 100;
 
   /* ---------------------------------------------------------------- */
+  /* Translations. The msgids are the English text; the host serves a  */
+  /* catalog per language of po/LINGUAS, built from the .po files      */
+  /* (data/web/build-catalogs.py). Anything wrong with one leaves the  */
+  /* page in English.                                                  */
+  /* ---------------------------------------------------------------- */
+
+  const CATALOG_WAIT_MS = 3000;
+  const has = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+
+  /* { language, plural, messages }: plural is Plural-Forms as a tree of
+   * [operator, operands...] (the page may not eval), messages maps a
+   * msgid (after "context\u0004" for pgettext) to its msgstr, or to
+   * the list of plural forms. */
+  let catalog = null;
+
+  function lookup (key) {
+    return catalog ? catalog.messages[key] : undefined;
+  }
+
+  function _ (msgid) {
+    const s = lookup(msgid);
+    return typeof s === 'string' && s ? s : msgid;
+  }
+
+  /* Marks a string for xgettext; _() translates it where it is shown. */
+  function N_ (msgid) {
+    return msgid;
+  }
+
+  function pgettext (context, msgid) {
+    const s = lookup(context + '\u0004' + msgid);
+    return typeof s === 'string' && s ? s : msgid;
+  }
+
+  function ngettext (singular, plural, n) {
+    const forms = lookup(singular);
+    if (Array.isArray(forms)) {
+      const s = forms[pluralForm(n)];
+      if (typeof s === 'string' && s) return s;
+    }
+    return n === 1 ? singular : plural;
+  }
+
+  const PLURAL_OPS = {
+    '==': (x, y) => +(x === y), '!=': (x, y) => +(x !== y),
+    '<': (x, y) => +(x < y), '>': (x, y) => +(x > y), '<=': (x, y) => +(x <= y), '>=': (x, y) => +(x >= y),
+    '+': (x, y) => x + y, '-': (x, y) => x - y, '*': (x, y) => x * y,
+    '/': (x, y) => (y ? Math.trunc(x / y) : 0), '%': (x, y) => (y ? x % y : 0),
+  };
+
+  function evalPlural (e, n) {
+    if (e === 'n') return n;
+    if (Number.isInteger(e)) return e;
+    if (!Array.isArray(e)) throw new TypeError('bad plural expression');
+    const [op, a, b, c] = e;
+    const x = evalPlural(a, n);
+    if (op === '!') return +!x;
+    if (op === '?') return evalPlural(x ? b : c, n);
+    if (op === '&&') return +(!!x && !!evalPlural(b, n));
+    if (op === '||') return +(!!x || !!evalPlural(b, n));
+    if (!has(PLURAL_OPS, op)) throw new TypeError('bad plural operator');
+    return PLURAL_OPS[op](x, evalPlural(b, n));
+  }
+
+  /* -1 (no such form) falls back to English. */
+  function pluralForm (n) {
+    try {
+      return evalPlural(catalog.plural, Math.abs(Math.trunc(Number(n) || 0)));
+    } catch (e) {
+      return -1;
+    }
+  }
+
+  /* printf's %s, %d and %%, with %2$s and the like so that a translation
+   * may reorder them (xgettext's javascript-format). */
+  function format (template, ...args) {
+    let next = 0;
+    return template.replace(/%(?:(\d+)\$)?([sd%])/g, (match, position, conversion) => {
+      if (conversion === '%') return '%';
+      const value = args[position ? Number(position) - 1 : next++];
+      return conversion === 'd' ? String(Math.trunc(Number(value))) : String(value);
+    });
+  }
+
+  /* The first of the browser's languages the host has a catalog for,
+   * by full tag then by primary subtag ("es-MX", then "es"). English
+   * is the msgids: it needs no catalog, and wins where it comes first. */
+  function pickLanguage (tags, available) {
+    for (const tag of tags) {
+      const full = String(tag).toLowerCase().replace(/_/g, '-');
+      const primary = full.split('-')[0];
+      if (has(available, full)) return available[full];
+      if (primary === 'en') return null;
+      if (has(available, primary)) return available[primary];
+    }
+    return null;
+  }
+
+  async function fetchCatalogFile (name) {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), CATALOG_WAIT_MS * 5);
+    try {
+      const res = await fetch('/static/' + name, { signal: ctl.signal });
+      if (!res.ok) throw new Error(`${name}: ${res.status}`);
+      return await res.json();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /* Resolves to a usable catalog or null; never rejects. */
+  async function loadCatalog () {
+    try {
+      const tags = [...(navigator.languages || []), navigator.language].filter(Boolean);
+      /* Nothing to fetch for a browser that puts English first. */
+      if (!tags.length || String(tags[0]).toLowerCase().split(/[-_]/)[0] === 'en') return null;
+      const index = await fetchCatalogFile('i18n.json');
+      const available = index && typeof index.languages === 'object' ? index.languages : {};
+      const file = pickLanguage(tags, available);
+      if (typeof file !== 'string') return null;
+      const c = await fetchCatalogFile(file);
+      if (!c || typeof c.messages !== 'object' || c.messages === null || Array.isArray(c.messages)) return null;
+      return { language: typeof c.language === 'string' ? c.language : '', plural: c.plural, messages: c.messages };
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /* ---------------------------------------------------------------- */
   /* Configuration from the URL                                        */
   /* ---------------------------------------------------------------- */
 
@@ -33,7 +162,8 @@
   const STATION = ROLE === 'foh' ? null : (params.get('station') || '').trim().slice(0, 100) || null;
   const IS_FOH = ROLE === 'foh';
   const PROFILE = ROLE + (STATION ? ':' + STATION : '');
-  const ROLE_LABEL = { kitchen: 'Kitchen', expo: 'Expo', foh: 'Front of house' }[ROLE];
+  /* English in STATION_NAME, which the host shows to its own users. */
+  const ROLE_LABEL = { kitchen: N_('Kitchen'), expo: N_('Expo'), foh: N_('Front of house') }[ROLE];
 
   /* ---------------------------------------------------------------- */
   /* Storage: one set of keys per role and station, so two tabs showing  */
@@ -235,7 +365,7 @@
 
   function saveOutbox () {
     if (!save('outbox', outbox.map((e) => ({ op: e.op, acked_seq: e.acked_seq || 0 })))) {
-      toast('This browser cannot store queued bumps: keep the screen online.', 'error');
+      toast(_('This browser cannot store queued bumps: keep the screen online.'), 'error');
     }
   }
 
@@ -300,8 +430,9 @@
     if (!entry) return;
     if (ack.result === 'rejected') {
       settleOp(ack.op_id);
-      const why = ack.error && ack.error.message ? ack.error.message : 'rejected';
-      toast(`The host refused a change: ${why}`, 'error');
+      const why = ack.error && ack.error.message ? ack.error.message : _('rejected');
+      /* Translators: %s is the host's reason. */
+      toast(format(_('The host refused a change: %s'), why), 'error');
     } else if (Number.isSafeInteger(ack.seq) && ack.seq > lastSeq) {
       entry.acked_seq = ack.seq;
     } else {
@@ -594,7 +725,7 @@
           this.ws = null;
           ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
           try { ws.close(4010, 'dead peer'); } catch (e) { /* ignore */ }
-          this.lastError = 'The host stopped answering';
+          this.lastError = _('The host stopped answering');
           this.wsFailed(gen, false, true);
           return;
         }
@@ -627,7 +758,7 @@
           renderConnection();
           break;
         case 'error':
-          this.lastError = frame.message || frame.code || 'protocol error';
+          this.lastError = frame.message || frame.code || _('protocol error');
           renderConnection();
           break;
         default:
@@ -744,8 +875,8 @@
         token = null;
         save('token', null);
       }
-      this.lastError = reason === 'revoked' ? 'The host revoked this screen\'s pairing'
-        : reason ? 'The host does not know this screen' : 'This screen is not paired';
+      this.lastError = reason === 'revoked' ? _('The host revoked this screen\'s pairing')
+        : reason ? _('The host does not know this screen') : _('This screen is not paired');
       this.setState('unpaired');
       pairing.show(reason);
     },
@@ -778,13 +909,21 @@
   const pairing = {
     busy: false,
 
+    reason: null,
+
     show (reason) {
+      this.reason = reason;
       $('pair-panel').hidden = false;
-      $('pair-why').textContent = reason === 'revoked'
-        ? 'The host revoked this screen\'s pairing. Ask for a new pairing code on the host to pair it again.'
-        : reason
-          ? 'The host does not know this screen (it was reset, or paired it again elsewhere). Enter a new pairing code from the host.'
-          : 'Only paired screens may show orders. On the host, open the station monitor (or run ticketrail-host pair) for a pairing code, then enter it here.';
+      const why = $('pair-why');
+      if (reason === 'revoked') {
+        why.textContent = _('The host revoked this screen\'s pairing. Ask for a new pairing code on the host to pair it again.');
+      } else if (reason) {
+        why.textContent = _('The host does not know this screen (it was reset, or paired it again elsewhere). Enter a new pairing code from the host.');
+      } else {
+        /* Translators: %s is the command "ticketrail-host pair". */
+        const [before, after] = splitOnce(_('Only paired screens may show orders. On the host, open the station monitor (or run %s) for a pairing code, then enter it here.'));
+        why.replaceChildren(before, el('code', null, 'ticketrail-host pair'), after);
+      }
       if (!this.busy) $('pair-code').focus();
     },
 
@@ -798,12 +937,12 @@
       if (this.busy) return;
       code = String(code || '').replace(/[^0-9]/g, '');
       if (!code) {
-        $('pair-message').textContent = 'Enter the code the host shows';
+        $('pair-message').textContent = _('Enter the code the host shows');
         return;
       }
       this.busy = true;
       $('pair-submit').disabled = true;
-      $('pair-message').textContent = 'Pairing…';
+      $('pair-message').textContent = _('Pairing…');
       try {
         const reply = await fetchJson('/api/v1/pair', {
           method: 'POST',
@@ -811,19 +950,20 @@
           timeout: 15000,
           anonymous: true,
         });
-        if (!reply || typeof reply.token !== 'string' || !reply.token) throw new Error('the host sent no token');
+        if (!reply || typeof reply.token !== 'string' || !reply.token) throw new Error(_('the host sent no token'));
         token = reply.token;
         save('token', token);
         this.hide();
-        toast('This screen is paired');
+        toast(_('This screen is paired'));
         link.lastError = null;
         link.refresh();
       } catch (e) {
         $('pair-message').textContent = e instanceof HttpError
-          ? (e.status === 429 ? 'Too many wrong codes: wait a minute, then try again'
-            : e.reason === 'expired_code' ? 'That code has expired: ask the host for a new one'
-            : e.status === 401 ? 'Wrong code: check it and try again' : e.message)
-          : `Could not reach the host (${e.message})`;
+          ? (e.status === 429 ? _('Too many wrong codes: wait a minute, then try again')
+            : e.reason === 'expired_code' ? _('That code has expired: ask the host for a new one')
+            : e.status === 401 ? _('Wrong code: check it and try again') : e.message)
+          /* Translators: %s says what went wrong. */
+          : format(_('Could not reach the host (%s)'), e.message);
         $('pair-code').select();
       } finally {
         this.busy = false;
@@ -960,7 +1100,7 @@
   /* ---------------------------------------------------------------- */
 
   function label (t) {
-    return `#${t.number || '—'}${t.table ? ' · Table ' + t.table : ''}`;
+    return `#${t.number || '—'}${t.table ? ' · ' + format(_('Table %s'), t.table) : ''}`;
   }
 
   function bump (t) {
@@ -983,7 +1123,8 @@
       entry = { ticket_id: t.id, label: label(t), at: Date.now(), items: null };
     }
     if (!ok) {
-      toast(`${label(t)} cannot be bumped now`, 'error');
+      /* Translators: %s is a ticket, such as "#12 · Table 4". */
+      toast(format(_('%s cannot be bumped now'), label(t)), 'error');
       return;
     }
     recallStack = [entry, ...recallStack.filter((e) => e.ticket_id !== t.id)].slice(0, RECALL_DEPTH);
@@ -994,7 +1135,7 @@
   function recall (entry) {
     const t = view.get(entry.ticket_id);
     if (!t) {
-      toast('That ticket is gone', 'error');
+      toast(_('That ticket is gone'), 'error');
       return false;
     }
     const ops = [];
@@ -1019,13 +1160,13 @@
       ops.push(makeOp({ kind: 'set_ticket_status', ticket_id: t.id, status: 'preparing' }));
     }
     if (!ops.length || !submit(ops)) {
-      toast(`${entry.label} cannot be recalled now`, 'error');
+      toast(format(_('%s cannot be recalled now'), entry.label), 'error');
       return false;
     }
     recallStack = recallStack.filter((e) => e !== entry);
     save('recall', recallStack);
     renderRecallList();
-    toast(`Recalled ${entry.label}`);
+    toast(format(_('Recalled %s'), entry.label));
     return true;
   }
 
@@ -1059,12 +1200,21 @@
     return b;
   }
 
-  const ORDER_TYPE = { dine_in: 'Dine-in', takeaway: 'Takeaway', delivery: 'Delivery', pickup: 'Pickup' };
-  const ITEM_STATUS = { pending: 'To do', preparing: 'Cooking', ready: 'Ready', served: 'Served', voided: 'Void' };
+  /* Splits a translation at its one %s, for a node to go in between. */
+  function splitOnce (text) {
+    const i = text.indexOf('%s');
+    return i < 0 ? [text, ''] : [text.slice(0, i), text.slice(i + 2)];
+  }
+
+  /* The display text for wire values; _() them where they are shown. */
+  const ORDER_TYPE = { dine_in: N_('Dine-in'), takeaway: N_('Takeaway'), delivery: N_('Delivery'), pickup: N_('Pickup') };
+  const ITEM_STATUS = { pending: N_('To do'), preparing: N_('Cooking'), ready: N_('Ready'), served: N_('Served'), voided: N_('Void') };
+  const TICKET_STATUS = { new: N_('New'), preparing: N_('Preparing'), ready: N_('Ready'), served: N_('Served'), cancelled: N_('Cancelled') };
   const CHANGE_LABEL = {
-    item_added: 'Added', item_voided: 'Voided', quantity: 'Quantity', modifiers: 'Modifiers',
-    item_note: 'Item note', table: 'Table', note: 'Note', priority: 'Priority',
+    item_added: N_('Added'), item_voided: N_('Voided'), quantity: N_('Quantity'), modifiers: N_('Modifiers'),
+    item_note: N_('Item note'), table: N_('Table'), note: N_('Note'), priority: N_('Priority'),
   };
+  const textFor = (table, value) => (has(table, value) ? _(table[value]) : value);
 
   function formatAge (ms) {
     const s = Math.max(0, Math.floor(ms / 1000));
@@ -1124,7 +1274,9 @@
     $('empty').hidden = tickets.length > 0;
     const open = tickets.filter((t) => t.status !== 'cancelled');
     const late = open.filter((t) => now() - t.created_at >= LATE_MS).length;
-    $('counts').textContent = `${open.length} open${late ? ` · ${late} late` : ''}`;
+    const counts = [format(ngettext('%d open', '%d open', open.length), open.length)];
+    if (late) counts.push(format(ngettext('%d late', '%d late', late), late));
+    $('counts').textContent = counts.join(' · ');
   }
 
   function replaceChildrenIfChanged (parent, nodes) {
@@ -1137,8 +1289,8 @@
     const head = el('div', 'card-head');
     if (index !== undefined && index < 9) head.append(el('span', 'key', index + 1));
     head.append(el('span', 'number', `#${t.number || '—'}`));
-    const where = el('span', 'where', t.table ? `Table ${t.table}` : ORDER_TYPE[t.order_type] || '');
-    if (t.table && t.order_type && t.order_type !== 'dine_in') where.textContent += ` · ${ORDER_TYPE[t.order_type]}`;
+    const where = el('span', 'where', t.table ? format(_('Table %s'), t.table) : has(ORDER_TYPE, t.order_type) ? _(ORDER_TYPE[t.order_type]) : '');
+    if (t.table && t.order_type && t.order_type !== 'dine_in') where.textContent += ` · ${textFor(ORDER_TYPE, t.order_type)}`;
     head.append(where);
     const timer = el('span', 'timer');
     timer.dataset.since = String(t.created_at || 0);
@@ -1146,15 +1298,17 @@
     if (t.priority !== 'rush') return head;
     /* A strip of its own: unmissable, and the header keeps its room. */
     const frag = document.createDocumentFragment();
-    frag.append(head, el('div', 'rush-strip', 'RUSH'));
+    frag.append(head, el('div', 'rush-strip', _('RUSH')));
     return frag;
   }
 
   function ticketMeta (t) {
     const bits = [];
-    if (t.server) bits.push(`Server: ${t.server}`);
-    if (t.guests) bits.push(`${t.guests} guest${t.guests === 1 ? '' : 's'}`);
-    if (t.external_ref) bits.push(`Ref ${t.external_ref}`);
+    /* Translators: %s is the name of the waiter who took the order. */
+    if (t.server) bits.push(format(_('Server: %s'), t.server));
+    if (t.guests) bits.push(format(ngettext('%d guest', '%d guests', t.guests), t.guests));
+    /* Translators: %s is the order's reference in the point of sale. */
+    if (t.external_ref) bits.push(format(_('Ref %s'), t.external_ref));
     return bits.length ? el('div', 'meta', bits.join(' · ')) : null;
   }
 
@@ -1166,28 +1320,28 @@
     if (t.status === 'cancelled') card.classList.add('is-cancelled');
     if (selectedId === t.id) card.classList.add('is-selected');
     if (pendingIds.has(t.id)) card.classList.add('is-pending');
-    card.setAttribute('aria-label', `Ticket ${t.number || ''}`);
+    card.setAttribute('aria-label', format(_('Ticket %s'), t.number || ''));
     card.addEventListener('click', () => select(t.id));
 
     card.append(ticketHeader(t, index));
     const meta = ticketMeta(t);
     if (meta) card.append(meta);
 
-    if (t.status === 'cancelled') card.append(el('div', 'banner-cancelled', 'CANCELLED'));
+    if (t.status === 'cancelled') card.append(el('div', 'banner-cancelled', _('CANCELLED')));
 
     const changes = t.status === 'cancelled' ? [] : unacknowledgedChanges(t);
     const added = new Set(), altered = new Set();
     if (changes.length) {
       const box = el('div', 'modified');
       const row = el('div', 'modified-head');
-      row.append(el('span', 'badge modified-badge', 'MODIFIED'));
-      row.append(button('btn small ack', 'OK', () => acknowledge(t), 'Acknowledge the changes'));
+      row.append(el('span', 'badge modified-badge', _('MODIFIED')));
+      row.append(button('btn small ack', _('OK'), () => acknowledge(t), _('Acknowledge the changes')));
       box.append(row);
       const list = el('ul', 'changes');
       for (const c of changes) {
         if (c.item_id && c.kind === 'item_added') added.add(c.item_id);
         else if (c.item_id) altered.add(c.item_id);
-        let text = CHANGE_LABEL[c.kind] || c.kind;
+        let text = textFor(CHANGE_LABEL, c.kind);
         if (c.before && c.after) text += `: ${c.before} → ${c.after}`;
         else if (c.after || c.before) text += `: ${c.after || c.before}`;
         list.append(el('li', `change change-${c.kind}`, text));
@@ -1208,20 +1362,24 @@
       const others = t.items.filter((i) => i.station && i.station !== STATION && i.status !== 'voided');
       if (others.length) {
         const waiting = others.filter((i) => i.status === 'pending' || i.status === 'preparing').length;
-        card.append(el('div', 'others', `${others.length} item${others.length === 1 ? '' : 's'} at other stations${waiting ? `, ${waiting} not ready` : ''}`));
+        const text = [format(ngettext('%d item at other stations', '%d items at other stations', others.length), others.length)];
+        if (waiting) text.push(format(ngettext('%d not ready', '%d not ready', waiting), waiting));
+        card.append(el('div', 'others', text.join(', ')));
       }
     }
 
-    if (pendingIds.has(t.id)) card.append(el('div', 'pending-note', link.state.startsWith('online') ? 'Sending…' : 'Queued: will send when back online'));
+    if (pendingIds.has(t.id)) card.append(el('div', 'pending-note', link.state.startsWith('online') ? _('Sending…') : _('Queued: will send when back online')));
 
     const actions = el('div', 'card-actions');
     if (t.status === 'cancelled') {
-      actions.append(button('btn bump dismiss', 'Dismiss', () => dismiss(t)));
+      actions.append(button('btn bump dismiss', _('Dismiss'), () => dismiss(t)));
     } else {
-      let text = 'Bump';
-      if (ROLE === 'expo') text = t.status === 'ready' ? 'Served' : 'Bump ready';
-      else if (STATION) text = `Bump ${STATION}`;
-      actions.append(button('btn bump', text, () => bump(t), 'Enter bumps the selected ticket'));
+      let text = _('Bump');
+      /* Translators: a button that marks the ticket served. */
+      if (ROLE === 'expo') text = t.status === 'ready' ? pgettext('button', 'Served') : _('Bump ready');
+      /* Translators: %s is a kitchen station, such as "grill". */
+      else if (STATION) text = format(_('Bump %s'), STATION);
+      actions.append(button('btn bump', text, () => bump(t), _('Enter bumps the selected ticket')));
     }
     card.append(actions);
     return card;
@@ -1233,7 +1391,8 @@
     row.type = 'button';
     row.disabled = !isOpen(t) || !['pending', 'preparing', 'ready'].includes(item.status);
     row.dataset.itemId = item.id;
-    row.setAttribute('aria-label', `${item.quantity} ${item.name}, ${ITEM_STATUS[item.status] || item.status}`);
+    /* Translators: an item for screen readers: quantity, name, status. */
+    row.setAttribute('aria-label', format(_('%1$d %2$s, %3$s'), item.quantity, item.name, textFor(ITEM_STATUS, item.status)));
     row.addEventListener('click', (e) => {
       e.stopPropagation();
       select(t.id);
@@ -1243,11 +1402,12 @@
     const line = el('span', 'item-line');
     const name = el('span', 'name', item.name);
     /* Inside the name, so they flow with it rather than crowd the pill. */
-    if (isAdded) name.append(' ', el('span', 'badge added', 'NEW'));
-    else if (isAltered) name.append(' ', el('span', 'badge altered', 'CHANGED'));
-    if (item.course) name.append(' ', el('span', 'badge course', `C${item.course}`));
+    if (isAdded) name.append(' ', el('span', 'badge added', _('NEW')));
+    else if (isAltered) name.append(' ', el('span', 'badge altered', _('CHANGED')));
+    /* Translators: a badge with the item's course number: C1, C2… */
+    if (item.course) name.append(' ', el('span', 'badge course', format(_('C%s'), item.course)));
     line.append(el('span', 'qty', `${item.quantity}×`), name,
-                el('span', 'item-status', ITEM_STATUS[item.status] || item.status));
+                el('span', 'item-status', textFor(ITEM_STATUS, item.status)));
     row.append(line);
 
     if (item.modifiers && item.modifiers.length) {
@@ -1258,7 +1418,7 @@
     if (item.note) row.append(el('span', 'item-note', item.note));
     if (item.allergens && item.allergens.length) {
       const tags = el('span', 'allergens');
-      tags.setAttribute('aria-label', `Allergens: ${item.allergens.join(', ')}`);
+      tags.setAttribute('aria-label', format(_('Allergens: %s'), item.allergens.join(', ')));
       for (const a of item.allergens) tags.append(el('span', 'allergen', a));
       row.append(tags);
     }
@@ -1272,10 +1432,10 @@
     const all = [...view.values()];
     const cutoff = now() - SERVED_SHOWN_MS;
     const columns = [
-      ['new', 'New', all.filter((t) => t.status === 'new').sort(byAge)],
-      ['preparing', 'Preparing', all.filter((t) => t.status === 'preparing').sort(byAge)],
-      ['ready', 'Ready', all.filter((t) => t.status === 'ready').sort(byAge)],
-      ['served', 'Served', all.filter((t) => t.status === 'served' && (t.updated_at || 0) > cutoff)
+      ['new', _(TICKET_STATUS.new), all.filter((t) => t.status === 'new').sort(byAge)],
+      ['preparing', _(TICKET_STATUS.preparing), all.filter((t) => t.status === 'preparing').sort(byAge)],
+      ['ready', _(TICKET_STATUS.ready), all.filter((t) => t.status === 'ready').sort(byAge)],
+      ['served', _(TICKET_STATUS.served), all.filter((t) => t.status === 'served' && (t.updated_at || 0) > cutoff)
         .sort((a, b) => b.updated_at - a.updated_at).slice(0, 20)],
     ];
     visibleOrder = columns[2][2].map((t) => t.id);
@@ -1291,7 +1451,7 @@
         shown.add(t.id);
         list.append(cachedCard(t, visibleOrder.indexOf(t.id), fohCard));
       }
-      if (!tickets.length) list.append(el('p', 'muted column-empty', status === 'ready' ? 'Nothing waiting' : '—'));
+      if (!tickets.length) list.append(el('p', 'muted column-empty', status === 'ready' ? _('Nothing waiting') : '—'));
       section.append(list);
       return section;
     });
@@ -1299,7 +1459,7 @@
     board.replaceChildren(...sections);
     $('empty').hidden = true;
     const ready = columns[2][2].length;
-    $('counts').textContent = ready ? `${ready} ready to serve` : 'Nothing ready';
+    $('counts').textContent = ready ? format(ngettext('%d ready to serve', '%d ready to serve', ready), ready) : _('Nothing ready');
   }
 
   function fohCard (t) {
@@ -1328,33 +1488,36 @@
     }
     card.append(summary);
     if (t.note) card.append(el('div', 'note', t.note));
-    if (t.status === 'preparing') card.append(el('div', 'progress', `${done} of ${live.length} ready`));
-    if (pendingIds.has(t.id)) card.append(el('div', 'pending-note', link.state.startsWith('online') ? 'Sending…' : 'Queued: will send when back online'));
+    /* Translators: items of a ticket, such as "2 of 3 ready". */
+    if (t.status === 'preparing') card.append(el('div', 'progress', format(ngettext('%1$d of %2$d ready', '%1$d of %2$d ready', live.length), done, live.length)));
+    if (pendingIds.has(t.id)) card.append(el('div', 'pending-note', link.state.startsWith('online') ? _('Sending…') : _('Queued: will send when back online')));
     const actions = el('div', 'card-actions');
-    if (t.status === 'ready') actions.append(button('btn bump serve', 'Mark served', () => bump(t)));
-    else if (t.status === 'served') actions.append(button('btn small', 'Undo', () => recall({ ticket_id: t.id, label: label(t), items: null })));
+    if (t.status === 'ready') actions.append(button('btn bump serve', _('Mark served'), () => bump(t)));
+    else if (t.status === 'served') actions.append(button('btn small', _('Undo'), () => recall({ ticket_id: t.id, label: label(t), items: null })));
     if (actions.childElementCount) card.append(actions);
     card.addEventListener('click', () => { if (t.status === 'ready') select(t.id); });
     return card;
   }
 
   const STATE_TEXT = {
-    connecting: 'Connecting…',
-    'online-websocket': 'Online (live)',
-    'online-polling': 'Online (polling)',
-    offline: 'Offline',
-    unpaired: 'Not paired',
+    connecting: N_('Connecting…'),
+    'online-websocket': N_('Online (live)'),
+    'online-polling': N_('Online (polling)'),
+    offline: N_('Offline'),
+    unpaired: N_('Not paired'),
   };
 
   function renderConnection () {
     const conn = $('conn');
     conn.dataset.state = link.state;
     conn.dataset.queued = String(outbox.length);
-    $('conn-text').textContent = STATE_TEXT[link.state];
-    $('conn-queued').textContent = outbox.length ? ` · ${outbox.length} queued` : '';
+    $('conn-text').textContent = _(STATE_TEXT[link.state]);
+    $('conn-queued').textContent = outbox.length ? ' · ' + format(ngettext('%d queued', '%d queued', outbox.length), outbox.length) : '';
     const tips = [];
-    if (link.latency >= 0 && link.state === 'online-websocket') tips.push(`Round trip ${link.latency} ms`);
-    if (lastSync) tips.push(`Last sync ${new Date(lastSync).toLocaleTimeString()}`);
+    /* Translators: the time a message takes to the host and back. */
+    if (link.latency >= 0 && link.state === 'online-websocket') tips.push(format(_('Round trip %d ms'), link.latency));
+    /* Translators: %s is a time of day. */
+    if (lastSync) tips.push(format(_('Last sync %s'), new Date(lastSync).toLocaleTimeString()));
     if (link.lastError) tips.push(link.lastError);
     conn.title = tips.join('\n');
     document.documentElement.dataset.conn = link.state;
@@ -1370,7 +1533,10 @@
       const li = el('li', 'recall-entry');
       const t = view.get(entry.ticket_id);
       const when = new Date(entry.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-      li.append(button('btn recall-pick', `${i < 9 ? i + 1 + '  ' : ''}${entry.label} · bumped ${when}${t ? ' · ' + t.status : ''}`,
+      /* Translators: %s is a time of day. */
+      const text = [entry.label, format(_('bumped %s'), when)];
+      if (t) text.push(textFor(TICKET_STATUS, t.status));
+      li.append(button('btn recall-pick', `${i < 9 ? i + 1 + '  ' : ''}${text.join(' · ')}`,
                        () => { if (recall(entry)) closeRecall(); }));
       return li;
     }));
@@ -1423,7 +1589,7 @@
 
   function recallLatest () {
     if (recallStack.length) recall(recallStack[0]);
-    else toast('Nothing to recall');
+    else toast(_('Nothing to recall'));
   }
 
   addEventListener('keydown', (e) => {
@@ -1485,13 +1651,49 @@
   /* Start                                                             */
   /* ---------------------------------------------------------------- */
 
+  /* index.html's own text (English there, for the first paint): by
+   * element id, its text and its title. */
+  const PAGE_TEXT = {
+    'recall-button': [N_('Recall'), N_('Recall a bumped ticket (R)')],
+    'refresh-button': [N_('Refresh'), N_('Reconnect and reload every ticket')],
+    'sound-banner': [N_('Sound is off. Tap anywhere to enable sound.')],
+    'empty': [N_('No open tickets')],
+    'recall-title': [N_('Recall a bumped ticket')],
+    'recall-empty': [N_('Nothing bumped on this screen yet.')],
+    'recall-close': [N_('Close')],
+    'pair-title': [N_('This screen is not paired')],
+    'pair-code-label': [N_('Pairing code')],
+    'pair-submit': [N_('Pair this screen')],
+  };
+
+  function translatePage () {
+    if (catalog && catalog.language) document.documentElement.lang = catalog.language;
+    for (const [id, [text, title]] of Object.entries(PAGE_TEXT)) {
+      const node = $(id);
+      if (!node) continue;
+      node.textContent = _(text);
+      if (title) node.title = _(title);
+    }
+    const role = _(ROLE_LABEL);
+    $('mode').textContent = STATION ? `${role} · ${STATION}` : role;
+    document.title = `${STATION || role} · Ticketrail`;
+  }
+
+  /* A catalog that came after the page started without it. */
+  function retranslate () {
+    translatePage();
+    cardCache.clear();
+    renderRecallList();
+    if (!$('pair-panel').hidden) pairing.show(pairing.reason);
+    renderNow();
+  }
+
   function start () {
     document.documentElement.dataset.role = ROLE;
-    $('mode').textContent = STATION ? `${ROLE_LABEL} · ${STATION}` : ROLE_LABEL;
-    document.title = `${STATION || ROLE_LABEL} · Ticketrail`;
+    translatePage();
     $('refresh-button').addEventListener('click', () => {
       link.refresh();
-      toast('Reloading every ticket from the host');
+      toast(_('Reloading every ticket from the host'));
     });
     $('recall-button').addEventListener('click', openRecall);
     $('recall-close').addEventListener('click', closeRecall);
@@ -1525,5 +1727,20 @@
     }
   }
 
-  start();
+  /* The catalog comes first, so that the page does not change language
+   * under the cook; a slow one is applied when it comes. */
+  let started = false;
+  const startOnce = () => {
+    if (started) return;
+    started = true;
+    start();
+  };
+  setTimeout(startOnce, CATALOG_WAIT_MS);
+  loadCatalog().then((c) => {
+    if (c) {
+      catalog = c;
+      if (started) retranslate();
+    }
+    startOnce();
+  });
 })();

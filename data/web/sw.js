@@ -6,6 +6,9 @@
 
 const CACHE = 'ticketrail-web-v1';
 const FILES = ['/', '/static/app.css', '/static/app.js', '/static/icon.svg'];
+/* Translations: only the screen's own language is fetched, so each one
+ * is kept once the page has asked for it. */
+const CATALOG = /^\/static\/i18n(-[\w-]+)?\.json$/;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));
@@ -25,7 +28,7 @@ self.addEventListener('fetch', (event) => {
   /* Every role and station is the same page. */
   const key = request.mode === 'navigate' && (url.pathname === '/' || url.pathname === '/index.html')
     ? '/' : url.pathname;
-  if (!FILES.includes(key)) return;
+  if (!FILES.includes(key) && !CATALOG.test(key)) return;
 
   /* Cached copy at once, fresh copy for next time. */
   event.respondWith(caches.open(CACHE).then(async (cache) => {

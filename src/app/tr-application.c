@@ -897,18 +897,27 @@ static void
 about_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   TrApplication *self = user_data;
-  static const char *developers[] = { "The Ticketrail developers", NULL };
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  const char *developers[] = { _ ("The Ticketrail developers"), NULL };
 
-  adw_show_about_window (
-    window, "application-name", _ ("Ticketrail"), "application-icon", APP_ID, "developer-name",
-    _ ("The Ticketrail developers"), "version", PACKAGE_VERSION, "comments",
-    _ ("The kitchen display that never loses a ticket"), "website",
-    "https://github.com/ticketrail/ticketrail", "issue-url",
-    "https://github.com/ticketrail/ticketrail/issues", "developers", developers, "copyright",
-    "© 2026 The Ticketrail developers", "license-type", GTK_LICENSE_GPL_3_0,
-    /* Translators: your names, one per line */
-    "translator-credits", _ ("translator-credits"), NULL);
+  /* clang-format off */
+  adw_show_about_window (window,
+                         "application-name", _ ("Ticketrail"),
+                         "application-icon", APP_ID,
+                         "developer-name", _ ("The Ticketrail developers"),
+                         "version", PACKAGE_VERSION,
+                         "comments", _ ("The kitchen display that never loses a ticket"),
+                         "website", "https://github.com/ticketrail/ticketrail",
+                         "issue-url", "https://github.com/ticketrail/ticketrail/issues",
+                         "developers", developers,
+                         /* Translators: the About window's copyright line */
+                         "copyright", _ ("© 2026 The Ticketrail developers"),
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         /* Translators: your names, one per line, e.g.
+                          * "Asha Rao <asha@example.com>" */
+                         "translator-credits", _ ("translator-credits"),
+                         NULL);
+  /* clang-format on */
 }
 
 static const GActionEntry app_actions[] = {

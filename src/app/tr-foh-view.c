@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tr-error.h"
 #include "tr-foh-view.h"
 #include "tr-order-dialog.h"
 #include "tr-ticket-object.h"
@@ -509,13 +510,23 @@ load_tickets (TrFohView *self)
   update_counts (self);
 }
 
+/* The host's message is in the host's language: the toast says why from
+ * the code, and the message goes to the log. */
 static void
 on_op_rejected (TrFohView *self, const char *op_id, const char *code, const char *message)
 {
   g_autofree char *text = NULL;
+  /* A code this build does not know (a newer host) gets the generic
+   * reason. */
+  TrErrorCode error_code = (TrErrorCode)-1;
 
-  /* Translators: the host refused a change made on this screen; %s says why */
-  text = g_strdup_printf (_ ("The host refused a change: %s"), message ? message : code);
+  g_debug ("The host refused op %s: %s: %s", op_id, code, message ? message : "");
+  if (code != NULL)
+    tr_error_code_from_string (code, &error_code);
+  text = g_strdup_printf (
+    /* Translators: the host refused a change made on this screen; %s says
+     * why, e.g. "someone else changed it first" */
+    _ ("The host refused a change: %s"), tr_error_code_to_reason (error_code));
   show_toast (self, text);
 }
 
@@ -555,18 +566,45 @@ on_tick (TrFohView *self)
 
 /* ---- Actions ---- */
 
+/* Why @error refused a change: the shared words for what a person can
+ * act on, else the message, which was made here in this station's
+ * language. */
+static const char *
+refusal_reason (const GError *error)
+{
+  if (error->domain == TR_ERROR)
+    switch (error->code)
+      {
+        case TR_ERROR_ILLEGAL_TRANSITION:
+        case TR_ERROR_UNKNOWN_TICKET:
+        case TR_ERROR_UNKNOWN_ITEM:
+        case TR_ERROR_TICKET_CLOSED:
+          return tr_error_code_to_reason (error->code);
+        default:
+          break;
+      }
+  return error->message;
+}
+
+/* Submits @op to mark the order @title served, or, with @title NULL, to
+ * cancel it; a refusal becomes a toast. */
 static void
-submit (TrFohView *self, TrOp *op, const char *what)
+submit (TrFohView *self, TrOp *op, const char *title)
 {
   g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
 
-  if (!tr_station_submit (self->station, op, &error))
-    {
-      /* Translators: e.g. "Cannot mark #1042 served: the ticket is closed" */
-      g_autofree char *text = g_strdup_printf (_ ("Cannot %s: %s"), what, error->message);
-
-      show_toast (self, text);
-    }
+  if (tr_station_submit (self->station, op, &error))
+    return;
+  if (title != NULL)
+    /* Translators: the first %s is an order, e.g. "Table 12" or "#1042";
+     * the second says why, e.g. "Cannot mark Table 12 served: it is
+     * already closed" */
+    text = g_strdup_printf (_ ("Cannot mark %s served: %s"), title, refusal_reason (error));
+  else
+    /* Translators: %s says why, e.g. "someone else changed it first" */
+    text = g_strdup_printf (_ ("Cannot cancel the order: %s"), refusal_reason (error));
+  show_toast (self, text);
 }
 
 static TrTicket *
@@ -639,17 +677,14 @@ mark_served (TrFohView *self, const char *ticket_id)
   g_autoptr (TrOp) op = NULL;
   g_autoptr (TrTicketObject) obj = NULL;
   g_autofree char *title = NULL;
-  g_autofree char *what = NULL;
 
   if (ticket == NULL)
     return;
   obj = tr_ticket_object_new (ticket);
   title = tr_ticket_object_dup_title (obj);
-  /* Translators: completes "Cannot %s: reason" */
-  what = g_strdup_printf (_ ("mark %s served"), title);
   op = tr_op_new_set_ticket_status (tr_station_get_station_id (self->station), ticket_id,
                                     TR_TICKET_STATUS_SERVED);
-  submit (self, op, what);
+  submit (self, op, title);
 }
 
 static void
@@ -683,8 +718,7 @@ on_cancel_response (AdwMessageDialog *dialog, const char *response, TrFohView *s
     return;
   op = tr_op_new_set_ticket_status (tr_station_get_station_id (self->station), ticket_id,
                                     TR_TICKET_STATUS_CANCELLED);
-  /* Translators: completes "Cannot %s: reason" */
-  submit (self, op, _ ("cancel the order"));
+  submit (self, op, NULL);
 }
 
 static void
@@ -934,8 +968,6 @@ build_column (TrFohView *self, TrFohSection section)
   gtk_widget_add_css_class (placeholder, "foh-placeholder");
   gtk_widget_add_css_class (placeholder, "dim-label");
   gtk_list_box_set_placeholder (GTK_LIST_BOX (list), placeholder);
-  gtk_list_box_bind_model (GTK_LIST_BOX (list), G_LIST_MODEL (self->sections[section]), create_row,
-                           self, NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   section_title (section), -1);
   gtk_box_append (GTK_BOX (column), list);
@@ -1055,6 +1087,32 @@ tr_foh_view_set_property (GObject *object, guint prop_id, const GValue *value, G
     }
 }
 
+/* The rows exist only while the board is shown. Hidden behind the
+ * kitchen view, rebuilding a row for every changed ticket (and styling
+ * it in the next frame) held the main loop for 100-300 ms per burst of
+ * 100 events. The sections stay current either way. */
+static void
+bind_lists (TrFohView *self, gboolean bind)
+{
+  for (guint s = 0; s < TR_FOH_N_SECTIONS; s++)
+    gtk_list_box_bind_model (self->lists[s], bind ? G_LIST_MODEL (self->sections[s]) : NULL,
+                             bind ? create_row : NULL, self, NULL);
+}
+
+static void
+tr_foh_view_map (GtkWidget *widget)
+{
+  bind_lists (TR_FOH_VIEW (widget), TRUE);
+  GTK_WIDGET_CLASS (tr_foh_view_parent_class)->map (widget);
+}
+
+static void
+tr_foh_view_unmap (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (tr_foh_view_parent_class)->unmap (widget);
+  bind_lists (TR_FOH_VIEW (widget), FALSE);
+}
+
 static void
 tr_foh_view_class_init (TrFohViewClass *klass)
 {
@@ -1064,6 +1122,8 @@ tr_foh_view_class_init (TrFohViewClass *klass)
 
   object_class->constructed = tr_foh_view_constructed;
   object_class->dispose = tr_foh_view_dispose;
+  widget_class->map = tr_foh_view_map;
+  widget_class->unmap = tr_foh_view_unmap;
   object_class->finalize = tr_foh_view_finalize;
   object_class->get_property = tr_foh_view_get_property;
   object_class->set_property = tr_foh_view_set_property;

@@ -86,19 +86,36 @@ display_name (const TrStationInfo *info)
   return info->station_id;
 }
 
+/* Joins facts that each stand alone ("Kitchen", "live", "12 ms") into one
+ * line; none is part of another's sentence. Frees @facts' strings. */
+static char *
+join_facts (GPtrArray *facts)
+{
+  g_ptr_array_add (facts, NULL);
+  /* Translators: what separates the facts about a station on one line,
+   * e.g. "Kitchen · 192.168.1.31 · live" */
+  return g_strjoinv (C_ ("list of facts", " · "), (char **)facts->pdata);
+}
+
 static char *
 dup_details (TrHostMonitor *self, const TrStationInfo *info)
 {
   gint64 now = tr_clock_get_now (self->clock);
-  g_autoptr (GString) line1 = g_string_new (role_label (info->role));
-  g_autoptr (GString) line2 = g_string_new (NULL);
+  g_autoptr (GPtrArray) facts1 = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) facts2 = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *line1 = NULL;
+  g_autofree char *line2 = NULL;
 
+  g_ptr_array_add (facts1, g_strdup (role_label (info->role)));
   if (info->address != NULL && *info->address != '\0')
-    g_string_append_printf (line1, " · %s", info->address);
+    g_ptr_array_add (facts1, g_strdup (info->address));
   if (info->connected && g_strcmp0 (info->transport, "polling") == 0)
-    g_string_append_printf (line1, " · %s", _ ("polling"));
+    /* Translators: how a station is connected: it asks the host every few
+     * seconds */
+    g_ptr_array_add (facts1, g_strdup (_ ("polling")));
   else if (info->connected)
-    g_string_append_printf (line1, " · %s", _ ("live"));
+    /* Translators: how a station is connected: over a WebSocket */
+    g_ptr_array_add (facts1, g_strdup (_ ("live")));
 
   if (info->connected)
     {
@@ -106,32 +123,32 @@ dup_details (TrHostMonitor *self, const TrStationInfo *info)
       g_autofree char *span = format_ago (now - info->connected_since);
 
       /* Translators: e.g. "Connected since 19:02 (5 min)" */
-      g_string_append_printf (line2, _ ("Connected since %s (%s)"), since, span);
+      g_ptr_array_add (facts2, g_strdup_printf (_ ("Connected since %s (%s)"), since, span));
       if (info->latency_ms >= 0)
-        /* Translators: a round-trip time in milliseconds */
-        g_string_append_printf (line2, _ (" · %u ms"), (guint)info->latency_ms);
-      g_string_append (line2, " · ");
-      g_string_append_printf (
-        line2,
-        g_dngettext (GETTEXT_PACKAGE, "%u change queued", "%u changes queued", info->queued_ops),
-        info->queued_ops);
+        /* Translators: a round-trip time in milliseconds, e.g. "12 ms" */
+        g_ptr_array_add (facts2, g_strdup_printf (_ ("%d ms"), (int)info->latency_ms));
+      g_ptr_array_add (facts2, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u change queued",
+                                                             "%u changes queued", info->queued_ops),
+                                                info->queued_ops));
     }
   else if (info->last_seen > 0)
     {
       g_autofree char *span = format_ago (now - info->last_seen);
 
-      /* Translators: e.g. "Disconnected · last seen 3 min ago" */
-      g_string_append_printf (line2, _ ("Disconnected · last seen %s ago"), span);
+      g_ptr_array_add (facts2, g_strdup (_ ("Disconnected")));
+      /* Translators: %s is a time span, e.g. "Last seen 3 min ago" */
+      g_ptr_array_add (facts2, g_strdup_printf (_ ("Last seen %s ago"), span));
     }
   else
-    g_string_append (line2, _ ("Paired, not seen since the host started"));
+    g_ptr_array_add (facts2, g_strdup (_ ("Paired, not seen since the host started")));
 
-  g_string_append (line2, " · ");
-  g_string_append_printf (
-    line2, g_dngettext (GETTEXT_PACKAGE, "%u reconnect", "%u reconnects", info->reconnects),
-    info->reconnects);
+  g_ptr_array_add (facts2, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u reconnect",
+                                                         "%u reconnects", info->reconnects),
+                                            info->reconnects));
 
-  return g_strdup_printf ("%s\n%s", line1->str, line2->str);
+  line1 = join_facts (facts1);
+  line2 = join_facts (facts2);
+  return g_strdup_printf ("%s\n%s", line1, line2);
 }
 
 static GtkWidget *
@@ -218,14 +235,24 @@ static void
 update_join_label (TrHostMonitor *self)
 {
   g_auto (GStrv) addresses = tr_station_dup_join_addresses (self->station);
-  g_autofree char *list = g_strjoinv (_ (" or "), addresses);
   g_autofree char *text = NULL;
 
   if (addresses[0] == NULL)
     text = g_strdup (_ ("This station is not hosting"));
+  else if (addresses[1] == NULL)
+    /* Translators: %s is an address, e.g. "192.168.1.20:8787" */
+    text = g_strdup_printf (_ ("Other stations join this host at %s"), addresses[0]);
   else
-    /* Translators: %s is one or more addresses, e.g. "192.168.1.20:8787" */
-    text = g_strdup_printf (_ ("Other stations join this host at %s"), list);
+    {
+      /* Translators: what separates addresses in a list, e.g.
+       * "192.168.1.20:8787, 10.0.0.5:8787" */
+      g_autofree char *list = g_strjoinv (C_ ("list of addresses", ", "), addresses);
+
+      text = g_strdup_printf (
+        /* Translators: %s is a list of two or more addresses, e.g.
+         * "192.168.1.20:8787, 10.0.0.5:8787" */
+        _ ("Other stations join this host at any of these addresses: %s"), list);
+    }
   gtk_label_set_text (self->join_label, text);
   adw_status_page_set_description (self->empty_page, text);
   adw_window_title_set_subtitle (self->window_title, addresses[0] ? addresses[0] : "");

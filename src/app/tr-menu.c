@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -92,8 +93,10 @@ check_text (const char *text, const char *path, GError **error)
 {
   if (strlen (text) > TR_MAX_TEXT_BYTES)
     {
-      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "%s: longer than %d bytes", path,
-                   TR_MAX_TEXT_BYTES);
+      /* Translators: %s is the path of a field in a menu file, e.g.
+       * menu[3].name: keep it first and as it is */
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("%s: longer than %u bytes"), path,
+                   (guint)TR_MAX_TEXT_BYTES);
       return FALSE;
     }
   return TRUE;
@@ -104,31 +107,38 @@ read_strings (JsonObject *object, const char *member, const char *path, guint ma
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   JsonNode *node = json_object_get_member (object, member);
+  g_autofree char *list_path = g_strdup_printf ("%s.%s", path, member);
   JsonArray *array;
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return g_strv_builder_end (builder);
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "%s.%s: must be an array", path, member);
+      /* Translators: %s is the path of a field in a menu file, e.g.
+       * menu[3].allergens: keep it first and as it is */
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("%s: must be an array"), list_path);
       return NULL;
     }
   array = json_node_get_array (node);
   if (json_array_get_length (array) > max)
     {
-      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "%s.%s: more than %u entries", path, member,
+      /* Translators: %s is the path of a field in a menu file, e.g.
+       * menu[3].allergens: keep it first and as it is */
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("%s: more than %u entries"), list_path,
                    max);
       return NULL;
     }
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonNode *element = json_array_get_element (array, i);
-      g_autofree char *where = g_strdup_printf ("%s.%s[%u]", path, member, i);
+      g_autofree char *where = g_strdup_printf ("%s[%u]", list_path, i);
       const char *text;
 
       if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
         {
-          g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "%s: must be a string", where);
+          /* Translators: %s is the path of a field in a menu file, e.g.
+           * menu[3].allergens[0]: keep it first and as it is */
+          g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("%s: must be a string"), where);
           return NULL;
         }
       text = json_node_get_string (element);
@@ -167,13 +177,15 @@ tr_menu_parse (const char *json, GError **error)
     return NULL;
   if (!JSON_NODE_HOLDS_ARRAY (root))
     {
-      g_set_error_literal (error, TR_ERROR, TR_ERROR_INVALID, "menu: must be an array");
+      /* Translators: keep "menu:", the path of the fault, as it is */
+      g_set_error_literal (error, TR_ERROR, TR_ERROR_INVALID, _ ("menu: must be an array"));
       return NULL;
     }
   array = json_node_get_array (root);
   if (json_array_get_length (array) > TR_MENU_MAX_ITEMS)
     {
-      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "menu: more than %d items",
+      /* Translators: keep "menu:", the path of the fault, as it is */
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("menu: more than %d items"),
                    TR_MENU_MAX_ITEMS);
       return NULL;
     }
@@ -193,14 +205,18 @@ tr_menu_parse (const char *json, GError **error)
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         {
-          g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "%s: must be an object", path);
+          /* Translators: %s is the path of an entry in a menu file, e.g.
+           * menu[3]: keep it first and as it is */
+          g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("%s: must be an object"), path);
           return NULL;
         }
       object = json_node_get_object (element);
       name = string_member (object, "name");
       if (name == NULL || *name == '\0')
         {
-          g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "%s: must be a non-empty string",
+          /* Translators: %s is the path of a field in a menu file, e.g.
+           * menu[3].name: keep it first and as it is */
+          g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("%s: must be a non-empty string"),
                        name_path);
           return NULL;
         }
@@ -212,7 +228,10 @@ tr_menu_parse (const char *json, GError **error)
           station = string_member (object, "station");
           if (station == NULL)
             {
-              g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "%s: must be a string", station_path);
+              /* Translators: %s is the path of a field in a menu file, e.g.
+               * menu[3].station: keep it first and as it is */
+              g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("%s: must be a string"),
+                           station_path);
               return NULL;
             }
           if (!check_text (station, station_path, error))

@@ -312,30 +312,96 @@ add_existing_row (TrOrderDialog *self, const TrItem *item)
 
 /* ---- Checking ---- */
 
-static gboolean
-text_fits (const char *text, const char *field, GString *message)
+/* The fields with a size limit: each has its own whole sentences, so a
+ * translation need not fit a field's name into a frame. */
+typedef enum
 {
-  gsize len = text ? strlen (text) : 0;
+  FIELD_TABLE,
+  FIELD_NOTE,
+  FIELD_ITEM_NAME,
+  FIELD_ITEM_MODIFIERS,
+  FIELD_ITEM_ALLERGENS,
+  FIELD_ITEM_NOTE,
+  FIELD_ITEM_STATION,
+} Field;
+
+/* @item is the item's name for the item fields. */
+static gboolean
+text_fits (const char *text, Field field, const char *item, GString *message)
+{
+  guint len = text ? (guint)strlen (text) : 0;
 
   if (len <= TR_MAX_TEXT_BYTES)
     return TRUE;
-  /* Translators: e.g. "The note for the kitchen is too long: 612 bytes, at most 500" */
-  g_string_printf (message, _ ("%s is too long: %u bytes, at most %d"), field, (guint)len,
-                   TR_MAX_TEXT_BYTES);
+  switch (field)
+    {
+      case FIELD_TABLE:
+        /* Translators: e.g. "The table is too long: 612 bytes, at most 500" */
+        g_string_printf (message, _ ("The table is too long: %u bytes, at most %d"), len,
+                         TR_MAX_TEXT_BYTES);
+        break;
+      case FIELD_NOTE:
+        /* Translators: e.g. "The note for the kitchen is too long: 612 bytes, at most 500" */
+        g_string_printf (message, _ ("The note for the kitchen is too long: %u bytes, at most %d"),
+                         len, TR_MAX_TEXT_BYTES);
+        break;
+      case FIELD_ITEM_NAME:
+        /* Translators: %.40s is an item's name, e.g. "The name of “Burger…” is
+         * too long: 612 bytes, at most 500" */
+        g_string_printf (message, _ ("The name of “%.40s” is too long: %u bytes, at most %d"), item,
+                         len, TR_MAX_TEXT_BYTES);
+        break;
+      case FIELD_ITEM_MODIFIERS:
+        /* Translators: %.40s is an item's name, e.g. "A modifier of “Burger” is
+         * too long: 612 bytes, at most 500" */
+        g_string_printf (message, _ ("A modifier of “%.40s” is too long: %u bytes, at most %d"),
+                         item, len, TR_MAX_TEXT_BYTES);
+        break;
+      case FIELD_ITEM_ALLERGENS:
+        /* Translators: %.40s is an item's name, e.g. "An allergen of “Burger” is
+         * too long: 612 bytes, at most 500" */
+        g_string_printf (message, _ ("An allergen of “%.40s” is too long: %u bytes, at most %d"),
+                         item, len, TR_MAX_TEXT_BYTES);
+        break;
+      case FIELD_ITEM_NOTE:
+        /* Translators: %.40s is an item's name, e.g. "The note of “Burger” is
+         * too long: 612 bytes, at most 500" */
+        g_string_printf (message, _ ("The note of “%.40s” is too long: %u bytes, at most %d"), item,
+                         len, TR_MAX_TEXT_BYTES);
+        break;
+      case FIELD_ITEM_STATION:
+        g_string_printf (message,
+                         /* Translators: %.40s is an item's name, e.g. "The kitchen
+                          * station of “Burger” is too long: 612 bytes, at most 500" */
+                         _ ("The kitchen station of “%.40s” is too long: %u bytes, at most %d"),
+                         item, len, TR_MAX_TEXT_BYTES);
+        break;
+      default:
+        g_assert_not_reached ();
+    }
   return FALSE;
 }
 
+/* @field is FIELD_ITEM_MODIFIERS or FIELD_ITEM_ALLERGENS. */
 static gboolean
-list_fits (GStrv list, const char *field, guint max, GString *message)
+list_fits (GStrv list, Field field, const char *item, guint max, GString *message)
 {
+  g_assert (field == FIELD_ITEM_MODIFIERS || field == FIELD_ITEM_ALLERGENS);
+
   if (g_strv_length (list) > max)
     {
-      /* Translators: e.g. "Burger: modifiers: more than 50" */
-      g_string_printf (message, _ ("%s: more than %u"), field, max);
+      if (field == FIELD_ITEM_MODIFIERS)
+        /* Translators: %.40s is an item's name, e.g. "“Burger” has more than
+         * 50 modifiers" */
+        g_string_printf (message, _ ("“%.40s” has more than %u modifiers"), item, max);
+      else
+        /* Translators: %.40s is an item's name, e.g. "“Burger” has more than
+         * 50 allergens" */
+        g_string_printf (message, _ ("“%.40s” has more than %u allergens"), item, max);
       return FALSE;
     }
   for (guint i = 0; list[i] != NULL; i++)
-    if (!text_fits (list[i], field, message))
+    if (!text_fits (list[i], field, item, message))
       return FALSE;
   return TRUE;
 }
@@ -346,8 +412,8 @@ check_form (TrOrderDialog *self, GString *message)
 {
   guint live = 0;
 
-  if (!text_fits (entry_text (self->table_row), _ ("The table"), message)
-      || !text_fits (entry_text (self->note_row), _ ("The note for the kitchen"), message))
+  if (!text_fits (entry_text (self->table_row), FIELD_TABLE, NULL, message)
+      || !text_fits (entry_text (self->note_row), FIELD_NOTE, NULL, message))
     return FALSE;
 
   for (guint i = 0; i < self->rows->len; i++)
@@ -357,7 +423,6 @@ check_form (TrOrderDialog *self, GString *message)
       const char *name = row_name (row);
       g_auto (GStrv) modifiers = NULL;
       g_auto (GStrv) allergens = NULL;
-      g_autofree char *field = NULL;
 
       if (row->voided)
         continue;
@@ -372,9 +437,7 @@ check_form (TrOrderDialog *self, GString *message)
               g_string_assign (message, _ ("Every item needs a name"));
               return FALSE;
             }
-          /* Translators: a field of an item, e.g. "The name of “Burger”" */
-          field = g_strdup_printf (_ ("The name of “%.40s”"), trimmed);
-          if (!text_fits (name, field, message))
+          if (!text_fits (name, FIELD_ITEM_NAME, trimmed, message))
             return FALSE;
         }
 
@@ -391,25 +454,10 @@ check_form (TrOrderDialog *self, GString *message)
 
       modifiers = split_list (entry_text (row->modifiers));
       allergens = split_list (entry_text (row->allergens));
-      g_free (field);
-      /* Translators: e.g. "The modifiers of “Burger”" */
-      field = g_strdup_printf (_ ("The modifiers of “%.40s”"), name);
-      if (!list_fits (modifiers, field, TR_MAX_MODIFIERS, message))
-        return FALSE;
-      g_free (field);
-      /* Translators: e.g. "The allergens of “Burger”" */
-      field = g_strdup_printf (_ ("The allergens of “%.40s”"), name);
-      if (!list_fits (allergens, field, TR_MAX_ALLERGENS, message))
-        return FALSE;
-      g_free (field);
-      /* Translators: e.g. "The note of “Burger”" */
-      field = g_strdup_printf (_ ("The note of “%.40s”"), name);
-      if (!text_fits (entry_text (row->note), field, message))
-        return FALSE;
-      g_free (field);
-      /* Translators: e.g. "The kitchen station of “Burger”" */
-      field = g_strdup_printf (_ ("The kitchen station of “%.40s”"), name);
-      if (!text_fits (entry_text (row->station), field, message))
+      if (!list_fits (modifiers, FIELD_ITEM_MODIFIERS, name, TR_MAX_MODIFIERS, message)
+          || !list_fits (allergens, FIELD_ITEM_ALLERGENS, name, TR_MAX_ALLERGENS, message)
+          || !text_fits (entry_text (row->note), FIELD_ITEM_NOTE, name, message)
+          || !text_fits (entry_text (row->station), FIELD_ITEM_STATION, name, message))
         return FALSE;
     }
 

@@ -8,6 +8,8 @@
 
 #include "tr-client.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <libsoup/soup.h>
 
 #include "tr-codec.h"
@@ -333,8 +335,8 @@ refuse_certificate_cb (gpointer user_data)
  * use). Before pairing there is nothing to pin, and the pairing answer
  * must then name the certificate this connection saw. */
 static gboolean
-on_accept_certificate (SoupMessage *msg, GTlsCertificate *certificate,
-                       GTlsCertificateFlags errors, gpointer user_data)
+on_accept_certificate (SoupMessage *msg, GTlsCertificate *certificate, GTlsCertificateFlags errors,
+                       gpointer user_data)
 {
   TrClient *self = user_data;
   const char *pinned = tr_store_get_host_fingerprint (self->store);
@@ -351,8 +353,9 @@ on_accept_certificate (SoupMessage *msg, GTlsCertificate *certificate,
     return TRUE;
   {
     g_autofree char *message = g_strdup_printf (
-      "The host's certificate changed (fingerprint %s, paired with %s): refusing it. If the host "
-      "was reinstalled, pair this station again; otherwise someone may be impersonating it",
+      _ (
+        "The host's certificate changed (fingerprint %s, paired with %s): refusing it. If the host "
+        "was reinstalled, pair this station again; otherwise someone may be impersonating it"),
       seen ? seen : "unknown", pinned);
 
     g_message ("%s", message);
@@ -422,14 +425,20 @@ apply_ack (TrClient *self, const char *op_id, TrApplyResult result, const char *
 
   if (!tr_store_outbox_remove (self->store, op_id, rejected, &error))
     {
-      set_last_errorf (self, "Could not clear op %s from the outbox: %s", op_id, error->message);
+      set_last_errorf (self, _ ("Could not clear op %s from the outbox: %s"), op_id,
+                       error->message);
       return;
     }
   update_queued_ops (self);
   if (rejected)
     {
-      set_last_errorf (self, "The host rejected op %s: %s%s%s", op_id, code ? code : "rejected",
-                       message && *message ? ": " : "", message && *message ? message : "");
+      if (message != NULL && *message != '\0')
+        /* Translators: the op id, the error code, the host's message. */
+        set_last_errorf (self, _ ("The host rejected op %s: %s: %s"), op_id,
+                         code ? code : "rejected", message);
+      else
+        /* Translators: the op id and the error code. */
+        set_last_errorf (self, _ ("The host rejected op %s: %s"), op_id, code ? code : "rejected");
       g_signal_emit (self, signals[OP_REJECTED], 0, op_id, code ? code : "rejected",
                      message ? message : "");
     }
@@ -622,9 +631,10 @@ on_ws_watchdog (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
   if (self->ws != NULL)
-    set_last_errorf (self, "No frame from the host for %u ms: connection lost", self->dead_timeout);
+    set_last_errorf (self, _ ("No frame from the host for %u ms: connection lost"),
+                     self->dead_timeout);
   else
-    set_last_errorf (self, "No WebSocket handshake within %u ms", self->dead_timeout);
+    set_last_errorf (self, _ ("No WebSocket handshake within %u ms"), self->dead_timeout);
   ws_failed (self, TR_CLOSE_DEAD_PEER);
   return G_SOURCE_REMOVE;
 }
@@ -665,7 +675,7 @@ ws_flush_outbox (TrClient *self)
   ops = tr_store_outbox_list (self->store, &error);
   if (ops == NULL)
     {
-      set_last_errorf (self, "Could not read the outbox: %s", error->message);
+      set_last_errorf (self, _ ("Could not read the outbox: %s"), error->message);
       return;
     }
   while (index < ops->len)
@@ -723,7 +733,7 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
       case TR_FRAME_WELCOME:
         if (self->ws_welcomed)
           {
-            ws_protocol_error (self, "Second welcome from the host", NULL);
+            ws_protocol_error (self, _ ("Second welcome from the host"), NULL);
             return;
           }
         self->ws_welcomed = TRUE;
@@ -739,7 +749,7 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
       case TR_FRAME_EVENTS:
         if (!self->ws_welcomed)
           {
-            ws_protocol_error (self, "Events before the welcome", NULL);
+            ws_protocol_error (self, _ ("Events before the welcome"), NULL);
             return;
           }
         if (!apply_events (self, frame->events, &error))
@@ -748,7 +758,7 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
              * from a snapshot rather than loop on the same gap. */
             self->want_snapshot = TRUE;
             if (self->ws == ws)
-              ws_protocol_error (self, "Could not apply the host's events", error);
+              ws_protocol_error (self, _ ("Could not apply the host's events"), error);
             return;
           }
         if (self->ws == ws && tr_store_get_last_seq (self->store) >= self->ws_head_seq)
@@ -758,13 +768,13 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
       case TR_FRAME_SNAPSHOT:
         if (!self->ws_welcomed)
           {
-            ws_protocol_error (self, "Snapshot before the welcome", NULL);
+            ws_protocol_error (self, _ ("Snapshot before the welcome"), NULL);
             return;
           }
         if (!apply_snapshot (self, self->ws_host_id, frame->seq, frame->tickets, &error))
           {
             if (self->ws == ws)
-              ws_protocol_error (self, "Could not apply the host's snapshot", error);
+              ws_protocol_error (self, _ ("Could not apply the host's snapshot"), error);
             return;
           }
         if (self->ws == ws)
@@ -782,7 +792,8 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
         break;
 
       case TR_FRAME_ERROR:
-        set_last_errorf (self, "The host reports %s: %s", frame->error_code,
+        /* Translators: an error code, then the host's message. */
+        set_last_errorf (self, _ ("The host reports %s: %s"), frame->error_code,
                          frame->error_message ? frame->error_message : "");
         break;
 
@@ -792,7 +803,7 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
       case TR_FRAME_PING:
       case TR_N_FRAME_TYPES:
       default:
-        ws_protocol_error (self, "Unexpected frame from the host", NULL);
+        ws_protocol_error (self, _ ("Unexpected frame from the host"), NULL);
         break;
     }
 }
@@ -812,14 +823,14 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer
   ws_touch (self);
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
-      ws_protocol_error (self, "Binary frame from the host", NULL);
+      ws_protocol_error (self, _ ("Binary frame from the host"), NULL);
       return;
     }
   data = g_bytes_get_data (message, &size);
   frame = tr_frame_parse (data, size, &error);
   if (frame == NULL)
     {
-      ws_protocol_error (self, "Bad frame from the host", error);
+      ws_protocol_error (self, _ ("Bad frame from the host"), error);
       return;
     }
   ws_handle_frame (self, frame);
@@ -857,15 +868,20 @@ on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
     {
       set_unauthorized (self, code == TR_CLOSE_REVOKED ? "revoked" : "unknown",
                         code == TR_CLOSE_REVOKED
-                          ? "The host revoked this station's pairing: pair it again"
-                          : "This station is not paired with the host: pair it");
+                          ? _ ("The host revoked this station's pairing: pair it again")
+                          : _ ("This station is not paired with the host: pair it"));
       return;
     }
   else if (code != 0 && code != SOUP_WEBSOCKET_CLOSE_NO_STATUS)
-    set_last_errorf (self, "The host closed the connection (close %u%s%s)", code,
-                     reason && *reason ? ": " : "", reason ? reason : "");
+    {
+      if (reason != NULL && *reason != '\0')
+        /* Translators: a WebSocket close code and its reason. */
+        set_last_errorf (self, _ ("The host closed the connection (close %u: %s)"), code, reason);
+      else
+        set_last_errorf (self, _ ("The host closed the connection (close %u)"), code);
+    }
   else
-    set_last_error (self, "The connection to the host was lost");
+    set_last_error (self, _ ("The connection to the host was lost"));
   ws_failed (self, TR_CLOSE_NORMAL);
 }
 
@@ -875,7 +891,7 @@ on_ws_error (SoupWebsocketConnection *ws, GError *error, gpointer user_data)
   TrClient *self = user_data;
 
   /* "closed" follows when the error ends the connection. */
-  set_last_errorf (self, "WebSocket error: %s", error->message);
+  set_last_errorf (self, _ ("WebSocket error: %s"), error->message);
 }
 
 static void
@@ -899,7 +915,7 @@ on_ws_connected (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       /* A refused certificate already said why. */
       if (!self->unauthorized)
-        set_last_errorf (self, "WebSocket connection failed: %s", error->message);
+        set_last_errorf (self, _ ("WebSocket connection failed: %s"), error->message);
       ws_failed (self, TR_CLOSE_NORMAL);
       return;
     }
@@ -943,7 +959,7 @@ ws_start_attempt (TrClient *self)
   msg = soup_message_new (SOUP_METHOD_GET, url);
   if (msg == NULL)
     {
-      set_last_errorf (self, "Not a valid host URL: %s", self->host_url ? self->host_url : "");
+      set_last_errorf (self, _ ("Not a valid host URL: %s"), self->host_url ? self->host_url : "");
       schedule_reconnect (self);
       return;
     }
@@ -1005,7 +1021,7 @@ on_poll_watchdog (gpointer user_data)
       self->poll_watchdog = add_timeout (self, (guint)(deadline - silent), on_poll_watchdog);
       return G_SOURCE_REMOVE;
     }
-  set_last_errorf (self, "No HTTP answer from the host for %" G_GINT64_FORMAT " ms", silent);
+  set_last_errorf (self, _ ("No HTTP answer from the host for %lld ms"), (long long)silent);
   poll_failed (self);
   return G_SOURCE_REMOVE;
 }
@@ -1030,9 +1046,34 @@ poll_message_new (TrClient *self, const char *method, const char *path)
 }
 
 /* The body of a 200 answer, or NULL with last-error set. */
+typedef enum
+{
+  REQUEST_HEALTH,
+  REQUEST_EVENTS,
+  REQUEST_OPS,
+} PollRequest;
+
+static void
+poll_set_failed (TrClient *self, PollRequest request, const char *detail)
+{
+  switch (request)
+    {
+      case REQUEST_HEALTH:
+        set_last_errorf (self, _ ("The health check failed: %s"), detail);
+        break;
+      case REQUEST_EVENTS:
+        set_last_errorf (self, _ ("The long-poll for events failed: %s"), detail);
+        break;
+      case REQUEST_OPS:
+      default:
+        set_last_errorf (self, _ ("Sending the changes failed: %s"), detail);
+        break;
+    }
+}
+
 static GBytes *
 poll_finish (TrClient *self, SoupSession *session, GAsyncResult *result, GError *error,
-             GBytes *body, const char *what)
+             GBytes *body, PollRequest request)
 {
   SoupMessage *msg = soup_session_get_async_result_message (session, result);
   guint status;
@@ -1040,7 +1081,7 @@ poll_finish (TrClient *self, SoupSession *session, GAsyncResult *result, GError 
   if (body == NULL)
     {
       if (!self->unauthorized)
-        set_last_errorf (self, "%s failed: %s", what, error->message);
+        poll_set_failed (self, request, error->message);
       return NULL;
     }
   status = soup_message_get_status (msg);
@@ -1059,15 +1100,17 @@ poll_finish (TrClient *self, SoupSession *session, GAsyncResult *result, GError 
                == 0;
 
       set_unauthorized (self, revoked ? "revoked" : "unknown",
-                        revoked ? "The host revoked this station's pairing: pair it again"
-                                : "This station is not paired with the host: pair it");
+                        revoked ? _ ("The host revoked this station's pairing: pair it again")
+                                : _ ("This station is not paired with the host: pair it"));
       return NULL;
     }
   if (status != SOUP_STATUS_OK)
     {
-      set_last_errorf (self, "%s failed: HTTP %u %s", what, status,
-                       soup_message_get_reason_phrase (msg) ? soup_message_get_reason_phrase (msg)
-                                                            : "");
+      g_autofree char *detail = g_strdup_printf (
+        "HTTP %u %s", status,
+        soup_message_get_reason_phrase (msg) ? soup_message_get_reason_phrase (msg) : "");
+
+      poll_set_failed (self, request, detail);
       return NULL;
     }
   return g_bytes_ref (body);
@@ -1088,7 +1131,7 @@ on_health (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
 
   self = user_data;
-  ok_body = poll_finish (self, SOUP_SESSION (source), result, error, body, "Health check");
+  ok_body = poll_finish (self, SOUP_SESSION (source), result, error, body, REQUEST_HEALTH);
   if (ok_body != NULL)
     {
       gsize size;
@@ -1102,7 +1145,7 @@ on_health (GObject *source, GAsyncResult *result, gpointer user_data)
   if (host_id == NULL)
     {
       if (ok_body != NULL)
-        set_last_error (self, "Health check failed: not a Ticketrail host");
+        set_last_error (self, _ ("The health check failed: not a Ticketrail host"));
       poll_failed (self);
       return;
     }
@@ -1127,7 +1170,7 @@ poll_start_health (TrClient *self)
   msg = poll_message_new (self, SOUP_METHOD_GET, "/api/v1/health");
   if (msg == NULL)
     {
-      set_last_errorf (self, "Not a valid host URL: %s", self->host_url ? self->host_url : "");
+      set_last_errorf (self, _ ("Not a valid host URL: %s"), self->host_url ? self->host_url : "");
       schedule_reconnect (self);
       return;
     }
@@ -1215,7 +1258,7 @@ on_events_polled (GObject *source, GAsyncResult *result, gpointer user_data)
   self = user_data;
   guard = g_object_ref (self);
   self->long_poll_pending = FALSE;
-  ok_body = poll_finish (self, SOUP_SESSION (source), result, error, body, "Long-poll");
+  ok_body = poll_finish (self, SOUP_SESSION (source), result, error, body, REQUEST_EVENTS);
   if (ok_body == NULL)
     {
       poll_failed (self);
@@ -1225,7 +1268,7 @@ on_events_polled (GObject *source, GAsyncResult *result, gpointer user_data)
   msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   if (!poll_apply (self, ok_body, msg, &caught_up, &error))
     {
-      set_last_errorf (self, "Could not apply the long-poll answer: %s", error->message);
+      set_last_errorf (self, _ ("Could not apply the long-poll answer: %s"), error->message);
       poll_failed (self);
       return;
     }
@@ -1344,8 +1387,8 @@ poll_apply_acks (TrClient *self, GBytes *body, GError **error)
       frame = tr_frame_parse (text, strlen (text), &ack_error);
       if (frame == NULL || frame->type != TR_FRAME_ACK)
         {
-          set_last_errorf (self, "Bad ack from the host: %s",
-                           ack_error ? ack_error->message : "not an ack");
+          set_last_errorf (self, _ ("Bad ack from the host: %s"),
+                           ack_error ? ack_error->message : _ ("not an ack"));
           continue;
         }
       g_hash_table_remove (self->post_in_flight, frame->op_id);
@@ -1374,7 +1417,7 @@ on_ops_posted (GObject *source, GAsyncResult *result, gpointer user_data)
   self = user_data;
   guard = g_object_ref (self);
   self->post_pending = FALSE;
-  ok_body = poll_finish (self, SOUP_SESSION (source), result, error, body, "Sending ops");
+  ok_body = poll_finish (self, SOUP_SESSION (source), result, error, body, REQUEST_OPS);
   if (ok_body == NULL)
     {
       poll_failed (self);
@@ -1384,7 +1427,7 @@ on_ops_posted (GObject *source, GAsyncResult *result, gpointer user_data)
   n_acks = poll_apply_acks (self, ok_body, &error);
   if (error != NULL)
     {
-      set_last_errorf (self, "Bad answer to the ops: %s", error->message);
+      set_last_errorf (self, _ ("Bad answer to the ops: %s"), error->message);
       poll_failed (self);
       return;
     }
@@ -1415,7 +1458,7 @@ poll_flush_outbox (TrClient *self)
   ops = tr_store_outbox_list (self->store, &error);
   if (ops == NULL)
     {
-      set_last_errorf (self, "Could not read the outbox: %s", error->message);
+      set_last_errorf (self, _ ("Could not read the outbox: %s"), error->message);
       return;
     }
   batch = next_batch (ops, &index, self->post_in_flight, MAX_POST_BATCH_BYTES);
@@ -1584,7 +1627,8 @@ on_pair_replied (GObject *source, GAsyncResult *result, gpointer user_data)
   TrClient *self = g_task_get_source_object (task);
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_autoptr (GBytes) body
+    = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   g_autoptr (JsonNode) root = NULL;
   JsonObject *object = NULL;
   const char *token, *host_id, *fingerprint;
@@ -1977,10 +2021,8 @@ tr_client_class_init (TrClientClass *klass)
     = g_param_spec_uint ("snapshots-received", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_EVENTS_RECEIVED]
     = g_param_spec_uint ("events-received", NULL, NULL, 0, G_MAXUINT, 0, ro);
-  properties[PROP_RETRY_AT]
-    = g_param_spec_int64 ("retry-at", NULL, NULL, -1, G_MAXINT64, -1, ro);
-  properties[PROP_UNAUTHORIZED]
-    = g_param_spec_boolean ("unauthorized", NULL, NULL, FALSE, ro);
+  properties[PROP_RETRY_AT] = g_param_spec_int64 ("retry-at", NULL, NULL, -1, G_MAXINT64, -1, ro);
+  properties[PROP_UNAUTHORIZED] = g_param_spec_boolean ("unauthorized", NULL, NULL, FALSE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[OP_REJECTED]

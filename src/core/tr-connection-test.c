@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -174,7 +175,8 @@ static char *
 describe_error (const GError *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    return g_strdup ("timed out");
+    /* Translators: a step of the connection test got no answer in time */
+    return g_strdup (_ ("timed out"));
   return g_strdup (error->message);
 }
 
@@ -293,7 +295,9 @@ on_ws_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   step_end (task, TRUE,
             g_strdup (soup_websocket_connection_get_protocol (run->ws)
                         ? soup_websocket_connection_get_protocol (run->ws)
-                        : "no subprotocol"));
+                        /* Translators: the WebSocket step's detail when the host
+                         * named no subprotocol */
+                        : _ ("no subprotocol")));
 }
 
 static void
@@ -345,10 +349,17 @@ on_ws_closed_early (SoupWebsocketConnection *ws, gpointer user_data)
   run->round_trip_done = TRUE;
   g_clear_signal_handler (&run->message_handler, ws);
   g_clear_signal_handler (&run->closed_handler, ws);
-  step_end (task, FALSE,
-            g_strdup_printf ("closed by the host (%u%s%s)",
-                             soup_websocket_connection_get_close_code (ws),
-                             reason && *reason ? ": " : "", reason ? reason : ""));
+  if (reason != NULL && *reason != '\0')
+    step_end (task, FALSE,
+              /* Translators: %u is a WebSocket close code, e.g. 1008, and %s
+               * the host's reason, in its own words */
+              g_strdup_printf (_ ("closed by the host (%u: %s)"),
+                               soup_websocket_connection_get_close_code (ws), reason));
+  else
+    step_end (task, FALSE,
+              /* Translators: %u is a WebSocket close code, e.g. 1008 */
+              g_strdup_printf (_ ("closed by the host (%u)"),
+                               soup_websocket_connection_get_close_code (ws)));
 }
 
 static gboolean
@@ -363,7 +374,8 @@ on_step_timeout (gpointer user_data)
       run->round_trip_done = TRUE;
       g_clear_signal_handler (&run->message_handler, run->ws);
       g_clear_signal_handler (&run->closed_handler, run->ws);
-      step_end (task, FALSE, g_strdup ("no answer to the ping: timed out"));
+      /* Translators: the round-trip step of the connection test failed */
+      step_end (task, FALSE, g_strdup (_ ("no answer to the ping: timed out")));
     }
   return G_SOURCE_REMOVE;
 }
@@ -377,7 +389,8 @@ begin_round_trip (GTask *task)
   g_assert (run->ws != NULL);
   if (soup_websocket_connection_get_state (run->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     {
-      step_end (task, FALSE, g_strdup ("the WebSocket closed before the ping"));
+      /* Translators: the round-trip step of the connection test failed */
+      step_end (task, FALSE, g_strdup (_ ("the WebSocket closed before the ping")));
       return;
     }
 
@@ -503,7 +516,10 @@ tr_connection_test_run_async (const char *host_url, const char *token, guint tim
       || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0))
     {
       g_task_return_new_error (task, TR_ERROR, TR_ERROR_INVALID,
-                               "“%s” is not a host address (expected http://HOST:PORT)", host_url);
+                               /* Translators: %s is what was typed; keep
+                                * http://HOST:PORT as it is */
+                               _ ("“%s” is not a host address (expected http://HOST:PORT)"),
+                               host_url);
       return;
     }
 

@@ -2,6 +2,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "tr-error.h"
 
 G_DEFINE_QUARK (tr-error-quark, tr_error)
@@ -43,4 +47,47 @@ tr_error_code_from_string (const char *name, TrErrorCode *out_code)
         return TRUE;
       }
   return FALSE;
+}
+
+const char *
+tr_error_code_to_reason (TrErrorCode code)
+{
+  /* The first three are the kitchen screen's words too. Translators see
+   * these after a colon, e.g. "The host refused a change: someone else
+   * changed it first". */
+  switch (code)
+    {
+      case TR_ERROR_ILLEGAL_TRANSITION:
+        return _ ("someone else changed it first");
+      case TR_ERROR_UNKNOWN_TICKET:
+      case TR_ERROR_UNKNOWN_ITEM:
+        return _ ("it no longer exists");
+      case TR_ERROR_TICKET_CLOSED:
+        return _ ("it is already closed");
+      case TR_ERROR_INVALID:
+        /* Translators: why the host refused a change */
+        return _ ("the change is not valid");
+      case TR_ERROR_DUPLICATE_ID:
+        /* Translators: why the host refused a change: an order or item
+         * with the same id is there already */
+        return _ ("it is there already");
+      case TR_ERROR_STORE_CORRUPT:
+      case TR_ERROR_STORE_TOO_NEW:
+      case TR_ERROR_STORE:
+        /* Translators: why the host refused a change */
+        return _ ("the host could not save it");
+      case TR_ERROR_PROTOCOL:
+        /* Translators: why the host refused a change */
+        return _ ("the host did not understand it");
+      case TR_ERROR_LIMIT:
+        /* Translators: why the host refused a change: a size or rate limit */
+        return _ ("too much at once; try again in a moment");
+      case TR_ERROR_UNAUTHORIZED:
+        /* Translators: why the host refused a change */
+        return _ ("this station is not paired with the host");
+      default:
+        /* Translators: why the host refused a change, when it gave no
+         * known reason */
+        return _ ("no reason given");
+    }
 }

@@ -33,4 +33,11 @@ const char  *tr_error_code_to_string     (TrErrorCode code);
 gboolean     tr_error_code_from_string   (const char  *name,
                                           TrErrorCode *out_code);
 
+/* Why a change was refused, in the user's language, as the end of a
+ * sentence: "someone else changed it first". For a refusal the host sent
+ * back in an ack, whose message is in the host's language and meant for
+ * logs: a station's UI builds its text from the code (the wire name)
+ * with this instead. @code may be any value. */
+const char  *tr_error_code_to_reason     (TrErrorCode  code);
+
 G_END_DECLS

@@ -4,9 +4,12 @@
  */
 #define G_LOG_DOMAIN "tr-op"
 
-#include "tr-op.h"
+#include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
+
+#include "tr-op.h"
 
 #include "tr-error.h"
 #include "tr-state-machine.h"
@@ -36,18 +39,24 @@ check_string (const char *path, const char *value, gboolean required, gsize max_
     {
       if (!required)
         return TRUE;
-      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "%s: must not be empty", path);
+      /* Translators: %s is the path of a field, e.g. ticket.items[2].name:
+       * keep it first and as it is */
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("%s: must not be empty"), path);
       return FALSE;
     }
   if (strlen (value) > max_bytes)
     {
-      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "%s: longer than %" G_GSIZE_FORMAT " bytes",
-                   path, max_bytes);
+      /* Translators: %s is the path of a field, e.g. ticket.note: keep it
+       * first and as it is; %u is a number of bytes */
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("%s: longer than %u bytes"), path,
+                   (guint)max_bytes);
       return FALSE;
     }
   if (!g_utf8_validate (value, -1, NULL))
     {
-      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "%s: not valid UTF-8", path);
+      /* Translators: %s is the path of a field, e.g. ticket.note: keep it
+       * first and as it is */
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("%s: not valid UTF-8"), path);
       return FALSE;
     }
   return TRUE;
@@ -88,7 +97,10 @@ check_range (const char *path, int value, int min, int max, GError **error)
 {
   if (value >= min && value <= max)
     return TRUE;
-  g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "%s: must be between %d and %d", path, min, max);
+  /* Translators: %s is the path of a field, e.g. ticket.items[0].quantity:
+   * keep it first and as it is */
+  g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("%s: must be between %d and %d"), path, min,
+               max);
   return FALSE;
 }
 
@@ -109,7 +121,9 @@ check_strv (const char *path, const char *const *strv, guint max, GError **error
 
   if (n > max)
     {
-      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "%s: more than %u entries", path, max);
+      /* Translators: %s is the path of a field, e.g. ticket.items[0].modifiers:
+       * keep it first and as it is */
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("%s: more than %u entries"), path, max);
       return FALSE;
     }
   for (guint i = 0; i < n; i++)
@@ -166,18 +180,21 @@ check_new_ticket (const TrTicket *ticket, GError **error)
   /* tr_ticket_copy() needs the changes array even though it is dropped. */
   if (ticket->changes == NULL)
     {
-      g_set_error_literal (error, TR_ERROR, TR_ERROR_INVALID, "ticket.changes: missing");
+      /* Translators: keep the field path, ticket.changes, as it is */
+      g_set_error_literal (error, TR_ERROR, TR_ERROR_INVALID, _ ("ticket.changes: missing"));
       return FALSE;
     }
   if (ticket->items == NULL || ticket->items->len == 0)
     {
       g_set_error_literal (error, TR_ERROR, TR_ERROR_INVALID,
-                           "ticket.items: a ticket needs at least one item");
+                           /* Translators: keep the field path, ticket.items, as it is */
+                           _ ("ticket.items: a ticket needs at least one item"));
       return FALSE;
     }
   if (ticket->items->len > TR_MAX_ITEMS)
     {
-      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "ticket.items: more than %d items",
+      /* Translators: keep the field path, ticket.items, as it is */
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("ticket.items: more than %d items"),
                    TR_MAX_ITEMS);
       return FALSE;
     }
@@ -190,7 +207,8 @@ check_new_ticket (const TrTicket *ticket, GError **error)
 
       if (item == NULL)
         {
-          g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "ticket.items[%u]: missing", i);
+          /* Translators: keep the field path, ticket.items[%u], as it is */
+          g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("ticket.items[%u]: missing"), i);
           return FALSE;
         }
       if (!check_item (prefix, item, error))
@@ -198,7 +216,9 @@ check_new_ticket (const TrTicket *ticket, GError **error)
       if (!g_hash_table_add (ids, item->id))
         {
           g_set_error (error, TR_ERROR, TR_ERROR_DUPLICATE_ID,
-                       "ticket.items[%u].id: item id %s appears twice", i, item->id);
+                       /* Translators: keep the field path, ticket.items[%u].id, as
+                        * it is; %s is an item id */
+                       _ ("ticket.items[%u].id: item id %s appears twice"), i, item->id);
           return FALSE;
         }
     }
@@ -212,7 +232,8 @@ check_amendment (guint index, const TrAmendment *amendment, GError **error)
 
   if (amendment == NULL)
     {
-      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "amendments[%u]: missing", index);
+      /* Translators: keep the field path, amendments[%u], as it is */
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("amendments[%u]: missing"), index);
       return FALSE;
     }
 
@@ -224,7 +245,9 @@ check_amendment (guint index, const TrAmendment *amendment, GError **error)
 
           if (amendment->item == NULL)
             {
-              g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "%sitem: missing", prefix);
+              /* Translators: keep the field path, amendments[%u].item, as it is */
+              g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("amendments[%u].item: missing"),
+                           index);
               return FALSE;
             }
           return check_item (item_prefix, amendment->item, error);
@@ -257,7 +280,10 @@ check_amendment (guint index, const TrAmendment *amendment, GError **error)
 
       case TR_N_AMEND_KINDS:
       default:
-        g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "%skind: unknown amendment kind %d", prefix,
+        g_set_error (error, TR_ERROR, TR_ERROR_INVALID,
+                     /* Translators: keep the field path, amendments[%u].kind, as
+                      * it is */
+                     _ ("amendments[%u].kind: unknown amendment kind %d"), index,
                      (int)amendment->kind);
         return FALSE;
     }
@@ -275,7 +301,8 @@ check_op (const TrOp *op, GError **error)
       case TR_OP_CREATE_TICKET:
         if (op->ticket == NULL)
           {
-            g_set_error_literal (error, TR_ERROR, TR_ERROR_INVALID, "ticket: missing");
+            /* Translators: keep the field name, ticket, as it is */
+            g_set_error_literal (error, TR_ERROR, TR_ERROR_INVALID, _ ("ticket: missing"));
             return FALSE;
           }
         if (!check_new_ticket (op->ticket, error))
@@ -285,7 +312,9 @@ check_op (const TrOp *op, GError **error)
         if (strcmp (op->ticket_id, op->ticket->id) != 0)
           {
             g_set_error (error, TR_ERROR, TR_ERROR_INVALID,
-                         "ticket_id: %s does not match ticket.id %s", op->ticket_id,
+                         /* Translators: keep the field names, ticket_id and
+                          * ticket.id, as they are; both %s are ticket ids */
+                         _ ("ticket_id: %s does not match ticket.id %s"), op->ticket_id,
                          op->ticket->id);
             return FALSE;
           }
@@ -295,13 +324,15 @@ check_op (const TrOp *op, GError **error)
         if (op->amendments == NULL || op->amendments->len == 0)
           {
             g_set_error_literal (error, TR_ERROR, TR_ERROR_INVALID,
-                                 "amendments: an amendment op needs at least one amendment");
+                                 /* Translators: keep the field name, amendments, as it is */
+                                 _ ("amendments: an amendment op needs at least one amendment"));
             return FALSE;
           }
         if (op->amendments->len > MAX_AMENDMENTS)
           {
-            g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "amendments: more than %d amendments",
-                         MAX_AMENDMENTS);
+            g_set_error (error, TR_ERROR, TR_ERROR_INVALID,
+                         /* Translators: keep the field name, amendments, as it is */
+                         _ ("amendments: more than %d amendments"), MAX_AMENDMENTS);
             return FALSE;
           }
         for (guint i = 0; i < op->amendments->len; i++)
@@ -318,7 +349,9 @@ check_op (const TrOp *op, GError **error)
 
       case TR_N_OP_KINDS:
       default:
-        g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "kind: unknown op kind %d", (int)op->kind);
+        /* Translators: keep the field name, kind, as it is */
+        g_set_error (error, TR_ERROR, TR_ERROR_INVALID, _ ("kind: unknown op kind %d"),
+                     (int)op->kind);
         return FALSE;
     }
 }
@@ -452,8 +485,10 @@ apply_create (const TrOp *op, const TrTicket *current, const TrApplyContext *ctx
 
   if (current != NULL)
     {
-      g_set_error (error, TR_ERROR, TR_ERROR_DUPLICATE_ID, "ticket_id: ticket %s already exists",
-                   op->ticket_id);
+      g_set_error (error, TR_ERROR, TR_ERROR_DUPLICATE_ID,
+                   /* Translators: keep the field name, ticket_id, as it is; %s
+                    * is a ticket id */
+                   _ ("ticket_id: ticket %s already exists"), op->ticket_id);
       return NULL;
     }
 
@@ -506,14 +541,20 @@ find_editable_item (TrTicket *ticket, guint index, const char *item_id, GError *
 
   if (item == NULL)
     {
-      g_set_error (error, TR_ERROR, TR_ERROR_UNKNOWN_ITEM, "amendments[%u].item_id: no item %s",
+      /* Translators: keep the field path, amendments[%u].item_id, as it
+       * is; %s is an item id */
+      g_set_error (error, TR_ERROR, TR_ERROR_UNKNOWN_ITEM, _ ("amendments[%u].item_id: no item %s"),
                    index, item_id);
       return NULL;
     }
   if (item->status == TR_ITEM_STATUS_VOIDED || item->status == TR_ITEM_STATUS_SERVED)
     {
-      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "amendments[%u].item_id: item %s is %s",
-                   index, item_id, tr_item_status_to_string (item->status));
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID,
+                   /* Translators: keep the field path, amendments[%u].item_id, as
+                    * it is; the first %s is an item id, the second its status,
+                    * served or voided */
+                   _ ("amendments[%u].item_id: item %s is %s"), index, item_id,
+                   tr_item_status_to_display (item->status));
       return NULL;
     }
   return item;
@@ -534,14 +575,18 @@ apply_amendment (TrTicket *ticket, guint index, const TrAmendment *amendment, gi
           if (tr_ticket_find_item (ticket, amendment->item->id) != NULL)
             {
               g_set_error (error, TR_ERROR, TR_ERROR_DUPLICATE_ID,
-                           "amendments[%u].item.id: item %s already exists", index,
+                           /* Translators: keep the field path, amendments[%u].item.id,
+                            * as it is; %s is an item id */
+                           _ ("amendments[%u].item.id: item %s already exists"), index,
                            amendment->item->id);
               return FALSE;
             }
           if (ticket->items->len >= TR_MAX_ITEMS)
             {
               g_set_error (error, TR_ERROR, TR_ERROR_INVALID,
-                           "amendments[%u].item: a ticket holds at most %d items", index,
+                           /* Translators: keep the field path, amendments[%u].item,
+                            * as it is */
+                           _ ("amendments[%u].item: a ticket holds at most %d items"), index,
                            TR_MAX_ITEMS);
               return FALSE;
             }
@@ -561,7 +606,9 @@ apply_amendment (TrTicket *ticket, guint index, const TrAmendment *amendment, gi
           if (item == NULL)
             {
               g_set_error (error, TR_ERROR, TR_ERROR_UNKNOWN_ITEM,
-                           "amendments[%u].item_id: no item %s", index, amendment->item_id);
+                           /* Translators: keep the field path, amendments[%u].item_id,
+                            * as it is; %s is an item id */
+                           _ ("amendments[%u].item_id: no item %s"), index, amendment->item_id);
               return FALSE;
             }
           if (!tr_item_transition_check (item->status, TR_ITEM_STATUS_VOIDED, error))
@@ -635,13 +682,31 @@ apply_amendment (TrTicket *ticket, guint index, const TrAmendment *amendment, gi
     }
 }
 
-static gboolean
-check_open (const TrTicket *current, const char *what, GError **error)
+/* What a closed ticket refuses, each a whole sentence for translators. */
+typedef enum
 {
+  CLOSED_FOR_AMENDING,
+  CLOSED_FOR_ITEM_STATUS,
+} ClosedFor;
+
+static gboolean
+check_open (const TrTicket *current, ClosedFor what, GError **error)
+{
+  const char *status;
+
   if (tr_ticket_is_open (current))
     return TRUE;
-  g_set_error (error, TR_ERROR, TR_ERROR_TICKET_CLOSED, "ticket %s is %s: %s", current->id,
-               tr_ticket_status_to_string (current->status), what);
+  status = tr_ticket_status_to_display (current->status);
+  if (what == CLOSED_FOR_AMENDING)
+    g_set_error (error, TR_ERROR, TR_ERROR_TICKET_CLOSED,
+                 /* Translators: the first %s is a ticket id, the second its
+                  * status, served or cancelled */
+                 _ ("ticket %s is %s: it can no longer be amended"), current->id, status);
+  else
+    g_set_error (error, TR_ERROR, TR_ERROR_TICKET_CLOSED,
+                 /* Translators: the first %s is a ticket id, the second its
+                  * status, served or cancelled */
+                 _ ("ticket %s is %s: recall the ticket to change its items"), current->id, status);
   return FALSE;
 }
 
@@ -650,7 +715,7 @@ apply_amend (const TrOp *op, const TrTicket *current, const TrApplyContext *ctx,
 {
   g_autoptr (TrTicket) ticket = NULL;
 
-  if (!check_open (current, "it can no longer be amended", error))
+  if (!check_open (current, CLOSED_FOR_AMENDING, error))
     return NULL;
 
   /* All or nothing: the amendments edit a copy that is dropped on the
@@ -760,14 +825,16 @@ apply_set_item_status (const TrOp *op, const TrTicket *current, const TrApplyCon
   g_autoptr (TrTicket) ticket = NULL;
   TrItem *item;
 
-  if (!check_open (current, "recall the ticket to change its items", error))
+  if (!check_open (current, CLOSED_FOR_ITEM_STATUS, error))
     return NULL;
 
   ticket = tr_ticket_copy (current);
   item = tr_ticket_find_item (ticket, op->item_id);
   if (item == NULL)
     {
-      g_set_error (error, TR_ERROR, TR_ERROR_UNKNOWN_ITEM, "item_id: no item %s on ticket %s",
+      /* Translators: keep the field name, item_id, as it is; the first %s
+       * is an item id, the second a ticket id */
+      g_set_error (error, TR_ERROR, TR_ERROR_UNKNOWN_ITEM, _ ("item_id: no item %s on ticket %s"),
                    op->item_id, current->id);
       return NULL;
     }
@@ -815,7 +882,9 @@ tr_op_apply (const TrOp *op, const TrTicket *current, const TrApplyContext *ctx,
     {
       if (current == NULL)
         {
-          g_set_error (error, TR_ERROR, TR_ERROR_UNKNOWN_TICKET, "ticket_id: no ticket %s",
+          /* Translators: keep the field name, ticket_id, as it is; %s is a
+           * ticket id */
+          g_set_error (error, TR_ERROR, TR_ERROR_UNKNOWN_TICKET, _ ("ticket_id: no ticket %s"),
                        op->ticket_id);
           return NULL;
         }
@@ -824,7 +893,9 @@ tr_op_apply (const TrOp *op, const TrTicket *current, const TrApplyContext *ctx,
       if (g_strcmp0 (current->id, op->ticket_id) != 0)
         {
           g_set_error (error, TR_ERROR, TR_ERROR_INVALID,
-                       "ticket_id: %s does not match the current ticket %s", op->ticket_id,
+                       /* Translators: keep the field name, ticket_id, as it is;
+                        * both %s are ticket ids */
+                       _ ("ticket_id: %s does not match the current ticket %s"), op->ticket_id,
                        current->id);
           return NULL;
         }

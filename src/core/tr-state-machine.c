@@ -4,6 +4,10 @@
  */
 #define G_LOG_DOMAIN "tr-state-machine"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include "tr-state-machine.h"
 
 #include "tr-error.h"
@@ -78,10 +82,44 @@ item_lookup (TrItemStatus from, TrItemStatus to)
   return item_table[from][to];
 }
 
-static const char *
-name_or_unknown (const char *name)
+/* Marked here, translated in the _to_display() functions. In English
+ * they are the wire names, so the C locale's messages name the states
+ * exactly as the protocol does. */
+static const char *const ticket_status_names[TR_TICKET_N_STATUSES] = {
+  /* Translators: a ticket's status inside a sentence such as "ticket
+   * cannot go from served to preparing"; lower case where the language
+   * has it */
+  [TR_TICKET_STATUS_NEW] = NC_ ("ticket status in a sentence", "new"),
+  [TR_TICKET_STATUS_PREPARING] = NC_ ("ticket status in a sentence", "preparing"),
+  [TR_TICKET_STATUS_READY] = NC_ ("ticket status in a sentence", "ready"),
+  [TR_TICKET_STATUS_SERVED] = NC_ ("ticket status in a sentence", "served"),
+  [TR_TICKET_STATUS_CANCELLED] = NC_ ("ticket status in a sentence", "cancelled"),
+};
+
+static const char *const item_status_names[TR_ITEM_N_STATUSES] = {
+  /* Translators: an item's status inside a sentence such as "item cannot
+   * go from voided to ready"; lower case where the language has it */
+  [TR_ITEM_STATUS_PENDING] = NC_ ("item status in a sentence", "pending"),
+  [TR_ITEM_STATUS_PREPARING] = NC_ ("item status in a sentence", "preparing"),
+  [TR_ITEM_STATUS_READY] = NC_ ("item status in a sentence", "ready"),
+  [TR_ITEM_STATUS_SERVED] = NC_ ("item status in a sentence", "served"),
+  [TR_ITEM_STATUS_VOIDED] = NC_ ("item status in a sentence", "voided"),
+};
+
+const char *
+tr_ticket_status_to_display (TrTicketStatus status)
 {
-  return name != NULL ? name : "(unknown status)";
+  if ((guint)status >= TR_TICKET_N_STATUSES)
+    return _ ("(unknown status)");
+  return g_dpgettext2 (GETTEXT_PACKAGE, "ticket status in a sentence", ticket_status_names[status]);
+}
+
+const char *
+tr_item_status_to_display (TrItemStatus status)
+{
+  if ((guint)status >= TR_ITEM_N_STATUSES)
+    return _ ("(unknown status)");
+  return g_dpgettext2 (GETTEXT_PACKAGE, "item status in a sentence", item_status_names[status]);
 }
 
 gboolean
@@ -89,9 +127,11 @@ tr_ticket_transition_check (TrTicketStatus from, TrTicketStatus to, GError **err
 {
   if (ticket_lookup (from, to) != FORBIDDEN)
     return TRUE;
-  g_set_error (error, TR_ERROR, TR_ERROR_ILLEGAL_TRANSITION, "ticket cannot go from %s to %s",
-               name_or_unknown (tr_ticket_status_to_string (from)),
-               name_or_unknown (tr_ticket_status_to_string (to)));
+  g_set_error (error, TR_ERROR, TR_ERROR_ILLEGAL_TRANSITION,
+               /* Translators: both %s are ticket statuses, e.g. "ticket
+                * cannot go from served to preparing" */
+               _ ("ticket cannot go from %s to %s"), tr_ticket_status_to_display (from),
+               tr_ticket_status_to_display (to));
   return FALSE;
 }
 
@@ -100,9 +140,11 @@ tr_item_transition_check (TrItemStatus from, TrItemStatus to, GError **error)
 {
   if (item_lookup (from, to) != FORBIDDEN)
     return TRUE;
-  g_set_error (error, TR_ERROR, TR_ERROR_ILLEGAL_TRANSITION, "item cannot go from %s to %s",
-               name_or_unknown (tr_item_status_to_string (from)),
-               name_or_unknown (tr_item_status_to_string (to)));
+  g_set_error (error, TR_ERROR, TR_ERROR_ILLEGAL_TRANSITION,
+               /* Translators: both %s are item statuses, e.g. "item cannot
+                * go from voided to ready" */
+               _ ("item cannot go from %s to %s"), tr_item_status_to_display (from),
+               tr_item_status_to_display (to));
   return FALSE;
 }
 

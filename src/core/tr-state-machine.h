@@ -25,4 +25,11 @@ gboolean tr_item_transition_check   (TrItemStatus from, TrItemStatus to, GError 
 gboolean tr_ticket_transition_is_recall (TrTicketStatus from, TrTicketStatus to);
 gboolean tr_item_transition_is_recall   (TrItemStatus from, TrItemStatus to);
 
+/* A status as a word for the messages above, in the user's language
+ * (lower case; in English the wire name, "preparing"). For people only:
+ * the wire and the store keep tr_ticket_status_to_string(). An out of
+ * range status gives "(unknown status)". */
+const char *tr_ticket_status_to_display (TrTicketStatus status);
+const char *tr_item_status_to_display   (TrItemStatus status);
+
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <signal.h>
 
@@ -36,54 +37,62 @@ static char *opt_station_id = NULL;
 static int opt_timeout = 10;
 
 static const GOptionEntry global_entries[] = {
-  { "host", 'H', 0, G_OPTION_ARG_STRING, &opt_host, "Host URL (default " DEFAULT_HOST ")", "URL" },
+  { "host", 'H', 0, G_OPTION_ARG_STRING, &opt_host, N_ ("Host URL (default http://127.0.0.1:8787)"),
+    N_ ("URL") },
   { "token", 't', 0, G_OPTION_ARG_STRING, &opt_token,
-    "Station token from 'pair', sent as a bearer token (default: $TICKETRAIL_TOKEN)", "T" },
+    N_ ("Station token from 'pair', sent as a bearer token (default: $TICKETRAIL_TOKEN)"), "T" },
   { "station-id", 0, 0, G_OPTION_ARG_STRING, &opt_station_id,
-    "The station id the token was issued to (default: one per command and process)", "ID" },
-  { "timeout", 0, 0, G_OPTION_ARG_INT, &opt_timeout, "Seconds to wait for each step (default 10)",
-    "S" },
+    N_ ("The station id the token was issued to (default: one per command and process)"),
+    N_ ("ID") },
+  { "timeout", 0, 0, G_OPTION_ARG_INT, &opt_timeout,
+    N_ ("Seconds to wait for each step (default 10)"), "S" },
   { NULL },
 };
 
-static const char description[]
-  = "Commands:\n"
-    "  health   Print the host's health (GET /api/v1/health)\n"
-    "  watch    Print live events, one line each: seq, kind, ticket number, status, op id\n"
-    "           (--json prints the raw frames)\n"
-    "  create   Create a ticket from flags or from a JSON file (POST /api/v1/tickets)\n"
-    "  bump     Set a ticket's or an item's status (POST /api/v1/ops)\n"
-    "  pair     Trade a pairing code from the host for a station token, printed on\n"
-    "           stdout (ticketrail-ctl pair CODE --station-id ID); use it with\n"
-    "           --token and the same --station-id\n"
-    "  test     Check the path to the host step by step: TCP connect, HTTP health,\n"
-    "           WebSocket handshake with the ticketrail.v1 subprotocol, hello/welcome\n"
-    "           round trip, ping/pong latency; stops at the first failure\n"
-    "\n"
-    "Run 'ticketrail-ctl COMMAND --help' for a command's options.\n"
-    "\n"
-    "Item syntax for create --item (repeat the option for more items):\n"
-    "  \"[QTYx] NAME [STATION] {MODIFIER,MODIFIER} !ALLERGEN !ALLERGEN (NOTE)\"\n"
-    "  e.g. --item \"2x Butter Chicken [curry] {extra hot,no onion} !dairy (for table 4's "
-    "child)\"\n"
-    "  Every part but NAME is optional; QTY is 1 to 999.\n"
-    "\n"
-    "Exit status:\n"
-    "  0  success\n"
-    "  1  failure: host unreachable, an error answer, a rejected op, or a failed test step\n"
-    "  2  usage error: bad arguments, bad item syntax, unreadable JSON file\n";
+static const char *const description =
+  /* Translators: the end of ticketrail-ctl --help. Command names, option
+   * names and the item syntax stay as they are; the lines after each
+   * command name are indented by 11 spaces. */
+  N_ ("Commands:\n"
+      "  health   Print the host's health (GET /api/v1/health)\n"
+      "  watch    Print live events, one line each: seq, kind, ticket number, status, op id\n"
+      "           (--json prints the raw frames)\n"
+      "  create   Create a ticket from flags or from a JSON file (POST /api/v1/tickets)\n"
+      "  bump     Set a ticket's or an item's status (POST /api/v1/ops)\n"
+      "  pair     Trade a pairing code from the host for a station token, printed on\n"
+      "           stdout (ticketrail-ctl pair CODE --station-id ID); use it with\n"
+      "           --token and the same --station-id\n"
+      "  test     Check the path to the host step by step: TCP connect, HTTP health,\n"
+      "           WebSocket handshake with the ticketrail.v1 subprotocol, hello/welcome\n"
+      "           round trip, ping/pong latency; stops at the first failure\n"
+      "\n"
+      "Run 'ticketrail-ctl COMMAND --help' for a command's options.\n"
+      "\n"
+      "Item syntax for create --item (repeat the option for more items):\n"
+      "  \"[QTYx] NAME [STATION] {MODIFIER,MODIFIER} !ALLERGEN !ALLERGEN (NOTE)\"\n"
+      "  e.g. --item \"2x Butter Chicken [curry] {extra hot,no onion} !dairy (for table 4's "
+      "child)\"\n"
+      "  Every part but NAME is optional; QTY is 1 to 999.\n"
+      "\n"
+      "Exit status:\n"
+      "  0  success\n"
+      "  1  failure: host unreachable, an error answer, a rejected op, or a failed test step\n"
+      "  2  usage error: bad arguments, bad item syntax, unreadable JSON file\n");
 
-static const char exit_status_help[]
-  = "Exit status: 0 success; 1 host unreachable, error answer, rejected op or failed\n"
-    "test step; 2 usage error.\n";
+static const char *const exit_status_help
+  = N_ ("Exit status: 0 success; 1 host unreachable, error answer, rejected op or failed\n"
+        "test step; 2 usage error.\n");
 
-static const char item_syntax_help[]
-  = "Item syntax: \"[QTYx] NAME [STATION] {MODIFIER,MODIFIER} !ALLERGEN (NOTE)\"\n"
-    "  e.g. --item \"2x Butter Chicken [curry] {extra hot,no onion} !dairy (no coriander)\"\n"
-    "  Every part but NAME is optional; QTY is 1 to 999.\n"
-    "The answer prints the new ticket's number and id: \"#1001 <uuid>\".\n"
-    "\n"
-    "Exit status: 0 success; 1 host unreachable or error answer; 2 usage error.\n";
+static const char *const item_syntax_help =
+  /* Translators: the end of ticketrail-ctl create --help; keep the item
+   * syntax (QTYx, NAME, [STATION], {MODIFIER,…}, !ALLERGEN, (NOTE)) and the
+   * example as they are */
+  N_ ("Item syntax: \"[QTYx] NAME [STATION] {MODIFIER,MODIFIER} !ALLERGEN (NOTE)\"\n"
+      "  e.g. --item \"2x Butter Chicken [curry] {extra hot,no onion} !dairy (no coriander)\"\n"
+      "  Every part but NAME is optional; QTY is 1 to 999.\n"
+      "The answer prints the new ticket's number and id: \"#1001 <uuid>\".\n"
+      "\n"
+      "Exit status: 0 success; 1 host unreachable or error answer; 2 usage error.\n");
 
 /* ---- Helpers ---- */
 
@@ -113,7 +122,7 @@ message_new (const char *method, const char *path, GError **error)
 
   if (msg == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "not a valid host URL: %s",
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("not a valid host URL: %s"),
                    opt_host ? opt_host : DEFAULT_HOST);
       return NULL;
     }
@@ -187,14 +196,16 @@ print_json (JsonNode *node)
 static int
 fail (const char *what, const GError *error)
 {
-  g_printerr ("ticketrail-ctl: %s: %s\n", what, error ? error->message : "failed");
+  g_printerr ("ticketrail-ctl: %s: %s\n", what, error ? error->message : _ ("failed"));
   return EXIT_FAILED;
 }
 
 static int
 usage_error (const char *command, const char *message)
 {
-  g_printerr ("ticketrail-ctl: %s\nTry 'ticketrail-ctl %s --help'.\n", message, command);
+  g_printerr ("ticketrail-ctl: %s\n", message);
+  /* Translators: %s is a command name, e.g. bump */
+  g_printerr (_ ("Try 'ticketrail-ctl %s --help'.\n"), command);
   return EXIT_USAGE;
 }
 
@@ -206,6 +217,7 @@ parse_command (GOptionContext *context, const GOptionEntry *entries, int *argc, 
 {
   g_autoptr (GError) error = NULL;
 
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (g_option_context_get_description (context) == NULL)
     g_option_context_set_description (context, exit_status_help);
   if (entries != NULL)
@@ -219,7 +231,7 @@ parse_command (GOptionContext *context, const GOptionEntry *entries, int *argc, 
     }
   if (*argc > 1)
     {
-      g_printerr ("ticketrail-ctl: unexpected argument \"%s\"\n", (*argv)[1]);
+      g_printerr (_ ("ticketrail-ctl: unexpected argument \"%s\"\n"), (*argv)[1]);
       *exit_code = EXIT_USAGE;
       return FALSE;
     }
@@ -334,7 +346,7 @@ ws_connect (SoupSession *session, WsState *state, GError **error)
       wait_until (&state->done, 5);
       g_clear_error (&state->error);
       g_clear_object (&state->ws);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "no handshake answer within %d s",
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, _ ("no handshake answer within %d s"),
                    opt_timeout);
       return FALSE;
     }
@@ -364,7 +376,9 @@ ws_wait_frame (WsState *state, TrFrameType type, int timeout_s, GError **error)
             return NULL;
           if (frame->type == TR_FRAME_ERROR)
             {
-              g_set_error (error, TR_ERROR, TR_ERROR_PROTOCOL, "the host answered %s: %s",
+              /* Translators: the first %s is an error code, e.g. unauthorized,
+               * the second the host's message */
+              g_set_error (error, TR_ERROR, TR_ERROR_PROTOCOL, _ ("the host answered %s: %s"),
                            frame->error_code, frame->error_message ? frame->error_message : "");
               return NULL;
             }
@@ -373,13 +387,15 @@ ws_wait_frame (WsState *state, TrFrameType type, int timeout_s, GError **error)
         }
       if (state->closed)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "the host closed the connection (%u)",
-                       state->close_code);
+          /* Translators: %u is a WebSocket close code, e.g. 1008 */
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                       _ ("the host closed the connection (%u)"), state->close_code);
           return NULL;
         }
       if (g_get_monotonic_time () >= deadline)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "no %s frame within %d s",
+          /* Translators: %s is a protocol frame type, e.g. welcome or pong */
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, _ ("no %s frame within %d s"),
                        tr_frame_type_to_string (type), timeout_s);
           return NULL;
         }
@@ -395,7 +411,7 @@ ws_send (WsState *state, const char *text, GError **error)
   if (state->ws == NULL
       || soup_websocket_connection_get_state (state->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "the connection is closed");
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, _ ("the connection is closed"));
       return FALSE;
     }
   soup_websocket_connection_send_text (state->ws, text);
@@ -413,7 +429,8 @@ get_health (SoupSession *session, const char **host_id, gint64 *head_seq, GError
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error_literal (error, TR_ERROR, TR_ERROR_PROTOCOL, "the health answer is no object");
+      g_set_error_literal (error, TR_ERROR, TR_ERROR_PROTOCOL,
+                           _ ("the health answer is no object"));
       return NULL;
     }
   object = json_node_get_object (root);
@@ -422,7 +439,7 @@ get_health (SoupSession *session, const char **host_id, gint64 *head_seq, GError
   if (*host_id == NULL)
     {
       g_set_error_literal (error, TR_ERROR, TR_ERROR_PROTOCOL,
-                           "the health answer has no host_id: not a Ticketrail host?");
+                           _ ("the health answer has no host_id: not a Ticketrail host?"));
       return NULL;
     }
   return g_steal_pointer (&root);
@@ -433,7 +450,7 @@ get_health (SoupSession *session, const char **host_id, gint64 *head_seq, GError
 static int
 cmd_health (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) context = g_option_context_new ("- print the host's health");
+  g_autoptr (GOptionContext) context = g_option_context_new (N_ ("- print the host's health"));
   g_autoptr (SoupSession) session = NULL;
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GError) error = NULL;
@@ -454,7 +471,7 @@ cmd_health (int argc, char **argv)
 static gboolean opt_watch_json = FALSE;
 
 static const GOptionEntry watch_entries[] = {
-  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_watch_json, "Print the raw events frames", NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_watch_json, N_ ("Print the raw events frames"), NULL },
   { NULL },
 };
 
@@ -491,7 +508,7 @@ print_event (const TrEvent *event)
 static int
 cmd_watch (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) context = g_option_context_new ("- print live events");
+  g_autoptr (GOptionContext) context = g_option_context_new (N_ ("- print live events"));
   g_autoptr (SoupSession) session = NULL;
   g_autoptr (JsonNode) health = NULL;
   g_autoptr (GError) error = NULL;
@@ -520,9 +537,8 @@ cmd_watch (int argc, char **argv)
       return fail ("watch: WebSocket", error);
     }
   /* since = head with the host's id: no backlog, only live events. */
-  station_id = opt_station_id != NULL
-                 ? g_strdup (opt_station_id)
-                 : g_strdup_printf (CTL_STATION "-watch-%u", (guint)getpid ());
+  station_id = opt_station_id != NULL ? g_strdup (opt_station_id)
+                                      : g_strdup_printf (CTL_STATION "-watch-%u", (guint)getpid ());
   hello = tr_frame_build_hello (station_id, "ticketrail-ctl watch", "monitor", opt_token, host_id,
                                 head_seq);
   if (!ws_send (&state, hello, &error)
@@ -531,8 +547,11 @@ cmd_watch (int argc, char **argv)
       ws_state_clear (&state);
       return fail ("watch", error);
     }
-  g_printerr ("Watching %s (host %s, head %" G_GINT64_FORMAT ")\n",
-              opt_host ? opt_host : DEFAULT_HOST, welcome->host_id, welcome->head_seq);
+  /* Translators: "Watching http://127.0.0.1:8787 (host 4f1c…, head 1042)":
+   * a URL, the host's id and a sequence number */
+  g_printerr (_ ("Watching %s (host %s, head %lld)\n"), opt_host ? opt_host : DEFAULT_HOST,
+              welcome->host_id, (long long)welcome->head_seq);
+  /* The header and the event lines are for scripts: not translated. */
   if (!opt_watch_json)
     g_print ("seq\tkind\tticket\tstatus\top_id\n");
 
@@ -557,7 +576,7 @@ cmd_watch (int argc, char **argv)
           frame = tr_frame_parse (text, strlen (text), &error);
           if (frame == NULL)
             {
-              g_printerr ("ticketrail-ctl: bad frame: %s\n", error->message);
+              g_printerr (_ ("ticketrail-ctl: bad frame: %s\n"), error->message);
               g_clear_error (&error);
               continue;
             }
@@ -568,7 +587,9 @@ cmd_watch (int argc, char **argv)
             g_print ("snapshot at seq %" G_GINT64_FORMAT ": %u tickets\n", frame->seq,
                      frame->tickets->len);
           else if (frame->type == TR_FRAME_ERROR)
-            g_printerr ("host error %s: %s\n", frame->error_code,
+            /* Translators: the first %s is an error code, e.g. limit, the
+             * second the host's message */
+            g_printerr (_ ("host error %s: %s\n"), frame->error_code,
                         frame->error_message ? frame->error_message : "");
         }
       fflush (stdout);
@@ -584,9 +605,10 @@ cmd_watch (int argc, char **argv)
       return EXIT_OK;
     }
   if (state.close_code != 0)
-    g_printerr ("The host closed the connection (close code %u)\n", state.close_code);
+    /* Translators: %u is a WebSocket close code, e.g. 1001 */
+    g_printerr (_ ("The host closed the connection (close code %u)\n"), state.close_code);
   else
-    g_printerr ("The connection to the host was lost\n");
+    g_printerr ("%s\n", _ ("The connection to the host was lost"));
   ws_state_clear (&state);
   return EXIT_FAILED;
 }
@@ -603,18 +625,23 @@ static int opt_guests = 0;
 static char **opt_items = NULL;
 
 static const GOptionEntry create_entries[] = {
-  { "table", 0, 0, G_OPTION_ARG_STRING, &opt_table, "Table", "T" },
+  { "table", 0, 0, G_OPTION_ARG_STRING, &opt_table, N_ ("Table"), "T" },
   { "type", 0, 0, G_OPTION_ARG_STRING, &opt_type,
-    "Order type: dine_in, takeaway, delivery or pickup (default dine_in)", "TYPE" },
-  { "server", 0, 0, G_OPTION_ARG_STRING, &opt_server, "Server's name", "S" },
-  { "guests", 0, 0, G_OPTION_ARG_INT, &opt_guests, "Number of guests", "N" },
-  { "note", 0, 0, G_OPTION_ARG_STRING, &opt_note, "Ticket note", "NOTE" },
-  { "rush", 0, 0, G_OPTION_ARG_NONE, &opt_rush, "Rush priority", NULL },
+    /* Translators: dine_in, takeaway, delivery and pickup are values to
+     * type: keep them as they are */
+    N_ ("Order type: dine_in, takeaway, delivery or pickup (default dine_in)"), N_ ("TYPE") },
+  { "server", 0, 0, G_OPTION_ARG_STRING, &opt_server, N_ ("Server's name"), "S" },
+  { "guests", 0, 0, G_OPTION_ARG_INT, &opt_guests, N_ ("Number of guests"), N_ ("N") },
+  { "note", 0, 0, G_OPTION_ARG_STRING, &opt_note, N_ ("Ticket note"), N_ ("NOTE") },
+  { "rush", 0, 0, G_OPTION_ARG_NONE, &opt_rush, N_ ("Rush priority"), NULL },
   { "item", 'i', 0, G_OPTION_ARG_STRING_ARRAY, &opt_items,
-    "An item, e.g. \"2x Butter Chicken [curry] {extra hot} !dairy (no coriander)\"; repeatable",
-    "SPEC" },
+    /* Translators: keep the item syntax of the example as it is */
+    N_ ("An item, e.g. \"2x Butter Chicken [curry] {extra hot} !dairy (no coriander)\"; "
+        "repeatable"),
+    N_ ("SPEC") },
   { "json", 0, 0, G_OPTION_ARG_FILENAME, &opt_json_file,
-    "Send this JSON file as the ticket instead (the POS shape of docs/protocol.md)", "FILE" },
+    N_ ("Send this JSON file as the ticket instead (the POS shape of docs/protocol.md)"),
+    N_ ("FILE") },
   { NULL },
 };
 
@@ -667,7 +694,8 @@ parse_item_spec (const char *spec, GError **error)
   if (quantity < TR_MIN_QUANTITY || quantity > TR_MAX_QUANTITY)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "item \"%s\": the quantity must be between %d and %d", spec, TR_MIN_QUANTITY,
+                   /* Translators: %s is what was given to --item */
+                   _ ("item \"%s\": the quantity must be between %d and %d"), spec, TR_MIN_QUANTITY,
                    TR_MAX_QUANTITY);
       return NULL;
     }
@@ -698,7 +726,9 @@ parse_item_spec (const char *spec, GError **error)
           if (stop == NULL)
             {
               g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "item \"%s\": '%c' is not closed", spec, *p);
+                           /* Translators: %s is what was given to --item, %c a
+                            * bracket: [ { or ( */
+                           _ ("item \"%s\": '%c' is not closed"), spec, *p);
               return NULL;
             }
           if (*p == '[')
@@ -748,7 +778,9 @@ parse_item_spec (const char *spec, GError **error)
   }
   if (item->name[0] == '\0')
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "item \"%s\": no name", spec);
+      /* Translators: %s is what was given to --item */
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _ ("item \"%s\": no name"),
+                   spec);
       return NULL;
     }
   if (item->station != NULL && item->station[0] == '\0')
@@ -773,7 +805,7 @@ ticket_body_from_flags (GError **error)
   if (opt_items == NULL || opt_items[0] == NULL)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                           "give at least one --item, or --json FILE");
+                           _ ("give at least one --item, or --json FILE"));
       return NULL;
     }
   ticket->id = tr_uuid_new ();
@@ -782,13 +814,15 @@ ticket_body_from_flags (GError **error)
   if (opt_type != NULL && !tr_order_type_from_string (opt_type, &ticket->order_type))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--type: \"%s\" is not one of dine_in, takeaway, delivery, pickup", opt_type);
+                   /* Translators: keep the type names as they are */
+                   _ ("--type: \"%s\" is not one of dine_in, takeaway, delivery, pickup"),
+                   opt_type);
       return NULL;
     }
   if (opt_guests < 0 || opt_guests > TR_MAX_GUESTS)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--guests: must be between 0 and %d", TR_MAX_GUESTS);
+                   _ ("--guests: must be between 0 and %d"), TR_MAX_GUESTS);
       return NULL;
     }
   ticket->table = g_strdup (opt_table);
@@ -815,7 +849,7 @@ ticket_body_from_flags (GError **error)
 static int
 cmd_create (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) context = g_option_context_new ("- create a ticket");
+  g_autoptr (GOptionContext) context = g_option_context_new (N_ ("- create a ticket"));
   g_autoptr (SoupSession) session = NULL;
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GError) error = NULL;
@@ -873,14 +907,16 @@ static char *opt_item = NULL;
 static char *opt_status = NULL;
 
 static const GOptionEntry bump_entries[] = {
-  { "ticket", 0, 0, G_OPTION_ARG_STRING, &opt_ticket, "Ticket id, or #NUMBER for its number",
-    "ID|#N" },
+  { "ticket", 0, 0, G_OPTION_ARG_STRING, &opt_ticket, N_ ("Ticket id, or #NUMBER for its number"),
+    N_ ("ID|#N") },
   { "item", 0, 0, G_OPTION_ARG_STRING, &opt_item,
-    "Bump this item (its id, or its name) instead of the ticket", "ID" },
+    N_ ("Bump this item (its id, or its name) instead of the ticket"), N_ ("ID") },
   { "status", 0, 0, G_OPTION_ARG_STRING, &opt_status,
-    "Target status (default ready): preparing, ready, served, cancelled; for items pending, "
-    "preparing, ready, served, voided",
-    "STATUS" },
+    /* Translators: the status names are values to type: keep them as they
+     * are */
+    N_ ("Target status (default ready): preparing, ready, served, cancelled; for items pending, "
+        "preparing, ready, served, voided"),
+    N_ ("STATUS") },
   { NULL },
 };
 
@@ -901,7 +937,7 @@ find_ticket (SoupSession *session, const char *spec, GError **error)
       if (*end != '\0' || end == spec + 1 || number <= 0)
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "--ticket: \"%s\" is not #NUMBER", spec);
+                       _ ("--ticket: \"%s\" is not #NUMBER"), spec);
           return NULL;
         }
     }
@@ -915,7 +951,7 @@ find_ticket (SoupSession *session, const char *spec, GError **error)
     array = json_object_get_array_member (json_node_get_object (root), "tickets");
   if (array == NULL)
     {
-      g_set_error_literal (error, TR_ERROR, TR_ERROR_PROTOCOL, "the ticket list is malformed");
+      g_set_error_literal (error, TR_ERROR, TR_ERROR_PROTOCOL, _ ("the ticket list is malformed"));
       return NULL;
     }
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -934,14 +970,16 @@ find_ticket (SoupSession *session, const char *spec, GError **error)
         }
     }
   if (found == NULL)
-    g_set_error (error, TR_ERROR, TR_ERROR_UNKNOWN_TICKET, "no ticket %s on the host", spec);
+    /* Translators: %s is a ticket id or #NUMBER */
+    g_set_error (error, TR_ERROR, TR_ERROR_UNKNOWN_TICKET, _ ("no ticket %s on the host"), spec);
   return g_steal_pointer (&found);
 }
 
 static int
 cmd_bump (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) context = g_option_context_new ("- set a ticket's or item's status");
+  g_autoptr (GOptionContext) context
+    = g_option_context_new (N_ ("- set a ticket's or item's status"));
   g_autoptr (SoupSession) session = NULL;
   g_autoptr (TrTicket) ticket = NULL;
   g_autoptr (TrOp) op = NULL;
@@ -955,7 +993,7 @@ cmd_bump (int argc, char **argv)
   if (!parse_command (context, bump_entries, &argc, &argv, &exit_code))
     return exit_code;
   if (opt_ticket == NULL)
-    return usage_error ("bump", "--ticket is required");
+    return usage_error ("bump", _ ("--ticket is required"));
   status = opt_status != NULL ? opt_status : "ready";
 
   session = session_new ();
@@ -980,7 +1018,7 @@ cmd_bump (int argc, char **argv)
       const char *item_id = opt_item;
 
       if (!tr_item_status_from_string (status, &item_status))
-        return usage_error ("bump", "--status is not an item status");
+        return usage_error ("bump", _ ("--status is not an item status"));
       if (tr_ticket_find_item (ticket, opt_item) == NULL)
         {
           item_id = NULL;
@@ -995,8 +1033,9 @@ cmd_bump (int argc, char **argv)
             }
           if (item_id == NULL)
             {
-              g_printerr ("ticketrail-ctl: bump: ticket #%d has no item \"%s\"\n", ticket->number,
-                          opt_item);
+              /* Translators: %d is a ticket number, %s an item's name */
+              g_printerr (_ ("ticketrail-ctl: bump: ticket #%d has no item \"%s\"\n"),
+                          ticket->number, opt_item);
               return EXIT_FAILED;
             }
         }
@@ -1007,7 +1046,7 @@ cmd_bump (int argc, char **argv)
       TrTicketStatus ticket_status;
 
       if (!tr_ticket_status_from_string (status, &ticket_status))
-        return usage_error ("bump", "--status is not a ticket status");
+        return usage_error ("bump", _ ("--status is not a ticket status"));
       op = tr_op_new_set_ticket_status (CTL_STATION, ticket->id, ticket_status);
     }
 
@@ -1063,14 +1102,14 @@ static int
 step_fail (const char *hint, const GError *error)
 {
   g_print ("FAIL %8.2f ms\n", step_ms ());
-  g_printerr ("ticketrail-ctl: test: %s\n  %s\n", error ? error->message : "failed", hint);
+  g_printerr ("ticketrail-ctl: test: %s\n  %s\n", error ? error->message : _ ("failed"), hint);
   return EXIT_FAILED;
 }
 
 static int
 cmd_test (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) context = g_option_context_new ("- check the path to the host");
+  g_autoptr (GOptionContext) context = g_option_context_new (N_ ("- check the path to the host"));
   g_autoptr (SoupSession) session = NULL;
   g_autoptr (GSocketClient) client = NULL;
   g_autoptr (GSocketConnection) connection = NULL;
@@ -1099,8 +1138,13 @@ cmd_test (int argc, char **argv)
   uri = g_uri_parse (url, G_URI_FLAGS_NONE, &error);
   if (uri == NULL || g_uri_get_host (uri) == NULL)
     {
-      g_printerr ("ticketrail-ctl: test: not a valid host URL \"%s\"%s%s\n", url, error ? ": " : "",
-                  error ? error->message : "");
+      if (error != NULL)
+        /* Translators: %s is a URL, then why it is not valid */
+        g_printerr (_ ("ticketrail-ctl: test: not a valid host URL \"%s\": %s\n"), url,
+                    error->message);
+      else
+        /* Translators: %s is a URL */
+        g_printerr (_ ("ticketrail-ctl: test: not a valid host URL \"%s\"\n"), url);
       return EXIT_USAGE;
     }
   port = g_uri_get_port (uri);
@@ -1108,14 +1152,17 @@ cmd_test (int argc, char **argv)
     port = g_str_equal (g_uri_get_scheme (uri), "https") ? 443 : 80;
 
   /* 1. TCP */
-  detail = g_strdup_printf ("TCP connect to %s:%d", g_uri_get_host (uri), port);
+  /* Translators: a step of ticketrail-ctl test; %s:%d is an address and
+   * port. Keep it under 42 characters, the width of the step column */
+  detail = g_strdup_printf (_ ("TCP connect to %s:%d"), g_uri_get_host (uri), port);
   step_begin (detail);
   client = g_socket_client_new ();
   g_socket_client_set_timeout (client, (guint)MAX (opt_timeout, 1));
   connection
     = g_socket_client_connect_to_host (client, g_uri_get_host (uri), (guint16)port, NULL, &error);
   if (connection == NULL)
-    return step_fail ("Is the host running, and is the address and port right? A firewall?", error);
+    return step_fail (_ ("Is the host running, and is the address and port right? A firewall?"),
+                      error);
   step_ok (NULL);
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
 
@@ -1124,47 +1171,56 @@ cmd_test (int argc, char **argv)
   step_begin ("HTTP GET /api/v1/health");
   health = get_health (session, &host_id, &head_seq, &error);
   if (health == NULL)
-    return step_fail ("The port answers but not as a Ticketrail host (or a proxy is in the way).",
-                      error);
+    return step_fail (
+      _ ("The port answers but not as a Ticketrail host (or a proxy is in the way)."), error);
   g_free (detail);
-  detail = g_strdup_printf ("host %s, head seq %" G_GINT64_FORMAT, host_id, head_seq);
+  /* Translators: the host's id and the sequence number of its newest event */
+  detail = g_strdup_printf (_ ("host %s, head seq %lld"), host_id, (long long)head_seq);
   step_ok (detail);
 
   /* 3. WebSocket handshake */
-  step_begin ("WebSocket handshake (" TR_PROTOCOL_SUBPROTOCOL ")");
+  g_free (detail);
+  /* Translators: a step of ticketrail-ctl test; %s is the subprotocol name,
+   * ticketrail.v1 */
+  detail = g_strdup_printf (_ ("WebSocket handshake (%s)"), TR_PROTOCOL_SUBPROTOCOL);
+  step_begin (detail);
   if (!ws_connect (session, &state, &error))
     {
       ws_state_clear (&state);
-      return step_fail ("HTTP works but WebSocket does not: a proxy that strips Upgrade, or a "
-                        "host started with --no-websocket. Stations fall back to polling.",
+      return step_fail (_ ("HTTP works but WebSocket does not: a proxy that strips Upgrade, or a "
+                           "host started with --no-websocket. Stations fall back to polling."),
                         error);
     }
   protocol = soup_websocket_connection_get_protocol (state.ws);
   if (g_strcmp0 (protocol, TR_PROTOCOL_SUBPROTOCOL) != 0)
     {
-      g_set_error (&error, TR_ERROR, TR_ERROR_PROTOCOL, "the host chose subprotocol \"%s\"",
-                   protocol ? protocol : "(none)");
+      if (protocol != NULL)
+        /* Translators: %s is a WebSocket subprotocol name */
+        g_set_error (&error, TR_ERROR, TR_ERROR_PROTOCOL, _ ("the host chose subprotocol \"%s\""),
+                     protocol);
+      else
+        g_set_error_literal (&error, TR_ERROR, TR_ERROR_PROTOCOL,
+                             _ ("the host chose no subprotocol"));
       ws_state_clear (&state);
-      return step_fail ("The host speaks another protocol version.", error);
+      return step_fail (_ ("The host speaks another protocol version."), error);
     }
   step_ok (protocol);
 
   /* 4. hello / welcome */
   step_begin ("hello → welcome");
-  station_id = opt_station_id != NULL
-                 ? g_strdup (opt_station_id)
-                 : g_strdup_printf (CTL_STATION "-test-%u", (guint)getpid ());
+  station_id = opt_station_id != NULL ? g_strdup (opt_station_id)
+                                      : g_strdup_printf (CTL_STATION "-test-%u", (guint)getpid ());
   hello = tr_frame_build_hello (station_id, "ticketrail-ctl test", "monitor", opt_token, host_id,
                                 head_seq);
   if (!ws_send (&state, hello, &error)
       || !(welcome = ws_wait_frame (&state, TR_FRAME_WELCOME, opt_timeout, &error)))
     {
       ws_state_clear (&state);
-      return step_fail ("The host refused the hello: check --token.", error);
+      return step_fail (_ ("The host refused the hello: check --token."), error);
     }
   g_free (detail);
-  detail
-    = g_strdup_printf ("host %s, head seq %" G_GINT64_FORMAT, welcome->host_id, welcome->head_seq);
+  detail = g_strdup_printf (_ ("host %s, head seq %lld"), welcome->host_id,
+                            (long long)welcome->head_seq);
   step_ok (detail);
 
   /* 5. ping / pong */
@@ -1175,13 +1231,14 @@ cmd_test (int argc, char **argv)
       || !(pong = ws_wait_frame (&state, TR_FRAME_PONG, opt_timeout, &error)))
     {
       ws_state_clear (&state);
-      return step_fail ("The connection opened but the host does not answer pings.", error);
+      return step_fail (_ ("The connection opened but the host does not answer pings."), error);
     }
-  step_ok ("round trip");
+  /* Translators: the detail of the ping → pong step of ticketrail-ctl test */
+  step_ok (_ ("round trip"));
 
   ws_state_clear (&state);
   drain ();
-  g_print ("All checks passed.\n");
+  g_print ("%s\n", _ ("All checks passed."));
   return EXIT_OK;
 }
 
@@ -1193,7 +1250,8 @@ static int
 cmd_pair (int argc, char **argv)
 {
   g_autoptr (GOptionContext) context
-    = g_option_context_new ("CODE - trade a pairing code for a station token");
+    /* Translators: CODE is a placeholder: keep it as it is */
+    = g_option_context_new (N_ ("CODE - trade a pairing code for a station token"));
   g_autoptr (SoupSession) session = NULL;
   g_autoptr (JsonNode) request = NULL;
   g_autoptr (JsonNode) root = NULL;
@@ -1204,14 +1262,14 @@ cmd_pair (int argc, char **argv)
   const char *token;
   int exit_code;
 
-  g_option_context_set_description (context,
-                                    "The host prints a code with 'ticketrail-host pair' or shows one "
-                                    "in its station monitor.\nThe token goes to stdout; keep it "
-                                    "secret, and pass the same --station-id with it.\n");
+  g_option_context_set_description (
+    context, N_ ("The host prints a code with 'ticketrail-host pair' or shows one in its station "
+                 "monitor.\nThe token goes to stdout; keep it secret, and pass the same "
+                 "--station-id with it.\n"));
   if (!parse_command (context, NULL, &argc, &argv, &exit_code))
     return exit_code;
   if (argc != 2)
-    return usage_error ("pair", "pair needs exactly one CODE");
+    return usage_error ("pair", _ ("pair needs exactly one CODE"));
 
   station_id = opt_station_id != NULL ? g_strdup (opt_station_id)
                                       : g_strdup_printf (CTL_STATION "-%s", g_get_host_name ());
@@ -1232,16 +1290,19 @@ cmd_pair (int argc, char **argv)
   root = http_json (session, SOUP_METHOD_POST, "/api/v1/pair", body, &error);
   if (root == NULL)
     return fail ("pair", error);
-  token = JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_string_member_with_default (
-            json_node_get_object (root), "token", NULL)
-                                        : NULL;
+  token
+    = JSON_NODE_HOLDS_OBJECT (root)
+        ? json_object_get_string_member_with_default (json_node_get_object (root), "token", NULL)
+        : NULL;
   if (token == NULL)
     {
-      g_printerr ("ticketrail-ctl: pair: the host's answer has no token\n");
+      g_printerr ("ticketrail-ctl: pair: %s\n", _ ("the host's answer has no token"));
       return EXIT_FAILED;
     }
   g_print ("%s\n", token);
-  g_printerr ("Paired as station %s. Use: ticketrail-ctl --station-id %s --token TOKEN …\n",
+  /* Translators: both %s are the same station id; keep the command line
+   * as it is */
+  g_printerr (_ ("Paired as station %s. Use: ticketrail-ctl --station-id %s --token TOKEN …\n"),
               station_id, station_id);
   return EXIT_OK;
 }
@@ -1254,7 +1315,7 @@ typedef struct
 
 static const Command commands[] = {
   { "health", cmd_health }, { "watch", cmd_watch }, { "create", cmd_create },
-  { "bump", cmd_bump },     { "test", cmd_test },     { "pair", cmd_pair },
+  { "bump", cmd_bump },     { "test", cmd_test },   { "pair", cmd_pair },
 };
 
 int
@@ -1263,14 +1324,22 @@ main (int argc, char *argv[])
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   gboolean version = FALSE;
+  /* As in the app's main.c: an installed copy in a temporary prefix (the
+   * install and translation tests) finds its own catalogues. */
+  const char *localedir = g_getenv ("TICKETRAIL_LOCALEDIR");
   const GOptionEntry version_entries[] = {
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_ ("Print the version"), NULL },
     { NULL },
   };
 
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
-  context = g_option_context_new ("COMMAND [OPTIONS] - talk to a Ticketrail host");
+  /* Translators: COMMAND and OPTIONS are placeholders: keep them as they are */
+  context = g_option_context_new (N_ ("COMMAND [OPTIONS] - talk to a Ticketrail host"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_description (context, description);
   g_option_context_add_main_entries (context, global_entries, NULL);
   g_option_context_add_main_entries (context, version_entries, NULL);
@@ -1306,6 +1375,7 @@ main (int argc, char *argv[])
         return commands[i].run (argc - 1, argv + 1);
       }
 
-  g_printerr ("ticketrail-ctl: unknown command \"%s\"; try --help\n", argv[1]);
+  /* Translators: %s is what was typed as the command */
+  g_printerr (_ ("ticketrail-ctl: unknown command \"%s\"; try --help\n"), argv[1]);
   return EXIT_USAGE;
 }

@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -49,7 +50,8 @@ format_time (gint64 ms)
   g_autoptr (GDateTime) time = NULL;
 
   if (ms <= 0)
-    return g_strdup ("never");
+    /* Translators: when a station was last seen: never */
+    return g_strdup (_ ("never"));
   time = g_date_time_new_from_unix_local (ms / 1000);
   return time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
 }
@@ -71,9 +73,13 @@ run_subcommand (const char *command, TrStore *store, int argc, char *argv[])
           return 1;
         }
       until = format_time (expires_at);
-      g_print ("Pairing code: %s\n", code);
-      g_print ("Valid once, until %s (10 minutes). Enter it on the station, or open\n"
-               "http://HOST:PORT/?pair=%s in its browser.\n",
+      /* Translators: %s is a six-digit code */
+      g_print (_ ("Pairing code: %s\n"), code);
+      /* Translators: the first %s is a date and time, the second the code
+       * again; keep HOST:PORT and ?pair= as they are, they are part of an
+       * address */
+      g_print (_ ("Valid once, until %s (10 minutes). Enter it on the station, or open\n"
+                  "http://HOST:PORT/?pair=%s in its browser.\n"),
                until, code);
       return 0;
     }
@@ -93,12 +99,26 @@ run_subcommand (const char *command, TrStore *store, int argc, char *argv[])
           g_autofree char *paired = format_time (station->created_at);
           g_autofree char *seen = format_time (station->last_seen);
 
-          g_print ("%s\t%s\t%s\tpaired %s\tlast seen %s%s\n", station->station_id,
-                   station->name ? station->name : "-", station->role ? station->role : "-", paired,
-                   seen, station->revoked_at != 0 ? "\tREVOKED" : "");
+          /* One tab-separated row per station: the columns are phrases of
+           * their own, so each translates alone. */
+          g_autofree char *paired_column = g_strdup_printf (
+            /* Translators: a column of "ticketrail-host stations"; %s is when
+             * the station paired, a date and time */
+            _ ("paired %s"), paired);
+          g_autofree char *seen_column = g_strdup_printf (
+            /* Translators: a column of "ticketrail-host stations"; %s is a
+             * date and time, or "never" */
+            _ ("last seen %s"), seen);
+
+          g_print ("%s\t%s\t%s\t%s\t%s%s%s\n", station->station_id,
+                   station->name ? station->name : "-", station->role ? station->role : "-",
+                   paired_column, seen_column, station->revoked_at != 0 ? "\t" : "",
+                   /* Translators: a column of "ticketrail-host stations",
+                    * shown for a station whose pairing was revoked */
+                   station->revoked_at != 0 ? _ ("REVOKED") : "");
         }
       if (stations->len == 0)
-        g_print ("No paired stations. Run ticketrail-host pair to pair one.\n");
+        g_print ("%s\n", _ ("No paired stations. Run ticketrail-host pair to pair one."));
       return 0;
     }
 
@@ -108,7 +128,7 @@ run_subcommand (const char *command, TrStore *store, int argc, char *argv[])
 
       if (argc != 3)
         {
-          g_printerr ("Usage: ticketrail-host revoke STATION_ID\n");
+          g_printerr ("%s\n", _ ("Usage: ticketrail-host revoke STATION_ID"));
           return 2;
         }
       if (!tr_store_revoke_station (store, argv[2], tr_now_ms (), &found, &error))
@@ -118,14 +138,18 @@ run_subcommand (const char *command, TrStore *store, int argc, char *argv[])
         }
       if (!found)
         {
-          g_printerr ("ticketrail-host revoke: no paired station %s\n", argv[2]);
+          /* Translators: %s is a station id */
+          g_printerr (_ ("ticketrail-host revoke: no paired station %s\n"), argv[2]);
           return 1;
         }
-      g_print ("Revoked %s; a running host disconnects it within seconds.\n", argv[2]);
+      /* Translators: %s is a station id */
+      g_print (_ ("Revoked %s; a running host disconnects it within seconds.\n"), argv[2]);
       return 0;
     }
 
-  g_printerr ("ticketrail-host: unknown command %s (pair, stations, revoke)\n", command);
+  /* Translators: %s is what was typed; pair, stations and revoke are the
+   * command names, which stay as they are */
+  g_printerr (_ ("ticketrail-host: unknown command %s (pair, stations, revoke)\n"), command);
   return 2;
 }
 
@@ -155,38 +179,46 @@ main (int argc, char *argv[])
   g_autoptr (GTlsCertificate) certificate = NULL;
   Shutdown shutdown = { 0 };
   guint sigint_id, sigterm_id;
+  /* As in the app's main.c: an installed copy in a temporary prefix (the
+   * install and translation tests) finds its own catalogues. */
+  const char *localedir = g_getenv ("TICKETRAIL_LOCALEDIR");
   const GOptionEntry entries[]
-    = { { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port to listen on (0 picks a free one)",
-          "PORT" },
+    = { { "port", 'p', 0, G_OPTION_ARG_INT, &port,
+          N_ ("TCP port to listen on (0 picks a free one)"), N_ ("PORT") },
         { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
-          "Folder of ticketrail.db (default: $TICKETRAIL_DATA_DIR or $XDG_DATA_HOME/ticketrail)",
-          "DIR" },
-        { "loopback", 0, 0, G_OPTION_ARG_NONE, &loopback, "Listen on 127.0.0.1 only", NULL },
+          N_ ("Folder of ticketrail.db (default: $TICKETRAIL_DATA_DIR or "
+              "$XDG_DATA_HOME/ticketrail)"),
+          N_ ("DIR") },
+        { "loopback", 0, 0, G_OPTION_ARG_NONE, &loopback, N_ ("Listen on 127.0.0.1 only"), NULL },
         { "no-websocket", 0, 0, G_OPTION_ARG_NONE, &no_websocket,
-          "Refuse WebSocket upgrades, so stations long-poll (diagnostics)", NULL },
+          N_ ("Refuse WebSocket upgrades, so stations long-poll (diagnostics)"), NULL },
         { "tls", 0, 0, G_OPTION_ARG_NONE, &tls,
-          "Serve HTTPS/WSS with a self-signed certificate made on first use (tls.pem in the data "
-          "folder); stations pin its fingerprint when they pair",
+          N_ ("Serve HTTPS/WSS with a self-signed certificate made on first use (tls.pem in the "
+              "data folder); stations pin its fingerprint when they pair"),
           NULL },
         { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
-          "TCP connections in all (default 2000; 0 no limit)", "N" },
+          N_ ("TCP connections in all (default 2000; 0 no limit)"), N_ ("N") },
         { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &max_connections_per_address,
-          "TCP connections from one IP address (default 32; 0 no limit). Raise it when many "
-          "stations share one address, e.g. behind NAT or a proxy",
-          "N" },
+          N_ ("TCP connections from one IP address (default 32; 0 no limit). Raise it when many "
+              "stations share one address, e.g. behind NAT or a proxy"),
+          N_ ("N") },
         { "ops-rate", 0, 0, G_OPTION_ARG_INT, &ops_rate,
-          "Ops per second per station, a token bucket (default 50; 0 no limit). Raise it for a "
-          "POS that sends more",
-          "N" },
+          N_ ("Ops per second per station, a token bucket (default 50; 0 no limit). Raise it for "
+              "a POS that sends more"),
+          N_ ("N") },
         { "ops-burst", 0, 0, G_OPTION_ARG_INT, &ops_burst,
-          "Size of that bucket: ops a station may send at once (default 200; at least 1)", "N" },
+          N_ ("Size of that bucket: ops a station may send at once (default 200; at least 1)"),
+          N_ ("N") },
         { "ops-queue", 0, 0, G_OPTION_ARG_INT, &ops_queue,
-          "Ops a station may have waiting for the bucket before it is disconnected (default "
-          "1000)",
-          "N" },
+          N_ ("Ops a station may have waiting for the bucket before it is disconnected (default "
+              "1000)"),
+          N_ ("N") },
         { NULL } };
 
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   /* Every station is a socket: the usual soft limit of 1024 descriptors
    * would refuse a busy restaurant's reconnect storm. */
@@ -200,8 +232,12 @@ main (int argc, char *argv[])
       }
   }
 
-  context = g_option_context_new ("[pair | stations | revoke STATION_ID] — the Ticketrail host, "
-                                  "without a window");
+  context = g_option_context_new (
+    /* Translators: the command line synopsis of ticketrail-host --help;
+     * pair, stations and revoke are command names and STATION_ID a
+     * placeholder: keep them as they are */
+    N_ ("[pair | stations | revoke STATION_ID] — the Ticketrail host, without a window"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -212,13 +248,13 @@ main (int argc, char *argv[])
     command = argv[1];
   if (port < 0 || port > 65535)
     {
-      g_printerr ("ticketrail-host: --port must be between 0 and 65535\n");
+      g_printerr ("ticketrail-host: %s\n", _ ("--port must be between 0 and 65535"));
       return 2;
     }
   if (max_connections < -1 || max_connections_per_address < -1 || ops_rate < -1 || ops_queue < -1
       || ops_burst == 0 || ops_burst < -1)
     {
-      g_printerr ("ticketrail-host: limits must be 0 or more (--ops-burst 1 or more)\n");
+      g_printerr ("ticketrail-host: %s\n", _ ("limits must be 0 or more (--ops-burst 1 or more)"));
       return 2;
     }
 
@@ -230,7 +266,8 @@ main (int argc, char *argv[])
   store = tr_store_open (db_path, TR_STORE_DURABILITY_FULL, &error);
   if (store == NULL)
     {
-      g_printerr ("ticketrail-host: cannot open %s: %s\n", db_path, error->message);
+      /* Translators: %s is a file name, then why it cannot be opened */
+      g_printerr (_ ("ticketrail-host: cannot open %s: %s\n"), db_path, error->message);
       return 1;
     }
   if (command != NULL)
@@ -277,10 +314,13 @@ main (int argc, char *argv[])
   g_object_get (host, "bound-address", &address, NULL);
   url_host = address && strchr (address, ':') ? g_strdup_printf ("[%s]", address)
                                               : g_strdup (address ? address : "0.0.0.0");
+  /* Not translated: scripts, tests and the service unit's watchers wait
+   * for this exact line. */
   g_print ("ticketrail-host: listening on %s://%s:%u (host_id %s)\n", tls ? "https" : "http",
            url_host, tr_host_get_bound_port (host), tr_store_get_db_id (store));
   if (tls)
-    g_print ("ticketrail-host: TLS certificate fingerprint (SHA-256) %s\n",
+    /* Translators: %s is a SHA-256 fingerprint, hex digits */
+    g_print (_ ("ticketrail-host: TLS certificate fingerprint (SHA-256) %s\n"),
              tr_host_get_tls_fingerprint (host));
   fflush (stdout);
 
@@ -293,6 +333,8 @@ main (int argc, char *argv[])
     ;
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
-  g_print ("ticketrail-host: stopped\n");
+  /* Translators: the last line ticketrail-host prints, once it stopped
+   * serving */
+  g_print ("ticketrail-host: %s\n", C_ ("host status", "stopped"));
   return 0;
 }
