@@ -236,7 +236,7 @@ test_open_create_reopen (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (raw_int (db, "PRAGMA synchronous"), ==, 2);
   g_assert_cmpint (raw_int (db, "PRAGMA foreign_keys"), ==, 1);
   g_assert_cmpint (raw_int (db, "PRAGMA busy_timeout"), ==, 5000);
-  g_assert_cmpint (raw_int (db, "PRAGMA journal_size_limit"), ==, 4 * 1024 * 1024);
+  g_assert_cmpint (raw_int (db, "PRAGMA journal_size_limit"), ==, 64 * 1024 * 1024);
   g_assert_cmpint (raw_int (db, "PRAGMA temp_store"), ==, 2);
   g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, TR_STORE_SCHEMA_VERSION);
   g_assert_cmpint (raw_int (db, "PRAGMA application_id"), ==, TR_STORE_APPLICATION_ID);
