@@ -11,6 +11,7 @@
 #include "tr-checkpointer.h"
 #include "tr-store-private.h"
 #include "tr-store.h"
+#include "tr-test-sqlite.h"
 
 #define PAGE_SIZE 4096
 #define THRESHOLD 16
@@ -25,28 +26,6 @@ typedef struct
   char *wal;
   sqlite3 *db;
 } Fixture;
-
-static void
-exec_ok (sqlite3 *db, const char *sql)
-{
-  char *message = NULL;
-
-  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("%s: %s", sql, message);
-}
-
-static gint64
-query_int (sqlite3 *db, const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
-}
 
 static gint64
 file_size (const char *path)
@@ -71,10 +50,10 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
     sqlite3_open_v2 (fixture->path, &fixture->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
     ==, SQLITE_OK);
   sqlite3_busy_timeout (fixture->db, 5000);
-  exec_ok (fixture->db, "PRAGMA page_size = 4096;"
-                        "PRAGMA journal_mode = WAL;"
-                        "PRAGMA synchronous = NORMAL;"
-                        "CREATE TABLE rows (id INTEGER PRIMARY KEY, data BLOB NOT NULL);");
+  raw_exec (fixture->db, "PRAGMA page_size = 4096;"
+                         "PRAGMA journal_mode = WAL;"
+                         "PRAGMA synchronous = NORMAL;"
+                         "CREATE TABLE rows (id INTEGER PRIMARY KEY, data BLOB NOT NULL);");
 }
 
 static void
@@ -157,7 +136,7 @@ test_thread_checkpoints (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (file_size (fixture->path), >, db_before + 4 * ROW_BYTES);
 
   tr_checkpointer_stop (checkpointer);
-  g_assert_cmpint (query_int (fixture->db, "SELECT COUNT(*) FROM rows"), ==, n_rows);
+  g_assert_cmpint (raw_int (fixture->db, "SELECT COUNT(*) FROM rows"), ==, n_rows);
 }
 
 /* However fast the writer commits, the WAL never passes the limit by more
@@ -170,7 +149,7 @@ test_bounded (Fixture *fixture, gconstpointer data)
   gint64 peak = 0;
   guint n_rows = 20 * LIMIT;
 
-  exec_ok (fixture->db, "PRAGMA journal_size_limit = 0");
+  raw_exec (fixture->db, "PRAGMA journal_size_limit = 0");
   checkpointer = tr_checkpointer_start (fixture->db, fixture->path, TRUE, THRESHOLD, LIMIT, &error);
   g_assert_no_error (error);
 
@@ -187,7 +166,7 @@ test_bounded (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (peak, >, 0);
   tr_checkpointer_stop (checkpointer);
 
-  g_assert_cmpint (query_int (fixture->db, "SELECT COUNT(*) FROM rows"), ==, n_rows);
+  g_assert_cmpint (raw_int (fixture->db, "SELECT COUNT(*) FROM rows"), ==, n_rows);
   {
     sqlite3 *db = NULL;
     sqlite3_stmt *stmt = NULL;
@@ -195,7 +174,7 @@ test_bounded (Fixture *fixture, gconstpointer data)
     g_clear_pointer (&fixture->db, sqlite3_close_v2);
     g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READONLY, NULL), ==,
                      SQLITE_OK);
-    g_assert_cmpint (query_int (db, "SELECT COUNT(*) FROM rows"), ==, n_rows);
+    g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM rows"), ==, n_rows);
     g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==,
                      SQLITE_OK);
     g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
@@ -237,7 +216,7 @@ test_start_fails (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, missing));
   insert_row (fixture->db);
-  g_assert_cmpint (query_int (fixture->db, "SELECT COUNT(*) FROM rows"), ==, 1);
+  g_assert_cmpint (raw_int (fixture->db, "SELECT COUNT(*) FROM rows"), ==, 1);
 }
 
 /* A store runs one, and its data survives close and reopen. */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "tr-store.h"
+#include "tr-test-sqlite.h"
 
 #define N_KILLS 10
 
@@ -128,19 +129,6 @@ run_child (const char *path)
 
 /* ---- the parent ---- */
 
-static gint64
-raw_int (sqlite3 *db, const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value = -1;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
-}
-
 static void
 check_file (const char *path, GHashTable *reported)
 {
@@ -179,8 +167,8 @@ check_file (const char *path, GHashTable *reported)
   g_assert_cmpint (count, >=, g_hash_table_size (reported));
 
   /* Every commit the writer reported is there, with its seq. */
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT result, seq FROM op_results WHERE op_id = ?",
-                                       -1, &applied, NULL),
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT result, seq FROM op_results WHERE op_id = ?", -1,
+                                       &applied, NULL),
                    ==, SQLITE_OK);
   g_assert_cmpint (
     sqlite3_prepare_v2 (db, "SELECT seq FROM events WHERE op_id = ?", -1, &event, NULL), ==,
