@@ -46,12 +46,21 @@
 
   function _ (msgid) {
     const s = lookup(msgid);
-    return typeof s === 'string' && s ? s : msgid;
+    if (typeof s === 'string' && s) return s;
+    /* An NC_() key untranslated: its msgid, without the context. */
+    const eot = msgid.indexOf('\u0004');
+    return eot < 0 ? msgid : msgid.slice(eot + 1);
   }
 
   /* Marks a string for xgettext; _() translates it where it is shown. */
   function N_ (msgid) {
     return msgid;
+  }
+
+  /* The same with a context, for words whose translation depends on what
+   * they describe (Spanish: an item is "Listo", a ticket "Lista"). */
+  function NC_ (context, msgid) {
+    return context + '\u0004' + msgid;
   }
 
   function pgettext (context, msgid) {
@@ -1208,8 +1217,8 @@
 
   /* The display text for wire values; _() them where they are shown. */
   const ORDER_TYPE = { dine_in: N_('Dine-in'), takeaway: N_('Takeaway'), delivery: N_('Delivery'), pickup: N_('Pickup') };
-  const ITEM_STATUS = { pending: N_('To do'), preparing: N_('Cooking'), ready: N_('Ready'), served: N_('Served'), voided: N_('Void') };
-  const TICKET_STATUS = { new: N_('New'), preparing: N_('Preparing'), ready: N_('Ready'), served: N_('Served'), cancelled: N_('Cancelled') };
+  const ITEM_STATUS = { pending: N_('To do'), preparing: N_('Cooking'), ready: NC_('item status', 'Ready'), served: NC_('item status', 'Served'), voided: N_('Void') };
+  const TICKET_STATUS = { new: N_('New'), preparing: N_('Preparing'), ready: NC_('ticket status', 'Ready'), served: NC_('ticket status', 'Served'), cancelled: N_('Cancelled') };
   const CHANGE_LABEL = {
     item_added: N_('Added'), item_voided: N_('Voided'), quantity: N_('Quantity'), modifiers: N_('Modifiers'),
     item_note: N_('Item note'), table: N_('Table'), note: N_('Note'), priority: N_('Priority'),

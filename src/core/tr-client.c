@@ -356,7 +356,8 @@ on_accept_certificate (SoupMessage *msg, GTlsCertificate *certificate, GTlsCerti
       _ (
         "The host's certificate changed (fingerprint %s, paired with %s): refusing it. If the host "
         "was reinstalled, pair this station again; otherwise someone may be impersonating it"),
-      seen ? seen : "unknown", pinned);
+      /* Translators: in place of a certificate fingerprint. */
+      seen ? seen : _ ("unknown"), pinned);
 
     g_message ("%s", message);
     /* Not from inside libsoup's handshake: it fails on its own once
