@@ -332,7 +332,7 @@ def main():
     tap.ok(not missing, 'every web script that marks strings is in po/POTFILES.in',
            '\n'.join(f'not in po/POTFILES.in: {p}' for p in missing))
 
-    r = subprocess.run(['xgettext', '--language=JavaScript', '--from-code=UTF-8', '--keyword=N_',
+    r = subprocess.run(['xgettext', '--language=JavaScript', '--from-code=UTF-8', '--keyword=N_', '--keyword=NC_:1c,2',
                         '--output=-', *(os.path.join(src, p) for p in marking)],
                        capture_output=True, text=True, encoding='utf-8', env=dict(os.environ, LC_ALL='C.UTF-8'))
     msgids = parse_pot(r.stdout) if r.returncode == 0 else {}
