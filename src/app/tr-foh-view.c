@@ -24,6 +24,10 @@ struct _TrFohView
 
   /* TrTicketObject per section, in display order. */
   GListStore *sections[TR_FOH_N_SECTIONS];
+  /* What the lists show: the sections as they were when the board was
+   * last on screen (see sync_shown()). */
+  GListStore *shown[TR_FOH_N_SECTIONS];
+  gboolean shown_stale;
   GtkListBox *lists[TR_FOH_N_SECTIONS];
   GtkLabel *counts[TR_FOH_N_SECTIONS];
   /* ticket id → section + 1, for the ones listed. */
@@ -968,6 +972,8 @@ build_column (TrFohView *self, TrFohSection section)
   gtk_widget_add_css_class (placeholder, "foh-placeholder");
   gtk_widget_add_css_class (placeholder, "dim-label");
   gtk_list_box_set_placeholder (GTK_LIST_BOX (list), placeholder);
+  gtk_list_box_bind_model (GTK_LIST_BOX (list), G_LIST_MODEL (self->shown[section]), create_row,
+                           self, NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   section_title (section), -1);
   gtk_box_append (GTK_BOX (column), list);
@@ -976,6 +982,96 @@ build_column (TrFohView *self, TrFohSection section)
   self->counts[section] = GTK_LABEL (count);
 
   gtk_box_append (GTK_BOX (self->columns), column);
+}
+
+/* ---- Showing ---- */
+
+/* The lists follow the sections only while the board is on screen.
+ * Hidden behind the kitchen view, rebuilding a row for every changed
+ * ticket (and styling it in the next frame) held the main loop for
+ * 100-300 ms per burst of 100 events. The sections themselves stay
+ * current; when the board is shown again, only the rows of tickets that
+ * changed meanwhile are made again. */
+static void
+on_section_items_changed (TrFohView *self, guint position, guint removed, guint added,
+                          GListModel *section)
+{
+  guint s = 0;
+  g_autoptr (GPtrArray) items = NULL;
+
+  if (self->shown_stale || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->shown_stale = TRUE;
+      return;
+    }
+  while (s < TR_FOH_N_SECTIONS && G_LIST_MODEL (self->sections[s]) != section)
+    s++;
+  g_assert (s < TR_FOH_N_SECTIONS);
+  items = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_add (items, g_list_model_get_item (section, position + i));
+  g_list_store_splice (self->shown[s], position, removed, items->pdata, added);
+}
+
+/* Brings the shown lists up to the sections. A ticket's object is
+ * replaced whenever it changes, and both lists keep the same order, so
+ * the shown objects still in the section are a subsequence of it: drop
+ * the others, then insert what is missing. */
+static void
+sync_shown (TrFohView *self)
+{
+  for (guint s = 0; s < TR_FOH_N_SECTIONS; s++)
+    {
+      GListModel *section = G_LIST_MODEL (self->sections[s]);
+      GListModel *shown = G_LIST_MODEL (self->shown[s]);
+      guint n = g_list_model_get_n_items (section);
+      g_autoptr (GHashTable) current = g_hash_table_new (NULL, NULL);
+      guint j = 0;
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr (TrTicketObject) obj = g_list_model_get_item (section, i);
+
+          g_hash_table_add (current, obj);
+        }
+      for (guint i = g_list_model_get_n_items (shown); i > 0; i--)
+        {
+          g_autoptr (TrTicketObject) obj = g_list_model_get_item (shown, i - 1);
+
+          if (!g_hash_table_contains (current, obj))
+            g_list_store_remove (self->shown[s], i - 1);
+        }
+      for (guint i = 0; i < n; i++, j++)
+        {
+          g_autoptr (TrTicketObject) obj = g_list_model_get_item (section, i);
+          g_autoptr (TrTicketObject) at = g_list_model_get_item (shown, j);
+
+          if (at != obj)
+            g_list_store_insert (self->shown[s], j, obj);
+        }
+
+      /* Had the order differed after all, show the section afresh. */
+      if (g_list_model_get_n_items (shown) != n)
+        {
+          g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+          for (guint i = 0; i < n; i++)
+            g_ptr_array_add (items, g_list_model_get_item (section, i));
+          g_list_store_splice (self->shown[s], 0, g_list_model_get_n_items (shown), items->pdata,
+                               n);
+        }
+    }
+  self->shown_stale = FALSE;
+}
+
+static void
+tr_foh_view_map (GtkWidget *widget)
+{
+  TrFohView *self = TR_FOH_VIEW (widget);
+
+  if (self->shown_stale)
+    sync_shown (self);
+  GTK_WIDGET_CLASS (tr_foh_view_parent_class)->map (widget);
 }
 
 /* ---- GObject ---- */
@@ -995,7 +1091,11 @@ tr_foh_view_constructed (GObject *object)
     self->sound_player = tr_sound_player_new ();
 
   for (guint s = 0; s < TR_FOH_N_SECTIONS; s++)
-    build_column (self, s);
+    {
+      build_column (self, s);
+      g_signal_connect_object (self->sections[s], "items-changed",
+                               G_CALLBACK (on_section_items_changed), self, G_CONNECT_SWAPPED);
+    }
 
   store = tr_station_get_store (self->station);
   load_tickets (self);
@@ -1026,7 +1126,10 @@ tr_foh_view_dispose (GObject *object)
     g_clear_signal_handler (&self->changed_handler, tr_station_get_store (self->station));
   gtk_widget_dispose_template (GTK_WIDGET (self), TR_TYPE_FOH_VIEW);
   for (guint s = 0; s < TR_FOH_N_SECTIONS; s++)
-    g_clear_object (&self->sections[s]);
+    {
+      g_clear_object (&self->sections[s]);
+      g_clear_object (&self->shown[s]);
+    }
   g_clear_object (&self->station);
   g_clear_object (&self->clock);
   g_clear_object (&self->sound_player);
@@ -1087,32 +1190,6 @@ tr_foh_view_set_property (GObject *object, guint prop_id, const GValue *value, G
     }
 }
 
-/* The rows exist only while the board is shown. Hidden behind the
- * kitchen view, rebuilding a row for every changed ticket (and styling
- * it in the next frame) held the main loop for 100-300 ms per burst of
- * 100 events. The sections stay current either way. */
-static void
-bind_lists (TrFohView *self, gboolean bind)
-{
-  for (guint s = 0; s < TR_FOH_N_SECTIONS; s++)
-    gtk_list_box_bind_model (self->lists[s], bind ? G_LIST_MODEL (self->sections[s]) : NULL,
-                             bind ? create_row : NULL, self, NULL);
-}
-
-static void
-tr_foh_view_map (GtkWidget *widget)
-{
-  bind_lists (TR_FOH_VIEW (widget), TRUE);
-  GTK_WIDGET_CLASS (tr_foh_view_parent_class)->map (widget);
-}
-
-static void
-tr_foh_view_unmap (GtkWidget *widget)
-{
-  GTK_WIDGET_CLASS (tr_foh_view_parent_class)->unmap (widget);
-  bind_lists (TR_FOH_VIEW (widget), FALSE);
-}
-
 static void
 tr_foh_view_class_init (TrFohViewClass *klass)
 {
@@ -1123,7 +1200,6 @@ tr_foh_view_class_init (TrFohViewClass *klass)
   object_class->constructed = tr_foh_view_constructed;
   object_class->dispose = tr_foh_view_dispose;
   widget_class->map = tr_foh_view_map;
-  widget_class->unmap = tr_foh_view_unmap;
   object_class->finalize = tr_foh_view_finalize;
   object_class->get_property = tr_foh_view_get_property;
   object_class->set_property = tr_foh_view_set_property;
@@ -1164,7 +1240,11 @@ tr_foh_view_init (TrFohView *self)
 {
   self->listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint s = 0; s < TR_FOH_N_SECTIONS; s++)
-    self->sections[s] = g_list_store_new (TR_TYPE_TICKET_OBJECT);
+    {
+      self->sections[s] = g_list_store_new (TR_TYPE_TICKET_OBJECT);
+      self->shown[s] = g_list_store_new (TR_TYPE_TICKET_OBJECT);
+    }
+  self->shown_stale = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_set_layout_manager (
     self->columns, gtk_custom_layout_new (columns_request_mode, columns_measure, columns_allocate));

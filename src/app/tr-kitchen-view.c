@@ -418,28 +418,11 @@ describe_rejection (const char *code, const char *message)
 {
   TrErrorCode error_code;
 
+  /* In this station's language, whatever the host's is; its own words
+   * only for a code this build does not know. */
   if (code != NULL && tr_error_code_from_string (code, &error_code))
-    switch (error_code)
-      {
-        case TR_ERROR_ILLEGAL_TRANSITION:
-          return g_strdup (_ ("someone else changed it first"));
-        case TR_ERROR_UNKNOWN_TICKET:
-        case TR_ERROR_UNKNOWN_ITEM:
-          return g_strdup (_ ("it no longer exists"));
-        case TR_ERROR_TICKET_CLOSED:
-          return g_strdup (_ ("it is already closed"));
-        case TR_ERROR_INVALID:
-        case TR_ERROR_DUPLICATE_ID:
-        case TR_ERROR_STORE_CORRUPT:
-        case TR_ERROR_STORE_TOO_NEW:
-        case TR_ERROR_STORE:
-        case TR_ERROR_PROTOCOL:
-        case TR_ERROR_LIMIT:
-        case TR_ERROR_UNAUTHORIZED:
-        default:
-          break;
-      }
-  return g_strdup (message ? message : code);
+    return g_strdup (tr_error_code_to_reason (error_code));
+  return g_strdup (message != NULL && *message != '\0' ? message : code);
 }
 
 static void

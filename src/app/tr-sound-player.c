@@ -17,6 +17,7 @@ struct _TrSoundPlayer
   GObject parent_instance;
   gboolean muted;
   GtkMediaStream *streams[TR_N_SOUNDS];
+  guint warm_up_idle;
 };
 
 G_DEFINE_FINAL_TYPE (TrSoundPlayer, tr_sound_player, G_TYPE_OBJECT)
@@ -42,11 +43,39 @@ static const char *const sound_files[TR_N_SOUNDS] = {
   [TR_SOUND_CHANGED_TICKET] = "ticket-changed.oga",
 };
 
+static GtkMediaStream *
+ensure_stream (TrSoundPlayer *self, TrSound sound)
+{
+  if (self->streams[sound] == NULL)
+    {
+      g_autofree char *path = g_strconcat (SOUNDS_PATH, sound_files[sound], NULL);
+
+      self->streams[sound] = gtk_media_file_new_for_resource (path);
+    }
+  return self->streams[sound];
+}
+
+/* The first media stream loads GTK's media backend (GStreamer, where it
+ * is installed) on the main thread. Doing that once the app has started
+ * keeps it out of the first burst of events that chimes. */
+static gboolean
+warm_up (gpointer user_data)
+{
+  TrSoundPlayer *self = user_data;
+
+  self->warm_up_idle = 0;
+  if (!self->muted)
+    for (guint i = 0; i < TR_N_SOUNDS; i++)
+      ensure_stream (self, i);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 tr_sound_player_dispose (GObject *object)
 {
   TrSoundPlayer *self = TR_SOUND_PLAYER (object);
 
+  g_clear_handle_id (&self->warm_up_idle, g_source_remove);
   for (guint i = 0; i < TR_N_SOUNDS; i++)
     g_clear_object (&self->streams[i]);
 
@@ -107,6 +136,7 @@ tr_sound_player_class_init (TrSoundPlayerClass *klass)
 static void
 tr_sound_player_init (TrSoundPlayer *self)
 {
+  self->warm_up_idle = g_idle_add_full (G_PRIORITY_LOW, warm_up, self, NULL);
 }
 
 TrSoundPlayer *
@@ -150,13 +180,7 @@ tr_sound_player_play (TrSoundPlayer *self, TrSound sound)
   if (self->muted)
     return;
 
-  if (self->streams[sound] == NULL)
-    {
-      g_autofree char *path = g_strconcat (SOUNDS_PATH, sound_files[sound], NULL);
-
-      self->streams[sound] = gtk_media_file_new_for_resource (path);
-    }
-  stream = self->streams[sound];
+  stream = ensure_stream (self, sound);
 
   /* Without a media backend GTK hands out a stream that is already in
    * error; there is nothing to play then, and nothing worth a warning. */
