@@ -625,6 +625,19 @@ test_bounds_accepted (void)
   g_assert_cmpint (edge_ticket->created_at, ==, G_MAXINT64);
   g_assert_cmpint (((TrItem *)g_ptr_array_index (edge_ticket->items, 1))->quantity, ==,
                    TR_MAX_QUANTITY);
+  /* The writer's own integer formatting, at both ends of the range. */
+  {
+    g_autofree char *again = tr_ticket_to_string (edge_ticket);
+    g_autoptr (TrTicket) extreme = tr_ticket_copy (edge_ticket);
+    g_autofree char *extreme_text = NULL;
+
+    g_assert_nonnull (strstr (again, "\"created_at\":9223372036854775807,"));
+    extreme->updated_at = G_MININT64;
+    extreme->version = 0;
+    extreme_text = tr_ticket_to_string (extreme);
+    g_assert_nonnull (strstr (extreme_text, "\"updated_at\":-9223372036854775808,"));
+    g_assert_nonnull (strstr (extreme_text, "\"version\":0"));
+  }
 
   deep_node = tr_json_parse (deep, -1, &error);
   g_assert_no_error (error);
@@ -941,7 +954,9 @@ static const struct
   { TARGET_TICKET, "{\"id\":\"t\xc3\",\"items\":[" ITEM "]}", "json: invalid UTF-8" },
   { TARGET_TICKET, "{\"id\":\"\xed\xa0\x80\",\"items\":[" ITEM "]}", "json: invalid UTF-8" },
   { TARGET_TICKET, "]", "json: unbalanced ']'" },
-  { TARGET_OP, "{\"op_id\":\x01}", "json: unexpected byte 0x01" },  /* Control characters: json-glib would write U+001F raw, which browsers refuse. */
+  { TARGET_OP, "{\"op_id\":\x01}",
+    "json: unexpected byte 0x01" }, /* Control characters: json-glib would write U+001F raw, which
+                                       browsers refuse. */
   { TARGET_TICKET, ITEM_WITH (",\"quantity\":1,\"note\":\"a\\u001fb\""),
     "items[0].note: must not contain control characters" },
   { TARGET_TICKET, "{\"id\":\"t\\n1\",\"items\":[" ITEM "]}",
@@ -1294,8 +1309,13 @@ static void
 test_writer_matches_generator (void)
 {
   static const char *const texts[] = {
-    "plain", "quote \" and backslash \\", "tab\tnew\nline\rreturn", "\b\f bell\x07 del\x7f",
-    "slash / é € 😀", "", "\x01\x02\x1e",
+    "plain",
+    "quote \" and backslash \\",
+    "tab\tnew\nline\rreturn",
+    "\b\f bell\x07 del\x7f",
+    "slash / é € 😀",
+    "",
+    "\x01\x02\x1e",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
