@@ -14,6 +14,7 @@
 #include "tr-error.h"
 #include "tr-kitchen-view.h"
 #include "tr-window.h"
+#include "tr-test-util.h"
 
 /* Polling, not a threshold: the checks wait for the window as long as
  * it takes, and only this generous limit turns a hang into a failure. */
@@ -39,22 +40,6 @@ struct _Fixture
 };
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_assert_cmpint (g_remove (path), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
-}
-
-static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
@@ -71,7 +56,7 @@ static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
   g_assert_finalize_object (f->app);
-  remove_tree (f->dir);
+  tr_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->served_id);
 }
@@ -264,10 +249,10 @@ step_serve_one (Fixture *f)
   f->served_id = g_strdup (ticket->id);
   f->served_number = ticket->number;
   {
-    g_autoptr (TrOp) ready = tr_op_new_set_ticket_status ("test", ticket->id,
-                                                          TR_TICKET_STATUS_READY);
-    g_autoptr (TrOp) served = tr_op_new_set_ticket_status ("test", ticket->id,
-                                                           TR_TICKET_STATUS_SERVED);
+    g_autoptr (TrOp) ready
+      = tr_op_new_set_ticket_status ("test", ticket->id, TR_TICKET_STATUS_READY);
+    g_autoptr (TrOp) served
+      = tr_op_new_set_ticket_status ("test", ticket->id, TR_TICKET_STATUS_SERVED);
 
     g_assert_true (tr_station_submit (station, ready, &error));
     g_assert_no_error (error);

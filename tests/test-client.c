@@ -15,6 +15,7 @@
 #include "tr-host.h"
 #include "tr-protocol.h"
 #include "tr-test-proxy.h"
+#include "tr-test-util.h"
 
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
@@ -110,22 +111,6 @@ drain_main_context (void)
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr (GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (handle == NULL)
-    return;
-  while ((name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_assert_cmpint (g_unlink (path), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
-}
-
-static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
   pairing_host = NULL;
@@ -135,7 +120,7 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
   g_clear_object (&fixture->host_store);
   g_clear_pointer (&fixture->host_url, g_free);
   drain_main_context ();
-  remove_tree (fixture->dir);
+  tr_test_remove_tree (fixture->dir);
   g_clear_pointer (&fixture->dir, g_free);
 }
 
@@ -245,7 +230,6 @@ pair_client (TrClient *client, TrHost *host)
   g_assert_true (pair_client_with_code (client, code, &error));
   g_assert_no_error (error);
 }
-
 
 static TrClient *
 client_new (TrStore *store, const char *url, const char *name)

@@ -8,6 +8,7 @@
 
 #include "tr-demo.h"
 #include "tr-error.h"
+#include "tr-test-util.h"
 
 typedef struct
 {
@@ -38,26 +39,10 @@ fixture_set_up (Fixture *f, gconstpointer data)
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_assert_cmpint (g_remove (path), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
-}
-
-static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
   g_assert_finalize_object (f->store);
-  remove_tree (f->dir);
+  tr_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 

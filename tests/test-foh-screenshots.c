@@ -18,6 +18,7 @@
 #include "tr-order-dialog.h"
 #include "tr-preferences-window.h"
 #include "tr-window.h"
+#include "tr-test-util.h"
 
 #define POLL_MS 50
 #define GIVE_UP_MS (300 * 1000)
@@ -177,26 +178,6 @@ static const Seed seeds[] = {
 };
 
 /* ---- Helpers ---- */
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_assert_cmpint (g_remove (path), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
-}
 
 static TrTicket *
 build_ticket (const Seed *seed, gint64 now)
@@ -677,11 +658,11 @@ test_screenshots (void)
       {
         tr_station_shutdown (f->clients[i]);
         g_assert_finalize_object (f->clients[i]);
-        remove_tree (f->client_dirs[i]);
+        tr_test_remove_tree (f->client_dirs[i]);
         g_free (f->client_dirs[i]);
       }
   g_assert_finalize_object (f->app);
-  remove_tree (f->dir);
+  tr_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->out_dir);
   g_ptr_array_unref (f->written);

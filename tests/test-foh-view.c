@@ -16,6 +16,7 @@
 #include "tr-menu.h"
 #include "tr-order-dialog.h"
 #include "tr-ticket-object.h"
+#include "tr-test-util.h"
 
 #define GIVE_UP_US (120 * G_USEC_PER_SEC)
 
@@ -33,26 +34,6 @@ typedef struct
 } Fixture;
 
 /* ---- Helpers ---- */
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_assert_cmpint (g_remove (path), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
-}
 
 typedef gboolean (*Condition) (Fixture *f, gconstpointer data);
 
@@ -286,7 +267,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_assert_finalize_object (f->station);
   g_clear_object (&f->clock);
   g_assert_finalize_object (f->player);
-  remove_tree (f->dir);
+  tr_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->ready_text);
 }
@@ -695,7 +676,7 @@ test_refusal_leaves_outbox (void)
     ;
   tr_station_shutdown (station);
   g_assert_finalize_object (g_steal_pointer (&station));
-  remove_tree (dir);
+  tr_test_remove_tree (dir);
 }
 
 /* ---- Menu ---- */

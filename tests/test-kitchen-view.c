@@ -15,6 +15,7 @@
 #include "tr-codec.h"
 #include "tr-kitchen-view.h"
 #include "tr-window.h"
+#include "tr-test-util.h"
 
 /* Polling, not a threshold: each step waits as long as it takes, and
  * only this generous limit turns a hang into a failure. */
@@ -51,45 +52,7 @@ struct _Fixture
 
 /* ---- Files ---- */
 
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_assert_cmpint (g_remove (path), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
-}
-
 /* ---- The host process ---- */
-
-static guint
-free_port (void)
-{
-  g_autoptr (GSocket) socket = NULL;
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr (GSocketAddress) bound = NULL;
-  g_autoptr (GError) error = NULL;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, address, TRUE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
 
 static char *
 http (Fixture *f, const char *method, const char *path, const char *body, guint *status)
@@ -842,7 +805,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   f->app_dir = g_dir_make_tmp ("ticketrail-kv-app-XXXXXX", &error);
   g_assert_no_error (error);
-  f->port = free_port ();
+  f->port = tr_test_free_port ();
   f->base_url = g_strdup_printf ("http://127.0.0.1:%u", f->port);
   f->session = soup_session_new ();
   start_host (f);
@@ -860,8 +823,8 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   if (f->host != NULL)
     kill_host (f);
   g_clear_object (&f->session);
-  remove_tree (f->host_dir);
-  remove_tree (f->app_dir);
+  tr_test_remove_tree (f->host_dir);
+  tr_test_remove_tree (f->app_dir);
   g_free (f->host_dir);
   g_free (f->app_dir);
   g_free (f->base_url);
@@ -972,7 +935,7 @@ test_client_refuses_demo (void)
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
   g_test_trap_assert_stderr ("*--demo adds sample tickets on the host*");
-  remove_tree (dir);
+  tr_test_remove_tree (dir);
 }
 
 int

@@ -18,6 +18,7 @@
 #include "tr-application.h"
 #include "tr-kitchen-view.h"
 #include "tr-window.h"
+#include "tr-test-util.h"
 
 #define POLL_MS 50
 #define GIVE_UP_MS (300 * 1000)
@@ -181,22 +182,6 @@ static const TicketSpec tickets[] = {
 };
 
 static const guint wave_starts[] = { 0, 3, 6, G_N_ELEMENTS (tickets) };
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_assert_cmpint (g_remove (path), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
-}
 
 static TrWindow *
 find_window (Fixture *f)
@@ -649,7 +634,7 @@ test_screenshots (void)
     }
 
   g_assert_finalize_object (f->app);
-  remove_tree (f->dir);
+  tr_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->out_dir);
   g_ptr_array_unref (f->ids);

@@ -26,6 +26,7 @@
 #include "tr-order-dialog.h"
 #include "tr-preferences-window.h"
 #include "tr-window.h"
+#include "tr-test-util.h"
 
 #define POLL_MS 50
 #define GIVE_UP_MS (240 * 1000)
@@ -62,44 +63,6 @@ struct _Fixture
 };
 
 /* ---- Files and ports ---- */
-
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_assert_cmpint (g_remove (path), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
-}
-
-static guint
-free_port (void)
-{
-  g_autoptr (GSocket) socket = NULL;
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr (GSocketAddress) bound = NULL;
-  g_autoptr (GError) error = NULL;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, address, TRUE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
 
 /* ---- Station A's widgets ---- */
 
@@ -557,7 +520,7 @@ test_two_stations (void)
   g_assert_no_error (error);
   f->dir_b = g_dir_make_tmp ("ticketrail-two-b-XXXXXX", &error);
   g_assert_no_error (error);
-  f->port = free_port ();
+  f->port = tr_test_free_port ();
   f->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_assert_no_error (error);
   argv[2] = f->dir_a;
@@ -588,8 +551,8 @@ test_two_stations (void)
   g_clear_object (&f->bus);
   g_clear_pointer (&f->reply, g_variant_unref);
   g_clear_pointer (&f->screen, json_node_unref);
-  remove_tree (f->dir_a);
-  remove_tree (f->dir_b);
+  tr_test_remove_tree (f->dir_a);
+  tr_test_remove_tree (f->dir_b);
   g_free (f->dir_a);
   g_free (f->dir_b);
   g_free (f->call_error);
