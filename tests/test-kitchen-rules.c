@@ -9,7 +9,6 @@
  */
 #define G_LOG_DOMAIN "test-kitchen-rules"
 
-#include <gio/gio.h>
 #include <string.h>
 
 #include "tr-error.h"
@@ -922,41 +921,6 @@ test_recall_list_variant (void)
   g_assert_cmpstr (tr_recall_list_get (trimmed, 1)->ticket_id, ==, "y0");
 }
 
-/* ---- Refusals, as every screen words them ---- */
-
-static void
-test_describe_refusal (void)
-{
-  /* What a cook can act on: the shared words, whatever the message. */
-  g_assert_cmpstr (tr_error_describe_refusal ("illegal_transition", "ticket cannot go"), ==,
-                   "someone else changed it first");
-  g_assert_cmpstr (tr_error_describe_refusal ("unknown_ticket", NULL), ==, "it no longer exists");
-  g_assert_cmpstr (tr_error_describe_refusal ("unknown_item", "x"), ==, "it no longer exists");
-  g_assert_cmpstr (tr_error_describe_refusal ("ticket_closed", "x"), ==, "it is already closed");
-  /* Anything else: a message made here names the fault... */
-  g_assert_cmpstr (tr_error_describe_refusal ("invalid", "the quantity must be from 1 to 999"), ==,
-                   "the quantity must be from 1 to 999");
-  g_assert_cmpstr (tr_error_describe_refusal (NULL, "disk full"), ==, "disk full");
-  /* ...and the host's refusals, whose message is not passed, by code. */
-  g_assert_cmpstr (tr_error_describe_refusal ("invalid", NULL), ==, "the change is not valid");
-  g_assert_cmpstr (tr_error_describe_refusal ("limit", ""), ==,
-                   "too much at once; try again in a moment");
-  /* A code from a newer host. */
-  g_assert_cmpstr (tr_error_describe_refusal ("brand_new_code", NULL), ==, "no reason given");
-  g_assert_cmpstr (tr_error_describe_refusal (NULL, NULL), ==, "no reason given");
-
-  /* A GError made here: by its code, or its words. */
-  {
-    g_autoptr (GError) stale = g_error_new_literal (TR_ERROR, TR_ERROR_ILLEGAL_TRANSITION, "x");
-    g_autoptr (GError) invalid = g_error_new_literal (TR_ERROR, TR_ERROR_INVALID, "too long");
-    g_autoptr (GError) io = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NO_SPACE, "disk full");
-
-    g_assert_cmpstr (tr_error_describe_local_refusal (stale), ==, "someone else changed it first");
-    g_assert_cmpstr (tr_error_describe_local_refusal (invalid), ==, "too long");
-    g_assert_cmpstr (tr_error_describe_local_refusal (io), ==, "disk full");
-  }
-}
-
 int
 main (int argc, char *argv[])
 {
@@ -977,7 +941,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/kitchen-rules/recall/items", test_recall_items);
   g_test_add_func ("/kitchen-rules/recall-list", test_recall_list);
   g_test_add_func ("/kitchen-rules/recall-list/variant", test_recall_list_variant);
-  g_test_add_func ("/kitchen-rules/describe-refusal", test_describe_refusal);
 
   return g_test_run ();
 }
