@@ -520,17 +520,12 @@ static void
 on_op_rejected (TrFohView *self, const char *op_id, const char *code, const char *message)
 {
   g_autofree char *text = NULL;
-  /* A code this build does not know (a newer host) gets the generic
-   * reason. */
-  TrErrorCode error_code = (TrErrorCode)-1;
 
   g_debug ("The host refused op %s: %s: %s", op_id, code, message ? message : "");
-  if (code != NULL)
-    tr_error_code_from_string (code, &error_code);
   text = g_strdup_printf (
     /* Translators: the host refused a change made on this screen; %s says
      * why, e.g. "someone else changed it first" */
-    _ ("The host refused a change: %s"), tr_error_code_to_reason (error_code));
+    _ ("The host refused a change: %s"), tr_error_describe_refusal (code, NULL));
   show_toast (self, text);
 }
 
@@ -570,26 +565,6 @@ on_tick (TrFohView *self)
 
 /* ---- Actions ---- */
 
-/* Why @error refused a change: the shared words for what a person can
- * act on, else the message, which was made here in this station's
- * language. */
-static const char *
-refusal_reason (const GError *error)
-{
-  if (error->domain == TR_ERROR)
-    switch (error->code)
-      {
-        case TR_ERROR_ILLEGAL_TRANSITION:
-        case TR_ERROR_UNKNOWN_TICKET:
-        case TR_ERROR_UNKNOWN_ITEM:
-        case TR_ERROR_TICKET_CLOSED:
-          return tr_error_code_to_reason (error->code);
-        default:
-          break;
-      }
-  return error->message;
-}
-
 /* Submits @op to mark the order @title served, or, with @title NULL, to
  * cancel it; a refusal becomes a toast. */
 static void
@@ -604,10 +579,12 @@ submit (TrFohView *self, TrOp *op, const char *title)
     /* Translators: the first %s is an order, e.g. "Table 12" or "#1042";
      * the second says why, e.g. "Cannot mark Table 12 served: it is
      * already closed" */
-    text = g_strdup_printf (_ ("Cannot mark %s served: %s"), title, refusal_reason (error));
+    text = g_strdup_printf (_ ("Cannot mark %s served: %s"), title,
+                            tr_error_describe_local_refusal (error));
   else
     /* Translators: %s says why, e.g. "someone else changed it first" */
-    text = g_strdup_printf (_ ("Cannot cancel the order: %s"), refusal_reason (error));
+    text = g_strdup_printf (_ ("Cannot cancel the order: %s"),
+                            tr_error_describe_local_refusal (error));
   show_toast (self, text);
 }
 

@@ -2,7 +2,8 @@
  *
  * Shows the tickets of a TrStation's store as cards, oldest first, for
  * one kitchen station (or all), and turns taps and bump-bar keys into
- * ops submitted through the station. The actions it installs (all under
+ * ops submitted through the station; what each gesture means is
+ * tr-kitchen-rules.h's. The actions it installs (all under
  * "kitchen.") carry the bump-bar shortcuts, so the shortcuts window
  * and a test reach the same code as a cook's keypress.
  *
@@ -20,7 +21,7 @@
 
 G_BEGIN_DECLS
 
-#define TR_KITCHEN_VIEW_MAX_RECALLS 10
+#define TR_KITCHEN_VIEW_MAX_RECALLS TR_RECALL_LIST_MAX
 
 #define TR_TYPE_KITCHEN_VIEW (tr_kitchen_view_get_type ())
 G_DECLARE_FINAL_TYPE (TrKitchenView, tr_kitchen_view, TR, KITCHEN_VIEW, GtkWidget)
@@ -70,7 +71,8 @@ tr_kitchen_view_get_selected_ticket (TrKitchenView *self);
 /* The card on screen for @ticket_id, or NULL when none is bound. */
 TrTicketCard *
 tr_kitchen_view_find_card (TrKitchenView *self, const char *ticket_id);
-/* "All day": (name, count) of the items still to make, most first. */
+/* "All day": (name, count) of the items still to make, most first
+ * (TrAllDayEntry*, tr-kitchen-rules.h). */
 GPtrArray *
 tr_kitchen_view_dup_all_day (TrKitchenView *self);
 
@@ -79,14 +81,5 @@ guint
 tr_kitchen_view_get_n_recalls (TrKitchenView *self);
 const char *
 tr_kitchen_view_get_recall (TrKitchenView *self, guint index, int *number, gint64 *bumped_at);
-
-typedef struct
-{
-  char *name;
-  guint count;
-} TrAllDayEntry;
-
-void
-tr_all_day_entry_free (TrAllDayEntry *entry);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "tr-error.h"
 #include "tr-menu.h"
 #include "tr-order-dialog.h"
 
@@ -610,7 +611,8 @@ tr_order_dialog_send (TrOrderDialog *self)
   if (!tr_station_submit (self->station, op, &error))
     {
       /* Translators: the station or host refused the order; %s says why */
-      g_autofree char *text = g_strdup_printf (_ ("The order was not sent: %s"), error->message);
+      g_autofree char *text = g_strdup_printf (_ ("The order was not sent: %s"),
+                                               tr_error_describe_local_refusal (error));
 
       set_message (self, text);
       return FALSE;

@@ -246,55 +246,6 @@ item_line_append (GtkWidget *line, GtkWidget *child)
   gtk_widget_set_parent (child, line);
 }
 
-gboolean
-tr_item_is_for_station (const TrItem *item, const char *station)
-{
-  g_return_val_if_fail (item != NULL, FALSE);
-
-  /* An item routed nowhere in particular is every station's business. */
-  if (station == NULL || *station == '\0' || item->station == NULL || *item->station == '\0')
-    return TRUE;
-  return g_ascii_strcasecmp (item->station, station) == 0;
-}
-
-gint64
-tr_ticket_last_change_at (const TrTicket *ticket)
-{
-  gint64 last = 0;
-
-  g_return_val_if_fail (ticket != NULL, 0);
-
-  for (guint i = 0; i < ticket->changes->len; i++)
-    last = MAX (last, ((const TrChange *)g_ptr_array_index (ticket->changes, i))->at);
-  return last;
-}
-
-static gboolean
-change_is_for_station (const TrTicket *ticket, const TrChange *change, const char *station)
-{
-  const TrItem *item;
-
-  if (change->item_id == NULL)
-    return TRUE;
-  item = tr_ticket_find_item (ticket, change->item_id);
-  return item == NULL || tr_item_is_for_station (item, station);
-}
-
-gboolean
-tr_ticket_has_changes_for (const TrTicket *ticket, const char *station, gint64 acked_at)
-{
-  g_return_val_if_fail (ticket != NULL, FALSE);
-
-  for (guint i = 0; i < ticket->changes->len; i++)
-    {
-      const TrChange *change = g_ptr_array_index (ticket->changes, i);
-
-      if (change->at > acked_at && change_is_for_station (ticket, change, station))
-        return TRUE;
-    }
-  return FALSE;
-}
-
 /* What changed on @item since the acknowledgement, as a mask of
  * 1 << TrChangeKind. */
 static guint
@@ -567,7 +518,7 @@ describe_ticket_changes (const TrTicket *ticket, const char *station, gint64 ack
     {
       const TrChange *change = g_ptr_array_index (ticket->changes, i);
 
-      if (change->at <= acked_at || !change_is_for_station (ticket, change, station))
+      if (change->at <= acked_at || !tr_change_is_for_station (ticket, change, station))
         continue;
       switch (change->kind)
         {

@@ -14,6 +14,7 @@
 #include <gtk/gtk.h>
 
 #include "tr-clock.h"
+#include "tr-kitchen-rules.h"
 #include "tr-ticket-object.h"
 
 G_BEGIN_DECLS
@@ -60,16 +61,5 @@ tr_ticket_card_get_timer_text (TrTicketCard *self);
 /* The ids of the items the card shows, in order (NULL-terminated). */
 GStrv
 tr_ticket_card_dup_shown_item_ids (TrTicketCard *self);
-
-/* Shared with the kitchen view, so the card and the bump agree on what
- * belongs to a station. */
-gboolean
-tr_item_is_for_station (const TrItem *item, const char *station);
-/* The newest change time on @ticket, 0 when it was never amended. */
-gint64
-tr_ticket_last_change_at (const TrTicket *ticket);
-/* TRUE when @ticket has changes after @acked_at that @station sees. */
-gboolean
-tr_ticket_has_changes_for (const TrTicket *ticket, const char *station, gint64 acked_at);
 
 G_END_DECLS

@@ -91,3 +91,38 @@ tr_error_code_to_reason (TrErrorCode code)
         return _ ("no reason given");
     }
 }
+
+const char *
+tr_error_describe_refusal (const char *code, const char *message)
+{
+  /* A code this build does not know (a newer host) gets the generic
+   * reason, unless there are words made here. */
+  TrErrorCode error_code = (TrErrorCode)-1;
+  gboolean known = code != NULL && tr_error_code_from_string (code, &error_code);
+
+  if (known)
+    switch (error_code)
+      {
+        case TR_ERROR_ILLEGAL_TRANSITION:
+        case TR_ERROR_UNKNOWN_TICKET:
+        case TR_ERROR_UNKNOWN_ITEM:
+        case TR_ERROR_TICKET_CLOSED:
+          return tr_error_code_to_reason (error_code);
+        default:
+          break;
+      }
+  /* A local message names the fault ("the quantity must be from 1 to
+   * 999"), which the generic words would lose. */
+  if (message != NULL && *message != '\0')
+    return message;
+  return tr_error_code_to_reason (error_code);
+}
+
+const char *
+tr_error_describe_local_refusal (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  return tr_error_describe_refusal (
+    error->domain == TR_ERROR ? tr_error_code_to_string (error->code) : NULL, error->message);
+}

@@ -40,4 +40,23 @@ gboolean     tr_error_code_from_string   (const char  *name,
  * with this instead. @code may be any value. */
 const char  *tr_error_code_to_reason     (TrErrorCode  code);
 
+/* Why an op was refused, as every screen words it after a colon ("#12
+ * not changed: someone else changed it first"): the kitchen screen, the
+ * front of house and the order dialog all take their words from here.
+ * @code is the refusal's wire name (tr_error_code_to_string() of a
+ * TR_ERROR, or an ack's code), NULL for an error of another domain.
+ * @message is words a person can read in this station's language, or
+ * NULL: pass it for a refusal made on this station (tr_station_submit's
+ * GError), never for one the host sent back, whose message is in the
+ * host's language and meant for its log.
+ *
+ * What a cook can act on (someone else changed it first, it no longer
+ * exists, it is already closed) is said in the shared words; anything
+ * else in @message when there is one, else in the words for @code. */
+const char  *tr_error_describe_refusal   (const char  *code,
+                                          const char  *message);
+/* The same for @error, a refusal made on this station (e.g. by
+ * tr_station_submit()): its code if it is a TR_ERROR, and its message. */
+const char  *tr_error_describe_local_refusal (const GError *error);
+
 G_END_DECLS

@@ -1,0 +1,946 @@
+/* test-kitchen-rules.c: what a kitchen screen shows and what each
+ * gesture means, for every ticket and item state
+ *
+ * Tickets are built through tr_op_apply(), as the store builds them, and
+ * every op a gesture builds is applied the same way: a rule that builds
+ * an op the state machine refuses fails here, not on a cook's screen.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-kitchen-rules"
+
+#include <string.h>
+
+#include "tr-error.h"
+#include "tr-kitchen-rules.h"
+
+#define ME "kds-1"
+
+/* The three kinds of kitchen screen. */
+static const TrKitchenScreen whole_kitchen = { TR_KITCHEN_ROLE_KITCHEN, NULL };
+static const TrKitchenScreen grill = { TR_KITCHEN_ROLE_KITCHEN, "grill" };
+static const TrKitchenScreen expo = { TR_KITCHEN_ROLE_EXPO, "grill" };
+
+static gint64 clock_ms = 1000000;
+
+static TrTicket *
+apply (const TrTicket *current, TrOp *op /* owned */)
+{
+  g_autoptr (TrOp) owned = op;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrEvent) event = NULL;
+  TrApplyContext ctx = { .seq = 0, .now = ++clock_ms, .number = 0 };
+
+  event = tr_op_apply (owned, current, &ctx, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (event);
+  return g_steal_pointer (&event->ticket);
+}
+
+/* Applies @ops in order, as the view submits them. */
+static TrTicket *
+apply_all (const TrTicket *current, GPtrArray *ops)
+{
+  TrTicket *ticket = tr_ticket_copy (current);
+
+  for (guint i = 0; i < ops->len; i++)
+    {
+      TrTicket *next = apply (ticket, tr_op_copy (g_ptr_array_index (ops, i)));
+
+      tr_ticket_free (ticket);
+      ticket = next;
+    }
+  return ticket;
+}
+
+static TrItem *
+new_item (const char *id, const char *name, int quantity, const char *station)
+{
+  TrItem *item = tr_item_new ();
+
+  item->id = g_strdup (id);
+  item->name = g_strdup (name);
+  item->quantity = quantity;
+  item->station = g_strdup (station);
+  return item;
+}
+
+/* Ticket #7: a grill burger, grill steak, fry fries and an unrouted
+ * water, brought to @status the way a kitchen would. */
+static TrTicket *
+make_ticket (TrTicketStatus status)
+{
+  g_autoptr (TrTicket) draft = tr_ticket_new ();
+  TrTicket *ticket;
+
+  draft->id = g_strdup ("t7");
+  draft->number = 7;
+  g_ptr_array_add (draft->items, new_item ("burger", "Burger", 2, "grill"));
+  g_ptr_array_add (draft->items, new_item ("steak", "Steak", 1, "GRILL"));
+  g_ptr_array_add (draft->items, new_item ("fries", "Fries", 3, "fry"));
+  g_ptr_array_add (draft->items, new_item ("water", "Water", 1, NULL));
+  ticket = apply (NULL, tr_op_new_create_ticket ("pos", draft));
+
+  if (status == TR_TICKET_STATUS_NEW)
+    return ticket;
+  if (status == TR_TICKET_STATUS_CANCELLED)
+    {
+      TrTicket *next = apply (ticket, tr_op_new_set_ticket_status ("pos", "t7", status));
+
+      tr_ticket_free (ticket);
+      return next;
+    }
+  {
+    /* Started: the burger is on the grill. */
+    TrTicket *next
+      = apply (ticket, tr_op_new_set_item_status ("pos", "t7", "burger", TR_ITEM_STATUS_PREPARING));
+
+    tr_ticket_free (ticket);
+    ticket = next;
+  }
+  g_assert_cmpint (ticket->status, ==, TR_TICKET_STATUS_PREPARING);
+  if (status >= TR_TICKET_STATUS_READY)
+    {
+      TrTicket *next
+        = apply (ticket, tr_op_new_set_ticket_status ("pos", "t7", TR_TICKET_STATUS_READY));
+
+      tr_ticket_free (ticket);
+      ticket = next;
+    }
+  if (status == TR_TICKET_STATUS_SERVED)
+    {
+      TrTicket *next
+        = apply (ticket, tr_op_new_set_ticket_status ("pos", "t7", TR_TICKET_STATUS_SERVED));
+
+      tr_ticket_free (ticket);
+      ticket = next;
+    }
+  g_assert_cmpint (ticket->status, ==, status);
+  return ticket;
+}
+
+static TrItemStatus
+item_status (const TrTicket *ticket, const char *item_id)
+{
+  return tr_ticket_find_item (ticket, item_id)->status;
+}
+
+static void
+assert_ticket_op (GPtrArray *ops, guint index, TrTicketStatus status)
+{
+  const TrOp *op = g_ptr_array_index (ops, index);
+
+  g_assert_cmpint (op->kind, ==, TR_OP_SET_TICKET_STATUS);
+  g_assert_cmpstr (op->station_id, ==, ME);
+  g_assert_cmpstr (op->ticket_id, ==, "t7");
+  g_assert_cmpint (op->ticket_status, ==, status);
+}
+
+static void
+assert_item_op (GPtrArray *ops, guint index, const char *item_id, TrItemStatus status)
+{
+  const TrOp *op = g_ptr_array_index (ops, index);
+
+  g_assert_cmpint (op->kind, ==, TR_OP_SET_ITEM_STATUS);
+  g_assert_cmpstr (op->station_id, ==, ME);
+  g_assert_cmpstr (op->ticket_id, ==, "t7");
+  g_assert_cmpstr (op->item_id, ==, item_id);
+  g_assert_cmpint (op->item_status, ==, status);
+}
+
+/* ---- What belongs to a station ---- */
+
+static void
+test_station_items (void)
+{
+  g_autoptr (TrItem) routed = new_item ("a", "Burger", 1, "Grill");
+  g_autoptr (TrItem) unrouted = new_item ("b", "Water", 1, NULL);
+  g_autoptr (TrItem) blank = new_item ("c", "Bread", 1, "");
+
+  g_assert_true (tr_item_is_for_station (routed, "grill"));
+  g_assert_true (tr_item_is_for_station (routed, "GRILL"));
+  g_assert_false (tr_item_is_for_station (routed, "fry"));
+  g_assert_false (tr_item_is_for_station (routed, "gril"));
+  g_assert_true (tr_item_is_for_station (routed, NULL));
+  g_assert_true (tr_item_is_for_station (routed, ""));
+  g_assert_true (tr_item_is_for_station (unrouted, "fry"));
+  g_assert_true (tr_item_is_for_station (blank, "fry"));
+}
+
+static void
+test_changes_for_station (void)
+{
+  g_autoptr (TrTicket) ticket = make_ticket (TR_TICKET_STATUS_NEW);
+  g_autoptr (TrTicket) amended = NULL;
+  TrOp *op = tr_op_new_amend_ticket ("pos", "t7");
+  TrAmendment *amendment = tr_amendment_new (TR_AMEND_SET_QUANTITY);
+  gint64 at;
+
+  g_assert_cmpint (tr_ticket_last_change_at (ticket), ==, 0);
+  g_assert_false (tr_ticket_has_changes_for (ticket, NULL, 0));
+
+  /* The fryer's quantity changes: news to the fryer and the whole
+   * kitchen, not to the grill. */
+  amendment->item_id = g_strdup ("fries");
+  amendment->quantity = 4;
+  g_ptr_array_add (op->amendments, amendment);
+  amended = apply (ticket, op);
+  at = tr_ticket_last_change_at (amended);
+  g_assert_cmpint (at, >, 0);
+  g_assert_true (tr_ticket_has_changes_for (amended, "fry", 0));
+  g_assert_true (tr_ticket_has_changes_for (amended, NULL, 0));
+  g_assert_false (tr_ticket_has_changes_for (amended, "grill", 0));
+  /* Acknowledged at that time: no longer news. */
+  g_assert_false (tr_ticket_has_changes_for (amended, "fry", at));
+  g_assert_true (tr_ticket_has_changes_for (amended, "fry", at - 1));
+}
+
+/* ---- The screen ---- */
+
+static void
+test_roles (void)
+{
+  TrKitchenScreen blank = { TR_KITCHEN_ROLE_KITCHEN, "" };
+
+  g_assert_cmpint (tr_kitchen_role_from_string ("expo"), ==, TR_KITCHEN_ROLE_EXPO);
+  g_assert_cmpint (tr_kitchen_role_from_string ("foh"), ==, TR_KITCHEN_ROLE_EXPO);
+  g_assert_cmpint (tr_kitchen_role_from_string ("kitchen"), ==, TR_KITCHEN_ROLE_KITCHEN);
+  g_assert_cmpint (tr_kitchen_role_from_string ("pos"), ==, TR_KITCHEN_ROLE_KITCHEN);
+  g_assert_cmpint (tr_kitchen_role_from_string (""), ==, TR_KITCHEN_ROLE_KITCHEN);
+  g_assert_cmpint (tr_kitchen_role_from_string (NULL), ==, TR_KITCHEN_ROLE_KITCHEN);
+
+  g_assert_cmpstr (tr_kitchen_screen_get_station_filter (&grill), ==, "grill");
+  g_assert_null (tr_kitchen_screen_get_station_filter (&whole_kitchen));
+  g_assert_null (tr_kitchen_screen_get_station_filter (&blank));
+  /* The expo sees the whole pass whatever station is set. */
+  g_assert_null (tr_kitchen_screen_get_station_filter (&expo));
+}
+
+static void
+test_shows_ticket (void)
+{
+  /* [status]: whole kitchen, grill, fry, expo. */
+  const struct
+  {
+    TrTicketStatus status;
+    gboolean whole, grill, fry, expo;
+  } rows[] = {
+    { TR_TICKET_STATUS_NEW, TRUE, TRUE, TRUE, TRUE },
+    { TR_TICKET_STATUS_PREPARING, TRUE, TRUE, TRUE, TRUE },
+    { TR_TICKET_STATUS_READY, FALSE, FALSE, FALSE, TRUE },
+    { TR_TICKET_STATUS_SERVED, FALSE, FALSE, FALSE, FALSE },
+    /* Kept until dismissed. */
+    { TR_TICKET_STATUS_CANCELLED, TRUE, TRUE, TRUE, TRUE },
+  };
+  const TrKitchenScreen fry = { TR_KITCHEN_ROLE_KITCHEN, "fry" };
+  const TrKitchenScreen pastry = { TR_KITCHEN_ROLE_KITCHEN, "pastry" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr (TrTicket) ticket = make_ticket (rows[i].status);
+
+      g_test_message ("status %s", tr_ticket_status_to_string (rows[i].status));
+      g_assert_cmpint (tr_kitchen_screen_shows_ticket (&whole_kitchen, ticket, 0), ==,
+                       rows[i].whole);
+      g_assert_cmpint (tr_kitchen_screen_shows_ticket (&grill, ticket, 0), ==, rows[i].grill);
+      g_assert_cmpint (tr_kitchen_screen_shows_ticket (&fry, ticket, 0), ==, rows[i].fry);
+      g_assert_cmpint (tr_kitchen_screen_shows_ticket (&expo, ticket, 0), ==, rows[i].expo);
+      /* The water is unrouted, so every station has a part of it. */
+      g_assert_cmpint (tr_kitchen_screen_shows_ticket (&pastry, ticket, 0), ==, rows[i].fry);
+    }
+
+  /* The grill is done but the fryer is not: off the grill's screen. */
+  {
+    g_autoptr (TrTicket) ticket = make_ticket (TR_TICKET_STATUS_PREPARING);
+    g_autoptr (TrTicket) burger
+      = apply (ticket, tr_op_new_set_item_status (ME, "t7", "burger", TR_ITEM_STATUS_READY));
+    g_autoptr (TrTicket) water
+      = apply (burger, tr_op_new_set_item_status (ME, "t7", "water", TR_ITEM_STATUS_READY));
+    g_autoptr (TrTicket) steak
+      = apply (water, tr_op_new_set_item_status (ME, "t7", "steak", TR_ITEM_STATUS_READY));
+
+    /* The unrouted water is the grill's business too. */
+    g_assert_true (tr_kitchen_screen_shows_ticket (&grill, burger, 0));
+    g_assert_true (tr_kitchen_screen_shows_ticket (&grill, water, 0));
+    g_assert_false (tr_kitchen_screen_shows_ticket (&grill, steak, 0));
+    g_assert_true (tr_kitchen_screen_shows_ticket (&fry, steak, 0));
+    g_assert_true (tr_kitchen_screen_shows_ticket (&whole_kitchen, steak, 0));
+  }
+
+  /* A ticket with nothing for a station is never on its screen. */
+  {
+    g_autoptr (TrTicket) draft = tr_ticket_new ();
+    g_autoptr (TrTicket) ticket = NULL;
+    g_autoptr (TrTicket) cancelled = NULL;
+
+    draft->id = g_strdup ("t7");
+    g_ptr_array_add (draft->items, new_item ("fries", "Fries", 1, "fry"));
+    ticket = apply (NULL, tr_op_new_create_ticket ("pos", draft));
+    cancelled
+      = apply (ticket, tr_op_new_set_ticket_status ("pos", "t7", TR_TICKET_STATUS_CANCELLED));
+    g_assert_false (tr_kitchen_screen_shows_ticket (&grill, ticket, 0));
+    g_assert_false (tr_kitchen_screen_shows_ticket (&grill, cancelled, 0));
+    g_assert_true (tr_kitchen_screen_shows_ticket (&expo, ticket, 0));
+  }
+}
+
+/* A change stays in sight until acknowledged, even on a ticket with
+ * nothing left to make. */
+static void
+test_shows_news (void)
+{
+  g_autoptr (TrTicket) ready = make_ticket (TR_TICKET_STATUS_READY);
+  g_autoptr (TrTicket) amended = NULL;
+  TrOp *op = tr_op_new_amend_ticket ("pos", "t7");
+  TrAmendment *amendment = tr_amendment_new (TR_AMEND_SET_NOTE);
+  gint64 at;
+
+  amendment->text = g_strdup ("No salt");
+  g_ptr_array_add (op->amendments, amendment);
+  amended = apply (ready, op);
+  g_assert_cmpint (amended->status, ==, TR_TICKET_STATUS_READY);
+  at = tr_ticket_last_change_at (amended);
+
+  g_assert_true (tr_kitchen_screen_shows_ticket (&whole_kitchen, amended, 0));
+  g_assert_true (tr_kitchen_screen_shows_ticket (&grill, amended, at - 1));
+  g_assert_false (tr_kitchen_screen_shows_ticket (&whole_kitchen, amended, at));
+  g_assert_false (tr_kitchen_screen_shows_ticket (&grill, amended, at));
+  /* Ready is still on the pass, news or not. */
+  g_assert_true (tr_kitchen_screen_shows_ticket (&expo, amended, at));
+}
+
+static void
+test_all_day (void)
+{
+  g_autoptr (GPtrArray) tickets = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_ticket_free);
+  g_autoptr (GPtrArray) all = NULL;
+  g_autoptr (GPtrArray) grill_day = NULL;
+  g_autoptr (GPtrArray) expo_day = NULL;
+  g_autoptr (GPtrArray) none = NULL;
+  const TrAllDayEntry *entry;
+
+  /* Two open tickets (burger ×2 preparing / pending, steak ×1, fries
+   * ×3, water ×1 each), one ready, one cancelled: only the open ones'
+   * unfinished items count. */
+  g_ptr_array_add (tickets, make_ticket (TR_TICKET_STATUS_NEW));
+  g_ptr_array_add (tickets, make_ticket (TR_TICKET_STATUS_PREPARING));
+  g_ptr_array_add (tickets, make_ticket (TR_TICKET_STATUS_READY));
+  g_ptr_array_add (tickets, make_ticket (TR_TICKET_STATUS_CANCELLED));
+
+  all = tr_kitchen_screen_count_all_day (&whole_kitchen, tickets);
+  g_assert_cmpuint (all->len, ==, 4);
+  /* Most first; a tie by name. */
+  entry = all->pdata[0];
+  g_assert_cmpstr (entry->name, ==, "Fries");
+  g_assert_cmpuint (entry->count, ==, 6);
+  entry = all->pdata[1];
+  g_assert_cmpstr (entry->name, ==, "Burger");
+  g_assert_cmpuint (entry->count, ==, 4);
+  entry = all->pdata[2];
+  g_assert_cmpstr (entry->name, ==, "Steak");
+  g_assert_cmpuint (entry->count, ==, 2);
+  entry = all->pdata[3];
+  g_assert_cmpstr (entry->name, ==, "Water");
+  g_assert_cmpuint (entry->count, ==, 2);
+
+  grill_day = tr_kitchen_screen_count_all_day (&grill, tickets);
+  g_assert_cmpuint (grill_day->len, ==, 3);
+  g_assert_cmpstr (((TrAllDayEntry *)grill_day->pdata[0])->name, ==, "Burger");
+  g_assert_cmpstr (((TrAllDayEntry *)grill_day->pdata[1])->name, ==, "Steak");
+  g_assert_cmpstr (((TrAllDayEntry *)grill_day->pdata[2])->name, ==, "Water");
+
+  /* The expo counts the whole pass. */
+  expo_day = tr_kitchen_screen_count_all_day (&expo, tickets);
+  g_assert_cmpuint (expo_day->len, ==, 4);
+
+  g_ptr_array_set_size (tickets, 0);
+  none = tr_kitchen_screen_count_all_day (&grill, tickets);
+  g_assert_cmpuint (none->len, ==, 0);
+}
+
+/* ---- Bump ---- */
+
+static void
+test_bump_whole_kitchen (void)
+{
+  for (TrTicketStatus s = 0; s < TR_TICKET_N_STATUSES; s++)
+    {
+      g_autoptr (TrTicket) ticket = make_ticket (s);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) ops = NULL;
+      TrBumpAction action = -1;
+
+      g_test_message ("status %s", tr_ticket_status_to_string (s));
+      ops = tr_kitchen_rules_bump (&whole_kitchen, ticket, ME, &action, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (ops);
+      switch (s)
+        {
+          case TR_TICKET_STATUS_NEW:
+          case TR_TICKET_STATUS_PREPARING:
+            {
+              g_autoptr (TrTicket) after = NULL;
+
+              g_assert_cmpint (action, ==, TR_BUMP_SUBMIT);
+              g_assert_cmpuint (ops->len, ==, 1);
+              assert_ticket_op (ops, 0, TR_TICKET_STATUS_READY);
+              after = apply_all (ticket, ops);
+              g_assert_cmpint (after->status, ==, TR_TICKET_STATUS_READY);
+              g_assert_cmpint (item_status (after, "fries"), ==, TR_ITEM_STATUS_READY);
+              g_assert_false (tr_kitchen_screen_shows_ticket (&whole_kitchen, after, 0));
+            }
+            break;
+          case TR_TICKET_STATUS_READY:
+          case TR_TICKET_STATUS_SERVED:
+            /* Only news brings these to a kitchen screen. */
+            g_assert_cmpint (action, ==, TR_BUMP_ACKNOWLEDGE);
+            g_assert_cmpuint (ops->len, ==, 0);
+            break;
+          case TR_TICKET_STATUS_CANCELLED:
+            g_assert_cmpint (action, ==, TR_BUMP_DISMISS);
+            g_assert_cmpuint (ops->len, ==, 0);
+            break;
+          case TR_TICKET_N_STATUSES:
+          default:
+            g_assert_not_reached ();
+        }
+    }
+}
+
+static void
+test_bump_station (void)
+{
+  for (TrTicketStatus s = 0; s < TR_TICKET_N_STATUSES; s++)
+    {
+      g_autoptr (TrTicket) ticket = make_ticket (s);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) ops = NULL;
+      TrBumpAction action = -1;
+
+      g_test_message ("status %s", tr_ticket_status_to_string (s));
+      ops = tr_kitchen_rules_bump (&grill, ticket, ME, &action, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (ops);
+      if (s == TR_TICKET_STATUS_NEW || s == TR_TICKET_STATUS_PREPARING)
+        {
+          g_autoptr (TrTicket) after = NULL;
+
+          /* The grill's items, and the unrouted water: no ticket op. */
+          g_assert_cmpint (action, ==, TR_BUMP_SUBMIT);
+          g_assert_cmpuint (ops->len, ==, 3);
+          assert_item_op (ops, 0, "burger", TR_ITEM_STATUS_READY);
+          assert_item_op (ops, 1, "steak", TR_ITEM_STATUS_READY);
+          assert_item_op (ops, 2, "water", TR_ITEM_STATUS_READY);
+          after = apply_all (ticket, ops);
+          g_assert_cmpint (item_status (after, "fries"), ==, TR_ITEM_STATUS_PENDING);
+          g_assert_cmpint (after->status, ==, TR_TICKET_STATUS_PREPARING);
+          g_assert_false (tr_kitchen_screen_shows_ticket (&grill, after, 0));
+        }
+      else if (s == TR_TICKET_STATUS_CANCELLED)
+        {
+          g_assert_cmpint (action, ==, TR_BUMP_DISMISS);
+          g_assert_cmpuint (ops->len, ==, 0);
+        }
+      else
+        {
+          g_assert_cmpint (action, ==, TR_BUMP_ACKNOWLEDGE);
+          g_assert_cmpuint (ops->len, ==, 0);
+        }
+    }
+
+  /* Only the unfinished ones: a steak the grill already finished is not
+   * bumped again, and the last station's bump readies the ticket. */
+  {
+    g_autoptr (TrTicket) started = make_ticket (TR_TICKET_STATUS_PREPARING);
+    g_autoptr (TrTicket) fried = NULL;
+    g_autoptr (TrTicket) steak = NULL;
+    g_autoptr (TrTicket) after = NULL;
+    g_autoptr (GPtrArray) ops = NULL;
+    g_autoptr (GError) error = NULL;
+    TrBumpAction action = -1;
+
+    fried = apply (started, tr_op_new_set_item_status (ME, "t7", "fries", TR_ITEM_STATUS_READY));
+    steak = apply (fried, tr_op_new_set_item_status (ME, "t7", "steak", TR_ITEM_STATUS_READY));
+    ops = tr_kitchen_rules_bump (&grill, steak, ME, &action, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (action, ==, TR_BUMP_SUBMIT);
+    g_assert_cmpuint (ops->len, ==, 2);
+    assert_item_op (ops, 0, "burger", TR_ITEM_STATUS_READY);
+    assert_item_op (ops, 1, "water", TR_ITEM_STATUS_READY);
+    after = apply_all (steak, ops);
+    g_assert_cmpint (after->status, ==, TR_TICKET_STATUS_READY);
+  }
+}
+
+static void
+test_bump_expo (void)
+{
+  for (TrTicketStatus s = 0; s < TR_TICKET_N_STATUSES; s++)
+    {
+      g_autoptr (TrTicket) ticket = make_ticket (s);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) ops = NULL;
+      g_autoptr (TrTicket) after = NULL;
+      TrBumpAction action = -1;
+
+      g_test_message ("status %s", tr_ticket_status_to_string (s));
+      ops = tr_kitchen_rules_bump (&expo, ticket, ME, &action, &error);
+      switch (s)
+        {
+          case TR_TICKET_STATUS_NEW:
+          case TR_TICKET_STATUS_PREPARING:
+            /* Sent from the pass unfinished: ready, then served. */
+            g_assert_no_error (error);
+            g_assert_cmpint (action, ==, TR_BUMP_SUBMIT);
+            g_assert_cmpuint (ops->len, ==, 2);
+            assert_ticket_op (ops, 0, TR_TICKET_STATUS_READY);
+            assert_ticket_op (ops, 1, TR_TICKET_STATUS_SERVED);
+            after = apply_all (ticket, ops);
+            g_assert_cmpint (after->status, ==, TR_TICKET_STATUS_SERVED);
+            break;
+          case TR_TICKET_STATUS_READY:
+            g_assert_no_error (error);
+            g_assert_cmpint (action, ==, TR_BUMP_SUBMIT);
+            g_assert_cmpuint (ops->len, ==, 1);
+            assert_ticket_op (ops, 0, TR_TICKET_STATUS_SERVED);
+            after = apply_all (ticket, ops);
+            g_assert_cmpint (after->status, ==, TR_TICKET_STATUS_SERVED);
+            g_assert_false (tr_kitchen_screen_shows_ticket (&expo, after, 0));
+            break;
+          case TR_TICKET_STATUS_SERVED:
+            /* Served twice is no move: refused, as the state machine
+             * refuses it, not a recall to ready. */
+            g_assert_error (error, TR_ERROR, TR_ERROR_ILLEGAL_TRANSITION);
+            g_assert_null (ops);
+            break;
+          case TR_TICKET_STATUS_CANCELLED:
+            g_assert_no_error (error);
+            g_assert_cmpint (action, ==, TR_BUMP_DISMISS);
+            g_assert_cmpuint (ops->len, ==, 0);
+            break;
+          case TR_TICKET_N_STATUSES:
+          default:
+            g_assert_not_reached ();
+        }
+    }
+}
+
+/* ---- Tap ---- */
+
+static void
+test_tap_item (void)
+{
+  /* The burger taken through every item status. */
+  const struct
+  {
+    TrItemStatus from;
+    int to; /* -1: refused */
+  } rows[] = {
+    { TR_ITEM_STATUS_PENDING, TR_ITEM_STATUS_PREPARING },
+    { TR_ITEM_STATUS_PREPARING, TR_ITEM_STATUS_READY },
+    /* A second tap takes back a mis-tap. */
+    { TR_ITEM_STATUS_READY, TR_ITEM_STATUS_PREPARING },
+    { TR_ITEM_STATUS_SERVED, -1 },
+    { TR_ITEM_STATUS_VOIDED, -1 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr (TrTicket) ticket = make_ticket (TR_TICKET_STATUS_NEW);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TrOp) op = NULL;
+
+      g_test_message ("item %s", tr_item_status_to_string (rows[i].from));
+      /* Bring the burger there the legal way. */
+      if (rows[i].from == TR_ITEM_STATUS_VOIDED)
+        {
+          TrOp *amend = tr_op_new_amend_ticket ("pos", "t7");
+          TrAmendment *amendment = tr_amendment_new (TR_AMEND_VOID_ITEM);
+          TrTicket *next;
+
+          amendment->item_id = g_strdup ("burger");
+          g_ptr_array_add (amend->amendments, amendment);
+          next = apply (ticket, amend);
+          tr_ticket_free (ticket);
+          ticket = next;
+        }
+      else
+        for (TrItemStatus s = TR_ITEM_STATUS_PREPARING; s <= rows[i].from; s++)
+          {
+            TrTicket *next = apply (ticket, tr_op_new_set_item_status ("pos", "t7", "burger", s));
+
+            tr_ticket_free (ticket);
+            ticket = next;
+          }
+      g_assert_cmpint (item_status (ticket, "burger"), ==, rows[i].from);
+
+      /* The same on every screen. */
+      for (guint k = 0; k < 3; k++)
+        {
+          const TrKitchenScreen *screen = k == 0 ? &whole_kitchen : k == 1 ? &grill : &expo;
+
+          g_clear_error (&error);
+          g_clear_pointer (&op, tr_op_free);
+          op = tr_kitchen_rules_tap_item (screen, ticket, "burger", ME, &error);
+          if (rows[i].to < 0)
+            {
+              g_assert_error (error, TR_ERROR, TR_ERROR_ILLEGAL_TRANSITION);
+              g_assert_null (op);
+            }
+          else
+            {
+              g_autoptr (GPtrArray) ops = g_ptr_array_new ();
+              g_autoptr (TrTicket) after = NULL;
+
+              g_assert_no_error (error);
+              g_ptr_array_add (ops, op);
+              assert_item_op (ops, 0, "burger", rows[i].to);
+              after = apply_all (ticket, ops);
+              g_assert_cmpint (item_status (after, "burger"), ==, rows[i].to);
+            }
+        }
+    }
+
+  /* A line that is not on the ticket. */
+  {
+    g_autoptr (TrTicket) ticket = make_ticket (TR_TICKET_STATUS_NEW);
+    g_autoptr (GError) error = NULL;
+
+    g_assert_null (tr_kitchen_rules_tap_item (&grill, ticket, "soup", ME, &error));
+    g_assert_error (error, TR_ERROR, TR_ERROR_UNKNOWN_ITEM);
+  }
+
+  /* Every line of a cancelled ticket is voided: no tap moves one. */
+  {
+    g_autoptr (TrTicket) ticket = make_ticket (TR_TICKET_STATUS_CANCELLED);
+
+    for (guint i = 0; i < ticket->items->len; i++)
+      {
+        g_autoptr (GError) error = NULL;
+        const TrItem *item = ticket->items->pdata[i];
+
+        g_assert_null (tr_kitchen_rules_tap_item (&whole_kitchen, ticket, item->id, ME, &error));
+        g_assert_error (error, TR_ERROR, TR_ERROR_ILLEGAL_TRANSITION);
+      }
+  }
+}
+
+/* ---- Recall ---- */
+
+static TrRecall *
+whole_ticket_recall (void)
+{
+  TrRecall *recall = g_new0 (TrRecall, 1);
+
+  recall->ticket_id = g_strdup ("t7");
+  recall->number = 7;
+  return recall;
+}
+
+static void
+recall_free (TrRecall *recall)
+{
+  g_free (recall->ticket_id);
+  g_strfreev (recall->item_ids);
+  g_free (recall);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrRecall, recall_free)
+
+static void
+test_recall_whole_ticket (void)
+{
+  g_autoptr (TrRecall) recall = whole_ticket_recall ();
+
+  for (TrTicketStatus s = 0; s < TR_TICKET_N_STATUSES; s++)
+    for (guint k = 0; k < 3; k++)
+      {
+        const TrKitchenScreen *screen = k == 0 ? &whole_kitchen : k == 1 ? &grill : &expo;
+        g_autoptr (TrTicket) ticket = make_ticket (s);
+        g_autoptr (GError) error = NULL;
+        g_autoptr (GPtrArray) ops = NULL;
+        g_autoptr (TrTicket) after = NULL;
+
+        g_test_message ("status %s, screen %u", tr_ticket_status_to_string (s), k);
+        ops = tr_kitchen_rules_recall (screen, recall, ticket, ME, &error);
+        if (s == TR_TICKET_STATUS_CANCELLED)
+          {
+            g_assert_error (error, TR_ERROR, TR_ERROR_ILLEGAL_TRANSITION);
+            g_assert_null (ops);
+            continue;
+          }
+        g_assert_no_error (error);
+        g_assert_nonnull (ops);
+        if (s == TR_TICKET_STATUS_SERVED)
+          {
+            /* One step back: on the pass again. */
+            g_assert_cmpuint (ops->len, ==, 1);
+            assert_ticket_op (ops, 0, TR_TICKET_STATUS_READY);
+          }
+        else if (s == TR_TICKET_STATUS_READY && screen->role == TR_KITCHEN_ROLE_KITCHEN)
+          {
+            g_assert_cmpuint (ops->len, ==, 1);
+            assert_ticket_op (ops, 0, TR_TICKET_STATUS_PREPARING);
+          }
+        else
+          /* New and preparing are on the line; ready is on the pass. */
+          g_assert_cmpuint (ops->len, ==, 0);
+
+        after = apply_all (ticket, ops);
+        /* Back in sight, except a served ticket on a kitchen screen:
+         * one step back is ready, on the pass, not the line. */
+        if (ops->len > 0)
+          g_assert_cmpint (tr_kitchen_screen_shows_ticket (screen, after, 0), ==,
+                           screen->role == TR_KITCHEN_ROLE_EXPO || s == TR_TICKET_STATUS_READY);
+      }
+}
+
+static void
+test_recall_items (void)
+{
+  g_autoptr (TrTicket) preparing = make_ticket (TR_TICKET_STATUS_PREPARING);
+  g_autoptr (TrTicket) bumped = NULL;
+  g_autoptr (TrTicket) served = NULL;
+  g_autoptr (TrTicket) after = NULL;
+  g_autoptr (TrRecall) recall = whole_ticket_recall ();
+  g_autoptr (GPtrArray) bump_ops = NULL;
+  g_autoptr (GPtrArray) ops = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *const ids[] = { "burger", "steak", "water", "gone", NULL };
+  TrBumpAction action;
+
+  /* The grill bumps its part; its recall brings back only that. */
+  bump_ops = tr_kitchen_rules_bump (&grill, preparing, ME, &action, &error);
+  g_assert_no_error (error);
+  bumped = apply_all (preparing, bump_ops);
+  recall->item_ids = g_strdupv ((char **)ids);
+
+  ops = tr_kitchen_rules_recall (&grill, recall, bumped, ME, &error);
+  g_assert_no_error (error);
+  /* "gone" is not on the ticket: left out. */
+  g_assert_cmpuint (ops->len, ==, 3);
+  assert_item_op (ops, 0, "burger", TR_ITEM_STATUS_PREPARING);
+  assert_item_op (ops, 1, "steak", TR_ITEM_STATUS_PREPARING);
+  assert_item_op (ops, 2, "water", TR_ITEM_STATUS_PREPARING);
+  after = apply_all (bumped, ops);
+  g_assert_cmpint (item_status (after, "fries"), ==, TR_ITEM_STATUS_PENDING);
+  g_assert_true (tr_kitchen_screen_shows_ticket (&grill, after, 0));
+  g_clear_pointer (&ops, g_ptr_array_unref);
+  g_clear_pointer (&after, tr_ticket_free);
+
+  /* Served since: a served ticket's items take no item op, so the
+   * ticket comes back one step, to ready, and its items with it. */
+  {
+    g_autoptr (TrTicket) fried
+      = apply (bumped, tr_op_new_set_item_status (ME, "t7", "fries", TR_ITEM_STATUS_READY));
+
+    g_assert_cmpint (fried->status, ==, TR_TICKET_STATUS_READY);
+    served = apply (fried, tr_op_new_set_ticket_status (ME, "t7", TR_TICKET_STATUS_SERVED));
+  }
+  ops = tr_kitchen_rules_recall (&grill, recall, served, ME, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ops->len, ==, 1);
+  assert_ticket_op (ops, 0, TR_TICKET_STATUS_READY);
+  after = apply_all (served, ops);
+  g_assert_cmpint (after->status, ==, TR_TICKET_STATUS_READY);
+  g_assert_cmpint (item_status (after, "burger"), ==, TR_ITEM_STATUS_READY);
+  g_assert_cmpint (item_status (after, "fries"), ==, TR_ITEM_STATUS_READY);
+  g_clear_pointer (&ops, g_ptr_array_unref);
+  g_clear_pointer (&after, tr_ticket_free);
+
+  /* Recalled again from there: now the grill's items go back to the
+   * line. */
+  {
+    g_autoptr (TrTicket) recalled
+      = apply (served, tr_op_new_set_ticket_status (ME, "t7", TR_TICKET_STATUS_READY));
+
+    ops = tr_kitchen_rules_recall (&grill, recall, recalled, ME, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (ops->len, ==, 3);
+    assert_item_op (ops, 0, "burger", TR_ITEM_STATUS_PREPARING);
+    after = apply_all (recalled, ops);
+    g_assert_cmpint (after->status, ==, TR_TICKET_STATUS_PREPARING);
+    g_assert_cmpint (item_status (after, "fries"), ==, TR_ITEM_STATUS_READY);
+    g_clear_pointer (&ops, g_ptr_array_unref);
+  }
+
+  /* Already back on the line: nothing to do. */
+  ops = tr_kitchen_rules_recall (&grill, recall, preparing, ME, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ops->len, ==, 0);
+  g_clear_pointer (&ops, g_ptr_array_unref);
+
+  /* Cancelled since: refused. */
+  {
+    g_autoptr (TrTicket) cancelled
+      = apply (bumped, tr_op_new_set_ticket_status ("pos", "t7", TR_TICKET_STATUS_CANCELLED));
+
+    g_assert_null (tr_kitchen_rules_recall (&grill, recall, cancelled, ME, &error));
+    g_assert_error (error, TR_ERROR, TR_ERROR_ILLEGAL_TRANSITION);
+  }
+}
+
+/* ---- The recall list ---- */
+
+static GPtrArray *
+ops_for (const char *ticket_id, guint n_items)
+{
+  GPtrArray *ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+
+  if (n_items == 0)
+    g_ptr_array_add (ops, tr_op_new_set_ticket_status (ME, ticket_id, TR_TICKET_STATUS_READY));
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("item-%u", i);
+
+      g_ptr_array_add (ops, tr_op_new_set_item_status (ME, ticket_id, id, TR_ITEM_STATUS_READY));
+    }
+  return ops;
+}
+
+static void
+push (TrRecallList *list, const char *ticket_id, int number, guint n_items, guint n_applied,
+      gint64 now)
+{
+  g_autoptr (GPtrArray) ops = ops_for (ticket_id, n_items);
+
+  tr_recall_list_push (list, ticket_id, number, ops, n_applied, now);
+}
+
+static void
+test_recall_list (void)
+{
+  g_autoptr (TrRecallList) list = tr_recall_list_new ();
+  const TrRecall *recall;
+
+  g_assert_cmpuint (tr_recall_list_get_n_recalls (list), ==, 0);
+  g_assert_null (tr_recall_list_find (list, "a"));
+
+  /* Newest first; a whole-ticket bump has no item ids. */
+  push (list, "a", 1, 0, 1, 100);
+  push (list, "b", 2, 0, 1, 200);
+  g_assert_cmpuint (tr_recall_list_get_n_recalls (list), ==, 2);
+  recall = tr_recall_list_get (list, 0);
+  g_assert_cmpstr (recall->ticket_id, ==, "b");
+  g_assert_cmpint (recall->number, ==, 2);
+  g_assert_cmpint (recall->bumped_at, ==, 200);
+  g_assert_null (recall->item_ids);
+  g_assert_cmpstr (tr_recall_list_get (list, 1)->ticket_id, ==, "a");
+
+  /* A station's bump: only the items whose ops applied come back. */
+  push (list, "c", 3, 3, 2, 300);
+  recall = tr_recall_list_find (list, "c");
+  g_assert_nonnull (recall);
+  g_assert_cmpuint (g_strv_length (recall->item_ids), ==, 2);
+  g_assert_cmpstr (recall->item_ids[0], ==, "item-0");
+  g_assert_cmpstr (recall->item_ids[1], ==, "item-1");
+
+  /* Nothing applied: nothing to take back. */
+  push (list, "d", 4, 2, 0, 400);
+  g_assert_null (tr_recall_list_find (list, "d"));
+  g_assert_cmpuint (tr_recall_list_get_n_recalls (list), ==, 3);
+
+  /* Bumping "a" again replaces its older bump, and it goes first. */
+  push (list, "a", 1, 1, 1, 500);
+  g_assert_cmpuint (tr_recall_list_get_n_recalls (list), ==, 3);
+  recall = tr_recall_list_get (list, 0);
+  g_assert_cmpstr (recall->ticket_id, ==, "a");
+  g_assert_cmpint (recall->bumped_at, ==, 500);
+  g_assert_cmpuint (g_strv_length (recall->item_ids), ==, 1);
+  g_assert_cmpstr (tr_recall_list_get (list, 1)->ticket_id, ==, "c");
+  g_assert_cmpstr (tr_recall_list_get (list, 2)->ticket_id, ==, "b");
+
+  g_assert_true (tr_recall_list_remove (list, "c"));
+  g_assert_false (tr_recall_list_remove (list, "c"));
+  g_assert_null (tr_recall_list_find (list, "c"));
+  g_assert_cmpuint (tr_recall_list_get_n_recalls (list), ==, 2);
+
+  /* The oldest falls off past the limit. */
+  for (int i = 0; i < TR_RECALL_LIST_MAX; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("n%d", i);
+
+      push (list, id, 10 + i, 0, 1, 1000 + i);
+    }
+  g_assert_cmpuint (tr_recall_list_get_n_recalls (list), ==, TR_RECALL_LIST_MAX);
+  g_assert_null (tr_recall_list_find (list, "a"));
+  g_assert_null (tr_recall_list_find (list, "b"));
+  g_assert_cmpstr (tr_recall_list_get (list, 0)->ticket_id, ==, "n9");
+  g_assert_cmpstr (tr_recall_list_get (list, TR_RECALL_LIST_MAX - 1)->ticket_id, ==, "n0");
+}
+
+static void
+test_recall_list_variant (void)
+{
+  g_autoptr (TrRecallList) list = tr_recall_list_new ();
+  g_autoptr (TrRecallList) back = NULL;
+  g_autoptr (TrRecallList) trimmed = NULL;
+  g_autoptr (GVariant) value = NULL;
+  g_autoptr (GVariant) crowded = NULL;
+  GVariantBuilder builder;
+
+  push (list, "a", 1, 0, 1, 100);
+  push (list, "b", 2, 2, 2, 200);
+  value = g_variant_ref_sink (tr_recall_list_to_variant (list));
+  g_assert_cmpstr (g_variant_get_type_string (value), ==, "a(sixas)");
+  g_assert_cmpuint (g_variant_n_children (value), ==, 2);
+
+  back = tr_recall_list_new_from_variant (value);
+  g_assert_cmpuint (tr_recall_list_get_n_recalls (back), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      const TrRecall *a = tr_recall_list_get (list, i);
+      const TrRecall *b = tr_recall_list_get (back, i);
+
+      g_assert_cmpstr (a->ticket_id, ==, b->ticket_id);
+      g_assert_cmpint (a->number, ==, b->number);
+      g_assert_cmpint (a->bumped_at, ==, b->bumped_at);
+      g_assert_true ((a->item_ids == NULL) == (b->item_ids == NULL));
+      if (a->item_ids != NULL)
+        g_assert_true (
+          g_strv_equal ((const char *const *)a->item_ids, (const char *const *)b->item_ids));
+    }
+
+  /* A hand-edited or older value: a ticket twice keeps its newest bump,
+   * and no more than the limit is read. */
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(sixas)"));
+  g_variant_builder_add (&builder, "(six^as)", "x", 1, (gint64)300, (const char *const[]){ NULL });
+  g_variant_builder_add (&builder, "(six^as)", "x", 1, (gint64)100,
+                         (const char *const[]){ "i", NULL });
+  for (int i = 0; i < TR_RECALL_LIST_MAX + 5; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("y%d", i);
+
+      g_variant_builder_add (&builder, "(six^as)", id, i, (gint64)i, (const char *const[]){ NULL });
+    }
+  crowded = g_variant_ref_sink (g_variant_builder_end (&builder));
+  trimmed = tr_recall_list_new_from_variant (crowded);
+  g_assert_cmpuint (tr_recall_list_get_n_recalls (trimmed), ==, TR_RECALL_LIST_MAX);
+  g_assert_cmpint (tr_recall_list_get (trimmed, 0)->bumped_at, ==, 300);
+  g_assert_null (tr_recall_list_get (trimmed, 0)->item_ids);
+  g_assert_cmpstr (tr_recall_list_get (trimmed, 1)->ticket_id, ==, "y0");
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/kitchen-rules/station-items", test_station_items);
+  g_test_add_func ("/kitchen-rules/changes-for-station", test_changes_for_station);
+  g_test_add_func ("/kitchen-rules/roles", test_roles);
+  g_test_add_func ("/kitchen-rules/shows-ticket", test_shows_ticket);
+  g_test_add_func ("/kitchen-rules/shows-news", test_shows_news);
+  g_test_add_func ("/kitchen-rules/all-day", test_all_day);
+  g_test_add_func ("/kitchen-rules/bump/whole-kitchen", test_bump_whole_kitchen);
+  g_test_add_func ("/kitchen-rules/bump/station", test_bump_station);
+  g_test_add_func ("/kitchen-rules/bump/expo", test_bump_expo);
+  g_test_add_func ("/kitchen-rules/tap-item", test_tap_item);
+  g_test_add_func ("/kitchen-rules/recall/whole-ticket", test_recall_whole_ticket);
+  g_test_add_func ("/kitchen-rules/recall/items", test_recall_items);
+  g_test_add_func ("/kitchen-rules/recall-list", test_recall_list);
+  g_test_add_func ("/kitchen-rules/recall-list/variant", test_recall_list_variant);
+
+  return g_test_run ();
+}
