@@ -37,6 +37,7 @@ struct _Fixture
   int served_number;
   guint expected_after;
   GtkWidget *dialog;
+  gboolean about_requested;
 };
 
 static void
@@ -467,10 +468,45 @@ step_empty_shown (Fixture *f)
   return TRUE;
 }
 
+/* Step: the About window's debug info says which renderer was asked
+ * for and why, and which one GTK uses. */
+static gboolean
+step_about_shows_renderer (Fixture *f)
+{
+  const char *summary = "Renderer: cairo (no hardware GL: no DRM render node)";
+  g_autoptr (GListModel) toplevels = NULL;
+  AdwAboutWindow *about = NULL;
+  const char *info;
+
+  if (!f->about_requested)
+    {
+      tr_application_set_renderer_summary (f->app, summary);
+      g_action_group_activate_action (G_ACTION_GROUP (f->app), "about", NULL);
+      f->about_requested = TRUE;
+    }
+  toplevels = g_object_ref (gtk_window_get_toplevels ());
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && about == NULL; i++)
+    {
+      g_autoptr (GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_ABOUT_WINDOW (item))
+        about = ADW_ABOUT_WINDOW (item);
+    }
+  if (about == NULL)
+    return FALSE;
+
+  info = adw_about_window_get_debug_info (about);
+  g_assert_nonnull (strstr (info, summary));
+  /* The tests run with GSK_RENDERER=cairo (tests/meson.build). */
+  g_assert_nonnull (strstr (info, "Renderer in use: GskCairoRenderer"));
+  gtk_window_destroy (GTK_WINDOW (about));
+  return TRUE;
+}
+
 static void
 test_empty_window (Fixture *f, gconstpointer data)
 {
-  StepFunc steps[] = { step_empty_shown, step_quit, NULL };
+  StepFunc steps[] = { step_empty_shown, step_about_shows_renderer, step_quit, NULL };
 
   g_assert_cmpint (run_app (f, steps, NULL), ==, 0);
   g_assert_true (f->done);
