@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tr-application.h"
+#include "tr-connection-indicator.h"
 #include "tr-demo.h"
 #include "tr-error.h"
 #include "tr-kitchen-view.h"
@@ -468,6 +469,40 @@ step_empty_shown (Fixture *f)
   return TRUE;
 }
 
+static void
+count_notify (GObject *object, GParamSpec *pspec, guint *count)
+{
+  (*count)++;
+}
+
+/* Step: clock ticks with nothing to show change nothing on screen. The
+ * connection indicator used to set its icon again on every tick, and
+ * GtkImage takes that as a new icon: a relayout and a frame a second. */
+static gboolean
+step_tick_changes_nothing (Fixture *f)
+{
+  TrWindow *window = find_window (f);
+  g_autoptr (GPtrArray) indicators = g_ptr_array_new ();
+  g_autoptr (GPtrArray) images = g_ptr_array_new ();
+  guint icon_notifies = 0;
+
+  collect (GTK_WIDGET (window), TR_TYPE_CONNECTION_INDICATOR, indicators);
+  g_assert_cmpuint (indicators->len, ==, 1);
+  collect (indicators->pdata[0], GTK_TYPE_IMAGE, images);
+  g_assert_cmpuint (images->len, >, 0);
+  for (guint i = 0; i < images->len; i++)
+    g_signal_connect (images->pdata[i], "notify::icon-name", G_CALLBACK (count_notify),
+                      &icon_notifies);
+
+  for (guint i = 0; i < 3; i++)
+    g_signal_emit_by_name (tr_application_get_clock (f->app), "tick");
+
+  for (guint i = 0; i < images->len; i++)
+    g_signal_handlers_disconnect_by_func (images->pdata[i], count_notify, &icon_notifies);
+  g_assert_cmpuint (icon_notifies, ==, 0);
+  return TRUE;
+}
+
 /* Step: the About window's debug info says which renderer was asked
  * for and why, and which one GTK uses. */
 static gboolean
@@ -506,7 +541,8 @@ step_about_shows_renderer (Fixture *f)
 static void
 test_empty_window (Fixture *f, gconstpointer data)
 {
-  StepFunc steps[] = { step_empty_shown, step_about_shows_renderer, step_quit, NULL };
+  StepFunc steps[]
+    = { step_empty_shown, step_tick_changes_nothing, step_about_shows_renderer, step_quit, NULL };
 
   g_assert_cmpint (run_app (f, steps, NULL), ==, 0);
   g_assert_true (f->done);
