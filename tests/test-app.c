@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tr-application.h"
+#include "tr-connection-indicator.h"
 #include "tr-demo.h"
 #include "tr-error.h"
 #include "tr-kitchen-view.h"
@@ -37,6 +38,7 @@ struct _Fixture
   int served_number;
   guint expected_after;
   GtkWidget *dialog;
+  gboolean about_requested;
 };
 
 static void
@@ -468,9 +470,79 @@ step_empty_shown (Fixture *f)
 }
 
 static void
+count_notify (GObject *object, GParamSpec *pspec, guint *count)
+{
+  (*count)++;
+}
+
+/* Step: clock ticks with nothing to show change nothing on screen. The
+ * connection indicator used to set its icon again on every tick, and
+ * GtkImage takes that as a new icon: a relayout and a frame a second. */
+static gboolean
+step_tick_changes_nothing (Fixture *f)
+{
+  TrWindow *window = find_window (f);
+  g_autoptr (GPtrArray) indicators = g_ptr_array_new ();
+  g_autoptr (GPtrArray) images = g_ptr_array_new ();
+  guint icon_notifies = 0;
+
+  collect (GTK_WIDGET (window), TR_TYPE_CONNECTION_INDICATOR, indicators);
+  g_assert_cmpuint (indicators->len, ==, 1);
+  collect (indicators->pdata[0], GTK_TYPE_IMAGE, images);
+  g_assert_cmpuint (images->len, >, 0);
+  for (guint i = 0; i < images->len; i++)
+    g_signal_connect (images->pdata[i], "notify::icon-name", G_CALLBACK (count_notify),
+                      &icon_notifies);
+
+  for (guint i = 0; i < 3; i++)
+    g_signal_emit_by_name (tr_application_get_clock (f->app), "tick");
+
+  for (guint i = 0; i < images->len; i++)
+    g_signal_handlers_disconnect_by_func (images->pdata[i], count_notify, &icon_notifies);
+  g_assert_cmpuint (icon_notifies, ==, 0);
+  return TRUE;
+}
+
+/* Step: the About window's debug info says which renderer was asked
+ * for and why, and which one GTK uses. */
+static gboolean
+step_about_shows_renderer (Fixture *f)
+{
+  const char *summary = "Renderer: cairo (no hardware GL: no DRM render node)";
+  g_autoptr (GListModel) toplevels = NULL;
+  AdwAboutWindow *about = NULL;
+  const char *info;
+
+  if (!f->about_requested)
+    {
+      tr_application_set_renderer_summary (f->app, summary);
+      g_action_group_activate_action (G_ACTION_GROUP (f->app), "about", NULL);
+      f->about_requested = TRUE;
+    }
+  toplevels = g_object_ref (gtk_window_get_toplevels ());
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && about == NULL; i++)
+    {
+      g_autoptr (GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_ABOUT_WINDOW (item))
+        about = ADW_ABOUT_WINDOW (item);
+    }
+  if (about == NULL)
+    return FALSE;
+
+  info = adw_about_window_get_debug_info (about);
+  g_assert_nonnull (strstr (info, summary));
+  /* The tests run with GSK_RENDERER=cairo (tests/meson.build). */
+  g_assert_nonnull (strstr (info, "Renderer in use: GskCairoRenderer"));
+  gtk_window_destroy (GTK_WINDOW (about));
+  return TRUE;
+}
+
+static void
 test_empty_window (Fixture *f, gconstpointer data)
 {
-  StepFunc steps[] = { step_empty_shown, step_quit, NULL };
+  StepFunc steps[]
+    = { step_empty_shown, step_tick_changes_nothing, step_about_shows_renderer, step_quit, NULL };
 
   g_assert_cmpint (run_app (f, steps, NULL), ==, 0);
   g_assert_true (f->done);

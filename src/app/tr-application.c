@@ -39,6 +39,8 @@ struct _TrApplication
   /* Why the last switch or pairing failed, or what it did. */
   char *station_message;
   GCancellable *pairing;
+  /* Which renderer main() asked for and why, for the About window. */
+  char *renderer_summary;
 };
 
 G_DEFINE_FINAL_TYPE (TrApplication, tr_application, ADW_TYPE_APPLICATION)
@@ -840,6 +842,7 @@ tr_application_finalize (GObject *object)
   g_clear_pointer (&self->store_path, g_free);
   g_clear_pointer (&self->data_dir, g_free);
   g_clear_pointer (&self->station_message, g_free);
+  g_clear_pointer (&self->renderer_summary, g_free);
 
   G_OBJECT_CLASS (tr_application_parent_class)->finalize (object);
 }
@@ -893,12 +896,35 @@ quit_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   g_application_quit (G_APPLICATION (user_data));
 }
 
+/* Untranslated, for bug reports: what a kiosk's idle cost depends on. */
+static char *
+dup_debug_info (TrApplication *self, GtkWindow *window)
+{
+  GString *info = g_string_new (NULL);
+  GskRenderer *renderer = window ? gtk_native_get_renderer (GTK_NATIVE (window)) : NULL;
+
+  g_string_append_printf (info, "Ticketrail %s\n", PACKAGE_VERSION);
+  g_string_append_printf (info, "GTK %u.%u.%u, libadwaita %u.%u.%u, GLib %u.%u.%u\n",
+                          gtk_get_major_version (), gtk_get_minor_version (),
+                          gtk_get_micro_version (), adw_get_major_version (),
+                          adw_get_minor_version (), adw_get_micro_version (), glib_major_version,
+                          glib_minor_version, glib_micro_version);
+  if (self->renderer_summary != NULL)
+    g_string_append_printf (info, "%s\n", self->renderer_summary);
+  /* What GTK ended up with: it falls back to cairo on its own when GL
+   * fails to start. */
+  if (renderer != NULL)
+    g_string_append_printf (info, "Renderer in use: %s\n", G_OBJECT_TYPE_NAME (renderer));
+  return g_string_free (info, FALSE);
+}
+
 static void
 about_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   TrApplication *self = user_data;
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
   const char *developers[] = { _ ("The Ticketrail developers"), NULL };
+  g_autofree char *debug_info = dup_debug_info (self, window);
 
   /* clang-format off */
   adw_show_about_window (window,
@@ -916,6 +942,8 @@ about_action (GSimpleAction *action, GVariant *parameter, gpointer user_data)
                          /* Translators: your names, one per line, e.g.
                           * "Asha Rao <asha@example.com>" */
                          "translator-credits", _ ("translator-credits"),
+                         "debug-info", debug_info,
+                         "debug-info-filename", "ticketrail-debug-info.txt",
                          NULL);
   /* clang-format on */
 }
@@ -1000,6 +1028,22 @@ tr_application_get_store_error (TrApplication *self)
 {
   g_return_val_if_fail (TR_IS_APPLICATION (self), NULL);
   return self->store_error;
+}
+
+void
+tr_application_set_renderer_summary (TrApplication *self, const char *summary)
+{
+  g_return_if_fail (TR_IS_APPLICATION (self));
+
+  g_free (self->renderer_summary);
+  self->renderer_summary = g_strdup (summary);
+}
+
+const char *
+tr_application_get_renderer_summary (TrApplication *self)
+{
+  g_return_val_if_fail (TR_IS_APPLICATION (self), NULL);
+  return self->renderer_summary;
 }
 
 const char *

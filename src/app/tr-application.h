@@ -40,6 +40,12 @@ tr_application_get_sound_player (TrApplication *self);
  * to: why it failed, "Paired with the host", or NULL. */
 const char *
 tr_application_get_station_message (TrApplication *self);
+/* Which GSK renderer main() asked for and why (tr-renderer-choice.h),
+ * shown in the About window's debug info; NULL when not set. */
+void
+tr_application_set_renderer_summary (TrApplication *self, const char *summary);
+const char *
+tr_application_get_renderer_summary (TrApplication *self);
 /* Why the station could not start, or NULL. */
 const GError *
 tr_application_get_store_error (TrApplication *self);

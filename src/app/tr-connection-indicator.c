@@ -18,6 +18,8 @@ struct _TrConnectionIndicator
   TrClock *clock;
   char *label_text;
   char *state_class;
+  /* A static string: what the icon shows now. */
+  const char *icon_name;
   GCancellable *test_cancellable;
   gboolean testing;
 
@@ -223,7 +225,14 @@ update (TrConnectionIndicator *self)
     }
 
   set_state_class (self, css_class);
-  gtk_image_set_from_icon_name (self->icon, icon_name);
+  /* The clock calls this every second. GtkImage does not compare names:
+   * setting the same one again queues a resize of the header bar and a
+   * frame, once a second on an idle screen. */
+  if (g_strcmp0 (icon_name, self->icon_name) != 0)
+    {
+      self->icon_name = icon_name;
+      gtk_image_set_from_icon_name (self->icon, icon_name);
+    }
   if (g_strcmp0 (text, self->label_text) != 0)
     {
       g_free (self->label_text);
