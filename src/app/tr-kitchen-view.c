@@ -654,8 +654,8 @@ recall (TrKitchenView *self, const char *ticket_id)
   if (entry == NULL)
     return;
 
-  /* A bumped ticket has left the list; the store still has it. */
-  ticket = tr_store_get_ticket (tr_station_get_store (self->station), ticket_id, &error);
+  /* A bumped ticket has left the list; the station still has it. */
+  ticket = tr_station_get_ticket (self->station, ticket_id, &error);
   if (ticket == NULL)
     {
       toast_refusal (self, entry->number, error ? NULL : "unknown_ticket",
@@ -1098,7 +1098,7 @@ refresh_pending (gpointer user_data)
 
   if (tr_station_get_mode (self->station) == TR_STATION_MODE_CLIENT)
     {
-      ops = tr_store_outbox_list (tr_station_get_store (self->station), &error);
+      ops = tr_station_list_outbox (self->station, &error);
       if (ops == NULL)
         g_debug ("Cannot read the outbox: %s", error->message);
       for (guint i = 0; ops != NULL && i < ops->len; i++)
@@ -1266,7 +1266,7 @@ tr_kitchen_view_constructed (GObject *object)
   tr_ticket_list_set_keep_cancelled (self->tickets, TRUE);
   g_signal_connect_object (self->tickets, "items-changed", G_CALLBACK (on_tickets_changed), self,
                            G_CONNECT_SWAPPED);
-  if (!tr_ticket_list_set_store (self->tickets, tr_station_get_store (self->station), &error))
+  if (!tr_ticket_list_set_station (self->tickets, self->station, &error))
     {
       g_autofree char *text = g_strdup_printf (_ ("Cannot read the tickets: %s"), error->message);
 
@@ -1293,8 +1293,8 @@ tr_kitchen_view_constructed (GObject *object)
     {
       g_signal_connect_object (client, "notify::queued-ops", G_CALLBACK (queue_pending), self,
                                G_CONNECT_SWAPPED);
-      g_signal_connect_object (tr_station_get_store (self->station), "ticket-changed",
-                               G_CALLBACK (queue_pending), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->station, "ticket-changed", G_CALLBACK (queue_pending), self,
+                               G_CONNECT_SWAPPED);
       refresh_pending (self);
     }
 }
@@ -1314,7 +1314,7 @@ tr_kitchen_view_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), TR_TYPE_KITCHEN_VIEW);
 
   if (self->tickets != NULL)
-    tr_ticket_list_set_store (self->tickets, NULL, NULL);
+    tr_ticket_list_set_station (self->tickets, NULL, NULL);
   g_clear_object (&self->page_model);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);

@@ -292,6 +292,10 @@ struct _TrStore
   char *station_token_host_id;
   char *host_fingerprint;
 
+  /* Opened with tr_store_open_readonly(): another connection writes the
+   * file, so nothing mirrored from it (the cache, head_seq) stays true. */
+  gboolean readonly;
+
   /* id → TrTicket*: the visible ticket as stored in tickets.data, so that
    * an op does not re-parse JSON. Written only together with the row and
    * dropped on rollback, so it never holds what the file does not. */
@@ -555,6 +559,12 @@ meta_get_int (TrStore *self, const char *key, gint64 *out, GError **error)
 static gboolean
 begin_write (TrStore *self, GError **error)
 {
+  if (self->readonly)
+    {
+      g_set_error (error, TR_ERROR, TR_ERROR_STORE, "%s: opened read-only; its writer is the host",
+                   self->path);
+      return FALSE;
+    }
   return run_cached (self, ST_BEGIN_WRITE, "starting a transaction", error);
 }
 
@@ -642,6 +652,10 @@ load_visible (TrStore *self, const char *ticket_id, GError **error)
   if (ticket_id == NULL)
     return NULL;
 
+  /* What another connection committed is not in the cache: read afresh
+   * (the entry kept below lives until the next read). */
+  if (self->readonly)
+    g_hash_table_remove_all (self->cache);
   ticket = g_hash_table_lookup (self->cache, ticket_id);
   if (ticket != NULL)
     return ticket;
@@ -1294,6 +1308,44 @@ tr_store_open (const char *path, TrStoreDurability durability, GError **error)
   return g_steal_pointer (&self);
 }
 
+TrStore *
+tr_store_open_readonly (const char *path, GError **error)
+{
+  g_autoptr (TrStore) self = NULL;
+  gint64 user_version = 0;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (TR_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  self->readonly = TRUE;
+
+  /* No CREATE: the writer made the file and its schema. In WAL mode a
+   * reader sees each commit whole and never waits for the writer. */
+  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      fail_open (path, self->db, rc, error);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  if (!check_file (path, self->db, &user_version, error))
+    return NULL;
+  if (user_version < TR_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, TR_ERROR, TR_ERROR_STORE, "%s: schema version %" G_GINT64_FORMAT
+                   " is not migrated yet; open it for writing first", path, user_version);
+      return NULL;
+    }
+  if (!meta_load (self, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
 TrCheckpointer *
 tr_store_get_checkpointer (TrStore *self)
 {
@@ -1329,6 +1381,16 @@ gint64
 tr_store_get_head_seq (TrStore *self)
 {
   g_return_val_if_fail (TR_IS_STORE (self), 0);
+
+  if (self->readonly)
+    {
+      g_autoptr (GError) error = NULL;
+      gint64 head = 0;
+
+      if (!head_seq_read (self, &head, &error))
+        g_warning ("%s", error->message);
+      return head;
+    }
   return self->head_seq;
 }
 
@@ -1741,6 +1803,8 @@ tr_store_list_tickets (TrStore *self, gboolean open_only, gint64 *out_seq, GErro
   g_return_val_if_fail (TR_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (self->readonly)
+    g_hash_table_remove_all (self->cache);
   if (!run_cached (self, ST_BEGIN_READ, "starting a read", error))
     return NULL;
 
