@@ -315,8 +315,8 @@ poll_steps (gpointer data)
 static void
 test_frames_during_stalls (void)
 {
-  StepFunc steps[] = { step_connect, step_warm_up, step_measure, step_stop_sending,
-                       step_all_applied, step_check, step_quit, NULL };
+  StepFunc steps[] = { step_connect,     step_warm_up, step_measure, step_stop_sending,
+                       step_all_applied, step_check,   step_quit,    NULL };
   g_autoptr (GError) error = NULL;
   Fixture f = { 0 };
   int status;
@@ -330,18 +330,18 @@ test_frames_during_stalls (void)
   tr_test_stall_vfs_register (STALL_MS);
 
   f.app = tr_application_new ();
-  g_application_set_flags (G_APPLICATION (f.app),
-                           g_application_get_flags (G_APPLICATION (f.app))
-                             | G_APPLICATION_NON_UNIQUE);
+  g_application_set_flags (G_APPLICATION (f.app), g_application_get_flags (G_APPLICATION (f.app))
+                                                    | G_APPLICATION_NON_UNIQUE);
   {
     /* The kitchen screen is the grill's and the orders are the bar's:
      * the window stays up and ticking, and what is measured is the
      * host's commits, not the cost of laying out a new card (the idle
      * and rendering costs have benches of their own). */
-    char *argv[] = { (char *)"ticketrail", (char *)"--host",      (char *)"--station",
-                     (char *)"grill",      (char *)"--data-dir",  f.dir,
-                     (char *)"--port",     (char *)"0",           (char *)"--loopback",
-                     NULL };
+    char *argv[] = { (char *)"ticketrail", (char *)"--host",
+                     (char *)"--station",  (char *)"grill",
+                     (char *)"--data-dir", f.dir,
+                     (char *)"--port",     (char *)"0",
+                     (char *)"--loopback", NULL };
 
     f.steps = steps;
     f.started = g_get_monotonic_time () / 1000;

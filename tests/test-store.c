@@ -1676,9 +1676,9 @@ test_open_readonly (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (error);
   g_clear_error (&error);
   /* Not even SQL behind the store's back gets through. */
-  g_assert_cmpint (sqlite3_exec (tr_store_get_sqlite (reader), "DELETE FROM events", NULL, NULL,
-                                 NULL),
-                   ==, SQLITE_READONLY);
+  g_assert_cmpint (
+    sqlite3_exec (tr_store_get_sqlite (reader), "DELETE FROM events", NULL, NULL, NULL), ==,
+    SQLITE_READONLY);
   g_assert_cmpint (tr_store_get_head_seq (writer), ==, 2);
   g_assert_cmpuint (n_changes, ==, 0);
   g_clear_object (&reader);

@@ -293,7 +293,7 @@ tr_ticket_list_class_init (TrTicketListClass *klass)
   object_class->set_property = tr_ticket_list_set_property;
 
   properties[PROP_STATION] = g_param_spec_object ("station", NULL, NULL, TR_TYPE_STATION,
-                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_KEEP_CANCELLED]

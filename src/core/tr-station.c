@@ -115,9 +115,9 @@ tr_station_class_init (TrStationClass *klass)
   signals[OP_REJECTED] = g_signal_new ("op-rejected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING,
                                        G_TYPE_STRING, G_TYPE_STRING);
-  signals[TICKET_CHANGED] = g_signal_new ("ticket-changed", G_TYPE_FROM_CLASS (klass),
-                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
-                                          G_TYPE_STRING);
+  signals[TICKET_CHANGED]
+    = g_signal_new ("ticket-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -286,8 +286,8 @@ outcome_check (const TrOutcome *outcome, GError **error)
 {
   TrErrorCode code = TR_ERROR_INVALID;
 
-  if (outcome->result == TR_APPLY_APPLIED ||
-      (outcome->result == TR_APPLY_DUPLICATE && outcome->original == TR_APPLY_APPLIED))
+  if (outcome->result == TR_APPLY_APPLIED
+      || (outcome->result == TR_APPLY_DUPLICATE && outcome->original == TR_APPLY_APPLIED))
     return TRUE;
 
   tr_error_code_from_string (outcome->error_code, &code);

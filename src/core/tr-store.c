@@ -1337,8 +1337,10 @@ tr_store_open_readonly (const char *path, GError **error)
     return NULL;
   if (user_version < TR_STORE_SCHEMA_VERSION)
     {
-      g_set_error (error, TR_ERROR, TR_ERROR_STORE, "%s: schema version %" G_GINT64_FORMAT
-                   " is not migrated yet; open it for writing first", path, user_version);
+      g_set_error (error, TR_ERROR, TR_ERROR_STORE,
+                   "%s: schema version %" G_GINT64_FORMAT
+                   " is not migrated yet; open it for writing first",
+                   path, user_version);
       return NULL;
     }
   if (!meta_load (self, error))
