@@ -211,7 +211,6 @@ tr_station_new_client (const char *data_dir, const char *host_url, const char *s
 {
   g_autoptr (TrStation) self = NULL;
   g_autoptr (TrStore) store = NULL;
-
   g_autofree char *path = store_path (data_dir, TR_STORE_STATION_FILE);
 
   store = tr_store_open (path, TR_STORE_DURABILITY_NORMAL, error);
