@@ -682,6 +682,18 @@ test_refusal_leaves_outbox (void)
 /* ---- Menu ---- */
 
 static void
+on_menu_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static gboolean
+has_result (Fixture *f, gconstpointer data)
+{
+  return *(gconstpointer const *)data != NULL;
+}
+
+static void
 test_menu (Fixture *f, gconstpointer data)
 {
   TrStore *store = tr_station_get_store (f->station);
@@ -693,22 +705,34 @@ test_menu (Fixture *f, gconstpointer data)
   g_autofree char *too_long = NULL;
   g_autofree char *doc = NULL;
   const char *const allergens[] = { "fish", NULL };
+  GAsyncResult *saved = NULL;
 
   /* A new store has none: the starter menu stands in. */
   stored_json = tr_store_get_menu (store, &error);
   g_assert_no_error (error);
   g_assert_null (stored_json);
-  menu = tr_menu_load (store, &error);
+  menu = tr_menu_load (f->station, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (menu->len, >, 5);
 
-  /* Edited and saved, it comes back the same, from the file. */
+  /* What the station reads is not the host's to write behind it. */
+  g_assert_false (tr_store_set_menu (store, "[]", &error));
+  g_assert_error (error, TR_ERROR, TR_ERROR_STORE);
+  g_clear_error (&error);
+
+  /* Edited and saved through the station (the host's writer), it comes
+   * back the same, from the file. */
   g_ptr_array_set_size (menu, 0);
   g_ptr_array_add (menu, tr_menu_item_new ("Fish Tacos", "grill", NULL, allergens));
   g_ptr_array_add (menu, tr_menu_item_new ("Lemonade", NULL, NULL, NULL));
-  g_assert_true (tr_menu_save (store, menu, &error));
+  json = tr_menu_to_json (menu);
+  tr_station_save_menu_async (f->station, json, NULL, on_menu_saved, &saved);
+  g_clear_pointer (&json, g_free);
+  wait_for (f, has_result, &saved);
+  g_assert_true (tr_station_save_menu_finish (f->station, saved, &error));
   g_assert_no_error (error);
-  back = tr_menu_load (store, &error);
+  g_clear_object (&saved);
+  back = tr_menu_load (f->station, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (back->len, ==, 2);
   g_assert_cmpstr (((TrMenuItem *)back->pdata[0])->name, ==, "Fish Tacos");

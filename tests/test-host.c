@@ -2446,6 +2446,135 @@ test_connection_limit (Fixture *f, gconstpointer data)
   g_string_free (third.received, TRUE);
 }
 
+/* ---- Ops and writes submitted in-process (tr-host-ops.c) ---- */
+
+typedef struct
+{
+  GAsyncResult *result;
+  guint destroyed;
+} Submitted;
+
+static void
+submitted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Submitted *submitted = user_data;
+
+  g_assert_null (submitted->result);
+  submitted->result = g_object_ref (result);
+}
+
+static gboolean
+submitted_done (gpointer data)
+{
+  return ((Submitted *)data)->result != NULL;
+}
+
+/* Several ops in one call: each gets its outcome in order, the applied
+ * ones reach a connected station as events (before the call completes,
+ * as a station's would), and the result always comes from the main
+ * loop, never from inside the call. */
+static void
+test_submit_ops_async (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TrTicket) ticket = make_ticket ("7", 1);
+  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+  g_autoptr (GPtrArray) outcomes = NULL;
+  g_autoptr (TrFrame) welcome = NULL;
+  g_autoptr (TrFrame) snapshot = NULL;
+  g_autoptr (GError) error = NULL;
+  Submitted submitted = { 0 };
+  Peer *peer = peer_connect (f);
+  gint64 head = tr_store_get_head_seq (f->store);
+  guint n_events = 0;
+
+  welcome = peer_hello (peer, "watcher", NULL, 0);
+  snapshot = peer_next_frame (peer, TR_FRAME_SNAPSHOT);
+
+  g_ptr_array_add (ops, tr_op_new_create_ticket ("till", ticket));
+  g_ptr_array_add (ops,
+                   tr_op_new_set_ticket_status ("till", ticket->id, TR_TICKET_STATUS_PREPARING));
+  /* Served straight from preparing is not a legal move. */
+  g_ptr_array_add (ops, tr_op_new_set_ticket_status ("till", ticket->id, TR_TICKET_STATUS_SERVED));
+
+  tr_host_submit_ops_async (f->host, ops, NULL, submitted_cb, &submitted);
+  g_assert_null (submitted.result);
+  wait_for (submitted_done, &submitted, "the ops' outcomes");
+  outcomes = tr_host_submit_ops_finish (f->host, submitted.result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outcomes->len, ==, 3);
+  g_assert_cmpint (((TrOutcome *)outcomes->pdata[0])->result, ==, TR_APPLY_APPLIED);
+  g_assert_cmpint (((TrOutcome *)outcomes->pdata[0])->seq, ==, head + 1);
+  g_assert_cmpint (((TrOutcome *)outcomes->pdata[1])->result, ==, TR_APPLY_APPLIED);
+  g_assert_cmpint (((TrOutcome *)outcomes->pdata[1])->seq, ==, head + 2);
+  g_assert_cmpint (((TrOutcome *)outcomes->pdata[2])->result, ==, TR_APPLY_REJECTED);
+  g_assert_cmpstr (((TrOutcome *)outcomes->pdata[2])->error_code, ==, "illegal_transition");
+  g_clear_object (&submitted.result);
+
+  while (n_events < 2)
+    {
+      g_autoptr (TrFrame) events = peer_next_frame (peer, TR_FRAME_EVENTS);
+
+      for (guint i = 0; i < events->events->len; i++, n_events++)
+        {
+          const TrEvent *event = g_ptr_array_index (events->events, i);
+
+          g_assert_cmpint (event->seq, ==, head + 1 + n_events);
+          g_assert_cmpstr (event->op_id, ==, ((TrOp *)ops->pdata[n_events])->op_id);
+        }
+    }
+  g_assert_cmpuint (n_events, ==, 2);
+  peer_assert_nothing_pending (peer);
+}
+
+static gboolean
+write_menu (TrStore *store, gpointer data, GError **error)
+{
+  return tr_store_set_menu (store, data, error);
+}
+
+static gboolean
+write_nothing (TrStore *store, gpointer data, GError **error)
+{
+  g_set_error_literal (error, TR_ERROR, TR_ERROR_STORE, "the disk is full");
+  return FALSE;
+}
+
+static void
+count_destroy (gpointer data)
+{
+  ((Submitted *)data)->destroyed++;
+}
+
+/* A write that is not an op runs on the host's store, frees its data
+ * once, and reports its failure. */
+static void
+test_write_async (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *menu = NULL;
+  Submitted submitted = { 0 };
+  Submitted failed = { 0 };
+
+  _tr_host_write_async (f->host, write_menu, g_strdup ("[{\"name\":\"Dal\"}]"), g_free, NULL,
+                        submitted_cb, &submitted);
+  g_assert_null (submitted.result);
+  wait_for (submitted_done, &submitted, "the menu to be written");
+  g_assert_true (_tr_host_write_finish (f->host, submitted.result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&submitted.result);
+  menu = tr_store_get_menu (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (menu, ==, "[{\"name\":\"Dal\"}]");
+
+  _tr_host_write_async (f->host, write_nothing, &failed, count_destroy, NULL, submitted_cb,
+                        &failed);
+  wait_for (submitted_done, &failed, "the write to fail");
+  g_assert_false (_tr_host_write_finish (f->host, failed.result, &error));
+  g_assert_error (error, TR_ERROR, TR_ERROR_STORE);
+  g_assert_cmpuint (failed.destroyed, ==, 1);
+  g_clear_object (&failed.result);
+}
+
 static void
 test_port_in_use (void)
 {
@@ -2528,6 +2657,8 @@ main (int argc, char *argv[])
   ADD ("/host/security/hello-timeout", hello_timeout_setup, test_hello_timeout);
   ADD ("/host/security/slowloris", slowloris_setup, test_slowloris);
   ADD ("/host/security/connection-limit", connections_setup, test_connection_limit);
+  ADD ("/host/submit-ops-async", fixture_setup, test_submit_ops_async);
+  ADD ("/host/write-async", fixture_setup, test_write_async);
 #undef ADD
   g_test_add_func ("/host/port-in-use", test_port_in_use);
 

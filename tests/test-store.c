@@ -1602,6 +1602,93 @@ test_station_token (Fixture *fixture, gconstpointer data)
 }
 
 static void
+count_changes (TrStore *store, const char *ticket_id, guint *n)
+{
+  (*n)++;
+}
+
+/* A reader on a connection of its own: it sees each of the writer's
+ * commits as soon as it is made (nothing cached from before it), and
+ * every write through it is refused, touching nothing. */
+static void
+test_open_readonly (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TrStore) writer = NULL;
+  g_autoptr (TrStore) reader = NULL;
+  g_autoptr (TrTicket) created = NULL;
+  g_autoptr (TrTicket) seen = NULL;
+  g_autoptr (TrTicket) again = NULL;
+  g_autoptr (TrOp) op = NULL;
+  g_autoptr (TrOutcome) outcome = NULL;
+  g_autoptr (GPtrArray) tickets = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *missing = g_build_filename (fixture->dir, "missing.db", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  guint n_changes = 0;
+  gint64 seq = 0;
+
+  /* It never creates a file: only the writer does. */
+  g_assert_null (tr_store_open_readonly (missing, &error));
+  g_assert_error (error, TR_ERROR, TR_ERROR_STORE);
+  g_clear_error (&error);
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+
+  writer = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  reader = tr_store_open_readonly (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tr_store_get_db_id (reader), ==, tr_store_get_db_id (writer));
+  g_signal_connect (reader, "ticket-changed", G_CALLBACK (count_changes), &n_changes);
+
+  created = host_create (writer, 2);
+  seen = tr_store_get_ticket (reader, created->id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (seen);
+  g_assert_cmpint (seen->status, ==, TR_TICKET_STATUS_NEW);
+  g_assert_cmpint (tr_store_get_head_seq (reader), ==, 1);
+
+  /* The writer moves on; the reader's next read has it. */
+  op = tr_op_new_set_ticket_status ("kitchen", created->id, TR_TICKET_STATUS_PREPARING);
+  outcome = apply (writer, op);
+  g_assert_cmpint (outcome->result, ==, TR_APPLY_APPLIED);
+  again = tr_store_get_ticket (reader, created->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (again->status, ==, TR_TICKET_STATUS_PREPARING);
+  tickets = tr_store_list_tickets (reader, TRUE, &seq, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tickets->len, ==, 1);
+  g_assert_cmpint (((TrTicket *)tickets->pdata[0])->status, ==, TR_TICKET_STATUS_PREPARING);
+  g_assert_cmpint (seq, ==, 2);
+  g_assert_cmpint (tr_store_get_head_seq (reader), ==, 2);
+
+  /* Writes are refused and leave the file as it was. */
+  g_clear_pointer (&op, tr_op_free);
+  g_clear_pointer (&outcome, tr_outcome_free);
+  g_assert_true (tr_store_checkpoint (writer, &error));
+  before = file_checksum (fixture->path);
+  op = tr_op_new_set_ticket_status ("kitchen", created->id, TR_TICKET_STATUS_READY);
+  g_assert_null (tr_store_apply_op (reader, op, &error));
+  g_assert_error (error, TR_ERROR, TR_ERROR_STORE);
+  g_clear_error (&error);
+  g_assert_false (tr_store_set_menu (reader, "[]", &error));
+  g_assert_error (error, TR_ERROR, TR_ERROR_STORE);
+  g_clear_error (&error);
+  g_assert_false (tr_store_enqueue_op (reader, op, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  /* Not even SQL behind the store's back gets through. */
+  g_assert_cmpint (
+    sqlite3_exec (tr_store_get_sqlite (reader), "DELETE FROM events", NULL, NULL, NULL), ==,
+    SQLITE_READONLY);
+  g_assert_cmpint (tr_store_get_head_seq (writer), ==, 2);
+  g_assert_cmpuint (n_changes, ==, 0);
+  g_clear_object (&reader);
+  g_assert_true (tr_store_checkpoint (writer, &error));
+  after = file_checksum (fixture->path);
+  g_assert_cmpstr (after, ==, before);
+}
+
+static void
 test_apply_result_strings (void)
 {
   g_assert_cmpstr (tr_apply_result_to_string (TR_APPLY_APPLIED), ==, "applied");
@@ -1625,6 +1712,7 @@ main (int argc, char *argv[])
   ADD ("open/damaged", test_open_damaged);
   ADD ("open/too-new", test_open_too_new);
   ADD ("open/migrate-v1", test_migrate_v1);
+  ADD ("open/readonly", test_open_readonly);
   ADD ("pairing/codes", test_pairing_codes);
   ADD ("pairing/revoke", test_pairing_revoke);
   ADD ("pairing/station-token", test_station_token);

@@ -19,10 +19,23 @@ typedef struct
 typedef struct
 {
   char *dir;
-  TrStore *store;
+  /* A real host on loopback: the list reads what the host commits,
+   * through the station's read-only connection. */
+  TrStation *station;
   TrTicketList *list;
   GArray *changes;
+  /* The station's "ticket-changed" announcements, and a submission in
+   * flight (see submit()). */
+  GPtrArray *announced;
+  gboolean submitted;
+  GError *submit_error;
 } Fixture;
+
+static void
+on_station_ticket_changed (TrStation *station, const char *ticket_id, Fixture *f)
+{
+  g_ptr_array_add (f->announced, g_strdup (ticket_id));
+}
 
 static void
 on_items_changed (GListModel *model, guint position, guint removed, guint added, Fixture *f)
@@ -38,13 +51,13 @@ static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = NULL;
 
   f->dir = g_dir_make_tmp ("ticketrail-test-list-XXXXXX", &error);
   g_assert_no_error (error);
-  path = g_build_filename (f->dir, "list.db", NULL);
-  f->store = tr_store_open (path, TR_STORE_DURABILITY_NORMAL, &error);
+  f->station = tr_station_new_host (f->dir, 0, TRUE, &error);
   g_assert_no_error (error);
+  f->announced = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (f->station, "ticket-changed", G_CALLBACK (on_station_ticket_changed), f);
   f->list = tr_ticket_list_new ();
   f->changes = g_array_new (FALSE, FALSE, sizeof (Change));
   g_signal_connect (f->list, "items-changed", G_CALLBACK (on_items_changed), f);
@@ -57,8 +70,12 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   const char *name;
 
   g_assert_finalize_object (f->list);
-  g_assert_finalize_object (f->store);
+  tr_station_shutdown (f->station);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (f->station);
   g_array_unref (f->changes);
+  g_ptr_array_unref (f->announced);
 
   d = g_dir_open (f->dir, 0, NULL);
   while ((name = g_dir_read_name (d)) != NULL)
@@ -71,15 +88,49 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 }
 
 static void
+on_submitted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  tr_station_submit_ops_finish (TR_STATION (source), result, &f->submit_error);
+  f->submitted = TRUE;
+}
+
+static gboolean
+announced (Fixture *f, const char *ticket_id)
+{
+  for (guint i = 0; i < f->announced->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (f->announced, i), ticket_id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Submits @ops through the host's op path and waits until they are
+ * committed and the station has announced the last one's ticket. */
+static void
+submit (Fixture *f, GPtrArray *ops)
+{
+  const TrOp *last = g_ptr_array_index (ops, ops->len - 1);
+  gint64 give_up = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  f->submitted = FALSE;
+  g_ptr_array_set_size (f->announced, 0);
+  tr_station_submit_ops_async (f->station, ops, NULL, on_submitted, f);
+  while (!f->submitted || !announced (f, last->ticket_id))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, give_up);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_no_error (f->submit_error);
+}
+
+static void
 apply (Fixture *f, TrOp *op)
 {
-  g_autoptr (TrOp) owned = op;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (TrOutcome) outcome = tr_store_apply_op (f->store, owned, &error);
+  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
 
-  g_assert_no_error (error);
-  g_assert_nonnull (outcome);
-  g_assert_cmpint (outcome->result, ==, TR_APPLY_APPLIED);
+  g_ptr_array_add (ops, op);
+  submit (f, ops);
 }
 
 static char *
@@ -130,15 +181,17 @@ test_load (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree char *served_id = NULL;
 
-  g_assert_true (tr_demo_seed (f->store, 7, &error));
+  g_autoptr (GPtrArray) demo = tr_demo_build_ops (7, tr_now_ms ());
+
+  submit (f, demo);
   served_id = create_ticket (f, "3", "Masala Dosa");
   apply (f, tr_op_new_set_ticket_status ("test", served_id, TR_TICKET_STATUS_READY));
   apply (f, tr_op_new_set_ticket_status ("test", served_id, TR_TICKET_STATUS_SERVED));
 
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 0);
-  g_assert_true (tr_ticket_list_set_store (f->list, f->store, &error));
+  g_assert_true (tr_ticket_list_set_station (f->list, f->station, &error));
   g_assert_no_error (error);
-  g_assert_true (tr_ticket_list_get_store (f->list) == f->store);
+  g_assert_true (tr_ticket_list_get_station (f->list) == f->station);
 
   /* Open tickets only, in one change. */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 7);
@@ -150,7 +203,7 @@ test_load (Fixture *f, gconstpointer data)
   g_assert_null (g_list_model_get_item (G_LIST_MODEL (f->list), 7));
   assert_ordered (f);
 
-  g_assert_true (tr_ticket_list_set_store (f->list, NULL, &error));
+  g_assert_true (tr_ticket_list_set_station (f->list, NULL, &error));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 0);
   g_assert_cmpuint (f->changes->len, ==, 2);
   g_assert_cmpuint (g_array_index (f->changes, Change, 1).removed, ==, 7);
@@ -168,7 +221,7 @@ test_follow_changes (Fixture *f, gconstpointer data)
   guint position = G_MAXUINT;
   Change change;
 
-  g_assert_true (tr_ticket_list_set_store (f->list, f->store, &error));
+  g_assert_true (tr_ticket_list_set_station (f->list, f->station, &error));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 3);
   row_a = item_at (f, 0);
   row_b = item_at (f, 1);
@@ -224,8 +277,8 @@ test_follow_changes (Fixture *f, gconstpointer data)
   g_assert_cmpstr (tr_ticket_object_get_id (item_at (f, 0)), ==, a);
   assert_ordered (f);
 
-  /* After the list lets go of the store, changes no longer reach it. */
-  g_assert_true (tr_ticket_list_set_store (f->list, NULL, &error));
+  /* After the list lets go of the station, changes no longer reach it. */
+  g_assert_true (tr_ticket_list_set_station (f->list, NULL, &error));
   g_array_set_size (f->changes, 0);
   g_free (create_ticket (f, "5", "Fries"));
   g_assert_cmpuint (f->changes->len, ==, 0);

@@ -454,22 +454,40 @@ pair_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 }
 
 static void
+on_demo_added (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (TrApplication) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!tr_station_submit_ops_finish (TR_STATION (source), result, &error))
+    {
+      g_autofree char *body
+        = g_strdup_printf (_ ("The sample tickets could not be added.\n\n%s"), error->message);
+      show_error (self, _ ("Cannot Add Sample Tickets"), body);
+    }
+}
+
+/* Through the op path like any order, so every connected station gets
+ * them as events, in sequence. */
+static void
+add_demo_tickets (TrApplication *self, guint n_tickets)
+{
+  g_autoptr (GPtrArray) ops = tr_demo_build_ops (n_tickets, tr_now_ms ());
+
+  tr_station_submit_ops_async (self->station, ops, NULL, on_demo_added, g_object_ref (self));
+}
+
+static void
 demo_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   TrApplication *self = user_data;
-  g_autoptr (GError) error = NULL;
 
   /* Sample orders belong on a host: on a follower they would never
    * reach anyone. */
   if (self->station == NULL || tr_station_get_mode (self->station) != TR_STATION_MODE_HOST)
     if (!switch_station (self, NULL))
       return;
-  if (!tr_demo_seed (tr_station_get_store (self->station), TR_DEMO_N_TICKETS, &error))
-    {
-      g_autofree char *body
-        = g_strdup_printf (_ ("The sample tickets could not be added.\n\n%s"), error->message);
-      show_error (self, _ ("Cannot Add Sample Tickets"), body);
-    }
+  add_demo_tickets (self, TR_DEMO_N_TICKETS);
 }
 
 static void
@@ -728,16 +746,7 @@ tr_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
   sync_host_action (self);
 
   if (demo)
-    {
-      g_autoptr (GError) error = NULL;
-
-      if (!tr_demo_seed (tr_station_get_store (self->station), (guint)demo_count, &error))
-        {
-          g_autofree char *body
-            = g_strdup_printf (_ ("The sample tickets could not be added.\n\n%s"), error->message);
-          show_error (self, _ ("Cannot Add Sample Tickets"), body);
-        }
-    }
+    add_demo_tickets (self, (guint)demo_count);
 
   return EXIT_SUCCESS;
 }

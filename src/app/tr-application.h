@@ -26,7 +26,7 @@ tr_application_new (void);
  * could not start. */
 TrStation *
 tr_application_get_station (TrApplication *self);
-/* The station's store, or NULL. */
+/* What the station reads (on a host a read-only connection), or NULL. */
 TrStore *
 tr_application_get_store (TrApplication *self);
 /* NULL when the schema is not installed. */

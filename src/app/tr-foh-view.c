@@ -478,10 +478,10 @@ place_ticket (TrFohView *self, const char *ticket_id, const TrTicket *ticket, gb
 }
 
 static void
-on_ticket_changed (TrFohView *self, const char *ticket_id, TrStore *store)
+on_ticket_changed (TrFohView *self, const char *ticket_id, TrStation *station)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (TrTicket) ticket = tr_store_get_ticket (store, ticket_id, &error);
+  g_autoptr (TrTicket) ticket = tr_station_get_ticket (station, ticket_id, &error);
 
   if (error != NULL)
     {
@@ -496,9 +496,8 @@ on_ticket_changed (TrFohView *self, const char *ticket_id, TrStore *store)
 static void
 load_tickets (TrFohView *self)
 {
-  TrStore *store = tr_station_get_store (self->station);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) tickets = tr_store_list_tickets (store, FALSE, NULL, &error);
+  g_autoptr (GPtrArray) tickets = tr_station_list_tickets (self->station, FALSE, &error);
 
   if (tickets == NULL)
     {
@@ -592,7 +591,7 @@ static TrTicket *
 lookup_ticket (TrFohView *self, const char *ticket_id)
 {
   g_autoptr (GError) error = NULL;
-  TrTicket *ticket = tr_store_get_ticket (tr_station_get_store (self->station), ticket_id, &error);
+  TrTicket *ticket = tr_station_get_ticket (self->station, ticket_id, &error);
 
   if (ticket == NULL)
     show_toast (self, error ? error->message : _ ("That order is no longer there"));
@@ -1057,7 +1056,6 @@ static void
 tr_foh_view_constructed (GObject *object)
 {
   TrFohView *self = (TrFohView *)object;
-  TrStore *store;
 
   G_OBJECT_CLASS (tr_foh_view_parent_class)->constructed (object);
 
@@ -1074,10 +1072,9 @@ tr_foh_view_constructed (GObject *object)
                                G_CALLBACK (on_section_items_changed), self, G_CONNECT_SWAPPED);
     }
 
-  store = tr_station_get_store (self->station);
   load_tickets (self);
   self->changed_handler = g_signal_connect_object (
-    store, "ticket-changed", G_CALLBACK (on_ticket_changed), self, G_CONNECT_SWAPPED);
+    self->station, "ticket-changed", G_CALLBACK (on_ticket_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->station, "op-rejected", G_CALLBACK (on_op_rejected), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->clock, "tick", G_CALLBACK (on_tick), self, G_CONNECT_SWAPPED);
@@ -1100,7 +1097,7 @@ tr_foh_view_dispose (GObject *object)
       gtk_window_destroy (dialog);
     }
   if (self->station != NULL && self->changed_handler != 0)
-    g_clear_signal_handler (&self->changed_handler, tr_station_get_store (self->station));
+    g_clear_signal_handler (&self->changed_handler, self->station);
   gtk_widget_dispose_template (GTK_WIDGET (self), TR_TYPE_FOH_VIEW);
   for (guint s = 0; s < TR_FOH_N_SECTIONS; s++)
     {

@@ -186,8 +186,8 @@ recall (TrKitchenView *self, const char *ticket_id)
     return;
   number = entry->number;
 
-  /* A bumped ticket has left the list; the store still has it. */
-  ticket = tr_store_get_ticket (tr_station_get_store (self->station), ticket_id, &error);
+  /* A bumped ticket has left the list; the station still has it. */
+  ticket = tr_station_get_ticket (self->station, ticket_id, &error);
   if (ticket == NULL)
     {
       toast_refusal (self, number,

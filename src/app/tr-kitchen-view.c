@@ -259,7 +259,7 @@ refresh_pending (gpointer user_data)
 
   if (tr_station_get_mode (self->station) == TR_STATION_MODE_CLIENT)
     {
-      ops = tr_store_outbox_list (tr_station_get_store (self->station), &error);
+      ops = tr_station_list_outbox (self->station, &error);
       if (ops == NULL)
         g_debug ("Cannot read the outbox: %s", error->message);
       for (guint i = 0; ops != NULL && i < ops->len; i++)
@@ -386,7 +386,7 @@ tr_kitchen_view_constructed (GObject *object)
   tr_ticket_list_set_keep_cancelled (self->tickets, TRUE);
   g_signal_connect_object (self->tickets, "items-changed", G_CALLBACK (on_tickets_changed), self,
                            G_CONNECT_SWAPPED);
-  if (!tr_ticket_list_set_store (self->tickets, tr_station_get_store (self->station), &error))
+  if (!tr_ticket_list_set_station (self->tickets, self->station, &error))
     {
       g_autofree char *text = g_strdup_printf (_ ("Cannot read the tickets: %s"), error->message);
 
@@ -413,8 +413,8 @@ tr_kitchen_view_constructed (GObject *object)
     {
       g_signal_connect_object (client, "notify::queued-ops", G_CALLBACK (queue_pending), self,
                                G_CONNECT_SWAPPED);
-      g_signal_connect_object (tr_station_get_store (self->station), "ticket-changed",
-                               G_CALLBACK (queue_pending), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->station, "ticket-changed", G_CALLBACK (queue_pending), self,
+                               G_CONNECT_SWAPPED);
       refresh_pending (self);
     }
 }
@@ -434,7 +434,7 @@ tr_kitchen_view_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), TR_TYPE_KITCHEN_VIEW);
 
   if (self->tickets != NULL)
-    tr_ticket_list_set_store (self->tickets, NULL, NULL);
+    tr_ticket_list_set_station (self->tickets, NULL, NULL);
   g_clear_object (&self->page_model);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);

@@ -302,15 +302,15 @@ tr_menu_new_default (void)
 }
 
 GPtrArray *
-tr_menu_load (TrStore *store, GError **error)
+tr_menu_load (TrStation *station, GError **error)
 {
   g_autofree char *json = NULL;
   g_autoptr (GError) local_error = NULL;
 
-  g_return_val_if_fail (TR_IS_STORE (store), NULL);
+  g_return_val_if_fail (TR_IS_STATION (station), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  json = tr_store_get_menu (store, &local_error);
+  json = tr_station_load_menu (station, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -319,16 +319,4 @@ tr_menu_load (TrStore *store, GError **error)
   if (json == NULL)
     return tr_menu_new_default ();
   return tr_menu_parse (json, error);
-}
-
-gboolean
-tr_menu_save (TrStore *store, GPtrArray *items, GError **error)
-{
-  g_autofree char *json = NULL;
-
-  g_return_val_if_fail (TR_IS_STORE (store), FALSE);
-  g_return_val_if_fail (items != NULL, FALSE);
-
-  json = tr_menu_to_json (items);
-  return tr_store_set_menu (store, json, error);
 }

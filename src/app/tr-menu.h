@@ -1,7 +1,7 @@
 /* tr-menu.h: the small editable menu orders are picked from
  *
- * Kept as JSON in the station's store (tr_store_get_menu), so it lives
- * with the tickets it is used for. A store that never had one gets a
+ * Kept as JSON in the station's database (tr_station_load_menu), so it
+ * lives with the tickets it is used for. A store that never had one gets a
  * starter menu, which the preferences can change.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -10,7 +10,7 @@
 
 #include <glib-object.h>
 
-#include "tr-store.h"
+#include "tr-station.h"
 
 G_BEGIN_DECLS
 
@@ -43,10 +43,9 @@ tr_menu_to_json (GPtrArray *items);
 /* The starter menu. */
 GPtrArray *
 tr_menu_new_default (void);
-/* The store's menu, or the starter menu when it has none. */
+/* The station's menu, or the starter menu when it has none. Saving is
+ * the station's: tr_station_save_menu_async (tr_menu_to_json (items)). */
 GPtrArray *
-tr_menu_load (TrStore *store, GError **error);
-gboolean
-tr_menu_save (TrStore *store, GPtrArray *items, GError **error);
+tr_menu_load (TrStation *station, GError **error);
 
 G_END_DECLS

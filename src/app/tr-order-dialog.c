@@ -717,7 +717,7 @@ fill_menu (TrOrderDialog *self)
 {
   g_autoptr (GError) error = NULL;
 
-  self->menu = tr_menu_load (tr_station_get_store (self->station), &error);
+  self->menu = tr_menu_load (self->station, &error);
   if (self->menu == NULL)
     {
       /* A broken menu must not stop an order: typed items still work. */

@@ -164,16 +164,27 @@ static void
 rebuild_menu_list (TrPreferencesWindow *self);
 
 static void
+on_menu_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (TrPreferencesWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!tr_station_save_menu_finish (TR_STATION (source), result, &error))
+    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                      adw_toast_new (error->message));
+}
+
+/* The station saves it: on a host its writer does, not this window. */
+static void
 save_menu (TrPreferencesWindow *self)
 {
   TrStation *station = tr_application_get_station (self->application);
-  g_autoptr (GError) error = NULL;
+  g_autofree char *json = NULL;
 
   if (station == NULL)
     return;
-  if (!tr_menu_save (tr_station_get_store (station), self->menu, &error))
-    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                      adw_toast_new (error->message));
+  json = tr_menu_to_json (self->menu);
+  tr_station_save_menu_async (station, json, NULL, on_menu_saved, g_object_ref (self));
 }
 
 static void
@@ -184,7 +195,7 @@ load_menu (TrPreferencesWindow *self)
 
   g_clear_pointer (&self->menu, g_ptr_array_unref);
   if (station != NULL)
-    self->menu = tr_menu_load (tr_station_get_store (station), &error);
+    self->menu = tr_menu_load (station, &error);
   if (self->menu == NULL)
     {
       if (error != NULL)

@@ -11,7 +11,7 @@
 struct _TrTicketList
 {
   GObject parent_instance;
-  TrStore *store;
+  TrStation *station;
   gulong changed_handler;
   /* TrTicketObject*, in display order; the lists are tens of tickets, so
    * a linear search by id costs less than keeping an index in step. */
@@ -30,7 +30,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (TrTicketList, tr_ticket_list, G_TYPE_OBJECT,
 enum
 {
   PROP_0,
-  PROP_STORE,
+  PROP_STATION,
   PROP_N_ITEMS,
   PROP_KEEP_CANCELLED,
   N_PROPS
@@ -123,7 +123,7 @@ insert_sorted (TrTicketList *self, const TrTicket *ticket)
 }
 
 static void
-on_ticket_changed (TrTicketList *self, const char *ticket_id, TrStore *store)
+on_ticket_changed (TrTicketList *self, const char *ticket_id, TrStation *station)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (TrTicket) ticket = NULL;
@@ -131,9 +131,9 @@ on_ticket_changed (TrTicketList *self, const char *ticket_id, TrStore *store)
   gboolean present;
 
   g_assert (TR_IS_TICKET_LIST (self));
-  g_assert (TR_IS_STORE (store));
+  g_assert (TR_IS_STATION (station));
 
-  ticket = tr_store_get_ticket (store, ticket_id, &error);
+  ticket = tr_station_get_ticket (station, ticket_id, &error);
   if (error != NULL)
     {
       /* Keep showing the last known state: a kitchen screen that goes
@@ -214,11 +214,11 @@ list_model_iface_init (GListModelInterface *iface)
 }
 
 static void
-disconnect_store (TrTicketList *self)
+disconnect_station (TrTicketList *self)
 {
-  if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_handler, self->store);
-  g_clear_object (&self->store);
+  if (self->station != NULL)
+    g_clear_signal_handler (&self->changed_handler, self->station);
+  g_clear_object (&self->station);
 }
 
 static void
@@ -226,7 +226,7 @@ tr_ticket_list_dispose (GObject *object)
 {
   TrTicketList *self = (TrTicketList *)object;
 
-  disconnect_store (self);
+  disconnect_station (self);
 
   G_OBJECT_CLASS (tr_ticket_list_parent_class)->dispose (object);
 }
@@ -248,8 +248,8 @@ tr_ticket_list_get_property (GObject *object, guint prop_id, GValue *value, GPar
 
   switch (prop_id)
     {
-      case PROP_STORE:
-        g_value_set_object (value, self->store);
+      case PROP_STATION:
+        g_value_set_object (value, self->station);
         break;
 
       case PROP_N_ITEMS:
@@ -292,8 +292,8 @@ tr_ticket_list_class_init (TrTicketListClass *klass)
   object_class->get_property = tr_ticket_list_get_property;
   object_class->set_property = tr_ticket_list_set_property;
 
-  properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, TR_TYPE_STORE,
-                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATION] = g_param_spec_object ("station", NULL, NULL, TR_TYPE_STATION,
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_KEEP_CANCELLED]
@@ -315,35 +315,35 @@ tr_ticket_list_new (void)
   return g_object_new (TR_TYPE_TICKET_LIST, NULL);
 }
 
-TrStore *
-tr_ticket_list_get_store (TrTicketList *self)
+TrStation *
+tr_ticket_list_get_station (TrTicketList *self)
 {
   g_return_val_if_fail (TR_IS_TICKET_LIST (self), NULL);
 
-  return self->store;
+  return self->station;
 }
 
 gboolean
-tr_ticket_list_set_store (TrTicketList *self, TrStore *store, GError **error)
+tr_ticket_list_set_station (TrTicketList *self, TrStation *station, GError **error)
 {
   g_autoptr (GPtrArray) old_items = NULL;
   g_autoptr (GPtrArray) tickets = NULL;
   guint n_removed;
 
   g_return_val_if_fail (TR_IS_TICKET_LIST (self), FALSE);
-  g_return_val_if_fail (store == NULL || TR_IS_STORE (store), FALSE);
+  g_return_val_if_fail (station == NULL || TR_IS_STATION (station), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (store != self->store)
+  if (station != self->station)
     {
-      disconnect_store (self);
-      if (store != NULL)
+      disconnect_station (self);
+      if (station != NULL)
         {
-          self->store = g_object_ref (store);
+          self->station = g_object_ref (station);
           self->changed_handler = g_signal_connect_object (
-            store, "ticket-changed", G_CALLBACK (on_ticket_changed), self, G_CONNECT_SWAPPED);
+            station, "ticket-changed", G_CALLBACK (on_ticket_changed), self, G_CONNECT_SWAPPED);
         }
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATION]);
     }
 
   /* Swap the contents before telling anyone, so that handlers of
@@ -352,9 +352,9 @@ tr_ticket_list_set_store (TrTicketList *self, TrStore *store, GError **error)
   n_removed = old_items->len;
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
 
-  if (store != NULL)
+  if (station != NULL)
     {
-      tickets = tr_store_list_tickets (store, TRUE, NULL, error);
+      tickets = tr_station_list_tickets (station, TRUE, error);
       if (tickets != NULL)
         {
           for (guint i = 0; i < tickets->len; i++)
@@ -366,7 +366,7 @@ tr_ticket_list_set_store (TrTicketList *self, TrStore *store, GError **error)
   if (n_removed > 0 || self->items->len > 0)
     emit_items_changed (self, 0, n_removed, self->items->len);
 
-  return store == NULL || tickets != NULL;
+  return station == NULL || tickets != NULL;
 }
 
 TrTicketObject *

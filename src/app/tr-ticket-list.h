@@ -1,6 +1,6 @@
-/* tr-ticket-list.h: the open tickets of a store as a GListModel
+/* tr-ticket-list.h: the open tickets of a station as a GListModel
  *
- * The list holds TrTicketObjects oldest first and follows the store's
+ * The list holds TrTicketObjects oldest first and follows the station's
  * "ticket-changed" signal one ticket at a time: a changed ticket replaces
  * its row in place, a new one is inserted, a closed or removed one
  * disappears. Widgets therefore never see the whole list rebuilt.
@@ -11,7 +11,7 @@
 
 #include <gio/gio.h>
 
-#include "tr-store.h"
+#include "tr-station.h"
 #include "tr-ticket-object.h"
 
 G_BEGIN_DECLS
@@ -19,15 +19,16 @@ G_BEGIN_DECLS
 #define TR_TYPE_TICKET_LIST (tr_ticket_list_get_type ())
 G_DECLARE_FINAL_TYPE (TrTicketList, tr_ticket_list, TR, TICKET_LIST, GObject)
 
-/* An empty list with no store. */
+/* An empty list with no station. */
 TrTicketList *
 tr_ticket_list_new (void);
-TrStore *
-tr_ticket_list_get_store (TrTicketList *self);
-/* Follows @store (NULL: none) and loads its open tickets. On failure the
- * list is empty, keeps following @store, and @error says why. */
+TrStation *
+tr_ticket_list_get_station (TrTicketList *self);
+/* Follows @station (NULL: none) and loads its open tickets, read through
+ * the station (never the host's own connection). On failure the list is
+ * empty, keeps following @station, and @error says why. */
 gboolean
-tr_ticket_list_set_store (TrTicketList *self, TrStore *store, GError **error);
+tr_ticket_list_set_station (TrTicketList *self, TrStation *station, GError **error);
 /* The row of @ticket_id, or NULL; @position may be NULL. */
 TrTicketObject *
 tr_ticket_list_find (TrTicketList *self, const char *ticket_id, guint *position);

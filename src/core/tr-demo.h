@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "tr-store.h"
+#include "tr-op.h"
 
 G_BEGIN_DECLS
 
@@ -13,13 +13,15 @@ G_BEGIN_DECLS
 /* The station id the demo's ops are issued by. */
 #define TR_DEMO_STATION_ID "demo"
 
-/* Creates @n_tickets open tickets in @store with one tr_store_apply_ops()
- * call: create_ticket ops, then a few status ops so that some tickets are
- * preparing or ready. Menu, tables and statuses come from a fixed seed,
- * so the same @n_tickets always gives the same tickets (with fresh ids);
- * seeding twice adds a second set. FALSE with @error when the store fails
- * or rejects one of the ops. */
-gboolean
-tr_demo_seed (TrStore *store, guint n_tickets, GError **error);
+/* The ops that make @n_tickets open tickets (TrOp*, in the order they
+ * must be applied): create_ticket ops, then a few status ops so that
+ * some tickets are preparing or ready. Menu, tables and statuses come
+ * from a fixed seed, so the same @n_tickets always gives the same
+ * tickets (with fresh ticket, item and op ids); every op is issued by
+ * TR_DEMO_STATION_ID at @now (ms). Pure: nothing is written. Submit them
+ * like any other op (tr_station_submit_ops_async()), so that every
+ * station sees them. */
+GPtrArray *
+tr_demo_build_ops (guint n_tickets, gint64 now);
 
 G_END_DECLS

@@ -110,4 +110,41 @@ char       *tr_tls_certificate_fingerprint (GTlsCertificate *certificate);
  * Needs a GIO TLS backend at run time (glib-networking). */
 GTlsCertificate *tr_tls_ensure_certificate (const char *path, GError **error);
 
+/* ---- Ops and writes off the caller's stack (tr-host-ops.c) ----
+ *
+ * Both complete on the thread-default main context of the caller, never
+ * before the write is durable. */
+
+/* Applies @ops (TrOp*) in order exactly as if a station had sent them:
+ * dedupe, apply, log, fan out to every connected station. The result is
+ * the outcomes (TrOutcome*, same order), or NULL with @error when the
+ * database failed. */
+void       tr_host_submit_ops_async  (TrHost              *self,
+                                      GPtrArray           *ops,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+GPtrArray *tr_host_submit_ops_finish (TrHost        *self,
+                                      GAsyncResult  *result,
+                                      GError       **error);
+
+/* A write that is not an op (the menu and other settings), run by the
+ * host's writer on its store, so the host stays its database's one
+ * writer. @func returns FALSE with @error when it failed; @data is freed
+ * with @destroy once it has run. Belongs in tr-host-private.h. */
+typedef gboolean (*TrHostWriteFunc) (TrStore  *store,
+                                     gpointer  data,
+                                     GError  **error);
+
+void       _tr_host_write_async      (TrHost              *self,
+                                      TrHostWriteFunc      func,
+                                      gpointer             data,
+                                      GDestroyNotify       destroy,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+gboolean   _tr_host_write_finish     (TrHost        *self,
+                                      GAsyncResult  *result,
+                                      GError       **error);
+
 G_END_DECLS

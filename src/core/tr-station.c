@@ -13,6 +13,8 @@ struct _TrStation
   GObject        parent_instance;
 
   TrStationMode  mode;
+  /* What the station reads: its own station.db, or on a host a
+   * read-only connection to host.db (the host keeps the writing one). */
   TrStore       *store;
   TrHost        *host;
   TrClient      *client;
@@ -35,6 +37,7 @@ enum
 enum
 {
   OP_REJECTED,
+  TICKET_CHANGED,
   N_SIGNALS
 };
 
@@ -112,6 +115,9 @@ tr_station_class_init (TrStationClass *klass)
   signals[OP_REJECTED] = g_signal_new ("op-rejected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING,
                                        G_TYPE_STRING, G_TYPE_STRING);
+  signals[TICKET_CHANGED]
+    = g_signal_new ("ticket-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -131,14 +137,35 @@ on_client_op_rejected (TrStation *self, const char *op_id, const char *code, con
   g_signal_emit (self, signals[OP_REJECTED], 0, op_id, code, message);
 }
 
-static TrStore *
-open_store (const char *data_dir, const char *file_name, TrStoreDurability durability,
-            GError **error)
+static void
+on_ticket_changed (TrStation *self, const char *ticket_id)
+{
+  g_signal_emit (self, signals[TICKET_CHANGED], 0, ticket_id);
+}
+
+/* The host announces each commit on its own main context with the events
+ * it made; a ticket changed twice in one commit is announced once. */
+static void
+on_host_events_committed (TrStation *self, GPtrArray *events)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      const TrEvent *event = g_ptr_array_index (events, i);
+      const char *ticket_id = event->ticket != NULL ? event->ticket->id : NULL;
+
+      if (ticket_id != NULL && g_hash_table_add (seen, (gpointer)ticket_id))
+        on_ticket_changed (self, ticket_id);
+    }
+}
+
+static char *
+store_path (const char *data_dir, const char *file_name)
 {
   g_autofree char *dir = data_dir ? g_strdup (data_dir) : tr_store_default_dir ();
-  g_autofree char *path = g_build_filename (dir, file_name, NULL);
 
-  return tr_store_open (path, durability, error);
+  return g_build_filename (dir, file_name, NULL);
 }
 
 TrStation *
@@ -146,16 +173,33 @@ tr_station_new_host (const char *data_dir, guint port, gboolean loopback_only, G
 {
   g_autoptr (TrStation) self = NULL;
   g_autoptr (TrStore) store = NULL;
+  g_autofree char *path = store_path (data_dir, TR_STORE_HOST_FILE);
 
-  store = open_store (data_dir, TR_STORE_HOST_FILE, TR_STORE_DURABILITY_FULL, error);
+  /* The writing connection goes to the host, its one owner. */
+  store = tr_store_open (path, TR_STORE_DURABILITY_FULL, error);
   if (store == NULL)
     return NULL;
 
   self = g_object_new (TR_TYPE_STATION, NULL);
   self->mode = TR_STATION_MODE_HOST;
-  self->store = g_steal_pointer (&store);
-  self->host = tr_host_new (self->store);
+  self->host = tr_host_new (store);
   g_object_set (self->host, "port", port, "loopback-only", loopback_only, NULL);
+
+  /* Opened after the writer has created and migrated the file. */
+  self->store = tr_store_open_readonly (path, error);
+  if (self->store == NULL)
+    return NULL;
+
+  /* With its writer thread the host announces commits as events on its
+   * main context ("events-committed"); until then its store's
+   * "ticket-changed" fires on this same thread after each commit. */
+  if (g_signal_lookup ("events-committed", TR_TYPE_HOST) != 0)
+    g_signal_connect_object (self->host, "events-committed", G_CALLBACK (on_host_events_committed),
+                             self, G_CONNECT_SWAPPED);
+  else
+    g_signal_connect_object (store, "ticket-changed", G_CALLBACK (on_ticket_changed), self,
+                             G_CONNECT_SWAPPED);
+
   if (!tr_host_start (self->host, error))
     return NULL;
   return g_steal_pointer (&self);
@@ -167,14 +211,17 @@ tr_station_new_client (const char *data_dir, const char *host_url, const char *s
 {
   g_autoptr (TrStation) self = NULL;
   g_autoptr (TrStore) store = NULL;
+  g_autofree char *path = store_path (data_dir, TR_STORE_STATION_FILE);
 
-  store = open_store (data_dir, TR_STORE_STATION_FILE, TR_STORE_DURABILITY_NORMAL, error);
+  store = tr_store_open (path, TR_STORE_DURABILITY_NORMAL, error);
   if (store == NULL)
     return NULL;
 
   self = g_object_new (TR_TYPE_STATION, NULL);
   self->mode = TR_STATION_MODE_CLIENT;
   self->store = g_steal_pointer (&store);
+  g_signal_connect_object (self->store, "ticket-changed", G_CALLBACK (on_ticket_changed), self,
+                           G_CONNECT_SWAPPED);
   self->client = tr_client_new (self->store, host_url, station_name, role);
   g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_client_state_notify),
                            self, G_CONNECT_SWAPPED);
@@ -232,11 +279,26 @@ tr_station_get_link_state (TrStation *self)
   return self->client ? tr_client_get_state (self->client) : TR_CLIENT_STATE_OFFLINE;
 }
 
+/* An op the host took (now or the first time it saw it) is TRUE. */
+static gboolean
+outcome_check (const TrOutcome *outcome, GError **error)
+{
+  TrErrorCode code = TR_ERROR_INVALID;
+
+  if (outcome->result == TR_APPLY_APPLIED
+      || (outcome->result == TR_APPLY_DUPLICATE && outcome->original == TR_APPLY_APPLIED))
+    return TRUE;
+
+  tr_error_code_from_string (outcome->error_code, &code);
+  g_set_error_literal (error, TR_ERROR, code,
+                       outcome->error_message ? outcome->error_message : "rejected");
+  return FALSE;
+}
+
 gboolean
 tr_station_submit (TrStation *self, const TrOp *op, GError **error)
 {
   g_autoptr (TrOutcome) outcome = NULL;
-  TrErrorCode code = TR_ERROR_INVALID;
 
   g_return_val_if_fail (TR_IS_STATION (self), FALSE);
   g_return_val_if_fail (op != NULL, FALSE);
@@ -247,14 +309,167 @@ tr_station_submit (TrStation *self, const TrOp *op, GError **error)
   outcome = tr_host_submit_op (self->host, op, error);
   if (outcome == NULL)
     return FALSE;
-  if (outcome->result == TR_APPLY_APPLIED ||
-      (outcome->result == TR_APPLY_DUPLICATE && outcome->original == TR_APPLY_APPLIED))
-    return TRUE;
+  return outcome_check (outcome, error);
+}
 
-  tr_error_code_from_string (outcome->error_code, &code);
-  g_set_error_literal (error, TR_ERROR, code,
-                       outcome->error_message ? outcome->error_message : "rejected");
-  return FALSE;
+static void
+host_ops_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  g_autoptr (GPtrArray) outcomes = NULL;
+  GError *error = NULL;
+
+  outcomes = tr_host_submit_ops_finish (TR_HOST (source), result, &error);
+  if (outcomes == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  for (guint i = 0; i < outcomes->len; i++)
+    if (!outcome_check (g_ptr_array_index (outcomes, i), &error))
+      {
+        g_task_return_error (task, error);
+        return;
+      }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+tr_station_submit_ops_async (TrStation *self, GPtrArray *ops, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (TR_IS_STATION (self));
+  g_return_if_fail (ops != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tr_station_submit_ops_async);
+
+  if (self->mode == TR_STATION_MODE_HOST)
+    {
+      tr_host_submit_ops_async (self->host, ops, cancellable, host_ops_done_cb,
+                                g_steal_pointer (&task));
+      return;
+    }
+
+  /* Each op is applied locally and queued in its own transaction, as if
+   * tapped in turn; the client sends the outbox in order. */
+  for (guint i = 0; i < ops->len; i++)
+    {
+      GError *error = NULL;
+
+      if (!tr_client_submit (self->client, g_ptr_array_index (ops, i), &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+gboolean
+tr_station_submit_ops_finish (TrStation *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (TR_IS_STATION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tr_station_submit_ops_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+TrTicket *
+tr_station_get_ticket (TrStation *self, const char *ticket_id, GError **error)
+{
+  g_return_val_if_fail (TR_IS_STATION (self), NULL);
+  g_return_val_if_fail (ticket_id != NULL, NULL);
+
+  return tr_store_get_ticket (self->store, ticket_id, error);
+}
+
+GPtrArray *
+tr_station_list_tickets (TrStation *self, gboolean open_only, GError **error)
+{
+  g_return_val_if_fail (TR_IS_STATION (self), NULL);
+
+  return tr_store_list_tickets (self->store, open_only, NULL, error);
+}
+
+GPtrArray *
+tr_station_list_outbox (TrStation *self, GError **error)
+{
+  g_return_val_if_fail (TR_IS_STATION (self), NULL);
+
+  if (self->mode == TR_STATION_MODE_HOST)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+  return tr_store_outbox_list (self->store, error);
+}
+
+char *
+tr_station_load_menu (TrStation *self, GError **error)
+{
+  g_return_val_if_fail (TR_IS_STATION (self), NULL);
+
+  return tr_store_get_menu (self->store, error);
+}
+
+static gboolean
+write_menu (TrStore *store, gpointer data, GError **error)
+{
+  return tr_store_set_menu (store, data, error);
+}
+
+static void
+host_menu_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (_tr_host_write_finish (TR_HOST (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+tr_station_save_menu_async (TrStation *self, const char *menu_json, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (TR_IS_STATION (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tr_station_save_menu_async);
+
+  if (self->mode == TR_STATION_MODE_HOST)
+    {
+      _tr_host_write_async (self->host, write_menu, g_strdup (menu_json), g_free, cancellable,
+                            host_menu_written_cb, g_steal_pointer (&task));
+      return;
+    }
+
+  /* A station's menu is its own, kept in its own cache file, which no
+   * one writes from another thread: a small write in place. */
+  if (tr_store_set_menu (self->store, menu_json, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+gboolean
+tr_station_save_menu_finish (TrStation *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (TR_IS_STATION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tr_station_save_menu_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 void

@@ -3,8 +3,15 @@
  * A station is either the host (a TrHost over the store of truth,
  * host.db, synchronous=FULL) or follows one (a TrClient over its cache,
  * station.db, synchronous=NORMAL). The UI talks only to TrStation: it
- * reads tickets from the store, submits ops, and shows the link state,
- * without caring which of the two it is.
+ * reads tickets, the outbox and the menu, submits ops and saves the
+ * menu, and shows the link state, without caring which of the two it
+ * is.
+ *
+ * One writer per database: host.db is written only by its TrHost (ops
+ * through its op path, so every station sees them; settings through the
+ * host's writer), station.db only by its TrClient and this station. On a
+ * host the station reads host.db through a read-only connection of its
+ * own, so the UI's reads never wait for the host's commits.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,13 +37,18 @@ typedef enum
 
 /* Properties (read-only):
  *   "mode"        TrStationMode
- *   "store"       TrStore*
+ *   "store"       TrStore*   what this station reads: station.db, or on a
+ *                            host a read-only connection to host.db
  *   "host"        TrHost*    (host mode) or NULL
  *   "client"      TrClient*  (client mode) or NULL
  *   "station-id"  string     the id this station puts in its ops
  *   "link-state"  TrClientState: a running host is always ONLINE_WEBSOCKET
  * Signals:
- *   "op-rejected" (const char *op_id, const char *code, const char *message)
+ *   "op-rejected"    (const char *op_id, const char *code, const char *message)
+ *   "ticket-changed" (const char *ticket_id) on the main context of the
+ *                    station's creation, after the commit that created,
+ *                    changed or removed that ticket: read it again with
+ *                    tr_station_get_ticket()
  */
 
 /* Opens DATA_DIR/host.db and starts serving on @port (0: any free port). */
@@ -52,6 +64,7 @@ TrStation    *tr_station_new_client (const char  *data_dir,
                                      GError     **error);
 
 TrStationMode tr_station_get_mode       (TrStation *self);
+/* The store this station reads (see "store"); never write to it. */
 TrStore      *tr_station_get_store      (TrStation *self);
 TrHost       *tr_station_get_host       (TrStation *self);
 TrClient     *tr_station_get_client     (TrStation *self);
@@ -65,6 +78,53 @@ TrClientState tr_station_get_link_state (TrStation *self);
 gboolean      tr_station_submit         (TrStation   *self,
                                          const TrOp  *op,
                                          GError     **error);
+
+/* Submits @ops (TrOp*) in order, as tr_station_submit() each: on a host
+ * through the host's op path in one go (logged and fanned out to every
+ * station), on a client into the outbox. TRUE when every op applied;
+ * FALSE with the first refusal in @error (the ops before it stay). */
+void          tr_station_submit_ops_async  (TrStation           *self,
+                                            GPtrArray           *ops,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean      tr_station_submit_ops_finish (TrStation     *self,
+                                            GAsyncResult  *result,
+                                            GError       **error);
+
+/* ---- Reading: never through the host's own connection ---- */
+
+/* The ticket as this station shows it, or NULL (with @error only when
+ * the read failed). */
+TrTicket     *tr_station_get_ticket     (TrStation   *self,
+                                         const char  *ticket_id,
+                                         GError     **error);
+/* Tickets (TrTicket*) oldest first; @open_only keeps new, preparing and
+ * ready ones. */
+GPtrArray    *tr_station_list_tickets   (TrStation  *self,
+                                         gboolean    open_only,
+                                         GError    **error);
+/* This station's ops not yet acknowledged by the host (TrOp*), oldest
+ * first; always empty on the host, whose ops are applied at once. */
+GPtrArray    *tr_station_list_outbox    (TrStation  *self,
+                                         GError    **error);
+
+/* ---- The menu: a setting of this station's database ---- */
+
+/* The menu document as saved (JSON; tr-menu.c parses it), or NULL with
+ * no error when none was ever saved. */
+char         *tr_station_load_menu      (TrStation  *self,
+                                         GError    **error);
+/* Replaces it (@menu_json NULL: forget it): on a host through the host's
+ * writer, on a client in its own station.db, as before. */
+void          tr_station_save_menu_async  (TrStation           *self,
+                                           const char          *menu_json,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean      tr_station_save_menu_finish (TrStation     *self,
+                                           GAsyncResult  *result,
+                                           GError       **error);
 
 /* Stops serving or connecting; the store stays open. */
 void          tr_station_shutdown       (TrStation *self);

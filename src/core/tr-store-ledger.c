@@ -19,6 +19,16 @@ gint64
 tr_store_get_head_seq (TrStore *self)
 {
   g_return_val_if_fail (TR_IS_STORE (self), 0);
+
+  if (self->readonly)
+    {
+      g_autoptr (GError) error = NULL;
+      gint64 head = 0;
+
+      if (!_tr_store_head_seq_read (self, &head, &error))
+        g_warning ("%s", error->message);
+      return head;
+    }
   return self->head_seq;
 }
 

@@ -88,6 +88,10 @@ struct _TrStore
   char *station_token_host_id;
   char *host_fingerprint;
 
+  /* Opened with tr_store_open_readonly(): another connection writes the
+   * file, so nothing mirrored from it (the cache, head_seq) stays true. */
+  gboolean readonly;
+
   /* id → TrTicket*: the visible ticket as stored in tickets.data, so that
    * an op does not re-parse JSON. Written only together with the row and
    * dropped on _tr_store_rollback, so it never holds what the file does not. */

@@ -301,6 +301,12 @@ _tr_store_meta_get_int (TrStore *self, const char *key, gint64 *out, GError **er
 gboolean
 _tr_store_begin_write (TrStore *self, GError **error)
 {
+  if (self->readonly)
+    {
+      g_set_error (error, TR_ERROR, TR_ERROR_STORE, "%s: opened read-only; its writer is the host",
+                   self->path);
+      return FALSE;
+    }
   return _tr_store_run_cached (self, ST_BEGIN_WRITE, "starting a transaction", error);
 }
 

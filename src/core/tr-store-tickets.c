@@ -51,6 +51,10 @@ _tr_store_load_visible (TrStore *self, const char *ticket_id, GError **error)
   if (ticket_id == NULL)
     return NULL;
 
+  /* What another connection committed is not in the cache: read afresh
+   * (the entry kept below lives until the next read). */
+  if (self->readonly)
+    g_hash_table_remove_all (self->cache);
   ticket = g_hash_table_lookup (self->cache, ticket_id);
   if (ticket != NULL)
     return ticket;
@@ -251,6 +255,8 @@ tr_store_list_tickets (TrStore *self, gboolean open_only, gint64 *out_seq, GErro
   g_return_val_if_fail (TR_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (self->readonly)
+    g_hash_table_remove_all (self->cache);
   if (!_tr_store_run_cached (self, ST_BEGIN_READ, "starting a read", error))
     return NULL;
 

@@ -552,6 +552,46 @@ tr_store_open (const char *path, TrStoreDurability durability, GError **error)
   return g_steal_pointer (&self);
 }
 
+TrStore *
+tr_store_open_readonly (const char *path, GError **error)
+{
+  g_autoptr (TrStore) self = NULL;
+  gint64 user_version = 0;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (TR_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  self->readonly = TRUE;
+
+  /* No CREATE: the writer made the file and its schema. In WAL mode a
+   * reader sees each commit whole and never waits for the writer. */
+  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      fail_open (path, self->db, rc, error);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  if (!check_file (path, self->db, &user_version, error))
+    return NULL;
+  if (user_version < TR_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, TR_ERROR, TR_ERROR_STORE,
+                   "%s: schema version %" G_GINT64_FORMAT
+                   " is not migrated yet; open it for writing first",
+                   path, user_version);
+      return NULL;
+    }
+  if (!_tr_store_meta_load (self, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
 TrCheckpointer *
 tr_store_get_checkpointer (TrStore *self)
 {

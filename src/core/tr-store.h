@@ -68,6 +68,14 @@ TrStore  *tr_store_open           (const char        *path,
                                    TrStoreDurability  durability,
                                    GError           **error);
 
+/* Opens @path, which a writer (the host) has created, for reading only,
+ * on a connection of its own: a reader in another thread or loop than
+ * the writer's never waits for its commits, and always sees whole ones.
+ * Every write on it fails with TR_ERROR_STORE; it never emits
+ * "ticket-changed" (the writer's commits are announced by the writer). */
+TrStore  *tr_store_open_readonly  (const char  *path,
+                                   GError     **error);
+
 const char *tr_store_get_path     (TrStore *self);
 /* This database's own id (a UUID made at creation): the host_id. */
 const char *tr_store_get_db_id    (TrStore *self);
