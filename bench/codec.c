@@ -141,8 +141,7 @@ main (int argc, char *argv[])
   printf ("|----------------------------------------|-------:|----------:|\n");
   run ("tr_ticket_to_string", (EncodeFunc)tr_ticket_to_string, ticket, (guint)iterations);
   run ("tr_event_to_string", (EncodeFunc)tr_event_to_string, event, (guint)iterations);
-  run ("tr_op_to_string (create, 4 items)", (EncodeFunc)tr_op_to_string, create,
-       (guint)iterations);
+  run ("tr_op_to_string (create, 4 items)", (EncodeFunc)tr_op_to_string, create, (guint)iterations);
   run ("tr_op_to_string (item status)", (EncodeFunc)tr_op_to_string, bump, (guint)iterations);
   run ("tr_ticket_to_json + tr_json_to_string", ticket_via_node, ticket, (guint)iterations);
   run ("tr_event_to_json + tr_json_to_string", event_via_node, event, (guint)iterations);

@@ -212,4 +212,3 @@ tr_json_parse (const char *data, gssize length, GError **error)
     return fail_json (error, "empty input"), NULL;
   return json_node_ref (root);
 }
-
