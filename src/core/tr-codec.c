@@ -2,7 +2,7 @@
  *
  * One writer knows the JSON shape of each value (write_ticket(),
  * write_op(), ...). It writes to a JsonOut, which either appends the
- * compact text to a GString or feeds a JsonBuilder. The text is what the
+ * compact text to a GString or builds a JsonNode tree. The text is what the
  * host stores and sends: every applied op encodes its ticket and its
  * event, so that path writes bytes directly, about ten times cheaper than
  * a JsonNode tree and JsonGenerator (bench/codec.c). The JsonNode form is
@@ -22,11 +22,24 @@
 
 #include <string.h>
 
+/* An object or an array being filled (borrowed from the tree). */
 typedef struct
 {
-  GString *text;        /* compact JSON text, or NULL when building */
-  JsonBuilder *builder; /* the JsonNode being built, or NULL when writing text */
-  gboolean need_comma;  /* text only: a value precedes in the current object or array */
+  JsonObject *object;
+  JsonArray *array;
+} Container;
+
+typedef struct
+{
+  GString *text;       /* compact JSON text, or NULL when building a node */
+  gboolean need_comma; /* text: a value precedes in the current object or array */
+  /* Building a node (JsonBuilder copies every member name and cost 37%
+   * more here): the containers being filled, innermost last, the member
+   * name of the next value (one of this file's literals) and the root.
+   * NULL stack when writing text. */
+  GArray *stack; /* Container */
+  const char *key;
+  JsonNode *root;
 } JsonOut;
 
 /* ---------------------------------------------------------------------------
@@ -115,8 +128,65 @@ text_int (GString *out, gint64 value)
 }
 
 /* ---------------------------------------------------------------------------
- * JsonOut: one call per JSON token, to text or to the builder
+ * JsonOut: one call per JSON token, to text or to a node tree
  */
+
+/* Scalars only ever go into a container: the shapes start with one. */
+static inline Container *
+node_innermost (JsonOut *out)
+{
+  return &g_array_index (out->stack, Container, out->stack->len - 1);
+}
+
+static inline Container *
+node_parent (JsonOut *out)
+{
+  return out->stack->len > 0 ? &g_array_index (out->stack, Container, out->stack->len - 1) : NULL;
+}
+
+/* The typed setters, not json_object_set_member(): it looks the name up
+ * first, which costs another 10%. */
+#define NODE_ADD(out, object_setter, array_adder, ...)                                             \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    Container *parent_ = node_innermost (out);                                                     \
+    if (parent_->object != NULL)                                                                   \
+      object_setter (parent_->object, (out)->key, __VA_ARGS__);                                    \
+    else                                                                                           \
+      array_adder (parent_->array, __VA_ARGS__);                                                   \
+  }                                                                                                \
+  G_STMT_END
+
+static void
+node_begin (JsonOut *out, JsonObject *object, JsonArray *array)
+{
+  Container container = { object, array };
+  Container *parent = node_parent (out);
+
+  if (parent == NULL)
+    {
+      out->root = json_node_alloc ();
+      if (object != NULL)
+        json_node_take_object (json_node_init (out->root, JSON_NODE_OBJECT), object);
+      else
+        json_node_take_array (json_node_init (out->root, JSON_NODE_ARRAY), array);
+    }
+  else if (object != NULL)
+    {
+      if (parent->object != NULL)
+        json_object_set_object_member (parent->object, out->key, object);
+      else
+        json_array_add_object_element (parent->array, object);
+    }
+  else
+    {
+      if (parent->object != NULL)
+        json_object_set_array_member (parent->object, out->key, array);
+      else
+        json_array_add_array_element (parent->array, array);
+    }
+  g_array_append_val (out->stack, container);
+}
 
 static inline void
 text_separate (JsonOut *out)
@@ -128,9 +198,9 @@ text_separate (JsonOut *out)
 static inline void
 out_begin_object (JsonOut *out)
 {
-  if (out->builder != NULL)
+  if (out->stack != NULL)
     {
-      json_builder_begin_object (out->builder);
+      node_begin (out, json_object_new (), NULL);
       return;
     }
   text_separate (out);
@@ -141,9 +211,9 @@ out_begin_object (JsonOut *out)
 static inline void
 out_end_object (JsonOut *out)
 {
-  if (out->builder != NULL)
+  if (out->stack != NULL)
     {
-      json_builder_end_object (out->builder);
+      g_array_set_size (out->stack, out->stack->len - 1);
       return;
     }
   g_string_append_c (out->text, '}');
@@ -153,9 +223,9 @@ out_end_object (JsonOut *out)
 static inline void
 out_begin_array (JsonOut *out)
 {
-  if (out->builder != NULL)
+  if (out->stack != NULL)
     {
-      json_builder_begin_array (out->builder);
+      node_begin (out, NULL, json_array_new ());
       return;
     }
   text_separate (out);
@@ -166,9 +236,9 @@ out_begin_array (JsonOut *out)
 static inline void
 out_end_array (JsonOut *out)
 {
-  if (out->builder != NULL)
+  if (out->stack != NULL)
     {
-      json_builder_end_array (out->builder);
+      g_array_set_size (out->stack, out->stack->len - 1);
       return;
     }
   g_string_append_c (out->text, ']');
@@ -179,9 +249,9 @@ out_end_array (JsonOut *out)
 static inline void
 out_key (JsonOut *out, const char *key)
 {
-  if (out->builder != NULL)
+  if (out->stack != NULL)
     {
-      json_builder_set_member_name (out->builder, key);
+      out->key = key;
       return;
     }
   text_separate (out);
@@ -194,9 +264,14 @@ out_key (JsonOut *out, const char *key)
 static inline void
 out_null (JsonOut *out)
 {
-  if (out->builder != NULL)
+  if (out->stack != NULL)
     {
-      json_builder_add_null_value (out->builder);
+      Container *parent = node_innermost (out);
+
+      if (parent->object != NULL)
+        json_object_set_null_member (parent->object, out->key);
+      else
+        json_array_add_null_element (parent->array);
       return;
     }
   text_separate (out);
@@ -213,9 +288,9 @@ out_string (JsonOut *out, const char *value)
       out_null (out);
       return;
     }
-  if (out->builder != NULL)
+  if (out->stack != NULL)
     {
-      json_builder_add_string_value (out->builder, value);
+      NODE_ADD (out, json_object_set_string_member, json_array_add_string_element, value);
       return;
     }
   text_separate (out);
@@ -226,9 +301,9 @@ out_string (JsonOut *out, const char *value)
 static inline void
 out_int (JsonOut *out, gint64 value)
 {
-  if (out->builder != NULL)
+  if (out->stack != NULL)
     {
-      json_builder_add_int_value (out->builder, value);
+      NODE_ADD (out, json_object_set_int_member, json_array_add_int_element, value);
       return;
     }
   text_separate (out);
@@ -443,7 +518,7 @@ write_event (JsonOut *out, const TrEvent *event)
 static JsonOut
 text_out (gsize size_hint)
 {
-  return (JsonOut){ g_string_sized_new (size_hint), NULL, FALSE };
+  return (JsonOut){ g_string_sized_new (size_hint), FALSE, NULL, NULL, NULL };
 }
 
 static char *
@@ -455,15 +530,15 @@ text_out_finish (JsonOut *out)
 static JsonOut
 node_out (void)
 {
-  return (JsonOut){ NULL, json_builder_new (), FALSE };
+  return (JsonOut){ NULL, FALSE, g_array_sized_new (FALSE, FALSE, sizeof (Container), 8), NULL,
+                    NULL };
 }
 
 static JsonNode *
 node_out_finish (JsonOut *out)
 {
-  g_autoptr (JsonBuilder) builder = g_steal_pointer (&out->builder);
-
-  return json_builder_get_root (builder);
+  g_array_unref (g_steal_pointer (&out->stack));
+  return g_steal_pointer (&out->root);
 }
 
 static gsize
