@@ -1354,6 +1354,78 @@ test_writer_matches_generator (void)
     }
 }
 
+static void
+assert_op_forms_agree (const TrOp *op)
+{
+  g_autoptr (JsonNode) node = tr_op_to_json (op);
+  g_autofree char *direct = tr_op_to_string (op);
+  g_autofree char *generated = tr_json_to_string (node);
+
+  g_assert_cmpstr (direct, ==, generated);
+}
+
+/* Ops are written by the same calls as tickets: text and JsonNode must
+ * agree for every kind and every amendment, with hard strings and with
+ * the members a malformed op leaves NULL. */
+static void
+test_op_writer_matches_generator (void)
+{
+  static const char *const texts[] = {
+    "plain", "quote \" and backslash \\", "tab\tnew\nline", "\x01 del\x7f", "é € 😀", "",
+  };
+
+  for (guint t = 0; t < G_N_ELEMENTS (texts); t++)
+    {
+      g_autoptr (TrOp) amend = tr_op_new_amend_ticket (texts[t], "ticket-1");
+
+      for (int kind = 0; kind < TR_N_OP_KINDS; kind++)
+        {
+          g_autoptr (TrOp) op = make_op (kind);
+
+          g_free (op->station_id);
+          op->station_id = g_strdup (texts[t]);
+          if (op->ticket != NULL)
+            {
+              g_free (op->ticket->note);
+              op->ticket->note = g_strdup (texts[t]);
+            }
+          assert_op_forms_agree (op);
+        }
+      for (int kind = 0; kind < TR_N_AMEND_KINDS; kind++)
+        {
+          TrAmendment *amendment = make_amendment (kind);
+
+          if (amendment->text != NULL)
+            {
+              g_free (amendment->text);
+              amendment->text = g_strdup (texts[t]);
+            }
+          g_ptr_array_add (amend->amendments, amendment);
+        }
+      g_ptr_array_add (amend->amendments, tr_amendment_new (TR_AMEND_ADD_ITEM));
+      assert_op_forms_agree (amend);
+    }
+
+  {
+    g_autoptr (TrOp) create = make_op (TR_OP_CREATE_TICKET);
+    g_autoptr (TrOp) empty_amend = tr_op_new_amend_ticket ("s", NULL);
+    g_autoptr (TrEvent) event = tr_event_new ();
+    g_autoptr (JsonNode) event_node = NULL;
+    g_autofree char *direct_event = NULL;
+    g_autofree char *generated_event = NULL;
+
+    g_clear_pointer (&create->ticket, tr_ticket_free);
+    assert_op_forms_agree (create);
+    assert_op_forms_agree (empty_amend);
+
+    event_node = tr_event_to_json (event);
+    direct_event = tr_event_to_string (event);
+    generated_event = tr_json_to_string (event_node);
+    g_assert_cmpstr (direct_event, ==, generated_event);
+    g_assert_nonnull (strstr (direct_event, "\"ticket\":null"));
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1380,6 +1452,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/codec/hash/order-and-difference", test_hash);
   g_test_add_func ("/codec/hash/matches-array", test_hash_matches_array);
   g_test_add_func ("/codec/writer/matches-generator", test_writer_matches_generator);
+  g_test_add_func ("/codec/writer/ops-match-generator", test_op_writer_matches_generator);
 
   return g_test_run ();
 }

@@ -504,6 +504,7 @@ preferences_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   TrApplication *self = user_data;
   GtkWindow *parent = GTK_WINDOW (find_window (self));
+  TrPreferencesWindow *prefs;
 
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
     if (TR_IS_PREFERENCES_WINDOW (l->data))
@@ -511,7 +512,12 @@ preferences_action (GSimpleAction *action, GVariant *param, gpointer user_data)
         gtk_window_present (l->data);
         return;
       }
-  gtk_window_present (GTK_WINDOW (tr_preferences_window_new (parent, self)));
+  prefs = tr_preferences_window_new (parent, GTK_APPLICATION (self), self->settings, self->station);
+  /* Preferences knows nothing of TrApplication: it follows these. */
+  g_object_bind_property (self, "station", prefs, "station", G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self, "station-message", prefs, "station-message",
+                          G_BINDING_SYNC_CREATE);
+  gtk_window_present (GTK_WINDOW (prefs));
 }
 
 /* ---- Test introspection (TICKETRAIL_TEST_INTROSPECT=1 only) ---- */

@@ -14,22 +14,11 @@
 #include <adwaita.h>
 
 #include "tr-clock.h"
+#include "tr-foh-board.h"
 #include "tr-sound-player.h"
 #include "tr-station.h"
 
 G_BEGIN_DECLS
-
-/* How long a served order stays on the board. */
-#define TR_FOH_SERVED_WINDOW_MS (30 * 60 * 1000)
-
-typedef enum
-{
-  TR_FOH_SECTION_NEW,
-  TR_FOH_SECTION_PREPARING,
-  TR_FOH_SECTION_READY,
-  TR_FOH_SECTION_SERVED,
-  TR_FOH_N_SECTIONS
-} TrFohSection;
 
 #define TR_TYPE_FOH_VIEW (tr_foh_view_get_type ())
 G_DECLARE_FINAL_TYPE (TrFohView, tr_foh_view, TR, FOH_VIEW, GtkWidget)

@@ -1,5 +1,10 @@
 /* tr-preferences-window.c
  *
+ * Knows nothing of TrApplication: the application hands it the settings
+ * and keeps its "station" and "station-message" current (bound
+ * properties), and what Preferences asks of the application goes
+ * through app.* actions, as GNOME Console's windows get KgxSettings.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "tr-preferences-window"
@@ -16,9 +21,10 @@ struct _TrPreferencesWindow
 {
   AdwPreferencesWindow parent_instance;
 
-  TrApplication *application;
-  TrStation *station; /* the one the rows describe now */
-  GPtrArray *menu;    /* TrMenuItem* */
+  GSettings *settings;
+  TrStation *station; /* the one the rows describe now, or NULL */
+  char *station_message;
+  GPtrArray *menu; /* TrMenuItem* */
   char *join_text;
 
   AdwActionRow *host_row;
@@ -50,7 +56,9 @@ G_DEFINE_FINAL_TYPE (TrPreferencesWindow, tr_preferences_window, ADW_TYPE_PREFER
 enum
 {
   PROP_0,
-  PROP_APPLICATION,
+  PROP_SETTINGS,
+  PROP_STATION,
+  PROP_STATION_MESSAGE,
   N_PROPS
 };
 
@@ -109,8 +117,8 @@ link_label (TrStation *station)
 static void
 update_host_rows (TrPreferencesWindow *self)
 {
-  TrStation *station = tr_application_get_station (self->application);
-  const char *message = tr_application_get_station_message (self->application);
+  TrStation *station = self->station;
+  const char *message = self->station_message;
   gboolean hosting = station != NULL && tr_station_get_mode (station) == TR_STATION_MODE_HOST;
   g_auto (GStrv) addresses = station ? tr_station_dup_join_addresses (station) : NULL;
 
@@ -144,8 +152,7 @@ on_pairing_apply (TrPreferencesWindow *self)
 {
   const char *code = gtk_editable_get_text (GTK_EDITABLE (self->pairing_row));
 
-  g_action_group_activate_action (G_ACTION_GROUP (self->application), "pair",
-                                  g_variant_new_string (code));
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.pair", "s", code);
   gtk_editable_set_text (GTK_EDITABLE (self->pairing_row), "");
 }
 
@@ -154,8 +161,7 @@ on_host_address_apply (TrPreferencesWindow *self)
 {
   const char *address = gtk_editable_get_text (GTK_EDITABLE (self->host_address_row));
 
-  g_action_group_activate_action (G_ACTION_GROUP (self->application), "join",
-                                  g_variant_new_string (address));
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.join", "s", address);
 }
 
 /* ---- Menu ---- */
@@ -178,7 +184,7 @@ on_menu_saved (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 save_menu (TrPreferencesWindow *self)
 {
-  TrStation *station = tr_application_get_station (self->application);
+  TrStation *station = self->station;
   g_autofree char *json = NULL;
 
   if (station == NULL)
@@ -190,7 +196,7 @@ save_menu (TrPreferencesWindow *self)
 static void
 load_menu (TrPreferencesWindow *self)
 {
-  TrStation *station = tr_application_get_station (self->application);
+  TrStation *station = self->station;
   g_autoptr (GError) error = NULL;
 
   g_clear_pointer (&self->menu, g_ptr_array_unref);
@@ -313,21 +319,39 @@ action_remove_dish (GtkWidget *widget, const char *action_name, GVariant *param)
   rebuild_menu_list (self);
 }
 
-/* ---- Following the application ---- */
+/* ---- Following the station ---- */
 
 static void
-on_station_changed (TrPreferencesWindow *self)
+set_station (TrPreferencesWindow *self, TrStation *station)
 {
-  TrStation *station = tr_application_get_station (self->application);
-
+  if (self->station == station)
+    return;
   if (self->station != NULL)
     g_signal_handlers_disconnect_by_data (self->station, self);
   g_set_object (&self->station, station);
   if (station != NULL)
     g_signal_connect_object (station, "notify::link-state", G_CALLBACK (update_host_rows), self,
                              G_CONNECT_SWAPPED);
-  update_host_rows (self);
-  load_menu (self);
+  /* Until constructed() has shown the first station (and loaded the
+   * menu), there is nothing to update. */
+  if (self->menu != NULL)
+    {
+      update_host_rows (self);
+      load_menu (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATION]);
+}
+
+static void
+set_station_message (TrPreferencesWindow *self, const char *message)
+{
+  if (g_strcmp0 (self->station_message, message) == 0)
+    return;
+  g_free (self->station_message);
+  self->station_message = g_strdup (message);
+  if (self->menu != NULL)
+    update_host_rows (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATION_MESSAGE]);
 }
 
 static void
@@ -338,8 +362,7 @@ tr_preferences_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (tr_preferences_window_parent_class)->constructed (object);
 
-  g_assert (TR_IS_APPLICATION (self->application));
-  settings = tr_application_get_settings (self->application);
+  settings = self->settings;
   if (settings != NULL)
     {
       g_autofree char *address = g_settings_get_string (settings, "host-address");
@@ -364,11 +387,8 @@ tr_preferences_window_constructed (GObject *object)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->pairing_row, "apply", G_CALLBACK (on_pairing_apply), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->application, "notify::station", G_CALLBACK (on_station_changed),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->application, "notify::station-message",
-                           G_CALLBACK (update_host_rows), self, G_CONNECT_SWAPPED);
-  on_station_changed (self);
+  update_host_rows (self);
+  load_menu (self);
 }
 
 static void
@@ -380,7 +400,7 @@ tr_preferences_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->station, self);
   g_clear_object (&self->station);
   gtk_widget_dispose_template (GTK_WIDGET (self), TR_TYPE_PREFERENCES_WINDOW);
-  g_clear_object (&self->application);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (tr_preferences_window_parent_class)->dispose (object);
 }
@@ -392,6 +412,7 @@ tr_preferences_window_finalize (GObject *object)
 
   g_clear_pointer (&self->menu, g_ptr_array_unref);
   g_clear_pointer (&self->join_text, g_free);
+  g_clear_pointer (&self->station_message, g_free);
 
   G_OBJECT_CLASS (tr_preferences_window_parent_class)->finalize (object);
 }
@@ -404,8 +425,14 @@ tr_preferences_window_get_property (GObject *object, guint prop_id, GValue *valu
 
   switch (prop_id)
     {
-      case PROP_APPLICATION:
-        g_value_set_object (value, self->application);
+      case PROP_SETTINGS:
+        g_value_set_object (value, self->settings);
+        break;
+      case PROP_STATION:
+        g_value_set_object (value, self->station);
+        break;
+      case PROP_STATION_MESSAGE:
+        g_value_set_string (value, self->station_message);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -420,8 +447,14 @@ tr_preferences_window_set_property (GObject *object, guint prop_id, const GValue
 
   switch (prop_id)
     {
-      case PROP_APPLICATION:
-        self->application = g_value_dup_object (value);
+      case PROP_SETTINGS:
+        self->settings = g_value_dup_object (value);
+        break;
+      case PROP_STATION:
+        set_station (self, g_value_get_object (value));
+        break;
+      case PROP_STATION_MESSAGE:
+        set_station_message (self, g_value_get_string (value));
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -440,11 +473,17 @@ tr_preferences_window_class_init (TrPreferencesWindowClass *klass)
   object_class->get_property = tr_preferences_window_get_property;
   object_class->set_property = tr_preferences_window_set_property;
 
-  /* GtkWindow's "application" is set too, so that the host switch
-   * reaches app.host; this one is typed. */
-  properties[PROP_APPLICATION]
-    = g_param_spec_object ("tr-application", NULL, NULL, TR_TYPE_APPLICATION,
+  properties[PROP_SETTINGS]
+    = g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
                            G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* Not construct-only: the station changes under an open window when
+   * the host switch is flipped, and the application keeps it bound. */
+  properties[PROP_STATION] = g_param_spec_object (
+    "station", NULL, NULL, TR_TYPE_STATION,
+    G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATION_MESSAGE] = g_param_spec_string (
+    "station-message", NULL, NULL, NULL,
+    G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (
@@ -485,13 +524,16 @@ tr_preferences_window_init (TrPreferencesWindow *self)
 }
 
 TrPreferencesWindow *
-tr_preferences_window_new (GtkWindow *parent, TrApplication *application)
+tr_preferences_window_new (GtkWindow *parent, GtkApplication *application, GSettings *settings,
+                           TrStation *station)
 {
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
-  g_return_val_if_fail (TR_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (application == NULL || GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (station == NULL || TR_IS_STATION (station), NULL);
 
   return g_object_new (TR_TYPE_PREFERENCES_WINDOW, "transient-for", parent, "application",
-                       application, "tr-application", application, NULL);
+                       application, "settings", settings, "station", station, NULL);
 }
 
 const char *

@@ -11,7 +11,7 @@
 
 #include <adwaita.h>
 
-#include "tr-application.h"
+#include "tr-station.h"
 
 G_BEGIN_DECLS
 
@@ -19,12 +19,20 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TrPreferencesWindow, tr_preferences_window, TR, PREFERENCES_WINDOW,
                       AdwPreferencesWindow)
 
-/* Properties (construct-only):
- *   "application"  TrApplication*  the settings, the station and the
- *                                  app.host / app.join actions come from it
+/* Properties:
+ *   "settings"         GSettings*  construct-only: the station's settings
+ *                                  (NULL shows defaults and binds nothing)
+ *   "station"          TrStation*  the running station, or NULL; the host
+ *                                  rows describe it and the menu is kept in it
+ *   "station-message"  char*       why the station is not running, or NULL
+ * The opener keeps "station" and "station-message" current, e.g. with
+ * g_object_bind_property(). The host switch, the host address and the
+ * pairing code activate app.host, app.join (s) and app.pair (s): give
+ * the window its GtkApplication so they reach it.
  */
 TrPreferencesWindow *
-tr_preferences_window_new (GtkWindow *parent, TrApplication *application);
+tr_preferences_window_new (GtkWindow *parent, GtkApplication *application, GSettings *settings,
+                           TrStation *station);
 /* The addresses shown under the host switch (tests). */
 const char *
 tr_preferences_window_get_join_text (TrPreferencesWindow *self);

@@ -11,8 +11,6 @@
 
 #include <adwaita.h>
 
-#include "tr-application.h"
-
 G_BEGIN_DECLS
 
 #define TR_TYPE_WELCOME_PAGE (tr_welcome_page_get_type ())

@@ -1,4 +1,18 @@
-/* tr-codec.c
+/* tr-codec.c: tickets, ops and events to JSON
+ *
+ * One writer knows the JSON shape of each value (write_ticket(),
+ * write_op(), ...). It writes to a JsonOut, which either appends the
+ * compact text to a GString or builds a JsonNode tree. The text is what the
+ * host stores and sends: every applied op encodes its ticket and its
+ * event, so that path writes bytes directly, about ten times cheaper than
+ * a JsonNode tree and JsonGenerator (bench/codec.c). The JsonNode form is
+ * for the protocol's frame builders, which embed values in bigger
+ * objects. Both come from the same calls, so they cannot drift apart;
+ * test-codec checks that the text is byte for byte what JsonGenerator
+ * makes of the node.
+ *
+ * Decoding is in tr-codec-decode.c, the strict text parser in
+ * tr-codec-parse.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,1221 +22,35 @@
 
 #include <string.h>
 
-#include "tr-error.h"
-
-#define TR_MAX_ID_BYTES 128
-/* A POS re-sync may void every item and add them all again, so an amend
- * op can legitimately carry twice as many amendments as a ticket holds
- * items; anything beyond that is abuse, not an order. */
-#define TR_MAX_AMENDMENTS (2 * TR_MAX_ITEMS)
-/* How much of an unknown enum value to quote back in an error message. */
-#define QUOTE_MAX_BYTES 40
-
-/* ---------------------------------------------------------------------------
- * Encoding
- *
- * Members are added in the documented order; JsonObject keeps insertion
- * order and the generator follows it, which is what makes the output
- * canonical.
- */
-
-static void
-set_nullable_string (JsonObject *obj, const char *name, const char *value)
+/* An object or an array being filled (borrowed from the tree). */
+typedef struct
 {
-  if (value != NULL)
-    json_object_set_string_member (obj, name, value);
-  else
-    json_object_set_null_member (obj, name);
-}
-
-static void
-set_strv (JsonObject *obj, const char *name, char **strv)
-{
-  guint n = strv ? g_strv_length (strv) : 0;
-  JsonArray *array = json_array_sized_new (n);
-
-  for (guint i = 0; i < n; i++)
-    json_array_add_string_element (array, strv[i]);
-  json_object_set_array_member (obj, name, array);
-}
-
-static JsonNode *
-node_take_object (JsonObject *obj)
-{
-  JsonNode *node = json_node_alloc ();
-
-  json_node_init_object (node, obj);
-  json_object_unref (obj);
-  return node;
-}
-
-static JsonObject *
-item_to_object (const TrItem *item)
-{
-  JsonObject *obj = json_object_new ();
-
-  set_nullable_string (obj, "id", item->id);
-  set_nullable_string (obj, "name", item->name);
-  json_object_set_int_member (obj, "quantity", item->quantity);
-  set_strv (obj, "modifiers", item->modifiers);
-  set_nullable_string (obj, "note", item->note);
-  set_strv (obj, "allergens", item->allergens);
-  set_nullable_string (obj, "station", item->station);
-  json_object_set_int_member (obj, "course", item->course);
-  json_object_set_string_member (obj, "status", tr_item_status_to_string (item->status));
-  json_object_set_string_member (obj, "recall_status",
-                                 tr_item_status_to_string (item->recall_status));
-  json_object_set_int_member (obj, "ready_at", item->ready_at);
-  json_object_set_int_member (obj, "served_at", item->served_at);
-  return obj;
-}
-
-static JsonObject *
-change_to_object (const TrChange *change)
-{
-  JsonObject *obj = json_object_new ();
-
-  json_object_set_string_member (obj, "kind", tr_change_kind_to_string (change->kind));
-  json_object_set_int_member (obj, "at", change->at);
-  set_nullable_string (obj, "item_id", change->item_id);
-  set_nullable_string (obj, "before", change->before);
-  set_nullable_string (obj, "after", change->after);
-  return obj;
-}
-
-static JsonObject *
-ticket_to_object (const TrTicket *ticket)
-{
-  JsonObject *obj = json_object_new ();
-  JsonArray *items = json_array_sized_new (ticket->items->len);
-  JsonArray *changes = json_array_sized_new (ticket->changes->len);
-
-  set_nullable_string (obj, "id", ticket->id);
-  json_object_set_int_member (obj, "number", ticket->number);
-  json_object_set_string_member (obj, "source", tr_source_to_string (ticket->source));
-  set_nullable_string (obj, "external_ref", ticket->external_ref);
-  set_nullable_string (obj, "table", ticket->table);
-  json_object_set_string_member (obj, "order_type", tr_order_type_to_string (ticket->order_type));
-  set_nullable_string (obj, "server", ticket->server);
-  json_object_set_int_member (obj, "guests", ticket->guests);
-  set_nullable_string (obj, "note", ticket->note);
-  json_object_set_string_member (obj, "priority", tr_priority_to_string (ticket->priority));
-  json_object_set_int_member (obj, "created_at", ticket->created_at);
-  json_object_set_int_member (obj, "updated_at", ticket->updated_at);
-  json_object_set_string_member (obj, "status", tr_ticket_status_to_string (ticket->status));
-  json_object_set_string_member (obj, "recall_status",
-                                 tr_ticket_status_to_string (ticket->recall_status));
-  json_object_set_int_member (obj, "version", ticket->version);
-
-  for (guint i = 0; i < ticket->items->len; i++)
-    json_array_add_object_element (items, item_to_object (g_ptr_array_index (ticket->items, i)));
-  json_object_set_array_member (obj, "items", items);
-
-  for (guint i = 0; i < ticket->changes->len; i++)
-    json_array_add_object_element (changes,
-                                   change_to_object (g_ptr_array_index (ticket->changes, i)));
-  json_object_set_array_member (obj, "changes", changes);
-  return obj;
-}
-
-static JsonObject *
-amendment_to_object (const TrAmendment *amendment)
-{
-  JsonObject *obj = json_object_new ();
-
-  json_object_set_string_member (obj, "kind", tr_amend_kind_to_string (amendment->kind));
-  switch (amendment->kind)
-    {
-      case TR_AMEND_ADD_ITEM:
-        if (amendment->item != NULL)
-          json_object_set_object_member (obj, "item", item_to_object (amendment->item));
-        else
-          json_object_set_null_member (obj, "item");
-        break;
-      case TR_AMEND_VOID_ITEM:
-        set_nullable_string (obj, "item_id", amendment->item_id);
-        break;
-      case TR_AMEND_SET_QUANTITY:
-        set_nullable_string (obj, "item_id", amendment->item_id);
-        json_object_set_int_member (obj, "quantity", amendment->quantity);
-        break;
-      case TR_AMEND_SET_MODIFIERS:
-        set_nullable_string (obj, "item_id", amendment->item_id);
-        set_strv (obj, "modifiers", amendment->modifiers);
-        break;
-      case TR_AMEND_SET_ITEM_NOTE:
-        set_nullable_string (obj, "item_id", amendment->item_id);
-        set_nullable_string (obj, "text", amendment->text);
-        break;
-      case TR_AMEND_SET_TABLE:
-      case TR_AMEND_SET_NOTE:
-        set_nullable_string (obj, "text", amendment->text);
-        break;
-      case TR_AMEND_SET_PRIORITY:
-        json_object_set_string_member (obj, "priority",
-                                       tr_priority_to_string (amendment->priority));
-        break;
-      case TR_N_AMEND_KINDS:
-      default:
-        g_assert_not_reached ();
-    }
-  return obj;
-}
-
-JsonNode *
-tr_item_to_json (const TrItem *item)
-{
-  g_return_val_if_fail (item != NULL, NULL);
-
-  return node_take_object (item_to_object (item));
-}
-
-JsonNode *
-tr_ticket_to_json (const TrTicket *ticket)
-{
-  g_return_val_if_fail (ticket != NULL, NULL);
-
-  return node_take_object (ticket_to_object (ticket));
-}
-
-JsonNode *
-tr_op_to_json (const TrOp *op)
-{
-  JsonObject *obj;
-
-  g_return_val_if_fail (op != NULL, NULL);
-  g_return_val_if_fail ((guint)op->kind < TR_N_OP_KINDS, NULL);
-
-  obj = json_object_new ();
-  set_nullable_string (obj, "op_id", op->op_id);
-  json_object_set_string_member (obj, "kind", tr_op_kind_to_string (op->kind));
-  set_nullable_string (obj, "station_id", op->station_id);
-  json_object_set_int_member (obj, "at", op->at);
-  set_nullable_string (
-    obj, "ticket_id", op->ticket_id != NULL || op->ticket == NULL ? op->ticket_id : op->ticket->id);
-
-  switch (op->kind)
-    {
-      case TR_OP_CREATE_TICKET:
-        if (op->ticket != NULL)
-          json_object_set_object_member (obj, "ticket", ticket_to_object (op->ticket));
-        else
-          json_object_set_null_member (obj, "ticket");
-        break;
-      case TR_OP_AMEND_TICKET:
-        {
-          guint n = op->amendments ? op->amendments->len : 0;
-          JsonArray *array = json_array_sized_new (n);
-
-          for (guint i = 0; i < n; i++)
-            json_array_add_object_element (
-              array, amendment_to_object (g_ptr_array_index (op->amendments, i)));
-          json_object_set_array_member (obj, "amendments", array);
-        }
-        break;
-      case TR_OP_SET_TICKET_STATUS:
-        json_object_set_string_member (obj, "status",
-                                       tr_ticket_status_to_string (op->ticket_status));
-        break;
-      case TR_OP_SET_ITEM_STATUS:
-        set_nullable_string (obj, "item_id", op->item_id);
-        json_object_set_string_member (obj, "status", tr_item_status_to_string (op->item_status));
-        break;
-      case TR_N_OP_KINDS:
-      default:
-        g_assert_not_reached ();
-    }
-
-  return node_take_object (obj);
-}
-
-JsonNode *
-tr_event_to_json (const TrEvent *event)
-{
-  JsonObject *obj;
-
-  g_return_val_if_fail (event != NULL, NULL);
-
-  obj = json_object_new ();
-  json_object_set_int_member (obj, "seq", event->seq);
-  json_object_set_string_member (obj, "kind", tr_event_kind_to_string (event->kind));
-  set_nullable_string (obj, "op_id", event->op_id);
-  set_nullable_string (obj, "station_id", event->station_id);
-  json_object_set_int_member (obj, "at", event->at);
-  if (event->ticket != NULL)
-    json_object_set_object_member (obj, "ticket", ticket_to_object (event->ticket));
-  else
-    json_object_set_null_member (obj, "ticket");
-  return node_take_object (obj);
-}
-
-/* ---------------------------------------------------------------------------
- * Decoding
- *
- * The path to the value being decoded lives on the C stack as a chain of
- * segments and is only formatted when something is rejected, so a valid
- * input costs nothing for it.
- */
-
-typedef struct _Path Path;
-struct _Path
-{
-  const Path *parent;
-  const char *member; /* NULL for an array index or the root */
-  int index;          /* >= 0 for an array index */
-  const char *label;  /* the root only: what to call it when the error is about the root itself */
-};
-
-#define PATH_ROOT(label_)                                                                          \
-  {                                                                                                \
-    NULL, NULL, -1, (label_)                                                                       \
-  }
-#define PATH_MEMBER(parent_, name_)                                                                \
-  {                                                                                                \
-    (parent_), (name_), -1, NULL                                                                   \
-  }
-#define PATH_INDEX(parent_, i_)                                                                    \
-  {                                                                                                \
-    (parent_), NULL, (int)(i_), NULL                                                               \
-  }
-
-static void
-path_append (const Path *path, GString *out)
-{
-  if (path == NULL)
-    return;
-  path_append (path->parent, out);
-  if (path->member != NULL)
-    {
-      if (out->len > 0)
-        g_string_append_c (out, '.');
-      g_string_append (out, path->member);
-    }
-  else if (path->index >= 0)
-    g_string_append_printf (out, "[%d]", path->index);
-}
-
-static gboolean G_GNUC_PRINTF (3, 4)
-  fail (GError **error, const Path *path, const char *format, ...)
-{
-  GString *message = g_string_new (NULL);
-  va_list args;
-
-  path_append (path, message);
-  if (message->len == 0)
-    {
-      const Path *root = path;
-
-      while (root != NULL && root->parent != NULL)
-        root = root->parent;
-      g_string_append (message, root && root->label ? root->label : "value");
-    }
-  g_string_append (message, ": ");
-  va_start (args, format);
-  g_string_append_vprintf (message, format, args);
-  va_end (args);
-
-  g_set_error_literal (error, TR_ERROR, TR_ERROR_INVALID, message->str);
-  g_string_free (message, TRUE);
-  return FALSE;
-}
-
-static gboolean
-fail_unknown_value (GError **error, const Path *path, const char *value)
-{
-  g_autofree char *quoted = NULL;
-  gsize len = strlen (value);
-
-  if (len > QUOTE_MAX_BYTES)
-    {
-      g_autofree char *head = g_strndup (value, QUOTE_MAX_BYTES);
-      g_autofree char *escaped = g_strescape (head, NULL);
-      quoted = g_strdup_printf ("%s...", escaped);
-    }
-  else
-    quoted = g_strescape (value, NULL);
-  return fail (error, path, "unknown value \"%s\"", quoted);
-}
-
-static const char *
-node_kind_name (JsonNode *node)
-{
-  switch (json_node_get_node_type (node))
-    {
-      case JSON_NODE_OBJECT:
-        return "an object";
-      case JSON_NODE_ARRAY:
-        return "an array";
-      case JSON_NODE_NULL:
-        return "null";
-      case JSON_NODE_VALUE:
-      default:
-        break;
-    }
-  switch (json_node_get_value_type (node))
-    {
-      case G_TYPE_STRING:
-        return "a string";
-      case G_TYPE_BOOLEAN:
-        return "a boolean";
-      case G_TYPE_INT64:
-      case G_TYPE_INT:
-        return "an integer";
-      case G_TYPE_DOUBLE:
-      case G_TYPE_FLOAT:
-        return "a non-integer number";
-      default:
-        return "an unsupported value";
-    }
-}
-
-static gboolean
-fail_type (GError **error, const Path *path, const char *expected, JsonNode *node)
-{
-  return fail (error, path, "expected %s, got %s", expected, node_kind_name (node));
-}
-
-typedef enum
-{
-  OPTIONAL,
-  REQUIRED,
-} Presence;
-
-/* Returns the member, or NULL when it is absent. Absent is an error only
- * when @presence is REQUIRED; *ok tells the two NULLs apart. */
-static JsonNode *
-lookup (JsonObject *obj, const Path *path, const char *name, Presence presence, gboolean *ok,
-        GError **error)
-{
-  JsonNode *node = json_object_get_member (obj, name);
-
-  *ok = TRUE;
-  if (node == NULL && presence == REQUIRED)
-    *ok = fail (error, path, "missing");
-  return node;
-}
-
-static JsonObject *
-expect_object (JsonNode *node, const Path *path, GError **error)
-{
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      fail_type (error, path, "an object", node);
-      return NULL;
-    }
-  return json_node_get_object (node);
-}
-
-static JsonArray *
-expect_array (JsonNode *node, const Path *path, GError **error)
-{
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    {
-      fail_type (error, path, "an array", node);
-      return NULL;
-    }
-  return json_node_get_array (node);
-}
-
-typedef enum
-{
-  STR_TEXT,          /* up to TR_MAX_TEXT_BYTES, may be empty */
-  STR_NULLABLE_TEXT, /* the same, or null */
-  STR_NAME,          /* up to TR_MAX_TEXT_BYTES, not empty */
-  STR_ID,            /* 1..TR_MAX_ID_BYTES */
-  STR_NULLABLE_ID,   /* the same, or null */
-} StrKind;
-
-/* Checks a string node; on success *out points into the node. */
-static gboolean
-check_string (JsonNode *node, const Path *path, StrKind kind, const char **out, GError **error)
-{
-  const char *str;
-  gsize len;
-  gboolean is_id = kind == STR_ID || kind == STR_NULLABLE_ID;
-
-  if (JSON_NODE_HOLDS_NULL (node) && (kind == STR_NULLABLE_TEXT || kind == STR_NULLABLE_ID))
-    {
-      *out = NULL;
-      return TRUE;
-    }
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return fail_type (error, path, "a string", node);
-
-  str = json_node_get_string (node);
-  if (str == NULL)
-    str = "";
-  len = strlen (str);
-  if (len == 0 && (is_id || kind == STR_NAME))
-    return fail (error, path, "must not be empty");
-  if (len > (is_id ? TR_MAX_ID_BYTES : TR_MAX_TEXT_BYTES))
-    return fail (error, path, "must be at most %d bytes",
-                 is_id ? TR_MAX_ID_BYTES : TR_MAX_TEXT_BYTES);
-  /* The parser checks UTF-8, but nodes may also come from code. */
-  if (!g_utf8_validate_len (str, len, NULL))
-    return fail (error, path, "invalid UTF-8");
-  /* Control characters have no place on a kitchen ticket, and json-glib
-   * 1.6 writes U+001F unescaped, which browsers' JSON.parse refuses: one
-   * such note would blind every web display. Tabs and line breaks stay
-   * allowed in free text. */
-  for (gsize i = 0; i < len; i++)
-    {
-      guchar c = (guchar)str[i];
-
-      if (c < 0x20 && (is_id || (c != '\t' && c != '\n' && c != '\r')))
-        return fail (error, path, "must not contain control characters");
-    }
-
-  *out = str;
-  return TRUE;
-}
-
-/* Absent optional members leave *out alone, so callers preset defaults. */
-static gboolean
-read_string (JsonObject *obj, const Path *parent, const char *name, StrKind kind, Presence presence,
-             char **out, GError **error)
-{
-  Path path = PATH_MEMBER (parent, name);
-  const char *str = NULL;
-  gboolean ok;
-  JsonNode *node = lookup (obj, &path, name, presence, &ok, error);
-
-  if (node == NULL)
-    return ok;
-  if (!check_string (node, &path, kind, &str, error))
-    return FALSE;
-  g_free (*out);
-  *out = g_strdup (str);
-  return TRUE;
-}
-
-static gboolean
-read_int (JsonObject *obj, const Path *parent, const char *name, Presence presence, gint64 min,
-          gint64 max, gint64 *out, GError **error)
-{
-  Path path = PATH_MEMBER (parent, name);
-  gboolean ok;
-  JsonNode *node = lookup (obj, &path, name, presence, &ok, error);
-  gint64 value;
-
-  if (node == NULL)
-    return ok;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return fail_type (error, &path, "an integer", node);
-  value = json_node_get_int (node);
-  if (value < min || value > max)
-    {
-      if (max == G_MAXINT64)
-        return fail (error, &path, "must be at least %" G_GINT64_FORMAT, min);
-      return fail (error, &path, "must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT, min,
-                   max);
-    }
-  *out = value;
-  return TRUE;
-}
-
-/* The struct fields are int; read through a gint64 and narrow after the
- * bounds check. */
-static gboolean
-read_int32 (JsonObject *obj, const Path *parent, const char *name, Presence presence, int min,
-            int max, int *out, GError **error)
-{
-  gint64 value = *out;
-
-  if (!read_int (obj, parent, name, presence, min, max, &value, error))
-    return FALSE;
-  *out = (int)value;
-  return TRUE;
-}
-
-/* Enums: reads the name (NULL when absent and optional) for the caller
- * to map with the type's own from_string. */
-static gboolean
-read_enum_name (JsonObject *obj, const Path *parent, const char *name, Presence presence,
-                const char **out, GError **error)
-{
-  Path path = PATH_MEMBER (parent, name);
-  gboolean ok;
-  JsonNode *node = lookup (obj, &path, name, presence, &ok, error);
-
-  *out = NULL;
-  if (node == NULL)
-    return ok;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return fail_type (error, &path, "a string", node);
-  *out = json_node_get_string (node);
-  if (*out == NULL)
-    *out = "";
-  return TRUE;
-}
-
-#define READ_ENUM(obj, parent, name, presence, from_string, out, error)                            \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    const char *enum_name_;                                                                        \
-    if (!read_enum_name ((obj), (parent), (name), (presence), &enum_name_, (error)))               \
-      return FALSE;                                                                                \
-    if (enum_name_ != NULL && !from_string (enum_name_, (out)))                                    \
-      {                                                                                            \
-        Path enum_path_ = PATH_MEMBER ((parent), (name));                                          \
-        return fail_unknown_value ((error), &enum_path_, enum_name_);                              \
-      }                                                                                            \
-  }                                                                                                \
-  G_STMT_END
-
-static gboolean
-read_strv (JsonObject *obj, const Path *parent, const char *name, Presence presence,
-           guint max_count, GStrv *out, GError **error)
-{
-  Path path = PATH_MEMBER (parent, name);
-  gboolean ok;
-  JsonNode *node = lookup (obj, &path, name, presence, &ok, error);
+  JsonObject *object;
   JsonArray *array;
-  guint n;
-  GStrv strv;
+} Container;
 
-  if (node == NULL)
-    return ok;
-  if ((array = expect_array (node, &path, error)) == NULL)
-    return FALSE;
-  n = json_array_get_length (array);
-  if (n > max_count)
-    return fail (error, &path, "must have at most %u entries", max_count);
-
-  strv = g_new0 (char *, n + 1);
-  for (guint i = 0; i < n; i++)
-    {
-      Path element_path = PATH_INDEX (&path, i);
-      const char *str = NULL;
-
-      if (!check_string (json_array_get_element (array, i), &element_path, STR_TEXT, &str, error))
-        {
-          g_strfreev (strv);
-          return FALSE;
-        }
-      strv[i] = g_strdup (str);
-    }
-  g_strfreev (*out);
-  *out = strv;
-  return TRUE;
-}
-
-static gboolean
-item_fill (TrItem *item, JsonObject *obj, const Path *path, GError **error)
+typedef struct
 {
-  if (!read_string (obj, path, "id", STR_ID, REQUIRED, &item->id, error)
-      || !read_string (obj, path, "name", STR_NAME, REQUIRED, &item->name, error)
-      || !read_int32 (obj, path, "quantity", REQUIRED, TR_MIN_QUANTITY, TR_MAX_QUANTITY,
-                      &item->quantity, error)
-      || !read_strv (obj, path, "modifiers", OPTIONAL, TR_MAX_MODIFIERS, &item->modifiers, error)
-      || !read_string (obj, path, "note", STR_NULLABLE_TEXT, OPTIONAL, &item->note, error)
-      || !read_strv (obj, path, "allergens", OPTIONAL, TR_MAX_ALLERGENS, &item->allergens, error)
-      || !read_string (obj, path, "station", STR_NULLABLE_TEXT, OPTIONAL, &item->station, error)
-      || !read_int32 (obj, path, "course", OPTIONAL, 0, TR_MAX_COURSE, &item->course, error))
-    return FALSE;
-  READ_ENUM (obj, path, "status", OPTIONAL, tr_item_status_from_string, &item->status, error);
-  READ_ENUM (obj, path, "recall_status", OPTIONAL, tr_item_status_from_string, &item->recall_status,
-             error);
-  return read_int (obj, path, "ready_at", OPTIONAL, 0, G_MAXINT64, &item->ready_at, error)
-         && read_int (obj, path, "served_at", OPTIONAL, 0, G_MAXINT64, &item->served_at, error);
-}
-
-static TrItem *
-item_from_node (JsonNode *node, const Path *path, GError **error)
-{
-  g_autoptr (TrItem) item = NULL;
-  JsonObject *obj = expect_object (node, path, error);
-
-  if (obj == NULL)
-    return NULL;
-  item = tr_item_new ();
-  if (!item_fill (item, obj, path, error))
-    return NULL;
-  return g_steal_pointer (&item);
-}
-
-static gboolean
-change_fill (TrChange *change, JsonObject *obj, const Path *path, GError **error)
-{
-  READ_ENUM (obj, path, "kind", REQUIRED, tr_change_kind_from_string, &change->kind, error);
-  return read_int (obj, path, "at", OPTIONAL, 0, G_MAXINT64, &change->at, error)
-         && read_string (obj, path, "item_id", STR_NULLABLE_ID, OPTIONAL, &change->item_id, error)
-         && read_string (obj, path, "before", STR_NULLABLE_TEXT, OPTIONAL, &change->before, error)
-         && read_string (obj, path, "after", STR_NULLABLE_TEXT, OPTIONAL, &change->after, error);
-}
-
-static gboolean
-ticket_fill_scalars (TrTicket *ticket, JsonObject *obj, const Path *path, GError **error)
-{
-  if (!read_string (obj, path, "id", STR_ID, REQUIRED, &ticket->id, error)
-      || !read_int32 (obj, path, "number", OPTIONAL, 0, G_MAXINT, &ticket->number, error))
-    return FALSE;
-  READ_ENUM (obj, path, "source", OPTIONAL, tr_source_from_string, &ticket->source, error);
-  if (!read_string (obj, path, "external_ref", STR_NULLABLE_TEXT, OPTIONAL, &ticket->external_ref,
-                    error)
-      || !read_string (obj, path, "table", STR_NULLABLE_TEXT, OPTIONAL, &ticket->table, error))
-    return FALSE;
-  READ_ENUM (obj, path, "order_type", OPTIONAL, tr_order_type_from_string, &ticket->order_type,
-             error);
-  if (!read_string (obj, path, "server", STR_NULLABLE_TEXT, OPTIONAL, &ticket->server, error)
-      || !read_int32 (obj, path, "guests", OPTIONAL, 0, TR_MAX_GUESTS, &ticket->guests, error)
-      || !read_string (obj, path, "note", STR_NULLABLE_TEXT, OPTIONAL, &ticket->note, error))
-    return FALSE;
-  READ_ENUM (obj, path, "priority", OPTIONAL, tr_priority_from_string, &ticket->priority, error);
-  if (!read_int (obj, path, "created_at", OPTIONAL, 0, G_MAXINT64, &ticket->created_at, error)
-      || !read_int (obj, path, "updated_at", OPTIONAL, 0, G_MAXINT64, &ticket->updated_at, error))
-    return FALSE;
-  READ_ENUM (obj, path, "status", OPTIONAL, tr_ticket_status_from_string, &ticket->status, error);
-  READ_ENUM (obj, path, "recall_status", OPTIONAL, tr_ticket_status_from_string,
-             &ticket->recall_status, error);
-  return read_int (obj, path, "version", OPTIONAL, 0, G_MAXINT64, &ticket->version, error);
-}
-
-static gboolean
-ticket_fill (TrTicket *ticket, JsonObject *obj, const Path *path, GError **error)
-{
-  gboolean ok;
-  JsonNode *node;
-  JsonArray *array;
-  guint n;
-
-  if (!ticket_fill_scalars (ticket, obj, path, error))
-    return FALSE;
-
-  {
-    Path items_path = PATH_MEMBER (path, "items");
-
-    if ((node = lookup (obj, &items_path, "items", REQUIRED, &ok, error)) == NULL)
-      return FALSE;
-    if ((array = expect_array (node, &items_path, error)) == NULL)
-      return FALSE;
-    n = json_array_get_length (array);
-    if (n == 0)
-      return fail (error, &items_path, "a ticket needs at least one item");
-    if (n > TR_MAX_ITEMS)
-      return fail (error, &items_path, "must have at most %d items", TR_MAX_ITEMS);
-    g_ptr_array_set_size (ticket->items, 0);
-    for (guint i = 0; i < n; i++)
-      {
-        Path item_path = PATH_INDEX (&items_path, i);
-        TrItem *item = item_from_node (json_array_get_element (array, i), &item_path, error);
-
-        if (item == NULL)
-          return FALSE;
-        g_ptr_array_add (ticket->items, item);
-      }
-  }
-
-  {
-    Path changes_path = PATH_MEMBER (path, "changes");
-
-    if ((node = lookup (obj, &changes_path, "changes", OPTIONAL, &ok, error)) == NULL)
-      return TRUE;
-    if ((array = expect_array (node, &changes_path, error)) == NULL)
-      return FALSE;
-    /* No bound: changes accumulate over a ticket's life, and refusing to
-     * load a stored ticket would be worse than a long list. */
-    n = json_array_get_length (array);
-    g_ptr_array_set_size (ticket->changes, 0);
-    for (guint i = 0; i < n; i++)
-      {
-        Path change_path = PATH_INDEX (&changes_path, i);
-        JsonObject *change_obj;
-        g_autoptr (TrChange) change = NULL;
-
-        if ((change_obj = expect_object (json_array_get_element (array, i), &change_path, error))
-            == NULL)
-          return FALSE;
-        change = tr_change_new (TR_CHANGE_ITEM_ADDED, 0, NULL, NULL, NULL);
-        if (!change_fill (change, change_obj, &change_path, error))
-          return FALSE;
-        g_ptr_array_add (ticket->changes, g_steal_pointer (&change));
-      }
-  }
-  return TRUE;
-}
-
-static TrTicket *
-ticket_from_node (JsonNode *node, const Path *path, GError **error)
-{
-  g_autoptr (TrTicket) ticket = NULL;
-  JsonObject *obj = expect_object (node, path, error);
-
-  if (obj == NULL)
-    return NULL;
-  ticket = tr_ticket_new ();
-  if (!ticket_fill (ticket, obj, path, error))
-    return NULL;
-  return g_steal_pointer (&ticket);
-}
-
-static gboolean
-amendment_fill (TrAmendment *amendment, JsonObject *obj, const Path *path, GError **error)
-{
-  switch (amendment->kind)
-    {
-      case TR_AMEND_ADD_ITEM:
-        {
-          Path item_path = PATH_MEMBER (path, "item");
-          gboolean ok;
-          JsonNode *node = lookup (obj, &item_path, "item", REQUIRED, &ok, error);
-
-          if (node == NULL)
-            return FALSE;
-          amendment->item = item_from_node (node, &item_path, error);
-          return amendment->item != NULL;
-        }
-      case TR_AMEND_VOID_ITEM:
-        return read_string (obj, path, "item_id", STR_ID, REQUIRED, &amendment->item_id, error);
-      case TR_AMEND_SET_QUANTITY:
-        return read_string (obj, path, "item_id", STR_ID, REQUIRED, &amendment->item_id, error)
-               && read_int32 (obj, path, "quantity", REQUIRED, TR_MIN_QUANTITY, TR_MAX_QUANTITY,
-                              &amendment->quantity, error);
-      case TR_AMEND_SET_MODIFIERS:
-        return read_string (obj, path, "item_id", STR_ID, REQUIRED, &amendment->item_id, error)
-               && read_strv (obj, path, "modifiers", REQUIRED, TR_MAX_MODIFIERS,
-                             &amendment->modifiers, error);
-      case TR_AMEND_SET_ITEM_NOTE:
-        if (!read_string (obj, path, "item_id", STR_ID, REQUIRED, &amendment->item_id, error))
-          return FALSE;
-        G_GNUC_FALLTHROUGH;
-      case TR_AMEND_SET_TABLE:
-      case TR_AMEND_SET_NOTE:
-        /* Required although it may be null, so a misspelt member cannot
-         * silently clear the text. */
-        return read_string (obj, path, "text", STR_NULLABLE_TEXT, REQUIRED, &amendment->text,
-                            error);
-      case TR_AMEND_SET_PRIORITY:
-        READ_ENUM (obj, path, "priority", REQUIRED, tr_priority_from_string, &amendment->priority,
-                   error);
-        return TRUE;
-      case TR_N_AMEND_KINDS:
-      default:
-        g_assert_not_reached ();
-    }
-  return FALSE;
-}
-
-static TrAmendment *
-amendment_from_node (JsonNode *node, const Path *path, GError **error)
-{
-  g_autoptr (TrAmendment) amendment = NULL;
-  JsonObject *obj = expect_object (node, path, error);
-  const char *kind_name;
-  TrAmendKind kind;
-
-  if (obj == NULL)
-    return NULL;
-  if (!read_enum_name (obj, path, "kind", REQUIRED, &kind_name, error))
-    return NULL;
-  if (!tr_amend_kind_from_string (kind_name, &kind))
-    {
-      Path kind_path = PATH_MEMBER (path, "kind");
-      fail_unknown_value (error, &kind_path, kind_name);
-      return NULL;
-    }
-  amendment = tr_amendment_new (kind);
-  if (!amendment_fill (amendment, obj, path, error))
-    return NULL;
-  return g_steal_pointer (&amendment);
-}
-
-static gboolean
-op_fill_payload (TrOp *op, JsonObject *obj, const Path *path, GError **error)
-{
-  gboolean ok;
-  JsonNode *node;
-
-  switch (op->kind)
-    {
-      case TR_OP_CREATE_TICKET:
-        {
-          Path ticket_path = PATH_MEMBER (path, "ticket");
-
-          if ((node = lookup (obj, &ticket_path, "ticket", REQUIRED, &ok, error)) == NULL)
-            return FALSE;
-          if ((op->ticket = ticket_from_node (node, &ticket_path, error)) == NULL)
-            return FALSE;
-          if (op->ticket_id == NULL)
-            op->ticket_id = g_strdup (op->ticket->id);
-          else if (strcmp (op->ticket_id, op->ticket->id) != 0)
-            {
-              Path id_path = PATH_MEMBER (path, "ticket_id");
-              return fail (error, &id_path, "must equal ticket.id");
-            }
-          return TRUE;
-        }
-      case TR_OP_AMEND_TICKET:
-        {
-          Path list_path = PATH_MEMBER (path, "amendments");
-          JsonArray *array;
-          guint n;
-
-          if ((node = lookup (obj, &list_path, "amendments", REQUIRED, &ok, error)) == NULL)
-            return FALSE;
-          if ((array = expect_array (node, &list_path, error)) == NULL)
-            return FALSE;
-          n = json_array_get_length (array);
-          if (n == 0)
-            return fail (error, &list_path, "an amend op needs at least one amendment");
-          if (n > TR_MAX_AMENDMENTS)
-            return fail (error, &list_path, "must have at most %d amendments", TR_MAX_AMENDMENTS);
-          for (guint i = 0; i < n; i++)
-            {
-              Path amendment_path = PATH_INDEX (&list_path, i);
-              TrAmendment *amendment
-                = amendment_from_node (json_array_get_element (array, i), &amendment_path, error);
-
-              if (amendment == NULL)
-                return FALSE;
-              g_ptr_array_add (op->amendments, amendment);
-            }
-          return TRUE;
-        }
-      case TR_OP_SET_TICKET_STATUS:
-        READ_ENUM (obj, path, "status", REQUIRED, tr_ticket_status_from_string, &op->ticket_status,
-                   error);
-        return TRUE;
-      case TR_OP_SET_ITEM_STATUS:
-        if (!read_string (obj, path, "item_id", STR_ID, REQUIRED, &op->item_id, error))
-          return FALSE;
-        READ_ENUM (obj, path, "status", REQUIRED, tr_item_status_from_string, &op->item_status,
-                   error);
-        return TRUE;
-      case TR_N_OP_KINDS:
-      default:
-        g_assert_not_reached ();
-    }
-  return FALSE;
-}
-
-static gboolean
-op_fill (TrOp *op, JsonObject *obj, const Path *path, GError **error)
-{
-  if (!read_string (obj, path, "op_id", STR_ID, REQUIRED, &op->op_id, error))
-    return FALSE;
-  READ_ENUM (obj, path, "kind", REQUIRED, tr_op_kind_from_string, &op->kind, error);
-  if (op->kind == TR_OP_AMEND_TICKET && op->amendments == NULL)
-    op->amendments = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_amendment_free);
-  if (!read_string (obj, path, "station_id", STR_ID, REQUIRED, &op->station_id, error)
-      || !read_int (obj, path, "at", OPTIONAL, 0, G_MAXINT64, &op->at, error)
-      || !read_string (obj, path, "ticket_id", STR_ID,
-                       op->kind == TR_OP_CREATE_TICKET ? OPTIONAL : REQUIRED, &op->ticket_id,
-                       error))
-    return FALSE;
-  return op_fill_payload (op, obj, path, error);
-}
-
-static gboolean
-event_fill (TrEvent *event, JsonObject *obj, const Path *path, GError **error)
-{
-  gboolean ok;
-  JsonNode *node;
-  Path ticket_path = PATH_MEMBER (path, "ticket");
-
-  if (!read_int (obj, path, "seq", REQUIRED, 0, G_MAXINT64, &event->seq, error))
-    return FALSE;
-  READ_ENUM (obj, path, "kind", REQUIRED, tr_event_kind_from_string, &event->kind, error);
-  if (!read_string (obj, path, "op_id", STR_ID, REQUIRED, &event->op_id, error)
-      || !read_string (obj, path, "station_id", STR_ID, REQUIRED, &event->station_id, error)
-      || !read_int (obj, path, "at", REQUIRED, 0, G_MAXINT64, &event->at, error))
-    return FALSE;
-  if ((node = lookup (obj, &ticket_path, "ticket", REQUIRED, &ok, error)) == NULL)
-    return FALSE;
-  event->ticket = ticket_from_node (node, &ticket_path, error);
-  return event->ticket != NULL;
-}
-
-TrItem *
-tr_item_from_json (JsonNode *node, GError **error)
-{
-  Path root = PATH_ROOT ("item");
-
-  g_return_val_if_fail (node != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return item_from_node (node, &root, error);
-}
-
-TrTicket *
-tr_ticket_from_json (JsonNode *node, GError **error)
-{
-  Path root = PATH_ROOT ("ticket");
-
-  g_return_val_if_fail (node != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return ticket_from_node (node, &root, error);
-}
-
-TrOp *
-tr_op_from_json (JsonNode *node, GError **error)
-{
-  Path root = PATH_ROOT ("op");
-  g_autoptr (TrOp) op = NULL;
-  JsonObject *obj;
-
-  g_return_val_if_fail (node != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if ((obj = expect_object (node, &root, error)) == NULL)
-    return NULL;
-  op = g_new0 (TrOp, 1);
-  if (!op_fill (op, obj, &root, error))
-    return NULL;
-  return g_steal_pointer (&op);
-}
-
-TrEvent *
-tr_event_from_json (JsonNode *node, GError **error)
-{
-  Path root = PATH_ROOT ("event");
-  g_autoptr (TrEvent) event = NULL;
-  JsonObject *obj;
-
-  g_return_val_if_fail (node != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if ((obj = expect_object (node, &root, error)) == NULL)
-    return NULL;
-  event = tr_event_new ();
-  if (!event_fill (event, obj, &root, error))
-    return NULL;
-  return g_steal_pointer (&event);
-}
-
-/* ---------------------------------------------------------------------------
- * Text
- */
-
-static gboolean G_GNUC_PRINTF (2, 3) fail_json (GError **error, const char *format, ...)
-{
-  g_autofree char *reason = NULL;
-  va_list args;
-
-  va_start (args, format);
-  reason = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "json: %s", reason);
-  return FALSE;
-}
-
-static inline gboolean
-is_json_space (char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static inline gboolean
-is_digit (char c)
-{
-  return c >= '0' && c <= '9';
-}
-
-/* Checks a number token against the JSON grammar and, for integers, that
- * it fits in 64 bits: json-glib's scanner silently wraps overflowing
- * integers (-18446744073709551615 becomes 1) and accepts 0x10 and 01.
- * Returns the offset just past the token, or 0 on error. */
-static gsize
-scan_number (const char *data, gsize length, gsize start, GError **error)
-{
-  gsize i = start;
-  gsize int_start;
-  gsize int_len;
-  gboolean negative = FALSE;
-  gboolean integer = TRUE;
-
-  if (data[i] == '-')
-    {
-      negative = TRUE;
-      i++;
-    }
-  int_start = i;
-  if (i >= length || !is_digit (data[i]))
-    return fail_json (error, "invalid number at offset %" G_GSIZE_FORMAT, start), 0;
-  if (data[i] == '0')
-    i++;
-  else
-    while (i < length && is_digit (data[i]))
-      i++;
-  int_len = i - int_start;
-  if (i < length && data[i] == '.')
-    {
-      integer = FALSE;
-      i++;
-      if (i >= length || !is_digit (data[i]))
-        return fail_json (error, "invalid number at offset %" G_GSIZE_FORMAT, start), 0;
-      while (i < length && is_digit (data[i]))
-        i++;
-    }
-  if (i < length && (data[i] == 'e' || data[i] == 'E'))
-    {
-      integer = FALSE;
-      i++;
-      if (i < length && (data[i] == '+' || data[i] == '-'))
-        i++;
-      if (i >= length || !is_digit (data[i]))
-        return fail_json (error, "invalid number at offset %" G_GSIZE_FORMAT, start), 0;
-      while (i < length && is_digit (data[i]))
-        i++;
-    }
-  if (i < length && (g_ascii_isalnum (data[i]) || data[i] == '.' || data[i] == '_'))
-    return fail_json (error, "invalid number at offset %" G_GSIZE_FORMAT, start), 0;
-
-  if (integer)
-    {
-      const char *limit = negative ? "9223372036854775808" : "9223372036854775807";
-      const gsize limit_len = 19;
-
-      if (int_len > limit_len
-          || (int_len == limit_len && memcmp (data + int_start, limit, limit_len) > 0))
-        return fail_json (error, "integer out of range at offset %" G_GSIZE_FORMAT, start), 0;
-    }
-  return i;
-}
-
-/* One cheap pass before JsonParser, which recurses per nesting level and
- * so must never see a deep input. It also closes the gaps where json-glib
- * is laxer than JSON in ways that matter here: it accepts single-quoted
- * strings and comments (either could hide brackets from this scan), a
- * second top-level value after the first ("{}{}"), and \u0000, which it
- * turns into a silently truncated string. */
-static gboolean
-prescan (const char *data, gsize length, GError **error)
-{
-  guint depth = 0;
-  gboolean seen_value = FALSE;
-  gsize i = 0;
-
-  while (i < length)
-    {
-      char c = data[i];
-
-      if (is_json_space (c))
-        {
-          i++;
-          continue;
-        }
-      if (seen_value && depth == 0)
-        return fail_json (
-          error, "unexpected data after the top-level value at offset %" G_GSIZE_FORMAT, i);
-
-      switch (c)
-        {
-          case '{':
-          case '[':
-            if (++depth > TR_MAX_JSON_DEPTH)
-              return fail_json (error, "nesting deeper than %d levels", TR_MAX_JSON_DEPTH);
-            i++;
-            break;
-          case '}':
-          case ']':
-            if (depth == 0)
-              return fail_json (error, "unbalanced '%c' at offset %" G_GSIZE_FORMAT, c, i);
-            if (--depth == 0)
-              seen_value = TRUE;
-            i++;
-            break;
-          case ',':
-          case ':':
-            i++;
-            break;
-          case '"':
-            for (i++; i < length && data[i] != '"'; i++)
-              {
-                if (data[i] != '\\')
-                  continue;
-                i++;
-                if (i + 4 < length && data[i] == 'u' && memcmp (data + i + 1, "0000", 4) == 0)
-                  return fail_json (error, "\\u0000 in a string at offset %" G_GSIZE_FORMAT, i - 1);
-              }
-            if (i >= length)
-              return fail_json (error, "unterminated string");
-            i++;
-            if (depth == 0)
-              seen_value = TRUE;
-            break;
-          case '-':
-          case '0' ... '9':
-            if ((i = scan_number (data, length, i, error)) == 0)
-              return FALSE;
-            if (depth == 0)
-              seen_value = TRUE;
-            break;
-          default:
-            if (g_ascii_isalpha (c))
-              {
-                /* true, false, null; JsonParser rejects other words. */
-                while (i < length && g_ascii_isalnum (data[i]))
-                  i++;
-                if (depth == 0)
-                  seen_value = TRUE;
-                break;
-              }
-            if (g_ascii_isprint (c))
-              return fail_json (error, "unexpected character '%c' at offset %" G_GSIZE_FORMAT, c,
-                                i);
-            return fail_json (error, "unexpected byte 0x%02x at offset %" G_GSIZE_FORMAT, (guchar)c,
-                              i);
-        }
-    }
-  return TRUE;
-}
-
-JsonNode *
-tr_json_parse (const char *data, gssize length, GError **error)
-{
-  g_autoptr (JsonParser) parser = NULL;
-  g_autoptr (GError) local_error = NULL;
-  const char *end = NULL;
-  gsize len;
+  GString *text;       /* compact JSON text, or NULL when building a node */
+  gboolean need_comma; /* text: a value precedes in the current object or array */
+  /* Building a node (JsonBuilder copies every member name and cost 37%
+   * more here): the containers being filled, innermost last, the member
+   * name of the next value (one of this file's literals) and the root.
+   * NULL stack when writing text. */
+  GArray *stack; /* Container */
+  const char *key;
   JsonNode *root;
-
-  g_return_val_if_fail (data != NULL || length == 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  len = length < 0 ? strlen (data) : (gsize)length;
-  if (len == 0)
-    return fail_json (error, "empty input"), NULL;
-  if (!g_utf8_validate_len (data, len, &end))
-    return fail_json (error, "invalid UTF-8 at offset %" G_GSIZE_FORMAT, (gsize)(end - data)), NULL;
-  if (!prescan (data, len, error))
-    return NULL;
-
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, data, (gssize)len, &local_error))
-    return fail_json (error, "%s", local_error->message), NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL)
-    return fail_json (error, "empty input"), NULL;
-  return json_node_ref (root);
-}
-
-char *
-tr_json_to_string (JsonNode *node)
-{
-  g_autoptr (JsonGenerator) generator = NULL;
-
-  g_return_val_if_fail (node != NULL, NULL);
-
-  generator = json_generator_new ();
-  json_generator_set_pretty (generator, FALSE);
-  json_generator_set_root (generator, node);
-  return json_generator_to_data (generator, NULL);
-}
+} JsonOut;
 
 /* ---------------------------------------------------------------------------
- * Direct writer
+ * Text primitives
  *
- * The host encodes every ticket it stores and every event it sends; going
- * through JsonNode and JsonGenerator costs ten times more than writing the
- * bytes directly. The output is byte-for-byte what tr_json_to_string()
- * gives for the same value (test-codec checks it), so both paths stay
- * canonical.
+ * Escapes are exactly JsonGenerator's (test-codec checks them), so the
+ * two forms give the same bytes.
  */
 
 static void
-write_string (GString *out, const char *str)
+text_string (GString *out, const char *str)
 {
   static const char hex[] = "0123456789abcdef";
   const char *run = str;
@@ -1281,25 +109,7 @@ write_string (GString *out, const char *str)
 }
 
 static void
-write_nullable_string (GString *out, const char *str)
-{
-  if (str != NULL)
-    write_string (out, str);
-  else
-    g_string_append_len (out, "null", 4);
-}
-
-static void
-write_key (GString *out, const char *key)
-{
-  /* Keys are our own ASCII literals: nothing to escape. */
-  g_string_append_c (out, '"');
-  g_string_append (out, key);
-  g_string_append_len (out, "\":", 2);
-}
-
-static void
-write_int (GString *out, const char *key, gint64 value)
+text_int (GString *out, gint64 value)
 {
   /* printf's machinery was 3% of a whole store apply (docs/performance.md). */
   char digits[24];
@@ -1314,211 +124,527 @@ write_int (GString *out, const char *key, gint64 value)
   while (magnitude != 0);
   if (value < 0)
     *--p = '-';
-
-  write_key (out, key);
   g_string_append_len (out, p, digits + sizeof digits - p);
 }
 
-static void
-write_strv (GString *out, char **strv)
+/* ---------------------------------------------------------------------------
+ * JsonOut: one call per JSON token, to text or to a node tree
+ */
+
+/* Scalars only ever go into a container: the shapes start with one. */
+static inline Container *
+node_innermost (JsonOut *out)
 {
-  g_string_append_c (out, '[');
+  return &g_array_index (out->stack, Container, out->stack->len - 1);
+}
+
+static inline Container *
+node_parent (JsonOut *out)
+{
+  return out->stack->len > 0 ? &g_array_index (out->stack, Container, out->stack->len - 1) : NULL;
+}
+
+/* The typed setters, not json_object_set_member(): it looks the name up
+ * first, which costs another 10%. */
+#define NODE_ADD(out, object_setter, array_adder, ...)                                             \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    Container *parent_ = node_innermost (out);                                                     \
+    if (parent_->object != NULL)                                                                   \
+      object_setter (parent_->object, (out)->key, __VA_ARGS__);                                    \
+    else                                                                                           \
+      array_adder (parent_->array, __VA_ARGS__);                                                   \
+  }                                                                                                \
+  G_STMT_END
+
+static void
+node_begin (JsonOut *out, JsonObject *object, JsonArray *array)
+{
+  Container container = { object, array };
+  Container *parent = node_parent (out);
+
+  if (parent == NULL)
+    {
+      out->root = json_node_alloc ();
+      if (object != NULL)
+        json_node_take_object (json_node_init (out->root, JSON_NODE_OBJECT), object);
+      else
+        json_node_take_array (json_node_init (out->root, JSON_NODE_ARRAY), array);
+    }
+  else if (object != NULL)
+    {
+      if (parent->object != NULL)
+        json_object_set_object_member (parent->object, out->key, object);
+      else
+        json_array_add_object_element (parent->array, object);
+    }
+  else
+    {
+      if (parent->object != NULL)
+        json_object_set_array_member (parent->object, out->key, array);
+      else
+        json_array_add_array_element (parent->array, array);
+    }
+  g_array_append_val (out->stack, container);
+}
+
+static inline void
+text_separate (JsonOut *out)
+{
+  if (out->need_comma)
+    g_string_append_c (out->text, ',');
+}
+
+static inline void
+out_begin_object (JsonOut *out)
+{
+  if (out->stack != NULL)
+    {
+      node_begin (out, json_object_new (), NULL);
+      return;
+    }
+  text_separate (out);
+  g_string_append_c (out->text, '{');
+  out->need_comma = FALSE;
+}
+
+static inline void
+out_end_object (JsonOut *out)
+{
+  if (out->stack != NULL)
+    {
+      g_array_set_size (out->stack, out->stack->len - 1);
+      return;
+    }
+  g_string_append_c (out->text, '}');
+  out->need_comma = TRUE;
+}
+
+static inline void
+out_begin_array (JsonOut *out)
+{
+  if (out->stack != NULL)
+    {
+      node_begin (out, NULL, json_array_new ());
+      return;
+    }
+  text_separate (out);
+  g_string_append_c (out->text, '[');
+  out->need_comma = FALSE;
+}
+
+static inline void
+out_end_array (JsonOut *out)
+{
+  if (out->stack != NULL)
+    {
+      g_array_set_size (out->stack, out->stack->len - 1);
+      return;
+    }
+  g_string_append_c (out->text, ']');
+  out->need_comma = TRUE;
+}
+
+/* @key is always one of this file's ASCII literals: nothing to escape. */
+static inline void
+out_key (JsonOut *out, const char *key)
+{
+  if (out->stack != NULL)
+    {
+      out->key = key;
+      return;
+    }
+  text_separate (out);
+  g_string_append_c (out->text, '"');
+  g_string_append (out->text, key);
+  g_string_append_len (out->text, "\":", 2);
+  out->need_comma = FALSE;
+}
+
+static inline void
+out_null (JsonOut *out)
+{
+  if (out->stack != NULL)
+    {
+      Container *parent = node_innermost (out);
+
+      if (parent->object != NULL)
+        json_object_set_null_member (parent->object, out->key);
+      else
+        json_array_add_null_element (parent->array);
+      return;
+    }
+  text_separate (out);
+  g_string_append_len (out->text, "null", 4);
+  out->need_comma = TRUE;
+}
+
+/* NULL writes null. */
+static inline void
+out_string (JsonOut *out, const char *value)
+{
+  if (value == NULL)
+    {
+      out_null (out);
+      return;
+    }
+  if (out->stack != NULL)
+    {
+      NODE_ADD (out, json_object_set_string_member, json_array_add_string_element, value);
+      return;
+    }
+  text_separate (out);
+  text_string (out->text, value);
+  out->need_comma = TRUE;
+}
+
+static inline void
+out_int (JsonOut *out, gint64 value)
+{
+  if (out->stack != NULL)
+    {
+      NODE_ADD (out, json_object_set_int_member, json_array_add_int_element, value);
+      return;
+    }
+  text_separate (out);
+  text_int (out->text, value);
+  out->need_comma = TRUE;
+}
+
+static inline void
+out_string_member (JsonOut *out, const char *key, const char *value)
+{
+  out_key (out, key);
+  out_string (out, value);
+}
+
+static inline void
+out_int_member (JsonOut *out, const char *key, gint64 value)
+{
+  out_key (out, key);
+  out_int (out, value);
+}
+
+/* A NULL vector is written as an empty array, as the decoder reads it. */
+static void
+out_strv_member (JsonOut *out, const char *key, char **strv)
+{
+  out_key (out, key);
+  out_begin_array (out);
   for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      write_string (out, strv[i]);
-    }
-  g_string_append_c (out, ']');
+    out_string (out, strv[i]);
+  out_end_array (out);
+}
+
+/* ---------------------------------------------------------------------------
+ * The shapes: members in the order docs/protocol.md gives them. The
+ * order and the absence of optional members make the output canonical.
+ */
+
+static void
+write_item (JsonOut *out, const TrItem *item)
+{
+  out_begin_object (out);
+  out_string_member (out, "id", item->id);
+  out_string_member (out, "name", item->name);
+  out_int_member (out, "quantity", item->quantity);
+  out_strv_member (out, "modifiers", item->modifiers);
+  out_string_member (out, "note", item->note);
+  out_strv_member (out, "allergens", item->allergens);
+  out_string_member (out, "station", item->station);
+  out_int_member (out, "course", item->course);
+  out_string_member (out, "status", tr_item_status_to_string (item->status));
+  out_string_member (out, "recall_status", tr_item_status_to_string (item->recall_status));
+  out_int_member (out, "ready_at", item->ready_at);
+  out_int_member (out, "served_at", item->served_at);
+  out_end_object (out);
 }
 
 static void
-write_item (GString *out, const TrItem *item)
+write_change (JsonOut *out, const TrChange *change)
 {
-  g_string_append_c (out, '{');
-  write_key (out, "id");
-  write_nullable_string (out, item->id);
-  g_string_append_c (out, ',');
-  write_key (out, "name");
-  write_nullable_string (out, item->name);
-  g_string_append_c (out, ',');
-  write_int (out, "quantity", item->quantity);
-  g_string_append_c (out, ',');
-  write_key (out, "modifiers");
-  write_strv (out, item->modifiers);
-  g_string_append_c (out, ',');
-  write_key (out, "note");
-  write_nullable_string (out, item->note);
-  g_string_append_c (out, ',');
-  write_key (out, "allergens");
-  write_strv (out, item->allergens);
-  g_string_append_c (out, ',');
-  write_key (out, "station");
-  write_nullable_string (out, item->station);
-  g_string_append_c (out, ',');
-  write_int (out, "course", item->course);
-  g_string_append_c (out, ',');
-  write_key (out, "status");
-  write_string (out, tr_item_status_to_string (item->status));
-  g_string_append_c (out, ',');
-  write_key (out, "recall_status");
-  write_string (out, tr_item_status_to_string (item->recall_status));
-  g_string_append_c (out, ',');
-  write_int (out, "ready_at", item->ready_at);
-  g_string_append_c (out, ',');
-  write_int (out, "served_at", item->served_at);
-  g_string_append_c (out, '}');
+  out_begin_object (out);
+  out_string_member (out, "kind", tr_change_kind_to_string (change->kind));
+  out_int_member (out, "at", change->at);
+  out_string_member (out, "item_id", change->item_id);
+  out_string_member (out, "before", change->before);
+  out_string_member (out, "after", change->after);
+  out_end_object (out);
 }
 
 static void
-write_change (GString *out, const TrChange *change)
+write_ticket (JsonOut *out, const TrTicket *ticket)
 {
-  g_string_append_c (out, '{');
-  write_key (out, "kind");
-  write_string (out, tr_change_kind_to_string (change->kind));
-  g_string_append_c (out, ',');
-  write_int (out, "at", change->at);
-  g_string_append_c (out, ',');
-  write_key (out, "item_id");
-  write_nullable_string (out, change->item_id);
-  g_string_append_c (out, ',');
-  write_key (out, "before");
-  write_nullable_string (out, change->before);
-  g_string_append_c (out, ',');
-  write_key (out, "after");
-  write_nullable_string (out, change->after);
-  g_string_append_c (out, '}');
-}
+  out_begin_object (out);
+  out_string_member (out, "id", ticket->id);
+  out_int_member (out, "number", ticket->number);
+  out_string_member (out, "source", tr_source_to_string (ticket->source));
+  out_string_member (out, "external_ref", ticket->external_ref);
+  out_string_member (out, "table", ticket->table);
+  out_string_member (out, "order_type", tr_order_type_to_string (ticket->order_type));
+  out_string_member (out, "server", ticket->server);
+  out_int_member (out, "guests", ticket->guests);
+  out_string_member (out, "note", ticket->note);
+  out_string_member (out, "priority", tr_priority_to_string (ticket->priority));
+  out_int_member (out, "created_at", ticket->created_at);
+  out_int_member (out, "updated_at", ticket->updated_at);
+  out_string_member (out, "status", tr_ticket_status_to_string (ticket->status));
+  out_string_member (out, "recall_status", tr_ticket_status_to_string (ticket->recall_status));
+  out_int_member (out, "version", ticket->version);
 
-static void
-write_ticket (GString *out, const TrTicket *ticket)
-{
-  g_string_append_c (out, '{');
-  write_key (out, "id");
-  write_nullable_string (out, ticket->id);
-  g_string_append_c (out, ',');
-  write_int (out, "number", ticket->number);
-  g_string_append_c (out, ',');
-  write_key (out, "source");
-  write_string (out, tr_source_to_string (ticket->source));
-  g_string_append_c (out, ',');
-  write_key (out, "external_ref");
-  write_nullable_string (out, ticket->external_ref);
-  g_string_append_c (out, ',');
-  write_key (out, "table");
-  write_nullable_string (out, ticket->table);
-  g_string_append_c (out, ',');
-  write_key (out, "order_type");
-  write_string (out, tr_order_type_to_string (ticket->order_type));
-  g_string_append_c (out, ',');
-  write_key (out, "server");
-  write_nullable_string (out, ticket->server);
-  g_string_append_c (out, ',');
-  write_int (out, "guests", ticket->guests);
-  g_string_append_c (out, ',');
-  write_key (out, "note");
-  write_nullable_string (out, ticket->note);
-  g_string_append_c (out, ',');
-  write_key (out, "priority");
-  write_string (out, tr_priority_to_string (ticket->priority));
-  g_string_append_c (out, ',');
-  write_int (out, "created_at", ticket->created_at);
-  g_string_append_c (out, ',');
-  write_int (out, "updated_at", ticket->updated_at);
-  g_string_append_c (out, ',');
-  write_key (out, "status");
-  write_string (out, tr_ticket_status_to_string (ticket->status));
-  g_string_append_c (out, ',');
-  write_key (out, "recall_status");
-  write_string (out, tr_ticket_status_to_string (ticket->recall_status));
-  g_string_append_c (out, ',');
-  write_int (out, "version", ticket->version);
-  g_string_append_c (out, ',');
-  write_key (out, "items");
-  g_string_append_c (out, '[');
+  out_key (out, "items");
+  out_begin_array (out);
   for (guint i = 0; i < ticket->items->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      write_item (out, g_ptr_array_index (ticket->items, i));
-    }
-  g_string_append_len (out, "],", 2);
-  write_key (out, "changes");
-  g_string_append_c (out, '[');
+    write_item (out, g_ptr_array_index (ticket->items, i));
+  out_end_array (out);
+
+  out_key (out, "changes");
+  out_begin_array (out);
   for (guint i = 0; i < ticket->changes->len; i++)
+    write_change (out, g_ptr_array_index (ticket->changes, i));
+  out_end_array (out);
+  out_end_object (out);
+}
+
+/* Each kind carries only its own members. */
+static void
+write_amendment (JsonOut *out, const TrAmendment *amendment)
+{
+  out_begin_object (out);
+  out_string_member (out, "kind", tr_amend_kind_to_string (amendment->kind));
+  switch (amendment->kind)
     {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      write_change (out, g_ptr_array_index (ticket->changes, i));
+      case TR_AMEND_ADD_ITEM:
+        out_key (out, "item");
+        if (amendment->item != NULL)
+          write_item (out, amendment->item);
+        else
+          out_null (out);
+        break;
+      case TR_AMEND_VOID_ITEM:
+        out_string_member (out, "item_id", amendment->item_id);
+        break;
+      case TR_AMEND_SET_QUANTITY:
+        out_string_member (out, "item_id", amendment->item_id);
+        out_int_member (out, "quantity", amendment->quantity);
+        break;
+      case TR_AMEND_SET_MODIFIERS:
+        out_string_member (out, "item_id", amendment->item_id);
+        out_strv_member (out, "modifiers", amendment->modifiers);
+        break;
+      case TR_AMEND_SET_ITEM_NOTE:
+        out_string_member (out, "item_id", amendment->item_id);
+        out_string_member (out, "text", amendment->text);
+        break;
+      case TR_AMEND_SET_TABLE:
+      case TR_AMEND_SET_NOTE:
+        out_string_member (out, "text", amendment->text);
+        break;
+      case TR_AMEND_SET_PRIORITY:
+        out_string_member (out, "priority", tr_priority_to_string (amendment->priority));
+        break;
+      case TR_N_AMEND_KINDS:
+      default:
+        g_assert_not_reached ();
     }
-  g_string_append_len (out, "]}", 2);
+  out_end_object (out);
+}
+
+static void
+write_op (JsonOut *out, const TrOp *op)
+{
+  out_begin_object (out);
+  out_string_member (out, "op_id", op->op_id);
+  out_string_member (out, "kind", tr_op_kind_to_string (op->kind));
+  out_string_member (out, "station_id", op->station_id);
+  out_int_member (out, "at", op->at);
+  /* A create op may name its ticket only inside the ticket. */
+  out_string_member (out, "ticket_id",
+                     op->ticket_id != NULL || op->ticket == NULL ? op->ticket_id : op->ticket->id);
+
+  switch (op->kind)
+    {
+      case TR_OP_CREATE_TICKET:
+        out_key (out, "ticket");
+        if (op->ticket != NULL)
+          write_ticket (out, op->ticket);
+        else
+          out_null (out);
+        break;
+      case TR_OP_AMEND_TICKET:
+        out_key (out, "amendments");
+        out_begin_array (out);
+        for (guint i = 0; op->amendments != NULL && i < op->amendments->len; i++)
+          write_amendment (out, g_ptr_array_index (op->amendments, i));
+        out_end_array (out);
+        break;
+      case TR_OP_SET_TICKET_STATUS:
+        out_string_member (out, "status", tr_ticket_status_to_string (op->ticket_status));
+        break;
+      case TR_OP_SET_ITEM_STATUS:
+        out_string_member (out, "item_id", op->item_id);
+        out_string_member (out, "status", tr_item_status_to_string (op->item_status));
+        break;
+      case TR_N_OP_KINDS:
+      default:
+        g_assert_not_reached ();
+    }
+  out_end_object (out);
+}
+
+static void
+write_event (JsonOut *out, const TrEvent *event)
+{
+  out_begin_object (out);
+  out_int_member (out, "seq", event->seq);
+  out_string_member (out, "kind", tr_event_kind_to_string (event->kind));
+  out_string_member (out, "op_id", event->op_id);
+  out_string_member (out, "station_id", event->station_id);
+  out_int_member (out, "at", event->at);
+  out_key (out, "ticket");
+  if (event->ticket != NULL)
+    write_ticket (out, event->ticket);
+  else
+    out_null (out);
+  out_end_object (out);
+}
+
+/* ---------------------------------------------------------------------------
+ * Public entry points
+ */
+
+/* @size_hint: about the bytes of the text, so the GString grows at most
+ * once or twice on the hot path. */
+static JsonOut
+text_out (gsize size_hint)
+{
+  return (JsonOut){ g_string_sized_new (size_hint), FALSE, NULL, NULL, NULL };
+}
+
+static char *
+text_out_finish (JsonOut *out)
+{
+  return g_string_free (g_steal_pointer (&out->text), FALSE);
+}
+
+static JsonOut
+node_out (void)
+{
+  return (JsonOut){ NULL, FALSE, g_array_sized_new (FALSE, FALSE, sizeof (Container), 8), NULL,
+                    NULL };
+}
+
+static JsonNode *
+node_out_finish (JsonOut *out)
+{
+  g_array_unref (g_steal_pointer (&out->stack));
+  return g_steal_pointer (&out->root);
+}
+
+static gsize
+ticket_size_hint (const TrTicket *ticket)
+{
+  return ticket != NULL ? 512 + 320 * ticket->items->len : 0;
+}
+
+JsonNode *
+tr_item_to_json (const TrItem *item)
+{
+  JsonOut out;
+
+  g_return_val_if_fail (item != NULL, NULL);
+
+  out = node_out ();
+  write_item (&out, item);
+  return node_out_finish (&out);
+}
+
+JsonNode *
+tr_ticket_to_json (const TrTicket *ticket)
+{
+  JsonOut out;
+
+  g_return_val_if_fail (ticket != NULL, NULL);
+
+  out = node_out ();
+  write_ticket (&out, ticket);
+  return node_out_finish (&out);
+}
+
+JsonNode *
+tr_op_to_json (const TrOp *op)
+{
+  JsonOut out;
+
+  g_return_val_if_fail (op != NULL, NULL);
+  g_return_val_if_fail ((guint)op->kind < TR_N_OP_KINDS, NULL);
+
+  out = node_out ();
+  write_op (&out, op);
+  return node_out_finish (&out);
+}
+
+JsonNode *
+tr_event_to_json (const TrEvent *event)
+{
+  JsonOut out;
+
+  g_return_val_if_fail (event != NULL, NULL);
+
+  out = node_out ();
+  write_event (&out, event);
+  return node_out_finish (&out);
 }
 
 char *
 tr_ticket_to_string (const TrTicket *ticket)
 {
-  GString *out;
+  JsonOut out;
 
   g_return_val_if_fail (ticket != NULL, NULL);
 
-  out = g_string_sized_new (512 + 320 * ticket->items->len);
-  write_ticket (out, ticket);
-  return g_string_free (out, FALSE);
+  out = text_out (ticket_size_hint (ticket));
+  write_ticket (&out, ticket);
+  return text_out_finish (&out);
+}
+
+char *
+tr_op_to_string (const TrOp *op)
+{
+  JsonOut out;
+
+  g_return_val_if_fail (op != NULL, NULL);
+  g_return_val_if_fail ((guint)op->kind < TR_N_OP_KINDS, NULL);
+
+  out = text_out (256 + ticket_size_hint (op->ticket));
+  write_op (&out, op);
+  return text_out_finish (&out);
 }
 
 char *
 tr_event_to_string (const TrEvent *event)
 {
-  GString *out;
+  JsonOut out;
 
   g_return_val_if_fail (event != NULL, NULL);
 
-  out = g_string_sized_new (event->ticket ? 640 + 320 * event->ticket->items->len : 256);
-  g_string_append_c (out, '{');
-  write_int (out, "seq", event->seq);
-  g_string_append_c (out, ',');
-  write_key (out, "kind");
-  write_string (out, tr_event_kind_to_string (event->kind));
-  g_string_append_c (out, ',');
-  write_key (out, "op_id");
-  write_nullable_string (out, event->op_id);
-  g_string_append_c (out, ',');
-  write_key (out, "station_id");
-  write_nullable_string (out, event->station_id);
-  g_string_append_c (out, ',');
-  write_int (out, "at", event->at);
-  g_string_append_c (out, ',');
-  write_key (out, "ticket");
-  if (event->ticket != NULL)
-    write_ticket (out, event->ticket);
-  else
-    g_string_append_len (out, "null", 4);
-  g_string_append_c (out, '}');
-  return g_string_free (out, FALSE);
+  out = text_out (256 + ticket_size_hint (event->ticket));
+  write_event (&out, event);
+  return text_out_finish (&out);
 }
 
-#define DEFINE_TO_STRING(name, Type, to_json)                                                      \
-  char *name (const Type *value)                                                                   \
-  {                                                                                                \
-    g_autoptr (JsonNode) node = NULL;                                                              \
-    g_return_val_if_fail (value != NULL, NULL);                                                    \
-    node = to_json (value);                                                                        \
-    return tr_json_to_string (node);                                                               \
-  }
+char *
+tr_json_to_string (JsonNode *node)
+{
+  g_autoptr (JsonGenerator) generator = NULL;
 
-#define DEFINE_FROM_STRING(name, Type, from_json)                                                  \
-  Type *name (const char *data, gssize length, GError **error)                                     \
-  {                                                                                                \
-    g_autoptr (JsonNode) node = tr_json_parse (data, length, error);                               \
-    if (node == NULL)                                                                              \
-      return NULL;                                                                                 \
-    return from_json (node, error);                                                                \
-  }
+  g_return_val_if_fail (node != NULL, NULL);
 
-DEFINE_TO_STRING (tr_op_to_string, TrOp, tr_op_to_json)
-DEFINE_FROM_STRING (tr_ticket_from_string, TrTicket, tr_ticket_from_json)
-DEFINE_FROM_STRING (tr_op_from_string, TrOp, tr_op_from_json)
-DEFINE_FROM_STRING (tr_event_from_string, TrEvent, tr_event_from_json)
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, FALSE);
+  json_generator_set_root (generator, node);
+  return json_generator_to_data (generator, NULL);
+}
 
 typedef struct
 {
