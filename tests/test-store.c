@@ -1308,7 +1308,7 @@ test_station_rejected (Fixture *fixture, gconstpointer data)
   enqueue (pair.station, later);
 
   g_signal_connect (pair.station, "ticket-changed", G_CALLBACK (on_ticket_changed), &log);
-  g_assert_true (tr_store_outbox_remove (pair.station, doomed->op_id, TRUE, &error));
+  g_assert_true (tr_store_outbox_remove (pair.station, doomed->op_id, TRUE, 0, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (log.ids->len, ==, 1);
 
@@ -1319,14 +1319,14 @@ test_station_rejected (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, 1);
   g_clear_pointer (&visible, tr_ticket_free);
 
-  g_assert_true (tr_store_outbox_remove (pair.station, later->op_id, TRUE, &error));
+  g_assert_true (tr_store_outbox_remove (pair.station, later->op_id, TRUE, 0, &error));
   g_assert_no_error (error);
   visible = get_ticket (pair.station, ticket->id);
   g_assert_true (tr_ticket_equal (visible, ticket));
   g_clear_pointer (&visible, tr_ticket_free);
 
   /* Unknown op ids are fine. */
-  g_assert_true (tr_store_outbox_remove (pair.station, "never-queued", TRUE, &error));
+  g_assert_true (tr_store_outbox_remove (pair.station, "never-queued", TRUE, 0, &error));
   g_assert_no_error (error);
 
   /* A rejected local create takes its ticket away. */
@@ -1335,7 +1335,7 @@ test_station_rejected (Fixture *fixture, gconstpointer data)
   visible = get_ticket (pair.station, local->id);
   g_assert_nonnull (visible);
   g_clear_pointer (&visible, tr_ticket_free);
-  g_assert_true (tr_store_outbox_remove (pair.station, local_create->op_id, TRUE, &error));
+  g_assert_true (tr_store_outbox_remove (pair.station, local_create->op_id, TRUE, 0, &error));
   g_assert_no_error (error);
   g_assert_null (tr_store_get_ticket (pair.station, local->id, &error));
   g_assert_no_error (error);
@@ -1344,6 +1344,130 @@ test_station_rejected (Fixture *fixture, gconstpointer data)
 
   g_signal_handlers_disconnect_by_data (pair.station, &log);
   g_ptr_array_unref (log.ids);
+  pair_close (&pair);
+}
+
+static TrOp *
+note_op (const char *station, const char *ticket_id, const char *text)
+{
+  TrOp *op = tr_op_new_amend_ticket (station, ticket_id);
+  TrAmendment *amendment = tr_amendment_new (TR_AMEND_SET_NOTE);
+
+  amendment->text = g_strdup (text);
+  g_ptr_array_add (op->amendments, amendment);
+  return op;
+}
+
+/* Applies the station's outbox on the host without telling the station:
+ * the events frame that carried it was lost or failed to apply. Returns
+ * the seq of the last op's event. */
+static gint64
+pair_host_takes_outbox (Pair *pair)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) ops = tr_store_outbox_list (pair->station, &error);
+  g_autoptr (GPtrArray) outcomes = NULL;
+  const TrOutcome *last;
+
+  g_assert_no_error (error);
+  outcomes = tr_store_apply_ops (pair->host, ops, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outcomes->len, >, 0);
+  last = g_ptr_array_index (outcomes, outcomes->len - 1);
+  g_assert_cmpint (last->result, ==, TR_APPLY_APPLIED);
+  return last->seq;
+}
+
+static void
+assert_station_matches_host (Pair *pair, const char *ticket_id)
+{
+  g_autoptr (TrTicket) on_host = get_ticket (pair->host, ticket_id);
+  g_autoptr (TrTicket) on_station = get_ticket (pair->station, ticket_id);
+  g_autofree char *host_json = tr_ticket_to_string (on_host);
+  g_autofree char *station_json = tr_ticket_to_string (on_station);
+
+  g_assert_cmpstr (station_json, ==, host_json);
+}
+
+/* Issue 18, scenario 1: the host applied op O, but the station never took
+ * the events frame that carried it (an apply that failed, a long
+ * absence) and syncs by snapshot instead. The snapshot already holds O,
+ * under a later edit from another station; O, still pending, is replayed
+ * on top, and its late ack must take that replay back. */
+static void
+test_station_snapshot_then_ack (Fixture *fixture, gconstpointer data)
+{
+  Pair pair;
+  g_autoptr (TrTicket) ticket = NULL;
+  g_autoptr (TrTicket) visible = NULL;
+  g_autoptr (TrOp) note_a = NULL;
+  g_autoptr (TrOp) note_b = NULL;
+  g_autoptr (TrOp) ready = NULL;
+  g_autoptr (TrOp) recall = NULL;
+  g_autoptr (TrOp) note_c = NULL;
+  g_autoptr (TrOutcome) outcome = NULL;
+  g_autoptr (GPtrArray) events = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 seq_a, seq_ready, seq_c;
+
+  pair_open (&pair, fixture);
+  ticket = host_create (pair.host, 2);
+  pair_sync_snapshot (&pair);
+
+  note_a = note_op ("kitchen", ticket->id, "A");
+  enqueue (pair.station, note_a);
+  seq_a = pair_host_takes_outbox (&pair);
+  note_b = note_op ("expo", ticket->id, "B");
+  outcome = apply (pair.host, note_b);
+  g_assert_cmpint (outcome->result, ==, TR_APPLY_APPLIED);
+  g_clear_pointer (&outcome, tr_outcome_free);
+
+  pair_sync_snapshot (&pair);
+  g_assert_cmpint (tr_store_get_last_seq (pair.station), >, seq_a);
+  /* O's ack comes back (a duplicate, after the outbox replay). */
+  g_assert_true (tr_store_outbox_remove (pair.station, note_a->op_id, FALSE, seq_a, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, 0);
+  visible = get_ticket (pair.station, ticket->id);
+  g_assert_cmpstr (visible->note, ==, "B");
+  assert_station_matches_host (&pair, ticket->id);
+  g_clear_pointer (&visible, tr_ticket_free);
+
+  /* The same with a recall: an item readied by O and recalled since must
+   * not show as ready again. */
+  ready
+    = tr_op_new_set_item_status ("kitchen", ticket->id, item_id (ticket, 0), TR_ITEM_STATUS_READY);
+  enqueue (pair.station, ready);
+  seq_ready = pair_host_takes_outbox (&pair);
+  recall
+    = tr_op_new_set_item_status ("expo", ticket->id, item_id (ticket, 0), TR_ITEM_STATUS_PREPARING);
+  outcome = apply (pair.host, recall);
+  g_assert_cmpint (outcome->result, ==, TR_APPLY_APPLIED);
+  pair_sync_snapshot (&pair);
+  g_assert_cmpint (tr_store_get_last_seq (pair.station), >, seq_ready);
+  g_assert_true (tr_store_outbox_remove (pair.station, ready->op_id, FALSE, seq_ready, &error));
+  g_assert_no_error (error);
+  visible = get_ticket (pair.station, ticket->id);
+  g_assert_cmpint (item_status (visible, 0), ==, TR_ITEM_STATUS_PREPARING);
+  assert_station_matches_host (&pair, ticket->id);
+  g_clear_pointer (&visible, tr_ticket_free);
+
+  /* An ack ahead of its event (over polling, acks and events come apart)
+   * keeps the change on screen until the event confirms it. */
+  note_c = note_op ("kitchen", ticket->id, "C");
+  enqueue (pair.station, note_c);
+  seq_c = pair_host_takes_outbox (&pair);
+  g_assert_cmpint (seq_c, >, tr_store_get_last_seq (pair.station));
+  g_assert_true (tr_store_outbox_remove (pair.station, note_c->op_id, FALSE, seq_c, &error));
+  g_assert_no_error (error);
+  visible = get_ticket (pair.station, ticket->id);
+  g_assert_cmpstr (visible->note, ==, "C");
+  events = tr_store_read_events (pair.host, tr_store_get_last_seq (pair.station), 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (tr_store_apply_events (pair.station, events, &error));
+  g_assert_no_error (error);
+  assert_station_matches_host (&pair, ticket->id);
+
   pair_close (&pair);
 }
 
@@ -1643,6 +1767,7 @@ main (int argc, char *argv[])
   ADD ("station/snapshot", test_station_snapshot);
   ADD ("station/rejected", test_station_rejected);
   ADD ("station/outbox-persists", test_station_outbox_persists);
+  ADD ("station/snapshot-then-ack", test_station_snapshot_then_ack);
   ADD ("checkpoint", test_checkpoint);
 
   return g_test_run ();

@@ -20,15 +20,17 @@
 #include "tr-protocol.h"
 
 /* Applied and duplicate acks clear the op; a rejection (also a duplicate
- * of a rejection) clears it and reverts its optimistic change. */
+ * of a rejection) clears it and reverts its optimistic change. @seq is
+ * the ack's (0 when absent): the store rebases when it already follows
+ * the host past it. */
 void
-_tr_client_apply_ack (TrClient *self, const char *op_id, TrApplyResult result, const char *code,
-                      const char *message)
+_tr_client_apply_ack (TrClient *self, const char *op_id, TrApplyResult result, gint64 seq,
+                      const char *code, const char *message)
 {
   g_autoptr (GError) error = NULL;
   gboolean rejected = result == TR_APPLY_REJECTED || (result == TR_APPLY_DUPLICATE && code != NULL);
 
-  if (!tr_store_outbox_remove (self->store, op_id, rejected, &error))
+  if (!tr_store_outbox_remove (self->store, op_id, rejected, seq, &error))
     {
       _tr_client_set_last_errorf (self, _ ("Could not clear op %s from the outbox: %s"), op_id,
                                   error->message);
@@ -183,7 +185,7 @@ poll_apply_acks (TrClient *self, GBytes *body, GError **error)
           continue;
         }
       g_hash_table_remove (self->post_in_flight, frame->op_id);
-      _tr_client_apply_ack (self, frame->op_id, frame->result, frame->error_code,
+      _tr_client_apply_ack (self, frame->op_id, frame->result, frame->seq, frame->error_code,
                             frame->error_message);
       n_applied++;
       if (self->poll_phase != POLL_ACTIVE)

@@ -239,7 +239,7 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
       case TR_FRAME_ACK:
         if (self->ws == ws)
           g_hash_table_remove (self->ws_in_flight, frame->op_id);
-        _tr_client_apply_ack (self, frame->op_id, frame->result, frame->error_code,
+        _tr_client_apply_ack (self, frame->op_id, frame->result, frame->seq, frame->error_code,
                               frame->error_message);
         break;
 

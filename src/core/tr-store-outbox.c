@@ -153,7 +153,8 @@ tr_store_outbox_count (TrStore *self)
 }
 
 gboolean
-tr_store_outbox_remove (TrStore *self, const char *op_id, gboolean rejected, GError **error)
+tr_store_outbox_remove (TrStore *self, const char *op_id, gboolean rejected, gint64 seq,
+                        GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (TrTicket) confirmed = NULL;
@@ -186,7 +187,10 @@ tr_store_outbox_remove (TrStore *self, const char *op_id, gboolean rejected, GEr
       if (!_tr_store_outbox_delete_op (self, op_id, error))
         goto fail;
 
-      if (rejected)
+      /* When seq is still ahead, the op's event is on its way and will
+       * rebase the ticket on a confirmed state that holds the op; a
+       * rebase now would only make the change blink out until then. */
+      if (rejected || (seq > 0 && seq <= self->last_seq))
         {
           confirmed = _tr_store_load_confirmed (self, ticket_id, &local_error);
           if (local_error != NULL)

@@ -153,11 +153,17 @@ gboolean  tr_store_apply_snapshot (TrStore     *self,
 GPtrArray *tr_store_outbox_list   (TrStore  *self,
                                    GError  **error);
 guint      tr_store_outbox_count  (TrStore  *self);
-/* Removes @op_id from the outbox (TRUE also when it was not there) and,
- * if @rejected, rebases its ticket so the optimistic change disappears. */
+/* Removes @op_id from the outbox (TRUE also when it was not there), as
+ * its ack came back. @seq is the seq of the op's event when the host
+ * applied it (0: none or unknown). Its ticket is rebased if @rejected, so
+ * the optimistic change disappears, and also when the station already
+ * follows the host past @seq: its confirmed ticket then holds the op (a
+ * snapshot that came before the ack), and the visible one must stop
+ * replaying it on top of later changes. */
 gboolean   tr_store_outbox_remove (TrStore     *self,
                                    const char  *op_id,
                                    gboolean     rejected,
+                                   gint64       seq,
                                    GError     **error);
 
 /* Checkpoints the WAL (TRUNCATE) so it stays bounded. */
