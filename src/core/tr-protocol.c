@@ -28,6 +28,8 @@ static const char *const frame_type_names[] = {
   [TR_FRAME_ERROR] = "error",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (frame_type_names) == TR_N_FRAME_TYPES);
+/* Room for the "ops" frame around one op of the largest size. */
+G_STATIC_ASSERT (TR_MAX_OP_BYTES + 1024 <= TR_MAX_FRAME_BYTES);
 
 const char *
 tr_frame_type_to_string (TrFrameType type)

@@ -5,8 +5,13 @@
  */
 #define G_LOG_DOMAIN "tr-store"
 
+#include "config.h"
+
 #include "tr-store.h"
 #include "tr-store-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "tr-codec.h"
 #include "tr-error.h"
@@ -56,6 +61,19 @@ tr_store_enqueue_op (TrStore *self, const TrOp *op, GError **error)
   if (ticket_id == NULL && op->ticket != NULL)
     ticket_id = op->ticket->id;
 
+  /* Refused here, where the cook can still be told: once queued, an op no
+   * frame can carry would never reach the host. */
+  op_json = tr_op_to_string (op);
+  if (strlen (op_json) > TR_MAX_OP_BYTES)
+    {
+      g_set_error (error, TR_ERROR, TR_ERROR_LIMIT,
+                   /* Translators: sizes in KB. */
+                   _ ("This change is too large to send to the host (%u KB, at most %u KB). "
+                      "Make it in smaller steps."),
+                   (guint)((strlen (op_json) + 1023) / 1024), (guint)(TR_MAX_OP_BYTES / 1024));
+      return FALSE;
+    }
+
   if (!_tr_store_begin_write (self, error))
     return FALSE;
   _tr_store_changes_init (&changes);
@@ -82,7 +100,6 @@ tr_store_enqueue_op (TrStore *self, const TrOp *op, GError **error)
                                CONFIRMED_KEEP, NULL, &changes, error))
     goto fail;
 
-  op_json = tr_op_to_string (op);
   stmt = _tr_store_statement_get (self, ST_OUTBOX_INSERT, error);
   if (stmt == NULL)
     goto fail;
