@@ -412,6 +412,89 @@ test_apply_business_day (Fixture *fixture, gconstpointer data)
   g_clear_object (&store);
 }
 
+static gint64
+fake_clock (gpointer user_data)
+{
+  return *(gint64 *)user_data;
+}
+
+/* Local time on @day (relative to @base) at @hour, in ms. */
+static gint64
+local_ms (GDateTime *base, int day, int hour)
+{
+  g_autoptr (GDateTime) date = g_date_time_add_days (base, day);
+  g_autoptr (GDateTime) time
+    = g_date_time_new_local (g_date_time_get_year (date), g_date_time_get_month (date),
+                             g_date_time_get_day_of_month (date), hour, 0, 0);
+
+  return g_date_time_to_unix (time) * 1000;
+}
+
+static void
+assert_open_numbers_unique (TrStore *store)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) open = tr_store_list_tickets (store, TRUE, NULL, &error);
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < open->len; i++)
+    {
+      const TrTicket *ticket = g_ptr_array_index (open, i);
+
+      if (g_hash_table_contains (seen, GINT_TO_POINTER (ticket->number)))
+        g_error ("two open tickets are #%d", ticket->number);
+      g_hash_table_add (seen, GINT_TO_POINTER (ticket->number));
+    }
+}
+
+/* Issue 18, scenario 6: an NTP step back, or a tablet booting with a
+ * stale clock, must not start the numbers over: the business day only
+ * moves forward. */
+static void
+test_apply_clock_steps_back (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (GDateTime) today = g_date_time_new_now_local ();
+  g_autoptr (TrTicket) first = NULL;
+  g_autoptr (TrTicket) second = NULL;
+  g_autoptr (TrTicket) stale = NULL;
+  g_autoptr (TrTicket) back = NULL;
+  g_autoptr (TrTicket) tomorrow = NULL;
+  gint64 now;
+
+  tr_store_set_clock (store, fake_clock, &now);
+
+  now = local_ms (today, 0, 10); /* day D, 10:00 */
+  first = host_create (store, 1);
+  second = host_create (store, 1);
+  g_assert_cmpint (first->number, ==, 1001);
+  g_assert_cmpint (second->number, ==, 1002);
+
+  now = local_ms (today, -2, 10); /* the clock steps back to D-2 */
+  stale = host_create (store, 1);
+  assert_open_numbers_unique (store);
+  g_assert_cmpint (stale->number, ==, 1003);
+
+  now = local_ms (today, 0, 11); /* and forward again, D 11:00 */
+  back = host_create (store, 1);
+  assert_open_numbers_unique (store);
+  g_assert_cmpint (back->number, ==, 1004);
+
+  /* A real new day still starts over, and it survives a reopen. */
+  now = local_ms (today, 1, 10);
+  tomorrow = host_create (store, 1);
+  g_assert_cmpint (tomorrow->number, ==, 1001);
+  g_clear_object (&store);
+  store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  tr_store_set_clock (store, fake_clock, &now);
+  now = local_ms (today, -1, 10);
+  g_clear_pointer (&stale, tr_ticket_free);
+  stale = host_create (store, 1);
+  g_assert_cmpint (stale->number, ==, 1002);
+  g_clear_object (&store);
+}
+
 static void
 test_apply_duplicate (Fixture *fixture, gconstpointer data)
 {
@@ -1754,6 +1837,7 @@ main (int argc, char *argv[])
   ADD ("pairing/station-token", test_station_token);
   ADD ("apply/create-numbers", test_apply_create_numbers);
   ADD ("apply/business-day", test_apply_business_day);
+  ADD ("apply/clock-steps-back", test_apply_clock_steps_back);
   ADD ("apply/duplicate", test_apply_duplicate);
   ADD ("apply/rejected", test_apply_rejected);
   ADD ("apply/batch", test_apply_batch);

@@ -215,12 +215,15 @@ apply_one (TrStore *self, const TrOp *op, Batch *batch, TrStoreChanges *changes,
     }
 
   ctx.seq = self->head_seq + 1;
-  ctx.now = tr_now_ms ();
+  ctx.now = self->clock != NULL ? self->clock (self->clock_data) : tr_now_ms ();
   if (op->kind == TR_OP_CREATE_TICKET)
     {
       g_autofree char *day = business_day_of (ctx.now);
 
-      if (g_strcmp0 (day, self->business_day) != 0)
+      /* Only forward ("YYYY-MM-DD" sorts as dates): a clock stepped
+       * back (NTP, a tablet booting with a stale clock) keeps counting
+       * the current day, or two open tickets would share a number. */
+      if (g_strcmp0 (day, self->business_day) > 0)
         {
           g_free (self->business_day);
           self->business_day = g_steal_pointer (&day);

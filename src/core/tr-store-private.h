@@ -13,6 +13,9 @@
 
 G_BEGIN_DECLS
 
+/* A clock in ms since the epoch (see tr_store_set_clock()). */
+typedef gint64 (*TrStoreClock) (gpointer user_data);
+
 /* Restaurants close after midnight: a ticket made at 01:30 belongs to the
  * previous evening's service, so the business day starts at 04:00. */
 #define BUSINESS_DAY_OFFSET_SECONDS (4 * 3600)
@@ -92,6 +95,10 @@ struct _TrStore
    * an op does not re-parse JSON. Written only together with the row and
    * dropped on _tr_store_rollback, so it never holds what the file does not. */
   GHashTable *cache;
+
+  /* tr_store_set_clock(); NULL: tr_now_ms(). */
+  TrStoreClock clock;
+  gpointer clock_data;
 };
 
 /* The tickets whose visible state a transaction changed, in first-change
@@ -120,6 +127,11 @@ tr_store_get_sqlite (TrStore *self);
  * (then SQLite's automatic checkpoints run). */
 TrCheckpointer *
 tr_store_get_checkpointer (TrStore *self);
+
+/* Sets the clock the host's ledger stamps and numbers ops with, so a
+ * test can step it back across a business day. %NULL: tr_now_ms(). */
+void
+tr_store_set_clock (TrStore *self, TrStoreClock clock, gpointer user_data);
 
 /* tr-store.c */
 

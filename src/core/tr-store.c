@@ -560,6 +560,15 @@ tr_store_get_checkpointer (TrStore *self)
   return self->checkpointer;
 }
 
+void
+tr_store_set_clock (TrStore *self, TrStoreClock clock, gpointer user_data)
+{
+  g_return_if_fail (TR_IS_STORE (self));
+
+  self->clock = clock;
+  self->clock_data = user_data;
+}
+
 const char *
 tr_store_get_path (TrStore *self)
 {
