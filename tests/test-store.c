@@ -724,6 +724,70 @@ test_apply_rollback (Fixture *fixture, gconstpointer data)
   g_clear_object (&store);
 }
 
+/* Denies every read of the meta table, as a disk that fails (EIO) would
+ * fail the store's reading it back. */
+static int
+deny_meta_reads (void *data, int action, const char *table, const char *column,
+                 const char *database, const char *trigger)
+{
+  if (action == SQLITE_READ && g_strcmp0 (table, "meta") == 0)
+    return SQLITE_DENY;
+  return SQLITE_OK;
+}
+
+/* A failed batch puts back the head, the ticket number and the business
+ * day it found, from memory: reading them back from meta can fail too
+ * (the same disk), and then the next batch would leave a hole in seq and
+ * number tickets on a day that was never committed. */
+static void
+test_apply_rollback_unreadable (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (GDateTime) today = g_date_time_new_now_local ();
+  g_autoptr (TrTicket) first = NULL;
+  g_autoptr (TrTicket) second = NULL;
+  g_autoptr (TrTicket) third = make_ticket (1);
+  g_autoptr (TrTicket) fourth = make_ticket (1);
+  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+  g_autoptr (GPtrArray) outcomes = NULL;
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = tr_store_get_sqlite (store);
+  gint64 now;
+
+  tr_store_set_clock (store, fake_clock, &now);
+  now = local_ms (today, 0, 10);
+  first = host_create (store, 1);
+  g_assert_cmpint (first->number, ==, 1001);
+
+  /* The next day's first batch fails on its second event... */
+  now = local_ms (today, 1, 10);
+  g_ptr_array_add (ops, tr_op_new_create_ticket (STATION, third));
+  g_ptr_array_add (ops, tr_op_new_create_ticket (STATION, fourth));
+  raw_exec (db, "CREATE TEMP TRIGGER fail_second BEFORE INSERT ON main.events"
+                " WHEN new.seq = 3 BEGIN SELECT RAISE (ABORT, 'disk on fire'); END");
+  /* ...and meta cannot be read back either. */
+  sqlite3_set_authorizer (db, deny_meta_reads, NULL);
+  outcomes = tr_store_apply_ops (store, ops, &error);
+  sqlite3_set_authorizer (db, NULL, NULL);
+  g_assert_error (error, TR_ERROR, TR_ERROR_STORE);
+  g_assert_null (outcomes);
+  g_clear_error (&error);
+  raw_exec (db, "DROP TRIGGER temp.fail_second");
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 1);
+
+  /* The next op follows the log with no hole, first of its day. */
+  second = host_create (store, 1);
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT MAX(seq) FROM events"), ==, 2);
+  g_assert_cmpint (second->number, ==, 1001);
+  g_clear_object (&store);
+
+  /* And so does the file. */
+  store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 2);
+  g_clear_object (&store);
+}
+
 static void
 test_events_read_prune (Fixture *fixture, gconstpointer data)
 {
@@ -1842,6 +1906,7 @@ main (int argc, char *argv[])
   ADD ("apply/rejected", test_apply_rejected);
   ADD ("apply/batch", test_apply_batch);
   ADD ("apply/rollback", test_apply_rollback);
+  ADD ("apply/rollback-unreadable", test_apply_rollback_unreadable);
   ADD ("events/read-prune", test_events_read_prune);
   ADD ("list", test_list_tickets);
   ADD ("items", test_items_table);

@@ -78,7 +78,8 @@ struct _TrStore
   TrCheckpointer *checkpointer;
   sqlite3_stmt *statements[N_STATEMENTS];
 
-  /* The meta table, mirrored; reloaded after every rollback. */
+  /* The meta table, mirrored; read at open, and after a rollback put
+   * back from saved (below), never read back from the file. */
   char *db_id;
   char *host_id;
   gint64 last_seq;
@@ -93,8 +94,21 @@ struct _TrStore
 
   /* id → TrTicket*: the visible ticket as stored in tickets.data, so that
    * an op does not re-parse JSON. Written only together with the row and
-   * dropped on _tr_store_rollback, so it never holds what the file does not. */
+   * dropped on rollback, so it never holds what the file does not. */
   GHashTable *cache;
+
+  /* The mirrored meta that write transactions change, as
+   * _tr_store_begin_write() found it: what a rollback puts back. Under
+   * EIO, reading meta back can fail too, and a head left past the log
+   * would leave a hole in seq. */
+  struct
+  {
+    char *host_id;
+    gint64 last_seq;
+    gint64 head_seq;
+    char *business_day;
+    gint64 next_number;
+  } saved;
 
   /* tr_store_set_clock(); NULL: tr_now_ms(). */
   TrStoreClock clock;

@@ -60,7 +60,7 @@ static const char *const STATEMENT_SQL[N_STATEMENTS] = {
   [ST_EVENTS_TAIL] = "SELECT MIN(seq) FROM events",
   [ST_EVENTS_PRUNE] = "DELETE FROM events WHERE seq <= ?1",
   /* meta.head_seq is written when pruning, not with every event (that
-   * would dirty one more page per _tr_store_commit); the log holds the rest. */
+   * would dirty one more page per commit); the log holds the rest. */
   [ST_HEAD_SEQ] = "SELECT MAX (IFNULL ((SELECT MAX (seq) FROM events), 0),"
                   " IFNULL ((SELECT CAST (value AS INTEGER) FROM meta WHERE key = 'head_seq'), 0))",
   [ST_APPLIED_GET] = "SELECT result, seq, error_code, error_message FROM applied_ops"
@@ -301,10 +301,21 @@ _tr_store_meta_get_int (TrStore *self, const char *key, gint64 *out, GError **er
 gboolean
 _tr_store_begin_write (TrStore *self, GError **error)
 {
-  return _tr_store_run_cached (self, ST_BEGIN_WRITE, "starting a transaction", error);
+  if (!_tr_store_run_cached (self, ST_BEGIN_WRITE, "starting a transaction", error))
+    return FALSE;
+
+  g_free (self->saved.host_id);
+  self->saved.host_id = g_strdup (self->host_id);
+  self->saved.last_seq = self->last_seq;
+  self->saved.head_seq = self->head_seq;
+  g_free (self->saved.business_day);
+  self->saved.business_day = g_strdup (self->business_day);
+  self->saved.next_number = self->next_number;
+  return TRUE;
 }
 
-/* Undoes the open transaction, if any, and everything mirrored from it. */
+/* Undoes the open write transaction, if any, and everything mirrored
+ * from it: the mirror goes back to what _tr_store_begin_write() saved. */
 void
 _tr_store_rollback (TrStore *self)
 {
@@ -320,8 +331,13 @@ _tr_store_rollback (TrStore *self)
     }
 
   g_hash_table_remove_all (self->cache);
-  if (!_tr_store_meta_load (self, &local_error))
-    g_debug ("%s", local_error->message);
+  g_free (self->host_id);
+  self->host_id = g_strdup (self->saved.host_id);
+  self->last_seq = self->saved.last_seq;
+  self->head_seq = self->saved.head_seq;
+  g_free (self->business_day);
+  self->business_day = g_strdup (self->saved.business_day);
+  self->next_number = self->saved.next_number;
 }
 
 gboolean

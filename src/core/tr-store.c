@@ -184,6 +184,8 @@ tr_store_finalize (GObject *object)
   g_clear_pointer (&self->db_id, g_free);
   g_clear_pointer (&self->host_id, g_free);
   g_clear_pointer (&self->business_day, g_free);
+  g_clear_pointer (&self->saved.host_id, g_free);
+  g_clear_pointer (&self->saved.business_day, g_free);
   g_clear_pointer (&self->station_token, g_free);
   g_clear_pointer (&self->station_token_host_id, g_free);
   g_clear_pointer (&self->host_fingerprint, g_free);
@@ -217,6 +219,8 @@ tr_store_init (TrStore *self)
   self->db_id = g_strdup ("");
   self->host_id = g_strdup ("");
   self->business_day = g_strdup ("");
+  self->saved.host_id = g_strdup ("");
+  self->saved.business_day = g_strdup ("");
   self->station_token = g_strdup ("");
   self->station_token_host_id = g_strdup ("");
   self->host_fingerprint = g_strdup ("");
