@@ -1468,6 +1468,166 @@ test_oversized_outbox (Fixture *fixture, gconstpointer data)
   g_free (rejection.code);
 }
 
+/* ---- A host restored from a backup (issue 18, scenario 5) ---- */
+
+static TrOp *
+note_op (const char *station_id, const char *ticket_id, const char *text)
+{
+  TrOp *op = tr_op_new_amend_ticket (station_id, ticket_id);
+  TrAmendment *amendment = tr_amendment_new (TR_AMEND_SET_NOTE);
+
+  amendment->text = g_strdup (text);
+  g_ptr_array_add (op->amendments, amendment);
+  return op;
+}
+
+/* @n notes on @ticket_id written straight into the host's store, in
+ * batches, while no station is connected to be told. */
+static void
+store_add_notes (TrStore *store, const char *ticket_id, guint n, const char *prefix)
+{
+  for (guint done = 0; done < n;)
+    {
+      g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+      g_autoptr (GPtrArray) outcomes = NULL;
+      g_autoptr (GError) error = NULL;
+
+      for (; done < n && ops->len < 100; done++)
+        {
+          g_autofree char *text = g_strdup_printf ("%s %u", prefix, done);
+
+          g_ptr_array_add (ops, note_op ("test-host", ticket_id, text));
+        }
+      outcomes = tr_store_apply_ops (store, ops, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < outcomes->len; i++)
+        g_assert_cmpint (((TrOutcome *)g_ptr_array_index (outcomes, i))->result, ==,
+                         TR_APPLY_APPLIED);
+    }
+}
+
+/* @n notes through the running host, fanned out to the stations. */
+static void
+host_add_notes (Fixture *fixture, const char *ticket_id, guint n, const char *prefix)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%s %u", prefix, i);
+
+      host_submit (fixture, note_op ("test-host", ticket_id, text));
+    }
+}
+
+static void
+wait_seq_caught_up (TrStore *station, TrStore *host)
+{
+  HashWait wait = { station, host };
+
+  wait_for (seq_caught_up, &wait, WAIT_S, "the station's seq to reach the host's head");
+}
+
+/* sqlite3 .backup, as docs/install.md recommends: it copies the
+ * database id too. */
+static void
+backup_database (TrStore *store, const char *to)
+{
+  sqlite3 *dest = NULL;
+  sqlite3_backup *backup;
+
+  g_assert_cmpint (sqlite3_open (to, &dest), ==, SQLITE_OK);
+  backup = sqlite3_backup_init (dest, "main", tr_store_get_sqlite (store), "main");
+  g_assert_nonnull (backup);
+  g_assert_cmpint (sqlite3_backup_step (backup, -1), ==, SQLITE_DONE);
+  g_assert_cmpint (sqlite3_backup_finish (backup), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_close (dest), ==, SQLITE_OK);
+}
+
+/* The host goes down, its database is replaced by @backup_path, and it
+ * comes back on a new port. */
+static void
+restore_host (Fixture *fixture, const char *backup_path, gboolean websocket_enabled)
+{
+  g_autofree char *path = g_strdup (tr_store_get_path (fixture->host_store));
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize length = 0;
+
+  tr_host_stop (fixture->host);
+  g_clear_object (&fixture->host);
+  g_assert_finalize_object (g_steal_pointer (&fixture->host_store));
+  g_clear_pointer (&fixture->host_url, g_free);
+  drain_main_context ();
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char *const suffixes[] = { "", "-wal", "-shm" };
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_remove (file);
+    }
+  g_assert_true (g_file_get_contents (backup_path, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (path, contents, (gssize)length, &error));
+  g_assert_no_error (error);
+
+  fixture->host_store = open_store (path, TR_STORE_DURABILITY_FULL);
+  fixture->host = start_host (fixture->host_store, websocket_enabled, &fixture->host_url);
+  pairing_host = fixture->host;
+}
+
+/* Backed up at 900, the host goes on to 1,000; a station follows it to
+ * 950. The backup is restored and takes 200 other ops, so its 901-950
+ * are not the events the station has. Resuming at 950 must not keep the
+ * station's 901-950: it must end up with the host's tickets. */
+static void
+test_restored_host (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TrTicket) a = NULL;
+  g_autoptr (TrTicket) b = NULL;
+  g_autofree char *path = fixture_path (fixture, "station");
+  g_autofree char *backup_path = g_build_filename (fixture->dir, "backup.db", NULL);
+  g_autofree char *station_hash = NULL;
+  g_autofree char *host_hash = NULL;
+  TrStore *store;
+  TrClient *client;
+
+  a = host_create_ticket (fixture, 1);
+  b = host_create_ticket (fixture, 1);
+  store_add_notes (fixture->host_store, a->id, 898, "before");
+  g_assert_cmpint (tr_store_get_head_seq (fixture->host_store), ==, 900);
+
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = client_new (store, fixture->host_url, "Grill");
+  tr_client_start (client);
+  wait_converged (store, fixture->host_store);
+  backup_database (fixture->host_store, backup_path);
+
+  /* The station follows the host to 950 by events, then goes away. */
+  host_add_notes (fixture, a->id, 50, "lost");
+  wait_converged (store, fixture->host_store);
+  g_assert_cmpint (tr_store_get_last_seq (store), ==, 950);
+  client_free (client);
+  host_add_notes (fixture, a->id, 50, "lost later");
+  g_assert_cmpint (tr_store_get_head_seq (fixture->host_store), ==, 1000);
+
+  /* data: as fixture_set_up(), 1 for a host without WebSocket. */
+  restore_host (fixture, backup_path, GPOINTER_TO_INT (data) == 0);
+  g_assert_cmpint (tr_store_get_head_seq (fixture->host_store), ==, 900);
+  host_add_notes (fixture, b->id, 200, "after the restore");
+  g_assert_cmpstr (tr_store_get_db_id (fixture->host_store), ==, tr_store_get_host_id (store));
+
+  client = client_new (store, fixture->host_url, "Grill");
+  tr_client_start (client);
+  wait_seq_caught_up (store, fixture->host_store);
+  /* Caught up to the head, with nothing queued: nothing more will come. */
+  g_assert_cmpuint (tr_store_outbox_count (store), ==, 0);
+  station_hash = store_hash (store);
+  host_hash = store_hash (fixture->host_store);
+  g_assert_cmpstr (station_hash, ==, host_hash);
+
+  client_free (client);
+  g_assert_finalize_object (store);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1490,6 +1650,10 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/client/oversized-outbox", Fixture, NULL, fixture_set_up, test_oversized_outbox,
               fixture_tear_down);
+  g_test_add ("/client/restored-host", Fixture, NULL, fixture_set_up, test_restored_host,
+              fixture_tear_down);
+  g_test_add ("/client/restored-host-polling", Fixture, GINT_TO_POINTER (1), fixture_set_up,
+              test_restored_host, fixture_tear_down);
   g_test_add ("/client/pairing", Fixture, NULL, fixture_set_up, test_pairing, fixture_tear_down);
   g_test_add ("/client/tls-pinning", Fixture, NULL, fixture_set_up, test_tls_pinning,
               fixture_tear_down);

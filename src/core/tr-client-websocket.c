@@ -394,8 +394,11 @@ on_ws_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   if (host_id != NULL && host_id[0] == '\0')
     host_id = NULL;
   since = self->want_snapshot ? 0 : tr_store_get_last_seq (self->store);
-  hello = tr_frame_build_hello (self->station_id, self->station_name, self->role, self->token,
-                                host_id, since);
+  /* The op of event @since proves the host still has our history (a
+   * restored backup reuses seqs for other events). */
+  hello = tr_frame_build_hello_resume (self->station_id, self->station_name, self->role,
+                                       self->token, host_id, since,
+                                       since > 0 ? tr_store_get_last_op_id (self->store) : NULL);
   _tr_client_ws_send (self, hello);
   ws_touch (self);
   self->heartbeat_source

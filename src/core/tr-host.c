@@ -740,8 +740,11 @@ bucket_take (TrHost *self, const char *key, guint n, gint64 *out_wait_ms)
 /* ---- Catch-up ---- */
 
 static gboolean
-needs_snapshot (TrHost *self, gint64 since, const char *host_id, gint64 head, gint64 tail)
+needs_snapshot (TrHost *self, gint64 since, const char *since_op, const char *host_id, gint64 head,
+                gint64 tail)
 {
+  g_autofree char *op_id = NULL;
+
   if (since == 0)
     return TRUE;
   if (host_id != NULL && *host_id != '\0'
@@ -753,7 +756,12 @@ needs_snapshot (TrHost *self, gint64 since, const char *host_id, gint64 head, gi
   /* Ahead of us: it followed a host that had more, e.g. a restored backup. */
   if (since > head)
     return TRUE;
-  return FALSE;
+  /* Our event @since came from another op: a restored backup that went
+   * on differently reuses seqs (issue 18, 5). Unknown (pruned, or no
+   * since_op): the seq is all there is to go by. */
+  if (since_op != NULL && *since_op != '\0')
+    op_id = tr_store_get_event_op_id (self->store, since, NULL);
+  return op_id != NULL && g_strcmp0 (op_id, since_op) != 0;
 }
 
 static GPtrArray *
@@ -865,12 +873,12 @@ send_catch_up_frame (const char *frame, gint64 first_seq, gint64 last_seq, gpoin
 /* Sends since+1 … head (or a snapshot) right after the welcome; all in
  * this one main-loop callback, so no live frame can slip in between. */
 static gboolean
-catch_up (TrHost *self, Connection *conn, gint64 since, const char *host_id, gint64 head,
-          GError **error)
+catch_up (TrHost *self, Connection *conn, gint64 since, const char *since_op, const char *host_id,
+          gint64 head, GError **error)
 {
   gint64 tail = tr_store_get_tail_seq (self->store);
 
-  if (needs_snapshot (self, since, host_id, head, tail))
+  if (needs_snapshot (self, since, since_op, host_id, head, tail))
     {
       gint64 seq = 0;
       g_autoptr (GPtrArray) tickets = snapshot_tickets (self, &seq, error);
@@ -998,7 +1006,7 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
   welcome = tr_frame_build_welcome (tr_store_get_db_id (self->store), head, tr_now_ms ());
   connection_send (conn, welcome);
 
-  if (!catch_up (self, conn, frame->since, frame->host_id, head, &error))
+  if (!catch_up (self, conn, frame->since, frame->since_op, frame->host_id, head, &error))
     {
       g_warning ("Catch-up for station %s failed: %s", frame->station_id, error->message);
       connection_fail (conn, tr_error_code_to_string (TR_ERROR_STORE), error->message, 1011,
@@ -2085,7 +2093,7 @@ handle_events (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
 
   head = tr_store_get_head_seq (self->store);
   tail = tr_store_get_tail_seq (self->store);
-  if (needs_snapshot (self, since, host_id, head, tail))
+  if (needs_snapshot (self, since, query_string (query, "since_op"), host_id, head, tail))
     body = build_http_snapshot (self, &error);
   else if (since < head || wait == 0 || !self->running)
     body = build_http_events (self, since, &error);

@@ -41,6 +41,25 @@ tr_store_get_tail_seq (TrStore *self)
   return tail;
 }
 
+char *
+tr_store_get_event_op_id (TrStore *self, gint64 seq, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (TR_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = _tr_store_statement_get (self, ST_EVENT_OP_AT, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  rc = _tr_store_step_row (self, stmt, "reading the log", error);
+  if (rc != 1)
+    return NULL;
+  return g_strdup (_tr_store_column_text (stmt, 0));
+}
+
 /* The local date of @now_ms shifted back by the business-day offset. */
 static char *
 business_day_of (gint64 now_ms)

@@ -49,6 +49,7 @@ typedef enum
   ST_APPLIED_GET,
   ST_APPLIED_INSERT,
   ST_EVENT_SEQ_OF_OP,
+  ST_EVENT_OP_AT,
   ST_APPLIED_FROM_EVENTS,
   ST_OUTBOX_INSERT,
   ST_OUTBOX_TICKET_OF,
@@ -83,6 +84,7 @@ struct _TrStore
   char *db_id;
   char *host_id;
   gint64 last_seq;
+  char *last_op_id;
   gint64 head_seq;
   char *business_day;
   gint64 next_number;
@@ -105,6 +107,7 @@ struct _TrStore
   {
     char *host_id;
     gint64 last_seq;
+    char *last_op_id;
     gint64 head_seq;
     char *business_day;
     gint64 next_number;

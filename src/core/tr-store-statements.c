@@ -69,6 +69,7 @@ static const char *const STATEMENT_SQL[N_STATEMENTS] = {
   = "INSERT INTO applied_ops (op_id, result, seq, error_code, error_message, at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
   [ST_EVENT_SEQ_OF_OP] = "SELECT seq FROM events WHERE op_id = ?1",
+  [ST_EVENT_OP_AT] = "SELECT op_id FROM events WHERE seq = ?1",
   /* Before the events go, so that their op ids stay known. */
   [ST_APPLIED_FROM_EVENTS] = "INSERT OR IGNORE INTO applied_ops (op_id, result, seq, at)"
                              " SELECT op_id, 'applied', seq, at FROM events WHERE seq <= ?1",
@@ -241,6 +242,11 @@ _tr_store_meta_load (TrStore *self, GError **error)
           g_free (self->host_fingerprint);
           self->host_fingerprint = g_strdup (value);
         }
+      else if (g_strcmp0 (key, "last_op_id") == 0)
+        {
+          g_free (self->last_op_id);
+          self->last_op_id = g_strdup (value);
+        }
       else if (g_strcmp0 (key, "last_seq") == 0)
         self->last_seq = sqlite3_column_int64 (stmt, 1);
       else if (g_strcmp0 (key, "next_number") == 0)
@@ -307,6 +313,8 @@ _tr_store_begin_write (TrStore *self, GError **error)
   g_free (self->saved.host_id);
   self->saved.host_id = g_strdup (self->host_id);
   self->saved.last_seq = self->last_seq;
+  g_free (self->saved.last_op_id);
+  self->saved.last_op_id = g_strdup (self->last_op_id);
   self->saved.head_seq = self->head_seq;
   g_free (self->saved.business_day);
   self->saved.business_day = g_strdup (self->business_day);
@@ -334,6 +342,8 @@ _tr_store_rollback (TrStore *self)
   g_free (self->host_id);
   self->host_id = g_strdup (self->saved.host_id);
   self->last_seq = self->saved.last_seq;
+  g_free (self->last_op_id);
+  self->last_op_id = g_strdup (self->saved.last_op_id);
   self->head_seq = self->saved.head_seq;
   g_free (self->business_day);
   self->business_day = g_strdup (self->saved.business_day);

@@ -185,6 +185,8 @@ tr_store_finalize (GObject *object)
   g_clear_pointer (&self->host_id, g_free);
   g_clear_pointer (&self->business_day, g_free);
   g_clear_pointer (&self->saved.host_id, g_free);
+  g_clear_pointer (&self->last_op_id, g_free);
+  g_clear_pointer (&self->saved.last_op_id, g_free);
   g_clear_pointer (&self->saved.business_day, g_free);
   g_clear_pointer (&self->station_token, g_free);
   g_clear_pointer (&self->station_token_host_id, g_free);
@@ -220,6 +222,8 @@ tr_store_init (TrStore *self)
   self->host_id = g_strdup ("");
   self->business_day = g_strdup ("");
   self->saved.host_id = g_strdup ("");
+  self->last_op_id = g_strdup ("");
+  self->saved.last_op_id = g_strdup ("");
   self->saved.business_day = g_strdup ("");
   self->station_token = g_strdup ("");
   self->station_token_host_id = g_strdup ("");

@@ -78,6 +78,11 @@ const char *tr_store_get_db_id    (TrStore *self);
 gint64    tr_store_get_head_seq   (TrStore *self);
 /* The seq of the oldest event still in the log (head + 1 when empty). */
 gint64    tr_store_get_tail_seq   (TrStore *self);
+/* The op id of event @seq, or NULL (@error unset) when it is not in the
+ * log: what a resuming station's since_op is checked against. */
+char     *tr_store_get_event_op_id (TrStore     *self,
+                                    gint64       seq,
+                                    GError     **error);
 
 /* Applies @ops (TrOp*) in order in ONE transaction (group commit): for
  * each, dedupe by op_id, apply, append the event, record the op_id and
@@ -124,6 +129,9 @@ TrTicket  *tr_store_get_ticket    (TrStore     *self,
 /* The host this cache follows and the last seq applied from it. */
 const char *tr_store_get_host_id  (TrStore *self);
 gint64      tr_store_get_last_seq (TrStore *self);
+/* The op id of the event at the last seq, when the station applied that
+ * event itself; NULL after a snapshot, until the next event. */
+const char *tr_store_get_last_op_id (TrStore *self);
 
 /* In one transaction: applies @op optimistically to the local ticket and
  * appends it to the outbox. Fails (writing nothing) if the op does not
