@@ -14,6 +14,7 @@
 #include "tr-error.h"
 #include "tr-host.h"
 #include "tr-protocol.h"
+#include "tr-store-private.h"
 #include "tr-test-proxy.h"
 #include "tr-test-util.h"
 
@@ -1319,6 +1320,314 @@ test_rejected (Fixture *fixture, gconstpointer data)
   g_free (rejection.code);
 }
 
+/* ---- Oversized ops (issue 18, scenario 2) ---- */
+
+/* A valid amendment over the host's frame limit: three set_modifiers of
+ * 50 modifiers of 500 bytes each, about 75 KB encoded. */
+static TrOp *
+oversized_amendment (const char *station_id, const TrTicket *ticket)
+{
+  TrOp *op = tr_op_new_amend_ticket (station_id, ticket->id);
+  g_autofree char *json = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      TrAmendment *amendment = tr_amendment_new (TR_AMEND_SET_MODIFIERS);
+      g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+      amendment->item_id = g_strdup (((TrItem *)g_ptr_array_index (ticket->items, i))->id);
+      for (guint j = 0; j < TR_MAX_MODIFIERS; j++)
+        {
+          char modifier[TR_MAX_TEXT_BYTES + 1];
+
+          memset (modifier, 'a' + (int)(j % 26), TR_MAX_TEXT_BYTES);
+          modifier[TR_MAX_TEXT_BYTES] = '\0';
+          memcpy (modifier, "no.", 3);
+          modifier[3] = (char)('0' + j / 10);
+          modifier[4] = (char)('0' + j % 10);
+          g_strv_builder_add (builder, modifier);
+        }
+      g_strfreev (amendment->modifiers);
+      amendment->modifiers = g_strv_builder_end (builder);
+      g_ptr_array_add (op->amendments, amendment);
+    }
+  json = tr_op_to_string (op);
+  g_assert_cmpuint (strlen (json), >, TR_MAX_FRAME_BYTES);
+  return op;
+}
+
+static void
+wait_host_item_status (Fixture *fixture, const TrTicket *ticket, guint index, TrItemStatus status)
+{
+  AllWait wait = { &fixture->host_store, 1, ticket->id,
+                   ((TrItem *)g_ptr_array_index (ticket->items, index))->id, status };
+
+  wait_for (all_have_item_status, &wait, WAIT_S, "the station's bump to reach the host");
+}
+
+/* A cook saves an amendment too large for any frame, then bumps an item:
+ * the bump must reach the host, and the amendment is refused up front
+ * with a reason the UI can show, instead of wedging the outbox. */
+static void
+test_oversized_op (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) big_error = NULL;
+  g_autoptr (TrTicket) ticket = NULL;
+  g_autoptr (TrTicket) local = NULL;
+  g_autoptr (TrOp) big = NULL;
+  g_autoptr (TrOp) bump = NULL;
+  g_autofree char *path = fixture_path (fixture, "station");
+  TrStore *store;
+  TrClient *client;
+
+  ticket = host_create_ticket (fixture, 3);
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = client_new (store, fixture->host_url, "Grill");
+  tr_client_start (client);
+  wait_converged (store, fixture->host_store);
+
+  big = oversized_amendment (tr_store_get_db_id (store), ticket);
+  g_assert_false (tr_client_submit (client, big, &big_error));
+  g_assert_error (big_error, TR_ERROR, TR_ERROR_LIMIT);
+  g_assert_cmpuint (tr_store_outbox_count (store), ==, 0);
+  local = tr_store_get_ticket (store, ticket->id, NULL);
+  g_assert_cmpuint (g_strv_length (((TrItem *)g_ptr_array_index (local->items, 1))->modifiers), ==,
+                    0);
+
+  bump = tr_op_new_set_item_status (tr_store_get_db_id (store), ticket->id,
+                                    ((TrItem *)g_ptr_array_index (ticket->items, 0))->id,
+                                    TR_ITEM_STATUS_PREPARING);
+  g_assert_true (tr_client_submit (client, bump, &error));
+  g_assert_no_error (error);
+  wait_host_item_status (fixture, ticket, 0, TR_ITEM_STATUS_PREPARING);
+  wait_for (outbox_empty, store, WAIT_S, "the outbox to empty");
+  wait_converged (store, fixture->host_store);
+
+  client_free (client);
+  g_assert_finalize_object (store);
+}
+
+/* An outbox written before enqueue refused such ops can still hold one:
+ * the client drops it as rejected ("limit") and sends what follows. */
+static void
+test_oversized_outbox (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrTicket) ticket = NULL;
+  g_autoptr (TrOp) big = NULL;
+  g_autoptr (TrOp) bump = NULL;
+  g_autofree char *path = fixture_path (fixture, "station");
+  g_autofree char *big_json = NULL;
+  Rejection rejection = { 0 };
+  sqlite3_stmt *stmt = NULL;
+  TrStore *store;
+  TrClient *client;
+
+  ticket = host_create_ticket (fixture, 3);
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = client_new (store, fixture->host_url, "Grill");
+  g_signal_connect (client, "op-rejected", G_CALLBACK (on_op_rejected), &rejection);
+  tr_client_start (client);
+  wait_converged (store, fixture->host_store);
+  tr_client_stop (client);
+
+  /* As an older version queued it, straight into the outbox table. */
+  big = oversized_amendment (tr_store_get_db_id (store), ticket);
+  big_json = tr_op_to_string (big);
+  g_assert_cmpint (sqlite3_prepare_v2 (tr_store_get_sqlite (store),
+                                       "INSERT INTO outbox (op_id, ticket_id, data, created_at)"
+                                       " VALUES (?1, ?2, ?3, ?4)",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, big->op_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, ticket->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, big_json, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, big->at);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  bump = tr_op_new_set_item_status (tr_store_get_db_id (store), ticket->id,
+                                    ((TrItem *)g_ptr_array_index (ticket->items, 0))->id,
+                                    TR_ITEM_STATUS_PREPARING);
+  g_assert_true (tr_client_submit (client, bump, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tr_store_outbox_count (store), ==, 2);
+
+  tr_client_start (client);
+  wait_host_item_status (fixture, ticket, 0, TR_ITEM_STATUS_PREPARING);
+  wait_for (rejected, &rejection, WAIT_S, "op-rejected");
+  g_assert_cmpuint (rejection.count, ==, 1);
+  g_assert_cmpstr (rejection.op_id, ==, big->op_id);
+  g_assert_cmpstr (rejection.code, ==, tr_error_code_to_string (TR_ERROR_LIMIT));
+  wait_for (outbox_empty, store, WAIT_S, "the outbox to empty");
+  wait_converged (store, fixture->host_store);
+
+  client_free (client);
+  g_assert_finalize_object (store);
+  g_free (rejection.op_id);
+  g_free (rejection.code);
+}
+
+/* ---- A host restored from a backup (issue 18, scenario 5) ---- */
+
+static TrOp *
+note_op (const char *station_id, const char *ticket_id, const char *text)
+{
+  TrOp *op = tr_op_new_amend_ticket (station_id, ticket_id);
+  TrAmendment *amendment = tr_amendment_new (TR_AMEND_SET_NOTE);
+
+  amendment->text = g_strdup (text);
+  g_ptr_array_add (op->amendments, amendment);
+  return op;
+}
+
+/* @n notes on @ticket_id written straight into the host's store, in
+ * batches, while no station is connected to be told. */
+static void
+store_add_notes (TrStore *store, const char *ticket_id, guint n, const char *prefix)
+{
+  for (guint done = 0; done < n;)
+    {
+      g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+      g_autoptr (GPtrArray) outcomes = NULL;
+      g_autoptr (GError) error = NULL;
+
+      for (; done < n && ops->len < 100; done++)
+        {
+          g_autofree char *text = g_strdup_printf ("%s %u", prefix, done);
+
+          g_ptr_array_add (ops, note_op ("test-host", ticket_id, text));
+        }
+      outcomes = tr_store_apply_ops (store, ops, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < outcomes->len; i++)
+        g_assert_cmpint (((TrOutcome *)g_ptr_array_index (outcomes, i))->result, ==,
+                         TR_APPLY_APPLIED);
+    }
+}
+
+/* @n notes through the running host, fanned out to the stations. */
+static void
+host_add_notes (Fixture *fixture, const char *ticket_id, guint n, const char *prefix)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%s %u", prefix, i);
+
+      host_submit (fixture, note_op ("test-host", ticket_id, text));
+    }
+}
+
+static void
+wait_seq_caught_up (TrStore *station, TrStore *host)
+{
+  HashWait wait = { station, host };
+
+  wait_for (seq_caught_up, &wait, WAIT_S, "the station's seq to reach the host's head");
+}
+
+/* sqlite3 .backup, as docs/install.md recommends: it copies the
+ * database id too. */
+static void
+backup_database (TrStore *store, const char *to)
+{
+  sqlite3 *dest = NULL;
+  sqlite3_backup *backup;
+
+  g_assert_cmpint (sqlite3_open (to, &dest), ==, SQLITE_OK);
+  backup = sqlite3_backup_init (dest, "main", tr_store_get_sqlite (store), "main");
+  g_assert_nonnull (backup);
+  g_assert_cmpint (sqlite3_backup_step (backup, -1), ==, SQLITE_DONE);
+  g_assert_cmpint (sqlite3_backup_finish (backup), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_close (dest), ==, SQLITE_OK);
+}
+
+/* The host goes down, its database is replaced by @backup_path, and it
+ * comes back on a new port. */
+static void
+restore_host (Fixture *fixture, const char *backup_path, gboolean websocket_enabled)
+{
+  g_autofree char *path = g_strdup (tr_store_get_path (fixture->host_store));
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize length = 0;
+
+  tr_host_stop (fixture->host);
+  g_clear_object (&fixture->host);
+  g_assert_finalize_object (g_steal_pointer (&fixture->host_store));
+  g_clear_pointer (&fixture->host_url, g_free);
+  drain_main_context ();
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char *const suffixes[] = { "", "-wal", "-shm" };
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_remove (file);
+    }
+  g_assert_true (g_file_get_contents (backup_path, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (path, contents, (gssize)length, &error));
+  g_assert_no_error (error);
+
+  fixture->host_store = open_store (path, TR_STORE_DURABILITY_FULL);
+  fixture->host = start_host (fixture->host_store, websocket_enabled, &fixture->host_url);
+  pairing_host = fixture->host;
+}
+
+/* Backed up at 900, the host goes on to 1,000; a station follows it to
+ * 950. The backup is restored and takes 200 other ops, so its 901-950
+ * are not the events the station has. Resuming at 950 must not keep the
+ * station's 901-950: it must end up with the host's tickets. */
+static void
+test_restored_host (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TrTicket) a = NULL;
+  g_autoptr (TrTicket) b = NULL;
+  g_autofree char *path = fixture_path (fixture, "station");
+  g_autofree char *backup_path = g_build_filename (fixture->dir, "backup.db", NULL);
+  g_autofree char *station_hash = NULL;
+  g_autofree char *host_hash = NULL;
+  TrStore *store;
+  TrClient *client;
+
+  a = host_create_ticket (fixture, 1);
+  b = host_create_ticket (fixture, 1);
+  store_add_notes (fixture->host_store, a->id, 898, "before");
+  g_assert_cmpint (tr_store_get_head_seq (fixture->host_store), ==, 900);
+
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = client_new (store, fixture->host_url, "Grill");
+  tr_client_start (client);
+  wait_converged (store, fixture->host_store);
+  backup_database (fixture->host_store, backup_path);
+
+  /* The station follows the host to 950 by events, then goes away. */
+  host_add_notes (fixture, a->id, 50, "lost");
+  wait_converged (store, fixture->host_store);
+  g_assert_cmpint (tr_store_get_last_seq (store), ==, 950);
+  client_free (client);
+  host_add_notes (fixture, a->id, 50, "lost later");
+  g_assert_cmpint (tr_store_get_head_seq (fixture->host_store), ==, 1000);
+
+  /* data: as fixture_set_up(), 1 for a host without WebSocket. */
+  restore_host (fixture, backup_path, GPOINTER_TO_INT (data) == 0);
+  g_assert_cmpint (tr_store_get_head_seq (fixture->host_store), ==, 900);
+  host_add_notes (fixture, b->id, 200, "after the restore");
+  g_assert_cmpstr (tr_store_get_db_id (fixture->host_store), ==, tr_store_get_host_id (store));
+
+  client = client_new (store, fixture->host_url, "Grill");
+  tr_client_start (client);
+  wait_seq_caught_up (store, fixture->host_store);
+  /* Caught up to the head, with nothing queued: nothing more will come. */
+  g_assert_cmpuint (tr_store_outbox_count (store), ==, 0);
+  station_hash = store_hash (store);
+  host_hash = store_hash (fixture->host_store);
+  g_assert_cmpstr (station_hash, ==, host_hash);
+
+  client_free (client);
+  g_assert_finalize_object (store);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1337,6 +1646,14 @@ main (int argc, char *argv[])
   g_test_add ("/client/heartbeat-refresh-stop", Fixture, NULL, fixture_set_up,
               test_heartbeat_refresh_stop, fixture_tear_down);
   g_test_add ("/client/rejected", Fixture, NULL, fixture_set_up, test_rejected, fixture_tear_down);
+  g_test_add ("/client/oversized-op", Fixture, NULL, fixture_set_up, test_oversized_op,
+              fixture_tear_down);
+  g_test_add ("/client/oversized-outbox", Fixture, NULL, fixture_set_up, test_oversized_outbox,
+              fixture_tear_down);
+  g_test_add ("/client/restored-host", Fixture, NULL, fixture_set_up, test_restored_host,
+              fixture_tear_down);
+  g_test_add ("/client/restored-host-polling", Fixture, GINT_TO_POINTER (1), fixture_set_up,
+              test_restored_host, fixture_tear_down);
   g_test_add ("/client/pairing", Fixture, NULL, fixture_set_up, test_pairing, fixture_tear_down);
   g_test_add ("/client/tls-pinning", Fixture, NULL, fixture_set_up, test_tls_pinning,
               fixture_tear_down);

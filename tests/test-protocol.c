@@ -106,6 +106,22 @@ test_hello_round_trip (void)
   g_assert_null (bare_frame->token);
   g_assert_null (bare_frame->host_id);
   g_assert_cmpint (bare_frame->since, ==, 0);
+  g_assert_null (bare_frame->since_op);
+  g_assert_null (frame->since_op);
+}
+
+/* A resume names the op of its event @since (issue 18, 5). */
+static void
+test_hello_resume (void)
+{
+  g_autofree char *text
+    = tr_frame_build_hello_resume ("st-1", NULL, NULL, "secret", "host-9", 950, "op-950");
+  g_autofree char *none = tr_frame_build_hello_resume ("st-1", NULL, NULL, NULL, NULL, 0, NULL);
+  g_autoptr (TrFrame) frame = parse_ok (text);
+
+  g_assert_cmpint (frame->since, ==, 950);
+  g_assert_cmpstr (frame->since_op, ==, "op-950");
+  g_assert_null (strstr (none, "since_op"));
 }
 
 static void
@@ -548,6 +564,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/protocol/frame-type-names", test_frame_type_names);
   g_test_add_func ("/protocol/round-trip/hello", test_hello_round_trip);
+  g_test_add_func ("/protocol/round-trip/hello-resume", test_hello_resume);
   g_test_add_func ("/protocol/round-trip/hello-other-version", test_hello_other_version);
   g_test_add_func ("/protocol/round-trip/op", test_op_round_trip);
   g_test_add_func ("/protocol/round-trip/ops", test_ops_round_trip);

@@ -412,6 +412,89 @@ test_apply_business_day (Fixture *fixture, gconstpointer data)
   g_clear_object (&store);
 }
 
+static gint64
+fake_clock (gpointer user_data)
+{
+  return *(gint64 *)user_data;
+}
+
+/* Local time on @day (relative to @base) at @hour, in ms. */
+static gint64
+local_ms (GDateTime *base, int day, int hour)
+{
+  g_autoptr (GDateTime) date = g_date_time_add_days (base, day);
+  g_autoptr (GDateTime) time
+    = g_date_time_new_local (g_date_time_get_year (date), g_date_time_get_month (date),
+                             g_date_time_get_day_of_month (date), hour, 0, 0);
+
+  return g_date_time_to_unix (time) * 1000;
+}
+
+static void
+assert_open_numbers_unique (TrStore *store)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) open = tr_store_list_tickets (store, TRUE, NULL, &error);
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < open->len; i++)
+    {
+      const TrTicket *ticket = g_ptr_array_index (open, i);
+
+      if (g_hash_table_contains (seen, GINT_TO_POINTER (ticket->number)))
+        g_error ("two open tickets are #%d", ticket->number);
+      g_hash_table_add (seen, GINT_TO_POINTER (ticket->number));
+    }
+}
+
+/* Issue 18, scenario 6: an NTP step back, or a tablet booting with a
+ * stale clock, must not start the numbers over: the business day only
+ * moves forward. */
+static void
+test_apply_clock_steps_back (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (GDateTime) today = g_date_time_new_now_local ();
+  g_autoptr (TrTicket) first = NULL;
+  g_autoptr (TrTicket) second = NULL;
+  g_autoptr (TrTicket) stale = NULL;
+  g_autoptr (TrTicket) back = NULL;
+  g_autoptr (TrTicket) tomorrow = NULL;
+  gint64 now;
+
+  tr_store_set_clock (store, fake_clock, &now);
+
+  now = local_ms (today, 0, 10); /* day D, 10:00 */
+  first = host_create (store, 1);
+  second = host_create (store, 1);
+  g_assert_cmpint (first->number, ==, 1001);
+  g_assert_cmpint (second->number, ==, 1002);
+
+  now = local_ms (today, -2, 10); /* the clock steps back to D-2 */
+  stale = host_create (store, 1);
+  assert_open_numbers_unique (store);
+  g_assert_cmpint (stale->number, ==, 1003);
+
+  now = local_ms (today, 0, 11); /* and forward again, D 11:00 */
+  back = host_create (store, 1);
+  assert_open_numbers_unique (store);
+  g_assert_cmpint (back->number, ==, 1004);
+
+  /* A real new day still starts over, and it survives a reopen. */
+  now = local_ms (today, 1, 10);
+  tomorrow = host_create (store, 1);
+  g_assert_cmpint (tomorrow->number, ==, 1001);
+  g_clear_object (&store);
+  store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  tr_store_set_clock (store, fake_clock, &now);
+  now = local_ms (today, -1, 10);
+  g_clear_pointer (&stale, tr_ticket_free);
+  stale = host_create (store, 1);
+  g_assert_cmpint (stale->number, ==, 1002);
+  g_clear_object (&store);
+}
+
 static void
 test_apply_duplicate (Fixture *fixture, gconstpointer data)
 {
@@ -638,6 +721,70 @@ test_apply_rollback (Fixture *fixture, gconstpointer data)
 
   g_signal_handlers_disconnect_by_data (store, &log);
   g_ptr_array_unref (log.ids);
+  g_clear_object (&store);
+}
+
+/* Denies every read of the meta table, as a disk that fails (EIO) would
+ * fail the store's reading it back. */
+static int
+deny_meta_reads (void *data, int action, const char *table, const char *column,
+                 const char *database, const char *trigger)
+{
+  if (action == SQLITE_READ && g_strcmp0 (table, "meta") == 0)
+    return SQLITE_DENY;
+  return SQLITE_OK;
+}
+
+/* A failed batch puts back the head, the ticket number and the business
+ * day it found, from memory: reading them back from meta can fail too
+ * (the same disk), and then the next batch would leave a hole in seq and
+ * number tickets on a day that was never committed. */
+static void
+test_apply_rollback_unreadable (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (GDateTime) today = g_date_time_new_now_local ();
+  g_autoptr (TrTicket) first = NULL;
+  g_autoptr (TrTicket) second = NULL;
+  g_autoptr (TrTicket) third = make_ticket (1);
+  g_autoptr (TrTicket) fourth = make_ticket (1);
+  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+  g_autoptr (GPtrArray) outcomes = NULL;
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = tr_store_get_sqlite (store);
+  gint64 now;
+
+  tr_store_set_clock (store, fake_clock, &now);
+  now = local_ms (today, 0, 10);
+  first = host_create (store, 1);
+  g_assert_cmpint (first->number, ==, 1001);
+
+  /* The next day's first batch fails on its second event... */
+  now = local_ms (today, 1, 10);
+  g_ptr_array_add (ops, tr_op_new_create_ticket (STATION, third));
+  g_ptr_array_add (ops, tr_op_new_create_ticket (STATION, fourth));
+  raw_exec (db, "CREATE TEMP TRIGGER fail_second BEFORE INSERT ON main.events"
+                " WHEN new.seq = 3 BEGIN SELECT RAISE (ABORT, 'disk on fire'); END");
+  /* ...and meta cannot be read back either. */
+  sqlite3_set_authorizer (db, deny_meta_reads, NULL);
+  outcomes = tr_store_apply_ops (store, ops, &error);
+  sqlite3_set_authorizer (db, NULL, NULL);
+  g_assert_error (error, TR_ERROR, TR_ERROR_STORE);
+  g_assert_null (outcomes);
+  g_clear_error (&error);
+  raw_exec (db, "DROP TRIGGER temp.fail_second");
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 1);
+
+  /* The next op follows the log with no hole, first of its day. */
+  second = host_create (store, 1);
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT MAX(seq) FROM events"), ==, 2);
+  g_assert_cmpint (second->number, ==, 1001);
+  g_clear_object (&store);
+
+  /* And so does the file. */
+  store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_assert_cmpint (tr_store_get_head_seq (store), ==, 2);
   g_clear_object (&store);
 }
 
@@ -1308,7 +1455,7 @@ test_station_rejected (Fixture *fixture, gconstpointer data)
   enqueue (pair.station, later);
 
   g_signal_connect (pair.station, "ticket-changed", G_CALLBACK (on_ticket_changed), &log);
-  g_assert_true (tr_store_outbox_remove (pair.station, doomed->op_id, TRUE, &error));
+  g_assert_true (tr_store_outbox_remove (pair.station, doomed->op_id, TRUE, 0, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (log.ids->len, ==, 1);
 
@@ -1319,14 +1466,14 @@ test_station_rejected (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, 1);
   g_clear_pointer (&visible, tr_ticket_free);
 
-  g_assert_true (tr_store_outbox_remove (pair.station, later->op_id, TRUE, &error));
+  g_assert_true (tr_store_outbox_remove (pair.station, later->op_id, TRUE, 0, &error));
   g_assert_no_error (error);
   visible = get_ticket (pair.station, ticket->id);
   g_assert_true (tr_ticket_equal (visible, ticket));
   g_clear_pointer (&visible, tr_ticket_free);
 
   /* Unknown op ids are fine. */
-  g_assert_true (tr_store_outbox_remove (pair.station, "never-queued", TRUE, &error));
+  g_assert_true (tr_store_outbox_remove (pair.station, "never-queued", TRUE, 0, &error));
   g_assert_no_error (error);
 
   /* A rejected local create takes its ticket away. */
@@ -1335,7 +1482,7 @@ test_station_rejected (Fixture *fixture, gconstpointer data)
   visible = get_ticket (pair.station, local->id);
   g_assert_nonnull (visible);
   g_clear_pointer (&visible, tr_ticket_free);
-  g_assert_true (tr_store_outbox_remove (pair.station, local_create->op_id, TRUE, &error));
+  g_assert_true (tr_store_outbox_remove (pair.station, local_create->op_id, TRUE, 0, &error));
   g_assert_no_error (error);
   g_assert_null (tr_store_get_ticket (pair.station, local->id, &error));
   g_assert_no_error (error);
@@ -1344,6 +1491,130 @@ test_station_rejected (Fixture *fixture, gconstpointer data)
 
   g_signal_handlers_disconnect_by_data (pair.station, &log);
   g_ptr_array_unref (log.ids);
+  pair_close (&pair);
+}
+
+static TrOp *
+note_op (const char *station, const char *ticket_id, const char *text)
+{
+  TrOp *op = tr_op_new_amend_ticket (station, ticket_id);
+  TrAmendment *amendment = tr_amendment_new (TR_AMEND_SET_NOTE);
+
+  amendment->text = g_strdup (text);
+  g_ptr_array_add (op->amendments, amendment);
+  return op;
+}
+
+/* Applies the station's outbox on the host without telling the station:
+ * the events frame that carried it was lost or failed to apply. Returns
+ * the seq of the last op's event. */
+static gint64
+pair_host_takes_outbox (Pair *pair)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) ops = tr_store_outbox_list (pair->station, &error);
+  g_autoptr (GPtrArray) outcomes = NULL;
+  const TrOutcome *last;
+
+  g_assert_no_error (error);
+  outcomes = tr_store_apply_ops (pair->host, ops, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outcomes->len, >, 0);
+  last = g_ptr_array_index (outcomes, outcomes->len - 1);
+  g_assert_cmpint (last->result, ==, TR_APPLY_APPLIED);
+  return last->seq;
+}
+
+static void
+assert_station_matches_host (Pair *pair, const char *ticket_id)
+{
+  g_autoptr (TrTicket) on_host = get_ticket (pair->host, ticket_id);
+  g_autoptr (TrTicket) on_station = get_ticket (pair->station, ticket_id);
+  g_autofree char *host_json = tr_ticket_to_string (on_host);
+  g_autofree char *station_json = tr_ticket_to_string (on_station);
+
+  g_assert_cmpstr (station_json, ==, host_json);
+}
+
+/* Issue 18, scenario 1: the host applied op O, but the station never took
+ * the events frame that carried it (an apply that failed, a long
+ * absence) and syncs by snapshot instead. The snapshot already holds O,
+ * under a later edit from another station; O, still pending, is replayed
+ * on top, and its late ack must take that replay back. */
+static void
+test_station_snapshot_then_ack (Fixture *fixture, gconstpointer data)
+{
+  Pair pair;
+  g_autoptr (TrTicket) ticket = NULL;
+  g_autoptr (TrTicket) visible = NULL;
+  g_autoptr (TrOp) note_a = NULL;
+  g_autoptr (TrOp) note_b = NULL;
+  g_autoptr (TrOp) ready = NULL;
+  g_autoptr (TrOp) recall = NULL;
+  g_autoptr (TrOp) note_c = NULL;
+  g_autoptr (TrOutcome) outcome = NULL;
+  g_autoptr (GPtrArray) events = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 seq_a, seq_ready, seq_c;
+
+  pair_open (&pair, fixture);
+  ticket = host_create (pair.host, 2);
+  pair_sync_snapshot (&pair);
+
+  note_a = note_op ("kitchen", ticket->id, "A");
+  enqueue (pair.station, note_a);
+  seq_a = pair_host_takes_outbox (&pair);
+  note_b = note_op ("expo", ticket->id, "B");
+  outcome = apply (pair.host, note_b);
+  g_assert_cmpint (outcome->result, ==, TR_APPLY_APPLIED);
+  g_clear_pointer (&outcome, tr_outcome_free);
+
+  pair_sync_snapshot (&pair);
+  g_assert_cmpint (tr_store_get_last_seq (pair.station), >, seq_a);
+  /* O's ack comes back (a duplicate, after the outbox replay). */
+  g_assert_true (tr_store_outbox_remove (pair.station, note_a->op_id, FALSE, seq_a, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tr_store_outbox_count (pair.station), ==, 0);
+  visible = get_ticket (pair.station, ticket->id);
+  g_assert_cmpstr (visible->note, ==, "B");
+  assert_station_matches_host (&pair, ticket->id);
+  g_clear_pointer (&visible, tr_ticket_free);
+
+  /* The same with a recall: an item readied by O and recalled since must
+   * not show as ready again. */
+  ready
+    = tr_op_new_set_item_status ("kitchen", ticket->id, item_id (ticket, 0), TR_ITEM_STATUS_READY);
+  enqueue (pair.station, ready);
+  seq_ready = pair_host_takes_outbox (&pair);
+  recall
+    = tr_op_new_set_item_status ("expo", ticket->id, item_id (ticket, 0), TR_ITEM_STATUS_PREPARING);
+  outcome = apply (pair.host, recall);
+  g_assert_cmpint (outcome->result, ==, TR_APPLY_APPLIED);
+  pair_sync_snapshot (&pair);
+  g_assert_cmpint (tr_store_get_last_seq (pair.station), >, seq_ready);
+  g_assert_true (tr_store_outbox_remove (pair.station, ready->op_id, FALSE, seq_ready, &error));
+  g_assert_no_error (error);
+  visible = get_ticket (pair.station, ticket->id);
+  g_assert_cmpint (item_status (visible, 0), ==, TR_ITEM_STATUS_PREPARING);
+  assert_station_matches_host (&pair, ticket->id);
+  g_clear_pointer (&visible, tr_ticket_free);
+
+  /* An ack ahead of its event (over polling, acks and events come apart)
+   * keeps the change on screen until the event confirms it. */
+  note_c = note_op ("kitchen", ticket->id, "C");
+  enqueue (pair.station, note_c);
+  seq_c = pair_host_takes_outbox (&pair);
+  g_assert_cmpint (seq_c, >, tr_store_get_last_seq (pair.station));
+  g_assert_true (tr_store_outbox_remove (pair.station, note_c->op_id, FALSE, seq_c, &error));
+  g_assert_no_error (error);
+  visible = get_ticket (pair.station, ticket->id);
+  g_assert_cmpstr (visible->note, ==, "C");
+  events = tr_store_read_events (pair.host, tr_store_get_last_seq (pair.station), 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (tr_store_apply_events (pair.station, events, &error));
+  g_assert_no_error (error);
+  assert_station_matches_host (&pair, ticket->id);
+
   pair_close (&pair);
 }
 
@@ -1718,10 +1989,12 @@ main (int argc, char *argv[])
   ADD ("pairing/station-token", test_station_token);
   ADD ("apply/create-numbers", test_apply_create_numbers);
   ADD ("apply/business-day", test_apply_business_day);
+  ADD ("apply/clock-steps-back", test_apply_clock_steps_back);
   ADD ("apply/duplicate", test_apply_duplicate);
   ADD ("apply/rejected", test_apply_rejected);
   ADD ("apply/batch", test_apply_batch);
   ADD ("apply/rollback", test_apply_rollback);
+  ADD ("apply/rollback-unreadable", test_apply_rollback_unreadable);
   ADD ("events/read-prune", test_events_read_prune);
   ADD ("list", test_list_tickets);
   ADD ("items", test_items_table);
@@ -1731,6 +2004,7 @@ main (int argc, char *argv[])
   ADD ("station/snapshot", test_station_snapshot);
   ADD ("station/rejected", test_station_rejected);
   ADD ("station/outbox-persists", test_station_outbox_persists);
+  ADD ("station/snapshot-then-ack", test_station_snapshot_then_ack);
   ADD ("checkpoint", test_checkpoint);
 
   return g_test_run ();

@@ -20,15 +20,17 @@
 #include "tr-protocol.h"
 
 /* Applied and duplicate acks clear the op; a rejection (also a duplicate
- * of a rejection) clears it and reverts its optimistic change. */
+ * of a rejection) clears it and reverts its optimistic change. @seq is
+ * the ack's (0 when absent): the store rebases when it already follows
+ * the host past it. */
 void
-_tr_client_apply_ack (TrClient *self, const char *op_id, TrApplyResult result, const char *code,
-                      const char *message)
+_tr_client_apply_ack (TrClient *self, const char *op_id, TrApplyResult result, gint64 seq,
+                      const char *code, const char *message)
 {
   g_autoptr (GError) error = NULL;
   gboolean rejected = result == TR_APPLY_REJECTED || (result == TR_APPLY_DUPLICATE && code != NULL);
 
-  if (!tr_store_outbox_remove (self->store, op_id, rejected, &error))
+  if (!tr_store_outbox_remove (self->store, op_id, rejected, seq, &error))
     {
       _tr_client_set_last_errorf (self, _ ("Could not clear op %s from the outbox: %s"), op_id,
                                   error->message);
@@ -50,9 +52,27 @@ _tr_client_apply_ack (TrClient *self, const char *op_id, TrApplyResult result, c
     }
 }
 
-/* Splits @ops into batches the host accepts, in order. */
+/* An op no frame can carry, left in an outbox by a version that queued
+ * it: sending it would only get the link closed, again and again, with
+ * everything behind it stuck. Drop it as the host would reject it. */
+static void
+drop_too_large (TrClient *self, const TrOp *op)
+{
+  g_autofree char *json = tr_op_to_string (op);
+  gsize bytes = strlen (json);
+  g_autofree char *message = g_strdup_printf (
+    /* Translators: sizes in KB. */
+    _ ("This change is too large to send to the host (%u KB, at most %u KB)"),
+    (guint)((bytes + 1023) / 1024), (guint)(TR_MAX_OP_BYTES / 1024));
+
+  _tr_client_apply_ack (self, op->op_id, TR_APPLY_REJECTED, 0,
+                        tr_error_code_to_string (TR_ERROR_LIMIT), message);
+}
+
+/* Splits @ops into batches the host accepts, in order. Ops over
+ * TR_MAX_OP_BYTES are left out and added to @too_large. */
 static GPtrArray *
-next_batch (GPtrArray *ops, guint *index, GHashTable *skip, gsize max_bytes)
+next_batch (GPtrArray *ops, guint *index, GHashTable *skip, gsize max_bytes, GPtrArray *too_large)
 {
   GPtrArray *batch = g_ptr_array_new ();
   gsize bytes = 0;
@@ -68,6 +88,12 @@ next_batch (GPtrArray *ops, guint *index, GHashTable *skip, gsize max_bytes)
           continue;
         }
       json = tr_op_to_string (op);
+      if (strlen (json) > TR_MAX_OP_BYTES)
+        {
+          g_ptr_array_add (too_large, op);
+          (*index)++;
+          continue;
+        }
       if (batch->len > 0 && bytes + strlen (json) + 1 > max_bytes)
         break;
       bytes += strlen (json) + 1;
@@ -81,6 +107,7 @@ void
 _tr_client_ws_flush_outbox (TrClient *self)
 {
   g_autoptr (GPtrArray) ops = NULL;
+  g_autoptr (GPtrArray) too_large = g_ptr_array_new ();
   g_autoptr (GError) error = NULL;
   guint index = 0;
 
@@ -95,7 +122,7 @@ _tr_client_ws_flush_outbox (TrClient *self)
   while (index < ops->len)
     {
       g_autoptr (GPtrArray) batch
-        = next_batch (ops, &index, self->ws_in_flight, MAX_WS_BATCH_BYTES);
+        = next_batch (ops, &index, self->ws_in_flight, MAX_WS_BATCH_BYTES, too_large);
       g_autofree char *text = NULL;
 
       if (batch->len == 0)
@@ -108,6 +135,8 @@ _tr_client_ws_flush_outbox (TrClient *self)
           g_hash_table_add (self->ws_in_flight, g_strdup (op->op_id));
         }
     }
+  for (guint i = 0; i < too_large->len; i++)
+    drop_too_large (self, g_ptr_array_index (too_large, i));
 }
 
 /* The answer to POST /api/v1/ops: an array of acks (or one ack, or an
@@ -183,7 +212,7 @@ poll_apply_acks (TrClient *self, GBytes *body, GError **error)
           continue;
         }
       g_hash_table_remove (self->post_in_flight, frame->op_id);
-      _tr_client_apply_ack (self, frame->op_id, frame->result, frame->error_code,
+      _tr_client_apply_ack (self, frame->op_id, frame->result, frame->seq, frame->error_code,
                             frame->error_message);
       n_applied++;
       if (self->poll_phase != POLL_ACTIVE)
@@ -237,6 +266,7 @@ _tr_client_poll_flush_outbox (TrClient *self)
 {
   g_autoptr (GPtrArray) ops = NULL;
   g_autoptr (GPtrArray) batch = NULL;
+  g_autoptr (GPtrArray) too_large = g_ptr_array_new ();
   g_autoptr (GError) error = NULL;
   g_autoptr (SoupMessage) msg = NULL;
   g_autoptr (GBytes) bytes = NULL;
@@ -253,8 +283,10 @@ _tr_client_poll_flush_outbox (TrClient *self)
       _tr_client_set_last_errorf (self, _ ("Could not read the outbox: %s"), error->message);
       return;
     }
-  batch = next_batch (ops, &index, self->post_in_flight, MAX_POST_BATCH_BYTES);
-  if (batch->len == 0)
+  batch = next_batch (ops, &index, self->post_in_flight, MAX_POST_BATCH_BYTES, too_large);
+  for (guint i = 0; i < too_large->len; i++)
+    drop_too_large (self, g_ptr_array_index (too_large, i));
+  if (batch->len == 0 || self->poll_phase != POLL_ACTIVE)
     return;
 
   array = json_array_sized_new (batch->len);

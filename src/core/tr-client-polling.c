@@ -346,6 +346,13 @@ poll_request_events (TrClient *self)
                           self->poll_synced ? LONG_POLL_WAIT_S : 0);
   if (host_id != NULL && host_id[0] != '\0')
     g_string_append_printf (path, "&host_id=%s", host_id);
+  /* As in the WebSocket hello: the host checks that its event @since is
+   * ours. */
+  if (since > 0 && tr_store_get_last_op_id (self->store) != NULL)
+    {
+      g_string_append (path, "&since_op=");
+      g_string_append_uri_escaped (path, tr_store_get_last_op_id (self->store), NULL, FALSE);
+    }
   g_string_append (path, "&station_id=");
   g_string_append_uri_escaped (path, self->station_id, NULL, FALSE);
   if (self->station_name != NULL)

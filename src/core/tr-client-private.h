@@ -201,8 +201,8 @@ _tr_client_add_auth (TrClient *self, SoupMessage *msg);
 /* tr-client-outbox.c */
 
 void
-_tr_client_apply_ack (TrClient *self, const char *op_id, TrApplyResult result, const char *code,
-                      const char *message);
+_tr_client_apply_ack (TrClient *self, const char *op_id, TrApplyResult result, gint64 seq,
+                      const char *code, const char *message);
 
 void
 _tr_client_ws_flush_outbox (TrClient *self);

@@ -239,7 +239,7 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
       case TR_FRAME_ACK:
         if (self->ws == ws)
           g_hash_table_remove (self->ws_in_flight, frame->op_id);
-        _tr_client_apply_ack (self, frame->op_id, frame->result, frame->error_code,
+        _tr_client_apply_ack (self, frame->op_id, frame->result, frame->seq, frame->error_code,
                               frame->error_message);
         break;
 
@@ -394,8 +394,11 @@ on_ws_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   if (host_id != NULL && host_id[0] == '\0')
     host_id = NULL;
   since = self->want_snapshot ? 0 : tr_store_get_last_seq (self->store);
-  hello = tr_frame_build_hello (self->station_id, self->station_name, self->role, self->token,
-                                host_id, since);
+  /* The op of event @since proves the host still has our history (a
+   * restored backup reuses seqs for other events). */
+  hello = tr_frame_build_hello_resume (self->station_id, self->station_name, self->role,
+                                       self->token, host_id, since,
+                                       since > 0 ? tr_store_get_last_op_id (self->store) : NULL);
   _tr_client_ws_send (self, hello);
   ws_touch (self);
   self->heartbeat_source

@@ -23,6 +23,10 @@
 G_BEGIN_DECLS
 
 #define TR_MAX_JSON_DEPTH 32
+/* The largest op a station queues, encoded: alone in an "ops" frame it
+ * must stay under the host's TR_MAX_FRAME_BYTES (tr-protocol.h), or the
+ * host closes the link and the op blocks the outbox behind it. */
+#define TR_MAX_OP_BYTES (60 * 1024)
 
 JsonNode *tr_ticket_to_json   (const TrTicket *ticket);
 TrTicket *tr_ticket_from_json (JsonNode *node, GError **error);

@@ -32,8 +32,11 @@
 #define SNAPSHOT_CLOSED_WINDOW_MS ((gint64)24 * 60 * 60 * 1000)
 
 gboolean
-_tr_host_needs_snapshot (TrHost *self, gint64 since, const char *host_id, gint64 head, gint64 tail)
+_tr_host_needs_snapshot (TrHost *self, gint64 since, const char *since_op, const char *host_id,
+                         gint64 head, gint64 tail)
 {
+  g_autofree char *op_id = NULL;
+
   if (since == 0)
     return TRUE;
   if (host_id != NULL && *host_id != '\0'
@@ -45,7 +48,12 @@ _tr_host_needs_snapshot (TrHost *self, gint64 since, const char *host_id, gint64
   /* Ahead of us: it followed a host that had more, e.g. a restored backup. */
   if (since > head)
     return TRUE;
-  return FALSE;
+  /* Our event @since came from another op: a restored backup that went
+   * on differently reuses seqs (issue 18, 5). Unknown (pruned, or no
+   * since_op): the seq is all there is to go by. */
+  if (since_op != NULL && *since_op != '\0')
+    op_id = tr_store_get_event_op_id (self->store, since, NULL);
+  return op_id != NULL && g_strcmp0 (op_id, since_op) != 0;
 }
 
 static GPtrArray *
@@ -152,12 +160,12 @@ send_catch_up_frame (const char *frame, gint64 first_seq, gint64 last_seq, gpoin
 /* Sends since+1 … head (or a snapshot) right after the welcome; all in
  * this one main-loop callback, so no live frame can slip in between. */
 gboolean
-_tr_host_catch_up (TrHost *self, Connection *conn, gint64 since, const char *host_id, gint64 head,
-                   GError **error)
+_tr_host_catch_up (TrHost *self, Connection *conn, gint64 since, const char *since_op,
+                   const char *host_id, gint64 head, GError **error)
 {
   gint64 tail = tr_store_get_tail_seq (self->store);
 
-  if (_tr_host_needs_snapshot (self, since, host_id, head, tail))
+  if (_tr_host_needs_snapshot (self, since, since_op, host_id, head, tail))
     {
       gint64 seq = 0;
       g_autoptr (GPtrArray) tickets = snapshot_tickets (self, &seq, error);

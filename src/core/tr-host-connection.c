@@ -189,7 +189,7 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
   welcome = tr_frame_build_welcome (tr_store_get_db_id (self->store), head, tr_now_ms ());
   _tr_host_connection_send (conn, welcome);
 
-  if (!_tr_host_catch_up (self, conn, frame->since, frame->host_id, head, &error))
+  if (!_tr_host_catch_up (self, conn, frame->since, frame->since_op, frame->host_id, head, &error))
     {
       g_warning ("Catch-up for station %s failed: %s", frame->station_id, error->message);
       _tr_host_connection_fail (conn, tr_error_code_to_string (TR_ERROR_STORE), error->message,

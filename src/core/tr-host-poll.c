@@ -136,7 +136,8 @@ _tr_host_handle_events (SoupServer *server, SoupServerMessage *msg, const char *
 
   head = tr_store_get_head_seq (self->store);
   tail = tr_store_get_tail_seq (self->store);
-  if (_tr_host_needs_snapshot (self, since, host_id, head, tail))
+  if (_tr_host_needs_snapshot (self, since, _tr_host_query_string (query, "since_op"), host_id, head,
+                               tail))
     body = _tr_host_build_http_snapshot (self, &error);
   else if (since < head || wait == 0 || !self->running)
     body = _tr_host_build_http_events (self, since, &error);

@@ -317,7 +317,8 @@ _tr_host_forget_closed_peers (TrHost *self);
 /* tr-host-catchup.c: catch-up, snapshots and the event cache */
 
 gboolean
-_tr_host_needs_snapshot (TrHost *self, gint64 since, const char *host_id, gint64 head, gint64 tail);
+_tr_host_needs_snapshot (TrHost *self, gint64 since, const char *since_op, const char *host_id,
+                         gint64 head, gint64 tail);
 void
 _tr_host_event_cache_insert (TrHost *self, gint64 seq, const char *json);
 void
@@ -325,8 +326,8 @@ _tr_host_event_cache_clear (TrHost *self);
 void
 _tr_host_build_event_frames (GPtrArray *json, GArray *seqs, FrameFunc func, gpointer user_data);
 gboolean
-_tr_host_catch_up (TrHost *self, Connection *conn, gint64 since, const char *host_id, gint64 head,
-                   GError **error);
+_tr_host_catch_up (TrHost *self, Connection *conn, gint64 since, const char *since_op,
+                   const char *host_id, gint64 head, GError **error);
 char *
 _tr_host_build_http_snapshot (TrHost *self, GError **error);
 char *

@@ -28,6 +28,8 @@ static const char *const frame_type_names[] = {
   [TR_FRAME_ERROR] = "error",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (frame_type_names) == TR_N_FRAME_TYPES);
+/* Room for the "ops" frame around one op of the largest size. */
+G_STATIC_ASSERT (TR_MAX_OP_BYTES + 1024 <= TR_MAX_FRAME_BYTES);
 
 const char *
 tr_frame_type_to_string (TrFrameType type)
@@ -70,6 +72,7 @@ tr_frame_free (TrFrame *frame)
   g_free (frame->station_role);
   g_free (frame->token);
   g_free (frame->host_id);
+  g_free (frame->since_op);
   g_clear_pointer (&frame->ops, g_ptr_array_unref);
   g_clear_pointer (&frame->events, g_ptr_array_unref);
   g_clear_pointer (&frame->tickets, g_ptr_array_unref);
@@ -297,7 +300,8 @@ parse_hello (JsonObject *object, TrFrame *frame, GError **error)
                        error)
       || !read_string (object, NULL, "token", FALSE, MAX_TOKEN_BYTES, &frame->token, error)
       || !read_string (object, NULL, "host_id", FALSE, MAX_ID_BYTES, &frame->host_id, error)
-      || !read_int (object, NULL, "since", FALSE, FALSE, 0, 0, &frame->since, error))
+      || !read_int (object, NULL, "since", FALSE, FALSE, 0, 0, &frame->since, error)
+      || !read_string (object, NULL, "since_op", FALSE, MAX_ID_BYTES, &frame->since_op, error))
     return FALSE;
   return TRUE;
 }
@@ -576,6 +580,14 @@ char *
 tr_frame_build_hello (const char *station_id, const char *station_name, const char *role,
                       const char *token, const char *host_id, gint64 since)
 {
+  return tr_frame_build_hello_resume (station_id, station_name, role, token, host_id, since, NULL);
+}
+
+char *
+tr_frame_build_hello_resume (const char *station_id, const char *station_name, const char *role,
+                             const char *token, const char *host_id, gint64 since,
+                             const char *since_op)
+{
   JsonObject *object;
   JsonObject *station;
 
@@ -592,6 +604,8 @@ tr_frame_build_hello (const char *station_id, const char *station_name, const ch
   set_nullable_string (object, "token", token);
   set_nullable_string (object, "host_id", host_id);
   json_object_set_int_member (object, "since", since);
+  if (since_op != NULL && *since_op != '\0')
+    json_object_set_string_member (object, "since_op", since_op);
   return object_to_string (object);
 }
 

@@ -67,6 +67,7 @@ typedef struct
   char        *token;          /* may be NULL */
   char        *host_id;        /* HELLO: last known host or NULL; WELCOME: the host's */
   gint64       since;          /* HELLO */
+  char        *since_op;       /* HELLO: op id of the station's event @since, or NULL */
 
   /* OP / OPS: TrOp* (OP has exactly one) */
   GPtrArray   *ops;
@@ -106,6 +107,14 @@ TrFrame *tr_frame_parse (const char *data, gsize length, GError **error);
 char *tr_frame_build_hello    (const char *station_id, const char *station_name,
                                const char *role, const char *token,
                                const char *host_id, gint64 since);
+/* The same, proving the shared history: @since_op (nullable) is the op
+ * id of the station's event @since. A host whose event @since came from
+ * another op (a restored backup that went on differently) answers with
+ * a snapshot. */
+char *tr_frame_build_hello_resume (const char *station_id, const char *station_name,
+                                   const char *role, const char *token,
+                                   const char *host_id, gint64 since,
+                                   const char *since_op);
 char *tr_frame_build_op       (const TrOp *op);
 char *tr_frame_build_ops      (GPtrArray *ops /* TrOp* */);
 char *tr_frame_build_ping     (gint64 t, gint64 last_seq, guint queued);

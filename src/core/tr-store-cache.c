@@ -72,6 +72,13 @@ tr_store_get_host_id (TrStore *self)
   return self->host_id;
 }
 
+const char *
+tr_store_get_last_op_id (TrStore *self)
+{
+  g_return_val_if_fail (TR_IS_STORE (self), NULL);
+  return *self->last_op_id != '\0' ? self->last_op_id : NULL;
+}
+
 gint64
 tr_store_get_last_seq (TrStore *self)
 {
@@ -83,6 +90,7 @@ gboolean
 tr_store_apply_events (TrStore *self, GPtrArray *events, GError **error)
 {
   gint64 last_seq_before = self->last_seq;
+  const char *last_op_id = NULL;
   /* A reconnecting station receives thousands of events for a few dozen
    * tickets: rebasing once per ticket, on its newest confirmed state,
    * instead of once per event keeps catch-up linear in the events. */
@@ -126,6 +134,7 @@ tr_store_apply_events (TrStore *self, GPtrArray *events, GError **error)
         g_ptr_array_add (touched, event->ticket->id);
       g_hash_table_insert (latest, event->ticket->id, event->ticket);
       self->last_seq = event->seq;
+      last_op_id = event->op_id;
     }
 
   for (guint i = 0; i < touched->len; i++)
@@ -139,9 +148,16 @@ tr_store_apply_events (TrStore *self, GPtrArray *events, GError **error)
         goto fail;
     }
 
-  if (self->last_seq != last_seq_before
-      && !_tr_store_meta_set_int (self, "last_seq", self->last_seq, error))
-    goto fail;
+  /* The op id goes with the seq: a resume proves with it that the host
+   * still has the same event there (tr_frame_build_hello_resume()). */
+  if (self->last_seq != last_seq_before)
+    {
+      if (!_tr_store_meta_set_int (self, "last_seq", self->last_seq, error)
+          || !_tr_store_meta_set_text (self, "last_op_id", last_op_id ? last_op_id : "", error))
+        goto fail;
+      g_free (self->last_op_id);
+      self->last_op_id = g_strdup (last_op_id ? last_op_id : "");
+    }
 
   if (!_tr_store_commit (self, error))
     {
@@ -218,12 +234,17 @@ tr_store_apply_snapshot (TrStore *self, const char *host_id, gint64 seq, GPtrArr
         goto fail;
     }
 
+  /* A snapshot does not name the op of its seq: the resume cannot prove
+   * its history until the next event. */
   if (!_tr_store_meta_set_text (self, "host_id", host_id, error)
-      || !_tr_store_meta_set_int (self, "last_seq", seq, error))
+      || !_tr_store_meta_set_int (self, "last_seq", seq, error)
+      || !_tr_store_meta_set_text (self, "last_op_id", "", error))
     goto fail;
   g_free (self->host_id);
   self->host_id = g_strdup (host_id);
   self->last_seq = seq;
+  g_free (self->last_op_id);
+  self->last_op_id = g_strdup ("");
 
   if (!_tr_store_commit (self, error))
     {

@@ -51,6 +51,25 @@ tr_store_get_tail_seq (TrStore *self)
   return tail;
 }
 
+char *
+tr_store_get_event_op_id (TrStore *self, gint64 seq, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (TR_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = _tr_store_statement_get (self, ST_EVENT_OP_AT, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  rc = _tr_store_step_row (self, stmt, "reading the log", error);
+  if (rc != 1)
+    return NULL;
+  return g_strdup (_tr_store_column_text (stmt, 0));
+}
+
 /* The local date of @now_ms shifted back by the business-day offset. */
 static char *
 business_day_of (gint64 now_ms)
@@ -225,12 +244,15 @@ apply_one (TrStore *self, const TrOp *op, Batch *batch, TrStoreChanges *changes,
     }
 
   ctx.seq = self->head_seq + 1;
-  ctx.now = tr_now_ms ();
+  ctx.now = self->clock != NULL ? self->clock (self->clock_data) : tr_now_ms ();
   if (op->kind == TR_OP_CREATE_TICKET)
     {
       g_autofree char *day = business_day_of (ctx.now);
 
-      if (g_strcmp0 (day, self->business_day) != 0)
+      /* Only forward ("YYYY-MM-DD" sorts as dates): a clock stepped
+       * back (NTP, a tablet booting with a stale clock) keeps counting
+       * the current day, or two open tickets would share a number. */
+      if (g_strcmp0 (day, self->business_day) > 0)
         {
           g_free (self->business_day);
           self->business_day = g_steal_pointer (&day);

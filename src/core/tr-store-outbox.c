@@ -5,8 +5,13 @@
  */
 #define G_LOG_DOMAIN "tr-store"
 
+#include "config.h"
+
 #include "tr-store.h"
 #include "tr-store-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "tr-codec.h"
 #include "tr-error.h"
@@ -56,6 +61,19 @@ tr_store_enqueue_op (TrStore *self, const TrOp *op, GError **error)
   if (ticket_id == NULL && op->ticket != NULL)
     ticket_id = op->ticket->id;
 
+  /* Refused here, where the cook can still be told: once queued, an op no
+   * frame can carry would never reach the host. */
+  op_json = tr_op_to_string (op);
+  if (strlen (op_json) > TR_MAX_OP_BYTES)
+    {
+      g_set_error (error, TR_ERROR, TR_ERROR_LIMIT,
+                   /* Translators: sizes in KB. */
+                   _ ("This change is too large to send to the host (%u KB, at most %u KB). "
+                      "Make it in smaller steps."),
+                   (guint)((strlen (op_json) + 1023) / 1024), (guint)(TR_MAX_OP_BYTES / 1024));
+      return FALSE;
+    }
+
   if (!_tr_store_begin_write (self, error))
     return FALSE;
   _tr_store_changes_init (&changes);
@@ -82,7 +100,6 @@ tr_store_enqueue_op (TrStore *self, const TrOp *op, GError **error)
                                CONFIRMED_KEEP, NULL, &changes, error))
     goto fail;
 
-  op_json = tr_op_to_string (op);
   stmt = _tr_store_statement_get (self, ST_OUTBOX_INSERT, error);
   if (stmt == NULL)
     goto fail;
@@ -153,7 +170,8 @@ tr_store_outbox_count (TrStore *self)
 }
 
 gboolean
-tr_store_outbox_remove (TrStore *self, const char *op_id, gboolean rejected, GError **error)
+tr_store_outbox_remove (TrStore *self, const char *op_id, gboolean rejected, gint64 seq,
+                        GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (TrTicket) confirmed = NULL;
@@ -186,7 +204,10 @@ tr_store_outbox_remove (TrStore *self, const char *op_id, gboolean rejected, GEr
       if (!_tr_store_outbox_delete_op (self, op_id, error))
         goto fail;
 
-      if (rejected)
+      /* When seq is still ahead, the op's event is on its way and will
+       * rebase the ticket on a confirmed state that holds the op; a
+       * rebase now would only make the change blink out until then. */
+      if (rejected || (seq > 0 && seq <= self->last_seq))
         {
           confirmed = _tr_store_load_confirmed (self, ticket_id, &local_error);
           if (local_error != NULL)

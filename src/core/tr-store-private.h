@@ -13,6 +13,9 @@
 
 G_BEGIN_DECLS
 
+/* A clock in ms since the epoch (see tr_store_set_clock()). */
+typedef gint64 (*TrStoreClock) (gpointer user_data);
+
 /* Restaurants close after midnight: a ticket made at 01:30 belongs to the
  * previous evening's service, so the business day starts at 04:00. */
 #define BUSINESS_DAY_OFFSET_SECONDS (4 * 3600)
@@ -46,6 +49,7 @@ typedef enum
   ST_APPLIED_GET,
   ST_APPLIED_INSERT,
   ST_EVENT_SEQ_OF_OP,
+  ST_EVENT_OP_AT,
   ST_APPLIED_FROM_EVENTS,
   ST_OUTBOX_INSERT,
   ST_OUTBOX_TICKET_OF,
@@ -75,10 +79,12 @@ struct _TrStore
   TrCheckpointer *checkpointer;
   sqlite3_stmt *statements[N_STATEMENTS];
 
-  /* The meta table, mirrored; reloaded after every rollback. */
+  /* The meta table, mirrored; read at open, and after a rollback put
+   * back from saved (below), never read back from the file. */
   char *db_id;
   char *host_id;
   gint64 last_seq;
+  char *last_op_id;
   gint64 head_seq;
   char *business_day;
   gint64 next_number;
@@ -94,8 +100,26 @@ struct _TrStore
 
   /* id → TrTicket*: the visible ticket as stored in tickets.data, so that
    * an op does not re-parse JSON. Written only together with the row and
-   * dropped on _tr_store_rollback, so it never holds what the file does not. */
+   * dropped on rollback, so it never holds what the file does not. */
   GHashTable *cache;
+
+  /* The mirrored meta that write transactions change, as
+   * _tr_store_begin_write() found it: what a rollback puts back. Under
+   * EIO, reading meta back can fail too, and a head left past the log
+   * would leave a hole in seq. */
+  struct
+  {
+    char *host_id;
+    gint64 last_seq;
+    char *last_op_id;
+    gint64 head_seq;
+    char *business_day;
+    gint64 next_number;
+  } saved;
+
+  /* tr_store_set_clock(); NULL: tr_now_ms(). */
+  TrStoreClock clock;
+  gpointer clock_data;
 };
 
 /* The tickets whose visible state a transaction changed, in first-change
@@ -124,6 +148,11 @@ tr_store_get_sqlite (TrStore *self);
  * (then SQLite's automatic checkpoints run). */
 TrCheckpointer *
 tr_store_get_checkpointer (TrStore *self);
+
+/* Sets the clock the host's ledger stamps and numbers ops with, so a
+ * test can step it back across a business day. %NULL: tr_now_ms(). */
+void
+tr_store_set_clock (TrStore *self, TrStoreClock clock, gpointer user_data);
 
 /* tr-store.c */
 

@@ -60,7 +60,7 @@ static const char *const STATEMENT_SQL[N_STATEMENTS] = {
   [ST_EVENTS_TAIL] = "SELECT MIN(seq) FROM events",
   [ST_EVENTS_PRUNE] = "DELETE FROM events WHERE seq <= ?1",
   /* meta.head_seq is written when pruning, not with every event (that
-   * would dirty one more page per _tr_store_commit); the log holds the rest. */
+   * would dirty one more page per commit); the log holds the rest. */
   [ST_HEAD_SEQ] = "SELECT MAX (IFNULL ((SELECT MAX (seq) FROM events), 0),"
                   " IFNULL ((SELECT CAST (value AS INTEGER) FROM meta WHERE key = 'head_seq'), 0))",
   [ST_APPLIED_GET] = "SELECT result, seq, error_code, error_message FROM applied_ops"
@@ -69,6 +69,7 @@ static const char *const STATEMENT_SQL[N_STATEMENTS] = {
   = "INSERT INTO applied_ops (op_id, result, seq, error_code, error_message, at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
   [ST_EVENT_SEQ_OF_OP] = "SELECT seq FROM events WHERE op_id = ?1",
+  [ST_EVENT_OP_AT] = "SELECT op_id FROM events WHERE seq = ?1",
   /* Before the events go, so that their op ids stay known. */
   [ST_APPLIED_FROM_EVENTS] = "INSERT OR IGNORE INTO applied_ops (op_id, result, seq, at)"
                              " SELECT op_id, 'applied', seq, at FROM events WHERE seq <= ?1",
@@ -241,6 +242,11 @@ _tr_store_meta_load (TrStore *self, GError **error)
           g_free (self->host_fingerprint);
           self->host_fingerprint = g_strdup (value);
         }
+      else if (g_strcmp0 (key, "last_op_id") == 0)
+        {
+          g_free (self->last_op_id);
+          self->last_op_id = g_strdup (value);
+        }
       else if (g_strcmp0 (key, "last_seq") == 0)
         self->last_seq = sqlite3_column_int64 (stmt, 1);
       else if (g_strcmp0 (key, "next_number") == 0)
@@ -307,10 +313,23 @@ _tr_store_begin_write (TrStore *self, GError **error)
                    self->path);
       return FALSE;
     }
-  return _tr_store_run_cached (self, ST_BEGIN_WRITE, "starting a transaction", error);
+  if (!_tr_store_run_cached (self, ST_BEGIN_WRITE, "starting a transaction", error))
+    return FALSE;
+
+  g_free (self->saved.host_id);
+  self->saved.host_id = g_strdup (self->host_id);
+  self->saved.last_seq = self->last_seq;
+  g_free (self->saved.last_op_id);
+  self->saved.last_op_id = g_strdup (self->last_op_id);
+  self->saved.head_seq = self->head_seq;
+  g_free (self->saved.business_day);
+  self->saved.business_day = g_strdup (self->business_day);
+  self->saved.next_number = self->next_number;
+  return TRUE;
 }
 
-/* Undoes the open transaction, if any, and everything mirrored from it. */
+/* Undoes the open write transaction, if any, and everything mirrored
+ * from it: the mirror goes back to what _tr_store_begin_write() saved. */
 void
 _tr_store_rollback (TrStore *self)
 {
@@ -326,8 +345,15 @@ _tr_store_rollback (TrStore *self)
     }
 
   g_hash_table_remove_all (self->cache);
-  if (!_tr_store_meta_load (self, &local_error))
-    g_debug ("%s", local_error->message);
+  g_free (self->host_id);
+  self->host_id = g_strdup (self->saved.host_id);
+  self->last_seq = self->saved.last_seq;
+  g_free (self->last_op_id);
+  self->last_op_id = g_strdup (self->saved.last_op_id);
+  self->head_seq = self->saved.head_seq;
+  g_free (self->business_day);
+  self->business_day = g_strdup (self->saved.business_day);
+  self->next_number = self->saved.next_number;
 }
 
 gboolean

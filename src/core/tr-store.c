@@ -184,6 +184,10 @@ tr_store_finalize (GObject *object)
   g_clear_pointer (&self->db_id, g_free);
   g_clear_pointer (&self->host_id, g_free);
   g_clear_pointer (&self->business_day, g_free);
+  g_clear_pointer (&self->saved.host_id, g_free);
+  g_clear_pointer (&self->last_op_id, g_free);
+  g_clear_pointer (&self->saved.last_op_id, g_free);
+  g_clear_pointer (&self->saved.business_day, g_free);
   g_clear_pointer (&self->station_token, g_free);
   g_clear_pointer (&self->station_token_host_id, g_free);
   g_clear_pointer (&self->host_fingerprint, g_free);
@@ -217,6 +221,10 @@ tr_store_init (TrStore *self)
   self->db_id = g_strdup ("");
   self->host_id = g_strdup ("");
   self->business_day = g_strdup ("");
+  self->saved.host_id = g_strdup ("");
+  self->last_op_id = g_strdup ("");
+  self->saved.last_op_id = g_strdup ("");
+  self->saved.business_day = g_strdup ("");
   self->station_token = g_strdup ("");
   self->station_token_host_id = g_strdup ("");
   self->host_fingerprint = g_strdup ("");
@@ -598,6 +606,15 @@ tr_store_get_checkpointer (TrStore *self)
   g_return_val_if_fail (TR_IS_STORE (self), NULL);
 
   return self->checkpointer;
+}
+
+void
+tr_store_set_clock (TrStore *self, TrStoreClock clock, gpointer user_data)
+{
+  g_return_if_fail (TR_IS_STORE (self));
+
+  self->clock = clock;
+  self->clock_data = user_data;
 }
 
 const char *

@@ -86,6 +86,11 @@ const char *tr_store_get_db_id    (TrStore *self);
 gint64    tr_store_get_head_seq   (TrStore *self);
 /* The seq of the oldest event still in the log (head + 1 when empty). */
 gint64    tr_store_get_tail_seq   (TrStore *self);
+/* The op id of event @seq, or NULL (@error unset) when it is not in the
+ * log: what a resuming station's since_op is checked against. */
+char     *tr_store_get_event_op_id (TrStore     *self,
+                                    gint64       seq,
+                                    GError     **error);
 
 /* Applies @ops (TrOp*) in order in ONE transaction (group commit): for
  * each, dedupe by op_id, apply, append the event, record the op_id and
@@ -132,6 +137,9 @@ TrTicket  *tr_store_get_ticket    (TrStore     *self,
 /* The host this cache follows and the last seq applied from it. */
 const char *tr_store_get_host_id  (TrStore *self);
 gint64      tr_store_get_last_seq (TrStore *self);
+/* The op id of the event at the last seq, when the station applied that
+ * event itself; NULL after a snapshot, until the next event. */
+const char *tr_store_get_last_op_id (TrStore *self);
 
 /* In one transaction: applies @op optimistically to the local ticket and
  * appends it to the outbox. Fails (writing nothing) if the op does not
@@ -161,11 +169,17 @@ gboolean  tr_store_apply_snapshot (TrStore     *self,
 GPtrArray *tr_store_outbox_list   (TrStore  *self,
                                    GError  **error);
 guint      tr_store_outbox_count  (TrStore  *self);
-/* Removes @op_id from the outbox (TRUE also when it was not there) and,
- * if @rejected, rebases its ticket so the optimistic change disappears. */
+/* Removes @op_id from the outbox (TRUE also when it was not there), as
+ * its ack came back. @seq is the seq of the op's event when the host
+ * applied it (0: none or unknown). Its ticket is rebased if @rejected, so
+ * the optimistic change disappears, and also when the station already
+ * follows the host past @seq: its confirmed ticket then holds the op (a
+ * snapshot that came before the ack), and the visible one must stop
+ * replaying it on top of later changes. */
 gboolean   tr_store_outbox_remove (TrStore     *self,
                                    const char  *op_id,
                                    gboolean     rejected,
+                                   gint64       seq,
                                    GError     **error);
 
 /* Checkpoints the WAL (TRUNCATE) so it stays bounded. */

@@ -14,10 +14,16 @@
  *    on the host (op_results), applied with its event or rejected with
  *    a documented reason;
  *  - no op id is twice in the event log, and the log has no gap;
- *  - every station's tickets hash the same as the host's.
+ *  - every station's tickets hash the same as the host's (diverged=0).
+ *
+ * Two stations also fail to apply the host's state a few times (a fault
+ * injected in their store) while the others edit the same hot tickets,
+ * and every station now and then makes an amendment too large for any
+ * frame, which it must refuse without wedging its outbox: issue 18's
+ * scenarios 1 and 2.
  *
  * The last line is always
- *   chaos: ops=N applied=N rejected=N lost=N duplicated=N reconnects=N
+ *   chaos: ops=N applied=N rejected=N lost=N duplicated=N diverged=N reconnects=N
  *          host_kills=N station_kills=N converge_ms=N seed=S
  * (one line). Exit 0: all checks passed; 1: a check failed (the seed is
  * printed; --seed replays the schedule); 2: bad usage; 3: the harness
@@ -118,11 +124,15 @@ typedef struct
   guint run_reconnects;
   guint run_rejected;
   guint run_refused;
+  guint run_oversized;
+  guint run_apply_faults;
   gint64 status_at; /* monotonic ms */
   /* Summed over finished runs. */
   guint reconnects;
   guint rejected;
   guint refused;
+  guint oversized;
+  guint apply_faults;
 } Station;
 
 typedef struct
@@ -163,6 +173,8 @@ typedef struct
   guint offline_s;
   guint offline_every_s;
   guint converge_timeout_s;
+  guint apply_faults;  /* per run of each of the first two stations */
+  guint oversized_pct; /* of every station's amends */
   gboolean inject;
   gboolean keep;
   char *host_bin;
@@ -404,6 +416,10 @@ station_parse_status (Station *station, const char *line)
         parse_uint (value, &station->run_rejected);
       else if (g_str_equal (fields[i], "refused"))
         parse_uint (value, &station->run_refused);
+      else if (g_str_equal (fields[i], "oversized"))
+        parse_uint (value, &station->run_oversized);
+      else if (g_str_equal (fields[i], "apply_faults"))
+        parse_uint (value, &station->run_apply_faults);
     }
   station->status_at = now_ms ();
 }
@@ -447,7 +463,10 @@ station_end_run (Station *station)
   station->reconnects += station->run_reconnects;
   station->rejected += station->run_rejected;
   station->refused += station->run_refused;
+  station->oversized += station->run_oversized;
+  station->apply_faults += station->run_apply_faults;
   station->run_reconnects = station->run_rejected = station->run_refused = 0;
+  station->run_oversized = station->run_apply_faults = 0;
 }
 
 static void
@@ -501,6 +520,9 @@ station_start (Driver *self, Station *station)
   g_autofree char *seed = g_strdup_printf ("%" G_GINT64_FORMAT, self->seed * 1000 + station->index);
   g_autofree char *ops = g_strdup_printf ("%u", self->ops);
   g_autofree char *deadline = g_strdup_printf ("%" G_GINT64_FORMAT, self->deadline);
+  g_autofree char *oversized_pct = g_strdup_printf ("%u", self->oversized_pct);
+  g_autofree char *apply_faults
+    = g_strdup_printf ("%u", station->index < 2 ? self->apply_faults : 0);
   LineRead *read;
   ExitWait *wait;
 
@@ -512,7 +534,8 @@ station_start (Driver *self, Station *station)
   station->proc = g_subprocess_launcher_spawn (
     launcher, &error, self->station_bin, "--db", station->db_path, "--journal",
     station->journal_path, "--url", url, "--id", station->id, "--token", station->token, "--seed",
-    seed, "--ops", ops, "--deadline", deadline, NULL);
+    seed, "--ops", ops, "--deadline", deadline, "--oversized-pct", oversized_pct, "--apply-faults",
+    apply_faults, NULL);
   if (station->proc == NULL)
     g_error ("cannot start %s: %s", self->station_bin, error->message);
   station->runs++;
@@ -1327,6 +1350,7 @@ typedef struct
 {
   guint ops, applied, rejected, lost, duplicated, undocumented, inconsistent, unjournaled;
   guint hash_mismatches;
+  guint diverged; /* stations whose tickets do not hash as the host's */
   gint64 tail, head, n_events;
   guint n_tickets;
   char *hash;
@@ -1377,8 +1401,7 @@ check_everything (Driver *self, Results *r)
     }
   db = tr_store_get_sqlite (host_store);
 
-  sqlite3_prepare_v2 (db, "SELECT op_id, result, seq, error_code FROM op_results", -1, &stmt,
-                      NULL);
+  sqlite3_prepare_v2 (db, "SELECT op_id, result, seq, error_code FROM op_results", -1, &stmt, NULL);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       Outcome *outcome = g_new0 (Outcome, 1);
@@ -1498,11 +1521,14 @@ check_everything (Driver *self, Results *r)
           fail (self, "cannot open %s: %s", station->db_path, error->message);
           g_clear_error (&error);
           r->hash_mismatches++;
+          r->diverged++;
           continue;
         }
       queued = tr_store_outbox_count (store);
       mine = tr_store_list_tickets (store, FALSE, NULL, NULL);
       hash = mine ? tr_tickets_hash (mine) : NULL;
+      if (g_strcmp0 (hash, r->hash) != 0)
+        r->diverged++;
       if (queued != 0 || tr_store_get_last_seq (store) != r->head
           || g_strcmp0 (tr_store_get_host_id (store), tr_store_get_db_id (host_store)) != 0
           || g_strcmp0 (hash, r->hash) != 0)
@@ -1696,7 +1722,8 @@ main (int argc, char *argv[])
   g_autofree char *station_bin = NULL;
   gboolean keep = FALSE;
   Results results = { 0 };
-  guint reconnects = 0, refused = 0;
+  guint reconnects = 0, refused = 0, oversized = 0, apply_faults_total = 0;
+  int apply_faults = 2, oversized_pct = 2;
   int status;
   const GOptionEntry entries[] = {
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the schedule (default: random)", "S" },
@@ -1713,6 +1740,10 @@ main (int argc, char *argv[])
       "Seconds one station stays offline (default 65)", "S" },
     { "converge-timeout", 0, 0, G_OPTION_ARG_INT, &converge_timeout,
       "Seconds allowed to drain (default 120; 240 in a sanitizer build)", "S" },
+    { "apply-faults", 0, 0, G_OPTION_ARG_INT, &apply_faults,
+      "Injected apply failures per run of each of the first two stations (default 2)", "N" },
+    { "oversized-pct", 0, 0, G_OPTION_ARG_INT, &oversized_pct,
+      "Percent of amends too large to send (default 2)", "P" },
     { "inject", 0, 0, G_OPTION_ARG_STRING, &inject,
       "Inject a fault the checks must catch: drop-outbox-row", "FAULT" },
     { "host-bin", 0, 0, G_OPTION_ARG_FILENAME, &host_bin, "ticketrail-host to run", "PATH" },
@@ -1750,7 +1781,8 @@ main (int argc, char *argv[])
       converge_timeout = 180;
     }
   if (n_stations < 2 || n_stations > 100 || ops < 1 || seconds < 10 || host_kills < 1
-      || station_kills < 1 || offline_s < 1 || offline_s > seconds - 10 || converge_timeout < 1)
+      || station_kills < 1 || offline_s < 1 || offline_s > seconds - 10 || converge_timeout < 1
+      || apply_faults < 0 || oversized_pct < 0 || oversized_pct > 100)
     {
       g_printerr ("chaos-driver: out-of-range option\n");
       return 2;
@@ -1766,6 +1798,8 @@ main (int argc, char *argv[])
   driver.station_kills = (guint)station_kills;
   driver.offline_s = (guint)offline_s;
   driver.converge_timeout_s = (guint)converge_timeout;
+  driver.apply_faults = (guint)apply_faults;
+  driver.oversized_pct = (guint)oversized_pct;
   driver.inject = inject != NULL;
   driver.keep = keep;
   driver.failures = g_ptr_array_new_with_free_func (g_free);
@@ -1911,6 +1945,8 @@ main (int argc, char *argv[])
       station_end_run (station);
       reconnects += station->reconnects + station->runs - 1;
       refused += station->refused;
+      oversized += station->oversized;
+      apply_faults_total += station->apply_faults;
     }
   if (driver.host_exited && !g_spawn_check_wait_status (driver.host_exit_status, NULL))
     fail (self, "the host did not exit cleanly on SIGTERM (wait status %d); see %s",
@@ -1947,6 +1983,9 @@ main (int argc, char *argv[])
              results.lost, results.duplicated, results.inconsistent, results.undocumented,
              results.unjournaled);
     g_print ("  reconnects:            %u; POS retries %u\n", reconnects, driver.pos.retries);
+    g_print ("  issue 18:              %u injected apply failures (resynced by snapshot), %u "
+             "oversized amends refused at submit; %u of %u stations diverged\n",
+             apply_faults_total, oversized, results.diverged, driver.n_stations);
     g_print ("  faults:                %u host kills, %u station kills, %u cuts, %u black-holes, "
              "%u one-way (acks held, then reset), %u delays, %u byte-splits, %u offline windows "
              "of %u s\n",
@@ -1965,6 +2004,11 @@ main (int argc, char *argv[])
              driver.n_stations);
   }
 
+  /* The scenarios must have been exercised, not just configured. */
+  if (driver.apply_faults > 0 && apply_faults_total == 0)
+    fail (self, "no injected apply failure happened");
+  if (driver.oversized_pct > 0 && oversized == 0)
+    fail (self, "no oversized amend was tried");
   if (driver.n_host_kills < driver.host_kills || driver.n_station_kills < driver.station_kills)
     fail (self, "only %u host kills and %u station kills happened", driver.n_host_kills,
           driver.n_station_kills);
@@ -1981,10 +2025,12 @@ main (int argc, char *argv[])
   else
     g_print ("chaos-driver: the run's files are in %s\n", driver.dir);
 
-  g_print ("chaos: ops=%u applied=%u rejected=%u lost=%u duplicated=%u reconnects=%u host_kills=%u "
-           "station_kills=%u converge_ms=%" G_GINT64_FORMAT " seed=%" G_GINT64_FORMAT "\n",
+  g_print ("chaos: ops=%u applied=%u rejected=%u lost=%u duplicated=%u diverged=%u reconnects=%u "
+           "host_kills=%u station_kills=%u converge_ms=%" G_GINT64_FORMAT " seed=%" G_GINT64_FORMAT
+           "\n",
            results.ops, results.applied, results.rejected, results.lost, results.duplicated,
-           reconnects, driver.n_host_kills, driver.n_station_kills, driver.converge_ms, seed);
+           results.diverged, reconnects, driver.n_host_kills, driver.n_station_kills,
+           driver.converge_ms, seed);
   fflush (stdout);
 
   driver_free (self, &results);

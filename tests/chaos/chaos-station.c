@@ -13,6 +13,13 @@
  * never acknowledged to its issuer, and the driver tolerates at most
  * one such op per kill (docs/reliability.md).
  *
+ * Two faults of its own exercise issue 18's scenarios 1 and 2:
+ * --apply-faults makes the store fail to apply the host's events (or a
+ * snapshot) once, just after an op of its own went out, so the station
+ * resyncs by snapshot while the others edit the same hot tickets; and
+ * --oversized-pct makes some amendments too large for any frame, which
+ * the station must refuse without wedging its outbox.
+ *
  * The driver (chaos-driver.c) starts, kills and restarts this process.
  * It prints a status line on stdout four times a second and exits
  * cleanly on SIGTERM.
@@ -31,8 +38,10 @@
 #include <unistd.h>
 
 #include "tr-client.h"
+#include "tr-codec.h"
 #include "tr-error.h"
 #include "tr-op.h"
+#include "tr-store-private.h"
 #include "tr-store.h"
 
 #define STATUS_INTERVAL_MS 250
@@ -55,6 +64,11 @@ typedef struct
   guint refused;   /* ops the local store refused (never enqueued) */
   guint rejected;  /* op-rejected signals in this run */
   guint racy_pct;
+  guint oversized_pct; /* percent of amends made too large to send */
+  guint oversized;     /* those the store refused, in this run */
+  guint faults_left;   /* injected apply failures still to come in this run */
+  guint faults;        /* injected apply failures that happened in this run */
+  gboolean armed;      /* the next apply of the host's state fails */
   guint issue_id;
   guint status_id;
 } Station;
@@ -243,6 +257,33 @@ make_item_bump (Station *self, TrTicket *ticket)
   return tr_op_new_set_item_status (self->station_id, ticket->id, item->id, to);
 }
 
+/* Issue 18, scenario 2: three set_modifiers of 50 x 500 bytes, about
+ * 75 KB encoded, over the host's 64 KiB frame limit. */
+static TrOp *
+make_oversized_amend (Station *self, TrTicket *ticket, TrItem *item)
+{
+  TrOp *op = tr_op_new_amend_ticket (self->station_id, ticket->id);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      TrAmendment *amendment = tr_amendment_new (TR_AMEND_SET_MODIFIERS);
+
+      amendment->item_id = g_strdup (item->id);
+      g_strfreev (amendment->modifiers);
+      amendment->modifiers = g_new0 (char *, TR_MAX_MODIFIERS + 1);
+      for (guint j = 0; j < TR_MAX_MODIFIERS; j++)
+        {
+          char *modifier = g_malloc (TR_MAX_TEXT_BYTES + 1);
+
+          memset (modifier, 'a' + (int)((i + j) % 26), TR_MAX_TEXT_BYTES);
+          modifier[TR_MAX_TEXT_BYTES] = '\0';
+          amendment->modifiers[j] = modifier;
+        }
+      g_ptr_array_add (op->amendments, amendment);
+    }
+  return op;
+}
+
 static TrOp *
 make_amend (Station *self, TrTicket *ticket)
 {
@@ -251,6 +292,8 @@ make_amend (Station *self, TrTicket *ticket)
   TrItem *item = pick_item (self, ticket, TRUE);
   double roll = uniform (self);
 
+  if (item != NULL && g_rand_int_range (self->rand, 0, 100) < (gint32)self->oversized_pct)
+    return make_oversized_amend (self, ticket, item);
   if (roll < 0.15)
     {
       amendment = tr_amendment_new (TR_AMEND_SET_NOTE);
@@ -358,6 +401,43 @@ make_op (Station *self)
   return make_amend (self, ticket);
 }
 
+/* ---- Injected apply failures ---- */
+
+/* A temp trigger on the store's own connection fails the write of
+ * meta.last_seq, which every apply of events or of a snapshot makes,
+ * while temp.chaos_fault.armed is set. The failure rolls the apply back
+ * as a disk error would; the client then resyncs by snapshot. */
+static void
+faults_install (Station *self)
+{
+  sqlite3 *db = tr_store_get_sqlite (self->store);
+  char *message = NULL;
+
+  if (sqlite3_exec (db,
+                    "CREATE TEMP TABLE chaos_fault (armed INTEGER NOT NULL);"
+                    "INSERT INTO temp.chaos_fault VALUES (0);"
+                    "CREATE TEMP TRIGGER chaos_fail_apply BEFORE UPDATE ON main.meta"
+                    " WHEN new.key = 'last_seq' AND (SELECT armed FROM temp.chaos_fault) <> 0"
+                    " BEGIN SELECT RAISE (ABORT, 'chaos: injected apply failure'); END;",
+                    NULL, NULL, &message)
+      != SQLITE_OK)
+    g_error ("installing the apply fault failed: %s", message);
+}
+
+static void
+faults_set_armed (Station *self, gboolean armed)
+{
+  sqlite3 *db = tr_store_get_sqlite (self->store);
+
+  if (sqlite3_exec (db,
+                    armed ? "UPDATE temp.chaos_fault SET armed = 1"
+                          : "UPDATE temp.chaos_fault SET armed = 0",
+                    NULL, NULL, NULL)
+      != SQLITE_OK)
+    g_error ("arming the apply fault failed: %s", sqlite3_errmsg (db));
+  self->armed = armed;
+}
+
 /* ---- The loop ---- */
 
 static void
@@ -377,10 +457,19 @@ issue_one (Station *self)
     {
       /* Not applicable to what this station sees now (its view moved
        * between the choice and the submit, or the choice was racy):
-       * nothing was enqueued, so it is not an op of the run. */
+       * nothing was enqueued, so it is not an op of the run. An
+       * oversized amendment must end here too, with a limit error. */
+      if (g_error_matches (error, TR_ERROR, TR_ERROR_LIMIT))
+        self->oversized++;
       self->refused++;
       return;
     }
+  {
+    g_autofree char *json = tr_op_to_string (op);
+
+    if (strlen (json) > TR_MAX_OP_BYTES)
+      g_error ("an oversized op (%zu bytes) was enqueued", strlen (json));
+  }
   {
     g_autofree char *line
       = g_strdup_printf ("op %s %s\n", op->op_id, tr_op_kind_to_string (op->kind));
@@ -388,6 +477,9 @@ issue_one (Station *self)
     journal_write (self, line, TRUE);
   }
   self->issued++;
+  /* Fail the apply that will most likely carry this op's event. */
+  if (self->faults_left > 0 && !self->armed && g_rand_int_range (self->rand, 0, 8) == 0)
+    faults_set_armed (self, TRUE);
 }
 
 static gboolean
@@ -427,11 +519,13 @@ on_status (gpointer user_data)
 
   g_object_get (self->client, "reconnects", &reconnects, NULL);
   printf ("status issued=%u target=%u queued=%u last_seq=%" G_GINT64_FORMAT
-          " state=%s reconnects=%u rejected=%u refused=%u host=%s\n",
+          " state=%s reconnects=%u rejected=%u refused=%u oversized=%u apply_faults=%u"
+          " host=%s\n",
           self->issued, self->target, tr_store_outbox_count (self->store),
           tr_store_get_last_seq (self->store),
           tr_client_state_to_string (tr_client_get_state (self->client)), reconnects,
-          self->rejected, self->refused, host_id && *host_id ? host_id : "-");
+          self->rejected, self->refused, self->oversized, self->faults,
+          host_id && *host_id ? host_id : "-");
   fflush (stdout);
   return G_SOURCE_CONTINUE;
 }
@@ -453,6 +547,13 @@ on_link_notify (TrClient *client, GParamSpec *pspec, Station *self)
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *stamp = g_date_time_format (now, "%H:%M:%S.%f");
   const char *error = tr_client_get_last_error (client);
+
+  if (self->armed && error != NULL && strstr (error, "chaos: injected apply failure") != NULL)
+    {
+      faults_set_armed (self, FALSE);
+      self->faults_left--;
+      self->faults++;
+    }
 
   g_printerr ("%.12s %s: %s, queued %u, last seq %" G_GINT64_FORMAT "%s%s\n", stamp,
               self->station_id, tr_client_state_to_string (tr_client_get_state (client)),
@@ -481,6 +582,8 @@ main (int argc, char *argv[])
   int target = 300;
   gint64 deadline = 0;
   int racy_pct = 10;
+  int oversized_pct = 0;
+  int apply_faults = 0;
   int backoff_max = 3000;
   gboolean clean = TRUE;
   Station self = { 0 };
@@ -496,6 +599,10 @@ main (int argc, char *argv[])
     { "deadline", 0, 0, G_OPTION_ARG_INT64, &deadline, "Wall-clock ms to finish issuing by", "MS" },
     { "racy-pct", 0, 0, G_OPTION_ARG_INT, &racy_pct, "Percent of ops aimed at hot tickets", "P" },
     { "backoff-max", 0, 0, G_OPTION_ARG_INT, &backoff_max, "Client reconnect backoff cap", "MS" },
+    { "oversized-pct", 0, 0, G_OPTION_ARG_INT, &oversized_pct,
+      "Percent of amends too large to send", "P" },
+    { "apply-faults", 0, 0, G_OPTION_ARG_INT, &apply_faults,
+      "Applies of the host's state to fail once each, in this run", "N" },
     { NULL },
   };
 
@@ -507,7 +614,8 @@ main (int argc, char *argv[])
       return 2;
     }
   if (db == NULL || journal == NULL || url == NULL || station_id == NULL || target < 0
-      || racy_pct < 0 || racy_pct > 100 || backoff_max < 1)
+      || racy_pct < 0 || racy_pct > 100 || backoff_max < 1 || oversized_pct < 0
+      || oversized_pct > 100 || apply_faults < 0)
     {
       g_printerr ("chaos-station: --db, --journal, --url and --id are required\n");
       return 2;
@@ -524,6 +632,10 @@ main (int argc, char *argv[])
   self.target = (guint)target;
   self.deadline = deadline > 0 ? deadline : tr_now_ms () + 60000;
   self.racy_pct = (guint)racy_pct;
+  self.oversized_pct = (guint)oversized_pct;
+  self.faults_left = (guint)apply_faults;
+  if (apply_faults > 0)
+    faults_install (&self);
   /* Each run of the station makes different choices. */
   self.rand = g_rand_new_with_seed ((guint32)(seed * 7919 + self.issued));
   self.journal_fd = open (journal, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

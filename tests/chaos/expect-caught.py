@@ -16,7 +16,7 @@ proc = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.ST
 sys.stdout.write(proc.stdout)
 lines = proc.stdout.strip().splitlines()
 last = lines[-1] if lines else ''
-summary = re.fullmatch(r'chaos: ops=\d+ applied=\d+ rejected=\d+ lost=(\d+) duplicated=(\d+) '
+summary = re.fullmatch(r'chaos: ops=\d+ applied=\d+ rejected=\d+ lost=(\d+) duplicated=(\d+) diverged=\d+ '
                        r'reconnects=\d+ host_kills=\d+ station_kills=\d+ converge_ms=\d+ seed=\d+',
                        last)
 if proc.returncode != 1:
