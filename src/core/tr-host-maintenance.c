@@ -1,0 +1,97 @@
+/* tr-host-maintenance.c: the host's periodic checks
+ *
+ * Every second: hello and heartbeat timeouts, stations gone quiet,
+ * closed sockets and (now and then) revocations made by another process.
+ * Every minute: WAL checkpoint, pruning the event log and writing when
+ * stations were last seen.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tr-host"
+
+#include "config.h"
+
+#include "tr-host-private.h"
+
+#include "tr-error.h"
+#include "tr-protocol.h"
+
+/* Every 5 checks: revocations made by another process. */
+#define REVOCATION_CHECK_TICKS 5
+#define KEEP_EVENTS 100000
+
+gboolean
+_tr_host_check_cb (gpointer user_data)
+{
+  TrHost *self = user_data;
+  gint64 now = _tr_host_monotonic_ms ();
+  GHashTableIter iter;
+  Station *station;
+
+  for (guint i = 0; i < self->connections->len; i++)
+    {
+      Connection *conn = g_ptr_array_index (self->connections, i);
+
+      if (conn->closing)
+        continue;
+      if (!conn->hello_done && now - conn->opened_at >= (gint64)self->hello_timeout)
+        {
+          g_autofree char *message
+            = g_strdup_printf ("no hello within %u ms", self->hello_timeout);
+
+          _tr_host_connection_fail (conn, tr_error_code_to_string (TR_ERROR_PROTOCOL), message,
+                                    TR_CLOSE_HELLO_TIMEOUT, "no hello in time");
+        }
+      else if (now - conn->last_frame_at > (gint64)self->heartbeat_timeout)
+        {
+          g_debug ("station %s at %s silent for %" G_GINT64_FORMAT " ms: dead",
+                   conn->station_id ? conn->station_id : "(before hello)", conn->address,
+                   now - conn->last_frame_at);
+          _tr_host_connection_close (conn, TR_CLOSE_DEAD_PEER,
+                                     "no frame within the heartbeat timeout");
+        }
+    }
+
+  g_hash_table_iter_init (&iter, self->stations);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&station))
+    _tr_host_station_maybe_disconnected (self, station);
+
+  _tr_host_forget_closed_peers (self);
+
+  /* `ticketrail-host revoke` writes to the store from another process. */
+  if (self->require_pairing && ++self->n_checks % REVOCATION_CHECK_TICKS == 0)
+    _tr_host_close_revoked (self);
+
+  if (self->stations_dirty)
+    _tr_host_stations_changed (self);
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+_tr_host_maintenance_cb (gpointer user_data)
+{
+  TrHost *self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!tr_store_checkpoint (self->store, &error))
+    {
+      g_warning ("WAL checkpoint failed: %s", error->message);
+      g_clear_error (&error);
+    }
+  if (!tr_store_prune_events (self->store, KEEP_EVENTS, &error))
+    g_warning ("Pruning the event log failed: %s", error->message);
+  _tr_host_write_seen (self);
+  /* A full bucket is the same as none. */
+  {
+    GHashTableIter iter;
+    Bucket *bucket;
+    gint64 now = _tr_host_monotonic_ms ();
+
+    g_hash_table_iter_init (&iter, self->buckets);
+    while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&bucket))
+      if (bucket->tokens + (double)(now - bucket->updated_at) * self->ops_rate / 1000.0
+          >= self->ops_burst)
+        g_hash_table_iter_remove (&iter);
+  }
+  return G_SOURCE_CONTINUE;
+}

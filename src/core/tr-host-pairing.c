@@ -1,0 +1,495 @@
+/* tr-host-pairing.c: pairing codes and station tokens
+ *
+ * The pair endpoint, checking a station's token (for a hello or an HTTP
+ * request) and revoking a station (docs/security.md).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tr-host"
+
+#include "config.h"
+
+#include "tr-host-private.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "tr-codec.h"
+#include "tr-error.h"
+#include "tr-protocol.h"
+
+/* Pairing (docs/security.md): a code lives ten minutes, and after
+ * PAIRING_MAX_FAILURES wrong codes within a minute the endpoint answers
+ * 429 until the oldest of them is a minute old. */
+#define PAIRING_CODE_LIFETIME_MS (10 * 60 * 1000)
+#define PAIRING_WINDOW_MS (60 * 1000)
+#define TOKEN_BYTES 32
+
+/* GRand is no CSPRNG: codes and tokens come from the kernel's. */
+gboolean
+_tr_host_random_bytes (guint8 *buffer, gsize length, GError **error)
+{
+  gsize done = 0;
+
+  while (done < length)
+    {
+      ssize_t n = getrandom (buffer + done, length - done, 0);
+
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          if (saved_errno == EINTR)
+            continue;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       "Cannot read secure random numbers: %s", g_strerror (saved_errno));
+          return FALSE;
+        }
+      done += (gsize)n;
+    }
+  return TRUE;
+}
+
+static char *
+new_token (GError **error)
+{
+  guint8 bytes[TOKEN_BYTES];
+  GString *hex;
+
+  if (!_tr_host_random_bytes (bytes, sizeof bytes, error))
+    return NULL;
+  hex = g_string_sized_new (2 * TOKEN_BYTES);
+  for (guint i = 0; i < TOKEN_BYTES; i++)
+    g_string_append_printf (hex, "%02x", bytes[i]);
+  memset (bytes, 0, sizeof bytes);
+  return g_string_free (hex, FALSE);
+}
+
+char *
+tr_host_create_pairing_code (TrStore *store, gint64 *out_expires_at, GError **error)
+{
+  /* The largest multiple of 10^6 that fits in 32 bits: drawing below it
+   * keeps every code equally likely. */
+  const guint32 limit = 4294000000u;
+  guint32 value;
+  gint64 now = tr_now_ms ();
+  g_autofree char *code = NULL;
+
+  g_return_val_if_fail (TR_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  do
+    if (!_tr_host_random_bytes ((guint8 *)&value, sizeof value, error))
+      return NULL;
+  while (value >= limit);
+  code = g_strdup_printf ("%06u", value % 1000000u);
+  if (!tr_store_add_pairing_code (store, code, now, now + PAIRING_CODE_LIFETIME_MS, error))
+    return NULL;
+  if (out_expires_at != NULL)
+    *out_expires_at = now + PAIRING_CODE_LIFETIME_MS;
+  return g_steal_pointer (&code);
+}
+
+/* Looks @token up; on AUTH_OK *@out_station_id is the station it was
+ * issued to. */
+AuthResult
+_tr_host_check_token (TrHost *self, const char *token, char **out_station_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrPairedStation) paired = NULL;
+  g_autofree char *hash = NULL;
+
+  if (token == NULL || *token == '\0')
+    return AUTH_MISSING;
+  /* Ours are 64 characters; anything much longer is not one. */
+  if (strlen (token) > 256)
+    return AUTH_UNKNOWN;
+  hash = tr_token_hash (token);
+  paired = tr_store_lookup_token (self->store, hash, &error);
+  if (error != NULL)
+    {
+      g_warning ("Checking a station token failed: %s", error->message);
+      return AUTH_FAILED;
+    }
+  if (paired == NULL)
+    return AUTH_UNKNOWN;
+  if (paired->revoked_at != 0)
+    return AUTH_REVOKED;
+  {
+    gint64 *now = g_new (gint64, 1);
+
+    /* Written in batches by _tr_host_maintenance_cb(): a write per request would
+     * cost an fsync each. */
+    *now = tr_now_ms ();
+    g_hash_table_insert (self->seen, g_strdup (paired->station_id), now);
+  }
+  *out_station_id = g_strdup (paired->station_id);
+  return AUTH_OK;
+}
+
+static const char *
+auth_reason (AuthResult result)
+{
+  switch (result)
+    {
+      case AUTH_MISSING:
+        return "missing";
+      case AUTH_UNKNOWN:
+        return "unknown";
+      case AUTH_REVOKED:
+        return "revoked";
+      case AUTH_OK:
+      case AUTH_FAILED:
+      default:
+        return "failed";
+    }
+}
+
+const char *
+_tr_host_auth_message (AuthResult result)
+{
+  switch (result)
+    {
+      case AUTH_MISSING:
+        return "this station is not paired: pair it with a code from the host";
+      case AUTH_UNKNOWN:
+        return "this host does not know this station's token: pair it again";
+      case AUTH_REVOKED:
+        return "this station's pairing was revoked on the host: pair it again";
+      case AUTH_OK:
+      case AUTH_FAILED:
+      default:
+        return "the host could not check the token";
+    }
+}
+
+void
+_tr_host_write_seen (TrHost *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (g_hash_table_size (self->seen) == 0)
+    return;
+  if (!tr_store_touch_stations (self->store, self->seen, &error))
+    g_warning ("Recording when stations were last seen failed: %s", error->message);
+  g_hash_table_remove_all (self->seen);
+}
+
+/* 401 with the reason a station shows: "missing", "unknown", "revoked". */
+static void
+respond_unauthorized (SoupServerMessage *msg, AuthResult result)
+{
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *root = json_object_new ();
+  JsonObject *error = json_object_new ();
+
+  if (result == AUTH_FAILED)
+    {
+      _tr_host_respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                              tr_error_code_to_string (TR_ERROR_STORE),
+                              _tr_host_auth_message (result));
+      return;
+    }
+  json_object_set_string_member (error, "code", tr_error_code_to_string (TR_ERROR_UNAUTHORIZED));
+  json_object_set_string_member (error, "message", _tr_host_auth_message (result));
+  json_object_set_string_member (error, "reason", auth_reason (result));
+  json_object_set_object_member (root, "error", error);
+  json_node_take_object (node, root);
+  _tr_host_respond_json_take (msg, SOUP_STATUS_UNAUTHORIZED, tr_json_to_string (node));
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate",
+                                "Bearer realm=\"ticketrail\"");
+}
+
+/* Checks "Authorization: Bearer TOKEN". TRUE when the request may go
+ * on; *@out_station_id is then the paired station (NULL when the host
+ * does not require pairing). FALSE: the 401 is set. */
+gboolean
+_tr_host_authorize_request (TrHost *self, SoupServerMessage *msg, char **out_station_id)
+{
+  const char *header;
+  g_autofree char *token = NULL;
+  AuthResult result;
+
+  *out_station_id = NULL;
+  if (!self->require_pairing)
+    return TRUE;
+  header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                         "Authorization");
+  if (header != NULL && g_ascii_strncasecmp (header, "Bearer ", 7) == 0)
+    token = g_strstrip (g_strdup (header + 7));
+  result = _tr_host_check_token (self, token, out_station_id);
+  if (result == AUTH_OK)
+    return TRUE;
+  respond_unauthorized (msg, result);
+  return FALSE;
+}
+
+/* Reads a string member of at most @max bytes; NULL member or absent is
+ * NULL unless @required. FALSE with a 400 set. */
+static gboolean
+read_body_string (SoupServerMessage *msg, JsonObject *object, const char *path, const char *name,
+                  gboolean required, gsize max, const char **out)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+  g_autofree char *message = NULL;
+
+  *out = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!required)
+        return TRUE;
+      message = g_strdup_printf ("%s%s: missing", path, name);
+    }
+  else if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    message = g_strdup_printf ("%s%s: must be a string", path, name);
+  else if (strlen (json_node_get_string (node)) > max)
+    message = g_strdup_printf ("%s%s: longer than %" G_GSIZE_FORMAT " bytes", path, name, max);
+  else if (required && *json_node_get_string (node) == '\0')
+    message = g_strdup_printf ("%s%s: must not be empty", path, name);
+  else
+    {
+      *out = json_node_get_string (node);
+      return TRUE;
+    }
+  _tr_host_respond_error (msg, SOUP_STATUS_BAD_REQUEST, tr_error_code_to_string (TR_ERROR_INVALID),
+                          message);
+  return FALSE;
+}
+
+/* Five wrong codes within a minute lock pairing for everyone until the
+ * oldest of them is a minute old: a guest cannot try the million codes,
+ * only make a manager wait. */
+static gint64
+pairing_locked_for_ms (TrHost *self)
+{
+  gint64 now = _tr_host_monotonic_ms ();
+  gint64 oldest;
+
+  if (self->n_pair_failures < PAIRING_MAX_FAILURES)
+    return 0;
+  oldest = self->pair_failures[0];
+  return oldest + PAIRING_WINDOW_MS > now ? oldest + PAIRING_WINDOW_MS - now : 0;
+}
+
+static void
+pairing_failed (TrHost *self)
+{
+  if (self->n_pair_failures == PAIRING_MAX_FAILURES)
+    {
+      memmove (self->pair_failures, self->pair_failures + 1,
+               (PAIRING_MAX_FAILURES - 1) * sizeof self->pair_failures[0]);
+      self->n_pair_failures--;
+    }
+  self->pair_failures[self->n_pair_failures++] = _tr_host_monotonic_ms ();
+}
+
+static void
+respond_pairing_refused (SoupServerMessage *msg, const char *reason, const char *message)
+{
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *root = json_object_new ();
+  JsonObject *error = json_object_new ();
+
+  json_object_set_string_member (error, "code", tr_error_code_to_string (TR_ERROR_UNAUTHORIZED));
+  json_object_set_string_member (error, "message", message);
+  json_object_set_string_member (error, "reason", reason);
+  json_object_set_object_member (root, "error", error);
+  json_node_take_object (node, root);
+  _tr_host_respond_json_take (msg, SOUP_STATUS_UNAUTHORIZED, tr_json_to_string (node));
+}
+
+/* POST /api/v1/pair {"code","station":{"id","name","role"}}: trades a
+ * pairing code for a station token. */
+void
+_tr_host_handle_pair (SoupServer *server, SoupServerMessage *msg, const char *path,
+                      GHashTable *query, gpointer user_data)
+{
+  TrHost *self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (JsonNode) answer = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *hash = NULL;
+  JsonObject *object, *station = NULL, *reply;
+  const char *code, *station_id, *name, *role;
+  TrPairingStatus status;
+  gint64 locked_ms;
+
+  if (!_tr_host_require_exact_path (msg, path, API_PREFIX "/pair")
+      || !_tr_host_require_method (msg, SOUP_METHOD_POST, NULL))
+    return;
+
+  if ((locked_ms = pairing_locked_for_ms (self)) > 0)
+    {
+      g_autofree char *message = g_strdup_printf (
+        "too many wrong pairing codes; try again in %" G_GINT64_FORMAT " s", (locked_ms + 999) / 1000);
+      g_autofree char *retry = g_strdup_printf ("%" G_GINT64_FORMAT, (locked_ms + 999) / 1000);
+
+      _tr_host_respond_error (msg, HTTP_TOO_MANY_REQUESTS, tr_error_code_to_string (TR_ERROR_LIMIT),
+                              message);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                    retry);
+      return;
+    }
+
+  if (!(root = _tr_host_parse_body (msg, &error)))
+    {
+      _tr_host_respond_error (msg, SOUP_STATUS_BAD_REQUEST,
+                              tr_error_code_to_string (TR_ERROR_INVALID), error->message);
+      return;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      _tr_host_respond_error (msg, SOUP_STATUS_BAD_REQUEST,
+                              tr_error_code_to_string (TR_ERROR_INVALID),
+                              "body: must be an object {\"code\",\"station\"}");
+      return;
+    }
+  object = json_node_get_object (root);
+  if (json_object_has_member (object, "station"))
+    {
+      JsonNode *node = json_object_get_member (object, "station");
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        station = json_node_get_object (node);
+    }
+  if (station == NULL)
+    {
+      _tr_host_respond_error (msg, SOUP_STATUS_BAD_REQUEST,
+                              tr_error_code_to_string (TR_ERROR_INVALID),
+                              "station: must be an object {\"id\",\"name\",\"role\"}");
+      return;
+    }
+  if (!read_body_string (msg, object, "", "code", TRUE, 64, &code)
+      || !read_body_string (msg, station, "station.", "id", TRUE, MAX_ID_BYTES, &station_id)
+      || !read_body_string (msg, station, "station.", "name", FALSE, TR_MAX_TEXT_BYTES, &name)
+      || !read_body_string (msg, station, "station.", "role", FALSE, TR_MAX_TEXT_BYTES, &role))
+    return;
+
+  if (!(token = new_token (&error)))
+    {
+      _tr_host_respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal", error->message);
+      return;
+    }
+  hash = tr_token_hash (token);
+  if (!tr_store_redeem_pairing_code (self->store, code, tr_now_ms (), station_id, name, role, hash,
+                                     &status, &error))
+    {
+      _tr_host_respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                              tr_error_code_to_string (TR_ERROR_STORE), error->message);
+      return;
+    }
+  if (status != TR_PAIRING_OK)
+    {
+      pairing_failed (self);
+      g_message ("A wrong pairing code from %s (%u in the last minute)",
+                 soup_server_message_get_remote_host (msg), self->n_pair_failures);
+      if (status == TR_PAIRING_EXPIRED_CODE)
+        respond_pairing_refused (msg, "expired_code",
+                                 "this pairing code has expired; ask the host for a new one");
+      else
+        respond_pairing_refused (msg, "wrong_code", "wrong pairing code");
+      return;
+    }
+
+  g_message ("Paired station %s (%s) from %s", station_id, name ? name : "no name",
+             soup_server_message_get_remote_host (msg));
+  answer = json_node_new (JSON_NODE_OBJECT);
+  reply = json_object_new ();
+  json_object_set_string_member (reply, "token", token);
+  json_object_set_string_member (reply, "host_id", tr_store_get_db_id (self->store));
+  json_object_set_string_member (reply, "station_id", station_id);
+  if (self->tls_fingerprint != NULL)
+    json_object_set_string_member (reply, "fingerprint", self->tls_fingerprint);
+  else
+    json_object_set_null_member (reply, "fingerprint");
+  json_node_take_object (answer, reply);
+  _tr_host_respond_json_take (msg, SOUP_STATUS_OK, tr_json_to_string (answer));
+  _tr_host_stations_changed (self);
+}
+
+void
+_tr_host_close_revoked (TrHost *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) paired = NULL;
+
+  if (self->connections->len == 0)
+    return;
+  if (!(paired = tr_store_list_paired_stations (self->store, &error)))
+    {
+      g_warning ("Listing paired stations failed: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < paired->len; i++)
+    {
+      TrPairedStation *p = g_ptr_array_index (paired, i);
+
+      if (p->revoked_at == 0)
+        continue;
+      for (guint j = self->connections->len; j > 0; j--)
+        {
+          Connection *conn = g_ptr_array_index (self->connections, j - 1);
+
+          if (conn->hello_done && g_strcmp0 (conn->station_id, p->station_id) == 0)
+            _tr_host_connection_fail (conn, tr_error_code_to_string (TR_ERROR_UNAUTHORIZED),
+                                      _tr_host_auth_message (AUTH_REVOKED), TR_CLOSE_REVOKED,
+                                      "revoked");
+        }
+    }
+}
+
+char *
+tr_host_new_pairing_code (TrHost *self, gint64 *out_expires_at, GError **error)
+{
+  g_return_val_if_fail (TR_IS_HOST (self), NULL);
+
+  return tr_host_create_pairing_code (self->store, out_expires_at, error);
+}
+
+gboolean
+tr_host_revoke_station (TrHost *self, const char *station_id, GError **error)
+{
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (TR_IS_HOST (self), FALSE);
+  g_return_val_if_fail (station_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!tr_store_revoke_station (self->store, station_id, tr_now_ms (), &found, error))
+    return FALSE;
+  if (!found)
+    {
+      g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "no paired station %s to revoke", station_id);
+      return FALSE;
+    }
+  g_message ("Revoked station %s", station_id);
+  g_hash_table_remove (self->seen, station_id);
+
+  /* At once: its connections close with 4403, its waiting polls get 401. */
+  for (guint i = self->connections->len; i > 0; i--)
+    {
+      Connection *conn = g_ptr_array_index (self->connections, i - 1);
+
+      if (conn->hello_done && g_strcmp0 (conn->station_id, station_id) == 0)
+        _tr_host_connection_fail (conn, tr_error_code_to_string (TR_ERROR_UNAUTHORIZED),
+                                  _tr_host_auth_message (AUTH_REVOKED), TR_CLOSE_REVOKED,
+                                  "revoked");
+    }
+  for (guint i = self->polls->len; i > 0; i--)
+    {
+      Poll *poll = g_ptr_array_index (self->polls, i - 1);
+      SoupServerMessage *msg;
+
+      if (g_strcmp0 (poll->station_id, station_id) != 0)
+        continue;
+      msg = g_object_ref (poll->msg);
+      _tr_host_poll_detach (self, poll);
+      respond_unauthorized (msg, AUTH_REVOKED);
+      soup_server_message_unpause (msg);
+      g_object_unref (msg);
+    }
+  _tr_host_stations_changed (self);
+  return TRUE;
+}

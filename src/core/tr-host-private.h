@@ -1,0 +1,399 @@
+/* tr-host-private.h: what the files of TrHost share, and nothing else includes
+ *
+ * TrHost is one GObject in one file per job, around this header: the
+ * object itself (tr-host.c), the listening socket (-listener), the
+ * station roster (-roster), WebSocket connections (-connection), pairing
+ * and tokens (-pairing), rate and connection limits (-limits), catch-up
+ * and the event cache (-catchup), group commit and fan-out (-commit), the
+ * HTTP API (-http), long-poll (-poll) and the periodic checks
+ * (-maintenance); the TLS certificate helpers are in tr-host-tls.c.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "tr-host.h"
+
+G_BEGIN_DECLS
+
+#define API_PREFIX "/api/v1"
+
+/* Pairing (docs/security.md): after five wrong codes within a minute the
+ * pair endpoint answers 429 (tr-host-pairing.c). */
+#define PAIRING_MAX_FAILURES 5
+
+/* The JSON of recent events, by seq, for catch-ups: in a reconnect storm
+ * hundreds of stations ask for the same events at once, and decoding each
+ * from the log and encoding it again cost ~70 µs per event per station.
+ * A slot holds seq % EVENT_CACHE_SLOTS (tr-host-catchup.c). */
+#define EVENT_CACHE_SLOTS 2048
+
+/* The codec's bound on ids (docs/protocol.md). */
+#define MAX_ID_BYTES 128
+
+/* libsoup 3.2 has no name for it (RFC 6585). */
+#define HTTP_TOO_MANY_REQUESTS 429
+
+typedef struct _Connection Connection;
+typedef struct _HttpRequest HttpRequest;
+typedef struct _Poll Poll;
+
+/* A token bucket: ops per second per station, shared by its WebSocket
+ * connections and its HTTP requests. */
+typedef struct
+{
+  double tokens;
+  gint64 updated_at; /* monotonic ms */
+} Bucket;
+
+/* One TCP connection, as libsoup accepted it: what the connection limits
+ * count and what the request timer watches. Tracked with a weak
+ * reference on its GSocket, which lives exactly as long as the
+ * connection does (a WebSocket keeps it). */
+typedef struct
+{
+  TrHost *host;
+  GSocket *socket; /* weak */
+  char *address;
+  guint timeout_id; /* a request is being read */
+} Peer;
+
+typedef struct
+{
+  TrStationInfo info;
+  guint n_websockets; /* WebSocket connections past hello, not closing */
+  guint n_polls;      /* long-polls waiting now */
+  gboolean seen;      /* connected at least once: the next connection is a reconnect */
+} Station;
+
+struct _Connection
+{
+  grefcount ref;
+  TrHost *host; /* NULL once the host is gone */
+  SoupWebsocketConnection *ws;
+  char *address;
+  char *station_id;     /* set by hello */
+  gint64 opened_at;     /* monotonic ms */
+  gint64 last_frame_at; /* monotonic ms */
+  gint64 sent_seq;      /* newest seq this station was sent */
+  gint64 caught_up_seq; /* the head when its catch-up was sent */
+  gboolean hello_done;
+  gboolean closing; /* no more frames either way */
+  gboolean counted; /* included in its station and n-stations */
+  GQueue throttled; /* PendingOp*: over the station's rate, applied as the bucket refills */
+};
+
+typedef enum
+{
+  REQUEST_OPS,
+  REQUEST_TICKET,
+} RequestKind;
+
+/* A POST whose ops wait for the flush; the message stays paused until
+ * the transaction committed and the events went out. */
+struct _HttpRequest
+{
+  TrHost *host;
+  SoupServerMessage *msg;
+  gulong finished_id;
+  gboolean finished; /* the client went away: never touch msg again */
+  RequestKind kind;
+  GPtrArray *outcomes; /* TrOutcome*, borrowed from the flush */
+  char *store_error;
+};
+
+struct _Poll
+{
+  TrHost *host;
+  SoupServerMessage *msg;
+  gulong finished_id;
+  gint64 since;
+  char *station_id;
+  guint timeout_id;
+};
+
+typedef struct
+{
+  TrOp *op;             /* NULL for an op the codec refused */
+  TrOutcome *invalid;   /* that op's rejection */
+  Connection *conn;     /* WebSocket origin, or NULL */
+  HttpRequest *request; /* HTTP origin, or NULL */
+} PendingOp;
+
+struct _TrHost
+{
+  GObject parent_instance;
+
+  TrStore *store;
+  guint port;
+  gboolean loopback_only;
+  gboolean websocket_enabled;
+  guint max_lag_events;
+  guint heartbeat_timeout;
+  gboolean require_pairing;
+  guint hello_timeout;
+  guint request_timeout;
+  guint max_connections;
+  guint max_connections_per_address;
+  guint ops_rate;
+  guint ops_burst;
+  guint ops_queue;
+  GTlsCertificate *tls_certificate;
+  char *tls_fingerprint; /* SHA-256 of the certificate (DER), "AB:CD:…" */
+
+  SoupServer *server;
+  GSocket *socket;
+  guint bound_port;
+  char *bound_address;
+  gboolean running;
+
+  GPtrArray *connections; /* Connection*, owned */
+  GHashTable *stations;   /* station_id → Station* */
+  guint n_stations;
+  GPtrArray *polls; /* Poll*, owned */
+
+  GPtrArray *pending_ops;      /* PendingOp* */
+  GPtrArray *pending_requests; /* HttpRequest*, owned */
+  GPtrArray *pending_events;   /* char*: event JSON, serialized once */
+  GArray *pending_seqs;        /* gint64, parallel to pending_events */
+
+  struct
+  {
+    gint64 seq; /* 0: empty */
+    char *json;
+  } *event_cache; /* EVENT_CACHE_SLOTS */
+  gsize event_cache_bytes;
+
+  guint flush_id;
+  guint check_id;
+  guint maintenance_id;
+  guint stations_changed_id;
+  gboolean stations_dirty;
+
+  GHashTable *peers;             /* GSocket* → Peer* */
+  GHashTable *peers_per_address; /* address → GUINT_TO_POINTER (count) */
+  GHashTable *buckets;           /* station id or "@address" → Bucket* */
+  guint throttle_id;
+  guint n_checks;
+  GHashTable *seen;              /* paired station id → gint64* last seen, not yet written */
+  gint64 pair_failures[PAIRING_MAX_FAILURES]; /* monotonic ms of the latest wrong codes */
+  guint n_pair_failures;
+};
+
+typedef enum
+{
+  AUTH_OK,
+  AUTH_MISSING,
+  AUTH_UNKNOWN,
+  AUTH_REVOKED,
+  AUTH_FAILED, /* the store failed */
+} AuthResult;
+
+/* Splits @json (event JSON) into events frames within the frame limits
+ * and calls @send for each. */
+typedef void (*FrameFunc) (const char *frame, gint64 first_seq, gint64 last_seq,
+                           gpointer user_data);
+
+enum
+{
+  PROP_0,
+  PROP_STORE,
+  PROP_PORT,
+  PROP_LOOPBACK_ONLY,
+  PROP_WEBSOCKET_ENABLED,
+  PROP_MAX_LAG_EVENTS,
+  PROP_HEARTBEAT_TIMEOUT,
+  PROP_REQUIRE_PAIRING,
+  PROP_HELLO_TIMEOUT,
+  PROP_REQUEST_TIMEOUT,
+  PROP_MAX_CONNECTIONS,
+  PROP_MAX_CONNECTIONS_PER_ADDRESS,
+  PROP_OPS_RATE,
+  PROP_OPS_BURST,
+  PROP_OPS_QUEUE,
+  PROP_TLS_CERTIFICATE,
+  PROP_BOUND_PORT,
+  PROP_BOUND_ADDRESS,
+  PROP_N_STATIONS,
+  PROP_N_CONNECTIONS,
+  N_PROPS
+};
+
+enum
+{
+  STATIONS_CHANGED,
+  N_SIGNALS
+};
+
+extern GParamSpec *_tr_host_properties[N_PROPS];
+extern guint _tr_host_signals[N_SIGNALS];
+
+static inline gint64
+_tr_host_monotonic_ms (void)
+{
+  return g_get_monotonic_time () / 1000;
+}
+
+/* tr-host-listener.c: the listening socket */
+
+GSocket *
+_tr_host_create_listen_socket (TrHost *self, GError **error);
+
+/* tr-host-roster.c: the station roster */
+
+void
+_tr_host_station_free (Station *station);
+void
+_tr_host_stations_changed (TrHost *self);
+Station *
+_tr_host_station_connect (TrHost *self, const char *station_id, const char *name, const char *role,
+                          const char *address, const char *transport);
+void
+_tr_host_station_maybe_disconnected (TrHost *self, Station *station);
+guint
+_tr_host_count_connected_stations (TrHost *self);
+
+/* tr-host-connection.c: WebSocket connections */
+
+Connection *
+_tr_host_connection_ref (Connection *conn);
+void
+_tr_host_connection_unref (Connection *conn);
+gboolean
+_tr_host_connection_is_open (Connection *conn);
+void
+_tr_host_connection_send (Connection *conn, const char *text);
+void
+_tr_host_connection_close (Connection *conn, gushort code, const char *reason);
+void
+_tr_host_connection_fail (Connection *conn, const char *code, const char *message,
+                          gushort close_code, const char *reason);
+void
+_tr_host_on_websocket (SoupServer *server, SoupServerMessage *msg, const char *path,
+                       SoupWebsocketConnection *ws, gpointer user_data);
+
+/* tr-host-pairing.c: pairing and tokens */
+
+gboolean
+_tr_host_random_bytes (guint8 *buffer, gsize length, GError **error);
+AuthResult
+_tr_host_check_token (TrHost *self, const char *token, char **out_station_id);
+const char *
+_tr_host_auth_message (AuthResult result);
+void
+_tr_host_write_seen (TrHost *self);
+gboolean
+_tr_host_authorize_request (TrHost *self, SoupServerMessage *msg, char **out_station_id);
+void
+_tr_host_handle_pair (SoupServer *server, SoupServerMessage *msg, const char *path,
+                      GHashTable *query, gpointer user_data);
+void
+_tr_host_close_revoked (TrHost *self);
+
+/* tr-host-limits.c: rate and connection limits */
+
+void
+_tr_host_connection_submit (TrHost *self, Connection *conn, TrOp *op, TrOutcome *invalid);
+gboolean
+_tr_host_origin_is_foreign (TrHost *self, SoupServerMessage *msg);
+gboolean
+_tr_host_take_http_tokens (TrHost *self, SoupServerMessage *msg, const char *station_id, guint n);
+void
+_tr_host_peer_free (gpointer data);
+void
+_tr_host_on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data);
+void
+_tr_host_on_request_read (SoupServer *server, SoupServerMessage *msg, gpointer user_data);
+void
+_tr_host_on_request_done (SoupServer *server, SoupServerMessage *msg, gpointer user_data);
+void
+_tr_host_forget_peers (TrHost *self);
+void
+_tr_host_forget_closed_peers (TrHost *self);
+
+/* tr-host-catchup.c: catch-up, snapshots and the event cache */
+
+gboolean
+_tr_host_needs_snapshot (TrHost *self, gint64 since, const char *host_id, gint64 head, gint64 tail);
+void
+_tr_host_event_cache_insert (TrHost *self, gint64 seq, const char *json);
+void
+_tr_host_event_cache_clear (TrHost *self);
+void
+_tr_host_build_event_frames (GPtrArray *json, GArray *seqs, FrameFunc func, gpointer user_data);
+gboolean
+_tr_host_catch_up (TrHost *self, Connection *conn, gint64 since, const char *host_id, gint64 head,
+                   GError **error);
+char *
+_tr_host_build_http_snapshot (TrHost *self, GError **error);
+char *
+_tr_host_build_http_events (TrHost *self, gint64 since, GError **error);
+
+/* tr-host-commit.c: group commit and fan-out */
+
+void
+_tr_host_enqueue_op (TrHost *self, TrOp *op, TrOutcome *invalid, Connection *conn,
+                     HttpRequest *request);
+void
+_tr_host_pending_op_free (gpointer data);
+void
+_tr_host_flush_now (TrHost *self);
+HttpRequest *
+_tr_host_request_new (TrHost *self, SoupServerMessage *msg, RequestKind kind);
+
+/* tr-host-http.c: the HTTP API */
+
+void
+_tr_host_respond_json_take (SoupServerMessage *msg, guint status, char *body);
+void
+_tr_host_respond_error (SoupServerMessage *msg, guint status, const char *code,
+                        const char *message);
+gboolean
+_tr_host_require_method (SoupServerMessage *msg, const char *allow, ...);
+gboolean
+_tr_host_require_exact_path (SoupServerMessage *msg, const char *path, const char *expected);
+JsonNode *
+_tr_host_parse_body (SoupServerMessage *msg, GError **error);
+gboolean
+_tr_host_parse_query_int (GHashTable *query, const char *name, gint64 fallback, gint64 *out);
+const char *
+_tr_host_query_string (GHashTable *query, const char *name);
+void
+_tr_host_handle_health (SoupServer *server, SoupServerMessage *msg, const char *path,
+                        GHashTable *query, gpointer user_data);
+void
+_tr_host_handle_ops (SoupServer *server, SoupServerMessage *msg, const char *path,
+                     GHashTable *query, gpointer user_data);
+void
+_tr_host_handle_tickets (SoupServer *server, SoupServerMessage *msg, const char *path,
+                         GHashTable *query, gpointer user_data);
+void
+_tr_host_handle_ws_http (SoupServer *server, SoupServerMessage *msg, const char *path,
+                         GHashTable *query, gpointer user_data);
+void
+_tr_host_handle_not_found (SoupServer *server, SoupServerMessage *msg, const char *path,
+                           GHashTable *query, gpointer user_data);
+
+/* tr-host-poll.c: long-poll */
+
+void
+_tr_host_poll_free (Poll *poll);
+void
+_tr_host_poll_detach (TrHost *self, Poll *poll);
+void
+_tr_host_poll_answer (TrHost *self, Poll *poll);
+void
+_tr_host_handle_events (SoupServer *server, SoupServerMessage *msg, const char *path,
+                        GHashTable *query, gpointer user_data);
+
+/* tr-host-maintenance.c: the periodic checks */
+
+gboolean
+_tr_host_check_cb (gpointer user_data);
+gboolean
+_tr_host_maintenance_cb (gpointer user_data);
+
+G_END_DECLS
