@@ -761,14 +761,14 @@ test_hello_catch_up_in_chunks (Fixture *f, gconstpointer data)
   g_autoptr (TrFrame) welcome = NULL;
   gint64 expected = 1;
 
-  /* Straight into the store: no fan-out to anyone yet. */
+  /* One group commit, fanned out to no one yet. */
   for (int i = 0; i < 1500; i++)
     {
       g_autoptr (TrTicket) ticket = make_ticket ("9", 1);
 
       g_ptr_array_add (ops, tr_op_new_create_ticket ("bulk", ticket));
     }
-  outcomes = tr_store_apply_ops (f->store, ops, &error);
+  outcomes = tr_host_submit_ops (f->host, ops, &error);
   g_assert_no_error (error);
 
   peer = peer_connect (f);

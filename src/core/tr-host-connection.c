@@ -179,14 +179,11 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
         }
     }
 
-  /* Whatever is pending goes out first, so that the catch-up below ends
-   * exactly where live frames begin. */
-  _tr_host_flush_now (self);
-  if (!_tr_host_connection_is_open (conn))
-    return;
-
-  head = tr_store_get_head_seq (self->store);
-  welcome = tr_frame_build_welcome (tr_store_get_db_id (self->store), head, tr_now_ms ());
+  /* The catch-up ends at the loop's head, where the live stream goes on:
+   * what is pending or on the writer thread comes to this station live,
+   * with everyone's, once it is committed. */
+  head = self->head_seq;
+  welcome = tr_frame_build_welcome (self->db_id, head, tr_now_ms ());
   _tr_host_connection_send (conn, welcome);
 
   if (!_tr_host_catch_up (self, conn, frame->since, frame->host_id, head, &error))
@@ -198,7 +195,7 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
     }
 
   conn->hello_done = TRUE;
-  conn->caught_up_seq = head;
+  conn->caught_up_seq = MAX (head, conn->sent_seq);
   conn->station_id = g_strdup (frame->station_id);
   station = _tr_host_station_connect (self, frame->station_id, frame->station_name,
                                       frame->station_role, conn->address, "websocket");
@@ -342,7 +339,7 @@ handle_ping (TrHost *self, Connection *conn, TrFrame *frame)
   /* The catch-up backlog is not lag: it went out in one go, and a slow
    * station working through it would otherwise be cut loose, reconnect,
    * get the same backlog and never arrive. Only live events count. */
-  head = tr_store_get_head_seq (self->store);
+  head = self->head_seq;
   if (frame->last_seq >= 0 &&
       head - MAX (frame->last_seq, conn->caught_up_seq) > (gint64)self->max_lag_events)
     {

@@ -16,6 +16,7 @@
 #include <libsoup/soup.h>
 
 #include "tr-host.h"
+#include "tr-store-reader.h"
 
 G_BEGIN_DECLS
 
@@ -115,13 +116,32 @@ struct _Poll
   guint timeout_id;
 };
 
+/* Ops submitted in-process (tr_host_submit_ops_async()): the task
+ * returns their outcomes once the last of them is committed and fanned
+ * out. */
+typedef struct
+{
+  grefcount ref;
+  GTask *task;
+  GPtrArray *outcomes; /* TrOutcome*, in the order of the ops */
+  guint n_left;
+  char *error;         /* the store failed */
+} LocalSubmit;
+
 typedef struct
 {
   TrOp *op;             /* NULL for an op the codec refused */
   TrOutcome *invalid;   /* that op's rejection */
   Connection *conn;     /* WebSocket origin, or NULL */
   HttpRequest *request; /* HTTP origin, or NULL */
+  LocalSubmit *local;   /* in-process origin, or NULL */
+  guint local_index;    /* its place in local->outcomes */
 } PendingOp;
+
+/* One group commit: the ops go to the writer thread, which applies them
+ * in one transaction and, while it is there, encodes what the loop will
+ * send; the loop gets it all back once the fsync returned. */
+typedef struct _Batch Batch;
 
 struct _TrHost
 {
@@ -155,10 +175,27 @@ struct _TrHost
   guint n_stations;
   GPtrArray *polls; /* Poll*, owned */
 
-  GPtrArray *pending_ops;      /* PendingOp* */
+  /* Every source and every GTask result lands here: the thread-default
+   * context of the thread that called tr_host_start() (tr-host.h). */
+  GMainContext *context;
+  /* The store's id, copied at start: the writer's mirror of it may be
+   * rewritten under the loop's feet. */
+  char *db_id;
+  /* The newest seq committed and fanned out: what the loop may promise
+   * (welcome, health, lag). The file may already hold more. */
+  gint64 head_seq;
+
+  /* The one writer (tr-host-writer.c): a one-thread pool used as a
+   * serial queue, the only code that touches self->store after start. */
+  GThreadPool *writer;
+  guint n_writes; /* queued or running */
+  Batch *batch;   /* the group commit in flight, or NULL */
+  /* The loop's own read-only connection: tokens, the roster, snapshots
+   * and catch-ups, none of which waits for the writer. */
+  TrStoreReader *reader;
+
+  GPtrArray *pending_ops;      /* PendingOp*: the next group commit */
   GPtrArray *pending_requests; /* HttpRequest*, owned */
-  GPtrArray *pending_events;   /* char*: event JSON, serialized once */
-  GArray *pending_seqs;        /* gint64, parallel to pending_events */
 
   struct
   {
@@ -225,6 +262,7 @@ enum
 enum
 {
   STATIONS_CHANGED,
+  EVENTS_COMMITTED,
   N_SIGNALS
 };
 
@@ -236,6 +274,49 @@ _tr_host_monotonic_ms (void)
 {
   return g_get_monotonic_time () / 1000;
 }
+
+/* tr-host.c: sources on the host's context */
+
+guint
+_tr_host_timeout_add (TrHost *self, guint interval_ms, GSourceFunc func, gpointer data);
+guint
+_tr_host_idle_add (TrHost *self, int priority, GSourceFunc func, gpointer data);
+/* Destroys the source @*id names on the host's context and zeroes it. */
+void
+_tr_host_clear_source (TrHost *self, guint *id);
+/* Iterates the host's context until @*done (for the blocking calls). */
+void
+_tr_host_iterate_until (TrHost *self, const gboolean *done);
+
+/* tr-host-writer.c: the one writer */
+
+/* Runs on the writer thread, with the host's store, which no other
+ * thread touches meanwhile. */
+typedef gboolean (*TrHostWriteFunc) (TrStore *store, gpointer data, GError **error);
+
+void
+_tr_host_writer_start (TrHost *self);
+/* Waits for every queued write, then ends the thread. */
+void
+_tr_host_writer_stop (TrHost *self);
+/* Queues @func behind every write queued before it; @callback runs on
+ * the host's context once it returned. @destroy frees @data after that. */
+void
+_tr_host_write_async (TrHost *self, TrHostWriteFunc func, gpointer data, GDestroyNotify destroy,
+                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+gboolean
+_tr_host_write_finish (TrHost *self, GAsyncResult *result, GError **error);
+/* The same, iterating the host's context until it is done: for the rare
+ * blocking calls of the public API (a pairing code, a revocation). */
+gboolean
+_tr_host_write_sync (TrHost *self, TrHostWriteFunc func, gpointer data, GError **error);
+/* TRUE on the writer thread, in a write. */
+gboolean
+_tr_host_in_writer (void);
+/* Keeps the store's "ticket-changed" off the writer thread: the host
+ * emits it again on its own context after each commit. */
+void
+_tr_host_writer_watch_store (TrHost *self);
 
 /* tr-host-listener.c: the listening socket */
 
@@ -327,6 +408,11 @@ _tr_host_build_event_frames (GPtrArray *json, GArray *seqs, FrameFunc func, gpoi
 gboolean
 _tr_host_catch_up (TrHost *self, Connection *conn, gint64 since, const char *host_id, gint64 head,
                    GError **error);
+gboolean
+_tr_host_read_log_bounds (TrHost *self, gint64 *out_tail, gint64 *out_head, GError **error);
+gboolean
+_tr_host_collect_events (TrHost *self, gint64 after, gint64 last, guint limit, GPtrArray *json,
+                         GPtrArray *owned, GArray *seqs, GError **error);
 char *
 _tr_host_build_http_snapshot (TrHost *self, GError **error);
 char *
@@ -339,8 +425,13 @@ _tr_host_enqueue_op (TrHost *self, TrOp *op, TrOutcome *invalid, Connection *con
                      HttpRequest *request);
 void
 _tr_host_pending_op_free (gpointer data);
+/* Starts the group commit of what is pending unless one is in flight
+ * (its end starts the next); returns at once. */
 void
 _tr_host_flush_now (TrHost *self);
+/* Iterates the host's context until nothing is pending or in flight. */
+void
+_tr_host_drain (TrHost *self);
 HttpRequest *
 _tr_host_request_new (TrHost *self, SoupServerMessage *msg, RequestKind kind);
 
