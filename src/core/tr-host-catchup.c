@@ -188,28 +188,35 @@ _tr_host_collect_events (TrHost *self, gint64 after, gint64 last, guint limit, G
   return TRUE;
 }
 
-/* Sends since+1 … head (or a snapshot) right after the welcome; all in
- * this one main-loop callback, so no live frame can slip in between.
- * @head is the loop's: the batch in flight, if any, comes live after. */
+/* Whether since+1 … head are all in the cache of recent events. */
+static gboolean
+all_cached (TrHost *self, gint64 since, gint64 head)
+{
+  for (gint64 seq = since + 1; seq <= head; seq++)
+    if (event_cache_lookup (self, seq) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* Right after the welcome: since+1 … head, or a snapshot. A station a
+ * frame or less behind, with those events still in the cache (a
+ * reconnect storm after a restart), is caught up here, in this one
+ * callback, so no live frame can slip in between. Anything bigger goes
+ * to the reader thread, and the station joins the live stream when it
+ * is done (tr-host-reader.c). @head is the loop's: the batch in flight,
+ * if any, comes live after. */
 gboolean
 _tr_host_catch_up (TrHost *self, Connection *conn, gint64 since, const char *host_id, gint64 head,
-                   GError **error)
+                   gboolean *out_live, GError **error)
 {
   gint64 tail, file_head;
 
+  *out_live = FALSE;
   if (!_tr_host_read_log_bounds (self, &tail, &file_head, error))
     return FALSE;
   if (_tr_host_needs_snapshot (self, since, host_id, file_head, tail))
     {
-      gint64 seq = 0;
-      g_autoptr (GPtrArray) tickets = snapshot_tickets (self, &seq, error);
-      g_autofree char *frame = NULL;
-
-      if (tickets == NULL)
-        return FALSE;
-      frame = tr_frame_build_snapshot (seq, tickets);
-      _tr_host_connection_send (conn, frame);
-      conn->sent_seq = seq;
+      _tr_host_catch_up_async (self, conn, TRUE, 0, 0);
       return TRUE;
     }
 
@@ -218,21 +225,26 @@ _tr_host_catch_up (TrHost *self, Connection *conn, gint64 since, const char *hos
    * snapshot read from the file, a moment before its commit came back):
    * then the frames up to it are skipped. */
   conn->sent_seq = since;
-  while (conn->sent_seq < head)
+  if (since >= head)
     {
-      g_autoptr (GPtrArray) json = g_ptr_array_new (); /* borrowed from the cache or owned */
-      g_autoptr (GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
-      g_autoptr (GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-      if (!_tr_host_collect_events (self, conn->sent_seq, head, EVENTS_PER_FRAME, json, owned,
-                                    seqs, error))
-        return FALSE;
-      if (json->len == 0)
-        break;
-      _tr_host_build_event_frames (json, seqs, send_catch_up_frame, conn);
-      if (!_tr_host_connection_is_open (conn))
-        break;
+      *out_live = TRUE;
+      return TRUE;
     }
+  if (head - since > EVENTS_PER_FRAME || !all_cached (self, since, head))
+    {
+      _tr_host_catch_up_async (self, conn, FALSE, since, head);
+      return TRUE;
+    }
+  {
+    g_autoptr (GPtrArray) json = g_ptr_array_new ();
+    g_autoptr (GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+    g_autoptr (GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+    if (!_tr_host_collect_events (self, since, head, EVENTS_PER_FRAME, json, owned, seqs, error))
+      return FALSE;
+    _tr_host_build_event_frames (json, seqs, send_catch_up_frame, conn);
+  }
+  *out_live = TRUE;
   return TRUE;
 }
 

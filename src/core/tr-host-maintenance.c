@@ -34,7 +34,8 @@ _tr_host_check_cb (gpointer user_data)
 
       if (conn->closing)
         continue;
-      if (!conn->hello_done && now - conn->opened_at >= (gint64)self->hello_timeout)
+      if (!conn->hello_done && !conn->catching_up
+          && now - conn->opened_at >= (gint64)self->hello_timeout)
         {
           g_autofree char *message
             = g_strdup_printf ("no hello within %u ms", self->hello_timeout);

@@ -82,6 +82,14 @@ struct _Connection
   gint64 sent_seq;      /* newest seq this station was sent */
   gint64 caught_up_seq; /* the head when its catch-up was sent */
   gboolean hello_done;
+  /* Between the hello and the live stream: its catch-up is being read
+   * and encoded on the reader thread. Frames it sends meanwhile wait in
+   * held (GBytes*), pings excepted. */
+  gboolean catching_up;
+  GQueue held;
+  char *hello_name;
+  char *hello_role;
+  gint64 hello_since;
   gboolean closing; /* no more frames either way */
   gboolean counted; /* included in its station and n-stations */
   GQueue throttled; /* PendingOp*: over the station's rate, applied as the bucket refills */
@@ -190,9 +198,13 @@ struct _TrHost
   GThreadPool *writer;
   guint n_writes; /* queued or running */
   Batch *batch;   /* the group commit in flight, or NULL */
-  /* The loop's own read-only connection: tokens, the roster, snapshots
-   * and catch-ups, none of which waits for the writer. */
+  /* The loop's own read-only connection: tokens, the roster, small
+   * reads, none of which waits for the writer. */
   TrStoreReader *reader;
+  /* The catch-up thread (tr-host-reader.c): reads and encodes big
+   * catch-ups and snapshots off the loop, sharing each frame between
+   * the stations that need it. */
+  struct _CatchUpReader *catch_up_reader;
 
   GPtrArray *pending_ops;      /* PendingOp*: the next group commit */
   GPtrArray *pending_requests; /* HttpRequest*, owned */
@@ -405,9 +417,12 @@ void
 _tr_host_event_cache_clear (TrHost *self);
 void
 _tr_host_build_event_frames (GPtrArray *json, GArray *seqs, FrameFunc func, gpointer user_data);
+/* TRUE when @conn went live at once (nothing or little to send), FALSE
+ * when its catch-up went to the reader thread; NULL error either way,
+ * FALSE with @error when the store failed. */
 gboolean
 _tr_host_catch_up (TrHost *self, Connection *conn, gint64 since, const char *host_id, gint64 head,
-                   GError **error);
+                   gboolean *out_live, GError **error);
 gboolean
 _tr_host_read_log_bounds (TrHost *self, gint64 *out_tail, gint64 *out_head, GError **error);
 gboolean
@@ -417,6 +432,23 @@ char *
 _tr_host_build_http_snapshot (TrHost *self, GError **error);
 char *
 _tr_host_build_http_events (TrHost *self, gint64 since, GError **error);
+
+/* tr-host-reader.c: the catch-up thread and its shared frames */
+
+gboolean
+_tr_host_reader_start (TrHost *self, GError **error);
+void
+_tr_host_reader_stop (TrHost *self);
+/* Reads and encodes on the reader thread a snapshot (@snapshot) or the
+ * events @after+1 … @last, then, on the loop, sends them to @conn,
+ * then what was fanned out meanwhile, and makes it live. */
+void
+_tr_host_catch_up_async (TrHost *self, Connection *conn, gboolean snapshot, gint64 after,
+                         gint64 last);
+/* tr-host-connection.c: the station joins the live stream, then handles
+ * the frames it sent during its catch-up. */
+void
+_tr_host_connection_go_live (TrHost *self, Connection *conn);
 
 /* tr-host-commit.c: group commit and fan-out */
 

@@ -129,6 +129,8 @@ tr_host_start (TrHost *self, GError **error)
   if (self->reader == NULL
       && !(self->reader = tr_store_reader_open (tr_store_get_path (self->store), error)))
     return FALSE;
+  if (!_tr_host_reader_start (self, error))
+    return FALSE;
   g_free (self->db_id);
   self->db_id = g_strdup (tr_store_get_db_id (self->store));
   self->head_seq = tr_store_get_head_seq (self->store);
@@ -223,6 +225,7 @@ tr_host_stop (TrHost *self)
    * is the caller's again. */
   _tr_host_drain (self);
   _tr_host_writer_stop (self);
+  _tr_host_reader_stop (self);
 
   soup_server_disconnect (self->server);
   g_clear_object (&self->server);
