@@ -731,6 +731,115 @@ test_ping_no_stall (Fixture *f, gconstpointer data)
   g_array_unref (run.rtts_us);
 }
 
+/* ---- events-committed and in-process submits ---- */
+
+typedef struct
+{
+  GThread *main_thread;
+  GArray *signal_seqs;     /* gint64: from "events-committed", in order */
+  guint n_off_thread;      /* signals of the host or the store off the main thread */
+  guint n_ticket_changed;  /* the store's, re-emitted by the host */
+  guint n_signals_at_done; /* "events-committed" emissions when the submit came back */
+  GPtrArray *outcomes;
+  gboolean done;
+} Committed;
+
+static void
+on_events_committed (TrHost *host, GPtrArray *events, gpointer user_data)
+{
+  Committed *committed = user_data;
+
+  if (g_thread_self () != committed->main_thread)
+    committed->n_off_thread++;
+  for (guint i = 0; i < events->len; i++)
+    g_array_append_val (committed->signal_seqs, ((TrEvent *)g_ptr_array_index (events, i))->seq);
+}
+
+static void
+on_ticket_changed (TrStore *store, const char *ticket_id, gpointer user_data)
+{
+  Committed *committed = user_data;
+
+  if (g_thread_self () != committed->main_thread)
+    committed->n_off_thread++;
+  committed->n_ticket_changed++;
+}
+
+static void
+submitted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Committed *committed = user_data;
+  g_autoptr (GError) error = NULL;
+
+  committed->outcomes = tr_host_submit_ops_finish (TR_HOST (source), result, &error);
+  g_assert_no_error (error);
+  committed->n_signals_at_done = committed->signal_seqs->len;
+  committed->done = TRUE;
+}
+
+/* Ops submitted in-process under stalled syncs: the loop goes on, the
+ * events come through "events-committed" on the host's thread before the
+ * submit returns, and the store's "ticket-changed" never fires on the
+ * writer thread. */
+static void
+test_events_committed (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+  Committed committed = { g_thread_self (), g_array_new (FALSE, FALSE, sizeof (gint64)) };
+  gint64 started;
+  guint n_ticks = 0;
+
+  fixture_start_host (f);
+  g_signal_connect (f->host, "events-committed", G_CALLBACK (on_events_committed), &committed);
+  g_signal_connect (f->store, "ticket-changed", G_CALLBACK (on_ticket_changed), &committed);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (TrTicket) ticket = tr_ticket_new ();
+      TrItem *item = tr_item_new ();
+
+      ticket->id = tr_uuid_new ();
+      item->id = tr_uuid_new ();
+      item->name = g_strdup ("Soup");
+      g_ptr_array_add (ticket->items, item);
+      g_ptr_array_add (ops, tr_op_new_create_ticket ("host", ticket));
+    }
+  /* A duplicate of the first: its outcome says so, and it makes no event. */
+  g_ptr_array_add (ops, tr_op_copy (g_ptr_array_index (ops, 0)));
+
+  tr_test_stall_vfs_set_delay (STALL_MS);
+  started = g_get_monotonic_time ();
+  tr_host_submit_ops_async (f->host, ops, NULL, submitted_cb, &committed);
+  /* The loop turns while the writer sleeps in its sync. */
+  while (!committed.done)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+      n_ticks++;
+    }
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, (gint64)STALL_MS * 1000);
+  g_assert_cmpuint (n_ticks, >, 10);
+
+  g_assert_cmpuint (committed.n_off_thread, ==, 0);
+  g_assert_cmpuint (committed.n_signals_at_done, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (g_array_index (committed.signal_seqs, gint64, i), ==, i + 1);
+  g_assert_cmpuint (committed.n_ticket_changed, ==, 3);
+  g_assert_cmpuint (committed.outcomes->len, ==, 4);
+  for (guint i = 0; i < 3; i++)
+    {
+      TrOutcome *outcome = g_ptr_array_index (committed.outcomes, i);
+
+      g_assert_cmpint (outcome->result, ==, TR_APPLY_APPLIED);
+      g_assert_cmpint (outcome->seq, ==, i + 1);
+    }
+  g_assert_cmpint (((TrOutcome *)g_ptr_array_index (committed.outcomes, 3))->result, ==,
+                   TR_APPLY_DUPLICATE);
+
+  g_signal_handlers_disconnect_by_data (f->store, &committed);
+  g_ptr_array_unref (committed.outcomes);
+  g_array_unref (committed.signal_seqs);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -740,5 +849,7 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/host-stall/ping-under-stall", Fixture, NULL, fixture_setup,
               test_ping_under_stall, fixture_teardown);
+  g_test_add ("/host-stall/events-committed", Fixture, NULL, fixture_setup, test_events_committed,
+              fixture_teardown);
   return g_test_run ();
 }
