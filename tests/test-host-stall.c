@@ -69,8 +69,8 @@ typedef struct
   GHashTable *event_op_ids; /* op_ids of events received */
   /* Issuer */
   guint n_acks;
-  guint n_early_acks;   /* sooner than the stall after the op left */
-  guint n_acks_first;   /* an applied op acked before its event came */
+  guint n_early_acks; /* sooner than the stall after the op left */
+  guint n_acks_first; /* an applied op acked before its event came */
   gint64 min_ack_us;
   gint64 last_ack_seq;
   /* Pinger */
@@ -163,9 +163,8 @@ station_record_seq (Station *station, gint64 seq)
   if (seq != station->last_seq + 1)
     {
       if (station->n_disorders++ == 0)
-        station->first_disorder
-          = g_strdup_printf ("seq %" G_GINT64_FORMAT " after %" G_GINT64_FORMAT, seq,
-                             station->last_seq);
+        station->first_disorder = g_strdup_printf (
+          "seq %" G_GINT64_FORMAT " after %" G_GINT64_FORMAT, seq, station->last_seq);
     }
   station->last_seq = MAX (station->last_seq, seq);
 }
@@ -398,8 +397,9 @@ station_caught_up_cb (gpointer data)
 {
   Station *station = data;
 
-  return station->welcomed && (station->got_snapshot || station->since == station->last_seq
-                               || station->first_seq > 0);
+  return station->welcomed
+         && (station->got_snapshot || station->since == station->last_seq
+             || station->first_seq > 0);
 }
 
 /* ---- Fixture ---- */
@@ -427,9 +427,9 @@ fixture_start_host (Fixture *f)
 
   /* No rate limit: the issuer speaks for a whole POS. Timeouts long
    * enough for the slowest build. */
-  f->host = g_object_new (TR_TYPE_HOST, "store", f->store, "port", 0, "loopback-only", TRUE,
-                          "ops-rate", 0, "hello-timeout", 10 * 60 * 1000, "heartbeat-timeout",
-                          10 * 60 * 1000, NULL);
+  f->host
+    = g_object_new (TR_TYPE_HOST, "store", f->store, "port", 0, "loopback-only", TRUE, "ops-rate",
+                    0, "hello-timeout", 10 * 60 * 1000, "heartbeat-timeout", 10 * 60 * 1000, NULL);
   g_assert_true (tr_host_start (f->host, &error));
   g_assert_no_error (error);
   f->ws_url = g_strdup_printf ("ws://127.0.0.1:%u/api/v1/ws", tr_host_get_bound_port (f->host));
@@ -736,11 +736,11 @@ test_ping_under_stall (Fixture *f, gconstpointer data)
 
   run_ops_and_pings (f, &run, STALL_MS, N_LATE_STATIONS);
   p99 = p99_ms (run.rtts_us);
-  g_test_message ("%u pings, best p99 %" G_GINT64_FORMAT " ms; %u ops, %u syncs of %d ms; first ack "
-                  "%.1f ms after its op",
-                  run.rtts_us->len, p99, f->n_ops_sent,
-                  tr_test_stall_vfs_get_n_syncs () - syncs_before, STALL_MS,
-                  run.min_ack_us / 1000.0);
+  g_test_message (
+    "%u pings, best p99 %" G_GINT64_FORMAT " ms; %u ops, %u syncs of %d ms; first ack "
+    "%.1f ms after its op",
+    run.rtts_us->len, p99, f->n_ops_sent, tr_test_stall_vfs_get_n_syncs () - syncs_before, STALL_MS,
+    run.min_ack_us / 1000.0);
   /* Enough commits stalled for the pings to have met them. */
   g_assert_cmpuint (tr_test_stall_vfs_get_n_syncs () - syncs_before, >=, 10);
   /* No ack before its op's sync had returned. */
@@ -762,8 +762,8 @@ test_ping_no_stall (Fixture *f, gconstpointer data)
 
   run_ops_and_pings (f, &run, 0, N_LATE_STATIONS);
   p99 = p99_ms (run.rtts_us);
-  g_test_message ("no stall: %u pings, best p99 %" G_GINT64_FORMAT " ms; %u ops",
-                  run.rtts_us->len, p99, f->n_ops_sent);
+  g_test_message ("no stall: %u pings, best p99 %" G_GINT64_FORMAT " ms; %u ops", run.rtts_us->len,
+                  p99, f->n_ops_sent);
   g_array_unref (run.rtts_us);
 }
 
@@ -883,8 +883,8 @@ main (int argc, char *argv[])
 
   g_test_add ("/host-stall/ping-no-stall", Fixture, NULL, fixture_setup, test_ping_no_stall,
               fixture_teardown);
-  g_test_add ("/host-stall/ping-under-stall", Fixture, NULL, fixture_setup,
-              test_ping_under_stall, fixture_teardown);
+  g_test_add ("/host-stall/ping-under-stall", Fixture, NULL, fixture_setup, test_ping_under_stall,
+              fixture_teardown);
   g_test_add ("/host-stall/events-committed", Fixture, NULL, fixture_setup, test_events_committed,
               fixture_teardown);
   return g_test_run ();

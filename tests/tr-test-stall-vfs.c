@@ -153,12 +153,12 @@ static const sqlite3_io_methods stall_methods[4] = {
     stall_device_characteristics, NULL, NULL, NULL, NULL, NULL, NULL },
   { 2, stall_close, stall_read, stall_write, stall_truncate, stall_sync, stall_file_size,
     stall_lock, stall_unlock, stall_check_reserved_lock, stall_file_control, stall_sector_size,
-    stall_device_characteristics, stall_shm_map, stall_shm_lock, stall_shm_barrier,
-    stall_shm_unmap, NULL, NULL },
+    stall_device_characteristics, stall_shm_map, stall_shm_lock, stall_shm_barrier, stall_shm_unmap,
+    NULL, NULL },
   { 3, stall_close, stall_read, stall_write, stall_truncate, stall_sync, stall_file_size,
     stall_lock, stall_unlock, stall_check_reserved_lock, stall_file_control, stall_sector_size,
-    stall_device_characteristics, stall_shm_map, stall_shm_lock, stall_shm_barrier,
-    stall_shm_unmap, stall_fetch, stall_unfetch },
+    stall_device_characteristics, stall_shm_map, stall_shm_lock, stall_shm_barrier, stall_shm_unmap,
+    stall_fetch, stall_unfetch },
 };
 
 static int

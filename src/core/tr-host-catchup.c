@@ -36,8 +36,7 @@ _tr_host_needs_snapshot (TrHost *self, gint64 since, const char *host_id, gint64
 {
   if (since == 0)
     return TRUE;
-  if (host_id != NULL && *host_id != '\0'
-      && g_strcmp0 (host_id, self->db_id) != 0)
+  if (host_id != NULL && *host_id != '\0' && g_strcmp0 (host_id, self->db_id) != 0)
     return TRUE;
   /* since + 1 must still be in the log. */
   if (since < tail - 1)

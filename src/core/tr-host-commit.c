@@ -335,12 +335,11 @@ void
 _tr_host_drain (TrHost *self)
 {
   _tr_host_flush_now (self);
-  while (self->batch != NULL || self->n_writes > 0 || self->pending_ops->len > 0
-         || self->pending_requests->len > 0)
+  while (self->batch != NULL || self->n_writes > 0 || self->n_catch_ups > 0
+         || self->pending_ops->len > 0 || self->pending_requests->len > 0)
     {
-      g_main_context_iteration (self->context != NULL ? self->context
-                                                      : g_main_context_get_thread_default (),
-                                TRUE);
+      g_main_context_iteration (
+        self->context != NULL ? self->context : g_main_context_get_thread_default (), TRUE);
       _tr_host_flush_now (self);
     }
 }

@@ -585,7 +585,7 @@ revoke_in_store (TrStore *store, gpointer data, GError **error)
   Revocation *revocation = data;
 
   return tr_store_revoke_station (store, revocation->station_id, revocation->now,
-                                 &revocation->found, error);
+                                  &revocation->found, error);
 }
 
 gboolean

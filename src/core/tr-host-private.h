@@ -205,6 +205,7 @@ struct _TrHost
    * catch-ups and snapshots off the loop, sharing each frame between
    * the stations that need it. */
   struct _CatchUpReader *catch_up_reader;
+  guint n_catch_ups; /* queued or running, until their callback ran */
 
   GPtrArray *pending_ops;      /* PendingOp*: the next group commit */
   GPtrArray *pending_requests; /* HttpRequest*, owned */

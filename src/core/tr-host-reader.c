@@ -248,6 +248,8 @@ catch_up_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   Connection *conn = job->conn;
   g_autoptr (GError) error = NULL;
 
+  g_assert (self->n_catch_ups > 0);
+  self->n_catch_ups--;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_warning ("Catch-up for station %s failed: %s", conn->station_id, error->message);
@@ -317,6 +319,7 @@ _tr_host_catch_up_async (TrHost *self, Connection *conn, gboolean snapshot, gint
   task = g_task_new (self, NULL, catch_up_done_cb, job);
   g_main_context_pop_thread_default (self->context);
   g_task_set_task_data (task, job, catch_up_job_free);
+  self->n_catch_ups++;
   if (!g_thread_pool_push (self->catch_up_reader->pool, task, &error))
     g_error ("Cannot queue a catch-up: %s", error->message);
 }

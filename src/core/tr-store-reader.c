@@ -180,8 +180,7 @@ tr_store_reader_end (TrStoreReader *self)
 }
 
 static gint64
-read_int (TrStoreReader *self, ReaderStatement id, gint64 if_null, const char *what,
-          GError **error)
+read_int (TrStoreReader *self, ReaderStatement id, gint64 if_null, const char *what, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = statement (self, id, error);
   int rc;
@@ -231,8 +230,7 @@ tr_store_reader_get_tail_seq (TrStoreReader *self, GError **error)
 
 gboolean
 tr_store_reader_read_event_json (TrStoreReader *self, gint64 after_seq, gint64 last_seq,
-                                 guint limit, GPtrArray *out_json, GArray *out_seqs,
-                                 GError **error)
+                                 guint limit, GPtrArray *out_json, GArray *out_seqs, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
@@ -280,13 +278,13 @@ tr_store_reader_list_tickets (TrStoreReader *self, gint64 closed_since, gint64 *
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       g_autoptr (GError) local_error = NULL;
-      TrTicket *ticket = tr_ticket_from_string (column_text (stmt, 0), sqlite3_column_bytes (stmt, 0),
-                                                &local_error);
+      TrTicket *ticket = tr_ticket_from_string (column_text (stmt, 0),
+                                                sqlite3_column_bytes (stmt, 0), &local_error);
 
       if (ticket == NULL)
         {
-          g_set_error (error, TR_ERROR, TR_ERROR_STORE_CORRUPT, "%s: a stored ticket is invalid (%s)",
-                       self->path, local_error->message);
+          g_set_error (error, TR_ERROR, TR_ERROR_STORE_CORRUPT,
+                       "%s: a stored ticket is invalid (%s)", self->path, local_error->message);
           goto fail;
         }
       g_ptr_array_add (tickets, ticket);
