@@ -327,7 +327,8 @@ test_frames_during_stalls (void)
 
   /* Before the app opens host.db, so that every connection to it
    * (the host's, the checkpointer's, the views') stalls on sync. */
-  tr_test_stall_vfs_register (STALL_MS);
+  tr_test_stall_vfs_register ();
+  tr_test_stall_vfs_set_delay (STALL_MS);
 
   f.app = tr_application_new ();
   g_application_set_flags (G_APPLICATION (f.app), g_application_get_flags (G_APPLICATION (f.app))

@@ -1,4 +1,10 @@
-/* tr-test-stall-vfs.c
+/* tr-test-stall-vfs.c: a SQLite VFS whose syncs stall
+ *
+ * A shim VFS: every call goes to the wrapped (default) VFS, whose own
+ * state lives in its pAppData, so each method is called with the wrapped
+ * VFS, never with this one. Files are the wrapped VFS's files placed
+ * right after a small header whose io methods forward too, except that
+ * xSync sleeps first.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,14 +15,14 @@
 typedef struct
 {
   sqlite3_file base;
-  /* The wrapped VFS's file, allocated right after this struct. */
-  sqlite3_file *real;
+  sqlite3_file *real; /* right after this struct, sized by the real VFS */
 } StallFile;
 
 static sqlite3_vfs stall_vfs;
 static sqlite3_vfs *real_vfs;
-static guint stall_ms;
-static guint n_syncs;
+static gint delay_ms;
+static gint n_syncs;
+static gint n_syncing;
 
 #define REAL(file) (((StallFile *)(file))->real)
 
@@ -27,15 +33,15 @@ stall_close (sqlite3_file *file)
 }
 
 static int
-stall_read (sqlite3_file *file, void *buf, int amount, sqlite3_int64 offset)
+stall_read (sqlite3_file *file, void *buffer, int amount, sqlite3_int64 offset)
 {
-  return REAL (file)->pMethods->xRead (REAL (file), buf, amount, offset);
+  return REAL (file)->pMethods->xRead (REAL (file), buffer, amount, offset);
 }
 
 static int
-stall_write (sqlite3_file *file, const void *buf, int amount, sqlite3_int64 offset)
+stall_write (sqlite3_file *file, const void *buffer, int amount, sqlite3_int64 offset)
 {
-  return REAL (file)->pMethods->xWrite (REAL (file), buf, amount, offset);
+  return REAL (file)->pMethods->xWrite (REAL (file), buffer, amount, offset);
 }
 
 static int
@@ -44,13 +50,19 @@ stall_truncate (sqlite3_file *file, sqlite3_int64 size)
   return REAL (file)->pMethods->xTruncate (REAL (file), size);
 }
 
-/* The point of it all: the disk takes its time. */
 static int
 stall_sync (sqlite3_file *file, int flags)
 {
+  guint delay = (guint)g_atomic_int_get (&delay_ms);
+  int rc;
+
   g_atomic_int_inc (&n_syncs);
-  g_usleep ((gulong)g_atomic_int_get (&stall_ms) * 1000);
-  return REAL (file)->pMethods->xSync (REAL (file), flags);
+  g_atomic_int_inc (&n_syncing);
+  if (delay > 0)
+    g_usleep ((gulong)delay * 1000);
+  rc = REAL (file)->pMethods->xSync (REAL (file), flags);
+  g_atomic_int_dec_and_test (&n_syncing);
+  return rc;
 }
 
 static int
@@ -131,38 +143,38 @@ stall_unfetch (sqlite3_file *file, sqlite3_int64 offset, void *page)
   return REAL (file)->pMethods->xUnfetch (REAL (file), offset, page);
 }
 
-static const sqlite3_io_methods stall_io_methods = {
-  3,
-  stall_close,
-  stall_read,
-  stall_write,
-  stall_truncate,
-  stall_sync,
-  stall_file_size,
-  stall_lock,
-  stall_unlock,
-  stall_check_reserved_lock,
-  stall_file_control,
-  stall_sector_size,
-  stall_device_characteristics,
-  stall_shm_map,
-  stall_shm_lock,
-  stall_shm_barrier,
-  stall_shm_unmap,
-  stall_fetch,
-  stall_unfetch,
+/* Version 3, what the unix VFS gives (WAL needs the shm methods; mmap
+ * the fetch ones). A file whose real methods are older gets a table of
+ * the same version, so SQLite never calls what is not there. */
+static const sqlite3_io_methods stall_methods[4] = {
+  { 0 },
+  { 1, stall_close, stall_read, stall_write, stall_truncate, stall_sync, stall_file_size,
+    stall_lock, stall_unlock, stall_check_reserved_lock, stall_file_control, stall_sector_size,
+    stall_device_characteristics, NULL, NULL, NULL, NULL, NULL, NULL },
+  { 2, stall_close, stall_read, stall_write, stall_truncate, stall_sync, stall_file_size,
+    stall_lock, stall_unlock, stall_check_reserved_lock, stall_file_control, stall_sector_size,
+    stall_device_characteristics, stall_shm_map, stall_shm_lock, stall_shm_barrier, stall_shm_unmap,
+    NULL, NULL },
+  { 3, stall_close, stall_read, stall_write, stall_truncate, stall_sync, stall_file_size,
+    stall_lock, stall_unlock, stall_check_reserved_lock, stall_file_control, stall_sector_size,
+    stall_device_characteristics, stall_shm_map, stall_shm_lock, stall_shm_barrier, stall_shm_unmap,
+    stall_fetch, stall_unfetch },
 };
 
 static int
 stall_open (sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *out_flags)
 {
-  StallFile *stall = (StallFile *)file;
+  StallFile *self = (StallFile *)file;
   int rc;
 
-  stall->real = (sqlite3_file *)(stall + 1);
-  rc = real_vfs->xOpen (real_vfs, name, stall->real, flags, out_flags);
-  /* SQLite calls xClose only on a file whose pMethods is set. */
-  file->pMethods = stall->real->pMethods != NULL ? &stall_io_methods : NULL;
+  self->real = (sqlite3_file *)(self + 1);
+  self->real->pMethods = NULL;
+  rc = real_vfs->xOpen (real_vfs, name, self->real, flags, out_flags);
+  /* SQLite calls xClose only on files whose pMethods is set. */
+  if (self->real->pMethods == NULL)
+    self->base.pMethods = NULL;
+  else
+    self->base.pMethods = &stall_methods[CLAMP (self->real->pMethods->iVersion, 1, 3)];
   return rc;
 }
 
@@ -214,9 +226,9 @@ stall_randomness (sqlite3_vfs *vfs, int n, char *out)
 }
 
 static int
-stall_sleep (sqlite3_vfs *vfs, int us)
+stall_sleep (sqlite3_vfs *vfs, int microseconds)
 {
-  return real_vfs->xSleep (real_vfs, us);
+  return real_vfs->xSleep (real_vfs, microseconds);
 }
 
 static int
@@ -238,38 +250,55 @@ stall_current_time_int64 (sqlite3_vfs *vfs, sqlite3_int64 *out)
 }
 
 void
-tr_test_stall_vfs_register (guint sync_ms)
+tr_test_stall_vfs_register (void)
 {
-  g_atomic_int_set (&stall_ms, sync_ms);
+  int rc;
+
   if (real_vfs != NULL)
     return;
-
+  g_assert_cmpint (sqlite3_initialize (), ==, SQLITE_OK);
   real_vfs = sqlite3_vfs_find (NULL);
   g_assert_nonnull (real_vfs);
-  stall_vfs = (sqlite3_vfs){
-    .iVersion = 2,
-    .szOsFile = (int)sizeof (StallFile) + real_vfs->szOsFile,
-    .mxPathname = real_vfs->mxPathname,
-    .zName = "tr-test-stall",
-    .xOpen = stall_open,
-    .xDelete = stall_delete,
-    .xAccess = stall_access,
-    .xFullPathname = stall_full_pathname,
-    .xDlOpen = stall_dl_open,
-    .xDlError = stall_dl_error,
-    .xDlSym = stall_dl_sym,
-    .xDlClose = stall_dl_close,
-    .xRandomness = stall_randomness,
-    .xSleep = stall_sleep,
-    .xCurrentTime = stall_current_time,
-    .xGetLastError = stall_get_last_error,
-    .xCurrentTimeInt64 = stall_current_time_int64,
-  };
-  g_assert_cmpint (sqlite3_vfs_register (&stall_vfs, 1), ==, SQLITE_OK);
+  /* The unix VFS is version 3; the system-call overrides (version 3)
+   * are left out: nothing here needs them. */
+  g_assert_cmpint (real_vfs->iVersion, >=, 2);
+
+  stall_vfs.iVersion = 2;
+  stall_vfs.szOsFile = (int)sizeof (StallFile) + real_vfs->szOsFile;
+  stall_vfs.mxPathname = real_vfs->mxPathname;
+  stall_vfs.zName = "tr-stall";
+  stall_vfs.xOpen = stall_open;
+  stall_vfs.xDelete = stall_delete;
+  stall_vfs.xAccess = stall_access;
+  stall_vfs.xFullPathname = stall_full_pathname;
+  stall_vfs.xDlOpen = stall_dl_open;
+  stall_vfs.xDlError = stall_dl_error;
+  stall_vfs.xDlSym = stall_dl_sym;
+  stall_vfs.xDlClose = stall_dl_close;
+  stall_vfs.xRandomness = stall_randomness;
+  stall_vfs.xSleep = stall_sleep;
+  stall_vfs.xCurrentTime = stall_current_time;
+  stall_vfs.xGetLastError = stall_get_last_error;
+  stall_vfs.xCurrentTimeInt64 = stall_current_time_int64;
+
+  rc = sqlite3_vfs_register (&stall_vfs, 1);
+  g_assert_cmpint (rc, ==, SQLITE_OK);
+}
+
+void
+tr_test_stall_vfs_set_delay (guint delay)
+{
+  g_atomic_int_set (&delay_ms, (gint)delay);
 }
 
 guint
 tr_test_stall_vfs_get_n_syncs (void)
 {
   return (guint)g_atomic_int_get (&n_syncs);
+}
+
+guint
+tr_test_stall_vfs_get_n_syncing (void)
+{
+  return (guint)g_atomic_int_get (&n_syncing);
 }

@@ -1,11 +1,10 @@
-/* tr-test-stall-vfs.h: a SQLite VFS whose every sync stalls, as a slow disk does
+/* tr-test-stall-vfs.h: a SQLite VFS whose syncs stall, for the tests
  *
- * Wraps the default VFS ("unix") and becomes the default: every
- * connection opened after tr_test_stall_vfs_register() goes through it.
- * xSync sleeps @sync_ms before it syncs, on whichever thread called it,
- * so a commit holds its thread for at least that long, as on the kitchen
- * tablets whose virtual disks stall (issue 19). Everything else passes
- * straight through.
+ * Kitchen tablets' virtual disks stall: an fsync that takes 150 ms is
+ * common. The stall VFS wraps the default VFS and sleeps in every xSync
+ * before passing it on, so a test can check that nothing waits for the
+ * disk that should not. It is registered in-process (no LD_PRELOAD,
+ * which does not mix with ASan).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,12 +14,20 @@
 
 G_BEGIN_DECLS
 
-/* Registers the VFS as the default, once per process; later calls only
- * change the stall. */
+/* Registers the stall VFS as SQLite's default, wrapping the one that was
+ * the default; call it before any store is opened. Idempotent. Syncs do
+ * not stall until tr_test_stall_vfs_set_delay() says so. */
 void
-tr_test_stall_vfs_register (guint sync_ms);
-/* Syncs that went through it, on every thread, since registration. */
+tr_test_stall_vfs_register (void);
+
+/* Every xSync from now on sleeps @delay_ms first (0: none). Any thread. */
+void
+tr_test_stall_vfs_set_delay (guint delay_ms);
+
+/* Syncs started since registration, and those sleeping or syncing now. */
 guint
 tr_test_stall_vfs_get_n_syncs (void);
+guint
+tr_test_stall_vfs_get_n_syncing (void);
 
 G_END_DECLS

@@ -35,12 +35,11 @@ gboolean
 _tr_host_needs_snapshot (TrHost *self, gint64 since, const char *since_op, const char *host_id,
                          gint64 head, gint64 tail)
 {
-  g_autofree char *op_id = NULL;
+  g_autoptr (TrEvent) event = NULL;
 
   if (since == 0)
     return TRUE;
-  if (host_id != NULL && *host_id != '\0'
-      && g_strcmp0 (host_id, tr_store_get_db_id (self->store)) != 0)
+  if (host_id != NULL && *host_id != '\0' && g_strcmp0 (host_id, self->db_id) != 0)
     return TRUE;
   /* since + 1 must still be in the log. */
   if (since < tail - 1)
@@ -50,34 +49,38 @@ _tr_host_needs_snapshot (TrHost *self, gint64 since, const char *since_op, const
     return TRUE;
   /* Our event @since came from another op: a restored backup that went
    * on differently reuses seqs (issue 18, 5). Unknown (pruned, or no
-   * since_op): the seq is all there is to go by. */
+   * since_op): the seq is all there is to go by. The loop's reader, not
+   * the writer's store: the writer thread owns that connection. */
   if (since_op != NULL && *since_op != '\0')
-    op_id = tr_store_get_event_op_id (self->store, since, NULL);
-  return op_id != NULL && g_strcmp0 (op_id, since_op) != 0;
+    event = tr_store_reader_get_event (self->reader, since, NULL);
+  return event != NULL && g_strcmp0 (event->op_id, since_op) != 0;
 }
 
+/* Read from the file, not from the writer: the tickets and the head
+ * they match may be ahead of the loop's head (a commit whose fsync
+ * returned but whose result is not back yet), never behind it. */
 static GPtrArray *
 snapshot_tickets (TrHost *self, gint64 *out_seq, GError **error)
 {
-  g_autoptr (GPtrArray) all = tr_store_list_tickets (self->store, FALSE, out_seq, error);
-  g_autoptr (GPtrArray) kept = NULL;
-  gint64 horizon = tr_now_ms () - SNAPSHOT_CLOSED_WINDOW_MS;
+  return tr_store_reader_list_tickets (self->reader, tr_now_ms () - SNAPSHOT_CLOSED_WINDOW_MS,
+                                       out_seq, error);
+}
 
-  if (all == NULL)
-    return NULL;
-  /* Moved over one by one, keeping the store's oldest-first order. */
-  kept = g_ptr_array_new_full (all->len, (GDestroyNotify)tr_ticket_free);
-  g_ptr_array_set_free_func (all, NULL);
-  for (guint i = 0; i < all->len; i++)
-    {
-      TrTicket *ticket = g_ptr_array_index (all, i);
+/* The log's tail and the file's head, read together. */
+gboolean
+_tr_host_read_log_bounds (TrHost *self, gint64 *out_tail, gint64 *out_head, GError **error)
+{
+  gboolean ok;
 
-      if (tr_ticket_is_open (ticket) || ticket->updated_at >= horizon)
-        g_ptr_array_add (kept, ticket);
-      else
-        tr_ticket_free (ticket);
-    }
-  return g_steal_pointer (&kept);
+  if (!tr_store_reader_begin (self->reader, error))
+    return FALSE;
+  *out_tail = tr_store_reader_get_tail_seq (self->reader, error);
+  ok = *out_tail >= 0 && (*out_head = tr_store_reader_get_head_seq (self->reader, error)) >= 0;
+  tr_store_reader_end (self->reader);
+  /* The loop's head is never ahead of the file's. */
+  if (ok)
+    *out_head = MAX (*out_head, self->head_seq);
+  return ok;
 }
 
 /* Events never change once committed, so a seq names its JSON for as
@@ -157,69 +160,99 @@ send_catch_up_frame (const char *frame, gint64 first_seq, gint64 last_seq, gpoin
   conn->sent_seq = last_seq;
 }
 
-/* Sends since+1 … head (or a snapshot) right after the welcome; all in
- * this one main-loop callback, so no live frame can slip in between. */
+/* Appends the JSON of the events after @after up to @last, at most
+ * @limit, to @json (borrowed from the cache, or owned by @owned) and
+ * their seqs to @seqs: from the cache while it has them, else from the
+ * file (and into the cache). */
+gboolean
+_tr_host_collect_events (TrHost *self, gint64 after, gint64 last, guint limit, GPtrArray *json,
+                         GPtrArray *owned, GArray *seqs, GError **error)
+{
+  const char *cached;
+  gint64 seq = after + 1;
+
+  for (; seq <= last && json->len < limit && (cached = event_cache_lookup (self, seq)); seq++)
+    {
+      g_ptr_array_add (json, (gpointer)cached);
+      g_array_append_val (seqs, seq);
+    }
+  if (seq <= last && json->len < limit)
+    {
+      guint from = owned->len;
+      guint seq_from = seqs->len;
+
+      if (!tr_store_reader_read_event_json (self->reader, seq - 1, last, limit - json->len, owned,
+                                            seqs, error))
+        return FALSE;
+      for (guint i = from; i < owned->len; i++)
+        {
+          const char *text = g_ptr_array_index (owned, i);
+
+          _tr_host_event_cache_insert (self, g_array_index (seqs, gint64, seq_from + i - from),
+                                       text);
+          g_ptr_array_add (json, (gpointer)text);
+        }
+    }
+  return TRUE;
+}
+
+/* Whether since+1 … head are all in the cache of recent events. */
+static gboolean
+all_cached (TrHost *self, gint64 since, gint64 head)
+{
+  for (gint64 seq = since + 1; seq <= head; seq++)
+    if (event_cache_lookup (self, seq) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* Right after the welcome: since+1 … head, or a snapshot. A station a
+ * frame or less behind, with those events still in the cache (a
+ * reconnect storm after a restart), is caught up here, in this one
+ * callback, so no live frame can slip in between. Anything bigger goes
+ * to the reader thread, and the station joins the live stream when it
+ * is done (tr-host-reader.c). @head is the loop's: the batch in flight,
+ * if any, comes live after. */
 gboolean
 _tr_host_catch_up (TrHost *self, Connection *conn, gint64 since, const char *since_op,
-                   const char *host_id, gint64 head, GError **error)
+                   const char *host_id, gint64 head, gboolean *out_live, GError **error)
 {
-  gint64 tail = tr_store_get_tail_seq (self->store);
+  gint64 tail, file_head;
 
-  if (_tr_host_needs_snapshot (self, since, since_op, host_id, head, tail))
+  *out_live = FALSE;
+  if (!_tr_host_read_log_bounds (self, &tail, &file_head, error))
+    return FALSE;
+  if (_tr_host_needs_snapshot (self, since, since_op, host_id, file_head, tail))
     {
-      gint64 seq = 0;
-      g_autoptr (GPtrArray) tickets = snapshot_tickets (self, &seq, error);
-      g_autofree char *frame = NULL;
-
-      if (tickets == NULL)
-        return FALSE;
-      frame = tr_frame_build_snapshot (seq, tickets);
-      _tr_host_connection_send (conn, frame);
-      conn->sent_seq = seq;
+      _tr_host_catch_up_async (self, conn, TRUE, 0, 0);
       return TRUE;
     }
 
   /* since == head: nothing is missing and nothing beyond the welcome is
-   * sent (docs/protocol.md). */
+   * sent (docs/protocol.md). since may be past the loop's head (a
+   * snapshot read from the file, a moment before its commit came back):
+   * then the frames up to it are skipped. */
   conn->sent_seq = since;
-  while (conn->sent_seq < head)
+  if (since >= head)
     {
-      g_autoptr (GPtrArray) json = g_ptr_array_new ();       /* borrowed from the cache or owned */
-      g_autoptr (GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
-      g_autoptr (GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
-      const char *cached;
-
-      for (gint64 seq = conn->sent_seq + 1;
-           seq <= head && json->len < EVENTS_PER_FRAME && (cached = event_cache_lookup (self, seq));
-           seq++)
-        {
-          g_ptr_array_add (json, (gpointer)cached);
-          g_array_append_val (seqs, seq);
-        }
-      if (json->len == 0)
-        {
-          g_autoptr (GPtrArray) events
-            = tr_store_read_events (self->store, conn->sent_seq, EVENTS_PER_FRAME, error);
-
-          if (events == NULL)
-            return FALSE;
-          if (events->len == 0)
-            break;
-          for (guint i = 0; i < events->len; i++)
-            {
-              const TrEvent *event = g_ptr_array_index (events, i);
-              char *text = tr_event_to_string (event);
-
-              _tr_host_event_cache_insert (self, event->seq, text);
-              g_ptr_array_add (owned, text);
-              g_ptr_array_add (json, text);
-              g_array_append_val (seqs, event->seq);
-            }
-        }
-      _tr_host_build_event_frames (json, seqs, send_catch_up_frame, conn);
-      if (!_tr_host_connection_is_open (conn))
-        break;
+      *out_live = TRUE;
+      return TRUE;
     }
+  if (head - since > EVENTS_PER_FRAME || !all_cached (self, since, head))
+    {
+      _tr_host_catch_up_async (self, conn, FALSE, since, head);
+      return TRUE;
+    }
+  {
+    g_autoptr (GPtrArray) json = g_ptr_array_new ();
+    g_autoptr (GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+    g_autoptr (GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+    if (!_tr_host_collect_events (self, since, head, EVENTS_PER_FRAME, json, owned, seqs, error))
+      return FALSE;
+    _tr_host_build_event_frames (json, seqs, send_catch_up_frame, conn);
+  }
+  *out_live = TRUE;
   return TRUE;
 }
 
@@ -238,7 +271,7 @@ _tr_host_build_http_snapshot (TrHost *self, GError **error)
     return NULL;
   object = json_object_new ();
   json_object_set_string_member (object, "type", "snapshot");
-  json_object_set_string_member (object, "host_id", tr_store_get_db_id (self->store));
+  json_object_set_string_member (object, "host_id", self->db_id);
   json_object_set_int_member (object, "seq", seq);
   array = json_array_sized_new (tickets->len);
   for (guint i = 0; i < tickets->len; i++)
@@ -254,25 +287,28 @@ _tr_host_build_http_snapshot (TrHost *self, GError **error)
 char *
 _tr_host_build_http_events (TrHost *self, gint64 since, GError **error)
 {
-  g_autoptr (GPtrArray) events = tr_store_read_events (self->store, since, EVENTS_PER_FRAME, error);
+  g_autoptr (GPtrArray) json = g_ptr_array_new ();
+  g_autoptr (GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (JsonNode) host_id = NULL;
   g_autofree char *host_id_json = NULL;
   GString *body;
 
-  if (events == NULL)
+  /* Up to the loop's head: what lies beyond is still on its way to the
+   * stations, and comes to this one with its next poll. */
+  if (!_tr_host_collect_events (self, since, self->head_seq, EVENTS_PER_FRAME, json, owned, seqs,
+                                error))
     return NULL;
-  host_id = json_node_init_string (json_node_alloc (), tr_store_get_db_id (self->store));
+  host_id = json_node_init_string (json_node_alloc (), self->db_id);
   host_id_json = tr_json_to_string (host_id);
   body = g_string_new ("{\"type\":\"events\",\"host_id\":");
   g_string_append_printf (body, "%s,\"head_seq\":%" G_GINT64_FORMAT ",\"events\":[", host_id_json,
-                          tr_store_get_head_seq (self->store));
-  for (guint i = 0; i < events->len; i++)
+                          self->head_seq);
+  for (guint i = 0; i < json->len; i++)
     {
-      g_autofree char *json = tr_event_to_string (g_ptr_array_index (events, i));
-
       if (i > 0)
         g_string_append_c (body, ',');
-      g_string_append (body, json);
+      g_string_append (body, g_ptr_array_index (json, i));
     }
   g_string_append (body, "]}");
   return g_string_free (body, FALSE);

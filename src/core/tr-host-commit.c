@@ -19,6 +19,8 @@
 
 static void
 schedule_flush (TrHost *self);
+static void
+local_submit_unref (LocalSubmit *local);
 
 void
 _tr_host_enqueue_op (TrHost *self, TrOp *op, TrOutcome *invalid, Connection *conn,
@@ -42,159 +44,304 @@ _tr_host_pending_op_free (gpointer data)
   g_clear_pointer (&pending->op, tr_op_free);
   g_clear_pointer (&pending->invalid, tr_outcome_free);
   g_clear_pointer (&pending->conn, _tr_host_connection_unref);
+  g_clear_pointer (&pending->local, local_submit_unref);
   g_free (pending);
 }
 
-static void
-queue_event (TrHost *self, const TrEvent *event)
+struct _Batch
 {
-  char *json = tr_event_to_string (event);
-
-  _tr_host_event_cache_insert (self, event->seq, json);
-  g_ptr_array_add (self->pending_events, json);
-  g_array_append_val (self->pending_seqs, event->seq);
-}
+  GPtrArray *pending;  /* PendingOp*, owned */
+  GPtrArray *requests; /* HttpRequest*: answered once the batch is out */
+  GPtrArray *ops;      /* TrOp*, borrowed from pending */
+  /* Made on the writer thread */
+  GPtrArray *outcomes; /* TrOutcome*, one per op */
+  GPtrArray *json;     /* char*: each new event's JSON, serialized once */
+  GArray *seqs;        /* gint64, parallel to json */
+  GPtrArray *frames;   /* EventsFrame*: json split within the frame limits */
+  GPtrArray *acks;     /* char*, parallel to pending: the ack frame, or NULL */
+};
 
 typedef struct
 {
-  TrHost *self;
-  guint n_sent;
-} FanOut;
+  char *text;
+  gint64 first_seq;
+  gint64 last_seq;
+} EventsFrame;
 
 static void
-fan_out_frame (const char *frame, gint64 first_seq, gint64 last_seq, gpointer user_data)
+events_frame_free (gpointer data)
 {
-  FanOut *fan_out = user_data;
-  TrHost *self = fan_out->self;
+  EventsFrame *frame = data;
 
+  g_free (frame->text);
+  g_free (frame);
+}
+
+static void
+batch_free (Batch *batch)
+{
+  g_ptr_array_unref (batch->pending);
+  g_ptr_array_unref (batch->requests);
+  g_ptr_array_unref (batch->ops);
+  g_clear_pointer (&batch->outcomes, g_ptr_array_unref);
+  g_ptr_array_unref (batch->json);
+  g_array_unref (batch->seqs);
+  g_ptr_array_unref (batch->frames);
+  g_ptr_array_unref (batch->acks);
+  g_free (batch);
+}
+
+static void
+keep_frame (const char *text, gint64 first_seq, gint64 last_seq, gpointer user_data)
+{
+  GPtrArray *frames = user_data;
+  EventsFrame *frame = g_new0 (EventsFrame, 1);
+
+  frame->text = g_strdup (text);
+  frame->first_seq = first_seq;
+  frame->last_seq = last_seq;
+  g_ptr_array_add (frames, frame);
+}
+
+static TrOutcome *
+batch_outcome (Batch *batch, guint i, guint *k)
+{
+  PendingOp *p = g_ptr_array_index (batch->pending, i);
+
+  return p->op != NULL ? g_ptr_array_index (batch->outcomes, (*k)++) : p->invalid;
+}
+
+/* The writer thread: the transaction and its fsync, then, while still
+ * off the loop, everything the loop will send (event JSON, frames,
+ * acks). Nothing here touches the host's loop-side state. */
+static gboolean
+commit_batch (TrStore *store, gpointer data, GError **error)
+{
+  Batch *batch = data;
+  guint k = 0;
+
+  if (batch->ops->len > 0)
+    batch->outcomes = tr_store_apply_ops (store, batch->ops, error);
+  else
+    batch->outcomes = g_ptr_array_new ();
+  if (batch->outcomes == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < batch->pending->len; i++)
+    {
+      PendingOp *p = g_ptr_array_index (batch->pending, i);
+      TrOutcome *outcome = batch_outcome (batch, i, &k);
+
+      if (outcome->result == TR_APPLY_APPLIED && outcome->event != NULL)
+        {
+          g_ptr_array_add (batch->json, tr_event_to_string (outcome->event));
+          g_array_append_val (batch->seqs, outcome->event->seq);
+        }
+      g_ptr_array_add (batch->acks, p->conn != NULL ? tr_frame_build_ack (outcome) : NULL);
+    }
+  _tr_host_build_event_frames (batch->json, batch->seqs, keep_frame, batch->frames);
+  return TRUE;
+}
+
+static void
+fan_out_frame (TrHost *self, const EventsFrame *frame)
+{
   for (guint i = 0; i < self->connections->len; i++)
     {
       Connection *conn = g_ptr_array_index (self->connections, i);
 
       /* A station that said hello after these events were committed got
-       * them in its catch-up already. */
-      if (!conn->hello_done || conn->sent_seq >= last_seq || !_tr_host_connection_is_open (conn))
+       * them in its catch-up already (a snapshot may have gone further
+       * than the loop's head: it reads the file). */
+      if (!conn->hello_done || conn->sent_seq >= frame->last_seq
+          || !_tr_host_connection_is_open (conn))
         continue;
-      _tr_host_connection_send (conn, frame);
-      conn->sent_seq = last_seq;
-      fan_out->n_sent++;
+      _tr_host_connection_send (conn, frame->text);
+      conn->sent_seq = frame->last_seq;
     }
 }
 
+/* The store's "ticket-changed" for the tickets the batch changed, in the
+ * order they first changed, now on the host's context (the writer
+ * thread's own emissions were stopped, tr-host-writer.c). */
 static void
-fan_out_pending_events (TrHost *self)
+emit_ticket_changed (TrHost *self, GPtrArray *events)
 {
-  g_autoptr (GPtrArray) events = NULL;
-  g_autoptr (GArray) seqs = NULL;
-  FanOut fan_out = { self, 0 };
-  gint64 head;
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
-  if (self->pending_events->len == 0)
-    return;
-  events = g_steal_pointer (&self->pending_events);
-  seqs = g_steal_pointer (&self->pending_seqs);
-  self->pending_events = g_ptr_array_new_with_free_func (g_free);
-  self->pending_seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-  _tr_host_build_event_frames (events, seqs, fan_out_frame, &fan_out);
-
-  head = g_array_index (seqs, gint64, seqs->len - 1);
-  for (guint i = self->polls->len; i > 0; i--)
+  for (guint i = 0; i < events->len; i++)
     {
-      Poll *poll = g_ptr_array_index (self->polls, i - 1);
+      TrEvent *event = g_ptr_array_index (events, i);
 
-      if (poll->since < head)
-        _tr_host_poll_answer (self, poll);
+      if (event->ticket != NULL && g_hash_table_add (seen, event->ticket->id))
+        g_signal_emit_by_name (self->store, "ticket-changed", event->ticket->id);
     }
 }
 
 static void
 request_answer (TrHost *self, HttpRequest *request);
 
-void
-_tr_host_flush_now (TrHost *self)
+static void
+local_submit_unref (LocalSubmit *local);
+
+/* Back on the loop, in the order the batches were committed: first
+ * "events-committed", then the events to every station and long-poll,
+ * then the acks, then the HTTP answers and the in-process submitters. */
+static void
+batch_finish (TrHost *self, Batch *batch, const GError *error)
 {
-  g_autoptr (GPtrArray) pending = NULL;
-  g_autoptr (GPtrArray) requests = NULL;
-  g_autoptr (GPtrArray) ops = NULL;
-  g_autoptr (GPtrArray) outcomes = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) acks = NULL; /* Connection*, char* pairs */
+  g_autoptr (GPtrArray) events = g_ptr_array_new ();
   guint k = 0;
 
-  g_clear_handle_id (&self->flush_id, g_source_remove);
-
-  pending = g_steal_pointer (&self->pending_ops);
-  requests = g_steal_pointer (&self->pending_requests);
-  self->pending_ops = g_ptr_array_new_with_free_func (_tr_host_pending_op_free);
-  self->pending_requests = g_ptr_array_new ();
-
-  ops = g_ptr_array_new ();
-  for (guint i = 0; i < pending->len; i++)
-    {
-      PendingOp *p = g_ptr_array_index (pending, i);
-
-      if (p->op != NULL)
-        g_ptr_array_add (ops, p->op);
-    }
-
-  if (ops->len > 0)
-    outcomes = tr_store_apply_ops (self->store, ops, &error);
-  else
-    outcomes = g_ptr_array_new ();
-
-  if (outcomes == NULL)
+  if (error != NULL)
     {
       /* Nothing was written: ack nothing. The stations still hold the ops
        * in their outboxes and resend them on reconnect. */
-      g_warning ("Applying %u ops failed: %s", ops->len, error->message);
-      for (guint i = 0; i < pending->len; i++)
+      g_warning ("Applying %u ops failed: %s", batch->ops->len, error->message);
+      for (guint i = 0; i < batch->pending->len; i++)
         {
-          PendingOp *p = g_ptr_array_index (pending, i);
+          PendingOp *p = g_ptr_array_index (batch->pending, i);
 
           if (p->conn != NULL)
             _tr_host_connection_close (p->conn, 1011, "host store failure");
           if (p->request != NULL && p->request->store_error == NULL)
             p->request->store_error = g_strdup (error->message);
+          if (p->local != NULL && p->local->error == NULL)
+            p->local->error = g_strdup (error->message);
         }
     }
   else
     {
-      acks = g_ptr_array_new ();
-      for (guint i = 0; i < pending->len; i++)
+      for (guint i = 0; i < batch->pending->len; i++)
         {
-          PendingOp *p = g_ptr_array_index (pending, i);
-          TrOutcome *outcome = p->op != NULL ? g_ptr_array_index (outcomes, k++) : p->invalid;
+          PendingOp *p = g_ptr_array_index (batch->pending, i);
+          TrOutcome *outcome = batch_outcome (batch, i, &k);
 
           if (outcome->result == TR_APPLY_APPLIED && outcome->event != NULL)
-            queue_event (self, outcome->event);
-          if (p->conn != NULL && _tr_host_connection_is_open (p->conn))
-            {
-              g_ptr_array_add (acks, _tr_host_connection_ref (p->conn));
-              g_ptr_array_add (acks, tr_frame_build_ack (outcome));
-            }
+            g_ptr_array_add (events, outcome->event);
           if (p->request != NULL)
             g_ptr_array_add (p->request->outcomes, outcome);
         }
-    }
+      for (guint i = 0; i < batch->json->len; i++)
+        _tr_host_event_cache_insert (self, g_array_index (batch->seqs, gint64, i),
+                                     g_ptr_array_index (batch->json, i));
+      if (batch->seqs->len > 0)
+        self->head_seq = g_array_index (batch->seqs, gint64, batch->seqs->len - 1);
 
-  /* Events before acks: a station never sees its op acked before it has
-   * seen what the op did. */
-  fan_out_pending_events (self);
+      if (events->len > 0)
+        {
+          g_signal_emit (self, _tr_host_signals[EVENTS_COMMITTED], 0, events);
+          emit_ticket_changed (self, events);
+        }
 
-  for (guint i = 0; acks != NULL && i < acks->len; i += 2)
-    {
-      Connection *conn = g_ptr_array_index (acks, i);
-      char *ack = g_ptr_array_index (acks, i + 1);
+      /* Events before acks: a station never sees its op acked before it
+       * has seen what the op did. */
+      for (guint i = 0; i < batch->frames->len; i++)
+        fan_out_frame (self, g_ptr_array_index (batch->frames, i));
+      if (batch->seqs->len > 0)
+        for (guint i = self->polls->len; i > 0; i--)
+          {
+            Poll *poll = g_ptr_array_index (self->polls, i - 1);
 
-      _tr_host_connection_send (conn, ack);
-      _tr_host_connection_unref (conn);
-      g_free (ack);
+            if (poll->since < self->head_seq)
+              _tr_host_poll_answer (self, poll);
+          }
+
+      for (guint i = 0; i < batch->pending->len; i++)
+        {
+          PendingOp *p = g_ptr_array_index (batch->pending, i);
+          const char *ack = g_ptr_array_index (batch->acks, i);
+
+          if (p->conn != NULL && ack != NULL && _tr_host_connection_is_open (p->conn))
+            _tr_host_connection_send (p->conn, ack);
+        }
     }
 
   /* The outcomes (borrowed by the requests) are still alive here. */
-  for (guint i = 0; i < requests->len; i++)
-    request_answer (self, g_ptr_array_index (requests, i));
+  for (guint i = 0; i < batch->requests->len; i++)
+    request_answer (self, g_ptr_array_index (batch->requests, i));
+
+  /* Last, as their callbacks may do anything: the in-process submitters
+   * take their outcomes. */
+  k = 0;
+  for (guint i = 0; i < batch->pending->len; i++)
+    {
+      PendingOp *p = g_ptr_array_index (batch->pending, i);
+      guint index = k;
+
+      if (p->op != NULL)
+        k++;
+      if (p->local == NULL)
+        continue;
+      if (error == NULL && p->op != NULL)
+        g_ptr_array_index (p->local->outcomes, p->local_index)
+          = g_steal_pointer (&g_ptr_array_index (batch->outcomes, index));
+      g_clear_pointer (&p->local, local_submit_unref);
+    }
+}
+
+static void
+commit_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (TrHost) self = g_object_ref (TR_HOST (source));
+  Batch *batch = user_data;
+  g_autoptr (GError) error = NULL;
+
+  _tr_host_write_finish (self, result, &error);
+  g_assert (self->batch == batch);
+  self->batch = NULL;
+  /* What came in meanwhile goes to the writer at once: it commits while
+   * this one goes out. */
+  _tr_host_flush_now (self);
+  batch_finish (self, batch, error);
+  batch_free (batch);
+}
+
+void
+_tr_host_flush_now (TrHost *self)
+{
+  Batch *batch;
+
+  _tr_host_clear_source (self, &self->flush_id);
+  /* One batch in flight at a time: the next one starts when it is back. */
+  if (self->batch != NULL)
+    return;
+  if (self->pending_ops->len == 0 && self->pending_requests->len == 0)
+    return;
+
+  batch = g_new0 (Batch, 1);
+  batch->pending = g_steal_pointer (&self->pending_ops);
+  batch->requests = g_steal_pointer (&self->pending_requests);
+  self->pending_ops = g_ptr_array_new_with_free_func (_tr_host_pending_op_free);
+  self->pending_requests = g_ptr_array_new ();
+  batch->ops = g_ptr_array_new ();
+  batch->json = g_ptr_array_new_with_free_func (g_free);
+  batch->seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  batch->frames = g_ptr_array_new_with_free_func (events_frame_free);
+  batch->acks = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < batch->pending->len; i++)
+    {
+      PendingOp *p = g_ptr_array_index (batch->pending, i);
+
+      if (p->op != NULL)
+        g_ptr_array_add (batch->ops, p->op);
+    }
+
+  self->batch = batch;
+  _tr_host_write_async (self, commit_batch, batch, NULL, NULL, commit_done_cb, batch);
+}
+
+void
+_tr_host_drain (TrHost *self)
+{
+  _tr_host_flush_now (self);
+  while (self->batch != NULL || self->n_writes > 0 || self->n_catch_ups > 0
+         || self->pending_ops->len > 0 || self->pending_requests->len > 0)
+    {
+      g_main_context_iteration (
+        self->context != NULL ? self->context : g_main_context_get_thread_default (), TRUE);
+      _tr_host_flush_now (self);
+    }
 }
 
 static gboolean
@@ -207,13 +354,14 @@ flush_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Everything that arrives before the main loop goes idle shares one
- * transaction: durable with synchronous=FULL, at the cost of one fsync. */
+/* Everything that arrives before the main loop goes idle, or while the
+ * previous commit is on the writer thread, shares one transaction:
+ * durable with synchronous=FULL, at the cost of one fsync. */
 static void
 schedule_flush (TrHost *self)
 {
-  if (self->flush_id == 0)
-    self->flush_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, flush_cb, self, NULL);
+  if (self->flush_id == 0 && self->batch == NULL)
+    self->flush_id = _tr_host_idle_add (self, G_PRIORITY_HIGH_IDLE, flush_cb, self);
 }
 
 static void
@@ -268,12 +416,11 @@ respond_ticket_outcome (TrHost *self, SoupServerMessage *msg, TrOutcome *outcome
       /* A retry: answer with the ticket as it is now. Its id comes from
        * the event the first submission made, as the retry may have
        * carried a different one. */
-      g_autoptr (GPtrArray) events
-        = outcome->seq > 0 ? tr_store_read_events (self->store, outcome->seq - 1, 1, NULL) : NULL;
-      TrEvent *event = events && events->len == 1 ? g_ptr_array_index (events, 0) : NULL;
+      g_autoptr (TrEvent) event
+        = outcome->seq > 0 ? tr_store_reader_get_event (self->reader, outcome->seq, NULL) : NULL;
 
-      if (event != NULL && event->seq == outcome->seq && event->ticket != NULL)
-        ticket = tr_store_get_ticket (self->store, event->ticket->id, &error);
+      if (event != NULL && event->ticket != NULL)
+        ticket = tr_store_reader_get_ticket (self->reader, event->ticket->id, &error);
       if (ticket != NULL)
         _tr_host_respond_json_take (msg, SOUP_STATUS_OK, tr_ticket_to_string (ticket));
       else
@@ -330,24 +477,111 @@ request_answer (TrHost *self, HttpRequest *request)
   request_free (request);
 }
 
+/* ---- In-process submits ---- */
+
+static void
+local_submit_unref (LocalSubmit *local)
+{
+  if (!g_ref_count_dec (&local->ref))
+    return;
+  if (local->error != NULL)
+    g_task_return_new_error (local->task, TR_ERROR, TR_ERROR_STORE, "%s", local->error);
+  else
+    g_task_return_pointer (local->task, g_steal_pointer (&local->outcomes),
+                           (GDestroyNotify)g_ptr_array_unref);
+  g_clear_object (&local->task);
+  g_clear_pointer (&local->outcomes, g_ptr_array_unref);
+  g_free (local->error);
+  g_free (local);
+}
+
+void
+tr_host_submit_ops_async (TrHost *self, GPtrArray *ops, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
+{
+  LocalSubmit *local;
+
+  g_return_if_fail (TR_IS_HOST (self));
+  g_return_if_fail (ops != NULL);
+  for (guint i = 0; i < ops->len; i++)
+    g_return_if_fail (ops->pdata[i] != NULL && ((TrOp *)ops->pdata[i])->op_id != NULL);
+
+  local = g_new0 (LocalSubmit, 1);
+  g_ref_count_init (&local->ref);
+  local->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (local->task, tr_host_submit_ops_async);
+  local->outcomes = g_ptr_array_new_full (ops->len, (GDestroyNotify)tr_outcome_free);
+  g_ptr_array_set_size (local->outcomes, ops->len);
+  /* Behind what arrived before, as if a station had sent them. */
+  for (guint i = 0; i < ops->len; i++)
+    {
+      PendingOp *pending = g_new0 (PendingOp, 1);
+
+      pending->op = tr_op_copy (g_ptr_array_index (ops, i));
+      pending->local = local;
+      pending->local_index = i;
+      g_ref_count_inc (&local->ref);
+      g_ptr_array_add (self->pending_ops, pending);
+    }
+  schedule_flush (self);
+  /* The ops hold it now; with none, this returns an empty array. */
+  local_submit_unref (local);
+}
+
+GPtrArray *
+tr_host_submit_ops_finish (TrHost *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  gboolean done;
+  GPtrArray *outcomes;
+  GError *error;
+} SyncSubmit;
+
+static void
+submit_sync_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SyncSubmit *sync = user_data;
+
+  sync->outcomes = tr_host_submit_ops_finish (TR_HOST (source), result, &sync->error);
+  sync->done = TRUE;
+}
+
+GPtrArray *
+tr_host_submit_ops (TrHost *self, GPtrArray *ops, GError **error)
+{
+  SyncSubmit sync = { FALSE, NULL, NULL };
+
+  g_return_val_if_fail (TR_IS_HOST (self), NULL);
+  g_return_val_if_fail (ops != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  tr_host_submit_ops_async (self, ops, NULL, submit_sync_cb, &sync);
+  /* The loop goes on meanwhile (stations, timers); only this caller
+   * waits. */
+  _tr_host_iterate_until (self, &sync.done);
+  if (sync.outcomes == NULL)
+    g_propagate_error (error, sync.error);
+  return sync.outcomes;
+}
+
 TrOutcome *
 tr_host_submit_op (TrHost *self, const TrOp *op, GError **error)
 {
-  TrOutcome *outcome;
+  g_autoptr (GPtrArray) ops = g_ptr_array_new ();
+  g_autoptr (GPtrArray) outcomes = NULL;
 
   g_return_val_if_fail (TR_IS_HOST (self), NULL);
   g_return_val_if_fail (op != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  /* Ops that arrived earlier keep their place in the log. */
-  _tr_host_flush_now (self);
-
-  if (!(outcome = tr_store_apply_op (self->store, op, error)))
+  g_ptr_array_add (ops, (gpointer)op);
+  if (!(outcomes = tr_host_submit_ops (self, ops, error)))
     return NULL;
-  if (outcome->result == TR_APPLY_APPLIED && outcome->event != NULL)
-    {
-      queue_event (self, outcome->event);
-      schedule_flush (self);
-    }
-  return outcome;
+  return g_steal_pointer (&g_ptr_array_index (outcomes, 0));
 }

@@ -17,6 +17,10 @@
 #include "tr-error.h"
 #include "tr-protocol.h"
 
+/* Frames a station may send while its catch-up is read (its outbox, as
+ * the ops queue of the rate limit). */
+#define DEFAULT_HELD_FRAMES 1000
+
 /* See _tr_host_on_websocket(): libsoup's own cap, above ours. */
 #define HARD_FRAME_LIMIT (2 * TR_MAX_FRAME_BYTES)
 
@@ -33,10 +37,13 @@ _tr_host_connection_unref (Connection *conn)
   if (!g_ref_count_dec (&conn->ref))
     return;
   g_queue_clear_full (&conn->throttled, _tr_host_pending_op_free);
+  g_queue_clear_full (&conn->held, (GDestroyNotify)g_bytes_unref);
   g_signal_handlers_disconnect_by_data (conn->ws, conn);
   g_clear_object (&conn->ws);
   g_free (conn->address);
   g_free (conn->station_id);
+  g_free (conn->hello_name);
+  g_free (conn->hello_role);
   g_free (conn);
 }
 
@@ -124,10 +131,10 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *welcome = NULL;
-  Station *station;
+  gboolean live = FALSE;
   gint64 head;
 
-  if (conn->hello_done)
+  if (conn->hello_done || conn->catching_up)
     {
       connection_protocol_error (conn, "second hello on one connection");
       return;
@@ -179,34 +186,55 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
         }
     }
 
-  /* Whatever is pending goes out first, so that the catch-up below ends
-   * exactly where live frames begin. */
-  _tr_host_flush_now (self);
-  if (!_tr_host_connection_is_open (conn))
-    return;
-
-  head = tr_store_get_head_seq (self->store);
-  welcome = tr_frame_build_welcome (tr_store_get_db_id (self->store), head, tr_now_ms ());
+  /* The catch-up ends at the loop's head, where the live stream goes on:
+   * what is pending or on the writer thread comes to this station live,
+   * with everyone's, once it is committed. */
+  head = self->head_seq;
+  welcome = tr_frame_build_welcome (self->db_id, head, tr_now_ms ());
   _tr_host_connection_send (conn, welcome);
 
-  if (!_tr_host_catch_up (self, conn, frame->since, frame->since_op, frame->host_id, head, &error))
+  conn->station_id = g_strdup (frame->station_id);
+  conn->hello_name = g_strdup (frame->station_name);
+  conn->hello_role = g_strdup (frame->station_role);
+  conn->hello_since = frame->since;
+  if (!_tr_host_catch_up (self, conn, frame->since, frame->since_op, frame->host_id, head, &live,
+                          &error))
     {
       g_warning ("Catch-up for station %s failed: %s", frame->station_id, error->message);
       _tr_host_connection_fail (conn, tr_error_code_to_string (TR_ERROR_STORE), error->message,
                                 1011, "host store failure");
       return;
     }
+  if (live)
+    _tr_host_connection_go_live (self, conn);
+}
 
+static void
+handle_message (TrHost *self, Connection *conn, gint type, GBytes *message);
+
+void
+_tr_host_connection_go_live (TrHost *self, Connection *conn)
+{
+  Station *station;
+
+  conn->catching_up = FALSE;
   conn->hello_done = TRUE;
-  conn->caught_up_seq = head;
-  conn->station_id = g_strdup (frame->station_id);
-  station = _tr_host_station_connect (self, frame->station_id, frame->station_name,
-                                      frame->station_role, conn->address, "websocket");
+  conn->caught_up_seq = MAX (self->head_seq, conn->sent_seq);
+  station = _tr_host_station_connect (self, conn->station_id, conn->hello_name, conn->hello_role,
+                                      conn->address, "websocket");
   station->n_websockets++;
-  station->info.last_seq = frame->since;
+  station->info.last_seq = conn->hello_since;
   conn->counted = TRUE;
   self->n_stations++;
   g_object_notify_by_pspec (G_OBJECT (self), _tr_host_properties[PROP_N_STATIONS]);
+
+  /* What it sent while its catch-up was read, in order. */
+  while (conn->held.length > 0 && !conn->closing)
+    {
+      g_autoptr (GBytes) message = g_queue_pop_head (&conn->held);
+
+      handle_message (self, conn, SOUP_WEBSOCKET_DATA_TEXT, message);
+    }
 }
 
 static TrOutcome *
@@ -342,7 +370,7 @@ handle_ping (TrHost *self, Connection *conn, TrFrame *frame)
   /* The catch-up backlog is not lag: it went out in one go, and a slow
    * station working through it would otherwise be cut loose, reconnect,
    * get the same backlog and never arrive. Only live events count. */
-  head = tr_store_get_head_seq (self->store);
+  head = self->head_seq;
   if (frame->last_seq >= 0 &&
       head - MAX (frame->last_seq, conn->caught_up_seq) > (gint64)self->max_lag_events)
     {
@@ -356,19 +384,44 @@ handle_ping (TrHost *self, Connection *conn, TrFrame *frame)
     }
 }
 
+/* A station catching up sends ops (its outbox) right after its hello;
+ * they wait for the live stream, so that their acks come after the
+ * events before them. A station that floods meanwhile is cut off. */
+static gboolean
+hold_during_catch_up (Connection *conn, GBytes *message)
+{
+  if (!conn->catching_up)
+    return FALSE;
+  if (conn->held.length >= DEFAULT_HELD_FRAMES)
+    {
+      _tr_host_connection_fail (conn, tr_error_code_to_string (TR_ERROR_LIMIT),
+                                "too many frames during the catch-up; wait for it",
+                                TR_CLOSE_RATE_LIMITED, "rate limited");
+      return TRUE;
+    }
+  g_queue_push_tail (&conn->held, g_bytes_ref (message));
+  return TRUE;
+}
+
 static void
 on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer user_data)
 {
   g_autoptr (Connection) conn = _tr_host_connection_ref (user_data);
   TrHost *self = conn->host;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (TrFrame) frame = NULL;
-  const char *data;
-  gsize length;
 
   if (self == NULL || conn->closing)
     return;
   conn->last_frame_at = _tr_host_monotonic_ms ();
+  handle_message (self, conn, type, message);
+}
+
+static void
+handle_message (TrHost *self, Connection *conn, gint type, GBytes *message)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrFrame) frame = NULL;
+  const char *data;
+  gsize length;
 
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
@@ -389,6 +442,9 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer
       return;
     }
   frame = tr_frame_parse (data, length, &error);
+  /* Pings are answered at once, catching up or not. */
+  if ((frame == NULL || frame->type != TR_FRAME_PING) && hold_during_catch_up (conn, message))
+    return;
   if (frame == NULL)
     {
       if (g_error_matches (error, TR_ERROR, TR_ERROR_INVALID))

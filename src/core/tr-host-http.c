@@ -146,8 +146,8 @@ _tr_host_handle_health (SoupServer *server, SoupServerMessage *msg, const char *
   object = json_object_new ();
 
   json_object_set_string_member (object, "status", "ok");
-  json_object_set_string_member (object, "host_id", tr_store_get_db_id (self->store));
-  json_object_set_int_member (object, "head_seq", tr_store_get_head_seq (self->store));
+  json_object_set_string_member (object, "host_id", self->db_id);
+  json_object_set_int_member (object, "head_seq", self->head_seq);
   json_object_set_int_member (object, "stations", _tr_host_count_connected_stations (self));
   json_object_set_string_member (object, "version", PACKAGE_VERSION);
   json_node_take_object (node, object);
@@ -274,7 +274,6 @@ _tr_host_handle_tickets (SoupServer *server, SoupServerMessage *msg, const char 
     {
       char *body;
 
-      _tr_host_flush_now (self);
       body = _tr_host_build_http_snapshot (self, &error);
       if (body != NULL)
         _tr_host_respond_json_take (msg, SOUP_STATUS_OK, body);

@@ -56,7 +56,8 @@ static void
 schedule_throttle (TrHost *self)
 {
   if (self->throttle_id == 0)
-    self->throttle_id = g_timeout_add (MAX (1u, 1000 / MAX (1u, self->ops_rate)), throttle_cb, self);
+    self->throttle_id
+      = _tr_host_timeout_add (self, MAX (1u, 1000 / MAX (1u, self->ops_rate)), throttle_cb, self);
 }
 
 /* An op (or an invalid op's rejection) from a station's WebSocket: at
@@ -246,7 +247,7 @@ _tr_host_peer_free (gpointer data)
 {
   Peer *peer = data;
 
-  g_clear_handle_id (&peer->timeout_id, g_source_remove);
+  _tr_host_clear_source (peer->host, &peer->timeout_id);
   g_free (peer->address);
   g_free (peer);
 }
@@ -335,9 +336,9 @@ _tr_host_on_request_started (SoupServer *server, SoupServerMessage *msg, gpointe
         }
     }
   /* Also an idle timeout between requests on a kept-alive connection. */
-  g_clear_handle_id (&peer->timeout_id, g_source_remove);
+  _tr_host_clear_source (peer->host, &peer->timeout_id);
   if (self->request_timeout > 0)
-    peer->timeout_id = g_timeout_add (self->request_timeout, peer_timeout_cb, peer);
+    peer->timeout_id = _tr_host_timeout_add (self, self->request_timeout, peer_timeout_cb, peer);
 }
 
 void
@@ -348,7 +349,7 @@ _tr_host_on_request_read (SoupServer *server, SoupServerMessage *msg, gpointer u
   Peer *peer = socket != NULL ? g_hash_table_lookup (self->peers, socket) : NULL;
 
   if (peer != NULL)
-    g_clear_handle_id (&peer->timeout_id, g_source_remove);
+    _tr_host_clear_source (peer->host, &peer->timeout_id);
 }
 
 /* libsoup 3.2 starts the next request on a kept-alive connection, and
@@ -363,9 +364,9 @@ _tr_host_on_request_done (SoupServer *server, SoupServerMessage *msg, gpointer u
 
   if (peer == NULL)
     return;
-  g_clear_handle_id (&peer->timeout_id, g_source_remove);
+  _tr_host_clear_source (peer->host, &peer->timeout_id);
   if (self->request_timeout > 0)
-    peer->timeout_id = g_timeout_add (self->request_timeout, peer_timeout_cb, peer);
+    peer->timeout_id = _tr_host_timeout_add (self, self->request_timeout, peer_timeout_cb, peer);
 }
 
 void

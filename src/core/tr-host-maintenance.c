@@ -34,7 +34,8 @@ _tr_host_check_cb (gpointer user_data)
 
       if (conn->closing)
         continue;
-      if (!conn->hello_done && now - conn->opened_at >= (gint64)self->hello_timeout)
+      if (!conn->hello_done && !conn->catching_up
+          && now - conn->opened_at >= (gint64)self->hello_timeout)
         {
           g_autofree char *message
             = g_strdup_printf ("no hello within %u ms", self->hello_timeout);
@@ -67,19 +68,34 @@ _tr_host_check_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The writer thread, between two commits: a checkpoint and a prune each
+ * end with an fsync the loop must not wait for. */
+static gboolean
+checkpoint_and_prune (TrStore *store, gpointer data, GError **error)
+{
+  g_autoptr (GError) checkpoint_error = NULL;
+
+  if (!tr_store_checkpoint (store, &checkpoint_error))
+    g_warning ("WAL checkpoint failed: %s", checkpoint_error->message);
+  return tr_store_prune_events (store, KEEP_EVENTS, error);
+}
+
+static void
+checkpoint_and_prune_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!_tr_host_write_finish (TR_HOST (source), result, &error))
+    g_warning ("Pruning the event log failed: %s", error->message);
+}
+
 gboolean
 _tr_host_maintenance_cb (gpointer user_data)
 {
   TrHost *self = user_data;
-  g_autoptr (GError) error = NULL;
 
-  if (!tr_store_checkpoint (self->store, &error))
-    {
-      g_warning ("WAL checkpoint failed: %s", error->message);
-      g_clear_error (&error);
-    }
-  if (!tr_store_prune_events (self->store, KEEP_EVENTS, &error))
-    g_warning ("Pruning the event log failed: %s", error->message);
+  _tr_host_write_async (self, checkpoint_and_prune, NULL, NULL, NULL, checkpoint_and_prune_cb,
+                        NULL);
   _tr_host_write_seen (self);
   /* A full bucket is the same as none. */
   {

@@ -106,7 +106,8 @@ _tr_host_check_token (TrHost *self, const char *token, char **out_station_id)
   if (strlen (token) > 256)
     return AUTH_UNKNOWN;
   hash = tr_token_hash (token);
-  paired = tr_store_lookup_token (self->store, hash, &error);
+  /* The loop's read-only connection: never waits for a commit. */
+  paired = tr_store_reader_lookup_token (self->reader, hash, &error);
   if (error != NULL)
     {
       g_warning ("Checking a station token failed: %s", error->message);
@@ -164,16 +165,33 @@ _tr_host_auth_message (AuthResult result)
     }
 }
 
-void
-_tr_host_write_seen (TrHost *self)
+static gboolean
+touch_stations (TrStore *store, gpointer data, GError **error)
+{
+  return tr_store_touch_stations (store, data, error);
+}
+
+static void
+touch_stations_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
 
+  if (!_tr_host_write_finish (TR_HOST (source), result, &error))
+    g_warning ("Recording when stations were last seen failed: %s", error->message);
+}
+
+/* On the writer thread, behind the commits already queued. */
+void
+_tr_host_write_seen (TrHost *self)
+{
+  GHashTable *seen;
+
   if (g_hash_table_size (self->seen) == 0)
     return;
-  if (!tr_store_touch_stations (self->store, self->seen, &error))
-    g_warning ("Recording when stations were last seen failed: %s", error->message);
-  g_hash_table_remove_all (self->seen);
+  seen = g_steal_pointer (&self->seen);
+  self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  _tr_host_write_async (self, touch_stations, seen, (GDestroyNotify)g_hash_table_unref, NULL,
+                        touch_stations_cb, NULL);
 }
 
 /* 401 with the reason a station shows: "missing", "unknown", "revoked". */
@@ -299,6 +317,110 @@ respond_pairing_refused (SoupServerMessage *msg, const char *reason, const char 
   _tr_host_respond_json_take (msg, SOUP_STATUS_UNAUTHORIZED, tr_json_to_string (node));
 }
 
+/* A pairing request waiting for the writer to redeem its code. */
+typedef struct
+{
+  SoupServerMessage *msg;
+  gulong finished_id;
+  gboolean finished; /* the client went away: never touch msg again */
+  char *code;
+  char *station_id;
+  char *name;
+  char *role;
+  char *token;
+  char *hash;
+  char *remote_host;
+  gint64 now;
+  TrPairingStatus status;
+} Pairing;
+
+static void
+pairing_free (Pairing *pairing)
+{
+  g_clear_signal_handler (&pairing->finished_id, pairing->msg);
+  g_clear_object (&pairing->msg);
+  g_free (pairing->code);
+  g_free (pairing->station_id);
+  g_free (pairing->name);
+  g_free (pairing->role);
+  if (pairing->token != NULL)
+    memset (pairing->token, 0, strlen (pairing->token));
+  g_free (pairing->token);
+  g_free (pairing->hash);
+  g_free (pairing->remote_host);
+  g_free (pairing);
+}
+
+static void
+on_pairing_finished (SoupServerMessage *msg, gpointer user_data)
+{
+  Pairing *pairing = user_data;
+
+  pairing->finished = TRUE;
+}
+
+/* The writer thread. */
+static gboolean
+redeem_code (TrStore *store, gpointer data, GError **error)
+{
+  Pairing *pairing = data;
+
+  return tr_store_redeem_pairing_code (store, pairing->code, pairing->now, pairing->station_id,
+                                       pairing->name, pairing->role, pairing->hash,
+                                       &pairing->status, error);
+}
+
+static void
+redeem_code_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TrHost *self = TR_HOST (source);
+  Pairing *pairing = user_data;
+  SoupServerMessage *msg = pairing->msg;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) answer = NULL;
+  JsonObject *reply;
+  gboolean ok = _tr_host_write_finish (self, result, &error);
+
+  if (ok && pairing->status != TR_PAIRING_OK)
+    {
+      pairing_failed (self);
+      g_message ("A wrong pairing code from %s (%u in the last minute)", pairing->remote_host,
+                 self->n_pair_failures);
+    }
+  if (ok && pairing->status == TR_PAIRING_OK)
+    {
+      g_message ("Paired station %s (%s) from %s", pairing->station_id,
+                 pairing->name ? pairing->name : "no name", pairing->remote_host);
+      _tr_host_stations_changed (self);
+    }
+  if (pairing->finished)
+    return;
+
+  if (!ok)
+    _tr_host_respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                            tr_error_code_to_string (TR_ERROR_STORE), error->message);
+  else if (pairing->status == TR_PAIRING_EXPIRED_CODE)
+    respond_pairing_refused (msg, "expired_code",
+                             "this pairing code has expired; ask the host for a new one");
+  else if (pairing->status != TR_PAIRING_OK)
+    respond_pairing_refused (msg, "wrong_code", "wrong pairing code");
+  else
+    {
+      answer = json_node_new (JSON_NODE_OBJECT);
+      reply = json_object_new ();
+      json_object_set_string_member (reply, "token", pairing->token);
+      json_object_set_string_member (reply, "host_id", self->db_id);
+      json_object_set_string_member (reply, "station_id", pairing->station_id);
+      if (self->tls_fingerprint != NULL)
+        json_object_set_string_member (reply, "fingerprint", self->tls_fingerprint);
+      else
+        json_object_set_null_member (reply, "fingerprint");
+      json_node_take_object (answer, reply);
+      _tr_host_respond_json_take (msg, SOUP_STATUS_OK, tr_json_to_string (answer));
+    }
+  soup_server_message_unpause (msg);
+}
+
 /* POST /api/v1/pair {"code","station":{"id","name","role"}}: trades a
  * pairing code for a station token. */
 void
@@ -308,12 +430,10 @@ _tr_host_handle_pair (SoupServer *server, SoupServerMessage *msg, const char *pa
   TrHost *self = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) root = NULL;
-  g_autoptr (JsonNode) answer = NULL;
   g_autofree char *token = NULL;
-  g_autofree char *hash = NULL;
-  JsonObject *object, *station = NULL, *reply;
+  JsonObject *object, *station = NULL;
   const char *code, *station_id, *name, *role;
-  TrPairingStatus status;
+  Pairing *pairing;
   gint64 locked_ms;
 
   if (!_tr_host_require_exact_path (msg, path, API_PREFIX "/pair")
@@ -372,41 +492,23 @@ _tr_host_handle_pair (SoupServer *server, SoupServerMessage *msg, const char *pa
       _tr_host_respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal", error->message);
       return;
     }
-  hash = tr_token_hash (token);
-  if (!tr_store_redeem_pairing_code (self->store, code, tr_now_ms (), station_id, name, role, hash,
-                                     &status, &error))
-    {
-      _tr_host_respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
-                              tr_error_code_to_string (TR_ERROR_STORE), error->message);
-      return;
-    }
-  if (status != TR_PAIRING_OK)
-    {
-      pairing_failed (self);
-      g_message ("A wrong pairing code from %s (%u in the last minute)",
-                 soup_server_message_get_remote_host (msg), self->n_pair_failures);
-      if (status == TR_PAIRING_EXPIRED_CODE)
-        respond_pairing_refused (msg, "expired_code",
-                                 "this pairing code has expired; ask the host for a new one");
-      else
-        respond_pairing_refused (msg, "wrong_code", "wrong pairing code");
-      return;
-    }
 
-  g_message ("Paired station %s (%s) from %s", station_id, name ? name : "no name",
-             soup_server_message_get_remote_host (msg));
-  answer = json_node_new (JSON_NODE_OBJECT);
-  reply = json_object_new ();
-  json_object_set_string_member (reply, "token", token);
-  json_object_set_string_member (reply, "host_id", tr_store_get_db_id (self->store));
-  json_object_set_string_member (reply, "station_id", station_id);
-  if (self->tls_fingerprint != NULL)
-    json_object_set_string_member (reply, "fingerprint", self->tls_fingerprint);
-  else
-    json_object_set_null_member (reply, "fingerprint");
-  json_node_take_object (answer, reply);
-  _tr_host_respond_json_take (msg, SOUP_STATUS_OK, tr_json_to_string (answer));
-  _tr_host_stations_changed (self);
+  /* The code is redeemed by the writer; the request waits for it. */
+  pairing = g_new0 (Pairing, 1);
+  pairing->msg = g_object_ref (msg);
+  pairing->finished_id
+    = g_signal_connect (msg, "finished", G_CALLBACK (on_pairing_finished), pairing);
+  pairing->code = g_strdup (code);
+  pairing->station_id = g_strdup (station_id);
+  pairing->name = g_strdup (name);
+  pairing->role = g_strdup (role);
+  pairing->token = g_steal_pointer (&token);
+  pairing->hash = tr_token_hash (pairing->token);
+  pairing->remote_host = g_strdup (soup_server_message_get_remote_host (msg));
+  pairing->now = tr_now_ms ();
+  soup_server_message_pause (msg);
+  _tr_host_write_async (self, redeem_code, pairing, (GDestroyNotify)pairing_free, NULL,
+                        redeem_code_cb, pairing);
 }
 
 void
@@ -417,7 +519,7 @@ _tr_host_close_revoked (TrHost *self)
 
   if (self->connections->len == 0)
     return;
-  if (!(paired = tr_store_list_paired_stations (self->store, &error)))
+  if (!(paired = tr_store_reader_list_paired_stations (self->reader, &error)))
     {
       g_warning ("Listing paired stations failed: %s", error->message);
       return;
@@ -440,26 +542,64 @@ _tr_host_close_revoked (TrHost *self)
     }
 }
 
+typedef struct
+{
+  char *code;
+  gint64 expires_at;
+} NewCode;
+
+static gboolean
+new_code (TrStore *store, gpointer data, GError **error)
+{
+  NewCode *new = data;
+
+  new->code = tr_host_create_pairing_code (store, &new->expires_at, error);
+  return new->code != NULL;
+}
+
 char *
 tr_host_new_pairing_code (TrHost *self, gint64 *out_expires_at, GError **error)
 {
+  NewCode new = { NULL, 0 };
+
   g_return_val_if_fail (TR_IS_HOST (self), NULL);
 
-  return tr_host_create_pairing_code (self->store, out_expires_at, error);
+  /* Through the writer, the store's one user while the host runs. */
+  if (!_tr_host_write_sync (self, new_code, &new, error))
+    return NULL;
+  if (out_expires_at != NULL)
+    *out_expires_at = new.expires_at;
+  return new.code;
+}
+
+typedef struct
+{
+  const char *station_id;
+  gint64 now;
+  gboolean found;
+} Revocation;
+
+static gboolean
+revoke_in_store (TrStore *store, gpointer data, GError **error)
+{
+  Revocation *revocation = data;
+
+  return tr_store_revoke_station (store, revocation->station_id, revocation->now,
+                                  &revocation->found, error);
 }
 
 gboolean
 tr_host_revoke_station (TrHost *self, const char *station_id, GError **error)
 {
-  gboolean found = FALSE;
+  Revocation revocation = { station_id, tr_now_ms (), FALSE };
 
   g_return_val_if_fail (TR_IS_HOST (self), FALSE);
   g_return_val_if_fail (station_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!tr_store_revoke_station (self->store, station_id, tr_now_ms (), &found, error))
+  if (!_tr_host_write_sync (self, revoke_in_store, &revocation, error))
     return FALSE;
-  if (!found)
+  if (!revocation.found)
     {
       g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "no paired station %s to revoke", station_id);
       return FALSE;

@@ -19,7 +19,7 @@
 void
 _tr_host_poll_free (Poll *poll)
 {
-  g_clear_handle_id (&poll->timeout_id, g_source_remove);
+  _tr_host_clear_source (poll->host, &poll->timeout_id);
   g_clear_signal_handler (&poll->finished_id, poll->msg);
   g_clear_object (&poll->msg);
   g_free (poll->station_id);
@@ -130,16 +130,14 @@ _tr_host_handle_events (SoupServer *server, SoupServerMessage *msg, const char *
                                 soup_server_message_get_remote_host (msg), "polling");
     }
 
-  /* Ops still pending are committed first, so that what this answer
-   * says is the head stays true. */
-  _tr_host_flush_now (self);
-
-  head = tr_store_get_head_seq (self->store);
-  tail = tr_store_get_tail_seq (self->store);
-  if (_tr_host_needs_snapshot (self, since, _tr_host_query_string (query, "since_op"), host_id, head,
-                               tail))
+  /* The answer goes up to the loop's head; what is still being committed
+   * answers the poll when it is out (tr-host-commit.c). */
+  if (!_tr_host_read_log_bounds (self, &tail, &head, &error))
+    body = NULL;
+  else if (_tr_host_needs_snapshot (self, since, _tr_host_query_string (query, "since_op"), host_id,
+                                    head, tail))
     body = _tr_host_build_http_snapshot (self, &error);
-  else if (since < head || wait == 0 || !self->running)
+  else if (since < self->head_seq || wait == 0 || !self->running)
     body = _tr_host_build_http_events (self, since, &error);
   else
     {
@@ -148,7 +146,7 @@ _tr_host_handle_events (SoupServer *server, SoupServerMessage *msg, const char *
       poll->msg = g_object_ref (msg);
       poll->since = since;
       poll->station_id = g_strdup (station_id);
-      poll->timeout_id = g_timeout_add ((guint)wait * 1000, poll_timeout_cb, poll);
+      poll->timeout_id = _tr_host_timeout_add (self, (guint)wait * 1000, poll_timeout_cb, poll);
       poll->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_poll_finished), poll);
       g_ptr_array_add (self->polls, poll);
       if (station_id != NULL)

@@ -16,6 +16,7 @@
 #include <libsoup/soup.h>
 
 #include "tr-host.h"
+#include "tr-store-reader.h"
 
 G_BEGIN_DECLS
 
@@ -81,6 +82,14 @@ struct _Connection
   gint64 sent_seq;      /* newest seq this station was sent */
   gint64 caught_up_seq; /* the head when its catch-up was sent */
   gboolean hello_done;
+  /* Between the hello and the live stream: its catch-up is being read
+   * and encoded on the reader thread. Frames it sends meanwhile wait in
+   * held (GBytes*), pings excepted. */
+  gboolean catching_up;
+  GQueue held;
+  char *hello_name;
+  char *hello_role;
+  gint64 hello_since;
   gboolean closing; /* no more frames either way */
   gboolean counted; /* included in its station and n-stations */
   GQueue throttled; /* PendingOp*: over the station's rate, applied as the bucket refills */
@@ -115,13 +124,32 @@ struct _Poll
   guint timeout_id;
 };
 
+/* Ops submitted in-process (tr_host_submit_ops_async()): the task
+ * returns their outcomes once the last of them is committed and fanned
+ * out. */
+typedef struct
+{
+  grefcount ref;
+  GTask *task;
+  GPtrArray *outcomes; /* TrOutcome*, in the order of the ops */
+  guint n_left;
+  char *error;         /* the store failed */
+} LocalSubmit;
+
 typedef struct
 {
   TrOp *op;             /* NULL for an op the codec refused */
   TrOutcome *invalid;   /* that op's rejection */
   Connection *conn;     /* WebSocket origin, or NULL */
   HttpRequest *request; /* HTTP origin, or NULL */
+  LocalSubmit *local;   /* in-process origin, or NULL */
+  guint local_index;    /* its place in local->outcomes */
 } PendingOp;
+
+/* One group commit: the ops go to the writer thread, which applies them
+ * in one transaction and, while it is there, encodes what the loop will
+ * send; the loop gets it all back once the fsync returned. */
+typedef struct _Batch Batch;
 
 struct _TrHost
 {
@@ -155,10 +183,32 @@ struct _TrHost
   guint n_stations;
   GPtrArray *polls; /* Poll*, owned */
 
-  GPtrArray *pending_ops;      /* PendingOp* */
+  /* Every source and every GTask result lands here: the thread-default
+   * context of the thread that called tr_host_start() (tr-host.h). */
+  GMainContext *context;
+  /* The store's id, copied at start: the writer's mirror of it may be
+   * rewritten under the loop's feet. */
+  char *db_id;
+  /* The newest seq committed and fanned out: what the loop may promise
+   * (welcome, health, lag). The file may already hold more. */
+  gint64 head_seq;
+
+  /* The one writer (tr-host-writer.c): a one-thread pool used as a
+   * serial queue, the only code that touches self->store after start. */
+  GThreadPool *writer;
+  guint n_writes; /* queued or running */
+  Batch *batch;   /* the group commit in flight, or NULL */
+  /* The loop's own read-only connection: tokens, the roster, small
+   * reads, none of which waits for the writer. */
+  TrStoreReader *reader;
+  /* The catch-up thread (tr-host-reader.c): reads and encodes big
+   * catch-ups and snapshots off the loop, sharing each frame between
+   * the stations that need it. */
+  struct _CatchUpReader *catch_up_reader;
+  guint n_catch_ups; /* queued or running, until their callback ran */
+
+  GPtrArray *pending_ops;      /* PendingOp*: the next group commit */
   GPtrArray *pending_requests; /* HttpRequest*, owned */
-  GPtrArray *pending_events;   /* char*: event JSON, serialized once */
-  GArray *pending_seqs;        /* gint64, parallel to pending_events */
 
   struct
   {
@@ -225,6 +275,7 @@ enum
 enum
 {
   STATIONS_CHANGED,
+  EVENTS_COMMITTED,
   N_SIGNALS
 };
 
@@ -236,6 +287,49 @@ _tr_host_monotonic_ms (void)
 {
   return g_get_monotonic_time () / 1000;
 }
+
+/* tr-host.c: sources on the host's context */
+
+guint
+_tr_host_timeout_add (TrHost *self, guint interval_ms, GSourceFunc func, gpointer data);
+guint
+_tr_host_idle_add (TrHost *self, int priority, GSourceFunc func, gpointer data);
+/* Destroys the source @*id names on the host's context and zeroes it. */
+void
+_tr_host_clear_source (TrHost *self, guint *id);
+/* Iterates the host's context until @*done (for the blocking calls). */
+void
+_tr_host_iterate_until (TrHost *self, const gboolean *done);
+
+/* tr-host-writer.c: the one writer */
+
+/* Runs on the writer thread, with the host's store, which no other
+ * thread touches meanwhile. */
+typedef gboolean (*TrHostWriteFunc) (TrStore *store, gpointer data, GError **error);
+
+void
+_tr_host_writer_start (TrHost *self);
+/* Waits for every queued write, then ends the thread. */
+void
+_tr_host_writer_stop (TrHost *self);
+/* Queues @func behind every write queued before it; @callback runs on
+ * the host's context once it returned. @destroy frees @data after that. */
+void
+_tr_host_write_async (TrHost *self, TrHostWriteFunc func, gpointer data, GDestroyNotify destroy,
+                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+gboolean
+_tr_host_write_finish (TrHost *self, GAsyncResult *result, GError **error);
+/* The same, iterating the host's context until it is done: for the rare
+ * blocking calls of the public API (a pairing code, a revocation). */
+gboolean
+_tr_host_write_sync (TrHost *self, TrHostWriteFunc func, gpointer data, GError **error);
+/* TRUE on the writer thread, in a write. */
+gboolean
+_tr_host_in_writer (void);
+/* Keeps the store's "ticket-changed" off the writer thread: the host
+ * emits it again on its own context after each commit. */
+void
+_tr_host_writer_watch_store (TrHost *self);
 
 /* tr-host-listener.c: the listening socket */
 
@@ -325,13 +419,38 @@ void
 _tr_host_event_cache_clear (TrHost *self);
 void
 _tr_host_build_event_frames (GPtrArray *json, GArray *seqs, FrameFunc func, gpointer user_data);
+/* TRUE when @conn went live at once (nothing or little to send), FALSE
+ * when its catch-up went to the reader thread; NULL error either way,
+ * FALSE with @error when the store failed. */
 gboolean
 _tr_host_catch_up (TrHost *self, Connection *conn, gint64 since, const char *since_op,
-                   const char *host_id, gint64 head, GError **error);
+                   const char *host_id, gint64 head, gboolean *out_live, GError **error);
+gboolean
+_tr_host_read_log_bounds (TrHost *self, gint64 *out_tail, gint64 *out_head, GError **error);
+gboolean
+_tr_host_collect_events (TrHost *self, gint64 after, gint64 last, guint limit, GPtrArray *json,
+                         GPtrArray *owned, GArray *seqs, GError **error);
 char *
 _tr_host_build_http_snapshot (TrHost *self, GError **error);
 char *
 _tr_host_build_http_events (TrHost *self, gint64 since, GError **error);
+
+/* tr-host-reader.c: the catch-up thread and its shared frames */
+
+gboolean
+_tr_host_reader_start (TrHost *self, GError **error);
+void
+_tr_host_reader_stop (TrHost *self);
+/* Reads and encodes on the reader thread a snapshot (@snapshot) or the
+ * events @after+1 … @last, then, on the loop, sends them to @conn,
+ * then what was fanned out meanwhile, and makes it live. */
+void
+_tr_host_catch_up_async (TrHost *self, Connection *conn, gboolean snapshot, gint64 after,
+                         gint64 last);
+/* tr-host-connection.c: the station joins the live stream, then handles
+ * the frames it sent during its catch-up. */
+void
+_tr_host_connection_go_live (TrHost *self, Connection *conn);
 
 /* tr-host-commit.c: group commit and fan-out */
 
@@ -340,8 +459,13 @@ _tr_host_enqueue_op (TrHost *self, TrOp *op, TrOutcome *invalid, Connection *con
                      HttpRequest *request);
 void
 _tr_host_pending_op_free (gpointer data);
+/* Starts the group commit of what is pending unless one is in flight
+ * (its end starts the next); returns at once. */
 void
 _tr_host_flush_now (TrHost *self);
+/* Iterates the host's context until nothing is pending or in flight. */
+void
+_tr_host_drain (TrHost *self);
 HttpRequest *
 _tr_host_request_new (TrHost *self, SoupServerMessage *msg, RequestKind kind);
 

@@ -67,7 +67,8 @@ void
 _tr_host_stations_changed (TrHost *self)
 {
   if (self->stations_changed_id == 0)
-    self->stations_changed_id = g_idle_add (emit_stations_changed_cb, self);
+    self->stations_changed_id
+      = _tr_host_idle_add (self, G_PRIORITY_DEFAULT_IDLE, emit_stations_changed_cb, self);
 }
 
 static void
@@ -179,7 +180,9 @@ tr_host_list_stations (TrHost *self)
 
   /* Paired stations too, the ones not seen since the host started
    * included, so the monitor can revoke a stolen tablet that is off. */
-  paired = tr_store_list_paired_stations (self->store, &error);
+  /* Once started, the store is the writer's: read the file. */
+  paired = self->reader != NULL ? tr_store_reader_list_paired_stations (self->reader, &error)
+                                : tr_store_list_paired_stations (self->store, &error);
   if (paired == NULL)
     g_warning ("Listing paired stations failed: %s", error->message);
   for (guint i = 0; paired != NULL && i < paired->len; i++)

@@ -1,12 +1,16 @@
 /* tr-host.c: the embedded host, a SoupServer over the store of truth
  *
- * One main context does everything: WebSocket frames, HTTP requests, the
- * group-commit flush and the timers. The flow of an op:
+ * One main context, the host's, does the talking: WebSocket frames, HTTP
+ * requests, fan-out and the timers. One writer thread does the writing
+ * (tr-host-writer.c), so that no fsync ever holds the loop. The flow of
+ * an op:
  *
  *   frame or request → pending_ops → (G_PRIORITY_HIGH_IDLE flush) one
- *   tr_store_apply_ops() transaction, durable before anything leaves →
- *   the new events as one shared frame to every caught-up station and
- *   every waiting long-poll → then each ack to its origin.
+ *   tr_store_apply_ops() transaction on the writer thread, durable before
+ *   anything leaves; meanwhile new ops gather for the next one → back on
+ *   the loop: "events-committed", the new events as one shared frame to
+ *   every caught-up station and every waiting long-poll → then each ack
+ *   to its origin.
  *
  * This file is the GObject (properties, signals, life cycle), start and
  * stop and the public getters; tr-host-private.h lists the other files,
@@ -44,6 +48,62 @@ G_DEFINE_FINAL_TYPE (TrHost, tr_host, G_TYPE_OBJECT)
 GParamSpec *_tr_host_properties[N_PROPS];
 guint _tr_host_signals[N_SIGNALS];
 
+/* Before start, the thread default's: a host is made and started on the
+ * thread that runs it. */
+static GMainContext *
+host_context (TrHost *self)
+{
+  return self->context != NULL ? self->context : g_main_context_get_thread_default ();
+}
+
+static guint
+attach (TrHost *self, GSource *source, GSourceFunc func, gpointer data)
+{
+  guint id;
+
+  g_source_set_callback (source, func, data, NULL);
+  id = g_source_attach (source, host_context (self));
+  g_source_unref (source);
+  return id;
+}
+
+guint
+_tr_host_timeout_add (TrHost *self, guint interval_ms, GSourceFunc func, gpointer data)
+{
+  return attach (self, g_timeout_source_new (interval_ms), func, data);
+}
+
+guint
+_tr_host_idle_add (TrHost *self, int priority, GSourceFunc func, gpointer data)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, priority);
+  return attach (self, source, func, data);
+}
+
+void
+_tr_host_clear_source (TrHost *self, guint *id)
+{
+  GSource *source;
+
+  if (*id == 0)
+    return;
+  source = g_main_context_find_source_by_id (host_context (self), *id);
+  if (source != NULL)
+    g_source_destroy (source);
+  *id = 0;
+}
+
+void
+_tr_host_iterate_until (TrHost *self, const gboolean *done)
+{
+  GMainContext *context = host_context (self);
+
+  while (!*done)
+    g_main_context_iteration (context, TRUE);
+}
+
 TrHost *
 tr_host_new (TrStore *store)
 {
@@ -64,6 +124,18 @@ tr_host_start (TrHost *self, GError **error)
   g_return_val_if_fail (TR_IS_HOST (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   g_return_val_if_fail (!self->running, FALSE);
+
+  /* Before the writer owns the store, the loop reads what it keeps. */
+  if (self->reader == NULL
+      && !(self->reader = tr_store_reader_open (tr_store_get_path (self->store), error)))
+    return FALSE;
+  if (!_tr_host_reader_start (self, error))
+    return FALSE;
+  g_free (self->db_id);
+  self->db_id = g_strdup (tr_store_get_db_id (self->store));
+  self->head_seq = tr_store_get_head_seq (self->store);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  self->context = g_main_context_ref_thread_default ();
 
   server = g_object_new (SOUP_TYPE_SERVER, "server-header", "ticketrail/" PACKAGE_VERSION, NULL);
   /* permessage-deflate costs ~25x the memory per connection and 7x the
@@ -113,9 +185,10 @@ tr_host_start (TrHost *self, GError **error)
   self->server = g_steal_pointer (&server);
   self->socket = g_steal_pointer (&socket);
   self->running = TRUE;
-  self->check_id = g_timeout_add (CHECK_INTERVAL_MS, _tr_host_check_cb, self);
+  _tr_host_writer_start (self);
+  self->check_id = _tr_host_timeout_add (self, CHECK_INTERVAL_MS, _tr_host_check_cb, self);
   self->maintenance_id
-    = g_timeout_add_seconds (MAINTENANCE_INTERVAL_S, _tr_host_maintenance_cb, self);
+    = _tr_host_timeout_add (self, MAINTENANCE_INTERVAL_S * 1000, _tr_host_maintenance_cb, self);
 
   g_debug ("listening on %s port %u", self->bound_address, self->bound_port);
   g_object_notify_by_pspec (G_OBJECT (self), _tr_host_properties[PROP_BOUND_PORT]);
@@ -136,7 +209,7 @@ tr_host_stop (TrHost *self)
   self->running = FALSE;
 
   /* What was received is committed and acknowledged before the close. */
-  _tr_host_flush_now (self);
+  _tr_host_drain (self);
 
   for (guint i = 0; i < self->connections->len; i++)
     _tr_host_connection_close (g_ptr_array_index (self->connections, i), TR_CLOSE_GOING_AWAY,
@@ -144,10 +217,15 @@ tr_host_stop (TrHost *self)
   while (self->polls->len > 0)
     _tr_host_poll_answer (self, g_ptr_array_index (self->polls, self->polls->len - 1));
 
-  g_clear_handle_id (&self->check_id, g_source_remove);
-  g_clear_handle_id (&self->maintenance_id, g_source_remove);
-  g_clear_handle_id (&self->throttle_id, g_source_remove);
+  _tr_host_clear_source (self, &self->check_id);
+  _tr_host_clear_source (self, &self->maintenance_id);
+  _tr_host_clear_source (self, &self->throttle_id);
   _tr_host_write_seen (self);
+  /* The last writes (the times stations were seen) go before the store
+   * is the caller's again. */
+  _tr_host_drain (self);
+  _tr_host_writer_stop (self);
+  _tr_host_reader_stop (self);
 
   soup_server_disconnect (self->server);
   g_clear_object (&self->server);
@@ -204,7 +282,7 @@ tr_host_dispose (GObject *object)
   TrHost *self = TR_HOST (object);
 
   tr_host_stop (self);
-  _tr_host_flush_now (self);
+  _tr_host_drain (self);
 
   /* Connections still finishing their close handshake are let go: the
    * close frame was queued, and libsoup finishes the socket on its own. */
@@ -212,9 +290,10 @@ tr_host_dispose (GObject *object)
     ((Connection *)g_ptr_array_index (self->connections, i))->host = NULL;
   g_ptr_array_set_size (self->connections, 0);
 
-  g_clear_handle_id (&self->stations_changed_id, g_source_remove);
-  g_clear_handle_id (&self->throttle_id, g_source_remove);
+  _tr_host_clear_source (self, &self->stations_changed_id);
+  _tr_host_clear_source (self, &self->throttle_id);
   _tr_host_forget_peers (self);
+  g_clear_pointer (&self->reader, tr_store_reader_free);
   g_clear_object (&self->store);
   g_clear_object (&self->tls_certificate);
 
@@ -230,8 +309,7 @@ tr_host_finalize (GObject *object)
   g_ptr_array_unref (self->polls);
   g_ptr_array_unref (self->pending_ops);
   g_ptr_array_unref (self->pending_requests);
-  g_ptr_array_unref (self->pending_events);
-  g_array_unref (self->pending_seqs);
+  g_free (self->db_id);
   _tr_host_event_cache_clear (self);
   g_free (self->event_cache);
   g_hash_table_unref (self->stations);
@@ -241,6 +319,7 @@ tr_host_finalize (GObject *object)
   g_hash_table_unref (self->seen);
   g_free (self->bound_address);
   g_free (self->tls_fingerprint);
+  g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (tr_host_parent_class)->finalize (object);
 }
@@ -347,6 +426,8 @@ tr_host_set_property (GObject *object, guint prop_id, const GValue *value, GPara
     {
       case PROP_STORE:
         g_set_object (&self->store, g_value_get_object (value));
+        if (self->store != NULL)
+          _tr_host_writer_watch_store (self);
         break;
       case PROP_PORT:
         if (self->running)
@@ -473,6 +554,10 @@ tr_host_class_init (TrHostClass *klass)
   _tr_host_signals[STATIONS_CHANGED]
     = g_signal_new ("stations-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 0);
+  /* The array is the host's, only for the emission (static scope). */
+  _tr_host_signals[EVENTS_COMMITTED]
+    = g_signal_new ("events-committed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
@@ -486,8 +571,6 @@ tr_host_init (TrHost *self)
   self->polls = g_ptr_array_new_with_free_func ((GDestroyNotify)_tr_host_poll_free);
   self->pending_ops = g_ptr_array_new_with_free_func (_tr_host_pending_op_free);
   self->pending_requests = g_ptr_array_new ();
-  self->pending_events = g_ptr_array_new_with_free_func (g_free);
-  self->pending_seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->event_cache = g_malloc0 (EVENT_CACHE_SLOTS * sizeof *self->event_cache);
   self->stations
     = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)_tr_host_station_free);

@@ -2,7 +2,16 @@
  *
  * The same object runs inside the app's host mode and in the headless
  * ticketrail-host. Everything runs on the thread-default main context
- * of the thread that calls tr_host_start().
+ * of the thread that calls tr_host_start(): every source the host makes
+ * is attached to it, every signal is emitted there, every callback
+ * comes back there. Call the host only from that thread.
+ *
+ * After tr_host_start() the store belongs to the host's writer thread,
+ * which commits (and waits for the fsync) off the loop: until
+ * tr_host_stop(), do not call the store yourself. Read through the host
+ * (its signals) or your own read-only connection, write through
+ * tr_host_submit_ops_async(). The store's "ticket-changed" still fires,
+ * on the host's context, after each commit.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -71,6 +80,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrStationInfo, tr_station_info_free)
  *   "n-connections"      guint     TCP connections open now (HTTP and WebSocket)
  * Signals:
  *   "stations-changed"   ()        the station list changed
+ *   "events-committed"   (GPtrArray *events)  TrEvent*, oldest first: the events of one
+ *                                  group commit, on the host's context, once the commit
+ *                                  is durable (its fsync returned) and before any of it is
+ *                                  sent: before the events frames and before the acks. The
+ *                                  array and its events are the host's and only live for
+ *                                  the emission: copy what you keep. Every event the host
+ *                                  ever commits comes through here, once, in seq order.
  */
 TrHost    *tr_host_new              (TrStore *store);
 gboolean   tr_host_start            (TrHost *self, GError **error);
@@ -79,9 +95,27 @@ gboolean   tr_host_is_running       (TrHost *self);
 guint      tr_host_get_bound_port   (TrHost *self);
 TrStore   *tr_host_get_store        (TrHost *self);
 
-/* Applies an op issued in-process (the host's own UI, the demo seeder)
- * exactly as if a station had sent it: dedupe, apply, log, fan out. */
+/* Applies ops issued in-process (the host's own UI, the demo seeder)
+ * exactly as if a station had sent them, behind everything received
+ * before: dedupe, apply, log, fan out. @ops (TrOp*) are copied. The
+ * callback runs on the host's context once they are committed and
+ * fanned out; _finish() gives their TrOutcome*s, in the order of @ops
+ * (a new array, to unref), or NULL with TR_ERROR_STORE when the
+ * database failed (nothing was written). */
+void       tr_host_submit_ops_async  (TrHost              *self,
+                                      GPtrArray           *ops,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+GPtrArray *tr_host_submit_ops_finish (TrHost        *self,
+                                      GAsyncResult  *result,
+                                      GError       **error);
+
+/* The same for one op, blocking: it iterates the host's context until
+ * the op is committed and fanned out (the loop keeps serving meanwhile).
+ * For tests and command-line code only; a UI uses the async call. */
 TrOutcome *tr_host_submit_op        (TrHost *self, const TrOp *op, GError **error);
+GPtrArray *tr_host_submit_ops       (TrHost *self, GPtrArray *ops, GError **error);
 
 /* TrStationInfo* copies, connected first, then by name; paired
  * stations that are not connected are included. */
@@ -110,41 +144,17 @@ char       *tr_tls_certificate_fingerprint (GTlsCertificate *certificate);
  * Needs a GIO TLS backend at run time (glib-networking). */
 GTlsCertificate *tr_tls_ensure_certificate (const char *path, GError **error);
 
-/* ---- Ops and writes off the caller's stack (tr-host-ops.c) ----
- *
- * Both complete on the thread-default main context of the caller, never
- * before the write is durable. */
-
-/* Applies @ops (TrOp*) in order exactly as if a station had sent them:
- * dedupe, apply, log, fan out to every connected station. The result is
- * the outcomes (TrOutcome*, same order), or NULL with @error when the
- * database failed. */
-void       tr_host_submit_ops_async  (TrHost              *self,
-                                      GPtrArray           *ops,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data);
-GPtrArray *tr_host_submit_ops_finish (TrHost        *self,
-                                      GAsyncResult  *result,
-                                      GError       **error);
-
-/* A write that is not an op (the menu and other settings), run by the
- * host's writer on its store, so the host stays its database's one
- * writer. @func returns FALSE with @error when it failed; @data is freed
- * with @destroy once it has run. Belongs in tr-host-private.h. */
-typedef gboolean (*TrHostWriteFunc) (TrStore  *store,
-                                     gpointer  data,
-                                     GError  **error);
-
-void       _tr_host_write_async      (TrHost              *self,
-                                      TrHostWriteFunc      func,
-                                      gpointer             data,
-                                      GDestroyNotify       destroy,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data);
-gboolean   _tr_host_write_finish     (TrHost        *self,
-                                      GAsyncResult  *result,
-                                      GError       **error);
+/* The menu (JSON, or NULL for none, as tr_store_set_menu() takes it)
+ * written by the host's writer thread, so the host stays its database's
+ * one writer; completes on the caller's thread-default context once it
+ * is durable (tr-host-settings.c). */
+void       tr_host_save_menu_async  (TrHost              *self,
+                                     const char          *menu_json,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+gboolean   tr_host_save_menu_finish (TrHost        *self,
+                                     GAsyncResult  *result,
+                                     GError       **error);
 
 G_END_DECLS

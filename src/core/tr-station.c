@@ -190,15 +190,10 @@ tr_station_new_host (const char *data_dir, guint port, gboolean loopback_only, G
   if (self->store == NULL)
     return NULL;
 
-  /* With its writer thread the host announces commits as events on its
-   * main context ("events-committed"); until then its store's
-   * "ticket-changed" fires on this same thread after each commit. */
-  if (g_signal_lookup ("events-committed", TR_TYPE_HOST) != 0)
-    g_signal_connect_object (self->host, "events-committed", G_CALLBACK (on_host_events_committed),
-                             self, G_CONNECT_SWAPPED);
-  else
-    g_signal_connect_object (store, "ticket-changed", G_CALLBACK (on_ticket_changed), self,
-                             G_CONNECT_SWAPPED);
+  /* The host's writer thread owns its store; commits reach this thread
+   * as events on the host's main context. */
+  g_signal_connect_object (self->host, "events-committed", G_CALLBACK (on_host_events_committed),
+                           self, G_CONNECT_SWAPPED);
 
   if (!tr_host_start (self->host, error))
     return NULL;
@@ -415,19 +410,13 @@ tr_station_load_menu (TrStation *self, GError **error)
   return tr_store_get_menu (self->store, error);
 }
 
-static gboolean
-write_menu (TrStore *store, gpointer data, GError **error)
-{
-  return tr_store_set_menu (store, data, error);
-}
-
 static void
 host_menu_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   GError *error = NULL;
 
-  if (_tr_host_write_finish (TR_HOST (source), result, &error))
+  if (tr_host_save_menu_finish (TR_HOST (source), result, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -448,8 +437,8 @@ tr_station_save_menu_async (TrStation *self, const char *menu_json, GCancellable
 
   if (self->mode == TR_STATION_MODE_HOST)
     {
-      _tr_host_write_async (self->host, write_menu, g_strdup (menu_json), g_free, cancellable,
-                            host_menu_written_cb, g_steal_pointer (&task));
+      tr_host_save_menu_async (self->host, menu_json, cancellable, host_menu_written_cb,
+                               g_steal_pointer (&task));
       return;
     }
 
