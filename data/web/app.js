@@ -132,33 +132,73 @@
     return null;
   }
 
+  /* One attempt at a file; a request that hangs (a dead connection) is
+   * given up and tried again, so a catalog that comes late still comes. */
+  const CATALOG_ATTEMPT_MS = CATALOG_WAIT_MS * 5;
+  const CATALOG_RETRY_MIN_MS = 1000;
+  const CATALOG_RETRY_MAX_MS = 10000;
+
+  /* What went wrong with the host's answer, and whether it may pass. */
+  class CatalogError extends Error {
+    constructor (message, { transient }) {
+      super(message);
+      this.transient = transient;
+    }
+  }
+
   async function fetchCatalogFile (name) {
     const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(), CATALOG_WAIT_MS * 5);
+    const timer = setTimeout(() => ctl.abort(), CATALOG_ATTEMPT_MS);
+    let res;
     try {
-      const res = await fetch('/static/' + name, { signal: ctl.signal });
-      if (!res.ok) throw new Error(`${name}: ${res.status}`);
-      return await res.json();
+      res = await fetch('/static/' + name, { signal: ctl.signal });
+    } catch (e) {
+      /* No answer: the network, or an attempt that hung and was aborted. */
+      clearTimeout(timer);
+      throw new CatalogError(`${name}: ${e.message}`, { transient: true });
+    }
+    try {
+      /* A busy host (429, 503) may answer later; any other status will not change. */
+      if (!res.ok) throw new CatalogError(`${name}: ${res.status}`, { transient: res.status === 429 || res.status >= 500 });
+      return await res.json().catch((e) => {
+        throw new CatalogError(`${name}: ${e.message}`, { transient: e.name === 'AbortError' });
+      });
     } finally {
       clearTimeout(timer);
     }
   }
 
-  /* Resolves to a usable catalog or null; never rejects. */
-  async function loadCatalog () {
+  /* One try: a usable catalog, null when there is none for the browser's
+   * languages or the host's is unusable, or a transient CatalogError. */
+  async function tryLoadCatalog (tags) {
     try {
-      const tags = [...(navigator.languages || []), navigator.language].filter(Boolean);
-      /* Nothing to fetch for a browser that puts English first. */
-      if (!tags.length || String(tags[0]).toLowerCase().split(/[-_]/)[0] === 'en') return null;
       const index = await fetchCatalogFile('i18n.json');
-      const available = index && typeof index.languages === 'object' ? index.languages : {};
+      const available = index && typeof index.languages === 'object' && index.languages !== null ? index.languages : {};
       const file = pickLanguage(tags, available);
       if (typeof file !== 'string') return null;
       const c = await fetchCatalogFile(file);
       if (!c || typeof c.messages !== 'object' || c.messages === null || Array.isArray(c.messages)) return null;
       return { language: typeof c.language === 'string' ? c.language : '', plural: c.plural, messages: c.messages };
     } catch (e) {
+      if (e instanceof CatalogError && e.transient) throw e;
       return null;
+    }
+  }
+
+  /* Resolves to a usable catalog or null; never rejects. A failure that
+   * may pass (no answer, a busy host) is tried again for as long as the
+   * page is open: a screen that started while the network was down gets
+   * its language when it is back. */
+  async function loadCatalog () {
+    const tags = [...(navigator.languages || []), navigator.language].filter(Boolean);
+    /* Nothing to fetch for a browser that puts English first. */
+    if (!tags.length || String(tags[0]).toLowerCase().split(/[-_]/)[0] === 'en') return null;
+    for (let delay = CATALOG_RETRY_MIN_MS; ; delay = Math.min(delay * 2, CATALOG_RETRY_MAX_MS)) {
+      try {
+        return await tryLoadCatalog(tags);
+      } catch (e) {
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 
@@ -1737,7 +1777,8 @@
   }
 
   /* The catalog comes first, so that the page does not change language
-   * under the cook; a slow one is applied when it comes. */
+   * under the cook; one that comes later, however late, is applied when
+   * it comes (loadCatalog() keeps trying). */
   let started = false;
   const startOnce = () => {
     if (started) return;
