@@ -4,8 +4,24 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 'use strict';
 
-const CACHE = 'ticketrail-web-v1';
-const FILES = ['/', '/static/app.css', '/static/app.js', '/static/icon.svg'];
+/* A new name whenever the list changes, so that no screen keeps a page
+ * whose modules are not all in its cache. */
+const CACHE = 'ticketrail-web-v2';
+/* The page, its style and icon, and every module app.js imports (the
+ * list of data/web/ticketrail-web.gresource.xml). */
+const FILES = ['/', '/static/app.css', '/static/icon.svg',
+  '/static/app.js',
+  '/static/actions.js',
+  '/static/config.js',
+  '/static/connection.js',
+  '/static/dom.js',
+  '/static/gettext.js',
+  '/static/ops.js',
+  '/static/pairing.js',
+  '/static/render.js',
+  '/static/screen.js',
+  '/static/sound.js',
+  '/static/store.js'];
 /* Translations: only the screen's own language is fetched, so each one
  * is kept once the page has asked for it. */
 const CATALOG = /^\/static\/i18n(-[\w-]+)?\.json$/;

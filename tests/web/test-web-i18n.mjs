@@ -214,18 +214,35 @@ test('bad entries and a bad plural rule fall back to English one message at a ti
   await context.close();
 });
 
+// Holds every request for @file until release(), then answers them all.
+// The page gives up on a request that hangs and asks again, so under load
+// the one it waits for may be the second; the first has no one left to
+// answer, which is no failure.
+async function holdCatalog (context, file) {
+  let release;
+  const held = new Promise((r) => { release = r; });
+  const asked = [];
+  await context.route(`**/static/${file}`, async (route) => {
+    asked.push(route.request().url());
+    await held;
+    try {
+      await route.fulfill({ response: await route.fetch() });
+    } catch (e) {
+      if (!route.request().failure()) throw e;
+    }
+  });
+  return { asked, release };
+}
+
 test('a catalog that comes late is applied when it comes', async () => {
   const hi = await catalogFor('hi');
   const hiFile = (await getJson('/static/i18n.json')).languages.hi;
   const context = await browser.newContext(NO_WORKER);
-  let release;
-  const held = new Promise((r) => { release = r; });
-  await context.route(`**/static/${hiFile}`, async (route) => {
-    await held;
-    await route.fulfill({ response: await route.fetch() });
-  });
+  const { asked, release } = await holdCatalog(context, hiFile);
   const page = await openPage(context, `${host.url}/?role=kitchen`);
-  // The page does not wait for it for ever: it starts in English.
+  // The page asked for it, and does not wait for it for ever: it starts
+  // in English.
+  await until('the page to ask for its catalog', () => asked.length > 0);
   await waitConn(page, 'online-websocket');
   const dineCard = page.locator(`.card[data-ticket-id="${dineIn.id}"]`);
   await dineCard.waitFor();
@@ -236,7 +253,26 @@ test('a catalog that comes late is applied when it comes', async () => {
   const rush = translation(hi, 'RUSH');
   await until('the late catalog to be applied', async () =>
     (await text(page, '#recall-button')) === recall && (await text(dineCard, '.rush-strip')) === rush);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'hi');
   await sleep(100);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('a catalog request that gets no answer is tried again', async () => {
+  const hi = await catalogFor('hi');
+  const hiFile = (await getJson('/static/i18n.json')).languages.hi;
+  const context = await browser.newContext(NO_WORKER);
+  // The first request ends as on a dead connection (the page's own limit
+  // on a request that hangs ends it the same way); the next one reaches
+  // the host.
+  let requests = 0;
+  await context.route(`**/static/${hiFile}`, (route) => (requests++ === 0 ? route.abort('timedout') : route.fallback()));
+  const page = await openPage(context, `${host.url}/?role=kitchen`);
+  await waitConn(page, 'online-websocket');
+  const recall = translation(hi, 'Recall');
+  await until('the catalog to be applied', async () => (await text(page, '#recall-button')) === recall);
+  assert.ok(requests >= 2, `the page asked again (${requests} requests)`);
   assert.deepEqual(page.problems, []);
   await context.close();
 });

@@ -58,6 +58,33 @@ test('the page has no inline script or event handler attributes', async () => {
   assert.doesNotMatch(html, /https?:\/\//, 'nothing from another origin');
 });
 
+// The page is ES modules: each one it loads must be served as JavaScript
+// (a browser refuses a module of any other type), and kept by the
+// service worker, or an offline reload breaks on the first one missing.
+test('every module the page loads is served and kept for offline reloads', async () => {
+  const html = await (await get('/')).text();
+  const entries = [...html.matchAll(/<script\b[^>]*\btype="module"[^>]*\bsrc="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(entries, ['/static/app.js'], 'index.html loads app.js as a module');
+  const sw = await (await get('/sw.js')).text();
+  const cached = new Set([...sw.matchAll(/'(\/static\/[\w.-]+)'/g)].map((m) => m[1]));
+  const seen = new Set();
+  const queue = [...entries];
+  while (queue.length) {
+    const path = queue.shift();
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const res = await get(path);
+    assert.equal(res.status, 200, path);
+    assert.equal(res.headers.get('content-type'), 'text/javascript; charset=utf-8', path);
+    assert.ok(cached.has(path), `sw.js keeps ${path}`);
+    const code = await res.text();
+    for (const m of code.matchAll(/^\s*import\b[^'"]*['"]([^'"]+)['"]/gm)) queue.push(new URL(m[1], host.url + path).pathname);
+  }
+  assert.ok(seen.size >= 5, `app.js imports the page's modules (${[...seen].join(' ')})`);
+  const stale = [...cached].filter((p) => p.endsWith('.js') && !seen.has(p));
+  assert.deepEqual(stale, [], 'sw.js keeps no script the page does not load');
+});
+
 test('unknown paths are 404, other methods 405', async () => {
   for (const path of ['/nope', '/static/nope.js', '/static/', '/static/app.js/x', '/static/.hidden.js',
                       '/static/ticketrail-web.gresource.xml', '/index.htm']) {

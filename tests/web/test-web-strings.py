@@ -327,7 +327,13 @@ def main():
         with open(os.path.join(web, name), encoding='utf-8') as f:
             if MARKED.search(strip_comments(f.read())):
                 marking.append(f'data/web/{name}')
-    tap.ok('data/web/app.js' in marking, f'app.js marks its strings for translation ({marking})')
+    # The page's text is spread over its modules: the ones that show
+    # text must be among those that mark it (a module dropped from here
+    # by mistake would leave its strings out of every catalog).
+    showing = ['data/web/app.js', 'data/web/render.js', 'data/web/actions.js', 'data/web/pairing.js',
+               'data/web/connection.js']
+    tap.ok(all(p in marking for p in showing), f'the modules that show text mark it for translation ({marking})',
+           '\n'.join(f'marks nothing: {p}' for p in showing if p not in marking))
     missing = [p for p in marking if p not in listed]
     tap.ok(not missing, 'every web script that marks strings is in po/POTFILES.in',
            '\n'.join(f'not in po/POTFILES.in: {p}' for p in missing))

@@ -1,0 +1,455 @@
+/* The link to the host: WebSocket, or long-polling when WebSocket cannot
+ * connect; the same states as the GTK client. It sends the outbox and
+ * hands what the host sends to the store.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+import { ROLE, STATION_NAME } from './config.js';
+import { _ } from './gettext.js';
+import { applyEvents, applySnapshot, handleAck, setHost, setToken, state } from './store.js';
+
+const HEARTBEAT_MS = 5000;
+const DEAD_MS = 15000;
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 30000;
+const WS_RETRY_MS = 60000;
+const POLL_WAIT_S = 25;
+const WS_FAILURES_BEFORE_POLLING = 3;
+const MAX_OPS_PER_FRAME = 100;
+
+export class HttpError extends Error {
+  constructor (status, message, reason) {
+    super(`${status} ${message}`);
+    this.status = status;
+    this.reason = reason || null;
+  }
+}
+
+export async function fetchJson (url, { method = 'GET', body, timeout = 10000, controller, anonymous = false } = {}) {
+  const ctl = controller || new AbortController();
+  const timer = setTimeout(() => ctl.abort(), timeout);
+  const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
+  if (state.token && !anonymous) headers.Authorization = `Bearer ${state.token}`;
+  try {
+    const res = await fetch(url, {
+      method,
+      cache: 'no-store',
+      signal: ctl.signal,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+    if (!res.ok) {
+      const why = data && data.error ? (data.error.message || data.error.code || data.error) : res.statusText;
+      throw new HttpError(res.status, why, data && data.error ? data.error.reason : null);
+    }
+    return data;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const link = {
+  state: 'connecting',
+  mode: 'websocket',       /* or 'polling' */
+  ws: null,
+  wsProbe: null,           /* a WebSocket tried while polling */
+  wsFailures: 0,
+  backoff: BACKOFF_MIN_MS,
+  retryTimer: 0,
+  probeTimer: 0,
+  heartbeatTimer: 0,
+  lastFrameAt: 0,
+  latency: -1,
+  lastError: null,
+  poll: null,              /* { controller } of the running long-poll */
+  generation: 0,
+  forceSnapshot: false,
+  sent: new Set(),         /* op ids sent on the current connection */
+
+  /* Set by app.js: what the page shows of the link changed; the host
+   * refused an op (@why); the host does not take our token (@reason). */
+  onChange () {},
+  onRefused (why) {},
+  onUnpaired (reason) {},
+
+  setState (state) {
+    if (this.state === state) return;
+    this.state = state;
+    this.onChange();
+  },
+
+  start () {
+    this.connect();
+  },
+
+  /* Stops everything that runs and starts a new generation, so that
+   * late callbacks of the old one do nothing. */
+  reset () {
+    this.generation++;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.probeTimer);
+    clearInterval(this.heartbeatTimer);
+    this.retryTimer = this.probeTimer = this.heartbeatTimer = 0;
+    for (const ws of [this.ws, this.wsProbe]) {
+      if (ws) {
+        ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+        try { ws.close(1000); } catch (e) { /* already closed */ }
+      }
+    }
+    this.ws = this.wsProbe = null;
+    if (this.poll) this.poll.controller.abort();
+    this.poll = null;
+    this.sent.clear();
+  },
+
+  connect () {
+    this.reset();
+    if (!state.token) {
+      this.unpaired(null);
+      return;
+    }
+    if (navigator.onLine === false) {
+      this.setState('offline');
+      return; /* the 'online' event brings us back */
+    }
+    this.setState('connecting');
+    if (this.mode === 'polling') this.startPolling();
+    else this.openWebSocket(false);
+  },
+
+  scheduleRetry () {
+    const gen = this.generation;
+    /* Exponential, with jitter so a room of screens does not come back
+     * in lockstep after the host restarts. */
+    const delay = this.backoff * (0.5 + Math.random() * 0.5);
+    this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX_MS);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => { if (gen === this.generation) this.connect(); }, delay);
+  },
+
+  refresh () {
+    this.backoff = BACKOFF_MIN_MS;
+    this.wsFailures = 0;
+    this.mode = 'websocket';
+    this.forceSnapshot = true;
+    this.connect();
+  },
+
+  wsUrl () {
+    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/ws';
+  },
+
+  helloFrame () {
+    const fresh = this.forceSnapshot || !state.hostId;
+    return {
+      type: 'hello',
+      protocol: 1,
+      station: { id: state.stationId, name: STATION_NAME, role: ROLE },
+      token: state.token,
+      host_id: fresh ? null : state.hostId,
+      since: fresh ? 0 : state.lastSeq,
+    };
+  },
+
+  openWebSocket (probe) {
+    const gen = this.generation;
+    let ws;
+    try {
+      ws = new WebSocket(this.wsUrl(), 'ticketrail.v1');
+    } catch (e) {
+      this.wsFailed(gen, probe, false);
+      return;
+    }
+    let welcomed = false;
+    if (probe) this.wsProbe = ws;
+    else this.ws = ws;
+
+    ws.onopen = () => {
+      ws.send(JSON.stringify(this.helloFrame()));
+    };
+    ws.onmessage = (e) => {
+      if (gen !== this.generation) return;
+      let frame;
+      try {
+        frame = JSON.parse(e.data);
+      } catch (err) {
+        return;
+      }
+      this.lastFrameAt = Date.now();
+      if (frame.type === 'welcome') {
+        welcomed = true;
+        if (probe) this.promoteProbe(ws);
+        this.onWelcome(frame);
+        return;
+      }
+      this.handleFrame(frame);
+    };
+    ws.onclose = (e) => {
+      if (gen !== this.generation || (ws !== this.ws && ws !== this.wsProbe)) return;
+      /* A probe that took over is the main connection now. */
+      const wasProbe = ws === this.wsProbe;
+      if (wasProbe) this.wsProbe = null;
+      else this.ws = null;
+      if (e.code === 4401 || e.code === 4403) {
+        /* Retrying with the same token cannot help: ask for a code. */
+        this.unpaired(e.code === 4403 ? 'revoked' : 'unknown');
+        return;
+      }
+      if (e.reason) this.lastError = e.reason;
+      this.wsFailed(gen, wasProbe, welcomed);
+    };
+  },
+
+  /* A WebSocket closed or never opened. */
+  async wsFailed (gen, probe, wasWelcomed) {
+    clearInterval(this.heartbeatTimer);
+    this.sent.clear();
+    if (probe) {
+      /* Still polling: try again in a minute. */
+      this.scheduleProbe();
+      return;
+    }
+    if (wasWelcomed) {
+      this.setState('offline');
+      this.backoff = BACKOFF_MIN_MS;
+      this.scheduleRetry();
+      return;
+    }
+    this.setState('offline');
+    /* Only count failures while the host answers over plain HTTP: a host
+     * that is down is not a reason to give up on WebSocket. */
+    const healthy = await this.checkHealth();
+    if (gen !== this.generation) return;
+    if (healthy) this.wsFailures++;
+    if (healthy && this.wsFailures >= WS_FAILURES_BEFORE_POLLING) {
+      this.mode = 'polling';
+      this.connect();
+    } else {
+      this.scheduleRetry();
+    }
+  },
+
+  async checkHealth () {
+    try {
+      const health = await fetchJson('/api/v1/health', { timeout: 5000 });
+      return !!health && health.status === 'ok' ? health : null;
+    } catch (e) {
+      return null;
+    }
+  },
+
+  onWelcome (frame) {
+    /* Another host (or a fresh database): a snapshot follows. */
+    setHost(frame.host_id);
+    this.forceSnapshot = false;
+    if (Number.isSafeInteger(frame.server_time)) state.clockOffset = frame.server_time - Date.now();
+    this.wsFailures = 0;
+    this.backoff = BACKOFF_MIN_MS;
+    this.lastError = null;
+    this.setState('online-websocket');
+    this.startHeartbeat();
+    this.flush();
+  },
+
+  /* The probe connected while we were polling: it takes over. */
+  promoteProbe (ws) {
+    if (this.poll) this.poll.controller.abort();
+    this.poll = null;
+    clearTimeout(this.probeTimer);
+    this.mode = 'websocket';
+    this.ws = ws;
+    this.wsProbe = null;
+    this.sent.clear();
+  },
+
+  startHeartbeat () {
+    clearInterval(this.heartbeatTimer);
+    const gen = this.generation;
+    this.heartbeatTimer = setInterval(() => {
+      if (gen !== this.generation || !this.ws) return;
+      if (Date.now() - this.lastFrameAt > DEAD_MS) {
+        /* A dead peer never completes a close handshake: drop it now. */
+        const ws = this.ws;
+        this.ws = null;
+        ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+        try { ws.close(4010, 'dead peer'); } catch (e) { /* ignore */ }
+        this.lastError = _('The host stopped answering');
+        this.wsFailed(gen, false, true);
+        return;
+      }
+      const ping = { type: 'ping', t: Date.now(), last_seq: state.lastSeq, queued: state.outbox.length };
+      if (this.latency >= 0) ping.latency_ms = this.latency;
+      this.send(ping);
+    }, HEARTBEAT_MS);
+  },
+
+  send (frame) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  },
+
+  ack (ack) {
+    const refused = handleAck(ack);
+    if (refused !== null) this.onRefused(refused);
+  },
+
+  handleFrame (frame) {
+    switch (frame.type) {
+      case 'snapshot':
+        if (frame.host_id && frame.host_id !== state.hostId) state.hostId = frame.host_id;
+        applySnapshot(frame);
+        break;
+      case 'events':
+        applyEvents(frame.events);
+        break;
+      case 'ack':
+        this.ack(frame);
+        break;
+      case 'pong':
+        if (Number.isFinite(frame.t)) this.latency = Date.now() - frame.t;
+        this.onChange();
+        break;
+      case 'error':
+        this.lastError = frame.message || frame.code || _('protocol error');
+        this.onChange();
+        break;
+      default:
+        break;
+    }
+  },
+
+  /* Sends whatever the outbox holds that this connection has not sent. */
+  flush () {
+    const queued = new Set(state.outbox.map((e) => e.op.op_id));
+    /* Ops settled since they were sent need no memory here. */
+    for (const id of this.sent) if (!queued.has(id)) this.sent.delete(id);
+    const unsent = state.outbox.filter((e) => !this.sent.has(e.op.op_id));
+    if (!unsent.length) return;
+    if (this.state === 'online-websocket' && this.ws) {
+      for (let i = 0; i < unsent.length; i += MAX_OPS_PER_FRAME) {
+        const ops = unsent.slice(i, i + MAX_OPS_PER_FRAME).map((e) => e.op);
+        if (!this.send(ops.length === 1 ? { type: 'op', op: ops[0] } : { type: 'ops', ops })) return;
+        ops.forEach((op) => this.sent.add(op.op_id));
+      }
+    } else if (this.state === 'online-polling') {
+      this.postOps(unsent.slice(0, MAX_OPS_PER_FRAME).map((e) => e.op));
+    }
+  },
+
+  async postOps (ops) {
+    const gen = this.generation;
+    ops.forEach((op) => this.sent.add(op.op_id));
+    try {
+      const reply = await fetchJson('/api/v1/ops', { method: 'POST', body: ops, timeout: 15000 });
+      const acks = Array.isArray(reply) ? reply : (reply && Array.isArray(reply.acks) ? reply.acks : [reply]);
+      acks.forEach((ack) => this.ack(ack));
+      if (gen === this.generation) this.flush();
+    } catch (e) {
+      /* Unsent after all: the next connection sends them again; the op
+       * ids make a repeat harmless. */
+      ops.forEach((op) => this.sent.delete(op.op_id));
+      if (e instanceof HttpError && e.status === 401 && gen === this.generation) this.unpaired(e.reason || 'unknown');
+      else if (gen === this.generation && this.mode === 'polling' && !(e instanceof HttpError)) this.pollFailed(gen);
+    }
+  },
+
+  async startPolling () {
+    const gen = this.generation;
+    const health = await this.checkHealth();
+    if (gen !== this.generation) return;
+    if (!health) {
+      this.setState('offline');
+      this.scheduleRetry();
+      return;
+    }
+    if (health.host_id) setHost(health.host_id);
+    if (this.forceSnapshot) state.lastSeq = 0;
+    this.forceSnapshot = false;
+    this.backoff = BACKOFF_MIN_MS;
+    this.setState('online-polling');
+    this.scheduleProbe();
+    this.flush();
+    for (;;) {
+      const poll = { controller: new AbortController() };
+      this.poll = poll;
+      let reply;
+      try {
+        reply = await fetchJson(this.pollUrl(), { controller: poll.controller, timeout: (POLL_WAIT_S + 10) * 1000 });
+      } catch (e) {
+        if (this.poll === poll && e instanceof HttpError && e.status === 401) this.unpaired(e.reason || 'unknown');
+        else if (this.poll === poll) this.pollFailed(gen);
+        return;
+      }
+      /* Reset, or a WebSocket took over. */
+      if (this.poll !== poll) return;
+      /* Events from another host than we know: our seq means nothing
+       * there, so ask again for a snapshot. */
+      if (reply && reply.type !== 'snapshot' && reply.host_id && reply.host_id !== state.hostId) {
+        setHost(reply.host_id);
+        continue;
+      }
+      if (reply) this.handleFrame(reply.type ? reply : Object.assign({ type: 'events' }, reply));
+      this.setState('online-polling');
+      this.flush();
+    }
+  },
+
+  /* The station's identity rides along so that the host's monitor lists
+   * a polling browser too. */
+  pollUrl () {
+    const q = new URLSearchParams({ since: String(state.lastSeq), wait: String(POLL_WAIT_S), station_id: state.stationId,
+                                    name: STATION_NAME, role: ROLE });
+    if (state.hostId) q.set('host_id', state.hostId);
+    return `/api/v1/events?${q}`;
+  },
+
+  pollFailed (gen) {
+    if (gen !== this.generation) return;
+    this.reset();
+    this.setState('offline');
+    this.scheduleRetry();
+  },
+
+  scheduleProbe () {
+    const gen = this.generation;
+    clearTimeout(this.probeTimer);
+    this.probeTimer = setTimeout(() => {
+      if (gen === this.generation && this.mode === 'polling' && !this.wsProbe) this.openWebSocket(true);
+    }, WS_RETRY_MS);
+  },
+
+  /* The host does not (or no longer) accept our token: stop, forget it,
+   * and ask for a pairing code. Ops stay in the outbox for later. */
+  unpaired (reason) {
+    this.reset();
+    if (reason && state.token) setToken(null);
+    this.lastError = reason === 'revoked' ? _('The host revoked this screen\'s pairing')
+      : reason ? _('The host does not know this screen') : _('This screen is not paired');
+    this.setState('unpaired');
+    this.onUnpaired(reason);
+  },
+
+  /* The browser knows before any heartbeat does. */
+  wentOffline () {
+    this.reset();
+    this.setState('offline');
+  },
+
+  cameOnline () {
+    if (this.state === 'unpaired') return;
+    this.backoff = BACKOFF_MIN_MS;
+    this.connect();
+  },
+};
+
+addEventListener('offline', () => link.wentOffline());
+addEventListener('online', () => link.cameOnline());
+/* Background tabs get their timers throttled; coming back to the screen
+ * should not wait out a long backoff. */
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && link.state === 'offline' && navigator.onLine !== false) link.cameOnline();
+});
