@@ -72,13 +72,18 @@ _tr_host_maintenance_cb (gpointer user_data)
 {
   TrHost *self = user_data;
   g_autoptr (GError) error = NULL;
+  gint64 keep = KEEP_EVENTS;
 
   if (!tr_store_checkpoint (self->store, &error))
     {
       g_warning ("WAL checkpoint failed: %s", error->message);
       g_clear_error (&error);
     }
-  if (!tr_store_prune_events (self->store, KEEP_EVENTS, &error))
+  /* Not what PostgreSQL lacks, unless it is older than the export's
+   * bound (tr-exporter.c). */
+  if (self->exporter != NULL)
+    keep = tr_exporter_limit_prune (self->exporter, tr_store_get_head_seq (self->store), keep);
+  if (!tr_store_prune_events (self->store, keep, &error))
     g_warning ("Pruning the event log failed: %s", error->message);
   _tr_host_write_seen (self);
   /* A full bucket is the same as none. */

@@ -65,6 +65,10 @@ tr_host_start (TrHost *self, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   g_return_val_if_fail (!self->running, FALSE);
 
+  /* Its own thread and connections: nothing it does waits on this loop. */
+  if (self->exporter != NULL && !tr_exporter_start (self->exporter, error))
+    return FALSE;
+
   server = g_object_new (SOUP_TYPE_SERVER, "server-header", "ticketrail/" PACKAGE_VERSION, NULL);
   /* permessage-deflate costs ~25x the memory per connection and 7x the
    * tail latency for frames this small. */
@@ -97,6 +101,8 @@ tr_host_start (TrHost *self, GError **error)
       g_set_error (error, G_IO_ERROR,
                    local_error->domain == G_IO_ERROR ? local_error->code : G_IO_ERROR_FAILED,
                    "Could not listen on port %u: %s", self->port, local_error->message);
+      if (self->exporter != NULL)
+        tr_exporter_stop (self->exporter);
       return FALSE;
     }
 
@@ -148,6 +154,8 @@ tr_host_stop (TrHost *self)
   g_clear_handle_id (&self->maintenance_id, g_source_remove);
   g_clear_handle_id (&self->throttle_id, g_source_remove);
   _tr_host_write_seen (self);
+  if (self->exporter != NULL)
+    tr_exporter_stop (self->exporter);
 
   soup_server_disconnect (self->server);
   g_clear_object (&self->server);
@@ -217,6 +225,7 @@ tr_host_dispose (GObject *object)
   _tr_host_forget_peers (self);
   g_clear_object (&self->store);
   g_clear_object (&self->tls_certificate);
+  g_clear_object (&self->exporter);
 
   G_OBJECT_CLASS (tr_host_parent_class)->dispose (object);
 }
@@ -309,6 +318,9 @@ tr_host_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec 
       case PROP_N_CONNECTIONS:
         g_value_set_uint (value, g_hash_table_size (self->peers));
         break;
+      case PROP_EXPORTER:
+        g_value_set_object (value, self->exporter);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -400,6 +412,12 @@ tr_host_set_property (GObject *object, guint prop_id, const GValue *value, GPara
             g_object_notify_by_pspec (object, pspec);
           }
         break;
+      case PROP_EXPORTER:
+        if (self->running)
+          g_warning ("TrHost:exporter changes only take effect after a restart");
+        if (g_set_object (&self->exporter, g_value_get_object (value)))
+          g_object_notify_by_pspec (object, pspec);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -468,6 +486,9 @@ tr_host_class_init (TrHostClass *klass)
     "n-stations", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   _tr_host_properties[PROP_N_CONNECTIONS] = g_param_spec_uint (
     "n-connections", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  _tr_host_properties[PROP_EXPORTER]
+    = g_param_spec_object ("exporter", NULL, NULL, TR_TYPE_EXPORTER,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, _tr_host_properties);
 
   _tr_host_signals[STATIONS_CHANGED]
