@@ -45,7 +45,7 @@ trim_message (const char *message)
   /* libpq's messages end with a newline, and some span several lines. */
   g_autofree char *copy = g_strdup (message != NULL && *message ? message : "unknown error");
 
-  return g_strdelimit (g_strstrip (g_steal_pointer (&copy)), "\n", ' ');
+  return g_strdelimit (g_strstrip (g_steal_pointer (&copy)), "\n\t", ' ');
 }
 
 static void

@@ -752,13 +752,13 @@ tr_exporter_class_init (TrExporterClass *klass)
   properties[PROP_CONNINFO] = g_param_spec_string ("conninfo", NULL, NULL, NULL, construct);
   properties[PROP_BATCH_SIZE] = g_param_spec_uint ("batch-size", NULL, NULL, 1,
                                                    TR_EXPORT_MAX_BATCH, DEFAULT_BATCH_SIZE,
-                                                   construct | G_PARAM_CONSTRUCT);
+                                                   construct);
   properties[PROP_POLL_INTERVAL]
     = g_param_spec_uint ("poll-interval", NULL, NULL, 1, 60000, DEFAULT_POLL_INTERVAL_MS,
-                         construct | G_PARAM_CONSTRUCT);
+                         construct);
   properties[PROP_PRUNE_BOUND]
     = g_param_spec_uint ("prune-bound", NULL, NULL, 60, G_MAXUINT, TR_EXPORTER_DEFAULT_PRUNE_BOUND,
-                         construct | G_PARAM_CONSTRUCT);
+                         construct);
   properties[PROP_CONNECTED] = g_param_spec_boolean ("connected", NULL, NULL, FALSE, readable);
   properties[PROP_EXPORTED_SEQ]
     = g_param_spec_int64 ("exported-seq", NULL, NULL, -1, G_MAXINT64, -1, readable);
