@@ -217,7 +217,9 @@ worker_publish (Worker *w)
   if (self->publish_source == NULL)
     {
       self->publish_source = g_idle_source_new ();
-      g_source_set_priority (self->publish_source, G_PRIORITY_DEFAULT_IDLE);
+      /* Not an idle priority: a busy host's loop always has work, and
+       * the lag must show precisely then. */
+      g_source_set_priority (self->publish_source, G_PRIORITY_DEFAULT);
       g_source_set_callback (self->publish_source, publish_cb, self, NULL);
       g_source_set_static_name (self->publish_source, "[ticketrail] export status");
       g_source_attach (self->publish_source, self->context);
