@@ -27,8 +27,10 @@ test_insert_events (void)
 {
   g_autofree char *one = tr_export_sql_insert_events (1);
   g_autofree char *many = tr_export_sql_insert_events (TR_EXPORT_MAX_BATCH);
-  g_autofree char *last = g_strdup_printf ("$%u::jsonb)", 2 + TR_EXPORT_MAX_BATCH * TR_EXPORT_EVENT_PARAMS);
-  g_autofree char *beyond = g_strdup_printf ("$%u", 3 + TR_EXPORT_MAX_BATCH * TR_EXPORT_EVENT_PARAMS);
+  g_autofree char *last
+    = g_strdup_printf ("$%u::jsonb)", 2 + TR_EXPORT_MAX_BATCH * TR_EXPORT_EVENT_PARAMS);
+  g_autofree char *beyond
+    = g_strdup_printf ("$%u", 3 + TR_EXPORT_MAX_BATCH * TR_EXPORT_EVENT_PARAMS);
 
   g_assert_nonnull (strstr (one, "($3::bigint, $4::bigint, $5::text, $6::text, $7::text, $8::text,"
                                  " $9::jsonb)"));
@@ -78,13 +80,11 @@ test_migrations (void)
   g_assert_null (tr_export_sql_migration (TR_EXPORT_SCHEMA_VERSION + 7));
 
   /* The tables and views docs/reporting.md documents. */
-  for (const char *const *name = (const char *const[]){ "TABLE ticketrail.sites",
-                                                        "TABLE ticketrail.hosts",
-                                                        "TABLE ticketrail.events",
-                                                        "TABLE ticketrail.tickets",
-                                                        "VIEW ticketrail.speed_of_service",
-                                                        "VIEW ticketrail.station_times",
-                                                        "PRIMARY KEY (host_id, seq)", NULL };
+  for (const char *const *name
+       = (const char *const[]){ "TABLE ticketrail.sites", "TABLE ticketrail.hosts",
+                                "TABLE ticketrail.events", "TABLE ticketrail.tickets",
+                                "VIEW ticketrail.speed_of_service", "VIEW ticketrail.station_times",
+                                "PRIMARY KEY (host_id, seq)", NULL };
        *name != NULL; name++)
     g_assert_nonnull (strstr (tr_export_sql_migration (0), *name));
   g_assert_nonnull (strstr (tr_export_sql_create_version_table (), "IF NOT EXISTS"));
@@ -100,8 +100,10 @@ test_positions (void)
   g_assert_nonnull (strstr (tr_export_sql_advance_site (), "last_host_id = $2::text"));
   /* An older state never overwrites a newer one, and the first ready
    * time stays. */
-  g_assert_nonnull (strstr (tr_export_sql_upsert_tickets (), "WHERE t.version <= excluded.version"));
-  g_assert_nonnull (strstr (tr_export_sql_upsert_tickets (), "coalesce (t.ready_at, excluded.ready_at)"));
+  g_assert_nonnull (
+    strstr (tr_export_sql_upsert_tickets (), "WHERE t.version <= excluded.version"));
+  g_assert_nonnull (
+    strstr (tr_export_sql_upsert_tickets (), "coalesce (t.ready_at, excluded.ready_at)"));
   /* The analysts' settings are never overwritten. */
   g_assert_null (strstr (tr_export_sql_upsert_site (), "time_zone = excluded"));
   g_assert_null (strstr (tr_export_sql_upsert_site (), "late_after"));

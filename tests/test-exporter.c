@@ -259,11 +259,12 @@ assert_rows_match (const char *path, const char *conninfo, const char *host_id, 
 {
   g_autoptr (PGconn) conn = pg_open (conninfo);
   sqlite3 *db = raw_open (path);
-  g_autofree char *sql = g_strdup_printf (
-    "SELECT seq, op_id, kind, ticket_id, station_id,"
-    "  round (extract (epoch FROM at) * 1000)::bigint, ticket ->> 'version', ticket ->> 'status', site"
-    " FROM ticketrail.events WHERE host_id = '%s' ORDER BY seq",
-    host_id);
+  g_autofree char *sql
+    = g_strdup_printf ("SELECT seq, op_id, kind, ticket_id, station_id,"
+                       "  round (extract (epoch FROM at) * 1000)::bigint, ticket ->> 'version', "
+                       "ticket ->> 'status', site"
+                       " FROM ticketrail.events WHERE host_id = '%s' ORDER BY seq",
+                       host_id);
   g_autoptr (PGresult) rows = pg_query (conn, sql);
   sqlite3_stmt *stmt = NULL;
   int n = 0;
@@ -289,9 +290,9 @@ assert_rows_match (const char *path, const char *conninfo, const char *host_id, 
   g_assert_cmpint (n, >, 0);
 
   /* The current state of each ticket, as the host has it. */
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT id, status, version FROM tickets ORDER BY id",
-                                       -1, &stmt, NULL),
-                   ==, SQLITE_OK);
+  g_assert_cmpint (
+    sqlite3_prepare_v2 (db, "SELECT id, status, version FROM tickets ORDER BY id", -1, &stmt, NULL),
+    ==, SQLITE_OK);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       g_autofree char *query = g_strdup_printf (
@@ -466,12 +467,12 @@ test_two_sites (void)
 
   conn = pg_open (conninfo);
   g_assert_cmpint (pg_int (conn, "SELECT count (*) FROM ticketrail.sites"), ==, 2);
-  g_assert_cmpint (pg_int (conn, "SELECT count (*) FROM ticketrail.events WHERE site = 'restaurant-a'"),
-                   ==, 120);
-  g_assert_cmpint (pg_int (conn, "SELECT count (*) FROM ticketrail.events WHERE site = 'restaurant-b'"),
-                   ==, 80);
-  g_assert_cmpint (pg_int (conn, "SELECT count (DISTINCT site) FROM ticketrail.speed_of_service"), ==,
-                   2);
+  g_assert_cmpint (
+    pg_int (conn, "SELECT count (*) FROM ticketrail.events WHERE site = 'restaurant-a'"), ==, 120);
+  g_assert_cmpint (
+    pg_int (conn, "SELECT count (*) FROM ticketrail.events WHERE site = 'restaurant-b'"), ==, 80);
+  g_assert_cmpint (pg_int (conn, "SELECT count (DISTINCT site) FROM ticketrail.speed_of_service"),
+                   ==, 2);
   g_assert_cmpint (pg_int (conn, "SELECT sum (tickets) FROM ticketrail.speed_of_service"), ==,
                    pg_int (conn, "SELECT count (*) FROM ticketrail.tickets"));
 
@@ -482,10 +483,10 @@ test_two_sites (void)
   g_assert_true (tr_exporter_start (export_a2, &error));
   wait_caught_up (export_a2, a2->store);
   g_assert_cmpint (pg_int (conn, "SELECT count (*) FROM ticketrail.sites"), ==, 2);
-  g_assert_cmpint (pg_int (conn, "SELECT count (*) FROM ticketrail.hosts WHERE site = 'restaurant-a'"),
-                   ==, 2);
-  g_assert_cmpint (pg_int (conn, "SELECT count (*) FROM ticketrail.events WHERE site = 'restaurant-a'"),
-                   ==, 150);
+  g_assert_cmpint (
+    pg_int (conn, "SELECT count (*) FROM ticketrail.hosts WHERE site = 'restaurant-a'"), ==, 2);
+  g_assert_cmpint (
+    pg_int (conn, "SELECT count (*) FROM ticketrail.events WHERE site = 'restaurant-a'"), ==, 150);
   {
     g_autoptr (PGresult) result
       = pg_query (conn, "SELECT last_host_id FROM ticketrail.sites WHERE site = 'restaurant-a'");
@@ -598,9 +599,10 @@ test_views (void)
   wait_caught_up (exporter, host->store);
   conn = pg_open (conninfo);
 
-  rows = pg_query (conn, "SELECT day, hour, tickets, tickets_ready, round (avg_seconds_to_ready),"
-                         " round (p90_seconds_to_ready), late"
-                         " FROM ticketrail.speed_of_service WHERE site = 'known' ORDER BY day, hour");
+  rows
+    = pg_query (conn, "SELECT day, hour, tickets, tickets_ready, round (avg_seconds_to_ready),"
+                      " round (p90_seconds_to_ready), late"
+                      " FROM ticketrail.speed_of_service WHERE site = 'known' ORDER BY day, hour");
   g_assert_cmpint (PQntuples (rows), ==, 2);
   /* 12:00: 300, 600 and 1,200 s: average 700; p90 (interpolated)
    * 600 + 0.8 × 600 = 1,080; one over the 15 minutes. */
@@ -690,8 +692,8 @@ test_host_killed (void)
   for (guint round = 0; round < 5; round++)
     {
       const char *argv[] = { program_path, "--child", path, conninfo, NULL };
-      g_autoptr (GSubprocess) child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                                         &error);
+      g_autoptr (GSubprocess) child
+        = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
       g_autoptr (GDataInputStream) lines = NULL;
       guint wanted = (guint)g_test_rand_int_range (20, 120);
       gint64 exported = -1;
@@ -718,8 +720,7 @@ test_host_killed (void)
   exporter = exporter_new (host, "crash", conninfo, 100);
   g_assert_true (tr_exporter_start (exporter, &error));
   wait_caught_up (exporter, host->store);
-  g_test_message ("%" G_GINT64_FORMAT " events after 5 kills",
-                  tr_store_get_head_seq (host->store));
+  g_test_message ("%" G_GINT64_FORMAT " events after 5 kills", tr_store_get_head_seq (host->store));
   assert_rows_match (path, conninfo, tr_store_get_db_id (host->store), "crash");
 }
 
@@ -750,10 +751,10 @@ test_ticketrail_host (void)
   g_clear_object (&host->store);
 
   {
-    const char *argv[] = { binary,          "--loopback",       "--port", "0",
-                           "--data-dir",    host->dir,          "--export", conninfo,
-                           "--export-site", "cli",              "--export-site-name",
-                           "Le Bistro",     NULL };
+    const char *argv[]
+      = { binary,     "--loopback", "--port",        "0",   "--data-dir",         host->dir,
+          "--export", conninfo,     "--export-site", "cli", "--export-site-name", "Le Bistro",
+          NULL };
 
     child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
     g_assert_no_error (error);

@@ -63,8 +63,8 @@ run (TrTestPostgres *pg, const char *const *argv, GError **error)
       g_autofree char *log = NULL;
 
       g_file_get_contents (pg->log_path, &log, NULL, NULL);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s failed: %s%s\n%s", argv[0], out,
-                   err, log ? log : "");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s failed: %s%s\n%s", argv[0], out, err,
+                   log ? log : "");
       return FALSE;
     }
   return TRUE;
@@ -80,8 +80,8 @@ give_to_server_user (const char *path, GError **error)
   user = getpwnam (SERVER_USER);
   if (user == NULL || chown (path, user->pw_uid, user->pw_gid) != 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                   "cannot give %s to user %s", path, SERVER_USER);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "cannot give %s to user %s",
+                   path, SERVER_USER);
       return FALSE;
     }
   return TRUE;
@@ -115,8 +115,8 @@ tr_test_postgres_new (gboolean fsync, GError **error)
   pg->conninfo = g_strdup_printf ("host=127.0.0.1 port=%u user=postgres dbname=postgres", pg->port);
 
   {
-    const char *argv[] = { initdb, "-D", pg->data_dir, "-A", "trust", "-U", "postgres",
-                           "-E", "UTF8", "--locale=C", "--no-sync", NULL };
+    const char *argv[] = { initdb,     "-D", pg->data_dir, "-A",         "trust",     "-U",
+                           "postgres", "-E", "UTF8",       "--locale=C", "--no-sync", NULL };
 
     if (!run (pg, argv, error))
       return NULL;
@@ -134,8 +134,8 @@ tr_test_postgres_start (TrTestPostgres *pg, GError **error)
     "-p %u -k %s -c listen_addresses=127.0.0.1 -c fsync=%s -c max_connections=200"
     " -c shared_buffers=64MB",
     pg->port, pg->dir, pg->fsync ? "on" : "off");
-  const char *argv[] = { pg_ctl, "-D", pg->data_dir, "-l", pg->log_path, "-o", options,
-                         "-w", "-t", "120", "start", NULL };
+  const char *argv[] = { pg_ctl,  "-D", pg->data_dir, "-l",  pg->log_path, "-o",
+                         options, "-w", "-t",         "120", "start",      NULL };
 
   if (!run (pg, argv, error))
     return FALSE;
@@ -179,7 +179,8 @@ remove_tree (const char *path)
         {
           g_autofree char *child = g_build_filename (path, name, NULL);
 
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+          if (g_file_test (child, G_FILE_TEST_IS_DIR)
+              && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
             remove_tree (child);
           else
             g_remove (child);

@@ -66,14 +66,14 @@ tr_export_log_open (const char *path, GError **error)
       return NULL;
     }
   sqlite3_busy_timeout (log->db, BUSY_TIMEOUT_MS);
-  if (!prepare (log, "SELECT IFNULL (MIN (seq), 0), IFNULL (MAX (seq), 0) FROM events",
-                &log->range, error)
+  if (!prepare (log, "SELECT IFNULL (MIN (seq), 0), IFNULL (MAX (seq), 0) FROM events", &log->range,
+                error)
       || !prepare (log,
                    "SELECT seq, at, kind, op_id, station_id, ticket_id, data FROM events"
                    " WHERE seq > ?1 ORDER BY seq LIMIT ?2",
                    &log->read, error)
-      || !prepare (log, "SELECT at FROM events WHERE seq > ?1 ORDER BY seq LIMIT 1",
-                   &log->next_at, error))
+      || !prepare (log, "SELECT at FROM events WHERE seq > ?1 ORDER BY seq LIMIT 1", &log->next_at,
+                   error))
     return NULL;
   return g_steal_pointer (&log);
 }
@@ -175,8 +175,7 @@ tr_export_log_get_next_at (TrExportLog *log, gint64 after_seq, gint64 *out_at, G
 }
 
 gboolean
-tr_export_log_last_seq_before (TrExportLog *log, gint64 cutoff_ms, gint64 *out_seq,
-                               GError **error)
+tr_export_log_last_seq_before (TrExportLog *log, gint64 cutoff_ms, gint64 *out_seq, GError **error)
 {
   gint64 lo, hi;
 

@@ -47,17 +47,15 @@ tr_export_pg_migrate (TrExportPg *pg, GError **error)
 }
 
 gboolean
-tr_export_pg_register (TrExportPg *pg, const char *site, const char *name,
-                       const char *time_zone, const char *host_id, gint64 *out_position,
-                       GError **error)
+tr_export_pg_register (TrExportPg *pg, const char *site, const char *name, const char *time_zone,
+                       const char *host_id, gint64 *out_position, GError **error)
 {
   return not_supported (error);
 }
 
 gboolean
-tr_export_pg_write_batch (TrExportPg *pg, const char *site, const char *host_id,
-                          gint64 position, const TrExportBatch *batch, gboolean *out_conflict,
-                          GError **error)
+tr_export_pg_write_batch (TrExportPg *pg, const char *site, const char *host_id, gint64 position,
+                          const TrExportBatch *batch, gboolean *out_conflict, GError **error)
 {
   return not_supported (error);
 }

@@ -125,9 +125,12 @@ tr_export_pg_connect (const char *conninfo, int wakeup_fd, const gint *quit, GEr
   /* The caller's string comes last and is expanded (expand_dbname), so
    * whatever it says wins over these defaults: keepalives notice a
    * silent server, and the name shows in pg_stat_activity. */
-  const char *const keywords[] = { "keepalives",     "keepalives_idle",
-                                   "keepalives_interval", "keepalives_count",
-                                   "fallback_application_name", "dbname",
+  const char *const keywords[] = { "keepalives",
+                                   "keepalives_idle",
+                                   "keepalives_interval",
+                                   "keepalives_count",
+                                   "fallback_application_name",
+                                   "dbname",
                                    NULL };
   const char *const values[] = { "1", "30", "10", "3", "ticketrail-exporter", conninfo, NULL };
   g_autoptr (TrExportPg) pg = g_new0 (TrExportPg, 1);
@@ -271,8 +274,8 @@ exec_command (TrExportPg *pg, const char *sql, GError **error)
 }
 
 static gboolean
-exec_int64 (TrExportPg *pg, const char *sql, int n_params, const char *const *params,
-            gint64 *out, GError **error)
+exec_int64 (TrExportPg *pg, const char *sql, int n_params, const char *const *params, gint64 *out,
+            GError **error)
 {
   g_autoptr (PGresult) result = exec (pg, sql, n_params, params, error);
 
@@ -337,9 +340,8 @@ fail:
 }
 
 gboolean
-tr_export_pg_register (TrExportPg *pg, const char *site, const char *name,
-                       const char *time_zone, const char *host_id, gint64 *out_position,
-                       GError **error)
+tr_export_pg_register (TrExportPg *pg, const char *site, const char *name, const char *time_zone,
+                       const char *host_id, gint64 *out_position, GError **error)
 {
   const char *site_params[] = { site, name, time_zone };
   const char *host_params[] = { host_id, site };
@@ -379,9 +381,8 @@ fail:
 }
 
 gboolean
-tr_export_pg_write_batch (TrExportPg *pg, const char *site, const char *host_id,
-                          gint64 position, const TrExportBatch *batch, gboolean *out_conflict,
-                          GError **error)
+tr_export_pg_write_batch (TrExportPg *pg, const char *site, const char *host_id, gint64 position,
+                          const TrExportBatch *batch, gboolean *out_conflict, GError **error)
 {
   g_autofree char *position_text = g_strdup_printf ("%" G_GINT64_FORMAT, position);
   g_autofree char *last_text = g_strdup_printf ("%" G_GINT64_FORMAT, batch->last_seq);
@@ -401,7 +402,8 @@ tr_export_pg_write_batch (TrExportPg *pg, const char *site, const char *host_id,
   /* First, so the row stays locked to the end: a second exporter of the
    * same host waits here, then finds the position moved. */
   {
-    g_autoptr (PGresult) advanced = exec (pg, tr_export_sql_advance_host (), 3, advance_params, error);
+    g_autoptr (PGresult) advanced
+      = exec (pg, tr_export_sql_advance_host (), 3, advance_params, error);
 
     if (advanced == NULL)
       goto fail;
@@ -426,13 +428,15 @@ tr_export_pg_write_batch (TrExportPg *pg, const char *site, const char *host_id,
       goto fail;
   }
   {
-    g_autoptr (PGresult) upserted = exec (pg, tr_export_sql_upsert_tickets (), 4, tickets_params, error);
+    g_autoptr (PGresult) upserted
+      = exec (pg, tr_export_sql_upsert_tickets (), 4, tickets_params, error);
 
     if (upserted == NULL)
       goto fail;
   }
   {
-    g_autoptr (PGresult) site_moved = exec (pg, tr_export_sql_advance_site (), 3, site_params, error);
+    g_autoptr (PGresult) site_moved
+      = exec (pg, tr_export_sql_advance_site (), 3, site_params, error);
 
     if (site_moved == NULL)
       goto fail;

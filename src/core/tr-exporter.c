@@ -42,9 +42,9 @@ typedef struct
   gboolean connected;
   gint64 exported_seq; /* -1: not known */
   gint64 head_seq;
-  gint64 lag_events;  /* -1: not known */
-  gint64 lag_seconds; /* -1: not known */
-  gint64 bound_seq;   /* the newest seq older than the prune bound */
+  gint64 lag_events;     /* -1: not known */
+  gint64 lag_seconds;    /* -1: not known */
+  gint64 bound_seq;      /* the newest seq older than the prune bound */
   gint64 last_export_at; /* real time, ms; 0: never */
   char *last_error;
 } Status;
@@ -300,8 +300,9 @@ worker_connect (Worker *w, GError **error)
     g_message ("PostgreSQL export: events %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
                " were pruned from the log before they could be exported",
                position + 1, w->tail - 1);
-  g_message ("PostgreSQL export: connected to %s as site %s; host %s resumes after seq %" G_GINT64_FORMAT,
-             tr_export_pg_describe (pg), self->site_id, self->host_id, position);
+  g_message (
+    "PostgreSQL export: connected to %s as site %s; host %s resumes after seq %" G_GINT64_FORMAT,
+    tr_export_pg_describe (pg), self->site_id, self->host_id, position);
   w->pg = g_steal_pointer (&pg);
   w->position = position;
   return TRUE;
@@ -318,8 +319,8 @@ worker_export_batch (Worker *w, GError **error)
   batch = tr_export_log_read (w->log, w->position, self->batch_size, error);
   if (batch == NULL)
     return error == NULL || *error == NULL;
-  if (!tr_export_pg_write_batch (w->pg, self->site_id, self->host_id, w->position, batch,
-                                 &conflict, error))
+  if (!tr_export_pg_write_batch (w->pg, self->site_id, self->host_id, w->position, batch, &conflict,
+                                 error))
     return FALSE;
   if (conflict)
     {
@@ -364,8 +365,8 @@ export_thread (gpointer data)
 
       if (error != NULL)
         {
-          guint delay = tr_export_backoff_ms (w.attempt++, RETRY_BASE_MS, RETRY_MAX_MS,
-                                              g_random_int ());
+          guint delay
+            = tr_export_backoff_ms (w.attempt++, RETRY_BASE_MS, RETRY_MAX_MS, g_random_int ());
 
           /* In slices, so that the lag it reports keeps growing. */
           while (delay > 0 && !g_atomic_int_get (&self->quit))
@@ -542,11 +543,12 @@ tr_exporter_limit_prune (TrExporter *self, gint64 head_seq, gint64 keep)
 
   floor_seq = tr_export_prune_floor (self->status.exported_seq, self->status.bound_seq);
   if (is_overdue (self) && head_seq - keep > MAX (self->status.exported_seq, 0))
-    g_warning ("PostgreSQL export is more than %u days behind (in PostgreSQL up to seq %" G_GINT64_FORMAT
-               ", log at %" G_GINT64_FORMAT "): pruning events up to seq %" G_GINT64_FORMAT
-               " that were never exported. Check the export's connection (/api/v1/health)",
-               self->prune_bound / (24 * 3600), self->status.exported_seq, head_seq,
-               MIN (floor_seq, head_seq - keep));
+    g_warning (
+      "PostgreSQL export is more than %u days behind (in PostgreSQL up to seq %" G_GINT64_FORMAT
+      ", log at %" G_GINT64_FORMAT "): pruning events up to seq %" G_GINT64_FORMAT
+      " that were never exported. Check the export's connection (/api/v1/health)",
+      self->prune_bound / (24 * 3600), self->status.exported_seq, head_seq,
+      MIN (floor_seq, head_seq - keep));
   return MAX (keep, head_seq - floor_seq);
 }
 
@@ -680,8 +682,7 @@ tr_exporter_get_property (GObject *object, guint prop_id, GValue *value, GParamS
 }
 
 static void
-tr_exporter_set_property (GObject *object, guint prop_id, const GValue *value,
-                          GParamSpec *pspec)
+tr_exporter_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   TrExporter *self = TR_EXPORTER (object);
 
@@ -752,15 +753,12 @@ tr_exporter_class_init (TrExporterClass *klass)
   properties[PROP_SITE_ID] = g_param_spec_string ("site-id", NULL, NULL, NULL, construct);
   properties[PROP_SITE_NAME] = g_param_spec_string ("site-name", NULL, NULL, NULL, construct);
   properties[PROP_CONNINFO] = g_param_spec_string ("conninfo", NULL, NULL, NULL, construct);
-  properties[PROP_BATCH_SIZE] = g_param_spec_uint ("batch-size", NULL, NULL, 1,
-                                                   TR_EXPORT_MAX_BATCH, DEFAULT_BATCH_SIZE,
-                                                   construct);
-  properties[PROP_POLL_INTERVAL]
-    = g_param_spec_uint ("poll-interval", NULL, NULL, 1, 60000, DEFAULT_POLL_INTERVAL_MS,
-                         construct);
-  properties[PROP_PRUNE_BOUND]
-    = g_param_spec_uint ("prune-bound", NULL, NULL, 60, G_MAXUINT, TR_EXPORTER_DEFAULT_PRUNE_BOUND,
-                         construct);
+  properties[PROP_BATCH_SIZE] = g_param_spec_uint ("batch-size", NULL, NULL, 1, TR_EXPORT_MAX_BATCH,
+                                                   DEFAULT_BATCH_SIZE, construct);
+  properties[PROP_POLL_INTERVAL] = g_param_spec_uint ("poll-interval", NULL, NULL, 1, 60000,
+                                                      DEFAULT_POLL_INTERVAL_MS, construct);
+  properties[PROP_PRUNE_BOUND] = g_param_spec_uint ("prune-bound", NULL, NULL, 60, G_MAXUINT,
+                                                    TR_EXPORTER_DEFAULT_PRUNE_BOUND, construct);
   properties[PROP_CONNECTED] = g_param_spec_boolean ("connected", NULL, NULL, FALSE, readable);
   properties[PROP_EXPORTED_SEQ]
     = g_param_spec_int64 ("exported-seq", NULL, NULL, -1, G_MAXINT64, -1, readable);
