@@ -639,6 +639,83 @@ test_views (void)
   g_assert_cmpint (pg_int (conn, "SELECT sum (late) FROM ticketrail.speed_of_service"), ==, 2);
 }
 
+/* ---- pruning ---- */
+
+/* Nothing listens there: every connection is refused at once. */
+#define UNREACHABLE "host=127.0.0.1 port=1 dbname=none"
+
+static gboolean
+failed_once (gpointer data)
+{
+  return tr_exporter_get_last_error (data) != NULL;
+}
+
+/* PostgreSQL unreachable: the host keeps every event not exported. */
+static void
+test_prune_keeps_unexported (void)
+{
+  g_autoptr (Host) host = host_new ();
+  g_autoptr (TrExporter) exporter = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) health = json_object_new ();
+  JsonObject *export;
+
+  host_apply (host, 20);
+  exporter = exporter_new (host, NULL, UNREACHABLE, 100);
+  g_assert_true (tr_exporter_start (exporter, &error));
+  wait_until (failed_once, exporter, "the first failed connection");
+  g_assert_false (tr_exporter_get_connected (exporter));
+  g_assert_cmpint (tr_exporter_get_exported_seq (exporter), ==, -1);
+  g_assert_cmpint (tr_exporter_get_lag_events (exporter), ==, -1);
+
+  /* The host would keep its newest 5: it keeps all 20. */
+  g_assert_cmpint (tr_exporter_limit_prune (exporter, 20, 5), ==, 20);
+
+  tr_exporter_add_health (exporter, health);
+  export = json_object_get_object_member (health, "export");
+  g_assert_cmpstr (json_object_get_string_member (export, "state"), ==, "retrying");
+  g_assert_false (json_object_get_boolean_member (export, "overdue"));
+  /* The error names the server: never in health, which needs no token. */
+  g_assert_false (json_object_has_member (export, "last_error"));
+
+  /* Stopping does not wait for the retry's backoff. */
+  tr_exporter_stop (exporter);
+}
+
+/* Unexported events older than the bound (7 days) are pruned anyway, and
+ * the host says so, as a warning: fatal here, so in a subprocess. */
+static void
+test_prune_bound (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (Host) host = host_new ();
+      g_autoptr (TrExporter) exporter = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (JsonObject) health = json_object_new ();
+
+      /* The known log is from January 2026. */
+      g_clear_object (&host->store);
+      write_known_log (host->path);
+      host->store = tr_store_open (host->path, TR_STORE_DURABILITY_FULL, &error);
+      g_assert_no_error (error);
+      exporter = exporter_new (host, NULL, UNREACHABLE, 100);
+      g_assert_true (tr_exporter_start (exporter, &error));
+      wait_until (failed_once, exporter, "the first failed connection");
+      tr_exporter_add_health (exporter, health);
+      g_assert_true (json_object_get_boolean_member (
+        json_object_get_object_member (health, "export"), "overdue"));
+      /* All of it is past the bound: the host's own rule decides. */
+      g_assert_cmpint (tr_exporter_limit_prune (exporter, 8, 8), ==, 8);
+      tr_exporter_limit_prune (exporter, 8, 2);
+      g_assert_not_reached ();
+    }
+  g_test_trap_subprocess (NULL, WAIT_TIMEOUT_S * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*PostgreSQL export is more than 7 days behind*pruning events up to "
+                             "seq 6 that were never exported*");
+}
+
 /* ---- the host killed mid-batch ---- */
 
 static int
@@ -821,6 +898,12 @@ main (int argc, char *argv[])
     return run_child (argv[2], argv[3]);
 
   g_test_init (&argc, &argv, NULL);
+
+  /* Without a server, and what a trapped subprocess runs needs none. */
+  g_test_add_func ("/exporter/prune-keeps-unexported", test_prune_keeps_unexported);
+  g_test_add_func ("/exporter/prune-bound", test_prune_bound);
+  if (g_test_subprocess ())
+    return g_test_run ();
 
   server = tr_test_postgres_new (FALSE, &error);
   if (server == NULL)

@@ -230,7 +230,9 @@ worker_publish (Worker *w)
 static void
 worker_fail (Worker *w, const char *what, GError *error)
 {
-  g_autofree char *message = g_strdup_printf ("%s: %s", what, error->message);
+  /* libpq's messages say what failed already ("connecting to PostgreSQL: …"). */
+  g_autofree char *message
+    = what != NULL ? g_strdup_printf ("%s: %s", what, error->message) : g_strdup (error->message);
 
   g_clear_pointer (&w->pg, tr_export_pg_close);
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -349,9 +351,9 @@ export_thread (gpointer data)
       if (!worker_open_log (&w, &error))
         worker_fail (&w, "reading the host's log", error);
       else if (w.pg == NULL && !worker_connect (&w, &error))
-        worker_fail (&w, "PostgreSQL", error);
+        worker_fail (&w, NULL, error);
       else if (w.head > w.position && !worker_export_batch (&w, &error))
-        worker_fail (&w, "exporting", error);
+        worker_fail (&w, NULL, error);
       else
         {
           if (w.failing)
