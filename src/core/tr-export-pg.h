@@ -55,7 +55,7 @@ gboolean tr_export_pg_write_batch (TrExportPg *pg, const char *site, const char 
                                    gboolean *out_conflict, GError **error);
 
 /* Connects to @conninfo and reads the server's version, for a "Test"
- * button: blocking, at most about 10 s. The version string, or NULL. */
+ * button: blocking, at most about 15 s. The version string, or NULL. */
 char *tr_export_pg_check (const char *conninfo, GError **error);
 
 G_END_DECLS
