@@ -14,12 +14,14 @@
 #define G_LOG_DOMAIN "test-exporter"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <libpq-fe.h>
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tr-codec.h"
 #include "tr-exporter.h"
@@ -104,19 +106,27 @@ typedef struct
   guint n_created;
 } Host;
 
+/* In @dir when not NULL, else in a new temporary folder. */
 static Host *
-host_new (void)
+host_new_in (const char *dir)
 {
   Host *host = g_new0 (Host, 1);
   g_autoptr (GError) error = NULL;
 
-  host->dir = g_dir_make_tmp ("test-exporter-XXXXXX", &error);
+  host->dir = dir != NULL ? g_strdup (dir) : g_dir_make_tmp ("test-exporter-XXXXXX", &error);
   g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (host->dir, 0700), ==, 0);
   host->path = g_build_filename (host->dir, "ticketrail.db", NULL);
   host->store = tr_store_open (host->path, TR_STORE_DURABILITY_FULL, &error);
   g_assert_no_error (error);
   host->open_tickets = g_ptr_array_new_with_free_func (g_free);
   return host;
+}
+
+static Host *
+host_new (void)
+{
+  return host_new_in (NULL);
 }
 
 static void
@@ -684,12 +694,22 @@ test_prune_keeps_unexported (void)
 
 /* Unexported events older than the bound (7 days) are pruned anyway, and
  * the host says so, as a warning: fatal here, so in a subprocess. */
+static char *
+prune_bound_dir (GPid parent)
+{
+  return g_strdup_printf ("%s/test-exporter-bound-%d", g_get_tmp_dir (), (int)parent);
+}
+
 static void
 test_prune_bound (void)
 {
+  g_autofree char *dir = NULL;
+
   if (g_test_subprocess ())
     {
-      g_autoptr (Host) host = host_new ();
+      /* The parent removes it: this process ends in the warning. */
+      g_autofree char *own_dir = prune_bound_dir (getppid ());
+      g_autoptr (Host) host = host_new_in (own_dir);
       g_autoptr (TrExporter) exporter = NULL;
       g_autoptr (GError) error = NULL;
       g_autoptr (JsonObject) health = json_object_new ();
@@ -714,6 +734,8 @@ test_prune_bound (void)
   g_test_trap_assert_failed ();
   g_test_trap_assert_stderr ("*PostgreSQL export is more than 7 days behind*pruning events up to "
                              "seq 6 that were never exported*");
+  dir = prune_bound_dir (getpid ());
+  tr_test_remove_tree (dir);
 }
 
 /* ---- the host killed mid-batch ---- */

@@ -87,6 +87,31 @@ give_to_server_user (const char *path, GError **error)
   return TRUE;
 }
 
+/* A test that aborts (a failed assertion) never reaches
+ * tr_test_postgres_free(): a shell watches this process and, once it is
+ * gone, stops the server and removes its folder. Its output goes to
+ * /dev/null so that it never holds the test's pipes open. */
+static gboolean
+start_watchdog (TrTestPostgres *pg, GError **error)
+{
+  g_autofree char *pg_ctl = g_build_filename (pg->bindir, "pg_ctl", NULL);
+  g_autofree char *pid = g_strdup_printf ("%d", (int)getpid ());
+  g_autofree char *as_server = g_strdup (geteuid () == 0 ? "runuser -u " SERVER_USER " -- " : "");
+  g_autofree char *quoted_ctl = g_shell_quote (pg_ctl);
+  g_autofree char *quoted_data = g_shell_quote (pg->data_dir);
+  g_autofree char *quoted_dir = g_shell_quote (pg->dir);
+  g_autofree char *script = g_strdup_printf (
+    "while kill -0 %s 2>/dev/null; do sleep 1; done;"
+    " if [ -f %s/postmaster.pid ]; then %s%s -D %s -m immediate stop; fi; rm -rf %s",
+    pid, quoted_data, as_server, quoted_ctl, quoted_data, quoted_dir);
+  const char *argv[] = { "/bin/sh", "-c", script, NULL };
+
+  return g_spawn_async ("/", (char **)argv, NULL,
+                        G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL
+                          | G_SPAWN_STDERR_TO_DEV_NULL,
+                        NULL, NULL, NULL, error);
+}
+
 TrTestPostgres *
 tr_test_postgres_new (gboolean fsync, GError **error)
 {
@@ -114,6 +139,9 @@ tr_test_postgres_new (gboolean fsync, GError **error)
   pg->port = tr_test_free_port ();
   pg->conninfo = g_strdup_printf ("host=127.0.0.1 port=%u user=postgres dbname=postgres", pg->port);
 
+  /* Before initdb: from here on, something is there to clean up. */
+  if (!start_watchdog (pg, error))
+    return NULL;
   {
     const char *argv[] = { initdb,     "-D", pg->data_dir, "-A",         "trust",     "-U",
                            "postgres", "-E", "UTF8",       "--locale=C", "--no-sync", NULL };
