@@ -232,6 +232,10 @@ batch_finish (TrHost *self, Batch *batch, const GError *error)
         {
           g_signal_emit (self, _tr_host_signals[EVENTS_COMMITTED], 0, events);
           emit_ticket_changed (self, events);
+          /* The exporter reads the log on its own thread: tell it now
+           * rather than at its next poll. */
+          if (self->exporter != NULL)
+            tr_exporter_wake (self->exporter);
         }
 
       /* Events before acks: a station never sees its op acked before it

@@ -150,6 +150,8 @@ _tr_host_handle_health (SoupServer *server, SoupServerMessage *msg, const char *
   json_object_set_int_member (object, "head_seq", self->head_seq);
   json_object_set_int_member (object, "stations", _tr_host_count_connected_stations (self));
   json_object_set_string_member (object, "version", PACKAGE_VERSION);
+  if (self->exporter != NULL)
+    tr_exporter_add_health (self->exporter, object);
   json_node_take_object (node, object);
   _tr_host_respond_json_take (msg, SOUP_STATUS_OK, tr_json_to_string (node));
 }

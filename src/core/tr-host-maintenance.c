@@ -73,11 +73,12 @@ _tr_host_check_cb (gpointer user_data)
 static gboolean
 checkpoint_and_prune (TrStore *store, gpointer data, GError **error)
 {
+  const gint64 *keep = data;
   g_autoptr (GError) checkpoint_error = NULL;
 
   if (!tr_store_checkpoint (store, &checkpoint_error))
     g_warning ("WAL checkpoint failed: %s", checkpoint_error->message);
-  return tr_store_prune_events (store, KEEP_EVENTS, error);
+  return tr_store_prune_events (store, *keep, error);
 }
 
 static void
@@ -93,8 +94,15 @@ gboolean
 _tr_host_maintenance_cb (gpointer user_data)
 {
   TrHost *self = user_data;
+  /* Not what PostgreSQL lacks, unless it is older than the export's
+   * bound (tr-exporter.c): the exporter's state lives on this loop, so
+   * the bound is taken here and the writer only prunes. */
+  gint64 *keep = g_new (gint64, 1);
 
-  _tr_host_write_async (self, checkpoint_and_prune, NULL, NULL, NULL, checkpoint_and_prune_cb,
+  *keep = KEEP_EVENTS;
+  if (self->exporter != NULL)
+    *keep = tr_exporter_limit_prune (self->exporter, self->head_seq, *keep);
+  _tr_host_write_async (self, checkpoint_and_prune, keep, g_free, NULL, checkpoint_and_prune_cb,
                         NULL);
   _tr_host_write_seen (self);
   /* A full bucket is the same as none. */

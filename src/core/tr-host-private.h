@@ -15,6 +15,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "tr-exporter.h"
 #include "tr-host.h"
 #include "tr-store-reader.h"
 
@@ -231,6 +232,8 @@ struct _TrHost
   GHashTable *seen;              /* paired station id → gint64* last seen, not yet written */
   gint64 pair_failures[PAIRING_MAX_FAILURES]; /* monotonic ms of the latest wrong codes */
   guint n_pair_failures;
+
+  TrExporter *exporter; /* the PostgreSQL export (issue 16), or NULL */
 };
 
 typedef enum
@@ -269,6 +272,7 @@ enum
   PROP_BOUND_ADDRESS,
   PROP_N_STATIONS,
   PROP_N_CONNECTIONS,
+  PROP_EXPORTER,
   N_PROPS
 };
 

@@ -136,6 +136,9 @@ tr_host_start (TrHost *self, GError **error)
   self->head_seq = tr_store_get_head_seq (self->store);
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
+  /* Its own thread and connections: nothing it does waits on this loop. */
+  if (self->exporter != NULL && !tr_exporter_start (self->exporter, error))
+    return FALSE;
 
   server = g_object_new (SOUP_TYPE_SERVER, "server-header", "ticketrail/" PACKAGE_VERSION, NULL);
   /* permessage-deflate costs ~25x the memory per connection and 7x the
@@ -169,6 +172,8 @@ tr_host_start (TrHost *self, GError **error)
       g_set_error (error, G_IO_ERROR,
                    local_error->domain == G_IO_ERROR ? local_error->code : G_IO_ERROR_FAILED,
                    "Could not listen on port %u: %s", self->port, local_error->message);
+      if (self->exporter != NULL)
+        tr_exporter_stop (self->exporter);
       return FALSE;
     }
 
@@ -226,6 +231,8 @@ tr_host_stop (TrHost *self)
   _tr_host_drain (self);
   _tr_host_writer_stop (self);
   _tr_host_reader_stop (self);
+  if (self->exporter != NULL)
+    tr_exporter_stop (self->exporter);
 
   soup_server_disconnect (self->server);
   g_clear_object (&self->server);
@@ -296,6 +303,7 @@ tr_host_dispose (GObject *object)
   g_clear_pointer (&self->reader, tr_store_reader_free);
   g_clear_object (&self->store);
   g_clear_object (&self->tls_certificate);
+  g_clear_object (&self->exporter);
 
   G_OBJECT_CLASS (tr_host_parent_class)->dispose (object);
 }
@@ -387,6 +395,9 @@ tr_host_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec 
         break;
       case PROP_N_CONNECTIONS:
         g_value_set_uint (value, g_hash_table_size (self->peers));
+        break;
+      case PROP_EXPORTER:
+        g_value_set_object (value, self->exporter);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -481,6 +492,12 @@ tr_host_set_property (GObject *object, guint prop_id, const GValue *value, GPara
             g_object_notify_by_pspec (object, pspec);
           }
         break;
+      case PROP_EXPORTER:
+        if (self->running)
+          g_warning ("TrHost:exporter changes only take effect after a restart");
+        if (g_set_object (&self->exporter, g_value_get_object (value)))
+          g_object_notify_by_pspec (object, pspec);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -549,6 +566,9 @@ tr_host_class_init (TrHostClass *klass)
     "n-stations", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   _tr_host_properties[PROP_N_CONNECTIONS] = g_param_spec_uint (
     "n-connections", NULL, NULL, 0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  _tr_host_properties[PROP_EXPORTER]
+    = g_param_spec_object ("exporter", NULL, NULL, TR_TYPE_EXPORTER,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, _tr_host_properties);
 
   _tr_host_signals[STATIONS_CHANGED]

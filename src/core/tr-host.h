@@ -73,6 +73,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrStationInfo, tr_station_info_free)
  *   "ops-queue"          guint     ops a WebSocket station may have waiting for the
  *                                  bucket before it is closed with 4429 (default 1000)
  *   "tls-certificate"    GTlsCertificate*  serve HTTPS/WSS with it (default NULL: plain)
+ *   "exporter"           TrExporter*  streams the log into PostgreSQL (issue 16; default
+ *                                  NULL): started and stopped with the host, its lag in
+ *                                  /api/v1/health, and pruning keeps what it has not exported
  * Read-only:
  *   "bound-port"         guint     the port actually bound, after start
  *   "bound-address"      string    the address listened on ("127.0.0.1", "::" or "0.0.0.0")

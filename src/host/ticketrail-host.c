@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "tr-exporter.h"
 #include "tr-host.h"
 #include "tr-protocol.h"
 #include "tr-store.h"
@@ -175,6 +176,10 @@ main (int argc, char *argv[])
   int ops_rate = -1;
   int ops_burst = -1;
   int ops_queue = -1;
+  /* NULL: no export; "": libpq's PG* environment variables. */
+  g_autofree char *export_conninfo = NULL;
+  g_autofree char *export_site = NULL;
+  g_autofree char *export_site_name = NULL;
   const char *command = NULL;
   g_autoptr (GTlsCertificate) certificate = NULL;
   Shutdown shutdown = { 0 };
@@ -213,6 +218,17 @@ main (int argc, char *argv[])
           N_ ("Ops a station may have waiting for the bucket before it is disconnected (default "
               "1000)"),
           N_ ("N") },
+        { "export", 0, 0, G_OPTION_ARG_STRING, &export_conninfo,
+          N_ ("Stream the ticket log into PostgreSQL for reporting: a libpq connection string "
+              "or URI, e.g. postgresql://USER@HOST/DB; \"\" uses the PG* environment variables "
+              "(docs/reporting.md)"),
+          N_ ("CONNINFO") },
+        { "export-site", 0, 0, G_OPTION_ARG_STRING, &export_site,
+          N_ ("The restaurant's id in PostgreSQL, kept when this host is replaced (default: "
+              "this database's host_id)"),
+          N_ ("ID") },
+        { "export-site-name", 0, 0, G_OPTION_ARG_STRING, &export_site_name,
+          N_ ("The restaurant's name in PostgreSQL's ticketrail.sites"), N_ ("NAME") },
         { NULL } };
 
   setlocale (LC_ALL, "");
@@ -249,6 +265,11 @@ main (int argc, char *argv[])
   if (port < 0 || port > 65535)
     {
       g_printerr ("ticketrail-host: %s\n", _ ("--port must be between 0 and 65535"));
+      return 2;
+    }
+  if (export_conninfo == NULL && (export_site != NULL || export_site_name != NULL))
+    {
+      g_printerr ("ticketrail-host: %s\n", _ ("--export-site and --export-site-name need --export"));
       return 2;
     }
   if (max_connections < -1 || max_connections_per_address < -1 || ops_rate < -1 || ops_queue < -1
@@ -297,6 +318,16 @@ main (int argc, char *argv[])
     g_object_set (host, "ops-burst", (guint)ops_burst, NULL);
   if (ops_queue >= 0)
     g_object_set (host, "ops-queue", (guint)ops_queue, NULL);
+  if (export_conninfo != NULL)
+    {
+      /* Until lineage ids (issue 17) a site is its host database; a
+       * replacement host passes --export-site to continue the same one. */
+      g_autoptr (TrExporter) exporter = g_object_new (
+        TR_TYPE_EXPORTER, "database-path", db_path, "host-id", tr_store_get_db_id (store),
+        "site-id", export_site, "site-name", export_site_name, "conninfo", export_conninfo, NULL);
+
+      g_object_set (host, "exporter", exporter, NULL);
+    }
   if (!tr_host_start (host, &error))
     {
       g_printerr ("ticketrail-host: %s\n", error->message);
