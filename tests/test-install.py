@@ -171,6 +171,15 @@ def main():
             mo = root(os.path.join(args.localedir, lang, 'LC_MESSAGES', 'ticketrail.mo'))
             tap.ok(os.path.isfile(mo), f'the {lang} translation is installed', mo)
 
+        if args.with_app:
+            # No display and GTK never started: --version must print and
+            # exit, not trip over a sound warming up (it once aborted).
+            app = root(os.path.join(args.bindir, 'ticketrail'))
+            env = {k: v for k, v in os.environ.items() if k not in ('DISPLAY', 'WAYLAND_DISPLAY')}
+            r = subprocess.run([app, '--version'], env=env, capture_output=True, text=True, timeout=60)
+            tap.ok(r.returncode == 0 and r.stdout == f'ticketrail {args.version}\n',
+                   'the installed app prints its version and exits', f'status {r.returncode}\n{r.stdout}{r.stderr}')
+
         check_host(tap, root(host_path), tmp, args.version)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -64,7 +64,10 @@ warm_up (gpointer user_data)
   TrSoundPlayer *self = user_data;
 
   self->warm_up_idle = 0;
-  if (!self->muted)
+  /* Made in the application's init, it can tick before GTK starts (or
+   * when it never does, as with --version): no media backend then, and
+   * the first chime loads it instead. */
+  if (!self->muted && gtk_is_initialized ())
     for (guint i = 0; i < TR_N_SOUNDS; i++)
       ensure_stream (self, i);
   return G_SOURCE_REMOVE;
