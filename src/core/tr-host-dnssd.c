@@ -12,6 +12,8 @@
 
 #include "tr-host-dnssd.h"
 
+#include "tr-host-private.h"
+
 #include "tr-store-lineage.h"
 
 typedef struct

@@ -1,7 +1,8 @@
 /* tr-host-dnssd.h: the host advertises itself over DNS-SD while it runs
  *
- * tr_host_start() and tr_host_stop() call the two private functions;
- * everything else about advertising lives in tr-host-dnssd.c.
+ * tr_host_start() and tr_host_stop() call _tr_host_dnssd_start() and
+ * _tr_host_dnssd_stop() (tr-host-private.h); everything else about
+ * advertising lives in tr-host-dnssd.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,12 +23,5 @@ void               tr_host_set_advertised_name (TrHost     *host,
  * listening on loopback only is not advertised (no station could reach
  * it), nor is one started with TICKETRAIL_DNSSD=0 in its environment. */
 TrDnssdAdvertiser *tr_host_get_advertiser      (TrHost     *host);
-
-/* From tr_host_start(), once listening: reads (or makes, on a new
- * database) the lineage and gen through the host's writer, then starts
- * advertising the bound port. Never fails the start. */
-void               _tr_host_dnssd_start        (TrHost     *host);
-/* From tr_host_stop(): withdraws the advertisement. */
-void               _tr_host_dnssd_stop         (TrHost     *host);
 
 G_END_DECLS

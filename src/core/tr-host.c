@@ -21,8 +21,6 @@
 
 #include "tr-host-private.h"
 
-#include "tr-host-dnssd.h"
-
 #include "tr-protocol.h"
 #include "tr-web.h"
 
