@@ -15,6 +15,7 @@
 #include "tr-dnssd-browser.h"
 #include "tr-host-dnssd.h"
 #include "tr-host.h"
+#include "tr-station.h"
 #include "tr-store-lineage.h"
 #include "tr-test-avahi.h"
 #include "tr-test-util.h"
@@ -385,6 +386,106 @@ test_daemon_restart (void)
   host_finish (&f);
 }
 
+/* ---- A station follows the newer generation of its lineage ---- */
+
+typedef struct
+{
+  TrStation *station;
+  const char *host_id; /* wait until its cache follows this host, online */
+} Following;
+
+static gboolean
+following_done (gpointer data)
+{
+  Following *following = data;
+  TrClientState state = tr_client_get_state (tr_station_get_client (following->station));
+
+  return g_strcmp0 (tr_store_get_host_id (tr_station_get_store (following->station)),
+                    following->host_id)
+           == 0
+         && (state == TR_CLIENT_STATE_ONLINE_WEBSOCKET || state == TR_CLIENT_STATE_ONLINE_POLLING);
+}
+
+static gboolean
+lineage_learned (gpointer data)
+{
+  g_autofree char *lineage = NULL;
+  gint64 gen = 0;
+
+  return tr_store_get_lineage (tr_station_get_store (data), &lineage, &gen, NULL)
+         && lineage != NULL;
+}
+
+static void
+test_station_follows_new_generation (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrStation) station = NULL;
+  g_autofree char *station_dir = NULL;
+  g_autofree char *url_a = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *lineage = NULL;
+  g_autofree char *seen_lineage = NULL;
+  g_autofree char *path_b = NULL;
+  HostFixture a = { 0 }, b = { 0 };
+  Following following = { 0 };
+  gint64 gen = 0;
+
+  if (!require_daemon ())
+    return;
+  host_start (&a, "Old Host");
+  g_object_set (a.host, "require-pairing", FALSE, NULL);
+  g_assert_true (wait_advertiser (&a, TR_DNSSD_STATE_RUNNING));
+  g_assert_true (tr_store_get_lineage (a.store, &lineage, &gen, &error));
+  g_assert_cmpint (gen, ==, 1);
+
+  /* A station joined the old host by its address. */
+  station_dir = g_dir_make_tmp ("tr-dnssd-station-XXXXXX", &error);
+  g_assert_no_error (error);
+  url_a = g_strdup_printf ("http://%s:%u", tr_test_avahi_address (), tr_host_get_bound_port (a.host));
+  station = tr_station_new_client (station_dir, url_a, "Grill", "kitchen", &error);
+  g_assert_no_error (error);
+  following.station = station;
+  following.host_id = tr_store_get_db_id (a.store);
+  g_assert_true (tr_test_avahi_wait (following_done, &following, WAIT_S));
+  /* It learns its lineage from its host's record. */
+  g_assert_true (tr_test_avahi_wait (lineage_learned, station, WAIT_S));
+  g_assert_true (tr_store_get_lineage (tr_station_get_store (station), &seen_lineage, &gen, &error));
+  g_assert_cmpstr (seen_lineage, ==, lineage);
+  g_assert_cmpint (gen, ==, 1);
+
+  /* A host of the same lineage and generation 2 (what a promoted
+   * standby will be) appears: the station moves to it by itself. */
+  b.dir = g_dir_make_tmp ("tr-dnssd-XXXXXX", &error);
+  path_b = g_build_filename (b.dir, "host.db", NULL);
+  b.store = tr_store_open (path_b, TR_STORE_DURABILITY_FULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (tr_store_set_lineage (b.store, lineage, 2, &error));
+  b.host = tr_host_new (b.store);
+  g_object_set (b.host, "port", 0, "require-pairing", FALSE, NULL);
+  tr_host_set_advertised_name (b.host, "New Host");
+  g_assert_true (tr_host_start (b.host, &error));
+  g_assert_no_error (error);
+
+  following.host_id = tr_store_get_db_id (b.store);
+  g_assert_true (tr_test_avahi_wait (following_done, &following, WAIT_S));
+  g_object_get (tr_station_get_client (station), "host-url", &url, NULL);
+  g_assert_cmpuint (tr_host_get_bound_port (b.host), !=, tr_host_get_bound_port (a.host));
+  g_free (url_a);
+  url_a = g_strdup_printf ("http://%s:%u", tr_test_avahi_address (), tr_host_get_bound_port (b.host));
+  g_assert_cmpstr (url, ==, url_a);
+  g_clear_pointer (&seen_lineage, g_free);
+  g_assert_true (tr_store_get_lineage (tr_station_get_store (station), &seen_lineage, &gen, &error));
+  g_assert_cmpstr (seen_lineage, ==, lineage);
+  g_assert_cmpint (gen, ==, 2);
+
+  tr_station_shutdown (station);
+  g_clear_object (&station);
+  tr_test_remove_tree (station_dir);
+  host_finish (&a);
+  host_finish (&b);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -401,6 +502,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/dnssd/browser-sees-host-go", test_browser_sees_host_go);
   g_test_add_func ("/dnssd/name-collision", test_name_collision);
   g_test_add_func ("/dnssd/daemon-restart", test_daemon_restart);
+  g_test_add_func ("/dnssd/station-follows-new-generation", test_station_follows_new_generation);
   result = g_test_run ();
 
   tr_test_avahi_teardown ();
