@@ -34,14 +34,15 @@ create_row (gpointer item, gpointer user_data)
 {
   TrDnssdHost *host = item;
   GtkWidget *row = adw_action_row_new ();
-  g_autofree char *where = g_strdup_printf ("%s:%u", tr_dnssd_host_get_address (host),
-                                            tr_dnssd_host_get_port (host));
+  g_autofree char *where
+    = g_strdup_printf ("%s:%u", tr_dnssd_host_get_address (host), tr_dnssd_host_get_port (host));
 
   /* Names come from the network: never markup. */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), tr_dnssd_host_get_name (host));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), where);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                             gtk_image_new_from_icon_name ("go-next-symbolic"));
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   g_object_set_data_full (G_OBJECT (row), "host", g_object_ref (host), g_object_unref);
   return row;
@@ -116,9 +117,9 @@ tr_found_hosts_class_init (TrFoundHostsClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "foundhosts");
 
-  signals[HOST_ACTIVATED] = g_signal_new ("host-activated", G_TYPE_FROM_CLASS (klass),
-                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
-                                          TR_TYPE_DNSSD_HOST);
+  signals[HOST_ACTIVATED]
+    = g_signal_new ("host-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, TR_TYPE_DNSSD_HOST);
 }
 
 static void

@@ -91,7 +91,8 @@ txt_to_avahi (TrDnssdAdvertiser *self)
   return list;
 }
 
-static void publish (TrDnssdAdvertiser *self, AvahiClient *avahi);
+static void
+publish (TrDnssdAdvertiser *self, AvahiClient *avahi);
 
 static void
 group_cb (AvahiEntryGroup *group, AvahiEntryGroupState state, void *user_data)
@@ -154,8 +155,8 @@ publish (TrDnssdAdvertiser *self, AvahiClient *avahi)
   for (;;)
     {
       rc = avahi_entry_group_add_service_strlst (self->group, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
-                                                 0, self->service_name, TR_DNSSD_SERVICE_TYPE,
-                                                 NULL, NULL, (uint16_t)self->port, txt);
+                                                 0, self->service_name, TR_DNSSD_SERVICE_TYPE, NULL,
+                                                 NULL, (uint16_t)self->port, txt);
       if (rc != AVAHI_ERR_COLLISION)
         break;
       /* A local service already has the name: the same alternative rule. */
@@ -235,9 +236,8 @@ tr_dnssd_advertiser_start (TrDnssdAdvertiser *self)
   if (self->client != NULL)
     return;
   if (self->service_name == NULL)
-    set_service_name (self, self->txt->name != NULL && *self->txt->name != '\0'
-                              ? self->txt->name
-                              : "Ticketrail");
+    set_service_name (self, self->txt->name != NULL && *self->txt->name != '\0' ? self->txt->name
+                                                                                : "Ticketrail");
   set_state (self, TR_DNSSD_STATE_STARTING);
   self->client = _tr_dnssd_client_new (client_cb, self);
 #else
@@ -333,8 +333,7 @@ tr_dnssd_advertiser_finalize (GObject *object)
 }
 
 static void
-tr_dnssd_advertiser_get_property (GObject *object, guint prop_id, GValue *value,
-                                  GParamSpec *pspec)
+tr_dnssd_advertiser_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   TrDnssdAdvertiser *self = TR_DNSSD_ADVERTISER (object);
 
@@ -395,8 +394,8 @@ tr_dnssd_advertiser_class_init (TrDnssdAdvertiserClass *klass)
   properties[PROP_TXT]
     = g_param_spec_boxed ("txt", NULL, NULL, TR_TYPE_DNSSD_TXT,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_SERVICE_NAME] = g_param_spec_string (
-    "service-name", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SERVICE_NAME] = g_param_spec_string ("service-name", NULL, NULL, NULL,
+                                                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE]
     = g_param_spec_enum ("state", NULL, NULL, TR_TYPE_DNSSD_STATE, TR_DNSSD_STATE_STOPPED,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);

@@ -36,7 +36,8 @@ struct _TrDnssdBrowser
 #endif
 };
 
-static void tr_dnssd_browser_list_model_init (GListModelInterface *iface);
+static void
+tr_dnssd_browser_list_model_init (GListModelInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (TrDnssdBrowser, tr_dnssd_browser, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
@@ -211,8 +212,8 @@ parse_avahi_txt (AvahiStringList *list, const char *service_name, GError **error
 static void
 resolve_cb (AvahiServiceResolver *resolver, AvahiIfIndex interface, AvahiProtocol protocol,
             AvahiResolverEvent event, const char *name, const char *type, const char *domain,
-            const char *host_name, const AvahiAddress *address, uint16_t port,
-            AvahiStringList *txt, AvahiLookupResultFlags flags, void *user_data)
+            const char *host_name, const AvahiAddress *address, uint16_t port, AvahiStringList *txt,
+            AvahiLookupResultFlags flags, void *user_data)
 {
   Instance *instance = user_data;
   Service *service = instance->service;
@@ -312,8 +313,8 @@ browse_cb (AvahiServiceBrowser *browser, AvahiIfIndex interface, AvahiProtocol p
           g_hash_table_remove (self->services, key);
         break;
       case AVAHI_BROWSER_FAILURE:
-        g_message ("Avahi stopped browsing: %s",
-                   avahi_strerror (avahi_client_errno (avahi_service_browser_get_client (browser))));
+        g_message ("Avahi stopped browsing: %s", avahi_strerror (avahi_client_errno (
+                                                   avahi_service_browser_get_client (browser))));
         set_state (self, TR_DNSSD_STATE_FAILED);
         break;
       case AVAHI_BROWSER_CACHE_EXHAUSTED:
@@ -348,9 +349,9 @@ client_cb (AvahiClient *avahi, TrDnssdState state, gpointer user_data)
     {
       case TR_DNSSD_STATE_RUNNING:
         if (self->browser == NULL)
-          self->browser = avahi_service_browser_new (avahi, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
-                                                     TR_DNSSD_SERVICE_TYPE, NULL, 0, browse_cb,
-                                                     self);
+          self->browser
+            = avahi_service_browser_new (avahi, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
+                                         TR_DNSSD_SERVICE_TYPE, NULL, 0, browse_cb, self);
         if (self->browser == NULL)
           {
             g_message ("Avahi will not browse: %s", avahi_strerror (avahi_client_errno (avahi)));

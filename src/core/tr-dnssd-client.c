@@ -32,7 +32,8 @@ struct _TrDnssdClient
   guint restart_id;
 };
 
-static void connect_now (TrDnssdClient *self);
+static void
+connect_now (TrDnssdClient *self);
 
 /* On the owner's context, which need not be the global default one. */
 static guint
@@ -116,15 +117,14 @@ connect_now (TrDnssdClient *self)
 
   /* The callback may run inside avahi_client_new() (RUNNING at once when
    * the daemon is there), so the owner sees the client only through it. */
-  self->avahi = avahi_client_new (avahi_glib_poll_get (self->poll), AVAHI_CLIENT_NO_FAIL,
-                                  client_cb, self, &error);
+  self->avahi = avahi_client_new (avahi_glib_poll_get (self->poll), AVAHI_CLIENT_NO_FAIL, client_cb,
+                                  self, &error);
   if (self->avahi == NULL)
     {
       /* No system bus, most likely: Avahi cannot be running either. */
       g_debug ("cannot reach Avahi: %s", avahi_strerror (error));
       self->func (NULL, TR_DNSSD_STATE_NO_DAEMON, self->user_data);
-      self->retry_id
-        = add_source (self, g_timeout_source_new_seconds (RETRY_SECONDS), retry_cb);
+      self->retry_id = add_source (self, g_timeout_source_new_seconds (RETRY_SECONDS), retry_cb);
     }
 }
 

@@ -72,15 +72,14 @@ enum
 static GParamSpec *properties[N_PROPS];
 
 TrDnssdHost *
-tr_dnssd_host_new (const char *service_name, const char *address, guint port,
-                   const TrDnssdTxt *txt)
+tr_dnssd_host_new (const char *service_name, const char *address, guint port, const TrDnssdTxt *txt)
 {
   g_return_val_if_fail (service_name != NULL, NULL);
   g_return_val_if_fail (address != NULL, NULL);
   g_return_val_if_fail (txt != NULL, NULL);
 
-  return g_object_new (TR_TYPE_DNSSD_HOST, "service-name", service_name, "address", address,
-                       "port", port, "txt", txt, NULL);
+  return g_object_new (TR_TYPE_DNSSD_HOST, "service-name", service_name, "address", address, "port",
+                       port, "txt", txt, NULL);
 }
 
 const char *
@@ -141,8 +140,8 @@ tr_dnssd_host_constructed (GObject *object)
   if (self->address != NULL && strchr (self->address, ':') != NULL)
     self->url = g_strdup_printf ("%s://[%s]:%u", scheme, self->address, self->port);
   else
-    self->url = g_strdup_printf ("%s://%s:%u", scheme, self->address ? self->address : "",
-                                 self->port);
+    self->url
+      = g_strdup_printf ("%s://%s:%u", scheme, self->address ? self->address : "", self->port);
 }
 
 static void
@@ -201,8 +200,7 @@ tr_dnssd_host_get_property (GObject *object, guint prop_id, GValue *value, GPara
 }
 
 static void
-tr_dnssd_host_set_property (GObject *object, guint prop_id, const GValue *value,
-                            GParamSpec *pspec)
+tr_dnssd_host_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   TrDnssdHost *self = TR_DNSSD_HOST (object);
 

@@ -270,8 +270,9 @@ tr_dnssd_txt_parse (const char *const *entries, const gsize *lengths, gsize n_en
       g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "tls: not 0 or 1");
       return NULL;
     }
-  if (seen[KEY_NAME] && (memchr (values[KEY_NAME], '\0', value_lengths[KEY_NAME]) != NULL
-                         || !is_valid_name (values[KEY_NAME], value_lengths[KEY_NAME])))
+  if (seen[KEY_NAME]
+      && (memchr (values[KEY_NAME], '\0', value_lengths[KEY_NAME]) != NULL
+          || !is_valid_name (values[KEY_NAME], value_lengths[KEY_NAME])))
     {
       g_set_error (error, TR_ERROR, TR_ERROR_INVALID, "name: not printable UTF-8");
       return NULL;

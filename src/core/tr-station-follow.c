@@ -71,7 +71,8 @@ reconsider (Follow *follow)
     }
 
   /* Learn the lineage (and newer gens) from our own host's record. */
-  for (guint i = 0; host_id != NULL && *host_id != '\0' && i < g_list_model_get_n_items (hosts); i++)
+  for (guint i = 0; host_id != NULL && *host_id != '\0' && i < g_list_model_get_n_items (hosts);
+       i++)
     {
       g_autoptr (TrDnssdHost) host = g_list_model_get_item (hosts, i);
       const TrDnssdTxt *txt = tr_dnssd_host_get_txt (host);
@@ -93,10 +94,9 @@ reconsider (Follow *follow)
 
   g_object_get (client, "host-url", &url, NULL);
   pick = tr_dnssd_browser_pick_host (follow->browser, lineage, gen, host_id);
-  if (!tr_station_follow_should_switch (url, host_id, gen,
-                                        state == TR_CLIENT_STATE_ONLINE_WEBSOCKET
-                                          || state == TR_CLIENT_STATE_ONLINE_POLLING,
-                                        pick))
+  if (!tr_station_follow_should_switch (
+        url, host_id, gen,
+        state == TR_CLIENT_STATE_ONLINE_WEBSOCKET || state == TR_CLIENT_STATE_ONLINE_POLLING, pick))
     return;
 
   g_message ("following \"%s\" at %s (generation %" G_GINT64_FORMAT ")",
@@ -138,8 +138,8 @@ tr_station_follow_start (TrStation *station)
   follow->station = station;
   follow->browser = tr_dnssd_browser_new ();
   g_signal_connect_swapped (follow->browser, "items-changed", G_CALLBACK (reconsider), follow);
-  follow->state_handler = g_signal_connect_swapped (tr_station_get_client (station), "notify::state",
-                                                    G_CALLBACK (reconsider), follow);
+  follow->state_handler = g_signal_connect_swapped (
+    tr_station_get_client (station), "notify::state", G_CALLBACK (reconsider), follow);
   g_object_set_qdata_full (G_OBJECT (station), follow_quark (), follow, follow_free);
   tr_dnssd_browser_start (follow->browser);
 }

@@ -19,7 +19,7 @@
 typedef struct
 {
   GMainLoop *loop;
-  guint want;     /* stop once this many are listed; 0: wait the full time */
+  guint want; /* stop once this many are listed; 0: wait the full time */
   gboolean timed_out;
 } Discovery;
 
@@ -34,8 +34,7 @@ timeout_cb (gpointer user_data)
 }
 
 static void
-items_changed_cb (GListModel *model, guint position, guint removed, guint added,
-                  gpointer user_data)
+items_changed_cb (GListModel *model, guint position, guint removed, guint added, gpointer user_data)
 {
   Discovery *discovery = user_data;
 
@@ -70,10 +69,9 @@ _tr_ctl_cmd_discover (int argc, char **argv)
   int count = 0;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
-    { "wait", 'w', 0, G_OPTION_ARG_INT, &wait_s,
-      N_ ("Seconds to listen for hosts (default 3)"), "S" },
-    { "count", 'n', 0, G_OPTION_ARG_INT, &count,
-      N_ ("Stop as soon as N hosts are found"), "N" },
+    { "wait", 'w', 0, G_OPTION_ARG_INT, &wait_s, N_ ("Seconds to listen for hosts (default 3)"),
+      "S" },
+    { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_ ("Stop as soon as N hosts are found"), "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_ ("Print one JSON object: the DNS-SD state and the hosts"), NULL },
     { NULL },
