@@ -232,12 +232,12 @@ tr_dnssd_advertiser_start (TrDnssdAdvertiser *self)
 {
   g_return_if_fail (TR_IS_DNSSD_ADVERTISER (self));
 
-#ifdef TR_HAVE_DNSSD
-  if (self->client != NULL)
-    return;
   if (self->service_name == NULL)
     set_service_name (self, self->txt->name != NULL && *self->txt->name != '\0' ? self->txt->name
                                                                                 : "Ticketrail");
+#ifdef TR_HAVE_DNSSD
+  if (self->client != NULL)
+    return;
   set_state (self, TR_DNSSD_STATE_STARTING);
   self->client = _tr_dnssd_client_new (client_cb, self);
 #else
@@ -311,9 +311,9 @@ tr_dnssd_advertiser_set_txt (TrDnssdAdvertiser *self, const TrDnssdTxt *txt)
 static void
 tr_dnssd_advertiser_dispose (GObject *object)
 {
+#ifdef TR_HAVE_DNSSD
   TrDnssdAdvertiser *self = TR_DNSSD_ADVERTISER (object);
 
-#ifdef TR_HAVE_DNSSD
   self->group = NULL;
   g_clear_pointer (&self->client, _tr_dnssd_client_free);
 #endif
