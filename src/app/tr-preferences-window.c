@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tr-found-hosts.h"
 #include "tr-lan-address.h"
 #include "tr-menu.h"
 #include "tr-preferences-window.h"
@@ -34,6 +35,8 @@ struct _TrPreferencesWindow
   AdwActionRow *port_row;
   GtkSpinButton *port_spin;
   AdwEntryRow *host_address_row;
+  AdwPreferencesGroup *found_hosts_group;
+  TrFoundHosts *found_hosts;
   AdwActionRow *link_row;
   AdwEntryRow *pairing_row;
   AdwActionRow *message_row;
@@ -133,6 +136,7 @@ update_host_rows (TrPreferencesWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->join_row), hosting && addresses && addresses[0]);
   gtk_widget_set_visible (GTK_WIDGET (self->port_row), hosting);
   gtk_widget_set_visible (GTK_WIDGET (self->host_address_row), !hosting);
+  gtk_widget_set_visible (GTK_WIDGET (self->found_hosts_group), !hosting);
   gtk_widget_set_visible (GTK_WIDGET (self->link_row), station != NULL && !hosting);
   if (station != NULL)
     adw_action_row_set_subtitle (self->link_row, link_label (station));
@@ -162,6 +166,14 @@ on_host_address_apply (TrPreferencesWindow *self)
   const char *address = gtk_editable_get_text (GTK_EDITABLE (self->host_address_row));
 
   gtk_widget_activate_action (GTK_WIDGET (self), "app.join", "s", address);
+}
+
+/* A host found on the LAN is joined exactly as its typed address. */
+static void
+on_found_host_activated (TrPreferencesWindow *self, TrDnssdHost *host)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->host_address_row), tr_dnssd_host_get_url (host));
+  on_host_address_apply (self);
 }
 
 /* ---- Menu ---- */
@@ -383,6 +395,8 @@ tr_preferences_window_constructed (GObject *object)
       gtk_editable_set_text (GTK_EDITABLE (self->host_address_row), address);
     }
 
+  g_signal_connect_object (self->found_hosts, "host-activated",
+                           G_CALLBACK (on_found_host_activated), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->host_address_row, "apply", G_CALLBACK (on_host_address_apply),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->pairing_row, "apply", G_CALLBACK (on_pairing_apply), self,
@@ -486,6 +500,7 @@ tr_preferences_window_class_init (TrPreferencesWindowClass *klass)
     G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (TR_TYPE_FOUND_HOSTS);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/ticketrail/Ticketrail/tr-preferences-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, TrPreferencesWindow, name)
@@ -496,6 +511,8 @@ tr_preferences_window_class_init (TrPreferencesWindowClass *klass)
   BIND (port_row);
   BIND (port_spin);
   BIND (host_address_row);
+  BIND (found_hosts_group);
+  BIND (found_hosts);
   BIND (link_row);
   BIND (pairing_row);
   BIND (message_row);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tr-connection-test.h"
+#include "tr-found-hosts.h"
 #include "tr-welcome-page.h"
 
 struct _TrWelcomePage
@@ -22,6 +23,7 @@ struct _TrWelcomePage
 
   AdwStatusPage *status_page;
   GtkRevealer *join_revealer;
+  TrFoundHosts *found_hosts;
   AdwEntryRow *address_row;
   GtkLabel *test_label;
 };
@@ -194,6 +196,14 @@ action_demo (GtkWidget *widget, const char *action_name, GVariant *param)
   finish (self);
 }
 
+/* A host found on the LAN joins exactly as its typed address would. */
+static void
+on_found_host_activated (TrWelcomePage *self, TrDnssdHost *host)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->address_row), tr_dnssd_host_get_url (host));
+  gtk_widget_activate_action (GTK_WIDGET (self), "welcome.join", NULL);
+}
+
 static void
 on_address_activate (TrWelcomePage *self)
 {
@@ -232,11 +242,13 @@ tr_welcome_page_class_init (TrWelcomePageClass *klass)
   object_class->dispose = tr_welcome_page_dispose;
   object_class->finalize = tr_welcome_page_finalize;
 
+  g_type_ensure (TR_TYPE_FOUND_HOSTS);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/ticketrail/Ticketrail/tr-welcome-page.ui");
   gtk_widget_class_set_css_name (widget_class, "welcomepage");
   gtk_widget_class_bind_template_child (widget_class, TrWelcomePage, status_page);
   gtk_widget_class_bind_template_child (widget_class, TrWelcomePage, join_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TrWelcomePage, found_hosts);
   gtk_widget_class_bind_template_child (widget_class, TrWelcomePage, address_row);
   gtk_widget_class_bind_template_child (widget_class, TrWelcomePage, test_label);
 
@@ -254,6 +266,8 @@ tr_welcome_page_init (TrWelcomePage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect_object (self->address_row, "entry-activated", G_CALLBACK (on_address_activate),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->found_hosts, "host-activated",
+                           G_CALLBACK (on_found_host_activated), self, G_CONNECT_SWAPPED);
 }
 
 GtkWidget *

@@ -525,4 +525,13 @@ _tr_host_check_cb (gpointer user_data);
 gboolean
 _tr_host_maintenance_cb (gpointer user_data);
 
+/* tr-host-dnssd.c: advertising over DNS-SD (tr-host-dnssd.h). Start,
+ * once listening, reads or makes the lineage and gen through the writer
+ * and never fails the start; stop withdraws the advertisement. */
+
+void
+_tr_host_dnssd_start (TrHost *self);
+void
+_tr_host_dnssd_stop (TrHost *self);
+
 G_END_DECLS

@@ -198,6 +198,7 @@ tr_host_start (TrHost *self, GError **error)
   g_debug ("listening on %s port %u", self->bound_address, self->bound_port);
   g_object_notify_by_pspec (G_OBJECT (self), _tr_host_properties[PROP_BOUND_PORT]);
   g_object_notify_by_pspec (G_OBJECT (self), _tr_host_properties[PROP_BOUND_ADDRESS]);
+  _tr_host_dnssd_start (self);
   return TRUE;
 }
 
@@ -212,6 +213,7 @@ tr_host_stop (TrHost *self)
   if (!self->running)
     return;
   self->running = FALSE;
+  _tr_host_dnssd_stop (self);
 
   /* What was received is committed and acknowledged before the close. */
   _tr_host_drain (self);

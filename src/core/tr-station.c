@@ -223,6 +223,7 @@ tr_station_new_client (const char *data_dir, const char *host_url, const char *s
   g_signal_connect_object (self->client, "op-rejected", G_CALLBACK (on_client_op_rejected), self,
                            G_CONNECT_SWAPPED);
   tr_client_start (self->client);
+  tr_station_follow_start (self);
   return g_steal_pointer (&self);
 }
 
@@ -468,6 +469,7 @@ tr_station_shutdown (TrStation *self)
 
   if (self->host != NULL)
     tr_host_stop (self->host);
+  tr_station_follow_stop (self);
   if (self->client != NULL)
     tr_client_stop (self->client);
 }

@@ -18,6 +18,7 @@
 #pragma once
 
 #include "tr-client.h"
+#include "tr-dnssd-browser.h"
 #include "tr-host.h"
 #include "tr-store.h"
 
@@ -125,6 +126,34 @@ void          tr_station_save_menu_async  (TrStation           *self,
 gboolean      tr_station_save_menu_finish (TrStation     *self,
                                            GAsyncResult  *result,
                                            GError       **error);
+
+/* ---- Finding the host again over DNS-SD (tr-station-follow.c) ----
+ *
+ * A client station learns its host's lineage and generation from the
+ * host's DNS-SD record and keeps them in station.db; when its link is
+ * down, or a newer generation of its lineage appears, it points its
+ * client at the live host of its lineage with the highest generation,
+ * never a lower one than it has seen. tr_station_new_client() starts
+ * it (unless TICKETRAIL_DNSSD=0), tr_station_shutdown() stops it. */
+
+/* The decision, pure: should a station now at @current_url (following
+ * @current_host_id, highest gen seen @seen_gen, link up when @online)
+ * move to @candidate, the host tr_dnssd_pick_host() chose for its
+ * lineage? Yes when the candidate is elsewhere and either the link is
+ * down (the host disappeared or moved) or the candidate is a newer
+ * generation (the old host was replaced). */
+gboolean        tr_station_follow_should_switch (const char        *current_url,
+                                                 const char        *current_host_id,
+                                                 gint64             seen_gen,
+                                                 gboolean           online,
+                                                 TrDnssdHost       *candidate);
+
+/* Starts browsing for @station's lineage (client mode; a host does
+ * nothing) until the station is finalized or stopped. */
+void            tr_station_follow_start         (TrStation *station);
+void            tr_station_follow_stop          (TrStation *station);
+/* The browser in use, or NULL (tests). */
+TrDnssdBrowser *tr_station_follow_get_browser   (TrStation *station);
 
 /* Stops serving or connecting; the store stays open. */
 void          tr_station_shutdown       (TrStation *self);

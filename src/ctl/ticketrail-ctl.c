@@ -48,6 +48,8 @@ static const char *const description =
       "  test     Check the path to the host step by step: TCP connect, HTTP health,\n"
       "           WebSocket handshake with the ticketrail.v1 subprotocol, hello/welcome\n"
       "           round trip, ping/pong latency; stops at the first failure\n"
+      "  discover List the hosts on this network found over DNS-SD (Avahi), with\n"
+      "           their lineage and generation (--json, --wait S)\n"
       "\n"
       "Run 'ticketrail-ctl COMMAND --help' for a command's options.\n"
       "\n"
@@ -121,6 +123,7 @@ static const Command commands[] = {
   { "health", _tr_ctl_cmd_health }, { "watch", _tr_ctl_cmd_watch },
   { "create", _tr_ctl_cmd_create }, { "bump", _tr_ctl_cmd_bump },
   { "test", _tr_ctl_cmd_test },     { "pair", _tr_ctl_cmd_pair },
+  { "discover", _tr_ctl_cmd_discover },
 };
 
 int
