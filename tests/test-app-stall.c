@@ -10,6 +10,14 @@
  * hold the GTK thread: no two frames more than 50 ms apart while the
  * stalls go on, and the orders do commit (acked, applied).
  *
+ * On a loaded two-core CI machine the scheduler alone can delay a frame
+ * past 50 ms now and then, whatever the disk does. The syncs run back to
+ * back for the whole measurement, so a GTK thread held by them misses
+ * its frames in every half second; one that is not held keeps most half
+ * seconds clean. So the run is cut into half-second windows, and at
+ * least half of them must have no gap over 50 ms (every window's longest
+ * gap is in the test's output).
+ *
  * This holds only once the host commits on a writer thread of its own
  * (branch wt-hthread): on a host that commits on its main loop each
  * stall freezes the window for the whole 150 ms.
@@ -32,7 +40,8 @@
 #define STALL_MS 150
 #define MAX_FRAME_GAP_MS 50
 /* Long enough for a dozen stalls back to back. */
-#define MEASURE_MS 3000
+#define MEASURE_MS 4000
+#define WINDOW_MS 500
 #define SEND_EVERY_MS 50
 /* Orders sent and applied before measuring, so that the window has
  * left its empty state and laid out its grid of cards. */
@@ -276,11 +285,35 @@ step_check (Fixture *f)
   g_assert_cmpuint (f->n_applied, ==, f->n_sent);
   g_assert_cmpuint (f->n_sent, >, 0);
   g_assert_cmpuint (syncs, >=, MIN_COMMITS);
-  /* And the window kept drawing all along. */
-  if (max_gap > MAX_FRAME_GAP_MS * 1000)
-    g_error ("a frame gap of %.1f ms (limit %d ms) while the host committed through %d ms "
-             "syncs: the disk held the GTK thread",
-             max_gap / 1000.0, MAX_FRAME_GAP_MS, STALL_MS);
+  /* And the window kept drawing: most half seconds without a gap. */
+  {
+    guint n_windows = MEASURE_MS / WINDOW_MS;
+    g_autofree gint64 *window_max = g_new0 (gint64, n_windows);
+    g_autoptr (GString) maxima = g_string_new (NULL);
+    guint clean = 0;
+
+    for (guint i = 1; i < f->frames->len; i++)
+      {
+        gint64 end = g_array_index (f->frames, gint64, i);
+        gint64 gap = end - g_array_index (f->frames, gint64, i - 1);
+        gint64 w = (end - f->measure_started) / (WINDOW_MS * 1000);
+
+        if (w >= 0 && w < (gint64)n_windows)
+          window_max[w] = MAX (window_max[w], gap);
+      }
+    for (guint w = 0; w < n_windows; w++)
+      {
+        g_string_append_printf (maxima, "%s%.1f", w ? ", " : "", window_max[w] / 1000.0);
+        if (window_max[w] > 0 && window_max[w] <= MAX_FRAME_GAP_MS * 1000)
+          clean++;
+      }
+    g_test_message ("longest gap in each %d ms window: %s ms; %u of %u windows within %d ms",
+                    WINDOW_MS, maxima->str, clean, n_windows, MAX_FRAME_GAP_MS);
+    if (clean * 2 < n_windows)
+      g_error ("frame gaps over %d ms in %u of %u half-second windows (longest %.1f ms) while the "
+               "host committed through %d ms syncs: the disk held the GTK thread",
+               MAX_FRAME_GAP_MS, n_windows - clean, n_windows, max_gap / 1000.0, STALL_MS);
+  }
   g_assert_cmpuint (f->frames->len, >, MEASURE_MS / 100);
   return TRUE;
 }
