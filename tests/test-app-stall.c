@@ -18,6 +18,12 @@
  * least half of them must have no gap over 50 ms (every window's longest
  * gap is in the test's output).
  *
+ * Under AddressSanitizer the window alone takes about 50 ms a frame on
+ * such a machine with no stall at all, so there the gaps are reported
+ * but not judged. What is judged in every build is the cause itself: the
+ * stall VFS counts the syncs made on the GTK thread, and there must be
+ * none (on a host that commits on its main loop, every commit is one).
+ *
  * This holds only once the host commits on a writer thread of its own
  * (branch wt-hthread): on a host that commits on its main loop each
  * stall freezes the window for the whole 150 ms.
@@ -78,6 +84,7 @@ struct _Fixture
   guint n_sent;
   guint n_applied;
   guint syncs_before;
+  guint gtk_syncs_before;
 };
 
 /* ---- The station that keeps ordering ---- */
@@ -226,6 +233,7 @@ step_measure (Fixture *f)
     return FALSE;
 
   f->syncs_before = tr_test_stall_vfs_get_n_syncs ();
+  f->gtk_syncs_before = tr_test_stall_vfs_get_n_syncs_on_watched ();
   f->measure_started = g_get_monotonic_time ();
   f->measuring = TRUE;
   f->send_id = g_timeout_add (SEND_EVERY_MS, send_order, f);
@@ -281,10 +289,12 @@ step_check (Fixture *f)
                   gaps->len ? g_array_index (gaps, gint64, gaps->len * 99 / 100) / 1000.0 : 0.0,
                   max_gap / 1000.0);
 
-  /* The orders did commit, through stalling syncs. */
+  /* The orders did commit, through stalling syncs, none of them on the
+   * GTK thread. */
   g_assert_cmpuint (f->n_applied, ==, f->n_sent);
   g_assert_cmpuint (f->n_sent, >, 0);
   g_assert_cmpuint (syncs, >=, MIN_COMMITS);
+  g_assert_cmpuint (tr_test_stall_vfs_get_n_syncs_on_watched () - f->gtk_syncs_before, ==, 0);
   /* And the window kept drawing: most half seconds without a gap. */
   {
     guint n_windows = MEASURE_MS / WINDOW_MS;
@@ -309,10 +319,15 @@ step_check (Fixture *f)
       }
     g_test_message ("longest gap in each %d ms window: %s ms; %u of %u windows within %d ms",
                     WINDOW_MS, maxima->str, clean, n_windows, MAX_FRAME_GAP_MS);
+#if defined(__SANITIZE_ADDRESS__)
+    /* Reported above, not judged: see the top of this file. */
+    (void)clean;
+#else
     if (clean * 2 < n_windows)
       g_error ("frame gaps over %d ms in %u of %u half-second windows (longest %.1f ms) while the "
                "host committed through %d ms syncs: the disk held the GTK thread",
                MAX_FRAME_GAP_MS, n_windows - clean, n_windows, max_gap / 1000.0, STALL_MS);
+#endif
   }
   g_assert_cmpuint (f->frames->len, >, MEASURE_MS / 100);
   return TRUE;
@@ -362,6 +377,7 @@ test_frames_during_stalls (void)
    * (the host's, the checkpointer's, the views') stalls on sync. */
   tr_test_stall_vfs_register ();
   tr_test_stall_vfs_set_delay (STALL_MS);
+  tr_test_stall_vfs_watch_thread ();
 
   f.app = tr_application_new ();
   g_application_set_flags (G_APPLICATION (f.app), g_application_get_flags (G_APPLICATION (f.app))

@@ -23,6 +23,9 @@ static sqlite3_vfs *real_vfs;
 static gint delay_ms;
 static gint n_syncs;
 static gint n_syncing;
+/* The thread whose syncs are counted apart (the GTK thread, say). */
+static GThread *watched_thread;
+static gint n_syncs_on_watched;
 
 #define REAL(file) (((StallFile *)(file))->real)
 
@@ -57,6 +60,8 @@ stall_sync (sqlite3_file *file, int flags)
   int rc;
 
   g_atomic_int_inc (&n_syncs);
+  if (g_thread_self () == g_atomic_pointer_get (&watched_thread))
+    g_atomic_int_inc (&n_syncs_on_watched);
   g_atomic_int_inc (&n_syncing);
   if (delay > 0)
     g_usleep ((gulong)delay * 1000);
@@ -301,4 +306,16 @@ guint
 tr_test_stall_vfs_get_n_syncing (void)
 {
   return (guint)g_atomic_int_get (&n_syncing);
+}
+
+void
+tr_test_stall_vfs_watch_thread (void)
+{
+  g_atomic_pointer_set (&watched_thread, g_thread_self ());
+}
+
+guint
+tr_test_stall_vfs_get_n_syncs_on_watched (void)
+{
+  return (guint)g_atomic_int_get (&n_syncs_on_watched);
 }

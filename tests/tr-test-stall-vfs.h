@@ -30,4 +30,11 @@ tr_test_stall_vfs_get_n_syncs (void);
 guint
 tr_test_stall_vfs_get_n_syncing (void);
 
+/* Counts apart the syncs made on the calling thread from now on: a
+ * thread that must never wait for the disk (the GTK thread). */
+void
+tr_test_stall_vfs_watch_thread (void);
+guint
+tr_test_stall_vfs_get_n_syncs_on_watched (void);
+
 G_END_DECLS
