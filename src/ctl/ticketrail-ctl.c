@@ -85,10 +85,11 @@ _tr_ctl_usage_error (const char *command, const char *message)
 }
 
 /* Parses @argv with @entries plus the global ones, so --host may come
- * after the command too. */
+ * after the command too; @n_args plain arguments may follow the command
+ * name (pair's CODE), more is a usage error. */
 gboolean
-_tr_ctl_parse_command (GOptionContext *context, const GOptionEntry *entries, int *argc,
-                       char ***argv, int *exit_code)
+_tr_ctl_parse_command_with_args (GOptionContext *context, const GOptionEntry *entries,
+                                 guint n_args, int *argc, char ***argv, int *exit_code)
 {
   g_autoptr (GError) error = NULL;
 
@@ -104,13 +105,20 @@ _tr_ctl_parse_command (GOptionContext *context, const GOptionEntry *entries, int
       *exit_code = TR_CTL_EXIT_USAGE;
       return FALSE;
     }
-  if (*argc > 1)
+  if (*argc > 1 + (int)n_args)
     {
-      g_printerr (_ ("ticketrail-ctl: unexpected argument \"%s\"\n"), (*argv)[1]);
+      g_printerr (_ ("ticketrail-ctl: unexpected argument \"%s\"\n"), (*argv)[1 + n_args]);
       *exit_code = TR_CTL_EXIT_USAGE;
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+_tr_ctl_parse_command (GOptionContext *context, const GOptionEntry *entries, int *argc,
+                       char ***argv, int *exit_code)
+{
+  return _tr_ctl_parse_command_with_args (context, entries, 0, argc, argv, exit_code);
 }
 
 typedef struct

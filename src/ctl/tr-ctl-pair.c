@@ -30,7 +30,7 @@ _tr_ctl_cmd_pair (int argc, char **argv)
     context, N_ ("The host prints a code with 'ticketrail-host pair' or shows one in its station "
                  "monitor.\nThe token goes to stdout; keep it secret, and pass the same "
                  "--station-id with it.\n"));
-  if (!_tr_ctl_parse_command (context, NULL, &argc, &argv, &exit_code))
+  if (!_tr_ctl_parse_command_with_args (context, NULL, 1, &argc, &argv, &exit_code))
     return exit_code;
   if (argc != 2)
     return _tr_ctl_usage_error ("pair", _ ("pair needs exactly one CODE"));

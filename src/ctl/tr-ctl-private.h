@@ -38,6 +38,8 @@ typedef struct
 extern TrCtlOptions _tr_ctl_options;
 
 /* ticketrail-ctl.c: the conventions every command follows */
+gboolean _tr_ctl_parse_command_with_args (GOptionContext *context, const GOptionEntry *entries,
+                                          guint n_args, int *argc, char ***argv, int *exit_code);
 gboolean _tr_ctl_parse_command (GOptionContext *context, const GOptionEntry *entries, int *argc,
                                 char ***argv, int *exit_code);
 int      _tr_ctl_fail          (const char *what, const GError *error);

@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 
 import { item, ticket } from './fixtures.mjs';
 import {
-  HOST_EXE, LONG, card, createTicket, launchBrowser, openPage, pairInPage, pairingCode, startHost,
+  CTL_EXE, HOST_EXE, LONG, card, createTicket, launchBrowser, openPage, pairInPage, pairingCode, startHost,
   until, waitConn,
 } from './lib.mjs';
 
@@ -152,4 +152,16 @@ test("another site's page cannot open the host's WebSocket or call its API", asy
     await context.close();
     await new Promise((ok) => evil.close(ok));
   }
+});
+
+test('ticketrail-ctl pair trades a code for a token the host takes', async () => {
+  const code = await pairingCode(host);
+  const { stdout } = await new Promise((resolve, reject) => {
+    execFile(CTL_EXE, ['--host', host.url, '--station-id', 'ctl-pair-test', 'pair', code], { timeout: LONG },
+      (error, out, err) => (error ? reject(new Error(`ticketrail-ctl pair failed: ${error} ${err}`)) : resolve({ stdout: out })));
+  });
+  const token = stdout.trim();
+  assert.match(token, /^\S{20,}$/);
+  const res = await fetch(host.url + '/api/v1/tickets', { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(res.status, 200);
 });
