@@ -2446,6 +2446,68 @@ test_connection_limit (Fixture *f, gconstpointer data)
   g_string_free (third.received, TRUE);
 }
 
+static gboolean
+raw_answered (gpointer data)
+{
+  Raw *raw = data;
+
+  raw_poll (raw);
+  /* The health answer is one JSON object. */
+  return raw->ended || (strstr (raw->received->str, "\r\n\r\n") != NULL
+                        && g_str_has_suffix (raw->received->str, "}"));
+}
+
+static void
+hung_up_setup (Fixture *f, gconstpointer data)
+{
+  fixture_start (f, TRUE, 5000, RELAXED_HEARTBEAT_MS);
+  /* An idle timeout far beyond the test's patience: only noticing that
+   * the client hung up frees the connections below. */
+  g_object_set (f->host, "max-connections-per-address", 2, "request-timeout", 600000, NULL);
+}
+
+/* A browser that closes a page hangs up its kept-alive connections; the
+ * host must stop counting them at once, or a screen that reloads a few
+ * times is refused by the limit on connections from its address. */
+static void
+test_hung_up_connections_stop_counting (Fixture *f, gconstpointer data)
+{
+  Raw raws[3];
+
+  soup_session_abort (f->session);
+  wait_for (no_connections, f, "the host to see no connection");
+  for (guint round = 0; round < 3; round++)
+    {
+      /* Two kept-alive connections, each answered, then hung up. */
+      for (guint i = 0; i < 2; i++)
+        {
+          raws[i] = (Raw){ raw_connect (f), g_string_new (NULL), FALSE, 0 };
+          raw_send (raws[i].socket, "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+          wait_for (raw_answered, &raws[i], "a kept-alive connection's answer");
+          g_assert_true (g_str_has_prefix (raws[i].received->str, "HTTP/1.1 200"));
+          g_assert_false (raws[i].ended);
+        }
+      for (guint i = 0; i < 2; i++)
+        {
+          g_assert_true (g_socket_close (raws[i].socket, NULL));
+          g_object_unref (raws[i].socket);
+          g_string_free (raws[i].received, TRUE);
+        }
+      wait_for (no_connections, f, "the host to stop counting hung-up connections");
+    }
+
+  /* And a new one is served. */
+  raws[2] = (Raw){ raw_connect (f), g_string_new (NULL), FALSE, 0 };
+  raw_send (raws[2].socket, "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  wait_for (raw_ended, &raws[2], "the last connection's answer");
+  g_assert_true (g_str_has_prefix (raws[2].received->str, "HTTP/1.1 200"));
+  g_object_unref (raws[2].socket);
+  g_string_free (raws[2].received, TRUE);
+
+  g_object_set (f->host, "max-connections-per-address", 0, NULL);
+  assert_host_still_serves (f);
+}
+
 /* ---- Ops and writes submitted in-process (tr-host-ops.c) ---- */
 
 typedef struct
@@ -2628,6 +2690,7 @@ main (int argc, char *argv[])
   ADD ("/host/security/hello-timeout", hello_timeout_setup, test_hello_timeout);
   ADD ("/host/security/slowloris", slowloris_setup, test_slowloris);
   ADD ("/host/security/connection-limit", connections_setup, test_connection_limit);
+  ADD ("/host/security/hung-up-connections", hung_up_setup, test_hung_up_connections_stop_counting);
   ADD ("/host/submit-ops-async", fixture_setup, test_submit_ops_async);
   ADD ("/host/save-menu-async", fixture_setup, test_save_menu_async);
 #undef ADD

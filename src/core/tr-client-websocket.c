@@ -268,7 +268,8 @@ static void
 on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer user_data)
 {
   TrClient *self = user_data;
-  g_autoptr (TrClient) guard = g_object_ref (self);
+  /* A handler may drop the station's last reference to the client. */
+  g_autoptr (TrClient) guard G_GNUC_UNUSED = g_object_ref (self);
   g_autoptr (TrFrame) frame = NULL;
   g_autoptr (GError) error = NULL;
   gconstpointer data;

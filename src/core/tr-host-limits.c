@@ -14,6 +14,7 @@
 #include "tr-host-private.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "tr-error.h"
 #include "tr-protocol.h"
@@ -273,6 +274,19 @@ on_peer_socket_gone (gpointer data, GObject *where_the_object_was)
   peer_forget (peer->host, peer, where_the_object_was);
 }
 
+/* Ends @peer's connection and stops counting it (which frees @peer). */
+static void
+close_peer (Peer *peer)
+{
+  _tr_host_clear_source (peer->host, &peer->timeout_id);
+  /* A shutdown, not a close: libsoup still polls the descriptor, and
+   * reads the end of the stream from it. */
+  g_socket_shutdown (peer->socket, TRUE, TRUE, NULL);
+  /* libsoup closes it on its own time; it counts no more from now on. */
+  g_object_weak_unref (G_OBJECT (peer->socket), on_peer_socket_gone, peer);
+  peer_forget (peer->host, peer, G_OBJECT (peer->socket));
+}
+
 /* libsoup 3.2 has no header or idle timeout: a client that sends its
  * request a byte at a time holds a connection for ever (slowloris). */
 static gboolean
@@ -283,12 +297,7 @@ peer_timeout_cb (gpointer user_data)
   peer->timeout_id = 0;
   g_debug ("closing the connection from %s: no complete request within %u ms", peer->address,
            peer->host->request_timeout);
-  /* A shutdown, not a close: libsoup still polls the descriptor, and
-   * reads the end of the stream from it. */
-  g_socket_shutdown (peer->socket, TRUE, TRUE, NULL);
-  /* libsoup closes it on its own time; it counts no more from now on. */
-  g_object_weak_unref (G_OBJECT (peer->socket), on_peer_socket_gone, peer);
-  peer_forget (peer->host, peer, G_OBJECT (peer->socket));
+  close_peer (peer);
   return G_SOURCE_REMOVE;
 }
 
@@ -382,24 +391,56 @@ _tr_host_forget_peers (TrHost *self)
   g_hash_table_remove_all (self->peers_per_address);
 }
 
+/* Whether the client of a connection waiting for its next request has
+ * hung up: the end of the stream is the next thing to read. libsoup 3.2
+ * does not read a kept-alive connection between requests, so it leaves
+ * such a socket in CLOSE_WAIT until the request timer fires; a browser
+ * that closes a page leaves half a dozen, and they would fill the limit
+ * of connections from its address (a screen reloading twice would be
+ * refused). */
+static gboolean
+peer_hung_up (Peer *peer)
+{
+  char byte;
+  gssize n;
+
+  if (peer->timeout_id == 0 || g_socket_is_closed (peer->socket)
+      || !(g_socket_condition_check (peer->socket, G_IO_IN | G_IO_HUP | G_IO_ERR)))
+    return FALSE;
+  n = recv (g_socket_get_fd (peer->socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0;
+}
+
 /* libsoup 3.2 never frees the GSocket of a connection it accepted (fixed
  * in 3.3), so the weak reference alone would count a closed connection
- * for ever: closed sockets are swept here too. */
+ * for ever: closed sockets are swept here too, and so are connections
+ * whose client has gone (see peer_hung_up()). */
 void
 _tr_host_forget_closed_peers (TrHost *self)
 {
   GHashTableIter iter;
   Peer *peer;
   g_autoptr (GPtrArray) closed = g_ptr_array_new ();
+  g_autoptr (GPtrArray) gone = g_ptr_array_new ();
 
   g_hash_table_iter_init (&iter, self->peers);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&peer))
-    if (g_socket_is_closed (peer->socket))
-      g_ptr_array_add (closed, peer);
+    {
+      if (g_socket_is_closed (peer->socket))
+        g_ptr_array_add (closed, peer);
+      else if (peer_hung_up (peer))
+        g_ptr_array_add (gone, peer);
+    }
   for (guint i = 0; i < closed->len; i++)
     {
       peer = g_ptr_array_index (closed, i);
       g_object_weak_unref (G_OBJECT (peer->socket), on_peer_socket_gone, peer);
       peer_forget (self, peer, G_OBJECT (peer->socket));
+    }
+  for (guint i = 0; i < gone->len; i++)
+    {
+      peer = g_ptr_array_index (gone, i);
+      g_debug ("closing the connection from %s: the client has hung up", peer->address);
+      close_peer (peer);
     }
 }
