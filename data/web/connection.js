@@ -16,12 +16,16 @@ const WS_RETRY_MS = 60000;
 const POLL_WAIT_S = 25;
 const WS_FAILURES_BEFORE_POLLING = 3;
 const MAX_OPS_PER_FRAME = 100;
+/* A POST the host refused for another reason than its rate limit. */
+const POST_RETRY_MS = 5000;
 
 export class HttpError extends Error {
-  constructor (status, message, reason) {
+  constructor (status, message, reason, retryAfter) {
     super(`${status} ${message}`);
     this.status = status;
     this.reason = reason || null;
+    /* Seconds, from a 429's Retry-After; 0 when the host gave none. */
+    this.retryAfter = retryAfter || 0;
   }
 }
 
@@ -43,7 +47,9 @@ export async function fetchJson (url, { method = 'GET', body, timeout = 10000, c
     try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
     if (!res.ok) {
       const why = data && data.error ? (data.error.message || data.error.code || data.error) : res.statusText;
-      throw new HttpError(res.status, why, data && data.error ? data.error.reason : null);
+      const retryAfter = Number.parseInt(res.headers.get('Retry-After') || '', 10);
+      throw new HttpError(res.status, why, data && data.error ? data.error.reason : null,
+                          Number.isSafeInteger(retryAfter) && retryAfter > 0 ? retryAfter : 0);
     }
     return data;
   } finally {
@@ -68,6 +74,13 @@ export const link = {
   generation: 0,
   forceSnapshot: false,
   sent: new Set(),         /* op ids sent on the current connection */
+  /* Polling: the one POST of ops on its way, { controller }, or null.
+   * The host applies POSTs in the order they reach it, so a second one
+   * started beside a slow or refused first one would apply later ops
+   * first; like the native client's post_pending, there is only one. */
+  posting: null,
+  postTimer: 0,            /* waiting out a 429 or an error before the next POST */
+  postLimit: MAX_OPS_PER_FRAME,  /* ops per POST, lowered by a 413 */
 
   /* Set by app.js: what the page shows of the link changed; the host
    * refused an op (@why); the host does not take our token (@reason). */
@@ -92,7 +105,8 @@ export const link = {
     clearTimeout(this.retryTimer);
     clearTimeout(this.probeTimer);
     clearInterval(this.heartbeatTimer);
-    this.retryTimer = this.probeTimer = this.heartbeatTimer = 0;
+    clearTimeout(this.postTimer);
+    this.retryTimer = this.probeTimer = this.heartbeatTimer = this.postTimer = 0;
     for (const ws of [this.ws, this.wsProbe]) {
       if (ws) {
         ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
@@ -102,6 +116,11 @@ export const link = {
     this.ws = this.wsProbe = null;
     if (this.poll) this.poll.controller.abort();
     this.poll = null;
+    /* Its ops stay first in the outbox, so the next POST starts with
+     * them again: should the aborted one still reach the host, it only
+     * repeats what is applied already (the op ids make that harmless). */
+    if (this.posting) this.posting.controller.abort();
+    this.posting = null;
     this.sent.clear();
   },
 
@@ -335,25 +354,58 @@ export const link = {
         if (!this.send(ops.length === 1 ? { type: 'op', op: ops[0] } : { type: 'ops', ops })) return;
         ops.forEach((op) => this.sent.add(op.op_id));
       }
-    } else if (this.state === 'online-polling') {
-      this.postOps(unsent.slice(0, MAX_OPS_PER_FRAME).map((e) => e.op));
+    } else if (this.state === 'online-polling' && !this.posting && !this.postTimer) {
+      /* Always the oldest ops not yet acked: a batch the host refused is
+       * the one sent again, never skipped. */
+      this.postOps(unsent.slice(0, this.postLimit).map((e) => e.op));
     }
   },
 
   async postOps (ops) {
     const gen = this.generation;
+    const posting = { controller: new AbortController() };
+    this.posting = posting;
     ops.forEach((op) => this.sent.add(op.op_id));
+    let retryMs = 0;
     try {
-      const reply = await fetchJson('/api/v1/ops', { method: 'POST', body: ops, timeout: 15000 });
+      const reply = await fetchJson('/api/v1/ops', { method: 'POST', body: ops, timeout: 15000, controller: posting.controller });
+      if (this.posting === posting) this.posting = null;
       const acks = Array.isArray(reply) ? reply : (reply && Array.isArray(reply.acks) ? reply.acks : [reply]);
       acks.forEach((ack) => this.ack(ack));
-      if (gen === this.generation) this.flush();
+      this.postLimit = MAX_OPS_PER_FRAME;
     } catch (e) {
-      /* Unsent after all: the next connection sends them again; the op
+      if (this.posting === posting) this.posting = null;
+      /* Unsent after all: the next POST starts with them again; the op
        * ids make a repeat harmless. */
       ops.forEach((op) => this.sent.delete(op.op_id));
-      if (e instanceof HttpError && e.status === 401 && gen === this.generation) this.unpaired(e.reason || 'unknown');
-      else if (gen === this.generation && this.mode === 'polling' && !(e instanceof HttpError)) this.pollFailed(gen);
+      if (gen !== this.generation) return;
+      if (e instanceof HttpError && e.status === 401) {
+        this.unpaired(e.reason || 'unknown');
+        return;
+      }
+      if (!(e instanceof HttpError)) {
+        /* No answer (a timeout, or the network): the link is suspect. */
+        if (this.mode === 'polling') this.pollFailed(gen);
+        return;
+      }
+      if (e.status === 413 && ops.length > 1) {
+        /* More ops than the host's bucket holds: smaller POSTs, at once. */
+        this.postLimit = Math.max(1, Math.floor(ops.length / 2));
+      } else {
+        /* 429: the host applied none of them; it says when the bucket
+         * has room. Anything else: it may pass, so try again later. */
+        retryMs = e.status === 429 && e.retryAfter ? e.retryAfter * 1000 : POST_RETRY_MS;
+      }
+    }
+    if (gen !== this.generation) return;
+    if (retryMs) {
+      this.postTimer = setTimeout(() => {
+        if (gen !== this.generation) return;
+        this.postTimer = 0;
+        this.flush();
+      }, retryMs);
+    } else {
+      this.flush();
     }
   },
 

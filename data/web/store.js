@@ -2,6 +2,11 @@
  * ops applied on top for display, kept in localStorage so that a reload
  * (or a reboot) with the host out of reach loses nothing.
  *
+ * Several tabs may show the same screen and share its keys, so the
+ * outbox is one key per op (see outboxKey), each written and removed on
+ * its own and merged from the other tabs' `storage` events: no tab ever
+ * writes back a whole outbox over another tab's ops.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 import { PROFILE } from './config.js';
@@ -63,10 +68,10 @@ export const state = {
   hostId: typeof cache.host_id === 'string' ? cache.host_id : null,
   lastSeq: Number.isSafeInteger(cache.seq) ? cache.seq : 0,
   clockOffset: Number.isFinite(cache.offset) ? cache.offset : 0,
-  /* Each entry: { op, acked_seq }. acked_seq is set when the host acked
-   * it but its event has not reached us yet, so the display does not
-   * flicker back in between. */
-  outbox: (load('outbox', []) || []).filter((e) => e && e.op && typeof e.op.op_id === 'string'),
+  /* Each entry: { op, acked_seq, order }, by order. acked_seq is set
+   * when the host acked it but its event has not reached us yet, so the
+   * display does not flicker back in between. */
+  outbox: [],
   view: new Map(),
   pendingIds: new Set(),   /* tickets with ops in the outbox */
   recallStack: load('recall', []) || [],
@@ -105,9 +110,104 @@ export function rebuildView () {
   state.pendingIds = pending;
 }
 
-function saveOutbox () {
-  if (!save('outbox', state.outbox.map((e) => ({ op: e.op, acked_seq: e.acked_seq || 0 })))) hooks.storageFailed();
+/* The outbox, one key per op: ticketrail:PROFILE:outbox:OP_ID. A key
+ * counts only when it names the op it holds, which tells these apart
+ * from the keys of a station that happens to be named "outbox". */
+const OUTBOX_PREFIX = storageKey('outbox:');
+
+function outboxKey (opId) {
+  return OUTBOX_PREFIX + opId;
 }
+
+/* The entry stored under @key, or null when it is not one. */
+function parseEntry (key, text) {
+  if (!key || !key.startsWith(OUTBOX_PREFIX) || text === null) return null;
+  let e;
+  try { e = JSON.parse(text); } catch (err) { return null; }
+  if (!e || !e.op || typeof e.op.op_id !== 'string' || key !== outboxKey(e.op.op_id)) return null;
+  return { op: e.op, acked_seq: Number.isSafeInteger(e.acked_seq) ? e.acked_seq : 0,
+           order: Number.isFinite(e.order) ? e.order : 0 };
+}
+
+const byOrder = (x, y) => (x.order - y.order) || (x.op.op_id < y.op.op_id ? -1 : x.op.op_id > y.op.op_id ? 1 : 0);
+
+function putEntry (e) {
+  try {
+    localStorage.setItem(outboxKey(e.op.op_id), JSON.stringify({ op: e.op, acked_seq: e.acked_seq || 0, order: e.order }));
+  } catch (err) {
+    hooks.storageFailed();
+  }
+}
+
+function dropEntry (opId) {
+  try { localStorage.removeItem(outboxKey(opId)); } catch (err) { /* nothing stored */ }
+}
+
+function loadOutbox () {
+  const entries = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      const e = parseEntry(key, key && key.startsWith(OUTBOX_PREFIX) ? localStorage.getItem(key) : null);
+      if (e) entries.push(e);
+    }
+  } catch (err) { /* no storage: an empty outbox */ }
+  /* The single array that earlier versions kept: moved into keys of its
+   * own (another tab doing the same at once writes the same keys). */
+  const old = load('outbox', null);
+  if (Array.isArray(old)) {
+    const have = new Set(entries.map((e) => e.op.op_id));
+    old.forEach((e, i) => {
+      if (!e || !e.op || typeof e.op.op_id !== 'string' || have.has(e.op.op_id)) return;
+      const entry = { op: e.op, acked_seq: Number.isSafeInteger(e.acked_seq) ? e.acked_seq : 0, order: i - old.length };
+      putEntry(entry);
+      entries.push(entry);
+    });
+    try { localStorage.removeItem(storageKey('outbox')); } catch (err) { /* gone already */ }
+  }
+  return entries.sort(byOrder);
+}
+state.outbox = loadOutbox();
+
+/* Submit order across tabs: the clock, kept past every order seen, so
+ * that ops made in one tab stay in the order they were made. */
+function nextOrder () {
+  const last = state.outbox.reduce((m, e) => Math.max(m, e.order), 0);
+  return Math.max(Date.now(), Math.floor(last) + 1);
+}
+
+/* Keeps the op ids of removed entries out of localStorage too. */
+function settleEntries (keep) {
+  const kept = [];
+  for (const e of state.outbox) {
+    if (keep(e)) kept.push(e);
+    else dropEntry(e.op.op_id);
+  }
+  state.outbox = kept;
+}
+
+/* Another tab of this screen queued, acked or settled an op. */
+addEventListener('storage', (ev) => {
+  if (ev.storageArea !== localStorage || ev.key === null || !ev.key.startsWith(OUTBOX_PREFIX)) return;
+  const entry = parseEntry(ev.key, ev.newValue);
+  const at = state.outbox.findIndex((e) => outboxKey(e.op.op_id) === ev.key);
+  if (!entry) {
+    if (at < 0 || ev.newValue !== null) return;
+    state.outbox.splice(at, 1);
+  } else if (at >= 0) {
+    state.outbox[at].acked_seq = Math.max(state.outbox[at].acked_seq || 0, entry.acked_seq);
+  } else if (!(entry.acked_seq && entry.acked_seq <= state.lastSeq)) {
+    state.outbox.push(entry);
+    state.outbox.sort(byOrder);
+  } else {
+    return;
+  }
+  rebuildView();
+  hooks.changed();
+  /* This tab's link sends it too, should the other tab close first; the
+   * op id makes the repeat harmless. */
+  if (entry && at < 0) hooks.queued();
+});
 
 let cacheTimer = 0;
 function saveCacheSoon () {
@@ -141,8 +241,11 @@ export function submit (ops) {
     if (!next) return false;
     scratch.set(next.id, next);
   }
-  for (const op of ops) state.outbox.push({ op, acked_seq: 0 });
-  saveOutbox();
+  for (const op of ops) {
+    const entry = { op, acked_seq: 0, order: nextOrder() };
+    state.outbox.push(entry);
+    putEntry(entry);
+  }
   rebuildView();
   hooks.changed();
   hooks.queued();
@@ -150,7 +253,7 @@ export function submit (ops) {
 }
 
 function settleOp (opId) {
-  state.outbox = state.outbox.filter((e) => e.op.op_id !== opId);
+  settleEntries((e) => e.op.op_id !== opId);
 }
 
 /* The host's answer to one of our ops: null, or the host's reason when
@@ -165,10 +268,13 @@ export function handleAck (ack) {
     refused = ack.error && ack.error.message ? ack.error.message : '';
   } else if (Number.isSafeInteger(ack.seq) && ack.seq > state.lastSeq) {
     entry.acked_seq = ack.seq;
+    /* Unless another tab settled it meanwhile: not brought back. */
+    try {
+      if (localStorage.getItem(outboxKey(entry.op.op_id)) !== null) putEntry(entry);
+    } catch (e) { /* not stored */ }
   } else {
     settleOp(ack.op_id);
   }
-  saveOutbox();
   rebuildView();
   hooks.changed();
   return refused;
@@ -203,8 +309,7 @@ export function applyEvents (events) {
 }
 
 function afterHostChange (before) {
-  state.outbox = state.outbox.filter((e) => !(e.acked_seq && e.acked_seq <= state.lastSeq));
-  saveOutbox();
+  settleEntries((e) => !(e.acked_seq && e.acked_seq <= state.lastSeq));
   const oldView = state.view;
   rebuildView();
   if (state.synced || before.size > 0) hooks.hostChanged(oldView);

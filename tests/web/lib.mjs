@@ -84,8 +84,9 @@ export async function pairInPage (page, host) {
 // Sanitizer reports on the host's stderr fail the test that started it.
 const SANITIZER = /ERROR: (Address|Leak)Sanitizer|runtime error:/;
 
-// @port and @dataDir restart a host where an earlier one ran.
-export async function startHost ({ websocket = true, port: fixedPort = 0, dataDir: fixedDir = null } = {}) {
+// @port and @dataDir restart a host where an earlier one ran; @extraArgs
+// go on the host's command line (limits, say).
+export async function startHost ({ websocket = true, port: fixedPort = 0, dataDir: fixedDir = null, extraArgs = [] } = {}) {
   for (const [what, path] of [['ticketrail-host', HOST_EXE], ['chromium', CHROMIUM]]) {
     if (!existsSync(path)) throw new Error(`${what} not found at ${path} (build first; chromium: scripts/install-web-test-deps)`);
   }
@@ -97,6 +98,7 @@ export async function startHost ({ websocket = true, port: fixedPort = 0, dataDi
     const port = fixedPort || await freePort();
     const args = ['--loopback', '--port', String(port), '--data-dir', dataDir];
     if (!websocket) args.push('--no-websocket');
+    args.push(...extraArgs);
     const proc = spawn(HOST_EXE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const host = {
       url: `http://127.0.0.1:${port}`,

@@ -21,7 +21,11 @@ after(async () => {
   await host?.stop();
 });
 
-const outbox = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('ticketrail:kitchen:outbox') || '[]'));
+// The queued ops, one localStorage key each, in the order they were made.
+const outbox = (page) => page.evaluate(() => Object.keys(localStorage)
+  .filter((k) => k.startsWith('ticketrail:kitchen:outbox:'))
+  .map((k) => JSON.parse(localStorage.getItem(k)))
+  .sort((x, y) => x.order - y.order));
 
 test('a bump made offline survives a reload and is applied once', async () => {
   const context = await browser.newContext();
@@ -175,6 +179,29 @@ test('a host that goes silent is noticed by the heartbeat, and the page reconnec
   const t = ticket({ table: 'O6', items: [item('Paneer Tikka')] });
   await createTicket(host, t);
   await card(page, t.id).waitFor();
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('a bump queued by an earlier version of the page (one outbox array) is still sent', async () => {
+  const context = await browser.newContext();
+  const page = await openPage(context, `${host.url}/?role=kitchen&station=fry`);
+  await waitConn(page, 'online-websocket');
+  const t = ticket({ table: 'O7', items: [item('Fries')] });
+  await createTicket(host, t);
+  await card(page, t.id).waitFor();
+  // What the page kept before the outbox had a key per op.
+  const opId = await page.evaluate((ticketId) => {
+    const op = { op_id: crypto.randomUUID(), station_id: JSON.parse(localStorage.getItem('ticketrail:kitchen:fry:station_id')),
+                 at: Date.now(), kind: 'set_ticket_status', ticket_id: ticketId, status: 'ready' };
+    localStorage.setItem('ticketrail:kitchen:fry:outbox', JSON.stringify([{ op, acked_seq: 0 }]));
+    return op.op_id;
+  }, t.id);
+  await page.reload();
+  await waitConn(page, 'online-websocket');
+  await until('the old queued bump to reach the host', async () => (await getTicket(host, t.id)).status === 'ready');
+  assert.equal((await allEvents(host)).filter((e) => e.op_id === opId).length, 1);
+  assert.equal(await page.evaluate(() => localStorage.getItem('ticketrail:kitchen:fry:outbox')), null);
   assert.deepEqual(page.problems, []);
   await context.close();
 });
