@@ -159,14 +159,7 @@ tr_store_apply_events (TrStore *self, GPtrArray *events, GError **error)
       self->last_op_id = g_strdup (last_op_id ? last_op_id : "");
     }
 
-  if (!_tr_store_commit (self, error))
-    {
-      _tr_store_changes_clear (&changes);
-      return FALSE;
-    }
-  _tr_store_changes_emit (self, &changes);
-  _tr_store_changes_clear (&changes);
-  return TRUE;
+  return _tr_store_commit_and_emit (self, &changes, error);
 
 fail:
   _tr_store_rollback (self);
@@ -246,14 +239,7 @@ tr_store_apply_snapshot (TrStore *self, const char *host_id, gint64 seq, GPtrArr
   g_free (self->last_op_id);
   self->last_op_id = g_strdup ("");
 
-  if (!_tr_store_commit (self, error))
-    {
-      _tr_store_changes_clear (&changes);
-      return FALSE;
-    }
-  _tr_store_changes_emit (self, &changes);
-  _tr_store_changes_clear (&changes);
-  return TRUE;
+  return _tr_store_commit_and_emit (self, &changes, error);
 
 fail:
   g_clear_pointer (&stmt, _tr_store_statement_release);

@@ -333,14 +333,8 @@ apply_ops (TrStore *self, const TrOp *const *ops, guint n_ops, GError **error)
       && !_tr_store_meta_set_text (self, "business_day", self->business_day, error))
     goto fail;
 
-  if (!_tr_store_commit (self, error))
-    {
-      _tr_store_changes_clear (&changes);
-      return NULL;
-    }
-
-  _tr_store_changes_emit (self, &changes);
-  _tr_store_changes_clear (&changes);
+  if (!_tr_store_commit_and_emit (self, &changes, error))
+    return NULL;
   return g_steal_pointer (&outcomes);
 
 fail:

@@ -111,14 +111,7 @@ tr_store_enqueue_op (TrStore *self, const TrOp *op, GError **error)
     goto fail;
   g_clear_pointer (&stmt, _tr_store_statement_release);
 
-  if (!_tr_store_commit (self, error))
-    {
-      _tr_store_changes_clear (&changes);
-      return FALSE;
-    }
-  _tr_store_changes_emit (self, &changes);
-  _tr_store_changes_clear (&changes);
-  return TRUE;
+  return _tr_store_commit_and_emit (self, &changes, error);
 
 fail:
   g_clear_pointer (&stmt, _tr_store_statement_release);
@@ -221,14 +214,7 @@ tr_store_outbox_remove (TrStore *self, const char *op_id, gboolean rejected, gin
         }
     }
 
-  if (!_tr_store_commit (self, error))
-    {
-      _tr_store_changes_clear (&changes);
-      return FALSE;
-    }
-  _tr_store_changes_emit (self, &changes);
-  _tr_store_changes_clear (&changes);
-  return TRUE;
+  return _tr_store_commit_and_emit (self, &changes, error);
 
 fail:
   g_clear_pointer (&stmt, _tr_store_statement_release);

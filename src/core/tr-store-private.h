@@ -167,6 +167,10 @@ _tr_store_changes_add (TrStoreChanges *changes, const char *ticket_id);
 
 void
 _tr_store_changes_emit (TrStore *self, TrStoreChanges *changes);
+/* Commits the open transaction; on success emits ::ticket-changed for
+ * @changes. Clears @changes either way. */
+gboolean
+_tr_store_commit_and_emit (TrStore *self, TrStoreChanges *changes, GError **error);
 
 /* tr-store-statements.c */
 

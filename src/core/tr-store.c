@@ -168,6 +168,18 @@ _tr_store_changes_emit (TrStore *self, TrStoreChanges *changes)
                    (const char *)g_ptr_array_index (changes->ids, i));
 }
 
+gboolean
+_tr_store_commit_and_emit (TrStore *self, TrStoreChanges *changes, GError **error)
+{
+  gboolean committed = _tr_store_commit (self, error);
+
+  /* Nothing is announced that the disk does not hold. */
+  if (committed)
+    _tr_store_changes_emit (self, changes);
+  _tr_store_changes_clear (changes);
+  return committed;
+}
+
 /* ---- GObject ---- */
 
 static void
