@@ -950,6 +950,15 @@ static const struct
     "json: integer out of range" },
   { TARGET_TICKET, ITEM_WITH (",\"quantity\":1,\"note\":\"a\\u0000b\""),
     "json: \\u0000 in a string" },
+  /* json-glib turns lone surrogates into bytes that are not UTF-8 */
+  { TARGET_TICKET, ITEM_WITH (",\"quantity\":1,\"note\":\"\\udca4x\""),
+    "json: lone low surrogate in a string" },
+  { TARGET_TICKET, ITEM_WITH (",\"quantity\":1,\"note\":\"\\ud83dx\""),
+    "json: lone high surrogate in a string" },
+  { TARGET_TICKET, ITEM_WITH (",\"quantity\":1,\"note\":\"\\ud83d\\u0041\""),
+    "json: lone high surrogate in a string" },
+  { TARGET_TICKET, ITEM_WITH (",\"quantity\":1,\"note\":\"x\\ud83d\""),
+    "json: lone high surrogate in a string" },
   { TARGET_TICKET, "{\"id\":\"t\xff\",\"items\":[" ITEM "]}", "json: invalid UTF-8 at offset 8" },
   { TARGET_TICKET, "{\"id\":\"t\xc3\",\"items\":[" ITEM "]}", "json: invalid UTF-8" },
   { TARGET_TICKET, "{\"id\":\"\xed\xa0\x80\",\"items\":[" ITEM "]}", "json: invalid UTF-8" },
@@ -1172,6 +1181,21 @@ test_parse_lengths (void)
 
 /* Nodes built in code skip the parser's UTF-8 check; the decoder still
  * catches bad strings. */
+/* A surrogate pair is how JSON spells a character outside the BMP; only
+ * a lone half is refused (the malformed table). */
+static void
+test_surrogate_pair (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrTicket) ticket = tr_ticket_from_string (
+    "{\"id\":\"t1\",\"note\":\"burger \\ud83c\\udf54!\",\"items\":[{\"id\":\"i1\","
+    "\"name\":\"Soup\",\"quantity\":1}]}",
+    -1, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (ticket->note, ==, "burger \xf0\x9f\x8d\x94!");
+}
+
 static void
 test_node_invalid_utf8 (void)
 {
@@ -1448,6 +1472,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/codec/malformed/nested-paths", test_malformed_paths_nest);
   g_test_add_func ("/codec/malformed/lengths", test_parse_lengths);
   g_test_add_func ("/codec/malformed/node-utf8", test_node_invalid_utf8);
+  g_test_add_func ("/codec/surrogate-pair", test_surrogate_pair);
   g_test_add_func ("/codec/malformed/unknown-value-quoting", test_unknown_value_quoting);
   g_test_add_func ("/codec/hash/order-and-difference", test_hash);
   g_test_add_func ("/codec/hash/matches-array", test_hash_matches_array);

@@ -96,6 +96,50 @@ scan_number (const char *data, gsize length, gsize start, GError **error)
   return i;
 }
 
+/* The value of the four hex digits at @pos, or -1. */
+static gint
+hex4_at (const char *data, gsize length, gsize pos)
+{
+  gint value = 0;
+
+  if (pos + 4 > length)
+    return -1;
+  for (gsize k = pos; k < pos + 4; k++)
+    {
+      gint digit = g_ascii_xdigit_value (data[k]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+  return value;
+}
+
+/* json-glib turns a lone UTF-16 surrogate escape ("\udca4") into bytes
+ * that are not UTF-8, so a string that passed the parser would fail the
+ * next one it is sent to (a frame rebuilt from it did, under the fuzzer).
+ * @i is at the 'u' of an escape; on a valid pair it moves to the second
+ * escape's 'u' so the caller's scan goes on after it. */
+static gboolean
+check_surrogates (const char *data, gsize length, gsize *i, GError **error)
+{
+  gsize at = *i;
+  gint unit;
+  gint low;
+
+  if (data[at] != 'u' || (unit = hex4_at (data, length, at + 1)) < 0)
+    return TRUE; /* not a \u escape, or a bad one the parser reports */
+  if (unit >= 0xdc00 && unit <= 0xdfff)
+    return fail_json (error, "lone low surrogate in a string at offset %" G_GSIZE_FORMAT, at - 1);
+  if (unit < 0xd800 || unit > 0xdbff)
+    return TRUE;
+  if (at + 6 >= length || data[at + 5] != '\\' || data[at + 6] != 'u'
+      || (low = hex4_at (data, length, at + 7)) < 0xdc00 || low > 0xdfff)
+    return fail_json (error, "lone high surrogate in a string at offset %" G_GSIZE_FORMAT, at - 1);
+  *i = at + 6;
+  return TRUE;
+}
+
 /* One cheap pass before JsonParser, which recurses per nesting level and
  * so must never see a deep input. It also closes the gaps where json-glib
  * is laxer than JSON in ways that matter here: it accepts single-quoted
@@ -150,6 +194,8 @@ prescan (const char *data, gsize length, GError **error)
                 i++;
                 if (i + 4 < length && data[i] == 'u' && memcmp (data + i + 1, "0000", 4) == 0)
                   return fail_json (error, "\\u0000 in a string at offset %" G_GSIZE_FORMAT, i - 1);
+                if (!check_surrogates (data, length, &i, error))
+                  return FALSE;
               }
             if (i >= length)
               return fail_json (error, "unterminated string");
