@@ -265,7 +265,15 @@ step_serve_one (Fixture *f)
     g_assert_true (tr_station_submit (station, served, &error));
     g_assert_no_error (error);
   }
-  f->expected_after = tr_kitchen_view_get_n_cards (tr_window_get_kitchen_view (find_window (f)));
+  /* Submitting does not wait for the commit: the card is still shown,
+   * and goes when the host's writer has the op. */
+  {
+    g_autoptr (GHashTable) shown = shown_cards (find_window (f));
+
+    g_assert_true (g_hash_table_contains (shown, GINT_TO_POINTER (f->served_number)));
+  }
+  f->expected_after
+    = tr_kitchen_view_get_n_cards (tr_window_get_kitchen_view (find_window (f))) - 1;
   return TRUE;
 }
 

@@ -459,6 +459,8 @@ test_host_fans_out (void)
   create = tr_op_new_create_ticket ("till", first);
   g_assert_true (tr_station_submit (link.host, create, &error));
   g_assert_no_error (error);
+  while (tr_station_get_n_ops_in_flight (link.host) > 0)
+    g_main_context_iteration (NULL, TRUE);
   since = tr_store_get_head_seq (tr_station_get_store (link.host));
   g_assert_cmpint (since, ==, 1);
 

@@ -118,6 +118,12 @@ make_ticket (const char *table, TrOrderType type, const char *name, int quantity
   return ticket;
 }
 
+static gboolean
+settled (Fixture *f, gconstpointer data)
+{
+  return tr_station_get_n_ops_in_flight (f->station) == 0;
+}
+
 /* Creates a ticket through the station, as any station would. */
 static char *
 submit_ticket (Fixture *f, const char *table, TrOrderType type, const char *name)
@@ -128,6 +134,7 @@ submit_ticket (Fixture *f, const char *table, TrOrderType type, const char *name
 
   g_assert_true (tr_station_submit (f->station, op, &error));
   g_assert_no_error (error);
+  wait_for (f, settled, NULL);
   return g_strdup (ticket->id);
 }
 
@@ -139,13 +146,19 @@ set_status (Fixture *f, const char *ticket_id, TrTicketStatus status)
 
   g_assert_true (tr_station_submit (f->station, op, &error));
   g_assert_no_error (error);
+  wait_for (f, settled, NULL);
 }
 
 static TrTicket *
 stored (Fixture *f, const char *ticket_id)
 {
   g_autoptr (GError) error = NULL;
-  TrTicket *ticket = tr_store_get_ticket (tr_station_get_store (f->station), ticket_id, &error);
+  TrTicket *ticket;
+
+  /* A view's action commits on the host's writer thread: read what it
+   * did once it is on disk. */
+  wait_for (f, settled, NULL);
+  ticket = tr_store_get_ticket (tr_station_get_store (f->station), ticket_id, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (ticket);
@@ -163,6 +176,7 @@ stored_status (Fixture *f, const char *ticket_id)
 static gint64
 head_seq (Fixture *f)
 {
+  wait_for (f, settled, NULL);
   return tr_store_get_head_seq (tr_station_get_store (f->station));
 }
 

@@ -206,6 +206,9 @@ submit (Fixture *f, TrOp *op /* owned */)
 
   g_assert_true (tr_station_submit (station (f), owned, &error));
   g_assert_no_error (error);
+  /* The shots show each change: wait for the host's writer to commit it. */
+  while (tr_station_get_n_ops_in_flight (station (f)) > 0)
+    g_main_context_iteration (NULL, TRUE);
 }
 
 static TrTicket *

@@ -200,6 +200,83 @@ test_host_reads (Fixture *f, gconstpointer data)
   g_assert_cmpuint (outbox->len, ==, 0);
 }
 
+/* A host station's submit never waits for the writer: each op is judged
+ * against the ticket as the ops before it leave it, and what the host
+ * refuses later comes back as "op-rejected". */
+static void
+on_op_rejected (TrStation *station, const char *op_id, const char *code, const char *message,
+                Fixture *f)
+{
+  g_ptr_array_add (f->changed, g_strdup_printf ("rejected %s %s", op_id, code));
+}
+
+static void
+wait_settled (Fixture *f)
+{
+  gint64 give_up = g_get_monotonic_time () + GIVE_UP_US;
+
+  while (tr_station_get_n_ops_in_flight (f->station) > 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, give_up);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+test_host_submit_in_order (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TrTicket) ticket = make_ticket ("7");
+  g_autoptr (TrOp) create = tr_op_new_create_ticket ("till", ticket);
+  g_autoptr (TrOp) start_op
+    = tr_op_new_set_ticket_status ("grill", ticket->id, TR_TICKET_STATUS_PREPARING);
+  g_autoptr (TrOp) ready
+    = tr_op_new_set_ticket_status ("grill", ticket->id, TR_TICKET_STATUS_READY);
+  g_autoptr (TrOp) back_to_new
+    = tr_op_new_set_ticket_status ("grill", ticket->id, TR_TICKET_STATUS_NEW);
+  g_autoptr (TrOp) cancel
+    = tr_op_new_set_ticket_status ("till", ticket->id, TR_TICKET_STATUS_CANCELLED);
+  g_autoptr (TrOp) serve
+    = tr_op_new_set_ticket_status ("till", ticket->id, TR_TICKET_STATUS_SERVED);
+  g_autoptr (GPtrArray) first = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+  g_autoptr (TrTicket) read = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *expected = NULL;
+  TrStore *host_store = tr_host_get_store (tr_station_get_host (f->station));
+
+  g_signal_connect (f->station, "op-rejected", G_CALLBACK (on_op_rejected), f);
+
+  /* Three ops on one ticket in one go: none has reached the disk when
+   * the next is judged. */
+  g_assert_true (tr_station_submit (f->station, create, &error));
+  g_assert_true (tr_station_submit (f->station, start_op, &error));
+  g_assert_true (tr_station_submit (f->station, ready, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tr_station_get_n_ops_in_flight (f->station), ==, 3);
+  g_assert_cmpint (tr_store_get_head_seq (host_store), ==, 0);
+  /* Judged against "ready", not against what is on disk (nothing). */
+  g_assert_false (tr_station_submit (f->station, back_to_new, &error));
+  g_assert_error (error, TR_ERROR, TR_ERROR_ILLEGAL_TRANSITION);
+  g_clear_error (&error);
+  wait_settled (f);
+  g_assert_cmpint (tr_store_get_head_seq (host_store), ==, 3);
+  read = tr_station_get_ticket (f->station, ticket->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (read->status, ==, TR_TICKET_STATUS_READY);
+
+  /* Another station cancels first; this one's serve, fine against what
+   * it read, is refused by the host and said so. */
+  g_ptr_array_add (first, tr_op_copy (cancel));
+  tr_host_submit_ops_async (tr_station_get_host (f->station), first, NULL, got_result, f);
+  g_assert_true (tr_station_submit (f->station, serve, &error));
+  g_assert_no_error (error);
+  wait_settled (f);
+  wait_for_result (f);
+  g_clear_object (&f->result);
+  expected = g_strdup_printf ("rejected %s illegal_transition", serve->op_id);
+  g_assert_true (announced (f, expected));
+  g_assert_cmpint (tr_store_get_head_seq (host_store), ==, 4);
+}
+
 static void
 test_host_submit_ops (Fixture *f, gconstpointer data)
 {
@@ -308,6 +385,8 @@ main (int argc, char *argv[])
   g_test_add ("/station/host/reads", Fixture, NULL, host_set_up, test_host_reads, tear_down);
   g_test_add ("/station/host/submit-ops", Fixture, NULL, host_set_up, test_host_submit_ops,
               tear_down);
+  g_test_add ("/station/host/submit-in-order", Fixture, NULL, host_set_up,
+              test_host_submit_in_order, tear_down);
   g_test_add ("/station/host/menu", Fixture, NULL, host_set_up, test_menu, tear_down);
   g_test_add ("/station/client/outbox", Fixture, NULL, client_set_up, test_client_outbox,
               tear_down);

@@ -10,15 +10,38 @@
 
 struct _TrStation
 {
-  GObject        parent_instance;
+  GObject parent_instance;
 
-  TrStationMode  mode;
+  TrStationMode mode;
   /* What the station reads: its own station.db, or on a host a
    * read-only connection to host.db (the host keeps the writing one). */
-  TrStore       *store;
-  TrHost        *host;
-  TrClient      *client;
+  TrStore *store;
+  TrHost *host;
+  TrClient *client;
+  /* Host mode: ticket id → InFlight, for the tickets this station's own
+   * ops are on their way to the writer for. */
+  GHashTable *in_flight;
+  guint n_in_flight;
 };
+
+/* A ticket as this station's ops in flight will leave it: the next op
+ * on it is checked against that, as a client checks against its
+ * optimistic state, so that a bump and a second tap in quick succession
+ * are judged in order. */
+typedef struct
+{
+  TrTicket *ticket;
+  guint n_ops;
+} InFlight;
+
+static void
+in_flight_free (gpointer data)
+{
+  InFlight *in_flight = data;
+
+  g_clear_pointer (&in_flight->ticket, tr_ticket_free);
+  g_free (in_flight);
+}
 
 G_DEFINE_FINAL_TYPE (TrStation, tr_station, G_TYPE_OBJECT)
 
@@ -53,6 +76,7 @@ tr_station_dispose (GObject *object)
   g_clear_object (&self->host);
   g_clear_object (&self->client);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->in_flight, g_hash_table_unref);
 
   G_OBJECT_CLASS (tr_station_parent_class)->dispose (object);
 }
@@ -64,26 +88,26 @@ tr_station_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
 
   switch (prop_id)
     {
-    case PROP_MODE:
-      g_value_set_int (value, self->mode);
-      break;
-    case PROP_STORE:
-      g_value_set_object (value, self->store);
-      break;
-    case PROP_HOST:
-      g_value_set_object (value, self->host);
-      break;
-    case PROP_CLIENT:
-      g_value_set_object (value, self->client);
-      break;
-    case PROP_STATION_ID:
-      g_value_set_string (value, tr_station_get_station_id (self));
-      break;
-    case PROP_LINK_STATE:
-      g_value_set_int (value, tr_station_get_link_state (self));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_MODE:
+        g_value_set_int (value, self->mode);
+        break;
+      case PROP_STORE:
+        g_value_set_object (value, self->store);
+        break;
+      case PROP_HOST:
+        g_value_set_object (value, self->host);
+        break;
+      case PROP_CLIENT:
+        g_value_set_object (value, self->client);
+        break;
+      case PROP_STATION_ID:
+        g_value_set_string (value, tr_station_get_station_id (self));
+        break;
+      case PROP_LINK_STATE:
+        g_value_set_int (value, tr_station_get_link_state (self));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -95,9 +119,9 @@ tr_station_class_init (TrStationClass *klass)
   object_class->dispose = tr_station_dispose;
   object_class->get_property = tr_station_get_property;
 
-  properties[PROP_MODE] =
-    g_param_spec_int ("mode", NULL, NULL, TR_STATION_MODE_HOST, TR_STATION_MODE_CLIENT,
-                      TR_STATION_MODE_HOST, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODE]
+    = g_param_spec_int ("mode", NULL, NULL, TR_STATION_MODE_HOST, TR_STATION_MODE_CLIENT,
+                        TR_STATION_MODE_HOST, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, TR_TYPE_STORE,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_HOST] = g_param_spec_object ("host", NULL, NULL, TR_TYPE_HOST,
@@ -106,15 +130,14 @@ tr_station_class_init (TrStationClass *klass)
                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATION_ID] = g_param_spec_string ("station-id", NULL, NULL, NULL,
                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_LINK_STATE] =
-    g_param_spec_int ("link-state", NULL, NULL, TR_CLIENT_STATE_OFFLINE,
-                      TR_CLIENT_STATE_ONLINE_POLLING, TR_CLIENT_STATE_OFFLINE,
-                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LINK_STATE] = g_param_spec_int (
+    "link-state", NULL, NULL, TR_CLIENT_STATE_OFFLINE, TR_CLIENT_STATE_ONLINE_POLLING,
+    TR_CLIENT_STATE_OFFLINE, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  signals[OP_REJECTED] = g_signal_new ("op-rejected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                       0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING,
-                                       G_TYPE_STRING, G_TYPE_STRING);
+  signals[OP_REJECTED]
+    = g_signal_new ("op-rejected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
   signals[TICKET_CHANGED]
     = g_signal_new ("ticket-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
@@ -182,6 +205,7 @@ tr_station_new_host (const char *data_dir, guint port, gboolean loopback_only, G
 
   self = g_object_new (TR_TYPE_STATION, NULL);
   self->mode = TR_STATION_MODE_HOST;
+  self->in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, in_flight_free);
   self->host = tr_host_new (store);
   g_object_set (self->host, "port", port, "loopback-only", loopback_only, NULL);
 
@@ -218,8 +242,8 @@ tr_station_new_client (const char *data_dir, const char *host_url, const char *s
   g_signal_connect_object (self->store, "ticket-changed", G_CALLBACK (on_ticket_changed), self,
                            G_CONNECT_SWAPPED);
   self->client = tr_client_new (self->store, host_url, station_name, role);
-  g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_client_state_notify),
-                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_client_state_notify), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->client, "op-rejected", G_CALLBACK (on_client_op_rejected), self,
                            G_CONNECT_SWAPPED);
   tr_client_start (self->client);
@@ -291,21 +315,122 @@ outcome_check (const TrOutcome *outcome, GError **error)
   return FALSE;
 }
 
+typedef struct
+{
+  TrStation *station;
+  char *op_id;
+  char *ticket_id;
+} HostSubmit;
+
+static void
+host_submit_free (HostSubmit *submit)
+{
+  g_object_unref (submit->station);
+  g_free (submit->op_id);
+  g_free (submit->ticket_id);
+  g_free (submit);
+}
+
+static void
+host_submit_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HostSubmit *submit = user_data;
+  TrStation *self = submit->station;
+  g_autoptr (GPtrArray) outcomes = NULL;
+  g_autoptr (GError) error = NULL;
+  InFlight *in_flight;
+
+  outcomes = tr_host_submit_ops_finish (TR_HOST (source), result, &error);
+  if (outcomes != NULL && outcomes->len == 1)
+    outcome_check (g_ptr_array_index (outcomes, 0), &error);
+  else if (outcomes != NULL)
+    g_set_error_literal (&error, TR_ERROR, TR_ERROR_STORE, "no outcome for the op");
+
+  self->n_in_flight--;
+  in_flight = self->in_flight ? g_hash_table_lookup (self->in_flight, submit->ticket_id) : NULL;
+  if (in_flight != NULL && --in_flight->n_ops == 0)
+    g_hash_table_remove (self->in_flight, submit->ticket_id);
+  /* What was checked here against the ops before it did not hold on the
+   * host (another station got there first, or the disk failed): the
+   * ticket's next ops are judged against what the host has. */
+  if (error != NULL)
+    {
+      if (self->in_flight != NULL)
+        g_hash_table_remove (self->in_flight, submit->ticket_id);
+      g_signal_emit (
+        self, signals[OP_REJECTED], 0, submit->op_id,
+        tr_error_code_to_string (error->domain == TR_ERROR ? error->code : TR_ERROR_STORE),
+        error->message);
+    }
+  host_submit_free (submit);
+}
+
+/* Host mode: checked at once against the ticket as it will be, then
+ * handed to the host's writer; the loop never waits for the disk. */
+static gboolean
+host_submit (TrStation *self, const TrOp *op, GError **error)
+{
+  InFlight *in_flight = g_hash_table_lookup (self->in_flight, op->ticket_id);
+  g_autoptr (TrTicket) confirmed = NULL;
+  const TrTicket *current = NULL;
+  TrApplyContext ctx = { 0, g_get_real_time () / 1000, 0 };
+  g_autoptr (TrEvent) event = NULL;
+  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+  HostSubmit *submit;
+
+  if (in_flight != NULL)
+    current = in_flight->ticket;
+  else
+    {
+      GError *local_error = NULL;
+
+      confirmed = tr_store_get_ticket (self->store, op->ticket_id, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      current = confirmed;
+    }
+  event = tr_op_apply (op, current, &ctx, error);
+  if (event == NULL)
+    return FALSE;
+
+  if (in_flight == NULL)
+    {
+      in_flight = g_new0 (InFlight, 1);
+      g_hash_table_insert (self->in_flight, g_strdup (op->ticket_id), in_flight);
+    }
+  g_clear_pointer (&in_flight->ticket, tr_ticket_free);
+  in_flight->ticket = g_steal_pointer (&event->ticket);
+  in_flight->n_ops++;
+
+  submit = g_new0 (HostSubmit, 1);
+  submit->station = g_object_ref (self);
+  submit->op_id = g_strdup (op->op_id);
+  submit->ticket_id = g_strdup (op->ticket_id);
+  g_ptr_array_add (ops, tr_op_copy (op));
+  self->n_in_flight++;
+  tr_host_submit_ops_async (self->host, ops, NULL, host_submit_done_cb, submit);
+  return TRUE;
+}
+
+guint
+tr_station_get_n_ops_in_flight (TrStation *self)
+{
+  g_return_val_if_fail (TR_IS_STATION (self), 0);
+  return self->n_in_flight;
+}
+
 gboolean
 tr_station_submit (TrStation *self, const TrOp *op, GError **error)
 {
-  g_autoptr (TrOutcome) outcome = NULL;
-
   g_return_val_if_fail (TR_IS_STATION (self), FALSE);
   g_return_val_if_fail (op != NULL, FALSE);
 
   if (self->mode == TR_STATION_MODE_CLIENT)
     return tr_client_submit (self->client, op, error);
-
-  outcome = tr_host_submit_op (self->host, op, error);
-  if (outcome == NULL)
-    return FALSE;
-  return outcome_check (outcome, error);
+  return host_submit (self, op, error);
 }
 
 static void

@@ -73,12 +73,17 @@ const char   *tr_station_get_station_id (TrStation *self);
 TrClientState tr_station_get_link_state (TrStation *self);
 
 /* Submits an op made by this station's UI. Returns FALSE with @error
- * when it is refused at once (it does not apply locally, or the host
- * rejects it); a client's op may still be rejected later by the host,
- * which emits "op-rejected". */
+ * when it is refused at once: it does not apply to the ticket as this
+ * station's earlier ops leave it. It never waits for the disk; an op
+ * the host refuses later (another station got there first, a failed
+ * commit) emits "op-rejected", in host and client mode alike. */
 gboolean      tr_station_submit         (TrStation   *self,
                                          const TrOp  *op,
                                          GError     **error);
+/* Host mode: how many ops tr_station_submit() took that the host's
+ * writer has not yet committed or refused (0 on a client, whose ops
+ * wait in its outbox instead). */
+guint         tr_station_get_n_ops_in_flight (TrStation *self);
 
 /* Submits @ops (TrOp*) in order, as tr_station_submit() each: on a host
  * through the host's op path in one go (logged and fanned out to every
