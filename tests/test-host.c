@@ -610,6 +610,164 @@ peer_send_op (Peer *peer, const TrOp *op)
   return frame;
 }
 
+/* "Send Test Ticket to Every Screen": the ticket reaches each connected
+ * screen, which says so in its ping; the answer names every paired
+ * station, and the ticket is cancelled afterwards. */
+static void
+test_screens (Fixture *f, gconstpointer data)
+{
+  Peer *grill = peer_connect (f);
+  Peer *expo = peer_connect (f);
+  g_autoptr (TrFrame) grill_welcome = peer_hello (grill, "grill", NULL, 0);
+  g_autoptr (TrFrame) expo_welcome = peer_hello (expo, "expo", NULL, 0);
+  g_autoptr (TrFrame) grill_snapshot = peer_next_frame (grill, TR_FRAME_SNAPSHOT);
+  g_autoptr (TrFrame) expo_snapshot = peer_next_frame (expo, TR_FRAME_SNAPSHOT);
+  g_autoptr (TrFrame) created = NULL;
+  g_autoptr (TrFrame) cancelled = NULL;
+  g_autoptr (TrTicket) stored = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *ticket_id = NULL;
+  Peer *peers[] = { grill, expo };
+  Exchange exchange;
+  JsonObject *object;
+  JsonArray *stations;
+  TrEvent *event;
+  guint status = 0;
+
+  /* Bad input changes nothing. */
+  text = http (f, "POST", "/api/v1/test-screens?timeout_ms=5", NULL, &status);
+  g_assert_cmpuint (status, ==, 400);
+  assert_http_error (text, "invalid", "timeout_ms");
+  g_clear_pointer (&text, g_free);
+  text = http_with_token (f, "POST", "/api/v1/test-screens", NULL, "not-a-token", &status);
+  g_assert_cmpuint (status, ==, 401);
+  g_clear_pointer (&text, g_free);
+  g_assert_cmpint (tr_store_get_head_seq (f->store), ==, 0);
+
+  station_token (f, "bar"); /* paired, never connects */
+  /* Generous: it ends as soon as every connected screen has said so. */
+  exchange_start (f, &exchange, "POST", "/api/v1/test-screens?timeout_ms=120000", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (peers); i++)
+    {
+      g_autoptr (TrFrame) events = peer_next_frame (peers[i], TR_FRAME_EVENTS);
+
+      /* A polling station reports with the since of its next poll. */
+      if (i == 0)
+        {
+          g_autofree char *path = g_strdup_printf (
+            "/api/v1/events?since=1&wait=0&host_id=%s", tr_store_get_db_id (f->store));
+
+          g_free (http (f, "GET", path, NULL, &status));
+          g_assert_cmpuint (status, ==, 200);
+        }
+      g_autofree char *ping = NULL;
+      g_autoptr (TrFrame) pong = NULL;
+
+      g_assert_cmpuint (events->events->len, ==, 1);
+      event = g_ptr_array_index (events->events, 0);
+      g_assert_cmpstr (event->ticket->external_ref, ==, "screen-test");
+      g_assert_cmpint (event->ticket->status, ==, TR_TICKET_STATUS_NEW);
+      g_free (ticket_id);
+      ticket_id = g_strdup (event->ticket->id);
+      ping = tr_frame_build_ping (1, event->seq, 0);
+      peer_send (peers[i], ping);
+      pong = peer_next_frame (peers[i], TR_FRAME_PONG);
+    }
+  text = exchange_finish (&exchange, &status);
+  g_assert_cmpuint (status, ==, 200);
+  object = parse_object (text, &node);
+  g_assert_cmpstr (json_object_get_string_member (object, "ticket_id"), ==, ticket_id);
+  g_assert_cmpint (json_object_get_int_member (object, "seq"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (object, "shown"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (object, "no_answer"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (object, "offline"), ==, 1);
+  stations = json_object_get_array_member (object, "stations");
+  g_assert_cmpuint (json_array_get_length (stations), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      JsonObject *station = json_array_get_object_element (stations, i);
+      const char *id = json_object_get_string_member (station, "station");
+
+      if (g_str_equal (id, "bar"))
+        g_assert_cmpstr (json_object_get_string_member (station, "state"), ==, "offline");
+      else
+        {
+          g_assert_cmpstr (json_object_get_string_member (station, "state"), ==, "shown");
+          g_assert_cmpint (json_object_get_int_member (station, "shown_after_ms"), >=, 0);
+        }
+    }
+
+  /* Then it clears itself, on every screen. */
+  cancelled = peer_next_frame (grill, TR_FRAME_EVENTS);
+  event = g_ptr_array_index (cancelled->events, 0);
+  g_assert_cmpstr (event->ticket->id, ==, ticket_id);
+  g_assert_cmpint (event->ticket->status, ==, TR_TICKET_STATUS_CANCELLED);
+  stored = tr_store_get_ticket (f->store, ticket_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stored->status, ==, TR_TICKET_STATUS_CANCELLED);
+  g_assert_cmpint (tr_store_get_head_seq (f->store), ==, 2);
+}
+
+/* ticketrail-ctl test-screens, against this host: a screen that is
+ * connected and never reports the ticket makes it fail, by name. */
+typedef struct
+{
+  char *out;
+  int status;
+  gboolean done;
+} CtlRun;
+
+static void
+ctl_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CtlRun *run = user_data;
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, NULL, &error);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
+  run->done = TRUE;
+}
+
+static gboolean
+ctl_is_done (gpointer data)
+{
+  return ((CtlRun *)data)->done;
+}
+
+static void
+test_screens_ctl (Fixture *f, gconstpointer data)
+{
+  const char *ctl = g_getenv ("TICKETRAIL_CTL_BIN");
+  Peer *grill = peer_connect (f);
+  g_autoptr (TrFrame) welcome = peer_hello (grill, "grill", NULL, 0);
+  g_autoptr (TrFrame) snapshot = peer_next_frame (grill, TR_FRAME_SNAPSHOT);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  CtlRun run = { NULL, -1, FALSE };
+
+  g_assert_nonnull (ctl); /* tests/meson.build sets it */
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, ctl, "--host", f->base_url,
+                              "--token", f->http_token, "test-screens", "--wait", "2", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, ctl_done_cb, &run);
+  /* The grill gets the ticket and never says so. */
+  {
+    g_autoptr (TrFrame) events = peer_next_frame (grill, TR_FRAME_EVENTS);
+
+    g_assert_cmpstr (((TrEvent *)g_ptr_array_index (events->events, 0))->ticket->external_ref, ==,
+                     "screen-test");
+  }
+  wait_for (ctl_is_done, &run, "ticketrail-ctl test-screens");
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.out, "Test station"));
+  g_assert_nonnull (strstr (run.out, "did not show it in time"));
+  g_assert_nonnull (strstr (run.out, "0 shown, 1 did not answer, 1 offline"));
+  g_free (run.out);
+}
+
 /* Another station can still connect, say hello and get an op applied. */
 static void
 assert_host_still_serves (Fixture *f)
@@ -2656,6 +2814,8 @@ main (int argc, char *argv[])
   ADD ("/host/ops/http-batch-and-errors", fixture_setup, test_http_ops_batch_and_errors);
   ADD ("/host/ops/group-commit", fixture_setup, test_group_commit_batch);
   ADD ("/host/fan-out", fixture_setup, test_fan_out);
+  ADD ("/host/test-screens", fixture_setup, test_screens);
+  ADD ("/host/test-screens/ctl", fixture_setup, test_screens_ctl);
   ADD ("/host/bad/malformed-json", fixture_setup, test_bad_malformed_json);
   ADD ("/host/bad/not-an-object", fixture_setup, test_bad_not_an_object);
   ADD ("/host/bad/unknown-type", fixture_setup, test_bad_unknown_type);

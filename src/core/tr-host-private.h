@@ -503,6 +503,9 @@ void
 _tr_host_handle_ws_http (SoupServer *server, SoupServerMessage *msg, const char *path,
                          GHashTable *query, gpointer user_data);
 void
+_tr_host_handle_test_screens (SoupServer *server, SoupServerMessage *msg, const char *path,
+                              GHashTable *query, gpointer user_data);
+void
 _tr_host_handle_not_found (SoupServer *server, SoupServerMessage *msg, const char *path,
                            GHashTable *query, gpointer user_data);
 

@@ -19,6 +19,7 @@
 
 #include <gio/gio.h>
 
+#include "tr-screen-check.h"
 #include "tr-store.h"
 
 G_BEGIN_DECLS
@@ -119,6 +120,20 @@ GPtrArray *tr_host_submit_ops_finish (TrHost        *self,
  * For tests and command-line code only; a UI uses the async call. */
 TrOutcome *tr_host_submit_op        (TrHost *self, const TrOp *op, GError **error);
 GPtrArray *tr_host_submit_ops       (TrHost *self, GPtrArray *ops, GError **error);
+
+/* Sends a test ticket (marked external_ref "screen-test") through the
+ * op path, watches the last seq each station reports until every
+ * connected screen has it or @timeout_ms (1–120 s) pass, then cancels
+ * the ticket. _finish() gives the check (tr-screen-check.h), or NULL
+ * with TR_ERROR_STORE when the ticket could not be written. */
+void           tr_host_test_screens_async  (TrHost              *self,
+                                            guint                timeout_ms,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+TrScreenCheck *tr_host_test_screens_finish (TrHost        *self,
+                                            GAsyncResult  *result,
+                                            GError       **error);
 
 /* TrStationInfo* copies, connected first, then by name; paired
  * stations that are not connected are included. */

@@ -50,6 +50,9 @@ static const char *const description =
       "           round trip, ping/pong latency; stops at the first failure\n"
       "  discover List the hosts on this network found over DNS-SD (Avahi), with\n"
       "           their lineage and generation (--json, --wait S)\n"
+      "  test-screens\n"
+      "           Send a test ticket to every screen, say which show it, then cancel\n"
+      "           it (POST /api/v1/test-screens; --wait S, --json)\n"
       "\n"
       "Run 'ticketrail-ctl COMMAND --help' for a command's options.\n"
       "\n"
@@ -131,7 +134,7 @@ static const Command commands[] = {
   { "health", _tr_ctl_cmd_health }, { "watch", _tr_ctl_cmd_watch },
   { "create", _tr_ctl_cmd_create }, { "bump", _tr_ctl_cmd_bump },
   { "test", _tr_ctl_cmd_test },     { "pair", _tr_ctl_cmd_pair },
-  { "discover", _tr_ctl_cmd_discover },
+  { "discover", _tr_ctl_cmd_discover }, { "test-screens", _tr_ctl_cmd_test_screens },
 };
 
 int
