@@ -88,9 +88,9 @@ _tr_ctl_cmd_test_screens (int argc, char **argv)
 
   /* The answer comes when the check is over: wait for it, and a little
    * longer for the cancel. */
-  session = soup_session_new_with_options (
-    "timeout", (guint)MAX (_tr_ctl_options.timeout, wait_s + 10), "user-agent",
-    "ticketrail-ctl/" PACKAGE_VERSION, NULL);
+  session
+    = soup_session_new_with_options ("timeout", (guint)MAX (_tr_ctl_options.timeout, wait_s + 10),
+                                     "user-agent", "ticketrail-ctl/" PACKAGE_VERSION, NULL);
   path = g_strdup_printf ("/api/v1/test-screens?timeout_ms=%d", wait_s * 1000);
   root = _tr_ctl_http_json (session, SOUP_METHOD_POST, path, NULL, &error);
   if (root == NULL)
