@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "tr-codec.h"
@@ -69,6 +70,9 @@ typedef struct
   gboolean caught_up;
   guint attempts;
   guint retry_id;
+  /* The storm's phases, monotonic µs: the connect started, the
+   * WebSocket was upgraded (the hello goes out), the welcome came. */
+  gint64 t_connect, t_upgraded, t_welcome;
 } Station;
 
 /* An op's delivery to one station: which op, and when (µs since t_base). */
@@ -82,6 +86,7 @@ struct _Worker
 {
   Bench *bench;
   GThread *thread;
+  pid_t tid; /* for its CPU time in /proc/self/task */
   GMainContext *context;
   GMainLoop *loop;
   GCancellable *cancellable;
@@ -99,7 +104,10 @@ struct _Bench
   char **host_args;  /* extra arguments for the host */
   char **limit_args; /* the limits the bench raises, before host_args */
   char *base_dir;
-  guint threads;
+  guint threads;        /* receiving threads started: the larger of the two below */
+  guint fanout_threads; /* how many a, b and e deal their stations to (-t) */
+  guint d_threads;      /* how many the storm deals its stations to (--d-threads) */
+  guint active_threads; /* the current scenario's */
   guint duration_s;
   guint a_stations, a_rate;
   guint b_stations, b_rate, b_burst;
@@ -194,11 +202,10 @@ proc_status_kb (GPid pid, const char *field)
   return g_ascii_strtoull (line + strlen (field) + 1, NULL, 10);
 }
 
-/* utime + stime of @pid in seconds. */
+/* utime + stime in seconds from a /proc stat file. */
 static double
-proc_cpu_seconds (GPid pid)
+stat_cpu_seconds (const char *path)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
   g_autofree char *text = NULL;
   g_auto (GStrv) fields = NULL;
   const char *p;
@@ -211,6 +218,24 @@ proc_cpu_seconds (GPid pid)
     return 0;
   return (double)(g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10))
          / (double)sysconf (_SC_CLK_TCK);
+}
+
+/* utime + stime of @pid in seconds. */
+static double
+proc_cpu_seconds (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+
+  return stat_cpu_seconds (path);
+}
+
+/* The same for one of this process's threads. */
+static double
+thread_cpu_seconds (pid_t tid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/stat", (int)tid);
+
+  return stat_cpu_seconds (path);
 }
 
 static char *
@@ -420,6 +445,7 @@ on_station_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpo
     {
       station->target_seq = scan_int (data, end, "\"head_seq\":");
       station->welcomed = TRUE;
+      station->t_welcome = g_get_monotonic_time ();
       g_atomic_int_inc (&bench->n_welcomed);
       station_mark_caught_up (station);
     }
@@ -490,6 +516,7 @@ on_station_connected (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 
   station->ws = ws;
+  station->t_upgraded = g_get_monotonic_time ();
   soup_websocket_connection_set_max_incoming_payload_size (ws, MAX_PAYLOAD);
   soup_websocket_connection_set_keepalive_interval (ws, 0);
   g_signal_connect (ws, "message", G_CALLBACK (on_station_message), station);
@@ -516,6 +543,8 @@ station_connect (Station *station)
   station->welcomed = FALSE;
   station->caught_up = FALSE;
   station->attempts++;
+  station->t_connect = g_get_monotonic_time ();
+  station->t_upgraded = station->t_welcome = 0;
   msg = soup_message_new (SOUP_METHOD_GET, url);
   if (station->session == NULL)
     station->session = soup_session_new ();
@@ -602,6 +631,7 @@ worker_thread (gpointer user_data)
 {
   Worker *worker = user_data;
 
+  worker->tid = (pid_t)syscall (SYS_gettid);
   g_main_context_push_thread_default (worker->context);
   worker->ping_id = g_timeout_add_seconds (PING_INTERVAL_S, ping_cb, worker);
   g_main_loop_run (worker->loop);
@@ -616,7 +646,7 @@ add_stations (Bench *bench, guint n, gint64 since)
 {
   for (guint i = 0; i < n; i++)
     {
-      Worker *worker = bench->workers[i % bench->threads];
+      Worker *worker = bench->workers[i % bench->active_threads];
       Station *station = g_new0 (Station, 1);
 
       station->worker = worker;
@@ -1254,6 +1284,7 @@ run_fanout (Bench *bench, const char *name, guint n, guint rate, guint burst)
   guint n_ops;
   GPid pid;
 
+  bench->active_threads = bench->fanout_threads;
   start_fresh_host (bench, n);
   pid = host_pid (bench);
   connect_s = connect_stations (bench, n);
@@ -1315,16 +1346,53 @@ run_fanout (Bench *bench, const char *name, guint n, guint rate, guint burst)
   return result;
 }
 
+static int
+compare_i64 (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Median and last of one phase of the storm's stations, in seconds
+ * after @t0; -1 where a station never got there. */
+static void
+storm_phase (Bench *bench, gsize offset, gint64 t0, double *out_median, double *out_last)
+{
+  g_autoptr (GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint w = 0; w < bench->threads; w++)
+    for (guint i = 0; i < bench->workers[w]->stations->len; i++)
+      {
+        Station *station = g_ptr_array_index (bench->workers[w]->stations, i);
+        gint64 t = G_STRUCT_MEMBER (gint64, station, offset);
+
+        if (t != 0)
+          g_array_append_val (times, t);
+      }
+  *out_median = *out_last = -1;
+  if (times->len == 0)
+    return;
+  g_array_sort (times, compare_i64);
+  *out_median = (g_array_index (times, gint64, times->len / 2) - t0) / 1e6;
+  *out_last = (g_array_index (times, gint64, times->len - 1) - t0) / 1e6;
+}
+
 static void
 scenario_storm (Bench *bench)
 {
   g_autoptr (GError) error = NULL;
   guint n = bench->d_stations;
   gint64 t_kill, t_ready, t_connected = 0, t_caught = 0;
-  double connect_s, host_cpu0;
+  double connect_s, host_cpu0, host_cpu_connected = 0, bench_cpu0, bench_cpu_connected = 0;
+  double bench_cpu, host_cpu;
+  guint n_threads = bench->d_threads;
+  g_autofree double *worker_cpu0 = g_new0 (double, n_threads);
+  g_autofree double *worker_cpu_connected = g_new0 (double, n_threads);
   guint64 hwm;
   GPid pid;
 
+  bench->active_threads = bench->d_threads;
   start_fresh_host (bench, n);
   connect_s = connect_stations (bench, n);
 
@@ -1370,26 +1438,53 @@ scenario_storm (Bench *bench)
 
   if (!host_start (bench, &error))
     g_error ("restart: %s", error->message);
-  t_ready = g_get_monotonic_time ();
   pid = host_pid (bench);
+  /* A profiler can attach to both processes here and see the storm
+   * alone: "perf record -p BENCH,HOST", then kill -CONT BENCH. */
+  if (g_getenv ("BENCH_FANOUT_STOP_BEFORE_STORM") != NULL)
+    {
+      g_printerr ("bench-fanout: stopped before the storm; bench %d, host %d\n", (int)getpid (),
+                  (int)pid);
+      raise (SIGSTOP);
+    }
+  t_ready = g_get_monotonic_time ();
   host_cpu0 = proc_cpu_seconds (pid);
+  bench_cpu0 = self_cpu_seconds ();
+  for (guint w = 0; w < n_threads; w++)
+    worker_cpu0[w] = thread_cpu_seconds (bench->workers[w]->tid);
 
   /* The storm: every station at once, no jitter (the worst case). */
   all_workers_call (bench, worker_connect_all);
   while (g_get_monotonic_time () - t_ready < 30 * G_USEC_PER_SEC)
     {
-      if (t_connected == 0 && all_welcomed (bench))
-        t_connected = g_get_monotonic_time ();
-      if (all_caught_up (bench))
+      gboolean welcomed = t_connected == 0 && all_welcomed (bench);
+      gboolean caught_up = all_caught_up (bench);
+
+      if (welcomed || (caught_up && t_connected == 0))
+        {
+          t_connected = g_get_monotonic_time ();
+          /* What each side had spent by then: on a loaded machine the
+           * wall time says little, the CPU time says who was busy. */
+          host_cpu_connected = proc_cpu_seconds (pid) - host_cpu0;
+          bench_cpu_connected = self_cpu_seconds () - bench_cpu0;
+          for (guint w = 0; w < n_threads; w++)
+            worker_cpu_connected[w] = thread_cpu_seconds (bench->workers[w]->tid) - worker_cpu0[w];
+        }
+      if (caught_up)
         {
           t_caught = g_get_monotonic_time ();
-          if (t_connected == 0)
-            t_connected = t_caught;
           break;
         }
+      /* A millisecond is the figures' resolution. Polling faster cost
+       * this thread a third of a core, taken from the host and the
+       * receiving threads on a two-core machine. */
       if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (100);
+        g_usleep (1000);
     }
+  host_cpu = proc_cpu_seconds (pid) - host_cpu0;
+  bench_cpu = self_cpu_seconds () - bench_cpu0;
+  /* The stations' timestamps are read once their threads are idle. */
+  all_workers_call (bench, worker_noop);
   rss_sample_cb (bench);
   hwm = proc_status_kb (pid, "VmHWM:");
   bench->rss_worst_kb = MAX (bench->rss_worst_kb, MAX (hwm, bench->rss_max_kb));
@@ -1413,8 +1508,26 @@ scenario_storm (Bench *bench)
            g_atomic_int_get (&bench->n_failed), g_atomic_int_get (&bench->n_snapshots),
            g_atomic_int_get (&bench->n_gaps));
   g_print ("  host: CPU %.2f s during the storm, RSS %.1f MB, HWM %.1f MB, open files %s\n",
-           proc_cpu_seconds (pid) - host_cpu0, proc_status_kb (pid, "VmRSS:") / 1024.0,
-           hwm / 1024.0, proc_nofile (pid));
+           host_cpu, proc_status_kb (pid, "VmRSS:") / 1024.0, hwm / 1024.0, proc_nofile (pid));
+  {
+    double median, last;
+    GString *workers = g_string_new (NULL);
+
+    for (guint w = 0; w < n_threads; w++)
+      g_string_append_printf (workers, "%s%.2f", w ? " + " : "", worker_cpu_connected[w]);
+    g_print ("  CPU until all connected: host %.2f s; bench %.2f s (receiving thread(s) %s s)\n",
+             host_cpu_connected, bench_cpu_connected, workers->str);
+    g_string_free (workers, TRUE);
+    g_print ("  bench: CPU %.2f s during the storm, %u receiving thread(s) (--d-threads)\n",
+             bench_cpu, n_threads);
+    storm_phase (bench, G_STRUCT_OFFSET (Station, t_connect), t_ready, &median, &last);
+    g_print ("  stations, s after listening (median / last): connect started %.3f / %.3f,", median,
+             last);
+    storm_phase (bench, G_STRUCT_OFFSET (Station, t_upgraded), t_ready, &median, &last);
+    g_print (" upgraded %.3f / %.3f,", median, last);
+    storm_phase (bench, G_STRUCT_OFFSET (Station, t_welcome), t_ready, &median, &last);
+    g_print (" welcome %.3f / %.3f\n", median, last);
+  }
 
   g_print ("  => storm: connected %s (target <= 2 s); caught up %s (target <= 5 s)\n",
            t_connected && t_connected - t_ready <= 2 * G_USEC_PER_SEC ? "PASS" : "MISS",
@@ -1431,7 +1544,7 @@ main (int argc, char *argv[])
   g_autofree char *scenarios = NULL;
   Bench bench_ = { 0 };
   Bench *bench = &bench_;
-  int threads = 1, duration = 10;
+  int threads = 1, d_threads = 2, duration = 10;
   int a_stations = 50, a_rate = 200;
   int b_stations = 200, b_rate = 500, b_burst = 10;
   int d_stations = 500, d_backlog = 100;
@@ -1441,15 +1554,16 @@ main (int argc, char *argv[])
   gboolean ran_a = FALSE, ran_b = FALSE, ran_e = FALSE;
   const GOptionEntry entries[]
     = { { "scenario", 's', 0, G_OPTION_ARG_STRING, &scenarios,
-          "Scenarios to run, e.g. \"abd\" (default: abcd; c is judged on what ran; e on request)", "LIST" },
+          "Scenarios to run, e.g. \"abd\" (default: abcd; c is judged on what ran; e on request)",
+          "LIST" },
         { "host-bin", 0, 0, G_OPTION_ARG_FILENAME, &bench->host_bin,
           "ticketrail-host to run (default: the one in this build tree)", "PATH" },
         { "host-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &bench->host_args,
           "One more argument for the host (repeat for more)", "ARG" },
         { "dir", 0, 0, G_OPTION_ARG_FILENAME, &bench->base_dir,
           "Where the host's data directories go (default: the temp dir)", "DIR" },
-        { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "Threads for the receiving stations (1)",
-          "N" },
+        { "threads", 't', 0, G_OPTION_ARG_INT, &threads,
+          "Threads for the receiving stations in a, b and e (1)", "N" },
         { "duration", 0, 0, G_OPTION_ARG_INT, &duration, "Seconds of ops in a and b (10)", "S" },
         { "a-stations", 0, 0, G_OPTION_ARG_INT, &a_stations, "Stations in a (50)", "N" },
         { "a-rate", 0, 0, G_OPTION_ARG_INT, &a_rate, "Ops/s in a (200)", "R" },
@@ -1459,6 +1573,8 @@ main (int argc, char *argv[])
         { "d-stations", 0, 0, G_OPTION_ARG_INT, &d_stations, "Stations in the storm (500)", "N" },
         { "d-backlog", 0, 0, G_OPTION_ARG_INT, &d_backlog,
           "Events each station is behind when it reconnects (100)", "N" },
+        { "d-threads", 0, 0, G_OPTION_ARG_INT, &d_threads,
+          "Threads for the storm's receiving stations (2)", "N" },
         { "e-stations", 0, 0, G_OPTION_ARG_INT, &e_stations, "Stations in e, saturation (100)",
           "N" },
         { "e-rate", 0, 0, G_OPTION_ARG_INT, &e_rate, "Ops/s offered in e (3000)", "R" },
@@ -1472,14 +1588,21 @@ main (int argc, char *argv[])
       g_printerr ("bench-fanout: %s\n", error->message);
       return 2;
     }
-  if (threads < 1 || duration < 1 || a_stations < 1 || a_rate < 1 || b_stations < 1 || b_rate < 1
-      || b_burst < 1 || d_stations < 1 || d_backlog < 0 || e_stations < 1 || e_rate < 1
-      || e_burst < 1)
+  if (threads < 1 || d_threads < 1 || duration < 1 || a_stations < 1 || a_rate < 1 || b_stations < 1
+      || b_rate < 1 || b_burst < 1 || d_stations < 1 || d_backlog < 0 || e_stations < 1
+      || e_rate < 1 || e_burst < 1)
     {
       g_printerr ("bench-fanout: counts must be positive\n");
       return 2;
     }
-  bench->threads = (guint)threads;
+  bench->fanout_threads = (guint)threads;
+  bench->d_threads = (guint)d_threads;
+  /* The storm's bottleneck is this process: libsoup reads each
+   * station's catch-up 1 KB at a time (docs/performance.md), so one
+   * thread doing 500 stations' reading measures the bench, not the
+   * host. */
+  bench->threads = MAX (bench->fanout_threads, bench->d_threads);
+  bench->active_threads = bench->fanout_threads;
   bench->duration_s = (guint)duration;
   bench->a_stations = (guint)a_stations;
   bench->a_rate = (guint)a_rate;
@@ -1574,9 +1697,10 @@ main (int argc, char *argv[])
     g_print ("  host limits raised: %s; --host-arg: %s\n", limits, extra);
     g_print ("  every station and the issuer is paired (its own token in its hello)\n");
     g_print (
-      "  %u CPUs, %u receiving thread(s), bench open-file limit %lu, load average %s %s %s\n",
-      g_get_num_processors (), bench->threads, (unsigned long)nofile.rlim_cur, fields[0], fields[1],
-      fields[2]);
+      "  %u CPUs, %u receiving thread(s) for a, b, e and %u for d, bench open-file limit %lu, load "
+      "average %s %s %s\n",
+      g_get_num_processors (), bench->fanout_threads, bench->d_threads,
+      (unsigned long)nofile.rlim_cur, fields[0], fields[1], fields[2]);
   }
 
   if (strchr (scenarios, 'a'))
