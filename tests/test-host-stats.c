@@ -477,6 +477,125 @@ test_stats_errors (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (text, "\"tickets\":0"));
 }
 
+/* ---- ticketrail-ctl stats ---- */
+
+static void
+ctl_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* Runs ticketrail-ctl stats with @args against the fixture's host,
+ * iterating this thread's loop (the host's) meanwhile; returns its
+ * stdout and in *@out_status its exit status. */
+static char *
+run_ctl (Fixture *f, const char *const *args, int *out_status)
+{
+  const char *bin = g_getenv ("TICKETRAIL_CTL_BIN");
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocessLauncher) launcher
+    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  char *out = NULL;
+  g_autofree char *err = NULL;
+  guint give_up = g_timeout_add (GIVE_UP_MS, give_up_cb, NULL);
+
+  g_assert_nonnull (bin);
+  g_ptr_array_add (argv, (char *)bin);
+  g_ptr_array_add (argv, "stats");
+  g_ptr_array_add (argv, "--host");
+  g_ptr_array_add (argv, f->base_url);
+  g_ptr_array_add (argv, "--token");
+  g_ptr_array_add (argv, f->token);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *)args[i]);
+  g_ptr_array_add (argv, NULL);
+  /* English, whatever the machine's locale. */
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "", TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, ctl_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (give_up);
+  g_assert_true (g_subprocess_communicate_utf8_finish (process, result, &out, &err, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  *out_status = g_subprocess_get_exit_status (process);
+  if (*out_status != 0)
+    g_test_message ("ticketrail-ctl: %s", err);
+  return out;
+}
+
+static void
+test_ctl_stats (Fixture *f, gconstpointer data)
+{
+  g_autofree char *from = g_strdup_printf ("%" G_GINT64_FORMAT, T0);
+  g_autofree char *to = g_strdup_printf ("%" G_GINT64_FORMAT, T0 + 60 * MIN_MS);
+  g_autofree char *text = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_auto (GStrv) lines = NULL;
+  int status = -1;
+
+  make_service (f);
+  {
+    const char *const args[] = { "--from", from, "--to", to, "--late-minutes", "9", NULL };
+
+    text = run_ctl (f, args, &status);
+  }
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (text, "Tickets: 10 (cancelled 1), late-ish 1, late 2, recalls 0\n"));
+  g_assert_nonnull (strstr (text, "  Time to ready        5:30     5:00     9:00    10:00\n"));
+  g_assert_nonnull (strstr (text, "  Time at the pass     0:05     0:05     0:09     0:10\n"));
+  g_assert_nonnull (strstr (text, "  fry                 10   avg 1:00   p90 1:00   late 0\n"));
+  g_assert_nonnull (strstr (text, "  23:00                7   avg 4:00   p90 7:00   late 0\n"));
+  g_clear_pointer (&text, g_free);
+
+  /* The same range as dates, and the CSV: a header and 11 rows. */
+  {
+    const char *const args[]
+      = { "--from", "2026-03-10T23:40:00Z", "--to", "2026-03-11T00:40:00Z", "--csv", NULL };
+
+    text = run_ctl (f, args, &status);
+  }
+  g_assert_cmpint (status, ==, 0);
+  lines = g_strsplit (text, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1 + N_TICKETS + 1 + 1);
+  g_assert_true (g_str_has_prefix (lines[0], "number,table,order_type,created,"));
+  g_assert_cmpstr (lines[N_TICKETS + 2], ==, "");
+  g_clear_pointer (&text, g_free);
+
+  {
+    const char *const args[] = { "--from", from, "--to", to, "--json", NULL };
+
+    text = run_ctl (f, args, &status);
+  }
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpint (json_object_get_int_member (parse_object (text, &node), "tickets"), ==,
+                   N_TICKETS);
+  g_clear_pointer (&text, g_free);
+
+  /* Usage errors are 2; the host's refusal (from after to) 1. */
+  {
+    const char *const args[] = { "--from", "last tuesday", NULL };
+
+    text = run_ctl (f, args, &status);
+  }
+  g_assert_cmpint (status, ==, 2);
+  g_clear_pointer (&text, g_free);
+  {
+    const char *const args[] = { "--from", to, "--to", from, NULL };
+
+    text = run_ctl (f, args, &status);
+  }
+  g_assert_cmpint (status, ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -486,6 +605,7 @@ main (int argc, char **argv)
 
   g_test_add ("/host-stats/json", Fixture, NULL, fixture_setup, test_stats_json, fixture_teardown);
   g_test_add ("/host-stats/csv", Fixture, NULL, fixture_setup, test_stats_csv, fixture_teardown);
+  g_test_add ("/host-stats/ctl", Fixture, NULL, fixture_setup, test_ctl_stats, fixture_teardown);
   g_test_add ("/host-stats/errors", Fixture, NULL, fixture_setup, test_stats_errors,
               fixture_teardown);
   return g_test_run ();

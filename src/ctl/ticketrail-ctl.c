@@ -50,6 +50,8 @@ static const char *const description =
       "           round trip, ping/pong latency; stops at the first failure\n"
       "  discover List the hosts on this network found over DNS-SD (Avahi), with\n"
       "           their lineage and generation (--json, --wait S)\n"
+      "  stats    Print the speed of service over a range (--from, --to, --csv,\n"
+      "           --json); GET /api/v1/stats\n"
       "\n"
       "Run 'ticketrail-ctl COMMAND --help' for a command's options.\n"
       "\n"
@@ -131,7 +133,7 @@ static const Command commands[] = {
   { "health", _tr_ctl_cmd_health }, { "watch", _tr_ctl_cmd_watch },
   { "create", _tr_ctl_cmd_create }, { "bump", _tr_ctl_cmd_bump },
   { "test", _tr_ctl_cmd_test },     { "pair", _tr_ctl_cmd_pair },
-  { "discover", _tr_ctl_cmd_discover },
+  { "discover", _tr_ctl_cmd_discover }, { "stats", _tr_ctl_cmd_stats },
 };
 
 int
