@@ -29,10 +29,14 @@
 #define DEFAULT_WARN_MINUTES 8
 #define DEFAULT_LATE_MINUTES 15
 #define MAX_MINUTES 240
+/* Reports queued or being read at once: past this a client asking again
+ * and again gets 429 rather than a queue that only grows. */
+#define MAX_PENDING_REPORTS 8
 
 typedef struct _StatsReader
 {
   GThreadPool *pool;
+  guint n_pending; /* the loop's: queued or running, until their callback ran */
   char *path;
   TrStoreReader *reader; /* the thread's alone; opened by its first job */
 } StatsReader;
@@ -267,9 +271,13 @@ stats_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   StatsJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
   g_autofree char *body = g_task_propagate_pointer (G_TASK (result), &error);
+  TrHost *self = TR_HOST (source);
   SoupMessageHeaders *headers;
 
-  if (job->finished)
+  if (self->stats_reader != NULL && self->stats_reader->n_pending > 0)
+    self->stats_reader->n_pending--;
+  /* After tr_host_stop() the server that paused it is gone. */
+  if (job->finished || !self->running)
     return;
   if (body == NULL)
     {
@@ -391,6 +399,15 @@ _tr_host_handle_stats (SoupServer *server, SoupServerMessage *msg, const char *p
       _tr_host_respond_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable", error->message);
       return;
     }
+  if (self->stats_reader->n_pending >= MAX_PENDING_REPORTS)
+    {
+      g_free (job);
+      _tr_host_respond_error (msg, HTTP_TOO_MANY_REQUESTS, tr_error_code_to_string (TR_ERROR_LIMIT),
+                              "too many reports being read; retry later");
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                    "1");
+      return;
+    }
 
   job->msg = g_object_ref (msg);
   job->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_job_finished), job);
@@ -400,6 +417,7 @@ _tr_host_handle_stats (SoupServer *server, SoupServerMessage *msg, const char *p
   task = g_task_new (self, NULL, stats_done_cb, NULL);
   g_main_context_pop_thread_default (self->context);
   g_task_set_task_data (task, job, stats_job_free);
+  self->stats_reader->n_pending++;
   if (!g_thread_pool_push (self->stats_reader->pool, task, &error))
     g_error ("Cannot queue a speed-of-service report: %s", error->message);
 }
