@@ -10,7 +10,9 @@
 
 #include "tr-codec.h"
 #include "tr-error.h"
+#include "tr-service-stats.h"
 #include "tr-store-private.h"
+#include "tr-store-reader.h"
 #include "tr-store.h"
 #include "tr-test-sqlite.h"
 
@@ -705,6 +707,9 @@ test_apply_rollback (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM events"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM op_results"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM tickets"), ==, 1);
+  /* The timings are written in the same transaction. */
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM ticket_timings"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM item_timings WHERE ready_at > 0"), ==, 0);
   g_assert_null (tr_store_get_ticket (store, fresh->id, &error));
   g_assert_no_error (error);
   after = tr_store_get_ticket (store, existing->id, &error);
@@ -1712,7 +1717,8 @@ test_migrate_v1 (Fixture *fixture, gconstpointer data)
   /* Before version 3 an applied op had an applied_ops row too. */
   raw_exec (db,
             "INSERT INTO applied_ops SELECT op_id, 'applied', seq, NULL, NULL, at FROM events;");
-  raw_exec (db, "DROP VIEW op_results; DROP TABLE paired_stations; DROP TABLE pairing_codes;"
+  raw_exec (db, "DROP TABLE ticket_timings; DROP TABLE item_timings;"
+                "DROP VIEW op_results; DROP TABLE paired_stations; DROP TABLE pairing_codes;"
                 "DELETE FROM meta WHERE key IN ('station_token', 'station_token_host_id',"
                 " 'host_fingerprint');"
                 "PRAGMA user_version = 1;");
@@ -1723,6 +1729,7 @@ test_migrate_v1 (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, TR_STORE_SCHEMA_VERSION);
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM paired_stations"), ==, 0);
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM pairing_codes"), ==, 0);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM ticket_timings"), ==, 0);
   /* The op is there once, whichever table holds it. */
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM op_results"), ==, 1);
   /* Nothing else changed. */
@@ -1959,6 +1966,147 @@ test_open_readonly (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (after, ==, before);
 }
 
+/* ---- speed-of-service timings (schema 4) ---- */
+
+static TrOutcome *
+host_set_status (TrStore *store, const TrTicket *ticket, TrTicketStatus status)
+{
+  g_autoptr (TrOp) op = tr_op_new_set_ticket_status (STATION, ticket->id, status);
+
+  return apply (store, op);
+}
+
+static gint64
+timing_of (sqlite3 *db, const char *ticket_id, const char *column)
+{
+  g_autofree char *sql
+    = g_strdup_printf ("SELECT %s FROM ticket_timings WHERE ticket_id = '%s'", column, ticket_id);
+
+  return raw_int (db, sql);
+}
+
+#define MINUTE ((gint64)60000)
+
+/* Each event moves the ticket's row in its own transaction; a recall
+ * makes the second ready the one that counts. */
+static void
+test_timings (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  sqlite3 *db = tr_store_get_sqlite (store);
+  gint64 t0 = (gint64)1773144000 * 1000, now = t0;
+  g_autoptr (TrTicket) ticket = NULL;
+  g_autoptr (TrStoreReader) reader = NULL;
+  g_autoptr (GPtrArray) tickets
+    = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_ticket_timing_free);
+  g_autoptr (GPtrArray) items
+    = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_item_timing_free);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *item_sql = NULL;
+
+  tr_store_set_clock (store, fake_clock, &now);
+  ticket = host_create (store, 2);
+  g_assert_cmpint (timing_of (db, ticket->id, "created_at"), ==, t0);
+  g_assert_cmpint (timing_of (db, ticket->id, "started_at"), ==, 0);
+  g_assert_cmpint (timing_of (db, ticket->id, "number"), ==, ticket->number);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM item_timings"), ==, 2);
+
+  now = t0 + 1 * MINUTE;
+  tr_outcome_free (host_bump_item (store, ticket, 0, TR_ITEM_STATUS_PREPARING));
+  now = t0 + 5 * MINUTE;
+  tr_outcome_free (host_set_status (store, ticket, TR_TICKET_STATUS_READY));
+  g_assert_cmpint (timing_of (db, ticket->id, "ready_at"), ==, t0 + 5 * MINUTE);
+  now = t0 + 6 * MINUTE;
+  tr_outcome_free (host_set_status (store, ticket, TR_TICKET_STATUS_PREPARING));
+  g_assert_cmpint (timing_of (db, ticket->id, "ready_at"), ==, 0);
+  now = t0 + 8 * MINUTE;
+  tr_outcome_free (host_set_status (store, ticket, TR_TICKET_STATUS_READY));
+  now = t0 + 9 * MINUTE;
+  tr_outcome_free (host_set_status (store, ticket, TR_TICKET_STATUS_SERVED));
+
+  g_assert_cmpint (timing_of (db, ticket->id, "started_at"), ==, t0 + 1 * MINUTE);
+  g_assert_cmpint (timing_of (db, ticket->id, "ready_at"), ==, t0 + 8 * MINUTE);
+  g_assert_cmpint (timing_of (db, ticket->id, "served_at"), ==, t0 + 9 * MINUTE);
+  g_assert_cmpint (timing_of (db, ticket->id, "recalls"), ==, 1);
+  item_sql = g_strdup_printf ("SELECT ready_at FROM item_timings WHERE item_id = '%s'",
+                              item_id (ticket, 0));
+  g_assert_cmpint (raw_int (db, item_sql), ==, t0 + 8 * MINUTE);
+
+  /* What the host's stats read, off the writer's connection. */
+  reader = tr_store_reader_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (tr_store_reader_list_timings (reader, t0, t0 + 1, tickets, items, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (tickets->len, ==, 1);
+  g_assert_cmpuint (items->len, ==, 2);
+  g_assert_cmpint (tr_ticket_timing_ready_ms (tickets->pdata[0]), ==, 8 * MINUTE);
+  g_assert_cmpint (tr_ticket_timing_wait_ms (tickets->pdata[0]), ==, 1 * MINUTE);
+  g_assert_cmpstr (((TrTicketTiming *)tickets->pdata[0])->table, ==, "12");
+  g_ptr_array_set_size (tickets, 0);
+  g_ptr_array_set_size (items, 0);
+  /* [from, to): a ticket created at @to is not in it. */
+  g_assert_true (tr_store_reader_list_timings (reader, t0 - MINUTE, t0, tickets, items, &error));
+  g_assert_cmpuint (tickets->len, ==, 0);
+  g_assert_cmpuint (items->len, ==, 0);
+  g_clear_pointer (&reader, tr_store_reader_free);
+  g_clear_object (&store);
+}
+
+/* 90 days, counted from created_at, items with their ticket. */
+static void
+test_timings_prune (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  sqlite3 *db = tr_store_get_sqlite (store);
+  gint64 t0 = (gint64)1773144000 * 1000, now = t0 - TR_SERVICE_KEEP_MS - MINUTE;
+  g_autoptr (TrTicket) old = NULL;
+  g_autoptr (TrTicket) recent = NULL;
+  g_autoptr (GError) error = NULL;
+
+  tr_store_set_clock (store, fake_clock, &now);
+  old = host_create (store, 3);
+  now = t0 - TR_SERVICE_KEEP_MS + MINUTE;
+  recent = host_create (store, 2);
+  now = t0;
+  g_assert_true (tr_store_prune_timings (store, t0 - TR_SERVICE_KEEP_MS, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM ticket_timings"), ==, 1);
+  g_assert_cmpint (timing_of (db, recent->id, "created_at"), ==, t0 - TR_SERVICE_KEEP_MS + MINUTE);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM item_timings"), ==, 2);
+  /* The tickets themselves are not the timings' to prune. */
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM tickets"), ==, 2);
+  g_clear_object (&store);
+}
+
+/* A version 3 file gets the tables; its tickets' times are unknown and
+ * stay out, the next ones are in. */
+static void
+test_migrate_v3 (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (TrTicket) before = host_create (store, 2);
+  g_autoptr (TrTicket) after = NULL;
+  sqlite3 *db;
+
+  g_clear_object (&store);
+  db = raw_open (fixture->path);
+  raw_exec (db, "DROP TABLE ticket_timings; DROP TABLE item_timings; PRAGMA user_version = 3;");
+  sqlite3_close (db);
+
+  store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  db = tr_store_get_sqlite (store);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, TR_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (TR_STORE_SCHEMA_VERSION, ==, 4);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM ticket_timings"), ==, 0);
+  tr_outcome_free (host_set_status (store, before, TR_TICKET_STATUS_READY));
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM ticket_timings"), ==, 0);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM item_timings"), ==, 0);
+  after = host_create (store, 1);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM ticket_timings"), ==, 1);
+  g_assert_cmpint (timing_of (db, after->id, "ready_at"), ==, 0);
+  g_clear_object (&store);
+}
+
 static void
 test_apply_result_strings (void)
 {
@@ -1984,6 +2132,9 @@ main (int argc, char *argv[])
   ADD ("open/too-new", test_open_too_new);
   ADD ("open/migrate-v1", test_migrate_v1);
   ADD ("open/readonly", test_open_readonly);
+  ADD ("open/migrate-v3", test_migrate_v3);
+  ADD ("timings/follow", test_timings);
+  ADD ("timings/prune", test_timings_prune);
   ADD ("pairing/codes", test_pairing_codes);
   ADD ("pairing/revoke", test_pairing_revoke);
   ADD ("pairing/station-token", test_station_token);

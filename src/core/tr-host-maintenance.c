@@ -2,7 +2,8 @@
  *
  * Every second: hello and heartbeat timeouts, stations gone quiet,
  * closed sockets and (now and then) revocations made by another process.
- * Every minute: WAL checkpoint, pruning the event log and writing when
+ * Every minute: WAL checkpoint, pruning the event log and the
+ * speed-of-service timings past 90 days, and writing when
  * stations were last seen.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -15,6 +16,7 @@
 
 #include "tr-error.h"
 #include "tr-protocol.h"
+#include "tr-service-stats.h"
 
 /* Every 5 checks: revocations made by another process. */
 #define REVOCATION_CHECK_TICKS 5
@@ -37,8 +39,7 @@ _tr_host_check_cb (gpointer user_data)
       if (!conn->hello_done && !conn->catching_up
           && now - conn->opened_at >= (gint64)self->hello_timeout)
         {
-          g_autofree char *message
-            = g_strdup_printf ("no hello within %u ms", self->hello_timeout);
+          g_autofree char *message = g_strdup_printf ("no hello within %u ms", self->hello_timeout);
 
           _tr_host_connection_fail (conn, tr_error_code_to_string (TR_ERROR_PROTOCOL), message,
                                     TR_CLOSE_HELLO_TIMEOUT, "no hello in time");
@@ -70,15 +71,23 @@ _tr_host_check_cb (gpointer user_data)
 
 /* The writer thread, between two commits: a checkpoint and a prune each
  * end with an fsync the loop must not wait for. */
+typedef struct
+{
+  gint64 keep_events;
+  gint64 timings_before; /* ms: speed-of-service rows older go */
+} Pruning;
+
 static gboolean
 checkpoint_and_prune (TrStore *store, gpointer data, GError **error)
 {
-  const gint64 *keep = data;
+  const Pruning *pruning = data;
   g_autoptr (GError) checkpoint_error = NULL;
 
   if (!tr_store_checkpoint (store, &checkpoint_error))
     g_warning ("WAL checkpoint failed: %s", checkpoint_error->message);
-  return tr_store_prune_events (store, *keep, error);
+  /* The timings outlive the log: a report of last month needs them. */
+  return tr_store_prune_events (store, pruning->keep_events, error)
+         && tr_store_prune_timings (store, pruning->timings_before, error);
 }
 
 static void
@@ -97,12 +106,14 @@ _tr_host_maintenance_cb (gpointer user_data)
   /* Not what PostgreSQL lacks, unless it is older than the export's
    * bound (tr-exporter.c): the exporter's state lives on this loop, so
    * the bound is taken here and the writer only prunes. */
-  gint64 *keep = g_new (gint64, 1);
+  Pruning *pruning = g_new (Pruning, 1);
 
-  *keep = KEEP_EVENTS;
+  pruning->keep_events = KEEP_EVENTS;
   if (self->exporter != NULL)
-    *keep = tr_exporter_limit_prune (self->exporter, self->head_seq, *keep);
-  _tr_host_write_async (self, checkpoint_and_prune, keep, g_free, NULL, checkpoint_and_prune_cb,
+    pruning->keep_events
+      = tr_exporter_limit_prune (self->exporter, self->head_seq, pruning->keep_events);
+  pruning->timings_before = tr_now_ms () - TR_SERVICE_KEEP_MS;
+  _tr_host_write_async (self, checkpoint_and_prune, pruning, g_free, NULL, checkpoint_and_prune_cb,
                         NULL);
   _tr_host_write_seen (self);
   /* A full bucket is the same as none. */

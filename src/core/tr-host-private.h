@@ -207,6 +207,9 @@ struct _TrHost
    * the stations that need it. */
   struct _CatchUpReader *catch_up_reader;
   guint n_catch_ups; /* queued or running, until their callback ran */
+  /* The speed-of-service thread (tr-host-stats.c), made by the first
+   * report asked for. */
+  struct _StatsReader *stats_reader;
 
   GPtrArray *pending_ops;      /* PendingOp*: the next group commit */
   GPtrArray *pending_requests; /* HttpRequest*, owned */
@@ -508,6 +511,15 @@ _tr_host_handle_test_screens (SoupServer *server, SoupServerMessage *msg, const 
 void
 _tr_host_handle_not_found (SoupServer *server, SoupServerMessage *msg, const char *path,
                            GHashTable *query, gpointer user_data);
+
+/* tr-host-stats.c: speed of service, read and computed off the loop */
+
+void
+_tr_host_handle_stats (SoupServer *server, SoupServerMessage *msg, const char *path,
+                       GHashTable *query, gpointer user_data);
+/* Waits for the reports being read, then ends the thread. */
+void
+_tr_host_stats_stop (TrHost *self);
 
 /* tr-host-poll.c: long-poll */
 

@@ -162,6 +162,8 @@ tr_host_start (TrHost *self, GError **error)
   soup_server_add_handler (server, API_PREFIX "/tickets", _tr_host_handle_tickets, self, NULL);
   soup_server_add_handler (server, API_PREFIX "/test-screens", _tr_host_handle_test_screens, self,
                            NULL);
+  soup_server_add_handler (server, API_PREFIX "/stats", _tr_host_handle_stats, self, NULL);
+  soup_server_add_handler (server, API_PREFIX "/stats.csv", _tr_host_handle_stats, self, NULL);
   soup_server_add_handler (server, WS_PATH, _tr_host_handle_ws_http, self, NULL);
   if (self->websocket_enabled)
     soup_server_add_websocket_handler (server, WS_PATH, NULL, (char **)protocols,
@@ -235,6 +237,7 @@ tr_host_stop (TrHost *self)
   _tr_host_drain (self);
   _tr_host_writer_stop (self);
   _tr_host_reader_stop (self);
+  _tr_host_stats_stop (self);
   if (self->exporter != NULL)
     tr_exporter_stop (self->exporter);
 

@@ -286,8 +286,10 @@ apply_one (TrStore *self, const TrOp *op, Batch *batch, TrStoreChanges *changes,
   /* The host's visible ticket is the confirmed one: tickets.confirmed
    * stays NULL there rather than holding a second copy. */
   /* The event (op_id UNIQUE) is the record of an applied op. */
-  if (!_tr_store_write_ticket (self, event->ticket->id, current, tr_ticket_copy (event->ticket),
-                               ticket_json, CONFIRMED_KEEP, NULL, changes, error)
+  /* The timings first: writing the ticket replaces @current in the cache. */
+  if (!_tr_store_record_timings (self, current, event->ticket, ctx.now, error)
+      || !_tr_store_write_ticket (self, event->ticket->id, current, tr_ticket_copy (event->ticket),
+                                  ticket_json, CONFIRMED_KEEP, NULL, changes, error)
       || !insert_event (self, event, event_json, error))
     {
       tr_outcome_free (outcome);

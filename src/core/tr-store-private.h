@@ -66,6 +66,12 @@ typedef enum
   ST_PAIRED_REVOKE,
   ST_PAIRED_ALL,
   ST_PAIRED_TOUCH,
+  ST_TIMING_GET,
+  ST_TIMING_UPSERT,
+  ST_ITEM_TIMING_GET,
+  ST_ITEM_TIMING_UPSERT,
+  ST_ITEM_TIMINGS_PRUNE,
+  ST_TIMINGS_PRUNE,
   N_STATEMENTS
 } TrStoreStatementId;
 
@@ -243,6 +249,14 @@ gboolean
 _tr_store_write_ticket (TrStore *self, const char *ticket_id, const TrTicket *old, TrTicket *ticket,
                         const char *ticket_json, TrStoreConfirmedMode confirmed_mode,
                         const char *confirmed_json, TrStoreChanges *changes, GError **error);
+
+/* tr-store-timings.c */
+
+/* Follows the speed-of-service timings of @after's ticket from @before
+ * (NULL: just created) in the open transaction (tr-service-stats.h). */
+gboolean
+_tr_store_record_timings (TrStore *self, const TrTicket *before, const TrTicket *after, gint64 at,
+                          GError **error);
 
 /* tr-store-cache.c */
 

@@ -14,6 +14,7 @@
 
 #include "tr-codec.h"
 #include "tr-error.h"
+#include "tr-service-stats.h"
 
 /* As the writer's: a reader waits only for the rare moments a WAL
  * restart holds the index, never for a commit. */
@@ -31,6 +32,8 @@ typedef enum
   RS_TICKET,
   RS_PAIRED_BY_TOKEN,
   RS_PAIRED_ALL,
+  RS_TIMINGS,
+  RS_ITEM_TIMINGS,
   N_READER_STATEMENTS
 } ReaderStatement;
 
@@ -50,6 +53,12 @@ static const char *const READER_SQL[N_READER_STATEMENTS] = {
                          " FROM paired_stations WHERE token_hash = ?1",
   [RS_PAIRED_ALL] = "SELECT station_id, name, role, created_at, last_seen, revoked_at"
                     " FROM paired_stations ORDER BY created_at, station_id",
+  [RS_TIMINGS] = "SELECT ticket_id, number, table_name, order_type, created_at, started_at,"
+                 " ready_at, served_at, cancelled_at, recalls FROM ticket_timings"
+                 " WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, ticket_id",
+  [RS_ITEM_TIMINGS] = "SELECT i.ticket_id, i.item_id, i.station, i.added_at, i.ready_at, i.voided"
+                      " FROM ticket_timings t JOIN item_timings i ON i.ticket_id = t.ticket_id"
+                      " WHERE t.created_at >= ?1 AND t.created_at < ?2",
 };
 
 struct _TrStoreReader
@@ -406,4 +415,80 @@ tr_store_reader_list_paired_stations (TrStoreReader *self, GError **error)
       return NULL;
     }
   return g_steal_pointer (&list);
+}
+
+gboolean
+tr_store_reader_list_timings (TrStoreReader *self, gint64 from, gint64 to, GPtrArray *out_tickets,
+                              GPtrArray *out_items, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  gboolean own_read;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (out_tickets != NULL && out_items != NULL, FALSE);
+
+  own_read = !self->in_read;
+  if (own_read && !tr_store_reader_begin (self, error))
+    return FALSE;
+  if (!(stmt = statement (self, RS_TIMINGS, error)))
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, from);
+  sqlite3_bind_int64 (stmt, 2, to);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TrTicketTiming *timing = tr_ticket_timing_new ();
+      TrOrderType order_type = TR_ORDER_TYPE_DINE_IN;
+
+      timing->ticket_id = g_strdup (column_text (stmt, 0));
+      timing->number = sqlite3_column_int (stmt, 1);
+      timing->table = g_strdup (column_text (stmt, 2));
+      tr_order_type_from_string (column_text (stmt, 3), &order_type);
+      timing->order_type = order_type;
+      timing->created_at = sqlite3_column_int64 (stmt, 4);
+      timing->started_at = sqlite3_column_int64 (stmt, 5);
+      timing->ready_at = sqlite3_column_int64 (stmt, 6);
+      timing->served_at = sqlite3_column_int64 (stmt, 7);
+      timing->cancelled_at = sqlite3_column_int64 (stmt, 8);
+      timing->recalls = sqlite3_column_int (stmt, 9);
+      g_ptr_array_add (out_tickets, timing);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      fail (self, error, "reading the timings");
+      goto fail;
+    }
+  g_clear_pointer (&stmt, release);
+
+  if (!(stmt = statement (self, RS_ITEM_TIMINGS, error)))
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, from);
+  sqlite3_bind_int64 (stmt, 2, to);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TrItemTiming *timing = tr_item_timing_new ();
+
+      timing->ticket_id = g_strdup (column_text (stmt, 0));
+      timing->item_id = g_strdup (column_text (stmt, 1));
+      timing->station = g_strdup (column_text (stmt, 2));
+      timing->added_at = sqlite3_column_int64 (stmt, 3);
+      timing->ready_at = sqlite3_column_int64 (stmt, 4);
+      timing->voided = sqlite3_column_int (stmt, 5) != 0;
+      g_ptr_array_add (out_items, timing);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      fail (self, error, "reading the timings");
+      goto fail;
+    }
+  g_clear_pointer (&stmt, release);
+  if (own_read)
+    tr_store_reader_end (self);
+  return TRUE;
+
+fail:
+  g_clear_pointer (&stmt, release);
+  if (own_read)
+    tr_store_reader_end (self);
+  return FALSE;
 }

@@ -64,4 +64,12 @@ TrPairedStation *tr_store_reader_lookup_token (TrStoreReader *self, const char *
                                                GError **error);
 GPtrArray *tr_store_reader_list_paired_stations (TrStoreReader *self, GError **error);
 
+/* The speed-of-service timings of the tickets created in [@from, @to)
+ * (ms), oldest first, appended to @out_tickets (TrTicketTiming*, to
+ * free), and their items' to @out_items (TrItemTiming*), from one read
+ * transaction. */
+gboolean tr_store_reader_list_timings (TrStoreReader *self, gint64 from, gint64 to,
+                                       GPtrArray *out_tickets, GPtrArray *out_items,
+                                       GError **error);
+
 G_END_DECLS

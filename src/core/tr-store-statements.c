@@ -99,6 +99,28 @@ static const char *const STATEMENT_SQL[N_STATEMENTS] = {
                     " FROM paired_stations ORDER BY created_at, station_id",
   [ST_PAIRED_TOUCH] = "UPDATE paired_stations SET last_seen = MAX (last_seen, ?2)"
                       " WHERE station_id = ?1",
+  [ST_TIMING_GET] = "SELECT number, table_name, order_type, created_at, started_at, ready_at,"
+                    " served_at, cancelled_at, recalls FROM ticket_timings WHERE ticket_id = ?1",
+  [ST_TIMING_UPSERT]
+  = "INSERT INTO ticket_timings (ticket_id, number, table_name, order_type, created_at,"
+    " started_at, ready_at, served_at, cancelled_at, recalls)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    " ON CONFLICT (ticket_id) DO UPDATE SET number = excluded.number,"
+    " table_name = excluded.table_name, order_type = excluded.order_type,"
+    " created_at = excluded.created_at, started_at = excluded.started_at,"
+    " ready_at = excluded.ready_at, served_at = excluded.served_at,"
+    " cancelled_at = excluded.cancelled_at, recalls = excluded.recalls",
+  [ST_ITEM_TIMING_GET] = "SELECT station, added_at, ready_at, voided FROM item_timings"
+                         " WHERE ticket_id = ?1 AND item_id = ?2",
+  [ST_ITEM_TIMING_UPSERT]
+  = "INSERT INTO item_timings (ticket_id, item_id, station, added_at, ready_at, voided)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    " ON CONFLICT (ticket_id, item_id) DO UPDATE SET station = excluded.station,"
+    " added_at = excluded.added_at, ready_at = excluded.ready_at, voided = excluded.voided",
+  /* Items first: they are found through their ticket's created_at. */
+  [ST_ITEM_TIMINGS_PRUNE] = "DELETE FROM item_timings WHERE ticket_id IN"
+                            " (SELECT ticket_id FROM ticket_timings WHERE created_at < ?1)",
+  [ST_TIMINGS_PRUNE] = "DELETE FROM ticket_timings WHERE created_at < ?1",
 };
 
 /* ---- SQLite plumbing ---- */

@@ -122,6 +122,33 @@ static const char *const MIGRATIONS[TR_STORE_SCHEMA_VERSION] = {
   "  SELECT op_id, result, seq, error_code, error_message, at FROM applied_ops"
   "  WHERE result <> 'applied' OR NOT EXISTS (SELECT 1 FROM events WHERE events.seq = "
   "applied_ops.seq);",
+  /* 3 → 4: speed of service (tr-service-stats.h). A few integers per
+   * ticket and per item, written with the event that changes them and
+   * kept 90 days whatever happens to the log; the tickets from before
+   * have no row, their times being unknown. */
+  "CREATE TABLE ticket_timings ("
+  "  ticket_id TEXT PRIMARY KEY,"
+  "  number INTEGER NOT NULL,"
+  "  table_name TEXT,"
+  "  order_type TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  started_at INTEGER NOT NULL,"
+  "  ready_at INTEGER NOT NULL,"
+  "  served_at INTEGER NOT NULL,"
+  "  cancelled_at INTEGER NOT NULL,"
+  "  recalls INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  /* Every read is a range of created_at, and so is the pruning. */
+  "CREATE INDEX ticket_timings_created_at ON ticket_timings (created_at);"
+  "CREATE TABLE item_timings ("
+  "  ticket_id TEXT NOT NULL,"
+  "  item_id TEXT NOT NULL,"
+  "  station TEXT,"
+  "  added_at INTEGER NOT NULL,"
+  "  ready_at INTEGER NOT NULL,"
+  "  voided INTEGER NOT NULL,"
+  "  PRIMARY KEY (ticket_id, item_id)"
+  ") WITHOUT ROWID;",
 };
 
 G_DEFINE_FINAL_TYPE (TrStore, tr_store, G_TYPE_OBJECT)

@@ -22,7 +22,7 @@ G_BEGIN_DECLS
 #define TR_TYPE_STORE (tr_store_get_type ())
 G_DECLARE_FINAL_TYPE (TrStore, tr_store, TR, STORE, GObject)
 
-#define TR_STORE_SCHEMA_VERSION 3
+#define TR_STORE_SCHEMA_VERSION 4
 
 typedef enum
 {
@@ -115,6 +115,13 @@ GPtrArray *tr_store_read_events   (TrStore  *self,
  * stay, for dedup). */
 gboolean  tr_store_prune_events   (TrStore  *self,
                                    gint64    keep,
+                                   GError  **error);
+
+/* Deletes the speed-of-service timings of tickets created before
+ * @before_ms (the host keeps TR_SERVICE_KEEP_MS of them); one
+ * transaction. */
+gboolean  tr_store_prune_timings  (TrStore  *self,
+                                   gint64    before_ms,
                                    GError  **error);
 
 /* ---- Both sides ---- */
