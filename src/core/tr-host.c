@@ -273,11 +273,11 @@ tr_host_set_exporter (TrHost *self, TrExporter *exporter, GError **error)
 
   g_return_val_if_fail (TR_IS_HOST (self), FALSE);
   g_return_val_if_fail (exporter == NULL || TR_IS_EXPORTER (exporter), FALSE);
-  g_return_val_if_fail (exporter == NULL || !tr_exporter_is_running (exporter), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (self->exporter == exporter)
     return TRUE;
+  g_return_val_if_fail (exporter == NULL || !tr_exporter_is_running (exporter), FALSE);
 
   if (self->running)
     {
