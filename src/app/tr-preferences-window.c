@@ -32,6 +32,7 @@ struct _TrPreferencesWindow
   /* The export's Test (or the test before a save) in flight, if any;
    * cancelled by the next one and by dispose. */
   GCancellable *export_test;
+  char *export_tested; /* the string that test is trying */
   char *export_result;
 
   AdwActionRow *host_row;
@@ -254,8 +255,8 @@ on_export_tested_for_save (GObject *source, GAsyncResult *result, gpointer user_
     return;
   if (ok && self->settings != NULL)
     {
-      g_settings_set_string (self->settings, "export-conninfo",
-                             gtk_editable_get_text (GTK_EDITABLE (self->export_row)));
+      /* What was tested, even if the entry was edited meanwhile. */
+      g_settings_set_string (self->settings, "export-conninfo", self->export_tested);
       /* Translators: %s is e.g. "Connected to PostgreSQL 15.10" */
       shown = g_strdup_printf (_ ("%s. Saved: the host exports there now"), text);
     }
@@ -273,9 +274,10 @@ start_export_test (TrPreferencesWindow *self, GAsyncReadyCallback callback)
   self->export_test = g_cancellable_new ();
   gtk_widget_set_sensitive (GTK_WIDGET (self->export_test_button), FALSE);
   set_export_result (self, _ ("Testing…"));
+  g_free (self->export_tested);
+  self->export_tested = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->export_row)));
   /* libpq blocks for up to 15 s: the core runs it on a worker thread. */
-  tr_exporter_test_connection_async (gtk_editable_get_text (GTK_EDITABLE (self->export_row)),
-                                     self->export_test, callback, self);
+  tr_exporter_test_connection_async (self->export_tested, self->export_test, callback, self);
 }
 
 static void
@@ -564,6 +566,7 @@ tr_preferences_window_finalize (GObject *object)
   g_clear_pointer (&self->menu, g_ptr_array_unref);
   g_clear_pointer (&self->join_text, g_free);
   g_clear_pointer (&self->export_result, g_free);
+  g_clear_pointer (&self->export_tested, g_free);
   g_clear_pointer (&self->station_message, g_free);
 
   G_OBJECT_CLASS (tr_preferences_window_parent_class)->finalize (object);
