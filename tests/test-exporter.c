@@ -25,6 +25,7 @@
 
 #include "tr-codec.h"
 #include "tr-exporter.h"
+#include "tr-host.h"
 #include "tr-store.h"
 #include "tr-test-postgres.h"
 #include "tr-test-sqlite.h"
@@ -375,6 +376,57 @@ test_thousand_events (void)
 
   tr_exporter_stop (exporter);
   g_assert_false (tr_exporter_is_running (exporter));
+}
+
+/* tr_host_set_exporter() on a running host (the app's Preferences): the
+ * new exporter starts on the host's context and exports the whole log,
+ * the old one stops, and NULL turns the export off. */
+static void
+test_host_set_exporter_live (void)
+{
+  g_autofree char *first_db = new_database ();
+  g_autofree char *second_db = new_database ();
+  g_autoptr (Host) host = host_new ();
+  g_autoptr (TrHost) server_host = NULL;
+  g_autoptr (TrExporter) first = NULL;
+  g_autoptr (TrExporter) second = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrExporter) current = NULL;
+  const char *host_id = tr_store_get_db_id (host->store);
+
+  host_apply (host, 120);
+  server_host = tr_host_new (host->store);
+  g_object_set (server_host, "port", 0, "loopback-only", TRUE, NULL);
+  g_assert_true (tr_host_start (server_host, &error));
+  g_assert_no_error (error);
+
+  first = exporter_new (host, NULL, first_db, 50);
+  g_assert_true (tr_host_set_exporter (server_host, first, &error));
+  g_assert_no_error (error);
+  g_assert_true (tr_exporter_is_running (first));
+  wait_caught_up (first, host->store);
+  assert_rows_match (host->path, first_db, host_id, host_id);
+
+  /* Setting the same one again changes nothing. */
+  g_assert_true (tr_host_set_exporter (server_host, first, &error));
+  g_assert_true (tr_exporter_is_running (first));
+
+  second = exporter_new (host, NULL, second_db, 50);
+  g_assert_true (tr_host_set_exporter (server_host, second, &error));
+  g_assert_no_error (error);
+  g_assert_false (tr_exporter_is_running (first));
+  g_assert_true (tr_exporter_is_running (second));
+  g_object_get (server_host, "exporter", &current, NULL);
+  g_assert_true (current == second);
+  g_clear_object (&current);
+  wait_caught_up (second, host->store);
+  assert_rows_match (host->path, second_db, host_id, host_id);
+
+  g_assert_true (tr_host_set_exporter (server_host, NULL, &error));
+  g_assert_false (tr_exporter_is_running (second));
+  g_object_get (server_host, "exporter", &current, NULL);
+  g_assert_null (current);
+  tr_host_stop (server_host);
 }
 
 typedef struct
@@ -944,6 +996,7 @@ main (int argc, char *argv[])
       g_test_add_func ("/exporter/host-killed", test_host_killed);
       g_test_add_func ("/exporter/two-sites", test_two_sites);
       g_test_add_func ("/exporter/views", test_views);
+      g_test_add_func ("/exporter/host-set-exporter-live", test_host_set_exporter_live);
       g_test_add_func ("/exporter/ticketrail-host", test_ticketrail_host);
     }
   status = g_test_run ();

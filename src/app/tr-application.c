@@ -8,10 +8,12 @@
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "tr-application.h"
 #include "tr-demo.h"
 #include "tr-error.h"
+#include "tr-exporter.h"
 #include "tr-foh-view.h"
 #include "tr-host-monitor.h"
 #include "tr-preferences-window.h"
@@ -227,6 +229,42 @@ on_unauthorized (TrApplication *self, const char *reason)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* ---- The PostgreSQL export (issue 16, docs/reporting.md) ---- */
+
+/* Gives the host the exporter "export-conninfo" asks for, or none; a
+ * host already exporting there keeps its exporter (and its lag). */
+static gboolean
+apply_export (TrApplication *self, GError **error)
+{
+  TrHost *host = self->station ? tr_station_get_host (self->station) : NULL;
+  g_autofree char *conninfo = NULL;
+  g_autofree char *current = NULL;
+  g_autoptr (TrExporter) exporter = NULL;
+  TrExporter *running = NULL;
+  TrStore *store;
+
+  if (host == NULL || self->settings == NULL)
+    return TRUE;
+  conninfo = g_settings_get_string (self->settings, "export-conninfo");
+  g_object_get (host, "exporter", &running, NULL);
+  if (running != NULL)
+    {
+      g_object_get (running, "conninfo", &current, NULL);
+      g_object_unref (running);
+    }
+  if (*conninfo == '\0')
+    return tr_host_set_exporter (host, NULL, error);
+  if (current != NULL && strcmp (current, conninfo) == 0)
+    return TRUE;
+
+  /* As ticketrail-host: the exporter reads the host's file through a
+   * connection of its own, and its site is the host's database id. */
+  store = tr_host_get_store (host);
+  exporter
+    = tr_exporter_new (tr_store_get_path (store), tr_store_get_db_id (store), NULL, conninfo);
+  return tr_host_set_exporter (host, exporter, error);
+}
+
 static gboolean
 start_station (TrApplication *self, const char *dir, const char *join_url, guint port,
                gboolean loopback)
@@ -263,11 +301,29 @@ start_station (TrApplication *self, const char *dir, const char *join_url, guint
       self->store_error = g_steal_pointer (&error);
       return FALSE;
     }
+  /* The station runs without its reports rather than not at all. */
+  if (!apply_export (self, &error))
+    g_message ("No PostgreSQL export: %s", error->message);
   return TRUE;
 }
 
-
 /* ---- Switching: host or client, at run time ---- */
+
+static void
+set_station_message (TrApplication *self, const char *message);
+
+/* Preferences saved a new connection string: the running host switches
+ * to it at once; stations keep serving meanwhile. */
+static void
+on_export_conninfo_changed (TrApplication *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (apply_export (self, &error))
+    return;
+  g_message ("No PostgreSQL export: %s", error->message);
+  set_station_message (self, error->message);
+}
 
 static void
 set_station_message (TrApplication *self, const char *message)
@@ -804,6 +860,8 @@ tr_application_startup (GApplication *app)
       self->settings = g_settings_new_full (schema, NULL, NULL);
       g_signal_connect_object (self->settings, "changed::color-scheme",
                                G_CALLBACK (apply_color_scheme), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->settings, "changed::export-conninfo",
+                               G_CALLBACK (on_export_conninfo_changed), self, G_CONNECT_SWAPPED);
     }
   else
     g_debug ("Schema %s is not installed; settings will not be kept", APP_ID);

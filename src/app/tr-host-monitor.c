@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "tr-export-status.h"
 #include "tr-host-monitor.h"
 #include "tr-lan-address.h"
 
@@ -18,7 +19,9 @@ struct _TrHostMonitor
 
   TrStation *station;
   TrClock *clock;
-  GPtrArray *stations; /* TrStationInfo*, as shown */
+  GPtrArray *stations;  /* TrStationInfo*, as shown */
+  TrExporter *exporter; /* the host's, followed for the export row; or NULL */
+  char *export_status;
 
   AdwWindowTitle *window_title;
   GtkButton *pair_button;
@@ -26,6 +29,8 @@ struct _TrHostMonitor
   AdwStatusPage *empty_page;
   GtkLabel *join_label;
   GtkListBox *list;
+  AdwActionRow *export_row;
+  GtkImage *export_icon;
 };
 
 G_DEFINE_FINAL_TYPE (TrHostMonitor, tr_host_monitor, ADW_TYPE_WINDOW)
@@ -313,6 +318,72 @@ tr_host_monitor_dup_summary (TrHostMonitor *self)
   return g_strv_builder_end (builder);
 }
 
+/* ---- The PostgreSQL export ---- */
+
+static void
+update_export_row (TrHostMonitor *self)
+{
+  static const char *const icons[] = {
+    [TR_EXPORT_SEVERITY_NEUTRAL] = "network-server-symbolic",
+    [TR_EXPORT_SEVERITY_OK] = "emblem-ok-symbolic",
+    [TR_EXPORT_SEVERITY_WARNING] = "dialog-warning-symbolic",
+    [TR_EXPORT_SEVERITY_ERROR] = "dialog-error-symbolic",
+  };
+  static const char *const classes[] = { "dim-label", "success", "warning", "error" };
+  TrExporter *exporter = self->exporter;
+  TrExportFacts facts = { exporter != NULL };
+  TrExportSeverity severity;
+  g_autofree char *escaped = NULL;
+
+  if (exporter != NULL)
+    {
+      facts.connected = tr_exporter_get_connected (exporter);
+      facts.lag_events = tr_exporter_get_lag_events (exporter);
+      facts.lag_seconds = tr_exporter_get_lag_seconds (exporter);
+      facts.last_error = tr_exporter_get_last_error (exporter);
+    }
+  /* The wording is tr-export-status.c's; this only draws it. */
+  g_free (self->export_status);
+  self->export_status = tr_export_status_describe (&facts, &severity);
+  escaped = g_markup_escape_text (self->export_status, -1);
+  adw_action_row_set_subtitle (self->export_row, escaped);
+  gtk_image_set_from_icon_name (self->export_icon, icons[severity]);
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    if (i == severity)
+      gtk_widget_add_css_class (GTK_WIDGET (self->export_icon), classes[i]);
+    else
+      gtk_widget_remove_css_class (GTK_WIDGET (self->export_icon), classes[i]);
+}
+
+/* The app swaps the host's exporter when Preferences saves a new
+ * connection string: follow whichever is current. */
+static void
+follow_exporter (TrHostMonitor *self)
+{
+  TrHost *host = tr_station_get_host (self->station);
+  g_autoptr (TrExporter) exporter = NULL;
+
+  if (host != NULL)
+    g_object_get (host, "exporter", &exporter, NULL);
+  if (exporter != self->exporter)
+    {
+      if (self->exporter != NULL)
+        g_signal_handlers_disconnect_by_data (self->exporter, self);
+      g_set_object (&self->exporter, exporter);
+      if (exporter != NULL)
+        g_signal_connect_object (exporter, "notify", G_CALLBACK (update_export_row), self,
+                                 G_CONNECT_SWAPPED);
+    }
+  update_export_row (self);
+}
+
+const char *
+tr_host_monitor_get_export_status (TrHostMonitor *self)
+{
+  g_return_val_if_fail (TR_IS_HOST_MONITOR (self), NULL);
+  return self->export_status;
+}
+
 /* ---- Pairing ---- */
 
 static void
@@ -413,11 +484,16 @@ tr_host_monitor_constructed (GObject *object)
 
   host = tr_station_get_host (self->station);
   if (host != NULL)
-    g_signal_connect_object (host, "stations-changed", G_CALLBACK (tr_host_monitor_refresh), self,
-                             G_CONNECT_SWAPPED);
+    {
+      g_signal_connect_object (host, "stations-changed", G_CALLBACK (tr_host_monitor_refresh), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (host, "notify::exporter", G_CALLBACK (follow_exporter), self,
+                               G_CONNECT_SWAPPED);
+    }
   g_signal_connect_object (self->clock, "tick", G_CALLBACK (tr_host_monitor_refresh), self,
                            G_CONNECT_SWAPPED);
   gtk_widget_set_sensitive (GTK_WIDGET (self->pair_button), host != NULL);
+  follow_exporter (self);
   tr_host_monitor_refresh (self);
 }
 
@@ -426,6 +502,10 @@ tr_host_monitor_dispose (GObject *object)
 {
   TrHostMonitor *self = (TrHostMonitor *)object;
 
+  if (self->exporter != NULL)
+    g_signal_handlers_disconnect_by_data (self->exporter, self);
+  g_clear_object (&self->exporter);
+  g_clear_pointer (&self->export_status, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), TR_TYPE_HOST_MONITOR);
   g_clear_object (&self->station);
   g_clear_object (&self->clock);
@@ -496,6 +576,8 @@ tr_host_monitor_class_init (TrHostMonitorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, empty_page);
   gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, join_label);
   gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, list);
+  gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, export_row);
+  gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, export_icon);
 
   gtk_widget_class_install_action (widget_class, "monitor.pair", NULL, action_pair);
   gtk_widget_class_install_action (widget_class, "monitor.revoke", "s", action_revoke);

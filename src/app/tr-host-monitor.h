@@ -4,7 +4,8 @@
  * since, latency, queued ops and reconnects, as each reports them in
  * its heartbeat. A station that drops stays listed as disconnected with
  * its last-seen time. Follows the host's "stations-changed" and
- * refreshes the relative times once a second.
+ * refreshes the relative times once a second. Above the list, one row
+ * says how the host's export to PostgreSQL goes (tr-export-status.h).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -31,6 +32,9 @@ tr_host_monitor_new (GtkWindow *parent, TrStation *station, TrClock *clock);
  * "connected", "disconnected" or "revoked", in display order (tests). */
 GStrv
 tr_host_monitor_dup_summary (TrHostMonitor *self);
+/* What the export row says now, e.g. "Connected and up to date" (tests). */
+const char *
+tr_host_monitor_get_export_status (TrHostMonitor *self);
 /* Re-reads the host's list now. */
 void
 tr_host_monitor_refresh (TrHostMonitor *self);

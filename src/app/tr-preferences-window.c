@@ -13,6 +13,8 @@
 
 #include <glib/gi18n.h>
 
+#include "tr-export-status.h"
+#include "tr-exporter.h"
 #include "tr-found-hosts.h"
 #include "tr-lan-address.h"
 #include "tr-menu.h"
@@ -27,6 +29,11 @@ struct _TrPreferencesWindow
   char *station_message;
   GPtrArray *menu; /* TrMenuItem* */
   char *join_text;
+  /* The export's Test (or the test before a save) in flight, if any;
+   * cancelled by the next one and by dispose. */
+  GCancellable *export_test;
+  char *export_tested; /* the string that test is trying */
+  char *export_result;
 
   AdwActionRow *host_row;
   GtkSwitch *host_switch;
@@ -40,6 +47,10 @@ struct _TrPreferencesWindow
   AdwActionRow *link_row;
   AdwEntryRow *pairing_row;
   AdwActionRow *message_row;
+  AdwPreferencesGroup *export_group;
+  AdwEntryRow *export_row;
+  AdwActionRow *export_test_row;
+  GtkButton *export_test_button;
   AdwEntryRow *name_row;
   AdwComboRow *role_row;
   AdwEntryRow *kitchen_station_row;
@@ -142,6 +153,8 @@ update_host_rows (TrPreferencesWindow *self)
     adw_action_row_set_subtitle (self->link_row, link_label (station));
 
   gtk_widget_set_visible (GTK_WIDGET (self->pairing_row), station != NULL && !hosting);
+  /* Only a host has a log to export. */
+  gtk_widget_set_visible (GTK_WIDGET (self->export_group), hosting);
   gtk_widget_set_visible (GTK_WIDGET (self->message_row), message != NULL);
   if (message != NULL)
     {
@@ -174,6 +187,122 @@ on_found_host_activated (TrPreferencesWindow *self, TrDnssdHost *host)
 {
   gtk_editable_set_text (GTK_EDITABLE (self->host_address_row), tr_dnssd_host_get_url (host));
   on_host_address_apply (self);
+}
+
+/* ---- Reports in PostgreSQL ---- */
+
+static void
+set_export_result (TrPreferencesWindow *self, const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  g_free (self->export_result);
+  self->export_result = g_strdup (text);
+  adw_action_row_set_subtitle (self->export_test_row, escaped);
+}
+
+static char *
+describe_failure (const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+    return g_strdup (_ ("This build of Ticketrail cannot export to PostgreSQL"));
+  /* Translators: the Test button's result; %s is PostgreSQL's error
+   * (the password never shows in it) */
+  return g_strdup_printf (_ ("Could not connect: %s"), error->message);
+}
+
+/* What tr_exporter_test_connection_async() says. Only when it was not
+ * cancelled is @self still there to be told. */
+static gboolean
+finish_export_test (GAsyncResult *result, TrPreferencesWindow **out_self, char **out_text,
+                    gboolean *out_ok, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *version = tr_exporter_test_connection_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return FALSE;
+  *out_self = user_data;
+  *out_ok = version != NULL;
+  *out_text = version ? tr_export_status_describe_test_ok (version) : describe_failure (error);
+  g_clear_object (&(*out_self)->export_test);
+  gtk_widget_set_sensitive (GTK_WIDGET ((*out_self)->export_test_button), TRUE);
+  return TRUE;
+}
+
+static void
+on_export_tested (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TrPreferencesWindow *self;
+  g_autofree char *text = NULL;
+  gboolean ok;
+
+  if (finish_export_test (result, &self, &text, &ok, user_data))
+    set_export_result (self, text);
+}
+
+/* The test before a save: a connection string that does not connect is
+ * not saved, so the running export carries on as it was. */
+static void
+on_export_tested_for_save (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TrPreferencesWindow *self;
+  g_autofree char *text = NULL;
+  g_autofree char *shown = NULL;
+  gboolean ok;
+
+  if (!finish_export_test (result, &self, &text, &ok, user_data))
+    return;
+  if (ok && self->settings != NULL)
+    {
+      /* What was tested, even if the entry was edited meanwhile. */
+      g_settings_set_string (self->settings, "export-conninfo", self->export_tested);
+      /* Translators: %s is e.g. "Connected to PostgreSQL 15.10" */
+      shown = g_strdup_printf (_ ("%s. Saved: the host exports there now"), text);
+    }
+  else
+    /* Translators: %s says why, e.g. "Could not connect: …" */
+    shown = g_strdup_printf (_ ("Not saved. %s"), text);
+  set_export_result (self, shown);
+}
+
+static void
+start_export_test (TrPreferencesWindow *self, GAsyncReadyCallback callback)
+{
+  g_cancellable_cancel (self->export_test);
+  g_clear_object (&self->export_test);
+  self->export_test = g_cancellable_new ();
+  gtk_widget_set_sensitive (GTK_WIDGET (self->export_test_button), FALSE);
+  set_export_result (self, _ ("Testing…"));
+  g_free (self->export_tested);
+  self->export_tested = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->export_row)));
+  /* libpq blocks for up to 15 s: the core runs it on a worker thread. */
+  tr_exporter_test_connection_async (self->export_tested, self->export_test, callback, self);
+}
+
+static void
+on_export_test_clicked (TrPreferencesWindow *self)
+{
+  start_export_test (self, on_export_tested);
+}
+
+static void
+on_export_apply (TrPreferencesWindow *self)
+{
+  const char *conninfo = gtk_editable_get_text (GTK_EDITABLE (self->export_row));
+
+  if (*conninfo != '\0')
+    {
+      start_export_test (self, on_export_tested_for_save);
+      return;
+    }
+  /* Turning reports off needs no server. */
+  g_cancellable_cancel (self->export_test);
+  g_clear_object (&self->export_test);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->export_test_button), TRUE);
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "export-conninfo", "");
+  set_export_result (self, _ ("Reports are off"));
 }
 
 /* ---- Menu ---- */
@@ -370,6 +499,7 @@ static void
 tr_preferences_window_constructed (GObject *object)
 {
   TrPreferencesWindow *self = (TrPreferencesWindow *)object;
+  g_autofree char *conninfo = NULL;
   GSettings *settings;
 
   G_OBJECT_CLASS (tr_preferences_window_parent_class)->constructed (object);
@@ -393,6 +523,9 @@ tr_preferences_window_constructed (GObject *object)
       g_settings_bind (settings, "sounds", self->sounds_switch, "active", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "host-port", self->port_spin, "value", G_SETTINGS_BIND_DEFAULT);
       gtk_editable_set_text (GTK_EDITABLE (self->host_address_row), address);
+      /* Not bound: what is typed is only saved once it connects. */
+      conninfo = g_settings_get_string (settings, "export-conninfo");
+      gtk_editable_set_text (GTK_EDITABLE (self->export_row), conninfo);
     }
 
   g_signal_connect_object (self->found_hosts, "host-activated",
@@ -401,6 +534,10 @@ tr_preferences_window_constructed (GObject *object)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->pairing_row, "apply", G_CALLBACK (on_pairing_apply), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->export_row, "apply", G_CALLBACK (on_export_apply), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->export_test_button, "clicked", G_CALLBACK (on_export_test_clicked),
+                           self, G_CONNECT_SWAPPED);
   update_host_rows (self);
   load_menu (self);
 }
@@ -413,6 +550,8 @@ tr_preferences_window_dispose (GObject *object)
   if (self->station != NULL)
     g_signal_handlers_disconnect_by_data (self->station, self);
   g_clear_object (&self->station);
+  g_cancellable_cancel (self->export_test);
+  g_clear_object (&self->export_test);
   gtk_widget_dispose_template (GTK_WIDGET (self), TR_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
 
@@ -426,6 +565,8 @@ tr_preferences_window_finalize (GObject *object)
 
   g_clear_pointer (&self->menu, g_ptr_array_unref);
   g_clear_pointer (&self->join_text, g_free);
+  g_clear_pointer (&self->export_result, g_free);
+  g_clear_pointer (&self->export_tested, g_free);
   g_clear_pointer (&self->station_message, g_free);
 
   G_OBJECT_CLASS (tr_preferences_window_parent_class)->finalize (object);
@@ -516,6 +657,10 @@ tr_preferences_window_class_init (TrPreferencesWindowClass *klass)
   BIND (link_row);
   BIND (pairing_row);
   BIND (message_row);
+  BIND (export_group);
+  BIND (export_row);
+  BIND (export_test_row);
+  BIND (export_test_button);
   BIND (name_row);
   BIND (role_row);
   BIND (kitchen_station_row);
@@ -565,4 +710,11 @@ tr_preferences_window_get_menu (TrPreferencesWindow *self)
 {
   g_return_val_if_fail (TR_IS_PREFERENCES_WINDOW (self), NULL);
   return self->menu;
+}
+
+const char *
+tr_preferences_window_get_export_result (TrPreferencesWindow *self)
+{
+  g_return_val_if_fail (TR_IS_PREFERENCES_WINDOW (self), NULL);
+  return self->export_result;
 }

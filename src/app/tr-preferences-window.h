@@ -3,7 +3,9 @@
  * Station name, role, kitchen station and style; the "This station is
  * the host" switch (the app.host action) with the addresses other
  * stations should enter, or the host address to follow (app.join);
- * timer thresholds and sounds; and the menu orders are picked from.
+ * timer thresholds and sounds; the menu orders are picked from; and, on
+ * the host, the PostgreSQL connection string for reports ("export-conninfo",
+ * saved only once a test connects) with its Test button.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -36,6 +38,10 @@ tr_preferences_window_new (GtkWindow *parent, GtkApplication *application, GSett
 /* The addresses shown under the host switch (tests). */
 const char *
 tr_preferences_window_get_join_text (TrPreferencesWindow *self);
+/* The last result of the export's Test (or of the test before saving
+ * the connection string), as shown, or NULL (tests). */
+const char *
+tr_preferences_window_get_export_result (TrPreferencesWindow *self);
 /* The menu as the Menu page shows it (TrMenuItem*). */
 GPtrArray *
 tr_preferences_window_get_menu (TrPreferencesWindow *self);

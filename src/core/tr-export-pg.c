@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "tr-export-sql.h"
+#include "tr-export-status.h"
 
 /* Generous: a batch of 1,000 events is written in tens of ms; this only
  * catches a server or a network that went silent (then TCP keepalives
@@ -119,8 +120,8 @@ wait_socket (TrExportPg *pg, short events, gint64 deadline, const char *what, GE
     }
 }
 
-TrExportPg *
-tr_export_pg_connect (const char *conninfo, int wakeup_fd, const gint *quit, GError **error)
+static TrExportPg *
+connect_unredacted (const char *conninfo, int wakeup_fd, const gint *quit, GError **error)
 {
   /* The caller's string comes last and is expanded (expand_dbname), so
    * whatever it says wins over these defaults: keepalives notice a
@@ -171,6 +172,26 @@ tr_export_pg_connect (const char *conninfo, int wakeup_fd, const gint *quit, GEr
   pg->description = g_strdup_printf ("%s@%s:%s/%s", PQuser (pg->conn), PQhost (pg->conn),
                                      PQport (pg->conn), PQdb (pg->conn));
   return g_steal_pointer (&pg);
+}
+
+TrExportPg *
+tr_export_pg_connect (const char *conninfo, int wakeup_fd, const gint *quit, GError **error)
+{
+  GError *local_error = NULL;
+  TrExportPg *pg = connect_unredacted (conninfo, wakeup_fd, quit, &local_error);
+
+  /* libpq may quote the connection string back (a bad percent-escape,
+   * an option it does not know); the message reaches the host monitor,
+   * the log and the Preferences, which never show a password. */
+  if (pg == NULL)
+    {
+      char *redacted = tr_export_redact_password (conninfo, local_error->message);
+
+      g_free (local_error->message);
+      local_error->message = redacted;
+      g_propagate_error (error, local_error);
+    }
+  return pg;
 }
 
 void

@@ -258,6 +258,56 @@ tr_host_stop (TrHost *self)
   _tr_host_stations_changed (self);
 }
 
+/* Starts @exporter with this host's context as the thread-default one:
+ * its notifications come back where the host's own callbacks do. */
+static gboolean
+start_exporter (TrHost *self, TrExporter *exporter, GError **error)
+{
+  gboolean started;
+
+  g_main_context_push_thread_default (self->context);
+  started = tr_exporter_start (exporter, error);
+  g_main_context_pop_thread_default (self->context);
+  return started;
+}
+
+gboolean
+tr_host_set_exporter (TrHost *self, TrExporter *exporter, GError **error)
+{
+  g_autoptr (TrExporter) old = NULL;
+
+  g_return_val_if_fail (TR_IS_HOST (self), FALSE);
+  g_return_val_if_fail (exporter == NULL || TR_IS_EXPORTER (exporter), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->exporter == exporter)
+    return TRUE;
+  g_return_val_if_fail (exporter == NULL || !tr_exporter_is_running (exporter), FALSE);
+
+  if (self->running)
+    {
+      /* One exporter per host at a time: two would race for the same
+       * position in PostgreSQL (the loser's batch is refused, but it
+       * would keep retrying). The old one resumes where it stopped if
+       * the new one cannot start, so a failure changes nothing. */
+      old = self->exporter != NULL ? g_object_ref (self->exporter) : NULL;
+      if (old != NULL)
+        tr_exporter_stop (old);
+      if (exporter != NULL && !start_exporter (self, exporter, error))
+        {
+          g_autoptr (GError) restart_error = NULL;
+
+          if (old != NULL && !start_exporter (self, old, &restart_error))
+            g_warning ("Cannot restart the PostgreSQL export: %s", restart_error->message);
+          return FALSE;
+        }
+    }
+
+  g_set_object (&self->exporter, exporter);
+  g_object_notify_by_pspec (G_OBJECT (self), _tr_host_properties[PROP_EXPORTER]);
+  return TRUE;
+}
+
 gboolean
 tr_host_is_running (TrHost *self)
 {
@@ -500,10 +550,12 @@ tr_host_set_property (GObject *object, guint prop_id, const GValue *value, GPara
           }
         break;
       case PROP_EXPORTER:
-        if (self->running)
-          g_warning ("TrHost:exporter changes only take effect after a restart");
-        if (g_set_object (&self->exporter, g_value_get_object (value)))
-          g_object_notify_by_pspec (object, pspec);
+        {
+          g_autoptr (GError) error = NULL;
+
+          if (!tr_host_set_exporter (self, g_value_get_object (value), &error))
+            g_warning ("TrHost:exporter: %s", error->message);
+        }
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

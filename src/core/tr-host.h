@@ -19,6 +19,7 @@
 
 #include <gio/gio.h>
 
+#include "tr-exporter.h"
 #include "tr-screen-check.h"
 #include "tr-store.h"
 
@@ -76,7 +77,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrStationInfo, tr_station_info_free)
  *   "tls-certificate"    GTlsCertificate*  serve HTTPS/WSS with it (default NULL: plain)
  *   "exporter"           TrExporter*  streams the log into PostgreSQL (issue 16; default
  *                                  NULL): started and stopped with the host, its lag in
- *                                  /api/v1/health, and pruning keeps what it has not exported
+ *                                  /api/v1/health, and pruning keeps what it has not exported.
+ *                                  Set on a running host it takes over at once, as
+ *                                  tr_host_set_exporter() (which also says why it failed)
  * Read-only:
  *   "bound-port"         guint     the port actually bound, after start
  *   "bound-address"      string    the address listened on ("127.0.0.1", "::" or "0.0.0.0")
@@ -98,6 +101,15 @@ void       tr_host_stop             (TrHost *self);
 gboolean   tr_host_is_running       (TrHost *self);
 guint      tr_host_get_bound_port   (TrHost *self);
 TrStore   *tr_host_get_store        (TrHost *self);
+
+/* Replaces the host's exporter (NULL: no export), also while it runs:
+ * the old one stops (its transaction is rolled back; PostgreSQL keeps
+ * its position) and @exporter, not started yet, starts on the host's
+ * context. When @exporter cannot start (a build without libpq), the old
+ * one carries on, "exporter" is unchanged and this returns FALSE. */
+gboolean   tr_host_set_exporter     (TrHost      *self,
+                                     TrExporter  *exporter,
+                                     GError     **error);
 
 /* Applies ops issued in-process (the host's own UI, the demo seeder)
  * exactly as if a station had sent them, behind everything received
