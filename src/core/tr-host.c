@@ -149,6 +149,8 @@ tr_host_start (TrHost *self, GError **error)
   g_signal_connect (server, "request-read", G_CALLBACK (_tr_host_on_request_read), self);
   g_signal_connect (server, "request-finished", G_CALLBACK (_tr_host_on_request_done), self);
   g_signal_connect (server, "request-aborted", G_CALLBACK (_tr_host_on_request_done), self);
+  g_signal_connect (server, "request-finished", G_CALLBACK (_tr_host_metrics_on_request_finished),
+                    self);
   if (self->tls_certificate != NULL)
     soup_server_set_tls_certificate (server, self->tls_certificate);
   /* The browser display owns "/" (and 404s what nobody claims); API
@@ -163,6 +165,7 @@ tr_host_start (TrHost *self, GError **error)
   soup_server_add_handler (server, API_PREFIX "/test-screens", _tr_host_handle_test_screens, self,
                            NULL);
   soup_server_add_handler (server, WS_PATH, _tr_host_handle_ws_http, self, NULL);
+  soup_server_add_handler (server, "/metrics", _tr_host_handle_metrics, self, NULL);
   if (self->websocket_enabled)
     soup_server_add_websocket_handler (server, WS_PATH, NULL, (char **)protocols,
                                        _tr_host_on_websocket, self, NULL);
@@ -331,6 +334,7 @@ tr_host_finalize (GObject *object)
   g_hash_table_unref (self->seen);
   g_free (self->bound_address);
   g_free (self->tls_fingerprint);
+  tr_metrics_free (self->metrics);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (tr_host_parent_class)->finalize (object);
@@ -595,6 +599,7 @@ tr_host_init (TrHost *self)
   self->polls = g_ptr_array_new_with_free_func ((GDestroyNotify)_tr_host_poll_free);
   self->pending_ops = g_ptr_array_new_with_free_func (_tr_host_pending_op_free);
   self->pending_requests = g_ptr_array_new ();
+  self->metrics = tr_metrics_new ();
   self->event_cache = g_malloc0 (EVENT_CACHE_SLOTS * sizeof *self->event_cache);
   self->stations
     = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)_tr_host_station_free);
