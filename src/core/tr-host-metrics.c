@@ -138,7 +138,8 @@ write_stations (TrHost *self, GString *out)
     }
 
   /* The next two come from the station's pings: only a station that
-   * connected since the host started has sent one. */
+   * connected over WebSocket since the host started has sent one (a
+   * polling station does not ping). */
   tr_metrics_text_family (out, "ticketrail_station_outbox_ops", "gauge",
                           "Ops waiting in the station's outbox, as of its last ping.");
   for (guint i = 0; i < stations->len; i++)
@@ -146,7 +147,8 @@ write_stations (TrHost *self, GString *out)
       const TrStationInfo *info = g_ptr_array_index (stations, i);
       const char *labels[] = { "station", info->station_id, NULL };
 
-      if (!info->revoked && info->connected_since != 0)
+      if (!info->revoked && info->connected_since != 0
+          && g_strcmp0 (info->transport, "websocket") == 0)
         tr_metrics_text_sample (out, "ticketrail_station_outbox_ops", labels, info->queued_ops);
     }
   tr_metrics_text_family (out, "ticketrail_station_latency_seconds", "gauge",
