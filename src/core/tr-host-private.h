@@ -240,6 +240,11 @@ struct _TrHost
   TrExporter *exporter; /* the PostgreSQL export (issue 16), or NULL */
 
   TrMetrics *metrics; /* GET /metrics (tr-host-metrics.c); loop only */
+  /* A test hook, from $TICKETRAIL_TEST_SKIP_SEQ (docs/monitoring.md): the
+   * event of this seq is left out of the live fan-out, as if its frame
+   * was lost, so that the web tests can check that a station notices
+   * the gap. Catch-ups, long-polls and the log keep it. 0: off. */
+  gint64 test_skip_seq;
 };
 
 typedef enum
