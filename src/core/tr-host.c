@@ -141,8 +141,8 @@ tr_host_start (TrHost *self, GError **error)
     {
       self->test_skip_seq = g_ascii_strtoll (g_getenv ("TICKETRAIL_TEST_SKIP_SEQ"), NULL, 10);
       /* Loud: a host that drops events must never pass for a real one. */
-      g_message ("TICKETRAIL_TEST_SKIP_SEQ: a test hook, not for production: the event of seq %"
-                 G_GINT64_FORMAT " will not be sent to live stations",
+      g_message ("TICKETRAIL_TEST_SKIP_SEQ: a test hook, not for production: the event of seq "
+                 "%" G_GINT64_FORMAT " will not be sent to live stations",
                  self->test_skip_seq);
     }
   /* Its own thread and connections: nothing it does waits on this loop. */
