@@ -4,6 +4,7 @@
  *
  *   config.js     what this screen is, from its address
  *   gettext.js    the catalog for the browser's language
+ *   log.js        what the page tells the browser's console (?debug=1)
  *   ops.js        what an op does to a ticket (the host's rules)
  *   store.js      tickets, outbox and the rest, in localStorage
  *   connection.js the link to the host: WebSocket or long-polling

@@ -6,6 +6,7 @@
  */
 import { ROLE, STATION_NAME } from './config.js';
 import { _ } from './gettext.js';
+import { log } from './log.js';
 import { applyEvents, applySnapshot, handleAck, setHost, setToken, state } from './store.js';
 
 const HEARTBEAT_MS = 5000;
@@ -73,6 +74,7 @@ export const link = {
   poll: null,              /* { controller } of the running long-poll */
   generation: 0,
   forceSnapshot: false,
+  gapAt: -1,               /* our seq at the last gap: the same gap again takes a snapshot */
   sent: new Set(),         /* op ids sent on the current connection */
   /* Polling: the one POST of ops on its way, { controller }, or null.
    * The host applies POSTs in the order they reach it, so a second one
@@ -135,6 +137,8 @@ export const link = {
       return; /* the 'online' event brings us back */
     }
     this.setState('connecting');
+    log.info(`connecting to the host (${this.mode === 'polling' ? 'long-polling' : 'WebSocket'}), `
+             + (this.forceSnapshot || !state.hostId ? 'asking for a snapshot' : `from seq ${state.lastSeq}`));
     if (this.mode === 'polling') this.startPolling();
     else this.openWebSocket(false);
   },
@@ -145,6 +149,7 @@ export const link = {
      * in lockstep after the host restarts. */
     const delay = this.backoff * (0.5 + Math.random() * 0.5);
     this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX_MS);
+    log.info(`reconnecting in ${Math.round(delay)} ms`);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => { if (gen === this.generation) this.connect(); }, delay);
   },
@@ -187,7 +192,9 @@ export const link = {
     else this.ws = ws;
 
     ws.onopen = () => {
-      ws.send(JSON.stringify(this.helloFrame()));
+      const hello = this.helloFrame();
+      log.frame('sent', 'websocket', Object.assign({}, hello, { token: hello.token ? '…' : null }));
+      ws.send(JSON.stringify(hello));
     };
     ws.onmessage = (e) => {
       if (gen !== this.generation) return;
@@ -195,8 +202,10 @@ export const link = {
       try {
         frame = JSON.parse(e.data);
       } catch (err) {
+        log.warn('the host sent a frame that is not JSON; ignored', err.message);
         return;
       }
+      log.frame('received', 'websocket', frame);
       this.lastFrameAt = Date.now();
       if (frame.type === 'welcome') {
         welcomed = true;
@@ -212,6 +221,8 @@ export const link = {
       const wasProbe = ws === this.wsProbe;
       if (wasProbe) this.wsProbe = null;
       else this.ws = null;
+      log.info(`${wasProbe ? 'WebSocket probe' : 'WebSocket'} closed: code ${e.code}`
+               + (e.reason ? `, reason "${e.reason}"` : ', no reason') + (welcomed ? '' : ' (before the welcome)'));
       if (e.code === 4401 || e.code === 4403) {
         /* Retrying with the same token cannot help: ask for a code. */
         this.unpaired(e.code === 4403 ? 'revoked' : 'unknown');
@@ -244,6 +255,8 @@ export const link = {
     if (gen !== this.generation) return;
     if (healthy) this.wsFailures++;
     if (healthy && this.wsFailures >= WS_FAILURES_BEFORE_POLLING) {
+      log.info(`WebSocket failed ${this.wsFailures} times while the host answers over HTTP: `
+               + 'falling back to long-polling (WebSocket is tried again every minute)');
       this.mode = 'polling';
       this.connect();
     } else {
@@ -261,6 +274,8 @@ export const link = {
   },
 
   onWelcome (frame) {
+    log.info(`welcome from host ${frame.host_id}: its head is seq ${frame.head_seq}, `
+             + (frame.host_id === state.hostId ? `ours ${state.lastSeq}` : 'a new host to us: a snapshot follows'));
     /* Another host (or a fresh database): a snapshot follows. */
     setHost(frame.host_id);
     this.forceSnapshot = false;
@@ -294,6 +309,7 @@ export const link = {
         const ws = this.ws;
         this.ws = null;
         ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+        log.info(`no frame from the host for ${DEAD_MS} ms: closing (code 4010, reason "dead peer")`);
         try { ws.close(4010, 'dead peer'); } catch (e) { /* ignore */ }
         this.lastError = _('The host stopped answering');
         this.wsFailed(gen, false, true);
@@ -307,13 +323,28 @@ export const link = {
 
   send (frame) {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    log.frame('sent', 'websocket', frame);
     this.ws.send(JSON.stringify(frame));
     return true;
   },
 
   ack (ack) {
     const refused = handleAck(ack);
-    if (refused !== null) this.onRefused(refused);
+    if (refused === null) return;
+    log.warn(`the host rejected op ${ack.op_id}: ${refused || 'no reason given'}`, ack);
+    this.onRefused(refused);
+  },
+
+  /* The host's events skip a seq: never applied over the hole. The page
+   * reconnects from its last seq, which the host's catch-up fills; should
+   * the same gap come back, it asks for a snapshot instead. */
+  resyncAfterGap (gap) {
+    const again = this.gapAt === state.lastSeq;
+    log.warn(`gap in the host's events: expected seq ${gap.expected}, got ${gap.got}; not applied, `
+             + (again ? 'the same gap again: resyncing with a snapshot' : `resyncing from seq ${state.lastSeq}`));
+    this.gapAt = state.lastSeq;
+    if (again) this.forceSnapshot = true;
+    this.connect();
   },
 
   handleFrame (frame) {
@@ -321,10 +352,13 @@ export const link = {
       case 'snapshot':
         if (frame.host_id && frame.host_id !== state.hostId) state.hostId = frame.host_id;
         applySnapshot(frame);
+        this.gapAt = -1;
         break;
-      case 'events':
-        applyEvents(frame.events);
+      case 'events': {
+        const gap = applyEvents(frame.events);
+        if (gap) this.resyncAfterGap(gap);
         break;
+      }
       case 'ack':
         this.ack(frame);
         break;
@@ -367,6 +401,7 @@ export const link = {
     this.posting = posting;
     ops.forEach((op) => this.sent.add(op.op_id));
     let retryMs = 0;
+    log.frame('sent', 'POST /api/v1/ops', { type: 'ops', ops });
     try {
       const reply = await fetchJson('/api/v1/ops', { method: 'POST', body: ops, timeout: 15000, controller: posting.controller });
       if (this.posting === posting) this.posting = null;
@@ -383,6 +418,7 @@ export const link = {
         this.unpaired(e.reason || 'unknown');
         return;
       }
+      log.info(`POST /api/v1/ops failed: ${e.message}`);
       if (!(e instanceof HttpError)) {
         /* No answer (a timeout, or the network): the link is suspect. */
         if (this.mode === 'polling') this.pollFailed(gen);
@@ -422,6 +458,7 @@ export const link = {
     if (this.forceSnapshot) state.lastSeq = 0;
     this.forceSnapshot = false;
     this.backoff = BACKOFF_MIN_MS;
+    log.info(`long-polling host ${health.host_id} (head seq ${health.head_seq}), from seq ${state.lastSeq}`);
     this.setState('online-polling');
     this.scheduleProbe();
     this.flush();
@@ -432,10 +469,12 @@ export const link = {
       try {
         reply = await fetchJson(this.pollUrl(), { controller: poll.controller, timeout: (POLL_WAIT_S + 10) * 1000 });
       } catch (e) {
+        if (this.poll === poll) log.info(`long-poll failed: ${e.message}`);
         if (this.poll === poll && e instanceof HttpError && e.status === 401) this.unpaired(e.reason || 'unknown');
         else if (this.poll === poll) this.pollFailed(gen);
         return;
       }
+      if (this.poll === poll) log.frame('received', 'long-poll', reply);
       /* Reset, or a WebSocket took over. */
       if (this.poll !== poll) return;
       /* Events from another host than we know: our seq means nothing
@@ -445,6 +484,8 @@ export const link = {
         continue;
       }
       if (reply) this.handleFrame(reply.type ? reply : Object.assign({ type: 'events' }, reply));
+      /* A gap reconnected: the new generation polls now. */
+      if (this.poll !== poll) return;
       this.setState('online-polling');
       this.flush();
     }
@@ -477,6 +518,7 @@ export const link = {
   /* The host does not (or no longer) accept our token: stop, forget it,
    * and ask for a pairing code. Ops stay in the outbox for later. */
   unpaired (reason) {
+    log.info(`not paired with the host (${reason || 'no token'}): asking for a pairing code`);
     this.reset();
     if (reason && state.token) setToken(null);
     this.lastError = reason === 'revoked' ? _('The host revoked this screen\'s pairing')
@@ -487,6 +529,7 @@ export const link = {
 
   /* The browser knows before any heartbeat does. */
   wentOffline () {
+    log.info('the browser went offline');
     this.reset();
     this.setState('offline');
   },

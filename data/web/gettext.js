@@ -5,6 +5,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+import { log } from './log.js';
 
 /* How long the page waits for its catalog before it starts in English. */
 export const CATALOG_WAIT_MS = 3000;
@@ -157,10 +158,14 @@ async function tryLoadCatalog (tags) {
     const file = pickLanguage(tags, available);
     if (typeof file !== 'string') return null;
     const c = await fetchCatalogFile(file);
-    if (!c || typeof c.messages !== 'object' || c.messages === null || Array.isArray(c.messages)) return null;
+    if (!c || typeof c.messages !== 'object' || c.messages === null || Array.isArray(c.messages)) {
+      log.warn(`translation catalog ${file} is not usable: staying in English`);
+      return null;
+    }
     return { language: typeof c.language === 'string' ? c.language : '', plural: c.plural, messages: c.messages };
   } catch (e) {
     if (e instanceof CatalogError && e.transient) throw e;
+    log.warn(`translation catalog failed: ${e.message}; staying in English`);
     return null;
   }
 }
@@ -178,6 +183,7 @@ export async function loadCatalog () {
       catalog = await tryLoadCatalog(tags);
       return catalog !== null;
     } catch (e) {
+      log.warn(`translation catalog failed: ${e.message}; trying again in ${delay} ms`);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }

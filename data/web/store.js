@@ -295,17 +295,28 @@ export function applySnapshot (frame) {
   afterHostChange(before);
 }
 
+/* Applies @events in seq order up to the first gap: an event whose seq
+ * is not the last one's + 1 means the stream lost events, and applying
+ * it would leave the tickets of the lost ones behind for good. Returns
+ * null, or { expected, got } for the gap; the caller resyncs. What came
+ * before the gap is applied. */
 export function applyEvents (events) {
   const before = new Map(base);
   let changed = false;
+  let gap = null;
   for (const ev of events || []) {
     if (!ev || !ev.ticket || !Number.isSafeInteger(ev.seq) || ev.seq <= state.lastSeq) continue;
+    if (ev.seq !== state.lastSeq + 1) {
+      gap = { expected: state.lastSeq + 1, got: ev.seq };
+      break;
+    }
     base.set(ev.ticket.id, ev.ticket);
     state.lastSeq = ev.seq;
     settleOp(ev.op_id); /* our own op came back: done, even if its ack got lost */
     changed = true;
   }
   if (changed) afterHostChange(before);
+  return gap;
 }
 
 function afterHostChange (before) {

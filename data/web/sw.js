@@ -6,7 +6,7 @@
 
 /* A new name whenever the list changes, so that no screen keeps a page
  * whose modules are not all in its cache. */
-const CACHE = 'ticketrail-web-v2';
+const CACHE = 'ticketrail-web-v3';
 /* The page, its style and icon, and every module app.js imports (the
  * list of data/web/ticketrail-web.gresource.xml). */
 const FILES = ['/', '/static/app.css', '/static/icon.svg',
@@ -16,6 +16,7 @@ const FILES = ['/', '/static/app.css', '/static/icon.svg',
   '/static/connection.js',
   '/static/dom.js',
   '/static/gettext.js',
+  '/static/log.js',
   '/static/ops.js',
   '/static/pairing.js',
   '/static/render.js',

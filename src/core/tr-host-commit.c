@@ -22,18 +22,20 @@ schedule_flush (TrHost *self);
 static void
 local_submit_unref (LocalSubmit *local);
 
-void
+PendingOp *
 _tr_host_enqueue_op (TrHost *self, TrOp *op, TrOutcome *invalid, Connection *conn,
                      HttpRequest *request)
 {
   PendingOp *pending = g_new0 (PendingOp, 1);
 
+  pending->received_at = request != NULL ? request->received_at : g_get_monotonic_time ();
   pending->op = op;
   pending->invalid = invalid;
   pending->conn = conn ? _tr_host_connection_ref (conn) : NULL;
   pending->request = request;
   g_ptr_array_add (self->pending_ops, pending);
   schedule_flush (self);
+  return pending;
 }
 
 void
@@ -54,11 +56,13 @@ struct _Batch
   GPtrArray *requests; /* HttpRequest*: answered once the batch is out */
   GPtrArray *ops;      /* TrOp*, borrowed from pending */
   /* Made on the writer thread */
-  GPtrArray *outcomes; /* TrOutcome*, one per op */
-  GPtrArray *json;     /* char*: each new event's JSON, serialized once */
-  GArray *seqs;        /* gint64, parallel to json */
-  GPtrArray *frames;   /* EventsFrame*: json split within the frame limits */
-  GPtrArray *acks;     /* char*, parallel to pending: the ack frame, or NULL */
+  GPtrArray *outcomes;   /* TrOutcome*, one per op */
+  GPtrArray *json;       /* char*: each new event's JSON, serialized once */
+  GArray *seqs;          /* gint64, parallel to json */
+  GPtrArray *frames;     /* EventsFrame*: json split within the frame limits */
+  GPtrArray *acks;       /* char*, parallel to pending: the ack frame, or NULL */
+  double commit_seconds; /* the transaction and its fsync, timed on the writer thread */
+  gint64 test_skip_seq;  /* the host's test hook: left out of frames */
 };
 
 typedef struct
@@ -119,11 +123,15 @@ commit_batch (TrStore *store, gpointer data, GError **error)
 {
   Batch *batch = data;
   guint k = 0;
+  gint64 started = g_get_monotonic_time ();
 
   if (batch->ops->len > 0)
     batch->outcomes = tr_store_apply_ops (store, batch->ops, error);
   else
     batch->outcomes = g_ptr_array_new ();
+  /* Here, not on the loop: the loop's view would add the time the
+   * answer waited for it, which is not the disk's. */
+  batch->commit_seconds = (double)(g_get_monotonic_time () - started) / G_USEC_PER_SEC;
   if (batch->outcomes == NULL)
     return FALSE;
 
@@ -138,6 +146,22 @@ commit_batch (TrStore *store, gpointer data, GError **error)
           g_array_append_val (batch->seqs, outcome->event->seq);
         }
       g_ptr_array_add (batch->acks, p->conn != NULL ? tr_frame_build_ack (outcome) : NULL);
+    }
+  if (batch->test_skip_seq > 0)
+    {
+      /* The test hook (tr-host-private.h): the frames without that event. */
+      g_autoptr (GPtrArray) json = g_ptr_array_new ();
+      g_autoptr (GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      for (guint i = 0; i < batch->json->len; i++)
+        if (g_array_index (batch->seqs, gint64, i) != batch->test_skip_seq)
+          {
+            g_ptr_array_add (json, g_ptr_array_index (batch->json, i));
+            g_array_append_val (seqs, g_array_index (batch->seqs, gint64, i));
+          }
+      if (json->len > 0)
+        _tr_host_build_event_frames (json, seqs, keep_frame, batch->frames);
+      return TRUE;
     }
   _tr_host_build_event_frames (batch->json, batch->seqs, keep_frame, batch->frames);
   return TRUE;
@@ -202,6 +226,7 @@ batch_finish (TrHost *self, Batch *batch, const GError *error)
         {
           PendingOp *p = g_ptr_array_index (batch->pending, i);
 
+          tr_metrics_count_op (self->metrics, "failed");
           if (p->conn != NULL)
             _tr_host_connection_close (p->conn, 1011, "host store failure");
           if (p->request != NULL && p->request->store_error == NULL)
@@ -212,11 +237,14 @@ batch_finish (TrHost *self, Batch *batch, const GError *error)
     }
   else
     {
+      if (batch->ops->len > 0)
+        tr_metrics_observe_commit (self->metrics, batch->commit_seconds);
       for (guint i = 0; i < batch->pending->len; i++)
         {
           PendingOp *p = g_ptr_array_index (batch->pending, i);
           TrOutcome *outcome = batch_outcome (batch, i, &k);
 
+          tr_metrics_count_op (self->metrics, tr_apply_result_to_string (outcome->result));
           if (outcome->result == TR_APPLY_APPLIED && outcome->event != NULL)
             g_ptr_array_add (events, outcome->event);
           if (p->request != NULL)
@@ -257,7 +285,11 @@ batch_finish (TrHost *self, Batch *batch, const GError *error)
           const char *ack = g_ptr_array_index (batch->acks, i);
 
           if (p->conn != NULL && ack != NULL && _tr_host_connection_is_open (p->conn))
-            _tr_host_connection_send (p->conn, ack);
+            {
+              _tr_host_connection_send (p->conn, ack);
+              tr_metrics_observe_op_ack (
+                self->metrics, (double)(g_get_monotonic_time () - p->received_at) / G_USEC_PER_SEC);
+            }
         }
     }
 
@@ -323,6 +355,7 @@ _tr_host_flush_now (TrHost *self)
   batch->seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
   batch->frames = g_ptr_array_new_with_free_func (events_frame_free);
   batch->acks = g_ptr_array_new_with_free_func (g_free);
+  batch->test_skip_seq = self->test_skip_seq;
   for (guint i = 0; i < batch->pending->len; i++)
     {
       PendingOp *p = g_ptr_array_index (batch->pending, i);
@@ -384,6 +417,7 @@ _tr_host_request_new (TrHost *self, SoupServerMessage *msg, RequestKind kind)
   request->host = self;
   request->msg = g_object_ref (msg);
   request->kind = kind;
+  request->received_at = g_get_monotonic_time ();
   request->outcomes = g_ptr_array_new ();
   request->finished_id
     = g_signal_connect (msg, "finished", G_CALLBACK (on_request_finished), request);
@@ -477,6 +511,10 @@ request_answer (TrHost *self, HttpRequest *request)
       g_string_append (body, "]}");
       _tr_host_respond_json_take (msg, SOUP_STATUS_OK, g_string_free (body, FALSE));
     }
+  /* Each op of the request got its answer now. */
+  for (guint i = 0; i < request->outcomes->len; i++)
+    tr_metrics_observe_op_ack (
+      self->metrics, (double)(g_get_monotonic_time () - request->received_at) / G_USEC_PER_SEC);
   soup_server_message_unpause (msg);
   request_free (request);
 }

@@ -513,6 +513,7 @@ on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
   g_queue_clear_full (&conn->throttled, _tr_host_pending_op_free);
   if (self == NULL)
     return;
+  tr_metrics_count_websocket_close (self->metrics, soup_websocket_connection_get_close_code (ws));
   connection_uncount (self, conn);
   /* Drops the array's reference, which may free @conn. */
   g_ptr_array_remove_fast (self->connections, conn);

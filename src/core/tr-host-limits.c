@@ -97,6 +97,7 @@ _tr_host_connection_submit (TrHost *self, Connection *conn, TrOp *op, TrOutcome 
   pending = g_new0 (PendingOp, 1);
   pending->op = op;
   pending->invalid = invalid;
+  pending->received_at = g_get_monotonic_time ();
   g_queue_push_tail (&conn->throttled, pending);
   schedule_throttle (self);
 }
@@ -114,9 +115,11 @@ throttle_cb (gpointer user_data)
       while (conn->throttled.length > 0 && bucket_take (self, conn->station_id, 1, NULL))
         {
           PendingOp *pending = g_queue_pop_head (&conn->throttled);
+          PendingOp *queued = _tr_host_enqueue_op (self, g_steal_pointer (&pending->op),
+                                                   g_steal_pointer (&pending->invalid), conn, NULL);
 
-          _tr_host_enqueue_op (self, g_steal_pointer (&pending->op),
-                               g_steal_pointer (&pending->invalid), conn, NULL);
+          /* Its ack time counts the wait for the bucket too. */
+          queued->received_at = pending->received_at;
           _tr_host_pending_op_free (pending);
         }
       if (conn->throttled.length > 0)

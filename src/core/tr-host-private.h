@@ -5,8 +5,9 @@
  * station roster (-roster), WebSocket connections (-connection), pairing
  * and tokens (-pairing), rate and connection limits (-limits), catch-up
  * and the event cache (-catchup), group commit and fan-out (-commit), the
- * HTTP API (-http), long-poll (-poll) and the periodic checks
- * (-maintenance); the TLS certificate helpers are in tr-host-tls.c.
+ * HTTP API (-http), long-poll (-poll), the periodic checks
+ * (-maintenance) and GET /metrics (-metrics); the TLS certificate
+ * helpers are in tr-host-tls.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -17,6 +18,7 @@
 
 #include "tr-exporter.h"
 #include "tr-host.h"
+#include "tr-metrics.h"
 #include "tr-store-reader.h"
 
 G_BEGIN_DECLS
@@ -111,6 +113,7 @@ struct _HttpRequest
   gulong finished_id;
   gboolean finished; /* the client went away: never touch msg again */
   RequestKind kind;
+  gint64 received_at;  /* monotonic µs, for ticketrail_op_ack_seconds */
   GPtrArray *outcomes; /* TrOutcome*, borrowed from the flush */
   char *store_error;
 };
@@ -145,6 +148,7 @@ typedef struct
   HttpRequest *request; /* HTTP origin, or NULL */
   LocalSubmit *local;   /* in-process origin, or NULL */
   guint local_index;    /* its place in local->outcomes */
+  gint64 received_at;   /* monotonic µs, for ticketrail_op_ack_seconds */
 } PendingOp;
 
 /* One group commit: the ops go to the writer thread, which applies them
@@ -237,6 +241,13 @@ struct _TrHost
   guint n_pair_failures;
 
   TrExporter *exporter; /* the PostgreSQL export (issue 16), or NULL */
+
+  TrMetrics *metrics; /* GET /metrics (tr-host-metrics.c); loop only */
+  /* A test hook, from $TICKETRAIL_TEST_SKIP_SEQ (docs/monitoring.md): the
+   * event of this seq is left out of the live fan-out, as if its frame
+   * was lost, so that the web tests can check that a station notices
+   * the gap. Catch-ups, long-polls and the log keep it. 0: off. */
+  gint64 test_skip_seq;
 };
 
 typedef enum
@@ -461,7 +472,9 @@ _tr_host_connection_go_live (TrHost *self, Connection *conn);
 
 /* tr-host-commit.c: group commit and fan-out */
 
-void
+/* Returns the pending op, whose received_at a caller that held the op
+ * back (the rate limit) may set to when it arrived. */
+PendingOp *
 _tr_host_enqueue_op (TrHost *self, TrOp *op, TrOutcome *invalid, Connection *conn,
                      HttpRequest *request);
 void
@@ -532,6 +545,15 @@ _tr_host_poll_answer (TrHost *self, Poll *poll);
 void
 _tr_host_handle_events (SoupServer *server, SoupServerMessage *msg, const char *path,
                         GHashTable *query, gpointer user_data);
+
+/* tr-host-metrics.c: GET /metrics */
+
+void
+_tr_host_handle_metrics (SoupServer *server, SoupServerMessage *msg, const char *path,
+                         GHashTable *query, gpointer user_data);
+void
+_tr_host_metrics_on_request_finished (SoupServer *server, SoupServerMessage *msg,
+                                      gpointer user_data);
 
 /* tr-host-maintenance.c: the periodic checks */
 

@@ -85,8 +85,9 @@ export async function pairInPage (page, host) {
 const SANITIZER = /ERROR: (Address|Leak)Sanitizer|runtime error:/;
 
 // @port and @dataDir restart a host where an earlier one ran; @extraArgs
-// go on the host's command line (limits, say).
-export async function startHost ({ websocket = true, port: fixedPort = 0, dataDir: fixedDir = null, extraArgs = [] } = {}) {
+// go on the host's command line (limits, say), @env in its environment
+// (test hooks such as TICKETRAIL_TEST_SKIP_SEQ).
+export async function startHost ({ websocket = true, port: fixedPort = 0, dataDir: fixedDir = null, extraArgs = [], env = {} } = {}) {
   for (const [what, path] of [['ticketrail-host', HOST_EXE], ['chromium', CHROMIUM]]) {
     if (!existsSync(path)) throw new Error(`${what} not found at ${path} (build first; chromium: scripts/install-web-test-deps)`);
   }
@@ -99,7 +100,7 @@ export async function startHost ({ websocket = true, port: fixedPort = 0, dataDi
     const args = ['--loopback', '--port', String(port), '--data-dir', dataDir];
     if (!websocket) args.push('--no-websocket');
     args.push(...extraArgs);
-    const proc = spawn(HOST_EXE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(HOST_EXE, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const host = {
       url: `http://127.0.0.1:${port}`,
       port,
