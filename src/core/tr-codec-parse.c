@@ -127,7 +127,7 @@ check_surrogates (const char *data, gsize length, gsize *i, GError **error)
   gint unit;
   gint low;
 
-  if (data[at] != 'u' || (unit = hex4_at (data, length, at + 1)) < 0)
+  if (at >= length || data[at] != 'u' || (unit = hex4_at (data, length, at + 1)) < 0)
     return TRUE; /* not a \u escape, or a bad one the parser reports */
   if (unit >= 0xdc00 && unit <= 0xdfff)
     return fail_json (error, "lone low surrogate in a string at offset %" G_GSIZE_FORMAT, at - 1);
