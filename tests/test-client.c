@@ -924,6 +924,82 @@ test_pairing (Fixture *fixture, gconstpointer data)
   g_assert_finalize_object (store);
 }
 
+/* Issue 18, "Revocation": a station paired again while it is online.
+ * The host closes the old token's connection (4403) as it redeems the
+ * code, often before the client has read the answer with the new token;
+ * the client waits for that answer instead of calling itself unpaired,
+ * and goes on with the new token. Which of the two comes first is up to
+ * the sockets, so it pairs again a few times. A pairing that fails while
+ * the station is revoked leaves it unpaired, and says why. */
+static void
+test_pair_again_online (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) reasons = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *path = fixture_path (fixture, "station");
+  g_autoptr (TrTicket) ticket = host_create_ticket (fixture, 1);
+  g_autoptr (TrOp) bump = NULL;
+  TrStore *store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  TrClient *client = client_new (store, fixture->host_url, "Pass");
+
+  g_signal_connect (client, "unauthorized", G_CALLBACK (on_unauthorized), reasons);
+  tr_client_start (client);
+  wait_for_state (client, TR_CLIENT_STATE_ONLINE_WEBSOCKET, WAIT_S);
+  wait_for (store_has_ticket, &(TicketWait){ store, ticket->id }, WAIT_S, "the snapshot");
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *old_token = g_strdup (tr_store_get_station_token (store));
+      g_autofree char *token = NULL;
+
+      pair_client (client, fixture->host);
+      wait_for_state (client, TR_CLIENT_STATE_ONLINE_WEBSOCKET, WAIT_S);
+      g_object_get (client, "token", &token, NULL);
+      g_assert_cmpstr (token, !=, old_token);
+      g_assert_cmpstr (token, ==, tr_store_get_station_token (store));
+      g_assert_false (client_is_unauthorized (client));
+      g_assert_cmpuint (reasons->len, ==, 0);
+    }
+
+  /* The host takes its ops: the old tokens are dead, so it is the new one. */
+  bump = tr_op_new_set_ticket_status (tr_store_get_db_id (store), ticket->id,
+                                      TR_TICKET_STATUS_PREPARING);
+  g_assert_true (tr_client_submit (client, bump, &error));
+  g_assert_no_error (error);
+  wait_for (outbox_empty, store, WAIT_S, "the op's ack");
+  {
+    g_autoptr (TrTicket) host_ticket = tr_store_get_ticket (fixture->host_store, ticket->id, NULL);
+
+    g_assert_cmpint (host_ticket->status, ==, TR_TICKET_STATUS_PREPARING);
+  }
+  g_assert_cmpuint (reasons->len, ==, 0);
+
+  /* Revoked while a pairing with a wrong code is on its way: once the
+   * host turns the code down, the revocation stands. */
+  {
+    PairWait wait = { 0 };
+    g_autofree char *code = tr_host_new_pairing_code (fixture->host, NULL, &error);
+    g_autofree char *wrong = NULL;
+
+    g_assert_no_error (error);
+    wrong = g_strdup_printf ("%06u", (guint)((g_ascii_strtoull (code, NULL, 10) + 1) % 1000000));
+    tr_client_pair_async (client, wrong, NULL, on_paired, &wait);
+    g_assert_true (tr_host_revoke_station (fixture->host, tr_store_get_db_id (store), &error));
+    g_assert_no_error (error);
+    wait_for (pair_done, &wait, WAIT_S, "the pairing answer");
+    g_assert_false (wait.ok);
+    g_assert_error (wait.error, TR_ERROR, TR_ERROR_UNAUTHORIZED);
+    g_clear_error (&wait.error);
+  }
+  wait_for (client_is_unauthorized, client, WAIT_S, "the client to learn it was revoked");
+  g_assert_cmpuint (reasons->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (reasons, 0), ==, "revoked");
+  g_assert_nonnull (strstr (tr_client_get_last_error (client), "revoked"));
+
+  client_free (client);
+  g_assert_finalize_object (store);
+}
+
 static TrHost *
 start_tls_host (TrStore *store, GTlsCertificate *certificate, char **out_url)
 {
@@ -1656,6 +1732,8 @@ main (int argc, char *argv[])
   g_test_add ("/client/restored-host-polling", Fixture, GINT_TO_POINTER (1), fixture_set_up,
               test_restored_host, fixture_tear_down);
   g_test_add ("/client/pairing", Fixture, NULL, fixture_set_up, test_pairing, fixture_tear_down);
+  g_test_add ("/client/pair-again-online", Fixture, NULL, fixture_set_up, test_pair_again_online,
+              fixture_tear_down);
   g_test_add ("/client/tls-pinning", Fixture, NULL, fixture_set_up, test_tls_pinning,
               fixture_tear_down);
 

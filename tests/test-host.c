@@ -2766,6 +2766,297 @@ test_save_menu_async (Fixture *f, gconstpointer data)
   g_assert_cmpstr (menu, ==, "[{\"name\":\"Dal\"}]");
 }
 
+/* ---- Revocation and re-pairing: ops already queued are not applied ---- */
+
+/* From tr-host-private.h, which this file cannot include (its Peer is
+ * not ours): a job on the host's one writer thread. The tests below use
+ * it to hold the writer, so that a station's ops are still waiting on
+ * the host, deterministically, when its token is revoked. */
+typedef gboolean (*TrHostWriteFunc) (TrStore *store, gpointer data, GError **error);
+void
+_tr_host_write_async (TrHost *self, TrHostWriteFunc func, gpointer data, GDestroyNotify destroy,
+                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+
+typedef struct
+{
+  GMutex mutex;
+  GCond cond;
+  gboolean open;
+} Gate;
+
+/* The writer thread: waits until the test opens the gate. */
+static gboolean
+gate_wait (TrStore *store, gpointer data, GError **error)
+{
+  Gate *gate = data;
+
+  g_mutex_lock (&gate->mutex);
+  while (!gate->open)
+    g_cond_wait (&gate->cond, &gate->mutex);
+  g_mutex_unlock (&gate->mutex);
+  return TRUE;
+}
+
+static gboolean
+gate_open_cb (gpointer data)
+{
+  Gate *gate = data;
+
+  g_mutex_lock (&gate->mutex);
+  gate->open = TRUE;
+  g_cond_broadcast (&gate->cond);
+  g_mutex_unlock (&gate->mutex);
+  return G_SOURCE_REMOVE;
+}
+
+/* Holds the writer, then queues a commit of the host's own behind it:
+ * with that commit in flight, what a station sends from now on waits in
+ * the host's pending ops (or its throttle queue) for the next one. */
+static void
+hold_writer (Fixture *f, Gate *gate, const char *ticket_id, Submitted *submitted)
+{
+  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+
+  g_mutex_init (&gate->mutex);
+  g_cond_init (&gate->cond);
+  gate->open = FALSE;
+  _tr_host_write_async (f->host, gate_wait, gate, NULL, NULL, NULL, NULL);
+  g_ptr_array_add (ops,
+                   tr_op_new_set_ticket_status ("host-ui", ticket_id, TR_TICKET_STATUS_PREPARING));
+  tr_host_submit_ops_async (f->host, ops, NULL, submitted_cb, submitted);
+  /* The flush is an idle: once nothing is ready, that commit is queued
+   * on the writer, behind the gate. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+gate_clear (Gate *gate)
+{
+  g_mutex_clear (&gate->mutex);
+  g_cond_clear (&gate->cond);
+}
+
+/* @n create_ticket ops from @station_id, their op ids added to @op_ids. */
+static char *
+build_create_ops (const char *station_id, guint n, GPtrArray *op_ids)
+{
+  g_autoptr (GPtrArray) ops = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_op_free);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (TrTicket) ticket = make_ticket ("12", 1);
+      TrOp *op = tr_op_new_create_ticket (station_id, ticket);
+
+      g_ptr_array_add (op_ids, g_strdup (op->op_id));
+      g_ptr_array_add (ops, op);
+    }
+  return tr_frame_build_ops (ops);
+}
+
+/* How many of @op_ids the host's log holds, applied or rejected. */
+static guint
+count_in_log (Fixture *f, GPtrArray *op_ids)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < op_ids->len; i++)
+    {
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (tr_store_get_sqlite (f->store),
+                                           "SELECT COUNT(*) FROM op_results WHERE op_id = ?", -1,
+                                           &stmt, NULL),
+                       ==, SQLITE_OK);
+      sqlite3_bind_text (stmt, 1, g_ptr_array_index (op_ids, i), -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      n += (guint)sqlite3_column_int64 (stmt, 0);
+      sqlite3_finalize (stmt);
+    }
+  return n;
+}
+
+/* An op of the host's own, queued behind everything that is pending:
+ * once it is back, every op the host had taken in is committed or gone. */
+static void
+host_barrier (Fixture *f, const char *ticket_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrOp) op = tr_op_new_amend_ticket ("host-ui", ticket_id);
+  g_autoptr (TrOutcome) outcome = NULL;
+  TrAmendment *amendment = tr_amendment_new (TR_AMEND_SET_NOTE);
+
+  amendment->text = g_strdup ("barrier");
+  g_ptr_array_add (op->amendments, amendment);
+  outcome = tr_host_submit_op (f->host, op, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (outcome->result, ==, TR_APPLY_APPLIED);
+}
+
+static void
+throttle_setup (Fixture *f, gconstpointer data)
+{
+  fixture_start (f, TRUE, 5000, RELAXED_HEARTBEAT_MS);
+  /* One op a second after a burst of 5: most of what the station sends
+   * waits in the throttle queue for the whole test. */
+  g_object_set (f->host, "ops-rate", 1, "ops-burst", 5, "ops-queue", 1000, NULL);
+}
+
+/* Issue 18, "Revocation": a station revoked while its ops wait on the
+ * host, in the throttle queue or for the next group commit, gets none
+ * of them applied. */
+static void
+test_revoke_queued_ops (Fixture *f, gconstpointer data)
+{
+  g_autofree char *ticket_id = submit_ticket (f);
+  Peer *peer = hello_peer (f, "slow-tablet");
+  g_autoptr (GPtrArray) op_ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *frame = build_create_ops ("slow-tablet", 40, op_ids);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) outcomes = NULL;
+  Submitted submitted = { 0 };
+  Gate gate;
+
+  hold_writer (f, &gate, ticket_id, &submitted);
+  /* 5 ops go to the next commit, 35 to the throttle queue; the pong
+   * says the host has taken the frame in (and acked nothing yet). */
+  peer_send (peer, frame);
+  peer_assert_nothing_pending (peer);
+
+  /* The revocation is queued behind the gate and the commit in flight;
+   * the gate opens once it is. */
+  g_idle_add (gate_open_cb, &gate);
+  g_assert_true (tr_host_revoke_station (f->host, "slow-tablet", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (peer_wait_close (peer, "unauthorized"), ==, TR_CLOSE_REVOKED);
+  wait_for (submitted_done, &submitted, "the host's own commit");
+  outcomes = tr_host_submit_ops_finish (f->host, submitted.result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&submitted.result);
+  host_barrier (f, ticket_id);
+
+  /* None of its ops is in the log, and none was acked. */
+  g_assert_cmpuint (count_in_log (f, op_ids), ==, 0);
+  g_assert_cmpuint (count_frames (peer, "ack"), ==, 0);
+  gate_clear (&gate);
+  assert_host_still_serves (f);
+}
+
+/* The same over HTTP: a POST whose ops wait for the next group commit
+ * when its station is revoked gets 401 "revoked", and nothing of it is
+ * applied. */
+static void
+test_revoke_queued_http (Fixture *f, gconstpointer data)
+{
+  g_autofree char *ticket_id = submit_ticket (f);
+  const char *token = station_token (f, "till");
+  g_autoptr (GPtrArray) op_ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) outcomes = NULL;
+  g_autofree char *text = NULL;
+  GString *body = g_string_new ("[");
+  Submitted submitted = { 0 };
+  Exchange exchange;
+  guint status = 0;
+  Gate gate;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (TrTicket) ticket = make_ticket ("3", 1);
+      g_autoptr (TrOp) op = tr_op_new_create_ticket ("till", ticket);
+      g_autofree char *json = tr_op_to_string (op);
+
+      g_ptr_array_add (op_ids, g_strdup (op->op_id));
+      g_string_append_printf (body, "%s%s", i ? "," : "", json);
+    }
+  g_string_append_c (body, ']');
+
+  hold_writer (f, &gate, ticket_id, &submitted);
+  exchange_start_full (f, &exchange, "POST", "/api/v1/ops", body->str, token);
+  /* On loopback the request is in the host's socket once written: when
+   * nothing is ready any more, the host has read it and queued its ops
+   * (had it not, the token check refuses it: the same answer). */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_idle_add (gate_open_cb, &gate);
+  g_assert_true (tr_host_revoke_station (f->host, "till", &error));
+  g_assert_no_error (error);
+  text = exchange_finish (&exchange, &status);
+  g_assert_cmpuint (status, ==, 401);
+  assert_unauthorized (text, "revoked");
+  wait_for (submitted_done, &submitted, "the host's own commit");
+  outcomes = tr_host_submit_ops_finish (f->host, submitted.result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&submitted.result);
+  host_barrier (f, ticket_id);
+  g_assert_cmpuint (count_in_log (f, op_ids), ==, 0);
+  gate_clear (&gate);
+  g_string_free (body, TRUE);
+}
+
+/* Issue 18, "Revocation": pairing a station again (a new token for the
+ * same station id) closes the connections that said hello with its old
+ * token, and what they had sent but the host had not yet committed is
+ * never applied. */
+static void
+test_repair_closes_old_token (Fixture *f, gconstpointer data)
+{
+  g_autofree char *ticket_id = submit_ticket (f);
+  Peer *old = hello_peer (f, "tablet-7");
+  char *old_token = g_strdup (station_token (f, "tablet-7"));
+  g_autoptr (GPtrArray) op_ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *frame = build_create_ops ("tablet-7", 40, op_ids);
+  g_autoptr (TrFrame) ack = NULL;
+  g_autoptr (TrOp) op = NULL;
+  Peer *fresh;
+  guint n_applied_acks = 0;
+
+  /* 5 go through at once; 35 wait in the throttle queue. */
+  peer_send (old, frame);
+  peer_assert_nothing_pending (old);
+
+  /* The same station id pairs again, with a new code. */
+  g_hash_table_remove (f->tokens, "tablet-7");
+  g_assert_cmpstr (station_token (f, "tablet-7"), !=, old_token);
+  g_assert_cmpuint (peer_wait_close (old, "unauthorized"), ==, TR_CLOSE_REVOKED);
+  g_assert_cmpstr (soup_websocket_connection_get_close_data (old->ws), ==, "revoked");
+  host_barrier (f, ticket_id);
+
+  /* What the host applied from the old token, it acked before the
+   * close: nothing of it was applied after the re-pairing. */
+  for (GList *l = old->frames.head; l != NULL; l = l->next)
+    {
+      g_autoptr (TrFrame) parsed = tr_frame_parse (l->data, strlen (l->data), NULL);
+
+      if (parsed != NULL && parsed->type == TR_FRAME_ACK)
+        {
+          g_assert_cmpint (parsed->result, ==, TR_APPLY_APPLIED);
+          n_applied_acks++;
+        }
+    }
+  g_assert_cmpuint (n_applied_acks, <, 40);
+  g_assert_cmpuint (count_in_log (f, op_ids), ==, n_applied_acks);
+
+  /* The old token is dead; the new one works. */
+  {
+    Peer *stale = hello_with_token (f, "tablet-7", old_token);
+
+    g_assert_cmpuint (peer_wait_close (stale, "unauthorized"), ==, TR_CLOSE_UNAUTHORIZED);
+  }
+  fresh = hello_peer (f, "tablet-7");
+  op = tr_op_new_set_ticket_status ("tablet-7", ticket_id, TR_TICKET_STATUS_READY);
+  {
+    g_autofree char *text = tr_frame_build_op (op);
+    g_autoptr (TrFrame) events = NULL;
+
+    peer_send (fresh, text);
+    events = peer_next_frame (fresh, TR_FRAME_EVENTS);
+    ack = peer_next_frame (fresh, TR_FRAME_ACK);
+  }
+  g_assert_cmpint (ack->result, ==, TR_APPLY_APPLIED);
+  g_free (old_token);
+}
+
 static void
 test_port_in_use (void)
 {
@@ -2853,6 +3144,9 @@ main (int argc, char *argv[])
   ADD ("/host/security/hung-up-connections", hung_up_setup, test_hung_up_connections_stop_counting);
   ADD ("/host/submit-ops-async", fixture_setup, test_submit_ops_async);
   ADD ("/host/save-menu-async", fixture_setup, test_save_menu_async);
+  ADD ("/host/security/revoke-queued-ops", throttle_setup, test_revoke_queued_ops);
+  ADD ("/host/security/revoke-queued-http", fixture_setup, test_revoke_queued_http);
+  ADD ("/host/security/repair-closes-old-token", throttle_setup, test_repair_closes_old_token);
 #undef ADD
   g_test_add_func ("/host/port-in-use", test_port_in_use);
 

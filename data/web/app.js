@@ -50,6 +50,9 @@ hooks.hostChanged = (oldView) => {
 
 link.onChange = renderConnection;
 link.onUnpaired = (reason) => pairing.show(reason);
+/* Another tab of this screen paired it: this one is paired too. */
+hooks.tokenStored = () => link.adoptStoredToken();
+link.onTokenAdopted = () => { if (!$('pair-panel').hidden) pairing.hide(); };
 /* Translators: %s is the host's reason. */
 link.onRefused = (why) => toast(format(_('The host refused a change: %s'), why || _('rejected')), 'error');
 

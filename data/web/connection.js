@@ -7,7 +7,7 @@
 import { ROLE, STATION_NAME } from './config.js';
 import { _ } from './gettext.js';
 import { log } from './log.js';
-import { applyEvents, applySnapshot, handleAck, setHost, setToken, state } from './store.js';
+import { applyEvents, applySnapshot, handleAck, setHost, state, storedToken } from './store.js';
 
 const HEARTBEAT_MS = 5000;
 const DEAD_MS = 15000;
@@ -83,12 +83,16 @@ export const link = {
   posting: null,
   postTimer: 0,            /* waiting out a 429 or an error before the next POST */
   postLimit: MAX_OPS_PER_FRAME,  /* ops per POST, lowered by a 413 */
+  /* The token this generation's hello and requests carry: a refusal is
+   * of this one, whatever localStorage holds by the time it comes. */
+  usedToken: null,
 
   /* Set by app.js: what the page shows of the link changed; the host
    * refused an op (@why); the host does not take our token (@reason). */
   onChange () {},
   onRefused (why) {},
   onUnpaired (reason) {},
+  onTokenAdopted () {},
 
   setState (state) {
     if (this.state === state) return;
@@ -128,6 +132,7 @@ export const link = {
 
   connect () {
     this.reset();
+    this.usedToken = state.token;
     if (!state.token) {
       this.unpaired(null);
       return;
@@ -516,15 +521,37 @@ export const link = {
   },
 
   /* The host does not (or no longer) accept our token: stop, forget it,
-   * and ask for a pairing code. Ops stay in the outbox for later. */
+   * and ask for a pairing code. Ops stay in the outbox for later.
+   *
+   * Unless another tab of this screen paired it again: the tabs share
+   * the station id and localStorage, the host closes (4403) whatever
+   * still uses the old token, and the new one is in localStorage (or
+   * comes there in a moment: tokenStored). Then this tab takes it and
+   * goes on, saying nothing. The refused token is forgotten here only,
+   * never removed from localStorage: that could wipe the newer token
+   * another tab is writing at the same moment. */
   unpaired (reason) {
+    if (reason && this.adoptStoredToken()) return;
     log.info(`not paired with the host (${reason || 'no token'}): asking for a pairing code`);
     this.reset();
-    if (reason && state.token) setToken(null);
+    if (reason) state.token = null;
     this.lastError = reason === 'revoked' ? _('The host revoked this screen\'s pairing')
       : reason ? _('The host does not know this screen') : _('This screen is not paired');
     this.setState('unpaired');
     this.onUnpaired(reason);
+  },
+
+  /* localStorage holds another token than the one this tab's link was
+   * refused with, or still uses: take it and reconnect at once. */
+  adoptStoredToken () {
+    const stored = storedToken();
+    if (!stored || stored === this.usedToken) return false;
+    state.token = stored;
+    this.lastError = null;
+    this.backoff = BACKOFF_MIN_MS;
+    this.onTokenAdopted();
+    this.connect();
+    return true;
   },
 
   /* The browser knows before any heartbeat does. */

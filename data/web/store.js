@@ -56,6 +56,7 @@ export const hooks = {
   queued () {},               /* ops were added to the outbox */
   hostChanged (oldView) {},   /* the host sent tickets: @oldView was shown before */
   storageFailed () {},        /* the outbox could not be saved */
+  tokenStored () {},          /* another tab paired this screen: a new token */
 };
 
 const cache = load('cache', null) || {};
@@ -96,6 +97,13 @@ export const now = () => Date.now() + state.clockOffset;
 export function setToken (token) {
   state.token = token;
   save('token', token);
+}
+
+/* The token in localStorage now: every tab of this screen shares it, and
+ * the last one to pair wrote it, so it may be newer than state.token. */
+export function storedToken () {
+  const token = load('token', null);
+  return typeof token === 'string' && token ? token : null;
 }
 
 export function rebuildView () {
@@ -186,9 +194,17 @@ function settleEntries (keep) {
   state.outbox = kept;
 }
 
-/* Another tab of this screen queued, acked or settled an op. */
+/* Another tab of this screen paired it again (the host then closes the
+ * connections that use the old token), or queued, acked or settled an
+ * op. A token removed elsewhere is no news: this tab learns from the
+ * host whether its own still works. */
 addEventListener('storage', (ev) => {
-  if (ev.storageArea !== localStorage || ev.key === null || !ev.key.startsWith(OUTBOX_PREFIX)) return;
+  if (ev.storageArea !== localStorage || ev.key === null) return;
+  if (ev.key === storageKey('token')) {
+    if (storedToken() !== null) hooks.tokenStored();
+    return;
+  }
+  if (!ev.key.startsWith(OUTBOX_PREFIX)) return;
   const entry = parseEntry(ev.key, ev.newValue);
   const at = state.outbox.findIndex((e) => outboxKey(e.op.op_id) === ev.key);
   if (!entry) {

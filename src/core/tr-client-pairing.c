@@ -83,25 +83,20 @@ _tr_client_add_auth (TrClient *self, SoupMessage *msg)
 
 /* ---- Pairing ---- */
 
-static void
-on_pair_replied (GObject *source, GAsyncResult *result, gpointer user_data)
+/* Keeps the token the host's answer holds and reconnects with it; FALSE
+ * with @error when there is none. */
+static gboolean
+take_pair_reply (TrClient *self, SoupSession *session, GAsyncResult *result, GError **error)
 {
-  g_autoptr (GTask) task = user_data;
-  TrClient *self = g_task_get_source_object (task);
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body
-    = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *msg = soup_session_get_async_result_message (session, result);
+  g_autoptr (GBytes) body = soup_session_send_and_read_finish (session, result, error);
   g_autoptr (JsonNode) root = NULL;
   JsonObject *object = NULL;
   const char *token, *host_id, *fingerprint;
   guint status;
 
   if (body == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+    return FALSE;
   status = soup_message_get_status (msg);
   root = tr_json_parse (g_bytes_get_data (body, NULL), (gssize)g_bytes_get_size (body), NULL);
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
@@ -115,12 +110,12 @@ on_pair_replied (GObject *source, GAsyncResult *result, gpointer user_data)
       const char *message
         = err != NULL ? json_object_get_string_member_with_default (err, "message", NULL) : NULL;
 
-      g_task_return_new_error (task, TR_ERROR,
-                               status == 429   ? TR_ERROR_LIMIT
-                               : status == 401 ? TR_ERROR_UNAUTHORIZED
-                                               : TR_ERROR_PROTOCOL,
-                               "%s", message ? message : soup_status_get_phrase (status));
-      return;
+      g_set_error (error, TR_ERROR,
+                   status == 429   ? TR_ERROR_LIMIT
+                   : status == 401 ? TR_ERROR_UNAUTHORIZED
+                                   : TR_ERROR_PROTOCOL,
+                   "%s", message ? message : soup_status_get_phrase (status));
+      return FALSE;
     }
   token = object ? json_object_get_string_member_with_default (object, "token", NULL) : NULL;
   host_id = object ? json_object_get_string_member_with_default (object, "host_id", NULL) : NULL;
@@ -128,29 +123,48 @@ on_pair_replied (GObject *source, GAsyncResult *result, gpointer user_data)
     = object ? json_object_get_string_member_with_default (object, "fingerprint", NULL) : NULL;
   if (token == NULL || *token == '\0')
     {
-      g_task_return_new_error (task, TR_ERROR, TR_ERROR_PROTOCOL, "the host's answer has no token");
-      return;
+      g_set_error (error, TR_ERROR, TR_ERROR_PROTOCOL, "the host's answer has no token");
+      return FALSE;
     }
   /* Over HTTPS, the host names its certificate, and it must be the one
    * this connection saw. */
   if (g_object_get_data (G_OBJECT (msg), "tr-fingerprint") != NULL
       && g_strcmp0 (fingerprint, g_object_get_data (G_OBJECT (msg), "tr-fingerprint")) != 0)
     {
-      g_task_return_new_error (task, TR_ERROR, TR_ERROR_UNAUTHORIZED,
-                               "the host's certificate (%s) is not the one it names (%s)",
-                               (char *)g_object_get_data (G_OBJECT (msg), "tr-fingerprint"),
-                               fingerprint ? fingerprint : "none");
-      return;
+      g_set_error (error, TR_ERROR, TR_ERROR_UNAUTHORIZED,
+                   "the host's certificate (%s) is not the one it names (%s)",
+                   (char *)g_object_get_data (G_OBJECT (msg), "tr-fingerprint"),
+                   fingerprint ? fingerprint : "none");
+      return FALSE;
     }
-  if (!tr_store_set_station_token (self->store, host_id, token, fingerprint, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+  if (!tr_store_set_station_token (self->store, host_id, token, fingerprint, error))
+    return FALSE;
   g_object_set (self, "token", token, NULL);
-  /* At once, not after the backoff the refusals built up. */
+  /* At once, not after the backoff the refusals built up; a refusal of
+   * the old token held meanwhile goes with the old connection. */
   tr_client_refresh (self);
-  g_task_return_boolean (task, TRUE);
+  return TRUE;
+}
+
+static void
+on_pair_replied (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  TrClient *self = g_task_get_source_object (task);
+  g_autoptr (GError) error = NULL;
+
+  g_assert (self->pairings > 0);
+  self->pairings--;
+  if (take_pair_reply (self, SOUP_SESSION (source), result, &error))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  /* No new token after all: a refusal of the old one held meanwhile
+   * stands (the host revoked the station, say). */
+  if (self->pairings == 0)
+    _tr_client_release_held_refusal (self);
+  g_task_return_error (task, g_steal_pointer (&error));
 }
 
 void
@@ -191,6 +205,7 @@ tr_client_pair_async (TrClient *self, const char *code, GCancellable *cancellabl
   soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
   g_object_set_data (G_OBJECT (msg), "tr-pairing", GINT_TO_POINTER (1));
   g_signal_connect_object (msg, "accept-certificate", G_CALLBACK (on_accept_certificate), self, 0);
+  self->pairings++;
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
                                     on_pair_replied, g_steal_pointer (&task));
 }

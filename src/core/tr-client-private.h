@@ -50,6 +50,14 @@ struct _TrClient
   /* The host refused the token (4401/4403, HTTP 401): no retrying until
    * the token changes or tr_client_refresh(). */
   gboolean unauthorized;
+  /* Pairings on their way (tr_client_pair_async()). A refusal that
+   * comes meanwhile is held (held_reason, held_message) until the
+   * answer: the host closes the old token's connection (4403) as it
+   * pairs the station again, often before its answer with the new
+   * token is read. A pairing that works makes it moot. */
+  guint pairings;
+  char *held_reason;
+  char *held_message;
 
   TrClientState state;
   guint queued_ops;
@@ -226,6 +234,8 @@ _tr_client_on_heartbeat (gpointer user_data);
 
 void
 _tr_client_set_unauthorized (TrClient *self, const char *reason, const char *message);
+void
+_tr_client_release_held_refusal (TrClient *self);
 
 void
 _tr_client_ws_start_attempt (TrClient *self);

@@ -299,9 +299,34 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer
 void
 _tr_client_set_unauthorized (TrClient *self, const char *reason, const char *message)
 {
+  gboolean token_refused = g_strcmp0 (reason, "revoked") == 0 || g_strcmp0 (reason, "unknown") == 0;
+  const char *stored = tr_store_get_station_token (self->store);
+
   _tr_client_clear_source (&self->reconnect_source);
   _tr_client_ws_teardown (self, TR_CLOSE_NORMAL);
   _tr_client_poll_teardown (self);
+  /* The station paired again since this token was taken (the store
+   * keeps the newest one): that one, at once. */
+  if (token_refused && stored != NULL && g_strcmp0 (stored, self->token) != 0)
+    {
+      g_debug ("%s: token refused (%s); the store has a newer one", self->station_name, reason);
+      g_free (self->token);
+      self->token = g_strdup (stored);
+      g_object_notify_by_pspec (G_OBJECT (self), _tr_client_properties[PROP_TOKEN]);
+      tr_client_refresh (self);
+      return;
+    }
+  /* Nothing tries again until the pairing answers (see held_reason). */
+  if (token_refused && self->pairings > 0)
+    {
+      g_debug ("%s: token refused (%s) while pairing", self->station_name, reason);
+      g_free (self->held_reason);
+      g_free (self->held_message);
+      self->held_reason = g_strdup (reason);
+      self->held_message = g_strdup (message);
+      _tr_client_update_state (self);
+      return;
+    }
   _tr_client_set_last_error (self, message);
   if (!self->unauthorized)
     {
@@ -310,6 +335,17 @@ _tr_client_set_unauthorized (TrClient *self, const char *reason, const char *mes
     }
   _tr_client_update_state (self);
   g_signal_emit (self, _tr_client_signals[UNAUTHORIZED], 0, reason);
+}
+
+/* The last pairing on its way failed: a refusal held meanwhile stands. */
+void
+_tr_client_release_held_refusal (TrClient *self)
+{
+  g_autofree char *reason = g_steal_pointer (&self->held_reason);
+  g_autofree char *message = g_steal_pointer (&self->held_message);
+
+  if (reason != NULL && self->running)
+    _tr_client_set_unauthorized (self, reason, message);
 }
 
 static void

@@ -397,6 +397,9 @@ tr_client_refresh (TrClient *self)
   if (!self->running)
     return;
   g_debug ("%s: refresh", self->station_name);
+  /* A refusal held for a pairing is of the connection being replaced. */
+  g_clear_pointer (&self->held_reason, g_free);
+  g_clear_pointer (&self->held_message, g_free);
   if (self->unauthorized)
     {
       self->unauthorized = FALSE;
@@ -480,6 +483,8 @@ tr_client_finalize (GObject *object)
   g_free (self->station_name);
   g_free (self->role);
   g_free (self->token);
+  g_free (self->held_reason);
+  g_free (self->held_message);
   g_free (self->last_error);
 
   G_OBJECT_CLASS (tr_client_parent_class)->finalize (object);

@@ -33,6 +33,10 @@ _tr_host_enqueue_op (TrHost *self, TrOp *op, TrOutcome *invalid, Connection *con
   pending->invalid = invalid;
   pending->conn = conn ? _tr_host_connection_ref (conn) : NULL;
   pending->request = request;
+  if (conn != NULL && conn->token_hash != NULL)
+    pending->token_hash = g_ref_string_acquire (conn->token_hash);
+  else if (request != NULL && request->token_hash != NULL)
+    pending->token_hash = g_ref_string_acquire (request->token_hash);
   g_ptr_array_add (self->pending_ops, pending);
   schedule_flush (self);
   return pending;
@@ -47,6 +51,7 @@ _tr_host_pending_op_free (gpointer data)
   g_clear_pointer (&pending->invalid, tr_outcome_free);
   g_clear_pointer (&pending->conn, _tr_host_connection_unref);
   g_clear_pointer (&pending->local, local_submit_unref);
+  g_clear_pointer (&pending->token_hash, g_ref_string_release);
   g_free (pending);
 }
 
@@ -54,7 +59,7 @@ struct _Batch
 {
   GPtrArray *pending;  /* PendingOp*, owned */
   GPtrArray *requests; /* HttpRequest*: answered once the batch is out */
-  GPtrArray *ops;      /* TrOp*, borrowed from pending */
+  GPtrArray *ops;      /* TrOp*, borrowed from pending: those not refused, made on the writer */
   /* Made on the writer thread */
   GPtrArray *outcomes;   /* TrOutcome*, one per op */
   GPtrArray *json;       /* char*: each new event's JSON, serialized once */
@@ -107,12 +112,55 @@ keep_frame (const char *text, gint64 first_seq, gint64 last_seq, gpointer user_d
   g_ptr_array_add (frames, frame);
 }
 
+/* NULL for an op that was refused (its token was no longer valid). */
 static TrOutcome *
 batch_outcome (Batch *batch, guint i, guint *k)
 {
   PendingOp *p = g_ptr_array_index (batch->pending, i);
 
+  if (p->refused)
+    return NULL;
   return p->op != NULL ? g_ptr_array_index (batch->outcomes, (*k)++) : p->invalid;
+}
+
+/* The writer thread: refuses the ops whose sender's token is no longer
+ * valid. An op may wait on the loop (the throttle queue, the next batch)
+ * while a revocation or a re-pairing of its station is committed; the
+ * writer runs jobs in order, so checking here, after every one of those
+ * queued before this batch, keeps all of them out of the log. A refused
+ * op is not recorded either: the station keeps it in its outbox, and
+ * whoever pairs it again decides (docs/security.md). */
+static gboolean
+refuse_unauthorized (TrStore *store, Batch *batch, GError **error)
+{
+  /* token hash → GINT_TO_POINTER (1 valid, 2 not): one lookup a token */
+  g_autoptr (GHashTable) checked = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < batch->pending->len; i++)
+    {
+      PendingOp *p = g_ptr_array_index (batch->pending, i);
+      gpointer verdict;
+
+      if (p->token_hash == NULL)
+        continue;
+      verdict = g_hash_table_lookup (checked, p->token_hash);
+      if (verdict == NULL)
+        {
+          g_autoptr (TrPairedStation) paired = NULL;
+          GError *local_error = NULL;
+
+          paired = tr_store_lookup_token (store, p->token_hash, &local_error);
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, local_error);
+              return FALSE;
+            }
+          verdict = GINT_TO_POINTER (paired != NULL && paired->revoked_at == 0 ? 1 : 2);
+          g_hash_table_insert (checked, p->token_hash, verdict);
+        }
+      p->refused = GPOINTER_TO_INT (verdict) != 1;
+    }
+  return TRUE;
 }
 
 /* The writer thread: the transaction and its fsync, then, while still
@@ -125,6 +173,15 @@ commit_batch (TrStore *store, gpointer data, GError **error)
   guint k = 0;
   gint64 started = g_get_monotonic_time ();
 
+  if (!refuse_unauthorized (store, batch, error))
+    return FALSE;
+  for (guint i = 0; i < batch->pending->len; i++)
+    {
+      PendingOp *p = g_ptr_array_index (batch->pending, i);
+
+      if (p->op != NULL && !p->refused)
+        g_ptr_array_add (batch->ops, p->op);
+    }
   if (batch->ops->len > 0)
     batch->outcomes = tr_store_apply_ops (store, batch->ops, error);
   else
@@ -140,12 +197,13 @@ commit_batch (TrStore *store, gpointer data, GError **error)
       PendingOp *p = g_ptr_array_index (batch->pending, i);
       TrOutcome *outcome = batch_outcome (batch, i, &k);
 
-      if (outcome->result == TR_APPLY_APPLIED && outcome->event != NULL)
+      if (outcome != NULL && outcome->result == TR_APPLY_APPLIED && outcome->event != NULL)
         {
           g_ptr_array_add (batch->json, tr_event_to_string (outcome->event));
           g_array_append_val (batch->seqs, outcome->event->seq);
         }
-      g_ptr_array_add (batch->acks, p->conn != NULL ? tr_frame_build_ack (outcome) : NULL);
+      g_ptr_array_add (batch->acks,
+                       p->conn != NULL && outcome != NULL ? tr_frame_build_ack (outcome) : NULL);
     }
   if (batch->test_skip_seq > 0)
     {
@@ -244,6 +302,18 @@ batch_finish (TrHost *self, Batch *batch, const GError *error)
           PendingOp *p = g_ptr_array_index (batch->pending, i);
           TrOutcome *outcome = batch_outcome (batch, i, &k);
 
+          if (outcome == NULL)
+            {
+              /* Revoked or paired again since it arrived: nothing was
+               * written, no ack; the connection (if still open) goes. */
+              if (p->conn != NULL)
+                _tr_host_connection_fail (p->conn, tr_error_code_to_string (TR_ERROR_UNAUTHORIZED),
+                                          _tr_host_auth_message (AUTH_REVOKED), TR_CLOSE_REVOKED,
+                                          "revoked");
+              if (p->request != NULL)
+                p->request->refused = TRUE;
+              continue;
+            }
           tr_metrics_count_op (self->metrics, tr_apply_result_to_string (outcome->result));
           if (outcome->result == TR_APPLY_APPLIED && outcome->event != NULL)
             g_ptr_array_add (events, outcome->event);
@@ -305,7 +375,7 @@ batch_finish (TrHost *self, Batch *batch, const GError *error)
       PendingOp *p = g_ptr_array_index (batch->pending, i);
       guint index = k;
 
-      if (p->op != NULL)
+      if (p->op != NULL && !p->refused)
         k++;
       if (p->local == NULL)
         continue;
@@ -356,14 +426,6 @@ _tr_host_flush_now (TrHost *self)
   batch->frames = g_ptr_array_new_with_free_func (events_frame_free);
   batch->acks = g_ptr_array_new_with_free_func (g_free);
   batch->test_skip_seq = self->test_skip_seq;
-  for (guint i = 0; i < batch->pending->len; i++)
-    {
-      PendingOp *p = g_ptr_array_index (batch->pending, i);
-
-      if (p->op != NULL)
-        g_ptr_array_add (batch->ops, p->op);
-    }
-
   self->batch = batch;
   _tr_host_write_async (self, commit_batch, batch, NULL, NULL, commit_done_cb, batch);
 }
@@ -419,6 +481,11 @@ _tr_host_request_new (TrHost *self, SoupServerMessage *msg, RequestKind kind)
   request->kind = kind;
   request->received_at = g_get_monotonic_time ();
   request->outcomes = g_ptr_array_new ();
+  {
+    const char *hash = g_object_get_data (G_OBJECT (msg), REQUEST_TOKEN_HASH_KEY);
+
+    request->token_hash = hash != NULL ? g_ref_string_acquire ((char *)hash) : NULL;
+  }
   request->finished_id
     = g_signal_connect (msg, "finished", G_CALLBACK (on_request_finished), request);
   g_ptr_array_add (self->pending_requests, request);
@@ -433,6 +500,7 @@ request_free (HttpRequest *request)
   g_clear_object (&request->msg);
   g_ptr_array_unref (request->outcomes);
   g_free (request->store_error);
+  g_clear_pointer (&request->token_hash, g_ref_string_release);
   g_free (request);
 }
 
@@ -491,6 +559,9 @@ request_answer (TrHost *self, HttpRequest *request)
   if (request->store_error != NULL)
     _tr_host_respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
                             tr_error_code_to_string (TR_ERROR_STORE), request->store_error);
+  /* All its ops share its token, so none of them was applied. */
+  else if (request->refused)
+    _tr_host_respond_unauthorized (msg, AUTH_REVOKED);
   else if (request->kind == REQUEST_TICKET)
     {
       g_assert (request->outcomes->len == 1);

@@ -44,6 +44,7 @@ _tr_host_connection_unref (Connection *conn)
   g_free (conn->station_id);
   g_free (conn->hello_name);
   g_free (conn->hello_role);
+  g_clear_pointer (&conn->token_hash, g_ref_string_release);
   g_free (conn);
 }
 
@@ -153,7 +154,8 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
   if (self->require_pairing)
     {
       g_autofree char *paired_id = NULL;
-      AuthResult result = _tr_host_check_token (self, frame->token, &paired_id);
+      char *token_hash = NULL;
+      AuthResult result = _tr_host_check_token (self, frame->token, &paired_id, &token_hash);
       const char *code = tr_error_code_to_string (TR_ERROR_UNAUTHORIZED);
 
       switch (result)
@@ -180,10 +182,14 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
        * station cannot pass itself off as another in the monitor. */
       if (g_strcmp0 (paired_id, frame->station_id) != 0)
         {
+          g_ref_string_release (token_hash);
           _tr_host_connection_fail (conn, code, "this token was issued to another station",
                                     TR_CLOSE_UNAUTHORIZED, "token of another station");
           return;
         }
+      /* Its ops carry it: a revocation or a re-pairing that the writer
+       * commits before them keeps them out of the log. */
+      conn->token_hash = token_hash;
     }
 
   /* The catch-up ends at the loop's head, where the live stream goes on:

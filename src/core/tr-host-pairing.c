@@ -92,9 +92,9 @@ tr_host_create_pairing_code (TrStore *store, gint64 *out_expires_at, GError **er
 }
 
 /* Looks @token up; on AUTH_OK *@out_station_id is the station it was
- * issued to. */
+ * issued to and *@out_token_hash (if given) its hash, as a GRefString. */
 AuthResult
-_tr_host_check_token (TrHost *self, const char *token, char **out_station_id)
+_tr_host_check_token (TrHost *self, const char *token, char **out_station_id, char **out_token_hash)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (TrPairedStation) paired = NULL;
@@ -126,6 +126,8 @@ _tr_host_check_token (TrHost *self, const char *token, char **out_station_id)
     g_hash_table_insert (self->seen, g_strdup (paired->station_id), now);
   }
   *out_station_id = g_strdup (paired->station_id);
+  if (out_token_hash != NULL)
+    *out_token_hash = g_ref_string_new (hash);
   return AUTH_OK;
 }
 
@@ -195,8 +197,8 @@ _tr_host_write_seen (TrHost *self)
 }
 
 /* 401 with the reason a station shows: "missing", "unknown", "revoked". */
-static void
-respond_unauthorized (SoupServerMessage *msg, AuthResult result)
+void
+_tr_host_respond_unauthorized (SoupServerMessage *msg, AuthResult result)
 {
   g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   JsonObject *root = json_object_new ();
@@ -227,6 +229,7 @@ _tr_host_authorize_request (TrHost *self, SoupServerMessage *msg, char **out_sta
 {
   const char *header;
   g_autofree char *token = NULL;
+  char *hash = NULL;
   AuthResult result;
 
   *out_station_id = NULL;
@@ -236,10 +239,16 @@ _tr_host_authorize_request (TrHost *self, SoupServerMessage *msg, char **out_sta
                                          "Authorization");
   if (header != NULL && g_ascii_strncasecmp (header, "Bearer ", 7) == 0)
     token = g_strstrip (g_strdup (header + 7));
-  result = _tr_host_check_token (self, token, out_station_id);
+  result = _tr_host_check_token (self, token, out_station_id, &hash);
   if (result == AUTH_OK)
-    return TRUE;
-  respond_unauthorized (msg, result);
+    {
+      /* For the ops the request carries: the writer checks the token
+       * again when it commits them (tr-host-commit.c). */
+      g_object_set_data_full (G_OBJECT (msg), REQUEST_TOKEN_HASH_KEY, hash,
+                              (GDestroyNotify)g_ref_string_release);
+      return TRUE;
+    }
+  _tr_host_respond_unauthorized (msg, result);
   return FALSE;
 }
 
@@ -359,6 +368,42 @@ on_pairing_finished (SoupServerMessage *msg, gpointer user_data)
   pairing->finished = TRUE;
 }
 
+/* Closes @station_id's WebSocket connections whose token is not
+ * @keep_hash (all of them when NULL) with @message and 4403, and answers
+ * its waiting long-polls 401 "revoked". A connection still catching up
+ * counts too: it has a station id from its hello. What they sent and the
+ * host has not yet committed is refused by the writer, which checks the
+ * token of every op it commits (tr-host-commit.c). */
+static void
+close_station (TrHost *self, const char *station_id, const char *keep_hash, const char *message)
+{
+  for (guint i = self->connections->len; i > 0; i--)
+    {
+      Connection *conn = g_ptr_array_index (self->connections, i - 1);
+
+      if (g_strcmp0 (conn->station_id, station_id) != 0
+          || (keep_hash != NULL && g_strcmp0 (conn->token_hash, keep_hash) == 0))
+        continue;
+      _tr_host_connection_fail (conn, tr_error_code_to_string (TR_ERROR_UNAUTHORIZED), message,
+                                TR_CLOSE_REVOKED, "revoked");
+    }
+  /* Polls keep no token; they all predate @keep_hash, which is only now
+   * being sent to the station that paired. */
+  for (guint i = self->polls->len; i > 0; i--)
+    {
+      Poll *poll = g_ptr_array_index (self->polls, i - 1);
+      SoupServerMessage *msg;
+
+      if (g_strcmp0 (poll->station_id, station_id) != 0)
+        continue;
+      msg = g_object_ref (poll->msg);
+      _tr_host_poll_detach (self, poll);
+      _tr_host_respond_unauthorized (msg, AUTH_REVOKED);
+      soup_server_message_unpause (msg);
+      g_object_unref (msg);
+    }
+}
+
 /* The writer thread. */
 static gboolean
 redeem_code (TrStore *store, gpointer data, GError **error)
@@ -391,6 +436,13 @@ redeem_code_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_message ("Paired station %s (%s) from %s", pairing->station_id,
                  pairing->name ? pairing->name : "no name", pairing->remote_host);
+      /* A re-pairing replaced the station's token: whoever holds the old
+       * one (a lost tablet, the screen being replaced) is out now, not at
+       * its next hello. A host that does not require pairing let its
+       * connections in without a token: none of them is "the old one". */
+      if (self->require_pairing)
+        close_station (self, pairing->station_id, pairing->hash,
+                       "this station was paired again; this token no longer works: pair it again");
       _tr_host_stations_changed (self);
     }
   if (pairing->finished)
@@ -534,7 +586,7 @@ _tr_host_close_revoked (TrHost *self)
         {
           Connection *conn = g_ptr_array_index (self->connections, j - 1);
 
-          if (conn->hello_done && g_strcmp0 (conn->station_id, p->station_id) == 0)
+          if (g_strcmp0 (conn->station_id, p->station_id) == 0)
             _tr_host_connection_fail (conn, tr_error_code_to_string (TR_ERROR_UNAUTHORIZED),
                                       _tr_host_auth_message (AUTH_REVOKED), TR_CLOSE_REVOKED,
                                       "revoked");
@@ -608,28 +660,7 @@ tr_host_revoke_station (TrHost *self, const char *station_id, GError **error)
   g_hash_table_remove (self->seen, station_id);
 
   /* At once: its connections close with 4403, its waiting polls get 401. */
-  for (guint i = self->connections->len; i > 0; i--)
-    {
-      Connection *conn = g_ptr_array_index (self->connections, i - 1);
-
-      if (conn->hello_done && g_strcmp0 (conn->station_id, station_id) == 0)
-        _tr_host_connection_fail (conn, tr_error_code_to_string (TR_ERROR_UNAUTHORIZED),
-                                  _tr_host_auth_message (AUTH_REVOKED), TR_CLOSE_REVOKED,
-                                  "revoked");
-    }
-  for (guint i = self->polls->len; i > 0; i--)
-    {
-      Poll *poll = g_ptr_array_index (self->polls, i - 1);
-      SoupServerMessage *msg;
-
-      if (g_strcmp0 (poll->station_id, station_id) != 0)
-        continue;
-      msg = g_object_ref (poll->msg);
-      _tr_host_poll_detach (self, poll);
-      respond_unauthorized (msg, AUTH_REVOKED);
-      soup_server_message_unpause (msg);
-      g_object_unref (msg);
-    }
+  close_station (self, station_id, NULL, _tr_host_auth_message (AUTH_REVOKED));
   _tr_host_stations_changed (self);
   return TRUE;
 }

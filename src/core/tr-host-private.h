@@ -38,6 +38,10 @@ G_BEGIN_DECLS
 /* The codec's bound on ids (docs/protocol.md). */
 #define MAX_ID_BYTES 128
 
+/* The token hash (a GRefString) that _tr_host_authorize_request() sets
+ * on a request it let through, for the ops it carries. */
+#define REQUEST_TOKEN_HASH_KEY "tr-host-token-hash"
+
 /* libsoup 3.2 has no name for it (RFC 6585). */
 #define HTTP_TOO_MANY_REQUESTS 429
 
@@ -96,6 +100,10 @@ struct _Connection
   gboolean closing; /* no more frames either way */
   gboolean counted; /* included in its station and n-stations */
   GQueue throttled; /* PendingOp*: over the station's rate, applied as the bucket refills */
+  /* The SHA-256 of the token its hello gave (a GRefString), or NULL when
+   * the host does not require pairing: its ops carry it to the writer,
+   * which applies none once the token is revoked or replaced. */
+  char *token_hash;
 };
 
 typedef enum
@@ -116,6 +124,8 @@ struct _HttpRequest
   gint64 received_at;  /* monotonic µs, for ticketrail_op_ack_seconds */
   GPtrArray *outcomes; /* TrOutcome*, borrowed from the flush */
   char *store_error;
+  char *token_hash; /* GRefString, as Connection's */
+  gboolean refused; /* its token was revoked or replaced before the commit */
 };
 
 struct _Poll
@@ -149,6 +159,11 @@ typedef struct
   LocalSubmit *local;   /* in-process origin, or NULL */
   guint local_index;    /* its place in local->outcomes */
   gint64 received_at;   /* monotonic µs, for ticketrail_op_ack_seconds */
+  char *token_hash;     /* GRefString: its sender's token, or NULL (in-process, no pairing) */
+  /* Set on the writer thread: the token was revoked or replaced when
+   * the batch came to be committed, so the op was neither applied nor
+   * recorded. */
+  gboolean refused;
 } PendingOp;
 
 /* One group commit: the ops go to the writer thread, which applies them
@@ -392,7 +407,8 @@ _tr_host_on_websocket (SoupServer *server, SoupServerMessage *msg, const char *p
 gboolean
 _tr_host_random_bytes (guint8 *buffer, gsize length, GError **error);
 AuthResult
-_tr_host_check_token (TrHost *self, const char *token, char **out_station_id);
+_tr_host_check_token (TrHost *self, const char *token, char **out_station_id,
+                      char **out_token_hash);
 const char *
 _tr_host_auth_message (AuthResult result);
 void
@@ -404,6 +420,8 @@ _tr_host_handle_pair (SoupServer *server, SoupServerMessage *msg, const char *pa
                       GHashTable *query, gpointer user_data);
 void
 _tr_host_close_revoked (TrHost *self);
+void
+_tr_host_respond_unauthorized (SoupServerMessage *msg, AuthResult result);
 
 /* tr-host-limits.c: rate and connection limits */
 

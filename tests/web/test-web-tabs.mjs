@@ -7,7 +7,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { item, ticket } from './fixtures.mjs';
-import { allEvents, card, createTicket, getTicket, launchBrowser, openPage, startHost, until, waitConn } from './lib.mjs';
+import {
+  allEvents, card, createTicket, getTicket, launchBrowser, openPage, pairingCode, startHost, until, waitConn,
+} from './lib.mjs';
 
 let host, browser;
 
@@ -113,4 +115,83 @@ test('a tab left open sends the bump the other tab queued, and settles its own w
   } finally {
     await context.close();
   }
+});
+
+// Issue 18, "Revocation": pairing a station again closes (4403) the
+// connections that use its old token. Two tabs of one screen share its
+// station id and localStorage, so a tab that pairs again (a pairing link
+// opened in a second tab, say) closes the first one; that tab must then
+// take the token the other stored and carry on, not ask for a code.
+async function repairedTabComesBack ({ holdPairingReply }) {
+  // No service worker: page.route() sees the pairing request.
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  // Each tab's WebSocket close codes, to see the host's 4403.
+  await context.addInitScript(() => {
+    const Native = window.WebSocket;
+    window.wsCloses = [];
+    window.WebSocket = class extends Native {
+      constructor (...args) {
+        super(...args);
+        this.addEventListener('close', (e) => window.wsCloses.push(e.code));
+      }
+    };
+  });
+  try {
+    const url = `${host.url}/?role=kitchen`;
+    const tokenOf = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('ticketrail:kitchen:token')));
+    const a = await openPage(context, url);
+    await waitConn(a, 'online-websocket');
+    const oldToken = await tokenOf(a);
+    const t = ticket({ table: holdPairingReply ? 'R1' : 'R2', items: [item('Classic Burger')] });
+    await createTicket(host, t);
+    await card(a, t.id).waitFor();
+
+    // Tab B pairs the same station again with a code of its own.
+    let release = () => {};
+    const released = new Promise((r) => { release = r; });
+    const b = await context.newPage();
+    if (holdPairingReply) {
+      // The host closes A as it redeems the code, before B has its
+      // answer: A sees the 4403 while localStorage still holds the old
+      // token, and must wait for the new one rather than give up.
+      await b.route('**/api/v1/pair', async (route) => {
+        const response = await route.fetch();
+        await released;
+        await route.fulfill({ response });
+      });
+    }
+    await b.goto(`${url}&pair=${await pairingCode(host)}`);
+    if (holdPairingReply) {
+      await until('the host to close tab A with 4403', () => a.evaluate(() => window.wsCloses.includes(4403)));
+      await waitConn(a, 'unpaired');
+      release();
+    }
+    await waitConn(b, 'online-websocket');
+    const newToken = await tokenOf(b);
+    assert.notEqual(newToken, oldToken);
+    // The old token is dead on the host: a tab still online uses the new one.
+    const stale = await fetch(`${host.url}/api/v1/tickets`, { headers: { Authorization: `Bearer ${oldToken}` } });
+    assert.equal(stale.status, 401);
+
+    // Tab A is back by itself: online, no pairing form, and its bump
+    // reaches the host.
+    await waitConn(a, 'online-websocket');
+    assert.equal(await a.locator('#pair-panel').isVisible(), false);
+    assert.equal(await tokenOf(a), newToken);
+    await card(a, t.id).getByRole('button', { name: 'Bump' }).click();
+    await until('tab A\'s bump to reach the host', async () => (await getTicket(host, t.id)).status === 'ready');
+    await a.locator('#conn[data-queued="0"]').waitFor();
+    await card(b, t.id).waitFor({ state: 'detached' });
+    assert.deepEqual(a.problems, []);
+  } finally {
+    await context.close();
+  }
+}
+
+test('a tab whose token another tab replaced by pairing again takes the new one and carries on', async () => {
+  await repairedTabComesBack({ holdPairingReply: true });
+});
+
+test('two tabs of one screen stay online when one pairs again (the race left to the browser)', async () => {
+  await repairedTabComesBack({ holdPairingReply: false });
 });
