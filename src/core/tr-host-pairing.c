@@ -92,9 +92,11 @@ tr_host_create_pairing_code (TrStore *store, gint64 *out_expires_at, GError **er
 }
 
 /* Looks @token up; on AUTH_OK *@out_station_id is the station it was
- * issued to. */
+ * issued to, and *@out_read_only (nullable) whether it was paired as a
+ * board, which may read but not change anything. */
 AuthResult
-_tr_host_check_token (TrHost *self, const char *token, char **out_station_id)
+_tr_host_check_token (TrHost *self, const char *token, char **out_station_id,
+                      gboolean *out_read_only)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (TrPairedStation) paired = NULL;
@@ -126,6 +128,8 @@ _tr_host_check_token (TrHost *self, const char *token, char **out_station_id)
     g_hash_table_insert (self->seen, g_strdup (paired->station_id), now);
   }
   *out_station_id = g_strdup (paired->station_id);
+  if (out_read_only != NULL)
+    *out_read_only = tr_role_is_read_only (paired->role);
   return AUTH_OK;
 }
 
@@ -221,12 +225,15 @@ respond_unauthorized (SoupServerMessage *msg, AuthResult result)
 
 /* Checks "Authorization: Bearer TOKEN". TRUE when the request may go
  * on; *@out_station_id is then the paired station (NULL when the host
- * does not require pairing). FALSE: the 401 is set. */
+ * does not require pairing). FALSE: the 401 is set, or, for a request
+ * that @writes with a board's read-only token, the 403. */
 gboolean
-_tr_host_authorize_request (TrHost *self, SoupServerMessage *msg, char **out_station_id)
+_tr_host_authorize_request (TrHost *self, SoupServerMessage *msg, gboolean writes,
+                            char **out_station_id)
 {
   const char *header;
   g_autofree char *token = NULL;
+  gboolean read_only = FALSE;
   AuthResult result;
 
   *out_station_id = NULL;
@@ -236,11 +243,21 @@ _tr_host_authorize_request (TrHost *self, SoupServerMessage *msg, char **out_sta
                                          "Authorization");
   if (header != NULL && g_ascii_strncasecmp (header, "Bearer ", 7) == 0)
     token = g_strstrip (g_strdup (header + 7));
-  result = _tr_host_check_token (self, token, out_station_id);
-  if (result == AUTH_OK)
-    return TRUE;
-  respond_unauthorized (msg, result);
-  return FALSE;
+  result = _tr_host_check_token (self, token, out_station_id, &read_only);
+  if (result != AUTH_OK)
+    {
+      respond_unauthorized (msg, result);
+      return FALSE;
+    }
+  if (writes && read_only)
+    {
+      g_clear_pointer (out_station_id, g_free);
+      _tr_host_respond_error (msg, SOUP_STATUS_FORBIDDEN,
+                              tr_error_code_to_string (TR_ERROR_FORBIDDEN),
+                              "this station was paired as a board: it may read, not change");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Reads a string member of at most @max bytes; NULL member or absent is
