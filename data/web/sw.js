@@ -6,12 +6,13 @@
 
 /* A new name whenever the list changes, so that no screen keeps a page
  * whose modules are not all in its cache. */
-const CACHE = 'ticketrail-web-v2';
+const CACHE = 'ticketrail-web-v3';
 /* The page, its style and icon, and every module app.js imports (the
  * list of data/web/ticketrail-web.gresource.xml). */
 const FILES = ['/', '/static/app.css', '/static/icon.svg',
   '/static/app.js',
   '/static/actions.js',
+  '/static/board.js',
   '/static/config.js',
   '/static/connection.js',
   '/static/dom.js',
@@ -19,6 +20,7 @@ const FILES = ['/', '/static/app.css', '/static/icon.svg',
   '/static/ops.js',
   '/static/pairing.js',
   '/static/render.js',
+  '/static/rules.js',
   '/static/screen.js',
   '/static/sound.js',
   '/static/store.js'];
