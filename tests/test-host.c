@@ -2210,6 +2210,14 @@ test_board_read_only (Fixture *f, gconstpointer data)
   g_assert_cmpuint (status, ==, 403);
   assert_http_error (text, "forbidden", "board");
   g_clear_pointer (&text, g_free);
+  text = http_with_token (f, "POST", "/api/v1/test-screens?timeout_ms=1000", NULL, token, &status);
+  g_assert_cmpuint (status, ==, 403);
+  assert_http_error (text, "forbidden", "board");
+  g_clear_pointer (&text, g_free);
+  /* The service figures are for reading. */
+  text = http_with_token (f, "GET", "/api/v1/stats", NULL, token, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_clear_pointer (&text, g_free);
 
   /* Over WebSocket, as a board and as a board that says it is a kitchen. */
   for (guint i = 0; i < 2; i++)
