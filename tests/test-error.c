@@ -30,6 +30,7 @@ test_wire_names (void)
     { TR_ERROR_PROTOCOL, "protocol" },
     { TR_ERROR_LIMIT, "limit" },
     { TR_ERROR_UNAUTHORIZED, "unauthorized" },
+    { TR_ERROR_FORBIDDEN, "forbidden" },
   };
   TrErrorCode code;
 

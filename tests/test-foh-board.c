@@ -103,6 +103,50 @@ test_order_oldest_first (void)
     }
 }
 
+static int
+compare_rush_first (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  return tr_foh_compare_full (GPOINTER_TO_INT (user_data), *(TrTicket *const *)a,
+                              *(TrTicket *const *)b, TRUE);
+}
+
+/* Rush first: every rush order ahead in the kitchen's sections, each
+ * group oldest first; served keeps its own order; off is tr_foh_compare(). */
+static void
+test_order_rush_first (void)
+{
+  g_autoptr (GPtrArray) tickets = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_ticket_free);
+  GString *ids = g_string_new (NULL);
+  TrTicket *young_rush = make_ticket ("young-rush", 5, TR_TICKET_STATUS_READY, T0 + 90000, T0);
+  TrTicket *old_rush = make_ticket ("old-rush", 4, TR_TICKET_STATUS_READY, T0 + 60000, T0);
+
+  young_rush->priority = TR_PRIORITY_RUSH;
+  old_rush->priority = TR_PRIORITY_RUSH;
+  g_ptr_array_add (tickets, make_ticket ("oldest", 1, TR_TICKET_STATUS_READY, T0, T0));
+  g_ptr_array_add (tickets, young_rush);
+  g_ptr_array_add (tickets, make_ticket ("middle", 2, TR_TICKET_STATUS_READY, T0 + 30000, T0));
+  g_ptr_array_add (tickets, old_rush);
+
+  for (TrFohSection s = TR_FOH_SECTION_NEW; s <= TR_FOH_SECTION_READY; s++)
+    {
+      g_string_truncate (ids, 0);
+      g_ptr_array_sort_with_data (tickets, compare_rush_first, GINT_TO_POINTER (s));
+      for (guint i = 0; i < tickets->len; i++)
+        g_string_append_printf (ids, "%s%s", i ? " " : "",
+                                ((TrTicket *)g_ptr_array_index (tickets, i))->id);
+      g_assert_cmpstr (ids->str, ==, "old-rush young-rush oldest middle");
+    }
+  {
+    g_autofree char *off = sorted_ids (tickets, TR_FOH_SECTION_READY);
+
+    g_assert_cmpstr (off, ==, "oldest middle old-rush young-rush");
+  }
+  /* The served section ignores the priority. */
+  g_assert_cmpint (tr_foh_compare_full (TR_FOH_SECTION_SERVED, young_rush, old_rush, TRUE), ==,
+                   tr_foh_compare (TR_FOH_SECTION_SERVED, young_rush, old_rush));
+  g_string_free (ids, TRUE);
+}
+
 /* Served: the one served last on top, whatever its age. */
 static void
 test_order_served_latest_first (void)
@@ -152,6 +196,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/foh-board/section/served-window", test_served_window);
   g_test_add_func ("/foh-board/order/oldest-first", test_order_oldest_first);
   g_test_add_func ("/foh-board/order/served-latest-first", test_order_served_latest_first);
+  g_test_add_func ("/foh-board/order/rush-first", test_order_rush_first);
   g_test_add_func ("/foh-board/actions", test_actions);
   return g_test_run ();
 }

@@ -376,6 +376,61 @@ test_sections (Fixture *f, gconstpointer data)
   g_assert_cmpstr (count_label (f, TR_FOH_SECTION_SERVED), ==, "0");
 }
 
+static const char *
+id_at (Fixture *f, TrFohSection section, guint position)
+{
+  g_autoptr (TrTicketObject) obj
+    = g_list_model_get_item (tr_foh_view_get_section (f->view, section), position);
+
+  /* The section keeps its reference. */
+  return tr_ticket_object_get_id (obj);
+}
+
+/* Rush first (the default): a rush order heads its section, and the
+ * rows on screen follow when the setting changes. */
+static void
+test_rush_first (Fixture *f, gconstpointer data)
+{
+  g_autofree char *old = submit_ticket (f, "3", TR_ORDER_TYPE_DINE_IN, "Burger");
+  g_autofree char *rush = NULL;
+  g_autofree char *young = NULL;
+
+  {
+    g_autoptr (TrTicket) ticket = make_ticket ("4", TR_ORDER_TYPE_DINE_IN, "Naan", 1);
+    g_autoptr (TrOp) op = NULL;
+    g_autoptr (GError) error = NULL;
+
+    ticket->priority = TR_PRIORITY_RUSH;
+    op = tr_op_new_create_ticket ("pos", ticket);
+    g_assert_true (tr_station_submit (f->station, op, &error));
+    g_assert_no_error (error);
+    rush = g_strdup (ticket->id);
+  }
+  young = submit_ticket (f, "5", TR_ORDER_TYPE_DINE_IN, "Steak");
+  show_view (f);
+
+  g_assert_true (tr_foh_view_get_rush_first (f->view));
+  g_assert_cmpuint (section_len (f, TR_FOH_SECTION_NEW), ==, 3);
+  g_assert_cmpstr (id_at (f, TR_FOH_SECTION_NEW, 0), ==, rush);
+  g_assert_cmpstr (id_at (f, TR_FOH_SECTION_NEW, 1), ==, old);
+  g_assert_cmpint (gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row_of (f, rush))), ==, 0);
+
+  g_object_set (f->view, "rush-first", FALSE, NULL);
+  g_assert_cmpstr (id_at (f, TR_FOH_SECTION_NEW, 0), ==, old);
+  g_assert_cmpstr (id_at (f, TR_FOH_SECTION_NEW, 1), ==, rush);
+  g_assert_cmpstr (id_at (f, TR_FOH_SECTION_NEW, 2), ==, young);
+  g_assert_cmpint (gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row_of (f, old))), ==, 0);
+  g_assert_cmpint (gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row_of (f, rush))), ==, 1);
+
+  /* Back on: a rush that turns ready heads Ready too. */
+  tr_foh_view_set_rush_first (f->view, TRUE);
+  set_status (f, young, TR_TICKET_STATUS_READY);
+  set_status (f, rush, TR_TICKET_STATUS_READY);
+  wait_for (f, ready_announced, GUINT_TO_POINTER (2));
+  g_assert_cmpstr (id_at (f, TR_FOH_SECTION_READY, 0), ==, rush);
+  g_assert_cmpstr (id_at (f, TR_FOH_SECTION_READY, 1), ==, young);
+}
+
 static void
 test_announcement (void)
 {
@@ -799,6 +854,8 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/foh/announcement", test_announcement);
   g_test_add ("/foh/sections", Fixture, NULL, fixture_set_up, test_sections, fixture_tear_down);
+  g_test_add ("/foh/rush-first", Fixture, NULL, fixture_set_up, test_rush_first,
+              fixture_tear_down);
   g_test_add ("/foh/create-order", Fixture, NULL, fixture_set_up, test_create_order,
               fixture_tear_down);
   g_test_add ("/foh/amend-and-cancel", Fixture, NULL, fixture_set_up, test_amend_and_cancel,

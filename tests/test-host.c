@@ -2154,6 +2154,107 @@ test_pair_lockout (Fixture *f, gconstpointer data)
   assert_host_still_serves (f);
 }
 
+/* Pairs @station_id as an order-ready board; returns its token. */
+static char *
+pair_board (Fixture *f, const char *station_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *code = tr_host_new_pairing_code (f->host, NULL, &error);
+  g_autofree char *body = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  guint status = 0;
+
+  g_assert_no_error (error);
+  body = g_strdup_printf (
+    "{\"code\":\"%s\",\"station\":{\"id\":\"%s\",\"name\":\"TV\",\"role\":\"board\"}}", code,
+    station_id);
+  text = http_with_token (f, "POST", "/api/v1/pair", body, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  return g_strdup (json_object_get_string_member (parse_object (text, &node), "token"));
+}
+
+/* A board's token reads everything a screen reads, and changes nothing:
+ * 403 "forbidden" over HTTP, a "forbidden" ack over WebSocket, even when
+ * its hello claims another role. */
+static void
+test_board_read_only (Fixture *f, gconstpointer data)
+{
+  g_autofree char *token = pair_board (f, "wall-tv");
+  g_autofree char *ticket_id = submit_ticket (f);
+  g_autofree char *text = NULL;
+  g_autofree char *hello = NULL;
+  g_autoptr (TrTicket) after = NULL;
+  g_autoptr (TrOp) op = tr_op_new_set_ticket_status ("wall-tv", ticket_id, TR_TICKET_STATUS_READY);
+  g_autofree char *op_json = tr_op_to_string (op);
+  guint status = 0;
+  gint64 head = tr_store_get_head_seq (f->store);
+
+  /* Reading: the events, the tickets. */
+  text = http_with_token (f, "GET", "/api/v1/events?since=0", NULL, token, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (strstr (text, ticket_id));
+  g_clear_pointer (&text, g_free);
+  text = http_with_token (f, "GET", "/api/v1/tickets", NULL, token, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (strstr (text, ticket_id));
+  g_clear_pointer (&text, g_free);
+
+  /* Writing over HTTP: 403. */
+  text = http_with_token (f, "POST", "/api/v1/ops", op_json, token, &status);
+  g_assert_cmpuint (status, ==, 403);
+  assert_http_error (text, "forbidden", "board");
+  g_clear_pointer (&text, g_free);
+  text = http_with_token (f, "POST", "/api/v1/tickets",
+                          "{\"table\":\"9\",\"items\":[{\"name\":\"Soup\"}]}", token, &status);
+  g_assert_cmpuint (status, ==, 403);
+  assert_http_error (text, "forbidden", "board");
+  g_clear_pointer (&text, g_free);
+  text = http_with_token (f, "POST", "/api/v1/test-screens?timeout_ms=1000", NULL, token, &status);
+  g_assert_cmpuint (status, ==, 403);
+  assert_http_error (text, "forbidden", "board");
+  g_clear_pointer (&text, g_free);
+  /* The service figures are for reading. */
+  text = http_with_token (f, "GET", "/api/v1/stats", NULL, token, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_clear_pointer (&text, g_free);
+
+  /* Over WebSocket, as a board and as a board that says it is a kitchen. */
+  for (guint i = 0; i < 2; i++)
+    {
+      Peer *peer = peer_connect (f);
+      g_autoptr (TrFrame) welcome = NULL;
+      g_autoptr (TrFrame) snapshot = NULL;
+      g_autoptr (TrFrame) ack = NULL;
+      g_autoptr (TrOp) again
+        = tr_op_new_set_ticket_status ("wall-tv", ticket_id, TR_TICKET_STATUS_READY);
+
+      g_clear_pointer (&hello, g_free);
+      hello = tr_frame_build_hello ("wall-tv", "TV", i == 0 ? TR_ROLE_BOARD : "kitchen", token,
+                                    NULL, 0);
+      peer_send (peer, hello);
+      welcome = peer_next_frame (peer, TR_FRAME_WELCOME);
+      snapshot = peer_next_frame (peer, TR_FRAME_SNAPSHOT);
+      g_assert_cmpuint (snapshot->tickets->len, ==, 1);
+      ack = peer_send_op (peer, again);
+      g_assert_cmpint (ack->result, ==, TR_APPLY_REJECTED);
+      g_assert_cmpstr (ack->error_code, ==, "forbidden");
+      /* Still connected, and nothing was applied. */
+      peer_assert_nothing_pending (peer);
+      g_ptr_array_remove (f->peers, peer);
+      peer_free (peer);
+    }
+  g_assert_cmpint (tr_store_get_head_seq (f->store), ==, head);
+  after = tr_store_get_ticket (f->store, ticket_id, NULL);
+  g_assert_cmpint (after->status, ==, TR_TICKET_STATUS_NEW);
+
+  /* The same op from a kitchen's token goes through. */
+  text = http (f, "POST", "/api/v1/ops", op_json, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpint (tr_store_get_head_seq (f->store), ==, head + 1);
+  assert_host_still_serves (f);
+}
+
 static void
 test_origin (Fixture *f, gconstpointer data)
 {
@@ -3135,6 +3236,7 @@ main (int argc, char *argv[])
   ADD ("/host/security/pair-codes", fixture_setup, test_pair_codes);
   ADD ("/host/security/pair-lockout", fixture_setup, test_pair_lockout);
   ADD ("/host/security/origin", fixture_setup, test_origin);
+  ADD ("/host/security/board-read-only", fixture_setup, test_board_read_only);
   ADD ("/host/security/deep-nesting", fixture_setup, test_deep_nesting);
   ADD ("/host/security/op-flood", flood_setup, test_op_flood);
   ADD ("/host/security/op-flood-http", flood_setup, test_op_flood_http);

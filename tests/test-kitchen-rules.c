@@ -921,6 +921,43 @@ test_recall_list_variant (void)
   g_assert_cmpstr (tr_recall_list_get (trimmed, 1)->ticket_id, ==, "y0");
 }
 
+/* Rush first: a rush ahead of any normal ticket, each group oldest
+ * first, ties by number then id; without it, age alone. */
+static void
+test_compare_rush_first (void)
+{
+  g_autoptr (TrTicket) old = make_ticket (TR_TICKET_STATUS_NEW);
+  g_autoptr (TrTicket) young = make_ticket (TR_TICKET_STATUS_NEW);
+  g_autoptr (TrTicket) rush = make_ticket (TR_TICKET_STATUS_PREPARING);
+  g_autoptr (TrTicket) twin = NULL;
+
+  old->created_at = 1000;
+  young->created_at = 2000;
+  rush->created_at = 3000;
+  rush->priority = TR_PRIORITY_RUSH;
+
+  g_assert_cmpint (tr_kitchen_compare_tickets (old, young, TRUE), <, 0);
+  g_assert_cmpint (tr_kitchen_compare_tickets (rush, old, TRUE), <, 0);
+  g_assert_cmpint (tr_kitchen_compare_tickets (old, rush, TRUE), >, 0);
+  g_assert_cmpint (tr_kitchen_compare_tickets (rush, young, TRUE), <, 0);
+  /* Off: the rush waits its turn. */
+  g_assert_cmpint (tr_kitchen_compare_tickets (rush, old, FALSE), >, 0);
+  g_assert_cmpint (tr_kitchen_compare_tickets (old, young, FALSE), <, 0);
+
+  /* Two rushes: oldest first; then the number, then the id. */
+  twin = tr_ticket_copy (rush);
+  twin->created_at = 2500;
+  g_assert_cmpint (tr_kitchen_compare_tickets (twin, rush, TRUE), <, 0);
+  twin->created_at = rush->created_at;
+  twin->number = rush->number + 1;
+  g_assert_cmpint (tr_kitchen_compare_tickets (rush, twin, TRUE), <, 0);
+  twin->number = rush->number;
+  g_free (twin->id);
+  twin->id = g_strconcat (rush->id, "z", NULL);
+  g_assert_cmpint (tr_kitchen_compare_tickets (rush, twin, TRUE), <, 0);
+  g_assert_cmpint (tr_kitchen_compare_tickets (rush, rush, TRUE), ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -930,6 +967,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/kitchen-rules/station-items", test_station_items);
   g_test_add_func ("/kitchen-rules/changes-for-station", test_changes_for_station);
   g_test_add_func ("/kitchen-rules/roles", test_roles);
+  g_test_add_func ("/kitchen-rules/compare/rush-first", test_compare_rush_first);
   g_test_add_func ("/kitchen-rules/shows-ticket", test_shows_ticket);
   g_test_add_func ("/kitchen-rules/shows-news", test_shows_news);
   g_test_add_func ("/kitchen-rules/all-day", test_all_day);

@@ -149,6 +149,23 @@ create_ticket (Fixture *f, const char *table, const char *dish)
   return g_strdup (ticket->id);
 }
 
+static char *
+create_rush_ticket (Fixture *f, const char *table)
+{
+  g_autoptr (TrTicket) ticket = tr_ticket_new ();
+  TrItem *item = tr_item_new ();
+
+  ticket->id = tr_uuid_new ();
+  ticket->table = g_strdup (table);
+  ticket->priority = TR_PRIORITY_RUSH;
+  item->id = tr_uuid_new ();
+  item->name = g_strdup ("Fries");
+  item->quantity = 1;
+  g_ptr_array_add (ticket->items, item);
+  apply (f, tr_op_new_create_ticket ("test", ticket));
+  return g_strdup (ticket->id);
+}
+
 static TrTicketObject *
 item_at (Fixture *f, guint position)
 {
@@ -207,6 +224,57 @@ test_load (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, 0);
   g_assert_cmpuint (f->changes->len, ==, 2);
   g_assert_cmpuint (g_array_index (f->changes, Change, 1).removed, ==, 7);
+}
+
+/* Tables in list order, "1 2 3". */
+static char *
+tables (Fixture *f)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (f->list)); i++)
+    {
+      g_autoptr (TrTicketObject) obj = g_list_model_get_item (G_LIST_MODEL (f->list), i);
+
+      g_string_append_printf (text, "%s%s", i ? " " : "", tr_ticket_object_get_ticket (obj)->table);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* Rush first (the default): a rush ticket goes ahead of older normal
+ * ones, when loaded and when it arrives; turning it off puts the list
+ * back in age order in one change. */
+static void
+test_rush_first (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *a = create_ticket (f, "1", "Dosa");
+  g_autofree char *b = create_rush_ticket (f, "2");
+  g_autofree char *c = create_ticket (f, "3", "Naan");
+  g_autofree char *order = NULL;
+  g_autofree char *d = NULL;
+
+  g_assert_true (tr_ticket_list_get_rush_first (f->list));
+  g_assert_true (tr_ticket_list_set_station (f->list, f->station, &error));
+  g_assert_no_error (error);
+  order = tables (f);
+  g_assert_cmpstr (order, ==, "2 1 3");
+
+  g_array_set_size (f->changes, 0);
+  g_object_set (f->list, "rush-first", FALSE, NULL);
+  g_clear_pointer (&order, g_free);
+  order = tables (f);
+  g_assert_cmpstr (order, ==, "1 2 3");
+  g_assert_cmpuint (f->changes->len, ==, 1);
+  g_assert_cmpuint (g_array_index (f->changes, Change, 0).removed, ==, 3);
+  g_assert_cmpuint (g_array_index (f->changes, Change, 0).added, ==, 3);
+
+  tr_ticket_list_set_rush_first (f->list, TRUE);
+  d = create_rush_ticket (f, "4");
+  g_clear_pointer (&order, g_free);
+  order = tables (f);
+  g_assert_cmpstr (order, ==, "2 4 1 3");
+  g_assert_true (tr_ticket_list_set_station (f->list, NULL, &error));
 }
 
 static void
@@ -333,6 +401,8 @@ main (int argc, char *argv[])
   g_setenv ("LANGUAGE", "C", TRUE);
 
   g_test_add ("/ticket-list/load", Fixture, NULL, fixture_set_up, test_load, fixture_tear_down);
+  g_test_add ("/ticket-list/rush-first", Fixture, NULL, fixture_set_up, test_rush_first,
+              fixture_tear_down);
   g_test_add ("/ticket-list/follow-changes", Fixture, NULL, fixture_set_up, test_follow_changes,
               fixture_tear_down);
   g_test_add ("/ticket-object/text", Fixture, NULL, fixture_set_up, test_object_text,

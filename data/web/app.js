@@ -11,13 +11,16 @@
  *   pairing.js    trading a pairing code for a station token
  *   screen.js     which tickets and items this screen shows
  *   render.js     the board, the bar and the recall list
+ *   rules.js      pure rules: the order board's columns, rush first
+ *   board.js      the customer order-ready board (?role=board)
  *   actions.js    bump, recall and the bump bar's keys
  *   sound.js      the chimes
  *   dom.js        building nodes, toasts
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-import { IS_FOH, PAIR_CODE, ROLE, ROLE_LABEL, STATION } from './config.js';
+import { IS_BOARD, IS_FOH, PAIR_CODE, ROLE, ROLE_LABEL, STATION } from './config.js';
+import { boardHostChanged } from './board.js';
 import * as actions from './actions.js';
 import { link } from './connection.js';
 import { $, toast } from './dom.js';
@@ -37,6 +40,10 @@ hooks.storageFailed = () => toast(_('This browser cannot store queued bumps: kee
 /* Sound for what is new to this screen: a ticket appearing in the
  * kitchen, an order becoming ready for the front of house. */
 hooks.hostChanged = (oldView) => {
+  if (IS_BOARD) {
+    boardHostChanged(oldView);
+    return;
+  }
   let chime = false;
   for (const t of state.view.values()) {
     const old = oldView.get(t.id);
@@ -103,7 +110,7 @@ function start () {
   $('recall-button').addEventListener('click', actions.openRecall);
   $('recall-close').addEventListener('click', actions.closeRecall);
   $('recall-panel').addEventListener('click', (e) => { if (e.target === $('recall-panel')) actions.closeRecall(); });
-  $('recall-button').hidden = IS_FOH;
+  $('recall-button').hidden = IS_FOH || IS_BOARD;
   $('sound-banner').addEventListener('click', () => sound.unlock());
   renderSoundBanner();
   $('pair-form').addEventListener('submit', (e) => {

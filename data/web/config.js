@@ -1,5 +1,7 @@
-/* What this screen is, from its address: /?role=kitchen|expo|foh,
- * &station=grill for one kitchen station, &pair=CODE for a pairing link.
+/* What this screen is, from its address: /?role=kitchen|expo|foh|board,
+ * &station=grill for one kitchen station, &pair=CODE for a pairing link,
+ * &rush_first=0 to keep rush orders in age order, and for the board
+ * &linger=SECONDS, how long an order stays after it is served.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,13 +9,26 @@ import { N_ } from './gettext.js';
 
 const params = new URLSearchParams(location.search);
 
-export const ROLE = ['kitchen', 'expo', 'foh'].includes(params.get('role')) ? params.get('role') : 'kitchen';
-export const STATION = ROLE === 'foh' ? null : (params.get('station') || '').trim().slice(0, 100) || null;
+export const ROLE = ['kitchen', 'expo', 'foh', 'board'].includes(params.get('role')) ? params.get('role') : 'kitchen';
+export const STATION = ROLE === 'foh' || ROLE === 'board' ? null : (params.get('station') || '').trim().slice(0, 100) || null;
 export const IS_FOH = ROLE === 'foh';
+/* The customer order-ready board: reads, never sends ops (the host
+ * refuses them from its token anyway). */
+export const IS_BOARD = ROLE === 'board';
+/* Rush orders ahead of the others (on unless ?rush_first=0). */
+export const RUSH_FIRST = params.get('rush_first') !== '0';
+/* How long a served or cancelled order stays on the board, in ms. */
+export const LINGER_MS = parseLinger(params.get('linger'));
+
+function parseLinger (value) {
+  const seconds = Number(value);
+  if (value === null || value === '' || !Number.isFinite(seconds) || seconds < 0) return 5 * 60 * 1000;
+  return Math.min(seconds, 24 * 3600) * 1000;
+}
 /* One set of stored keys per role and station, so that two tabs showing
  * different screens don't share an outbox. */
 export const PROFILE = ROLE + (STATION ? ':' + STATION : '');
-export const ROLE_LABEL = { kitchen: N_('Kitchen'), expo: N_('Expo'), foh: N_('Front of house') }[ROLE];
+export const ROLE_LABEL = { kitchen: N_('Kitchen'), expo: N_('Expo'), foh: N_('Front of house'), board: N_('Order board') }[ROLE];
 /* English, for the host shows it to its own users. */
 export const STATION_NAME = `Browser (${STATION || ROLE_LABEL.toLowerCase()})`;
 

@@ -4,11 +4,13 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-import { IS_FOH, ROLE, STATION } from './config.js';
+import { IS_BOARD, IS_FOH, ROLE, RUSH_FIRST, STATION } from './config.js';
+import { forgetBoard, renderBoard, tickBoard } from './board.js';
 import { $, button, el } from './dom.js';
 import { N_, NC_, _, format, ngettext, pgettext } from './gettext.js';
 import { isOpen } from './ops.js';
-import { byAge, isShownInKitchen, stationItems, unacknowledgedChanges } from './screen.js';
+import { compareTickets } from './rules.js';
+import { isShownInKitchen, stationItems, unacknowledgedChanges } from './screen.js';
 import { now, state } from './store.js';
 
 const WARN_MS = 8 * 60 * 1000;
@@ -16,6 +18,8 @@ const LATE_MS = 15 * 60 * 1000;
 const SERVED_SHOWN_MS = 30 * 60 * 1000;
 
 const has = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+/* The kitchen's and the pass's order: rush first unless ?rush_first=0. */
+const inOrder = (a, b) => compareTickets(a, b, RUSH_FIRST);
 
 /* What a click on the board does (actions.js). */
 let act = null;
@@ -60,6 +64,7 @@ let renderQueued = false;
 /* Every card again, in another language. */
 export function forgetCards () {
   cardCache.clear();
+  forgetBoard();
 }
 
 export function render () {
@@ -70,7 +75,8 @@ export function render () {
 
 export function renderNow () {
   renderQueued = false;
-  if (IS_FOH) renderFoh();
+  if (IS_BOARD) renderBoard();
+  else if (IS_FOH) renderFoh();
   else renderKitchen();
   renderConnection();
   tick();
@@ -94,7 +100,7 @@ function cachedCard (t, extra, build) {
 
 function renderKitchen () {
   const board = $('board');
-  const tickets = [...state.view.values()].filter(isShownInKitchen).sort(byAge);
+  const tickets = [...state.view.values()].filter(isShownInKitchen).sort(inOrder);
   selection.order = tickets.map((t) => t.id);
   if (selection.id && !selection.order.includes(selection.id)) selection.id = null;
   const nodes = tickets.map((t, i) => cachedCard(t, i, (ticket) => kitchenCard(ticket, i)));
@@ -261,9 +267,9 @@ function renderFoh () {
   const all = [...state.view.values()];
   const cutoff = now() - SERVED_SHOWN_MS;
   const columns = [
-    ['new', _(TICKET_STATUS.new), all.filter((t) => t.status === 'new').sort(byAge)],
-    ['preparing', _(TICKET_STATUS.preparing), all.filter((t) => t.status === 'preparing').sort(byAge)],
-    ['ready', _(TICKET_STATUS.ready), all.filter((t) => t.status === 'ready').sort(byAge)],
+    ['new', _(TICKET_STATUS.new), all.filter((t) => t.status === 'new').sort(inOrder)],
+    ['preparing', _(TICKET_STATUS.preparing), all.filter((t) => t.status === 'preparing').sort(inOrder)],
+    ['ready', _(TICKET_STATUS.ready), all.filter((t) => t.status === 'ready').sort(inOrder)],
     ['served', _(TICKET_STATUS.served), all.filter((t) => t.status === 'served' && (t.updated_at || 0) > cutoff)
       .sort((a, b) => b.updated_at - a.updated_at).slice(0, 20)],
   ];
@@ -371,6 +377,7 @@ export function renderRecallList () {
 /* One shared tick for every timer on the screen. */
 export function tick () {
   const t = now();
+  if (IS_BOARD) tickBoard();
   for (const timer of document.querySelectorAll('.timer[data-since]')) {
     const age = t - Number(timer.dataset.since);
     const text = formatAge(age);

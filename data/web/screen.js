@@ -29,8 +29,6 @@ export function isShownInKitchen (t) {
   return STATION ? hasWork(mine) : true;
 }
 
-export const byAge = (a, b) => (a.created_at - b.created_at) || ((a.number || 0) - (b.number || 0));
-
 export function unacknowledgedChanges (t) {
   const seen = state.acknowledged[t.id] || 0;
   return (t.changes || []).slice(seen);

@@ -20,6 +20,8 @@ struct _TrFohView
   TrClock *clock;
   TrSoundPlayer *sound_player;
   gulong changed_handler;
+  /* Rush orders ahead of the others (the "rush-first" setting). */
+  gboolean rush_first;
 
   /* TrTicketObject per section, in display order. */
   GListStore *sections[TR_FOH_N_SECTIONS];

@@ -27,6 +27,7 @@ enum
   PROP_STATION,
   PROP_CLOCK,
   PROP_SOUND_PLAYER,
+  PROP_RUSH_FIRST,
   N_PROPS
 };
 
@@ -47,13 +48,20 @@ _tr_foh_view_now_ms (TrFohView *self)
   return tr_clock_get_now (self->clock);
 }
 
-/* GCompareDataFunc for a section's store; @user_data is the section. */
+typedef struct
+{
+  TrFohSection section;
+  gboolean rush_first;
+} SectionOrder;
+
+/* GCompareDataFunc for a section's store; @user_data is a SectionOrder. */
 static int
 compare_in_section (gconstpointer a, gconstpointer b, gpointer user_data)
 {
-  return tr_foh_compare (GPOINTER_TO_INT (user_data),
-                         tr_ticket_object_get_ticket ((TrTicketObject *)a),
-                         tr_ticket_object_get_ticket ((TrTicketObject *)b));
+  const SectionOrder *order = user_data;
+
+  return tr_foh_compare_full (order->section, tr_ticket_object_get_ticket ((TrTicketObject *)a),
+                              tr_ticket_object_get_ticket ((TrTicketObject *)b), order->rush_first);
 }
 
 static gboolean
@@ -170,9 +178,9 @@ place_ticket (TrFohView *self, const char *ticket_id, const TrTicket *ticket, gb
   if (now >= 0)
     {
       g_autoptr (TrTicketObject) obj = tr_ticket_object_new (ticket);
+      SectionOrder order = { now, self->rush_first };
 
-      g_list_store_insert_sorted (self->sections[now], obj, compare_in_section,
-                                  GINT_TO_POINTER (now));
+      g_list_store_insert_sorted (self->sections[now], obj, compare_in_section, &order);
       g_hash_table_insert (self->listed, g_strdup (ticket_id), GINT_TO_POINTER (now + 1));
     }
   else
@@ -495,6 +503,9 @@ tr_foh_view_get_property (GObject *object, guint prop_id, GValue *value, GParamS
       case PROP_SOUND_PLAYER:
         g_value_set_object (value, self->sound_player);
         break;
+      case PROP_RUSH_FIRST:
+        g_value_set_boolean (value, self->rush_first);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -515,6 +526,9 @@ tr_foh_view_set_property (GObject *object, guint prop_id, const GValue *value, G
         break;
       case PROP_SOUND_PLAYER:
         self->sound_player = g_value_dup_object (value);
+        break;
+      case PROP_RUSH_FIRST:
+        tr_foh_view_set_rush_first (self, g_value_get_boolean (value));
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -540,6 +554,9 @@ tr_foh_view_class_init (TrFohViewClass *klass)
   properties[PROP_CLOCK] = g_param_spec_object ("clock", NULL, NULL, TR_TYPE_CLOCK, construct);
   properties[PROP_SOUND_PLAYER]
     = g_param_spec_object ("sound-player", NULL, NULL, TR_TYPE_SOUND_PLAYER, construct);
+  properties[PROP_RUSH_FIRST]
+    = g_param_spec_boolean ("rush-first", NULL, NULL, TRUE,
+                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[TICKET_READY]
@@ -559,6 +576,7 @@ tr_foh_view_class_init (TrFohViewClass *klass)
 static void
 tr_foh_view_init (TrFohView *self)
 {
+  self->rush_first = TRUE;
   self->listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint s = 0; s < TR_FOH_N_SECTIONS; s++)
     {
@@ -616,4 +634,39 @@ tr_foh_view_get_dialog (TrFohView *self)
 {
   g_return_val_if_fail (TR_IS_FOH_VIEW (self), NULL);
   return self->dialog;
+}
+
+gboolean
+tr_foh_view_get_rush_first (TrFohView *self)
+{
+  g_return_val_if_fail (TR_IS_FOH_VIEW (self), TRUE);
+  return self->rush_first;
+}
+
+void
+tr_foh_view_set_rush_first (TrFohView *self, gboolean rush_first)
+{
+  g_return_if_fail (TR_IS_FOH_VIEW (self));
+
+  rush_first = !!rush_first;
+  if (self->rush_first == rush_first)
+    return;
+  self->rush_first = rush_first;
+  /* Every section in its new order; what the lists show follows at once
+   * (sync_shown() only inserts and drops, it never reorders). */
+  for (guint s = 0; s < TR_FOH_N_SECTIONS; s++)
+    {
+      SectionOrder order = { s, rush_first };
+      GListModel *section = G_LIST_MODEL (self->sections[s]);
+      guint n = g_list_model_get_n_items (section);
+      g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+      g_list_store_sort (self->sections[s], compare_in_section, &order);
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (items, g_list_model_get_item (section, i));
+      g_list_store_splice (self->shown[s], 0,
+                           g_list_model_get_n_items (G_LIST_MODEL (self->shown[s])), items->pdata,
+                           items->len);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUSH_FIRST]);
 }

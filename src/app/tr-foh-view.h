@@ -57,4 +57,11 @@ tr_foh_dup_ready_announcement (const TrTicket *ticket);
 GtkWindow *
 tr_foh_view_get_dialog (TrFohView *self);
 
+/* With rush-first (TRUE by default) the new, preparing and ready
+ * sections list rush orders first (tr_foh_compare_full()). */
+gboolean
+tr_foh_view_get_rush_first (TrFohView *self);
+void
+tr_foh_view_set_rush_first (TrFohView *self, gboolean rush_first);
+
 G_END_DECLS

@@ -384,6 +384,10 @@ tr_kitchen_view_constructed (GObject *object)
 
   self->tickets = tr_ticket_list_new ();
   tr_ticket_list_set_keep_cancelled (self->tickets, TRUE);
+  /* Before the first load, so that it is sorted once. */
+  if (self->settings != NULL)
+    g_settings_bind (self->settings, "rush-first", self->tickets, "rush-first",
+                     G_SETTINGS_BIND_GET);
   g_signal_connect_object (self->tickets, "items-changed", G_CALLBACK (on_tickets_changed), self,
                            G_CONNECT_SWAPPED);
   if (!tr_ticket_list_set_station (self->tickets, self->station, &error))

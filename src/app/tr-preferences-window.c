@@ -58,6 +58,7 @@ struct _TrPreferencesWindow
   GtkSpinButton *warn_spin;
   GtkSpinButton *late_spin;
   GtkSwitch *sounds_switch;
+  GtkSwitch *rush_first_switch;
   AdwEntryRow *dish_name_row;
   AdwEntryRow *dish_station_row;
   AdwEntryRow *dish_allergens_row;
@@ -521,6 +522,8 @@ tr_preferences_window_constructed (GObject *object)
       g_settings_bind (settings, "warn-minutes", self->warn_spin, "value", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "late-minutes", self->late_spin, "value", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "sounds", self->sounds_switch, "active", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "rush-first", self->rush_first_switch, "active",
+                       G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "host-port", self->port_spin, "value", G_SETTINGS_BIND_DEFAULT);
       gtk_editable_set_text (GTK_EDITABLE (self->host_address_row), address);
       /* Not bound: what is typed is only saved once it connects. */
@@ -668,6 +671,7 @@ tr_preferences_window_class_init (TrPreferencesWindowClass *klass)
   BIND (warn_spin);
   BIND (late_spin);
   BIND (sounds_switch);
+  BIND (rush_first_switch);
   BIND (dish_name_row);
   BIND (dish_station_row);
   BIND (dish_allergens_row);

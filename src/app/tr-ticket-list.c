@@ -8,6 +8,8 @@
 
 #include "tr-ticket-list.h"
 
+#include "tr-kitchen-rules.h"
+
 struct _TrTicketList
 {
   GObject parent_instance;
@@ -19,6 +21,8 @@ struct _TrTicketList
   /* A ticket cancelled while on screen stays, struck through, until a
    * cook dismisses it: a cook must see that the work stopped. */
   gboolean keep_cancelled;
+  /* Rush tickets ahead of the others (the "rush-first" setting). */
+  gboolean rush_first;
 };
 
 static void
@@ -33,30 +37,28 @@ enum
   PROP_STATION,
   PROP_N_ITEMS,
   PROP_KEEP_CANCELLED,
+  PROP_RUSH_FIRST,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
-/* Oldest first; the number and then the id break ties so that the order
- * is total and the same on every screen. */
+/* The kitchen's order (tr_kitchen_compare_tickets): rush first when set,
+ * then oldest first, total and the same on every screen. */
 static int
-compare_tickets (const TrTicket *a, const TrTicket *b)
+compare_tickets (TrTicketList *self, const TrTicket *a, const TrTicket *b)
 {
-  if (a->created_at != b->created_at)
-    return a->created_at < b->created_at ? -1 : 1;
-  if (a->number != b->number)
-    return a->number < b->number ? -1 : 1;
-  return g_strcmp0 (a->id, b->id);
+  return tr_kitchen_compare_tickets (a, b, self->rush_first);
 }
 
 static int
-compare_objects (gconstpointer a, gconstpointer b)
+compare_objects (gconstpointer a, gconstpointer b, gpointer user_data)
 {
   TrTicketObject *oa = *(TrTicketObject *const *)a;
   TrTicketObject *ob = *(TrTicketObject *const *)b;
 
-  return compare_tickets (tr_ticket_object_get_ticket (oa), tr_ticket_object_get_ticket (ob));
+  return compare_tickets (user_data, tr_ticket_object_get_ticket (oa),
+                          tr_ticket_object_get_ticket (ob));
 }
 
 static guint
@@ -70,7 +72,7 @@ insert_position (TrTicketList *self, const TrTicket *ticket)
       guint mid = lo + (hi - lo) / 2;
       TrTicketObject *obj = g_ptr_array_index (self->items, mid);
 
-      if (compare_tickets (tr_ticket_object_get_ticket (obj), ticket) < 0)
+      if (compare_tickets (self, tr_ticket_object_get_ticket (obj), ticket) < 0)
         lo = mid + 1;
       else
         hi = mid;
@@ -86,13 +88,13 @@ fits_at (TrTicketList *self, guint position, const TrTicket *ticket)
   if (position > 0)
     {
       TrTicketObject *prev = g_ptr_array_index (self->items, position - 1);
-      if (compare_tickets (tr_ticket_object_get_ticket (prev), ticket) > 0)
+      if (compare_tickets (self, tr_ticket_object_get_ticket (prev), ticket) > 0)
         return FALSE;
     }
   if (position + 1 < self->items->len)
     {
       TrTicketObject *next = g_ptr_array_index (self->items, position + 1);
-      if (compare_tickets (ticket, tr_ticket_object_get_ticket (next)) > 0)
+      if (compare_tickets (self, ticket, tr_ticket_object_get_ticket (next)) > 0)
         return FALSE;
     }
   return TRUE;
@@ -260,6 +262,10 @@ tr_ticket_list_get_property (GObject *object, guint prop_id, GValue *value, GPar
         g_value_set_boolean (value, self->keep_cancelled);
         break;
 
+      case PROP_RUSH_FIRST:
+        g_value_set_boolean (value, self->rush_first);
+        break;
+
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -275,6 +281,10 @@ tr_ticket_list_set_property (GObject *object, guint prop_id, const GValue *value
     {
       case PROP_KEEP_CANCELLED:
         tr_ticket_list_set_keep_cancelled (self, g_value_get_boolean (value));
+        break;
+
+      case PROP_RUSH_FIRST:
+        tr_ticket_list_set_rush_first (self, g_value_get_boolean (value));
         break;
 
       default:
@@ -299,6 +309,9 @@ tr_ticket_list_class_init (TrTicketListClass *klass)
   properties[PROP_KEEP_CANCELLED]
     = g_param_spec_boolean ("keep-cancelled", NULL, NULL, FALSE,
                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RUSH_FIRST]
+    = g_param_spec_boolean ("rush-first", NULL, NULL, TRUE,
+                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -307,6 +320,7 @@ static void
 tr_ticket_list_init (TrTicketList *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->rush_first = TRUE;
 }
 
 TrTicketList *
@@ -359,7 +373,7 @@ tr_ticket_list_set_station (TrTicketList *self, TrStation *station, GError **err
         {
           for (guint i = 0; i < tickets->len; i++)
             g_ptr_array_add (self->items, tr_ticket_object_new (g_ptr_array_index (tickets, i)));
-          g_ptr_array_sort (self->items, compare_objects);
+          g_ptr_array_sort_with_data (self->items, compare_objects, self);
         }
     }
 
@@ -434,4 +448,30 @@ tr_ticket_list_dismiss (TrTicketList *self, const char *ticket_id)
     return FALSE;
   remove_at (self, position);
   return TRUE;
+}
+
+gboolean
+tr_ticket_list_get_rush_first (TrTicketList *self)
+{
+  g_return_val_if_fail (TR_IS_TICKET_LIST (self), TRUE);
+
+  return self->rush_first;
+}
+
+void
+tr_ticket_list_set_rush_first (TrTicketList *self, gboolean rush_first)
+{
+  g_return_if_fail (TR_IS_TICKET_LIST (self));
+
+  rush_first = !!rush_first;
+  if (self->rush_first == rush_first)
+    return;
+  self->rush_first = rush_first;
+  /* A new order for the whole list: one change for every row. */
+  if (self->items->len > 0)
+    {
+      g_ptr_array_sort_with_data (self->items, compare_objects, self);
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, self->items->len, self->items->len);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUSH_FIRST]);
 }

@@ -1,6 +1,7 @@
 /* tr-ticket-list.h: the open tickets of a station as a GListModel
  *
- * The list holds TrTicketObjects oldest first and follows the station's
+ * The list holds TrTicketObjects oldest first (rush tickets ahead of
+ * the others while "rush-first", the default) and follows the station's
  * "ticket-changed" signal one ticket at a time: a changed ticket replaces
  * its row in place, a new one is inserted, a closed or removed one
  * disappears. Widgets therefore never see the whole list rebuilt.
@@ -44,5 +45,12 @@ tr_ticket_list_set_keep_cancelled (TrTicketList *self, gboolean keep_cancelled);
  * or not cancelled. */
 gboolean
 tr_ticket_list_dismiss (TrTicketList *self, const char *ticket_id);
+
+/* With rush-first (TRUE by default) rush tickets come before the others,
+ * each group oldest first (tr_kitchen_compare_tickets()). */
+gboolean
+tr_ticket_list_get_rush_first (TrTicketList *self);
+void
+tr_ticket_list_set_rush_first (TrTicketList *self, gboolean rush_first);
 
 G_END_DECLS

@@ -424,6 +424,9 @@ tr_window_constructed (GObject *object)
       if (self->kitchen_view != NULL)
         g_settings_bind (self->settings, "all-day-panel", self->kitchen_view, "all-day-visible",
                          G_SETTINGS_BIND_DEFAULT);
+      if (self->foh_view != NULL)
+        g_settings_bind (self->settings, "rush-first", self->foh_view, "rush-first",
+                         G_SETTINGS_BIND_GET);
       if (adw_view_stack_get_child_by_name (self->view_stack, view) != NULL)
         adw_view_stack_set_visible_child_name (self->view_stack, view);
       g_signal_connect_object (self->settings, "changed::sounds",

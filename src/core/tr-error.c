@@ -23,6 +23,7 @@ static const char *const code_names[] = {
   [TR_ERROR_PROTOCOL] = "protocol",
   [TR_ERROR_LIMIT] = "limit",
   [TR_ERROR_UNAUTHORIZED] = "unauthorized",
+  [TR_ERROR_FORBIDDEN] = "forbidden",
 };
 
 const char *
@@ -85,6 +86,10 @@ tr_error_code_to_reason (TrErrorCode code)
       case TR_ERROR_UNAUTHORIZED:
         /* Translators: why the host refused a change */
         return _ ("this station is not paired with the host");
+      case TR_ERROR_FORBIDDEN:
+        /* Translators: why the host refused a change: the screen was
+         * paired as an order-ready board, which may only show orders */
+        return _ ("this screen may only show orders");
       default:
         /* Translators: why the host refused a change, when it gave no
          * known reason */

@@ -26,6 +26,7 @@ typedef enum
   TR_ERROR_PROTOCOL,           /* "protocol": a frame that breaks the protocol */
   TR_ERROR_LIMIT,              /* "limit": a size or rate limit was exceeded */
   TR_ERROR_UNAUTHORIZED,       /* "unauthorized" */
+  TR_ERROR_FORBIDDEN, /* "forbidden": a read-only token (a board) tried to change something */
 } TrErrorCode;
 
 GQuark       tr_error_quark              (void);

@@ -6,6 +6,8 @@
 
 #include "tr-foh-board.h"
 
+#include "tr-kitchen-rules.h"
+
 int
 tr_foh_section_of (const TrTicket *ticket, gint64 now_ms)
 {
@@ -33,7 +35,8 @@ tr_foh_section_of (const TrTicket *ticket, gint64 now_ms)
  * served one shows the latest on top, as that is what a server looks
  * for. */
 int
-tr_foh_compare (TrFohSection section, const TrTicket *a, const TrTicket *b)
+tr_foh_compare_full (TrFohSection section, const TrTicket *a, const TrTicket *b,
+                     gboolean rush_first)
 {
   g_return_val_if_fail (a != NULL && b != NULL, 0);
 
@@ -43,11 +46,13 @@ tr_foh_compare (TrFohSection section, const TrTicket *a, const TrTicket *b)
         return a->updated_at > b->updated_at ? -1 : 1;
       return g_strcmp0 (a->id, b->id);
     }
-  if (a->created_at != b->created_at)
-    return a->created_at < b->created_at ? -1 : 1;
-  if (a->number != b->number)
-    return a->number < b->number ? -1 : 1;
-  return g_strcmp0 (a->id, b->id);
+  return tr_kitchen_compare_tickets (a, b, rush_first);
+}
+
+int
+tr_foh_compare (TrFohSection section, const TrTicket *a, const TrTicket *b)
+{
+  return tr_foh_compare_full (section, a, b, FALSE);
 }
 
 TrFohActions

@@ -43,6 +43,12 @@ int          tr_foh_section_of      (const TrTicket *ticket, gint64 now_ms);
  * then id) in the kitchen's sections; in the served one the latest
  * served on top (updated_at descending, then id). <0, 0 or >0. */
 int          tr_foh_compare         (TrFohSection section, const TrTicket *a, const TrTicket *b);
+/* The same with the "rush-first" setting: when @rush_first, the
+ * kitchen's sections (new, preparing, ready) list rush orders first,
+ * each group oldest first (tr_kitchen_compare_tickets()); the served
+ * one is unchanged. tr_foh_compare() is this with FALSE. */
+int          tr_foh_compare_full    (TrFohSection section, const TrTicket *a, const TrTicket *b,
+                                     gboolean rush_first);
 
 /* What a server may do with @ticket: amend and cancel while it is open,
  * and mark it served once it is ready. */

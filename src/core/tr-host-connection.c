@@ -133,6 +133,7 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
   g_autoptr (GError) error = NULL;
   g_autofree char *welcome = NULL;
   gboolean live = FALSE;
+  gboolean read_only = FALSE;
   gint64 head;
 
   if (conn->hello_done || conn->catching_up)
@@ -155,7 +156,8 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
     {
       g_autofree char *paired_id = NULL;
       char *token_hash = NULL;
-      AuthResult result = _tr_host_check_token (self, frame->token, &paired_id, &token_hash);
+      AuthResult result
+        = _tr_host_check_token (self, frame->token, &paired_id, &token_hash, &read_only);
       const char *code = tr_error_code_to_string (TR_ERROR_UNAUTHORIZED);
 
       switch (result)
@@ -202,6 +204,9 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
   conn->station_id = g_strdup (frame->station_id);
   conn->hello_name = g_strdup (frame->station_name);
   conn->hello_role = g_strdup (frame->station_role);
+  /* The token's role decides; a board that is not paired (a host that
+   * does not require pairing) is read-only by its own word too. */
+  conn->read_only = read_only || tr_role_is_read_only (frame->station_role);
   conn->hello_since = frame->since;
   if (!_tr_host_catch_up (self, conn, frame->since, frame->since_op, frame->host_id, head, &live,
                           &error))
@@ -244,16 +249,40 @@ _tr_host_connection_go_live (TrHost *self, Connection *conn)
 }
 
 static TrOutcome *
-invalid_outcome_new (const char *op_id, const char *message)
+rejected_outcome_new (const char *op_id, TrErrorCode code, const char *message)
 {
   TrOutcome *outcome = g_new0 (TrOutcome, 1);
 
   outcome->op_id = g_strdup (op_id);
   outcome->result = TR_APPLY_REJECTED;
   outcome->original = TR_APPLY_REJECTED;
-  outcome->error_code = g_strdup (tr_error_code_to_string (TR_ERROR_INVALID));
+  outcome->error_code = g_strdup (tr_error_code_to_string (code));
   outcome->error_message = g_strdup (message);
   return outcome;
+}
+
+static TrOutcome *
+invalid_outcome_new (const char *op_id, const char *message)
+{
+  return rejected_outcome_new (op_id, TR_ERROR_INVALID, message);
+}
+
+/* Every op reaches the station's ack stream in order; a board's never
+ * reach the writer. */
+static void
+submit_op (TrHost *self, Connection *conn, TrOp *op)
+{
+  TrOutcome *forbidden;
+
+  if (!conn->read_only)
+    {
+      _tr_host_connection_submit (self, conn, op, NULL);
+      return;
+    }
+  forbidden = rejected_outcome_new (op->op_id, TR_ERROR_FORBIDDEN,
+                                    "this station was paired as a board: it may read, not change");
+  tr_op_free (op);
+  _tr_host_connection_submit (self, conn, NULL, forbidden);
 }
 
 /* An op or ops frame that parsed as JSON but holds an op the codec
@@ -315,7 +344,7 @@ handle_invalid_ops (TrHost *self, Connection *conn, const char *data, gsize leng
 
       if (JSON_NODE_HOLDS_OBJECT (node) && (op = tr_op_from_json (node, &error)) != NULL)
         {
-          _tr_host_connection_submit (self, conn, op, NULL);
+          submit_op (self, conn, op);
           continue;
         }
 
@@ -474,7 +503,7 @@ handle_message (TrHost *self, Connection *conn, gint type, GBytes *message)
             break;
           }
         while (frame->ops->len > 0)
-          _tr_host_connection_submit (self, conn, g_ptr_array_steal_index (frame->ops, 0), NULL);
+          submit_op (self, conn, g_ptr_array_steal_index (frame->ops, 0));
         break;
 
       case TR_FRAME_PING:

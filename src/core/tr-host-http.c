@@ -169,7 +169,7 @@ _tr_host_handle_ops (SoupServer *server, SoupServerMessage *msg, const char *pat
 
   if (!_tr_host_require_exact_path (msg, path, API_PREFIX "/ops")
       || !_tr_host_require_method (msg, SOUP_METHOD_POST, NULL)
-      || !_tr_host_authorize_request (self, msg, &paired_id))
+      || !_tr_host_authorize_request (self, msg, TRUE, &paired_id))
     return;
   if (!(root = _tr_host_parse_body (msg, &error)))
     {
@@ -269,7 +269,9 @@ _tr_host_handle_tickets (SoupServer *server, SoupServerMessage *msg, const char 
 
   if (!_tr_host_require_exact_path (msg, path, API_PREFIX "/tickets")
       || !_tr_host_require_method (msg, SOUP_METHOD_GET, SOUP_METHOD_POST, NULL)
-      || !_tr_host_authorize_request (self, msg, &paired_id))
+      || !_tr_host_authorize_request (
+        self, msg, !g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_GET),
+        &paired_id))
     return;
 
   if (g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_GET))

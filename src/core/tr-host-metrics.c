@@ -63,7 +63,7 @@ authorize (TrHost *self, SoupServerMessage *msg)
     return TRUE;
   if (header != NULL && g_ascii_strncasecmp (header, "Bearer ", 7) == 0)
     token = g_strstrip (g_strdup (header + 7));
-  result = _tr_host_check_token (self, token, &station_id, NULL);
+  result = _tr_host_check_token (self, token, &station_id, NULL, NULL);
   if (result == AUTH_OK)
     return TRUE;
   if (result == AUTH_FAILED)

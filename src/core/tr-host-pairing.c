@@ -92,9 +92,12 @@ tr_host_create_pairing_code (TrStore *store, gint64 *out_expires_at, GError **er
 }
 
 /* Looks @token up; on AUTH_OK *@out_station_id is the station it was
- * issued to and *@out_token_hash (if given) its hash, as a GRefString. */
+ * issued to, *@out_token_hash (nullable) its hash, as a GRefString, and
+ * *@out_read_only (nullable) whether it was paired as a board, which may
+ * read but not change anything. */
 AuthResult
-_tr_host_check_token (TrHost *self, const char *token, char **out_station_id, char **out_token_hash)
+_tr_host_check_token (TrHost *self, const char *token, char **out_station_id,
+                      char **out_token_hash, gboolean *out_read_only)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (TrPairedStation) paired = NULL;
@@ -128,6 +131,8 @@ _tr_host_check_token (TrHost *self, const char *token, char **out_station_id, ch
   *out_station_id = g_strdup (paired->station_id);
   if (out_token_hash != NULL)
     *out_token_hash = g_ref_string_new (hash);
+  if (out_read_only != NULL)
+    *out_read_only = tr_role_is_read_only (paired->role);
   return AUTH_OK;
 }
 
@@ -223,13 +228,16 @@ _tr_host_respond_unauthorized (SoupServerMessage *msg, AuthResult result)
 
 /* Checks "Authorization: Bearer TOKEN". TRUE when the request may go
  * on; *@out_station_id is then the paired station (NULL when the host
- * does not require pairing). FALSE: the 401 is set. */
+ * does not require pairing). FALSE: the 401 is set, or, for a request
+ * that @writes with a board's read-only token, the 403. */
 gboolean
-_tr_host_authorize_request (TrHost *self, SoupServerMessage *msg, char **out_station_id)
+_tr_host_authorize_request (TrHost *self, SoupServerMessage *msg, gboolean writes,
+                            char **out_station_id)
 {
   const char *header;
   g_autofree char *token = NULL;
   char *hash = NULL;
+  gboolean read_only = FALSE;
   AuthResult result;
 
   *out_station_id = NULL;
@@ -239,17 +247,26 @@ _tr_host_authorize_request (TrHost *self, SoupServerMessage *msg, char **out_sta
                                          "Authorization");
   if (header != NULL && g_ascii_strncasecmp (header, "Bearer ", 7) == 0)
     token = g_strstrip (g_strdup (header + 7));
-  result = _tr_host_check_token (self, token, out_station_id, &hash);
-  if (result == AUTH_OK)
+  result = _tr_host_check_token (self, token, out_station_id, &hash, &read_only);
+  if (result != AUTH_OK)
     {
-      /* For the ops the request carries: the writer checks the token
-       * again when it commits them (tr-host-commit.c). */
-      g_object_set_data_full (G_OBJECT (msg), REQUEST_TOKEN_HASH_KEY, hash,
-                              (GDestroyNotify)g_ref_string_release);
-      return TRUE;
+      _tr_host_respond_unauthorized (msg, result);
+      return FALSE;
     }
-  _tr_host_respond_unauthorized (msg, result);
-  return FALSE;
+  if (writes && read_only)
+    {
+      g_clear_pointer (out_station_id, g_free);
+      g_ref_string_release (hash);
+      _tr_host_respond_error (msg, SOUP_STATUS_FORBIDDEN,
+                              tr_error_code_to_string (TR_ERROR_FORBIDDEN),
+                              "this station was paired as a board: it may read, not change");
+      return FALSE;
+    }
+  /* For the ops the request carries: the writer checks the token again
+   * when it commits them (tr-host-commit.c). */
+  g_object_set_data_full (G_OBJECT (msg), REQUEST_TOKEN_HASH_KEY, hash,
+                          (GDestroyNotify)g_ref_string_release);
+  return TRUE;
 }
 
 /* Reads a string member of at most @max bytes; NULL member or absent is

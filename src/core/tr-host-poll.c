@@ -99,7 +99,7 @@ _tr_host_handle_events (SoupServer *server, SoupServerMessage *msg, const char *
 
   if (!_tr_host_require_exact_path (msg, path, API_PREFIX "/events")
       || !_tr_host_require_method (msg, SOUP_METHOD_GET, NULL)
-      || !_tr_host_authorize_request (self, msg, &paired_id))
+      || !_tr_host_authorize_request (self, msg, FALSE, &paired_id))
     return;
   /* A paired station is listed under the id its token was issued to. */
   if (paired_id != NULL)

@@ -97,6 +97,8 @@ struct _Connection
   char *hello_name;
   char *hello_role;
   gint64 hello_since;
+  /* A board's: its ops are acked "forbidden" (tr_role_is_read_only). */
+  gboolean read_only;
   gboolean closing; /* no more frames either way */
   gboolean counted; /* included in its station and n-stations */
   GQueue throttled; /* PendingOp*: over the station's rate, applied as the bucket refills */
@@ -408,13 +410,14 @@ gboolean
 _tr_host_random_bytes (guint8 *buffer, gsize length, GError **error);
 AuthResult
 _tr_host_check_token (TrHost *self, const char *token, char **out_station_id,
-                      char **out_token_hash);
+                      char **out_token_hash, gboolean *out_read_only);
 const char *
 _tr_host_auth_message (AuthResult result);
 void
 _tr_host_write_seen (TrHost *self);
 gboolean
-_tr_host_authorize_request (TrHost *self, SoupServerMessage *msg, char **out_station_id);
+_tr_host_authorize_request (TrHost *self, SoupServerMessage *msg, gboolean writes,
+                            char **out_station_id);
 void
 _tr_host_handle_pair (SoupServer *server, SoupServerMessage *msg, const char *path,
                       GHashTable *query, gpointer user_data);

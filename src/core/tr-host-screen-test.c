@@ -251,7 +251,7 @@ _tr_host_handle_test_screens (SoupServer *server, SoupServerMessage *msg, const 
 
   if (!_tr_host_require_exact_path (msg, path, API_PREFIX "/test-screens")
       || !_tr_host_require_method (msg, SOUP_METHOD_POST, NULL)
-      || !_tr_host_authorize_request (self, msg, &paired_id))
+      || !_tr_host_authorize_request (self, msg, TRUE, &paired_id))
     return;
   if (timeout_text != NULL
       && (!g_ascii_string_to_unsigned (timeout_text, 10, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS,

@@ -370,7 +370,7 @@ _tr_host_handle_stats (SoupServer *server, SoupServerMessage *msg, const char *p
 
   if ((!csv && !_tr_host_require_exact_path (msg, path, API_PREFIX "/stats"))
       || !_tr_host_require_method (msg, SOUP_METHOD_GET, NULL)
-      || !_tr_host_authorize_request (self, msg, &paired_id))
+      || !_tr_host_authorize_request (self, msg, FALSE, &paired_id))
     return;
 
   job = g_new0 (StatsJob, 1);

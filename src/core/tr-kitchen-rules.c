@@ -75,6 +75,22 @@ item_is_unfinished (const TrItem *item)
 
 /* ---- The screen ---- */
 
+/* A rush is what the pass is waiting on, so with @rush_first it goes
+ * before every normal ticket whatever its age. */
+int
+tr_kitchen_compare_tickets (const TrTicket *a, const TrTicket *b, gboolean rush_first)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, 0);
+
+  if (rush_first && (a->priority == TR_PRIORITY_RUSH) != (b->priority == TR_PRIORITY_RUSH))
+    return a->priority == TR_PRIORITY_RUSH ? -1 : 1;
+  if (a->created_at != b->created_at)
+    return a->created_at < b->created_at ? -1 : 1;
+  if (a->number != b->number)
+    return a->number < b->number ? -1 : 1;
+  return g_strcmp0 (a->id, b->id);
+}
+
 TrKitchenRole
 tr_kitchen_role_from_string (const char *role)
 {

@@ -32,6 +32,15 @@ gboolean tr_change_is_for_station  (const TrTicket *ticket, const TrChange *chan
 /* TRUE when @ticket has changes after @acked_at that @station sees. */
 gboolean tr_ticket_has_changes_for (const TrTicket *ticket, const char *station, gint64 acked_at);
 
+/* ---- Display order ---- */
+
+/* The order of a kitchen screen's tickets: with @rush_first (the
+ * "rush-first" setting, on by default) every rush ticket ahead of the
+ * normal ones; within each group oldest first (created_at, then number,
+ * then id, so the order is total and the same on every screen).
+ * <0, 0 or >0. */
+int tr_kitchen_compare_tickets (const TrTicket *a, const TrTicket *b, gboolean rush_first);
+
 /* ---- The screen ---- */
 
 typedef enum

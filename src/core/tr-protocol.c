@@ -31,6 +31,12 @@ G_STATIC_ASSERT (G_N_ELEMENTS (frame_type_names) == TR_N_FRAME_TYPES);
 /* Room for the "ops" frame around one op of the largest size. */
 G_STATIC_ASSERT (TR_MAX_OP_BYTES + 1024 <= TR_MAX_FRAME_BYTES);
 
+gboolean
+tr_role_is_read_only (const char *role)
+{
+  return g_strcmp0 (role, TR_ROLE_BOARD) == 0;
+}
+
 const char *
 tr_frame_type_to_string (TrFrameType type)
 {

@@ -55,6 +55,14 @@ typedef enum
 
 const char *tr_frame_type_to_string (TrFrameType type);
 
+/* The role of a customer order-ready board (a TV on the wall). A token
+ * paired with it, or a hello that names it, may read but never change:
+ * its ops are acked "forbidden" and write endpoints answer 403. */
+#define TR_ROLE_BOARD "board"
+
+/* TRUE for a role whose stations may not send ops (TR_ROLE_BOARD). */
+gboolean tr_role_is_read_only (const char *role);
+
 typedef struct
 {
   TrFrameType  type;

@@ -10,6 +10,14 @@
 
 #include "tr-ctl-private.h"
 
+static gboolean opt_board;
+
+static const GOptionEntry pair_entries[] = {
+  { "board", 0, 0, G_OPTION_ARG_NONE, &opt_board,
+    N_ ("Pair as an order-ready board: a token that may read but not change anything"), NULL },
+  { NULL },
+};
+
 int
 _tr_ctl_cmd_pair (int argc, char **argv)
 {
@@ -30,7 +38,7 @@ _tr_ctl_cmd_pair (int argc, char **argv)
     context, N_ ("The host prints a code with 'ticketrail-host pair' or shows one in its station "
                  "monitor.\nThe token goes to stdout; keep it secret, and pass the same "
                  "--station-id with it.\n"));
-  if (!_tr_ctl_parse_command_with_args (context, NULL, 1, &argc, &argv, &exit_code))
+  if (!_tr_ctl_parse_command_with_args (context, pair_entries, 1, &argc, &argv, &exit_code))
     return exit_code;
   if (argc != 2)
     return _tr_ctl_usage_error ("pair", _ ("pair needs exactly one CODE"));
@@ -44,7 +52,9 @@ _tr_ctl_cmd_pair (int argc, char **argv)
   json_object_set_string_member (object, "code", argv[1]);
   json_object_set_string_member (station, "id", station_id);
   json_object_set_string_member (station, "name", "ticketrail-ctl");
-  json_object_set_string_member (station, "role", "monitor");
+  /* The host keeps the role with the token: a board's stays read-only
+   * whatever its hello says later. */
+  json_object_set_string_member (station, "role", opt_board ? TR_ROLE_BOARD : "monitor");
   json_object_set_object_member (object, "station", station);
   json_node_take_object (request, object);
   body = tr_json_to_string (request);
