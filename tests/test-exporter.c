@@ -25,6 +25,7 @@
 
 #include "tr-codec.h"
 #include "tr-exporter.h"
+#include "tr-store-lineage.h"
 #include "tr-host.h"
 #include "tr-store.h"
 #include "tr-test-postgres.h"
@@ -397,21 +398,32 @@ test_host_set_exporter_live (void)
   host_apply (host, 120);
   server_host = tr_host_new (host->store);
   g_object_set (server_host, "port", 0, "loopback-only", TRUE, NULL);
+  g_autofree char *lineage = NULL;
+  gint64 gen = 0;
+
   g_assert_true (tr_host_start (server_host, &error));
   g_assert_no_error (error);
+  /* A host makes the restaurant's lineage at start... */
+  g_assert_true (tr_store_get_lineage (host->store, &lineage, &gen, &error));
+  g_assert_nonnull (lineage);
+  g_assert_cmpstr (lineage, !=, host_id);
 
+  /* ...and an export it runs reports under it, the site a replacement
+   * host with the same lineage continues (issue 16). */
   first = exporter_new (host, NULL, first_db, 50);
   g_assert_true (tr_host_set_exporter (server_host, first, &error));
   g_assert_no_error (error);
   g_assert_true (tr_exporter_is_running (first));
+  g_assert_cmpstr (tr_exporter_get_site_id (first), ==, lineage);
   wait_caught_up (first, host->store);
-  assert_rows_match (host->path, first_db, host_id, host_id);
+  assert_rows_match (host->path, first_db, host_id, lineage);
 
   /* Setting the same one again changes nothing. */
   g_assert_true (tr_host_set_exporter (server_host, first, &error));
   g_assert_true (tr_exporter_is_running (first));
 
-  second = exporter_new (host, NULL, second_db, 50);
+  /* A site given by name (--export-site) stays. */
+  second = exporter_new (host, "given-site", second_db, 50);
   g_assert_true (tr_host_set_exporter (server_host, second, &error));
   g_assert_no_error (error);
   g_assert_false (tr_exporter_is_running (first));
@@ -420,7 +432,8 @@ test_host_set_exporter_live (void)
   g_assert_true (current == second);
   g_clear_object (&current);
   wait_caught_up (second, host->store);
-  assert_rows_match (host->path, second_db, host_id, host_id);
+  g_assert_cmpstr (tr_exporter_get_site_id (second), ==, "given-site");
+  assert_rows_match (host->path, second_db, host_id, "given-site");
 
   g_assert_true (tr_host_set_exporter (server_host, NULL, &error));
   g_assert_false (tr_exporter_is_running (second));

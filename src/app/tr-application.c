@@ -258,7 +258,7 @@ apply_export (TrApplication *self, GError **error)
     return TRUE;
 
   /* As ticketrail-host: the exporter reads the host's file through a
-   * connection of its own, and its site is the host's database id. */
+   * connection of its own, and its site is the restaurant's lineage id. */
   store = tr_host_get_store (host);
   exporter
     = tr_exporter_new (tr_store_get_path (store), tr_store_get_db_id (store), NULL, conninfo);

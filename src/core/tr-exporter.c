@@ -56,6 +56,7 @@ struct _TrExporter
   char *database_path;
   char *host_id;
   char *site_id;
+  gboolean site_given; /* FALSE: the default, which the host may replace */
   char *site_name;
   char *conninfo;
   guint batch_size;
@@ -495,6 +496,18 @@ tr_exporter_get_site_id (TrExporter *self)
   return self->site_id;
 }
 
+void
+tr_exporter_set_default_site (TrExporter *self, const char *site_id)
+{
+  g_return_if_fail (TR_IS_EXPORTER (self));
+  g_return_if_fail (!tr_exporter_is_running (self));
+
+  if (self->site_given || site_id == NULL || *site_id == '\0')
+    return;
+  g_free (self->site_id);
+  self->site_id = g_strdup (site_id);
+}
+
 gboolean
 tr_exporter_get_connected (TrExporter *self)
 {
@@ -726,8 +739,11 @@ tr_exporter_constructed (GObject *object)
 
   G_OBJECT_CLASS (tr_exporter_parent_class)->constructed (object);
 
-  /* Until lineage ids (issue 17), the restaurant is its host database. */
-  if (self->site_id == NULL || *self->site_id == '\0')
+  /* The host that runs it replaces this default with the restaurant's
+   * lineage (tr_exporter_set_default_site()); on its own, the restaurant
+   * is its host database. */
+  self->site_given = self->site_id != NULL && *self->site_id != '\0';
+  if (!self->site_given)
     {
       g_free (self->site_id);
       self->site_id = g_strdup (self->host_id);

@@ -31,7 +31,8 @@ G_DECLARE_FINAL_TYPE (TrExporter, tr_exporter, TR, EXPORTER, GObject)
 /* Properties:
  *   "database-path"  string   construct-only: the host's SQLite file
  *   "host-id"        string   construct-only: that database's id (tr_store_get_db_id())
- *   "site-id"        string   construct-only: the restaurant; default the host id
+ *   "site-id"        string   construct-only: the restaurant; default the host id, or
+ *                            the lineage when a TrHost runs it
  *   "site-name"      string   construct-only: its name in ticketrail.sites (NULL keeps it)
  *   "conninfo"       string   construct-only: libpq connection string or URI; "" uses the
  *                             PG* environment variables
@@ -64,6 +65,10 @@ gboolean    tr_exporter_is_running       (TrExporter *self);
 void        tr_exporter_wake             (TrExporter *self);
 
 const char *tr_exporter_get_site_id      (TrExporter *self);
+/* Before start: the site when "site-id" was not given. A host sets it
+ * to the restaurant's lineage, which a replacement host carries on. */
+void        tr_exporter_set_default_site (TrExporter *self,
+                                          const char *site_id);
 gboolean    tr_exporter_get_connected    (TrExporter *self);
 gint64      tr_exporter_get_exported_seq (TrExporter *self);
 gint64      tr_exporter_get_lag_events   (TrExporter *self);

@@ -211,6 +211,7 @@ struct _TrHost
   /* The store's id, copied at start: the writer's mirror of it may be
    * rewritten under the loop's feet. */
   char *db_id;
+  char *lineage; /* the restaurant's id (tr-store-lineage.h), from start */
   /* The newest seq committed and fanned out: what the loop may promise
    * (welcome, health, lag). The file may already hold more. */
   gint64 head_seq;

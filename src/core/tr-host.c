@@ -24,6 +24,7 @@
 #include "config.h"
 
 #include "tr-host-private.h"
+#include "tr-store-lineage.h"
 
 #include "tr-protocol.h"
 #include "tr-web.h"
@@ -145,7 +146,19 @@ tr_host_start (TrHost *self, GError **error)
                  "%" G_GINT64_FORMAT " will not be sent to live stations",
                  self->test_skip_seq);
     }
+  /* The restaurant's lineage, made on a new database: here, before the
+   * writer owns the store, so that an export reports under it from its
+   * first row (issue 16: a replacement host continues the same site). */
+  {
+    gint64 gen = 0;
+
+    g_clear_pointer (&self->lineage, g_free);
+    if (!tr_store_ensure_lineage (self->store, &self->lineage, &gen, error))
+      return FALSE;
+  }
   /* Its own thread and connections: nothing it does waits on this loop. */
+  if (self->exporter != NULL)
+    tr_exporter_set_default_site (self->exporter, self->lineage);
   if (self->exporter != NULL && !tr_exporter_start (self->exporter, error))
     return FALSE;
 
@@ -278,6 +291,7 @@ start_exporter (TrHost *self, TrExporter *exporter, GError **error)
   gboolean started;
 
   g_main_context_push_thread_default (self->context);
+  tr_exporter_set_default_site (exporter, self->lineage);
   started = tr_exporter_start (exporter, error);
   g_main_context_pop_thread_default (self->context);
   return started;
@@ -387,6 +401,7 @@ tr_host_finalize (GObject *object)
   g_ptr_array_unref (self->pending_ops);
   g_ptr_array_unref (self->pending_requests);
   g_free (self->db_id);
+  g_free (self->lineage);
   _tr_host_event_cache_clear (self);
   g_free (self->event_cache);
   g_hash_table_unref (self->stations);

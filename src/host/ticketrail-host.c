@@ -225,7 +225,7 @@ main (int argc, char *argv[])
           N_ ("CONNINFO") },
         { "export-site", 0, 0, G_OPTION_ARG_STRING, &export_site,
           N_ ("The restaurant's id in PostgreSQL, kept when this host is replaced (default: "
-              "this database's host_id)"),
+              "the restaurant's lineage id)"),
           N_ ("ID") },
         { "export-site-name", 0, 0, G_OPTION_ARG_STRING, &export_site_name,
           N_ ("The restaurant's name in PostgreSQL's ticketrail.sites"), N_ ("NAME") },
@@ -320,8 +320,8 @@ main (int argc, char *argv[])
     g_object_set (host, "ops-queue", (guint)ops_queue, NULL);
   if (export_conninfo != NULL)
     {
-      /* Until lineage ids (issue 17) a site is its host database; a
-       * replacement host passes --export-site to continue the same one. */
+      /* Without --export-site the host makes the site its restaurant's
+       * lineage id (tr_host_start()), which a promoted standby carries. */
       g_autoptr (TrExporter) exporter = g_object_new (
         TR_TYPE_EXPORTER, "database-path", db_path, "host-id", tr_store_get_db_id (store),
         "site-id", export_site, "site-name", export_site_name, "conninfo", export_conninfo, NULL);
