@@ -339,6 +339,33 @@ step_monitor_lists_b (Fixture *f)
   return TRUE;
 }
 
+/* "Send Test Ticket to Every Screen" from A's monitor: B, a real second
+ * process, shows it (it says so in its next ping). */
+static gboolean
+step_test_screens (Fixture *f)
+{
+  GtkWindow *monitor = find_toplevel (f, TR_TYPE_HOST_MONITOR);
+
+  g_assert_null (tr_host_monitor_get_screen_check (TR_HOST_MONITOR (monitor)));
+  gtk_widget_activate_action (GTK_WIDGET (monitor), "monitor.test-screens", NULL);
+  return TRUE;
+}
+
+static gboolean
+step_screens_answered (Fixture *f)
+{
+  GtkWindow *monitor = find_toplevel (f, TR_TYPE_HOST_MONITOR);
+  const char *answer = tr_host_monitor_get_screen_check (TR_HOST_MONITOR (monitor));
+  g_auto (GStrv) lines = NULL;
+
+  if (answer == NULL)
+    return FALSE;
+  lines = g_strsplit (answer, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 1);
+  g_assert_nonnull (strstr (lines[0], "shows it (after "));
+  return TRUE;
+}
+
 static gboolean
 step_b_live (Fixture *f)
 {
@@ -514,6 +541,8 @@ test_two_stations (void)
                        step_on_b_kitchen,
                        step_bumped,
                        step_ready_on_a,
+                       step_test_screens,
+                       step_screens_answered,
                        step_kill_b,
                        step_monitor_shows_disconnected,
                        step_quit,

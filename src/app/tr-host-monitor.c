@@ -22,6 +22,8 @@ struct _TrHostMonitor
   GPtrArray *stations;  /* TrStationInfo*, as shown */
   TrExporter *exporter; /* the host's, followed for the export row; or NULL */
   char *export_status;
+  char *screen_check; /* the last screen test's answer, as shown; or NULL */
+  gboolean testing_screens;
 
   AdwWindowTitle *window_title;
   GtkButton *pair_button;
@@ -384,6 +386,102 @@ tr_host_monitor_get_export_status (TrHostMonitor *self)
   return self->export_status;
 }
 
+/* ---- Send Test Ticket to Every Screen ---- */
+
+#define SCREEN_TEST_TIMEOUT_MS 15000
+
+static char *
+dup_screen_check_text (const TrScreenCheck *check)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  guint n = tr_screen_check_get_n_results (check);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const TrScreenResult *result = tr_screen_check_get_result (check, i);
+
+      /* Translators: a screen and its result, e.g. "Grill: shows it" */
+      g_string_append_printf (text, _ ("%s: %s"), result->name,
+                              tr_screen_state_label (result->state));
+      if (result->state == TR_SCREEN_SHOWN)
+        g_string_append_printf (text, _ (" (after %.1f s)"), result->shown_after_ms / 1000.0);
+      if (i + 1 < n)
+        g_string_append_c (text, '\n');
+    }
+  if (n == 0)
+    g_string_append (text, _ ("No screen is paired with this host."));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+test_screens_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (TrHostMonitor) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrScreenCheck) check = tr_host_test_screens_finish (TR_HOST (source), result, &error);
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
+  GtkWidget *label;
+
+  self->testing_screens = FALSE;
+  /* Closed meanwhile: the host removed the ticket all the same. */
+  if (self->station == NULL)
+    return;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "monitor.test-screens", TRUE);
+  g_free (self->screen_check);
+  if (check == NULL)
+    {
+      self->screen_check = g_strdup (error->message);
+      dialog = adw_message_dialog_new (GTK_WINDOW (self), _ ("Cannot Send a Test Ticket"),
+                                       error->message);
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+  self->screen_check = dup_screen_check_text (check);
+  /* Translators: the heading of the screen test's answer; %d is the
+   * test ticket's number */
+  heading = g_strdup_printf (_ ("Test Ticket #%d"), tr_screen_check_get_number (check));
+  dialog = adw_message_dialog_new (
+    GTK_WINDOW (self), heading,
+    tr_screen_check_count (check, TR_SCREEN_NO_ANSWER) > 0
+      ? _ ("A screen that is connected but did not show it is not keeping up: restart it, or run "
+           "the connection test on it. The test ticket has been removed.")
+      : _ ("The test ticket has been removed from every screen."));
+  label = gtk_label_new (self->screen_check);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), label);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Done"));
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_present (GTK_WINDOW (dialog));
+  tr_host_monitor_refresh (self);
+}
+
+/* The host sends one ticket and watches the screens report it; the
+ * window stays usable meanwhile (it takes up to 15 s). */
+static void
+action_test_screens (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  TrHostMonitor *self = TR_HOST_MONITOR (widget);
+  TrHost *host = tr_station_get_host (self->station);
+
+  if (host == NULL || self->testing_screens)
+    return;
+  self->testing_screens = TRUE;
+  g_clear_pointer (&self->screen_check, g_free);
+  gtk_widget_action_set_enabled (widget, "monitor.test-screens", FALSE);
+  tr_host_test_screens_async (host, SCREEN_TEST_TIMEOUT_MS, NULL, test_screens_done_cb,
+                              g_object_ref (self));
+}
+
+const char *
+tr_host_monitor_get_screen_check (TrHostMonitor *self)
+{
+  g_return_val_if_fail (TR_IS_HOST_MONITOR (self), NULL);
+  return self->screen_check;
+}
+
 /* ---- Pairing ---- */
 
 static void
@@ -506,6 +604,7 @@ tr_host_monitor_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->exporter, self);
   g_clear_object (&self->exporter);
   g_clear_pointer (&self->export_status, g_free);
+  g_clear_pointer (&self->screen_check, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), TR_TYPE_HOST_MONITOR);
   g_clear_object (&self->station);
   g_clear_object (&self->clock);
@@ -581,6 +680,7 @@ tr_host_monitor_class_init (TrHostMonitorClass *klass)
 
   gtk_widget_class_install_action (widget_class, "monitor.pair", NULL, action_pair);
   gtk_widget_class_install_action (widget_class, "monitor.revoke", "s", action_revoke);
+  gtk_widget_class_install_action (widget_class, "monitor.test-screens", NULL, action_test_screens);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "monitor.pair",
                                        NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);

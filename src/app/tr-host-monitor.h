@@ -35,6 +35,10 @@ tr_host_monitor_dup_summary (TrHostMonitor *self);
 /* What the export row says now, e.g. "Connected and up to date" (tests). */
 const char *
 tr_host_monitor_get_export_status (TrHostMonitor *self);
+/* The last screen test's answer, one line per screen, once it is over
+ * (NULL before and while it runs). */
+const char *
+tr_host_monitor_get_screen_check (TrHostMonitor *self);
 /* Re-reads the host's list now. */
 void
 tr_host_monitor_refresh (TrHostMonitor *self);

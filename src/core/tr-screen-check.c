@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "tr-screen-check.h"
 
 struct _TrScreenCheck
@@ -31,6 +33,35 @@ tr_screen_state_to_string (TrScreenState state)
       case TR_SCREEN_OFFLINE:
       default:
         return "offline";
+    }
+}
+
+TrScreenState
+tr_screen_state_from_string (const char *text)
+{
+  for (TrScreenState state = TR_SCREEN_WAITING; state <= TR_SCREEN_OFFLINE; state++)
+    if (g_strcmp0 (text, tr_screen_state_to_string (state)) == 0)
+      return state;
+  return TR_SCREEN_OFFLINE;
+}
+
+/* One wording for the CLI and the host monitor. */
+const char *
+tr_screen_state_label (TrScreenState state)
+{
+  switch (state)
+    {
+      case TR_SCREEN_SHOWN:
+        /* Translators: a screen's result in the screen test */
+        return _ ("shows it");
+      case TR_SCREEN_WAITING:
+      case TR_SCREEN_NO_ANSWER:
+        /* Translators: a screen's result in the screen test */
+        return _ ("did not show it in time");
+      case TR_SCREEN_OFFLINE:
+      default:
+        /* Translators: a screen's result in the screen test */
+        return _ ("offline");
     }
 }
 

@@ -22,7 +22,10 @@ typedef enum
   TR_SCREEN_OFFLINE,   /* paired, never connected while the check ran */
 } TrScreenState;
 
-const char *tr_screen_state_to_string (TrScreenState state); /* "waiting" "shown" "no_answer" "offline" */
+const char   *tr_screen_state_to_string   (TrScreenState state); /* "waiting" "shown" "no_answer" "offline" */
+TrScreenState tr_screen_state_from_string (const char *text); /* OFFLINE when unknown */
+/* Translated, for people: "shows it", "did not show it in time", "offline". */
+const char   *tr_screen_state_label       (TrScreenState state);
 
 typedef struct
 {

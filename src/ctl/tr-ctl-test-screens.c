@@ -10,21 +10,9 @@
 
 #include "tr-ctl-private.h"
 #include "tr-error.h"
+#include "tr-screen-check.h"
 
 #define DEFAULT_WAIT_S 15
-
-static const char *
-state_label (const char *state)
-{
-  if (g_strcmp0 (state, "shown") == 0)
-    /* Translators: a screen's result in ticketrail-ctl test-screens */
-    return _ ("shows it");
-  if (g_strcmp0 (state, "no_answer") == 0)
-    /* Translators: a screen's result in ticketrail-ctl test-screens */
-    return _ ("did not show it in time");
-  /* Translators: a screen's result in ticketrail-ctl test-screens */
-  return _ ("offline");
-}
 
 static void
 print_check (JsonObject *object)
@@ -41,7 +29,7 @@ print_check (JsonObject *object)
       JsonNode *after = json_object_get_member (station, "shown_after_ms");
 
       g_print ("  %-24s %s", json_object_get_string_member_with_default (station, "name", "?"),
-               state_label (state));
+               tr_screen_state_label (tr_screen_state_from_string (state)));
       if (after != NULL && JSON_NODE_HOLDS_VALUE (after))
         /* Translators: how soon a screen showed the test ticket */
         g_print (_ (" (after %.1f s)"), json_node_get_int (after) / 1000.0);
