@@ -382,6 +382,51 @@ test_thousand_events (void)
 /* tr_host_set_exporter() on a running host (the app's Preferences): the
  * new exporter starts on the host's context and exports the whole log,
  * the old one stops, and NULL turns the export off. */
+/* GET /metrics from the running host, over loopback (no token needed). */
+typedef struct
+{
+  GBytes *body;
+  gboolean done;
+} Fetch;
+
+static void
+fetched_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Fetch *fetch = user_data;
+  g_autoptr (GError) error = NULL;
+
+  fetch->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_assert_no_error (error);
+  fetch->done = TRUE;
+}
+
+static gboolean
+fetch_done (gpointer data)
+{
+  return ((Fetch *)data)->done;
+}
+
+static char *
+get_metrics (TrHost *host)
+{
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autofree char *url
+    = g_strdup_printf ("http://127.0.0.1:%u/metrics", tr_host_get_bound_port (host));
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  Fetch fetch = { NULL, FALSE };
+  gsize size;
+  const char *data;
+  char *text;
+
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, fetched_cb, &fetch);
+  wait_until (fetch_done, &fetch, "GET /metrics");
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  data = g_bytes_get_data (fetch.body, &size);
+  text = g_strndup (data, size);
+  g_bytes_unref (fetch.body);
+  return text;
+}
+
 static void
 test_host_set_exporter_live (void)
 {
@@ -417,6 +462,14 @@ test_host_set_exporter_live (void)
   g_assert_cmpstr (tr_exporter_get_site_id (first), ==, lineage);
   wait_caught_up (first, host->store);
   assert_rows_match (host->path, first_db, host_id, lineage);
+  /* The lag is on /metrics too, for alerts (docs/monitoring.md). */
+  {
+    g_autofree char *metrics = get_metrics (server_host);
+
+    g_assert_nonnull (strstr (metrics, "\nticketrail_export_connected 1\n"));
+    g_assert_nonnull (strstr (metrics, "\nticketrail_export_lag_events 0\n"));
+    g_assert_nonnull (strstr (metrics, "\n# TYPE ticketrail_export_lag_seconds gauge\n"));
+  }
 
   /* Setting the same one again changes nothing. */
   g_assert_true (tr_host_set_exporter (server_host, first, &error));

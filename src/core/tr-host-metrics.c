@@ -13,6 +13,7 @@
 
 #include "config.h"
 
+#include "tr-exporter.h"
 #include "tr-host-private.h"
 
 #include <string.h>
@@ -164,6 +165,36 @@ write_stations (TrHost *self, GString *out)
     }
 }
 
+/* The PostgreSQL export's lag (issue 16), when the host runs one and
+ * knows it: what an alert on a stalled export watches. */
+static void
+write_export (TrHost *self, GString *out)
+{
+  gint64 events;
+  gint64 seconds;
+
+  if (self->exporter == NULL)
+    return;
+  events = tr_exporter_get_lag_events (self->exporter);
+  seconds = tr_exporter_get_lag_seconds (self->exporter);
+  tr_metrics_text_family (out, "ticketrail_export_connected", "gauge",
+                          "1 while the exporter is connected to PostgreSQL.");
+  tr_metrics_text_sample (out, "ticketrail_export_connected", NULL,
+                          tr_exporter_get_connected (self->exporter) ? 1 : 0);
+  if (events >= 0)
+    {
+      tr_metrics_text_family (out, "ticketrail_export_lag_events", "gauge",
+                              "Events in the host's log not yet in PostgreSQL.");
+      tr_metrics_text_sample (out, "ticketrail_export_lag_events", NULL, (double)events);
+    }
+  if (seconds >= 0)
+    {
+      tr_metrics_text_family (out, "ticketrail_export_lag_seconds", "gauge",
+                              "Age of the oldest event not yet in PostgreSQL.");
+      tr_metrics_text_sample (out, "ticketrail_export_lag_seconds", NULL, (double)seconds);
+    }
+}
+
 void
 _tr_host_handle_metrics (SoupServer *server, SoupServerMessage *msg, const char *path,
                          GHashTable *query, gpointer user_data)
@@ -182,6 +213,7 @@ _tr_host_handle_metrics (SoupServer *server, SoupServerMessage *msg, const char 
   tr_metrics_text_family (out, "ticketrail_events_head_seq", "gauge",
                           "The newest event committed and sent out.");
   tr_metrics_text_sample (out, "ticketrail_events_head_seq", NULL, (double)self->head_seq);
+  write_export (self, out);
   tr_metrics_write (self->metrics, out);
   tr_metrics_write_process (out);
 
