@@ -959,6 +959,13 @@ static const struct
     "json: lone high surrogate in a string" },
   { TARGET_TICKET, ITEM_WITH (",\"quantity\":1,\"note\":\"x\\ud83d\""),
     "json: lone high surrogate in a string" },
+  /* json-glib keeps a short escape's digits: "\udddx" is a lone U+DDD0 */
+  { TARGET_TICKET, ITEM_WITH (",\"quantity\":1,\"note\":\"o\\udddx\""),
+    "json: \\u escape without four hex digits" },
+  { TARGET_TICKET, ITEM_WITH (",\"quantity\":1,\"note\":\"\\u41\""),
+    "json: \\u escape without four hex digits" },
+  { TARGET_TICKET, ITEM_WITH (",\"quantity\":1,\"note\":\"\\u12G4\""),
+    "json: \\u escape without four hex digits" },
   { TARGET_TICKET, "{\"id\":\"t\xff\",\"items\":[" ITEM "]}", "json: invalid UTF-8 at offset 8" },
   { TARGET_TICKET, "{\"id\":\"t\xc3\",\"items\":[" ITEM "]}", "json: invalid UTF-8" },
   { TARGET_TICKET, "{\"id\":\"\xed\xa0\x80\",\"items\":[" ITEM "]}", "json: invalid UTF-8" },

@@ -127,8 +127,13 @@ check_surrogates (const char *data, gsize length, gsize *i, GError **error)
   gint unit;
   gint low;
 
-  if (at >= length || data[at] != 'u' || (unit = hex4_at (data, length, at + 1)) < 0)
-    return TRUE; /* not a \u escape, or a bad one the parser reports */
+  if (at >= length || data[at] != 'u')
+    return TRUE; /* not a \u escape */
+  /* json-glib stops at the first non-hex digit and keeps what it read, so
+   * "\ude" would become a lone U+DE00: refuse any short escape here. */
+  if ((unit = hex4_at (data, length, at + 1)) < 0)
+    return fail_json (error, "\\u escape without four hex digits at offset %" G_GSIZE_FORMAT,
+                      at - 1);
   if (unit >= 0xdc00 && unit <= 0xdfff)
     return fail_json (error, "lone low surrogate in a string at offset %" G_GSIZE_FORMAT, at - 1);
   if (unit < 0xd800 || unit > 0xdbff)
