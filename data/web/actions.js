@@ -3,7 +3,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-import { IS_BOARD, IS_FOH, ROLE, STATION } from './config.js';
+import { IS_BOARD, IS_FOH, IS_STATS, ROLE, STATION } from './config.js';
 import { $, toast } from './dom.js';
 import { _, format } from './gettext.js';
 import { isOpen } from './ops.js';
@@ -142,8 +142,8 @@ export function recallLatest () {
 }
 
 addEventListener('keydown', (e) => {
-  /* The board shows; nothing on it is worked. */
-  if (IS_BOARD) return;
+  /* The board and the figures show; nothing on them is worked. */
+  if (IS_BOARD || IS_STATS) return;
   if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) return;
   const panelOpen = !$('recall-panel').hidden;
   if ((e.ctrlKey || e.metaKey) && (e.key || '').toLowerCase() === 'z') {

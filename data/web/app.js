@@ -11,15 +11,17 @@
  *   pairing.js    trading a pairing code for a station token
  *   screen.js     which tickets and items this screen shows
  *   render.js     the board, the bar and the recall list
- *   rules.js      pure rules: the order board's columns, rush first
+ *   rules.js      pure rules: the order board's columns, rush first, ages
  *   board.js      the customer order-ready board (?role=board)
+ *   figures.js    pure rules of the figures: ranges, durations, colours
+ *   stats.js      the manager's speed-of-service page (?role=stats)
  *   actions.js    bump, recall and the bump bar's keys
  *   sound.js      the chimes
  *   dom.js        building nodes, toasts
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-import { IS_BOARD, IS_FOH, PAIR_CODE, ROLE, ROLE_LABEL, STATION } from './config.js';
+import { IS_BOARD, IS_FOH, IS_STATS, PAIR_CODE, ROLE, ROLE_LABEL, STATION } from './config.js';
 import { boardHostChanged } from './board.js';
 import * as actions from './actions.js';
 import { link } from './connection.js';
@@ -29,6 +31,7 @@ import { pairing } from './pairing.js';
 import { forgetCards, renderConnection, renderNow, renderRecallList, render, setActions, setLink, tick } from './render.js';
 import { isShownInKitchen } from './screen.js';
 import { renderSoundBanner, sound } from './sound.js';
+import { startStats, statsHostChanged, statsLinkChanged } from './stats.js';
 import { hooks, rebuildView, state } from './store.js';
 
 setActions(actions);
@@ -44,6 +47,10 @@ hooks.hostChanged = (oldView) => {
     boardHostChanged(oldView);
     return;
   }
+  if (IS_STATS) {
+    statsHostChanged();
+    return;
+  }
   let chime = false;
   for (const t of state.view.values()) {
     const old = oldView.get(t.id);
@@ -55,7 +62,10 @@ hooks.hostChanged = (oldView) => {
   if (chime) sound.play(IS_FOH ? 'ready' : 'new');
 };
 
-link.onChange = renderConnection;
+link.onChange = () => {
+  renderConnection();
+  if (IS_STATS) statsLinkChanged(link.state);
+};
 link.onUnpaired = (reason) => pairing.show(reason);
 /* Another tab of this screen paired it: this one is paired too. */
 hooks.tokenStored = () => link.adoptStoredToken();
@@ -110,7 +120,7 @@ function start () {
   $('recall-button').addEventListener('click', actions.openRecall);
   $('recall-close').addEventListener('click', actions.closeRecall);
   $('recall-panel').addEventListener('click', (e) => { if (e.target === $('recall-panel')) actions.closeRecall(); });
-  $('recall-button').hidden = IS_FOH || IS_BOARD;
+  $('recall-button').hidden = IS_FOH || IS_BOARD || IS_STATS;
   $('sound-banner').addEventListener('click', () => sound.unlock());
   renderSoundBanner();
   $('pair-form').addEventListener('submit', (e) => {
@@ -120,6 +130,7 @@ function start () {
 
   rebuildView();
   renderNow();
+  if (IS_STATS) startStats();
   setInterval(tick, 1000);
   if (PAIR_CODE) {
     /* A pairing link: pair with its code even when a token is there

@@ -1,20 +1,21 @@
-/* The board: kitchen or front-of-house cards, the connection in the bar,
+/* The board: kitchen or front-of-house cards (or what board.js and
+ * stats.js draw for their roles), the connection in the bar,
  * the recall list and the ticket timers. Clicks go to the actions that
  * app.js binds (setActions), so that this file only draws.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-import { IS_BOARD, IS_FOH, ROLE, RUSH_FIRST, STATION } from './config.js';
+import { IS_BOARD, IS_FOH, IS_STATS, ROLE, RUSH_FIRST, STATION } from './config.js';
 import { forgetBoard, renderBoard, tickBoard } from './board.js';
+import { forgetStats, renderStats } from './stats.js';
 import { $, button, el } from './dom.js';
 import { N_, NC_, _, format, ngettext, pgettext } from './gettext.js';
 import { isOpen } from './ops.js';
-import { compareTickets } from './rules.js';
+import { LATE_MINUTES, ageClass, compareTickets } from './rules.js';
 import { isShownInKitchen, stationItems, unacknowledgedChanges } from './screen.js';
 import { now, state } from './store.js';
 
-const WARN_MS = 8 * 60 * 1000;
-const LATE_MS = 15 * 60 * 1000;
+const LATE_MS = LATE_MINUTES * 60 * 1000;
 const SERVED_SHOWN_MS = 30 * 60 * 1000;
 
 const has = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
@@ -54,10 +55,6 @@ function formatAge (ms) {
   return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${String(m).padStart(2, '0')}:${ss}`;
 }
 
-function ageClass (ms) {
-  return ms >= LATE_MS ? 'late' : ms >= WARN_MS ? 'warn' : 'fresh';
-}
-
 const cardCache = new Map(); /* ticket id → { key, node } */
 let renderQueued = false;
 
@@ -65,6 +62,7 @@ let renderQueued = false;
 export function forgetCards () {
   cardCache.clear();
   forgetBoard();
+  forgetStats();
 }
 
 export function render () {
@@ -76,6 +74,7 @@ export function render () {
 export function renderNow () {
   renderQueued = false;
   if (IS_BOARD) renderBoard();
+  else if (IS_STATS) renderStats();
   else if (IS_FOH) renderFoh();
   else renderKitchen();
   renderConnection();

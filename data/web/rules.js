@@ -1,6 +1,6 @@
 /* Pure display rules: which column of the order-ready board holds a
- * ticket and when it leaves, the board's order, and rush first for every
- * screen. Functions of tickets and the time only, with no page, store or
+ * ticket and when it leaves, the board's order, rush first for every
+ * screen, and a ticket's age colour. Functions of tickets and the time only, with no page, store or
  * catalog, so that node tests them as they are (tests/web/test-web-rules.mjs).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -11,6 +11,18 @@
 export const DEFAULT_LINGER_MS = 5 * 60 * 1000;
 /* How long a number that just became ready stands out. */
 export const HIGHLIGHT_MS = 8 * 1000;
+
+/* A ticket's age colours: amber from WARN_MINUTES, red from LATE_MINUTES
+ * (the GTK app's Preferences defaults). The speed-of-service page passes
+ * the same to the host's report, so that its "late" is the kitchen's. */
+export const WARN_MINUTES = 8;
+export const LATE_MINUTES = 15;
+
+/* The age colour of @ms: 'fresh', 'warn' or 'late' (app.css's
+ * data-age). */
+export function ageClass (ms, warnMs = WARN_MINUTES * 60000, lateMs = LATE_MINUTES * 60000) {
+  return ms >= lateMs ? 'late' : ms >= warnMs ? 'warn' : 'fresh';
+}
 
 export const PREPARING = 'preparing';
 export const READY = 'ready';

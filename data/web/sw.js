@@ -6,7 +6,7 @@
 
 /* A new name whenever the list changes, so that no screen keeps a page
  * whose modules are not all in its cache. */
-const CACHE = 'ticketrail-web-v3';
+const CACHE = 'ticketrail-web-v4';
 /* The page, its style and icon, and every module app.js imports (the
  * list of data/web/ticketrail-web.gresource.xml). */
 const FILES = ['/', '/static/app.css', '/static/icon.svg',
@@ -16,6 +16,7 @@ const FILES = ['/', '/static/app.css', '/static/icon.svg',
   '/static/config.js',
   '/static/connection.js',
   '/static/dom.js',
+  '/static/figures.js',
   '/static/gettext.js',
   '/static/log.js',
   '/static/ops.js',
@@ -24,6 +25,7 @@ const FILES = ['/', '/static/app.css', '/static/icon.svg',
   '/static/rules.js',
   '/static/screen.js',
   '/static/sound.js',
+  '/static/stats.js',
   '/static/store.js'];
 /* Translations: only the screen's own language is fetched, so each one
  * is kept once the page has asked for it. */
