@@ -6,8 +6,10 @@
  * from the main window's menu action, and what it shows is checked
  * against the figures the host itself gives for the same range. Then a
  * ticket is bumped and served and the view must follow without anyone
- * touching it; yesterday is empty; with the host gone the figures stay,
- * with the reason above them. The view is shot into
+ * touching it; a station paired with the host shows the same over
+ * HTTP, and after its pairing is revoked keeps them and says why;
+ * yesterday is empty; with the host gone the figures stay, with the
+ * reason above them. The view is shot into
  * $TICKETRAIL_SCREENSHOT_DIR/service-view.png on the way.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -47,6 +49,13 @@ struct _Fixture
   TrServiceReport *expected; /* the host's own figures */
   gboolean asking;
   guint updates_before;
+
+  /* A station paired with the app's host, and its own Service view. */
+  TrStation *client;
+  char *client_dir;
+  gboolean paired;
+  gboolean revoked;
+  TrServiceWindow *client_view;
   gboolean resized;
   guint frames;
   gboolean shot;
@@ -193,13 +202,13 @@ ask_expected (Fixture *f)
   return FALSE;
 }
 
-/* The view shows f->expected: the headline and every route row. */
+/* @view shows f->expected: the headline and every route row. */
 static gboolean
-view_shows_expected (Fixture *f)
+shows_expected (Fixture *f, TrServiceWindow *view)
 {
   const TrServiceReport *r = f->expected;
-  g_auto (GStrv) figures = tr_service_window_dup_figures (f->service);
-  g_auto (GStrv) routes = tr_service_window_dup_routes (f->service);
+  g_auto (GStrv) figures = tr_service_window_dup_figures (view);
+  g_auto (GStrv) routes = tr_service_window_dup_routes (view);
   g_autofree char *tickets = g_strdup_printf ("tickets\t%u", r->tickets);
   g_autofree char *late = g_strdup_printf ("late\t%u", r->late);
   g_autofree char *warning = g_strdup_printf ("warning\t%u", r->warning);
@@ -208,10 +217,9 @@ view_shows_expected (Fixture *f)
   g_autofree char *p90 = format_duration (&r->ready, r->ready.p90);
   g_autofree char *ready_p90 = g_strdup_printf ("ready-p90\t%s", p90);
 
-  if (g_strcmp0 (tr_service_window_get_page (f->service), "report") != 0
-      || !has_line (figures, tickets) || !has_line (figures, late) || !has_line (figures, warning)
-      || !has_line (figures, ready_avg) || !has_line (figures, ready_p90)
-      || g_strv_length (routes) != r->by_station->len)
+  if (g_strcmp0 (tr_service_window_get_page (view), "report") != 0 || !has_line (figures, tickets)
+      || !has_line (figures, late) || !has_line (figures, warning) || !has_line (figures, ready_avg)
+      || !has_line (figures, ready_p90) || g_strv_length (routes) != r->by_station->len)
     return FALSE;
   for (guint i = 0; i < r->by_station->len; i++)
     {
@@ -225,6 +233,12 @@ view_shows_expected (Fixture *f)
         return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+view_shows_expected (Fixture *f)
+{
+  return shows_expected (f, f->service);
 }
 
 /* ---- Steps ---- */
@@ -395,6 +409,80 @@ step_updated (Fixture *f)
   return view_shows_expected (f);
 }
 
+static void
+on_paired (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (tr_client_pair_finish (TR_CLIENT (source), result, &error));
+  g_assert_no_error (error);
+  f->paired = TRUE;
+}
+
+/* Another station pairs with the host. */
+static gboolean
+step_pair_client (Fixture *f)
+{
+  g_autofree char *url
+    = g_strdup_printf ("http://127.0.0.1:%u", tr_host_get_bound_port (get_host (f)));
+  g_autofree char *code = NULL;
+  g_autoptr (GError) error = NULL;
+
+  f->client_dir = g_dir_make_tmp ("ticketrail-service-client-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->client = tr_station_new_client (f->client_dir, url, "Office", "kitchen", &error);
+  g_assert_no_error (error);
+  code = tr_host_new_pairing_code (get_host (f), NULL, &error);
+  g_assert_no_error (error);
+  tr_client_pair_async (tr_station_get_client (f->client), code, NULL, on_paired, f);
+  return TRUE;
+}
+
+/* Its Service view asks the host over HTTP, and shows the same. */
+static gboolean
+step_client_view (Fixture *f)
+{
+  if (!f->paired)
+    return FALSE;
+  if (f->client_view == NULL)
+    {
+      f->client_view = tr_service_window_new (GTK_WINDOW (find_window (f)), f->client,
+                                              tr_application_get_settings (f->app),
+                                              tr_application_get_clock (f->app));
+      gtk_window_set_application (GTK_WINDOW (f->client_view), GTK_APPLICATION (f->app));
+      gtk_window_present (GTK_WINDOW (f->client_view));
+    }
+  return shows_expected (f, f->client_view);
+}
+
+/* Its pairing revoked: the figures stay, and it says why they are old. */
+static gboolean
+step_client_revoked (Fixture *f)
+{
+  const char *error = tr_service_window_get_error (f->client_view);
+
+  if (!f->revoked)
+    {
+      g_autoptr (GError) local = NULL;
+
+      g_assert_true (
+        tr_host_revoke_station (get_host (f), tr_station_get_station_id (f->client), &local));
+      g_assert_no_error (local);
+      f->revoked = TRUE;
+      gtk_widget_activate_action (GTK_WIDGET (f->client_view), "service.refresh", NULL);
+      return FALSE;
+    }
+  if (error == NULL)
+    return FALSE;
+  g_assert_nonnull (strstr (error, "not paired with the host"));
+  g_assert_cmpstr (tr_service_window_get_page (f->client_view), ==, "report");
+  g_assert_true (shows_expected (f, f->client_view));
+  gtk_window_destroy (GTK_WINDOW (f->client_view));
+  f->client_view = NULL;
+  return TRUE;
+}
+
 static gboolean
 step_yesterday (Fixture *f)
 {
@@ -463,17 +551,13 @@ poll_steps (gpointer data)
 static void
 test_service_view (void)
 {
-  StepFunc steps[] = { step_service,
-                       step_open_view,
-                       step_matches_host,
-                       step_shoot,
-                       step_live_update,
-                       step_updated,
-                       step_yesterday,
-                       step_back_to_today,
-                       step_error_keeps_figures,
-                       step_quit,
-                       NULL };
+  StepFunc steps[] = { step_service,        step_open_view,
+                       step_matches_host,   step_shoot,
+                       step_live_update,    step_updated,
+                       step_pair_client,    step_client_view,
+                       step_client_revoked, step_yesterday,
+                       step_back_to_today,  step_error_keeps_figures,
+                       step_quit,           NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (GSettings) settings = g_settings_new (APP_ID);
   Fixture fixture = { 0 };
@@ -516,6 +600,10 @@ test_service_view (void)
     g_assert_cmpint (gdk_texture_get_width (texture), >, 300);
   }
 
+  tr_station_shutdown (f->client);
+  g_assert_finalize_object (f->client);
+  tr_test_remove_tree (f->client_dir);
+  g_free (f->client_dir);
   g_assert_finalize_object (f->app);
   g_clear_pointer (&f->expected, tr_service_report_free);
   tr_test_remove_tree (f->dir);

@@ -402,6 +402,31 @@ schedule_refresh (TrServiceWindow *self)
   self->refresh_id = g_timeout_add (REFRESH_DELAY_MS, refresh_cb, self);
 }
 
+/* Past midnight "today" is another day, and "yesterday" too: asked
+ * again once the range the figures are for is no longer the range. */
+static void
+on_tick (TrServiceWindow *self)
+{
+  g_autoptr (GDateTime) now = NULL;
+  gint64 from = 0, to = 0;
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || self->cancellable != NULL
+      || self->report == NULL || self->report_range != self->range)
+    return;
+  now = dup_now (self);
+  if (tr_service_range_get_bounds (self->range, now, &from, &to) && from != self->report->from)
+    start_request (self);
+}
+
+/* A link back (a client's host came back, a new token): the figures
+ * may be there again. */
+static void
+on_link_state_changed (TrServiceWindow *self)
+{
+  if (self->error != NULL)
+    schedule_refresh (self);
+}
+
 static void
 action_refresh (GtkWidget *widget, const char *action_name, GVariant *param)
 {
@@ -552,6 +577,9 @@ tr_service_window_constructed (GObject *object)
   build_figures (self);
   g_signal_connect_object (self->station, "ticket-changed", G_CALLBACK (schedule_refresh), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->station, "notify::link-state", G_CALLBACK (on_link_state_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->clock, "tick", G_CALLBACK (on_tick), self, G_CONNECT_SWAPPED);
   if (self->settings != NULL)
     {
       g_signal_connect_object (self->settings, "changed::warn-minutes",

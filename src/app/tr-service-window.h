@@ -6,8 +6,9 @@
  * Asks the station (tr_station_get_stats_async()), which answers from
  * the host's store on the host and from the host over HTTP on a paired
  * station; never writes anything. While it is shown it asks again, at
- * most every couple of seconds, as tickets change; hidden, it asks
- * nothing and cancels what it asked. A failure says what is wrong and
+ * most every couple of seconds, as tickets change (and when the link
+ * comes back after a failure, and when midnight moves the range);
+ * hidden, it asks nothing and cancels what it asked. A failure says what is wrong and
  * keeps the last figures on screen.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
