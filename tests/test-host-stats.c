@@ -12,7 +12,9 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "tr-client.h"
 #include "tr-codec.h"
+#include "tr-error.h"
 #include "tr-host.h"
 #include "tr-store-private.h"
 #include "tr-store.h"
@@ -596,6 +598,127 @@ test_ctl_stats (Fixture *f, gconstpointer data)
   g_assert_cmpint (status, ==, 1);
 }
 
+static void
+report_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  guint give_up = g_timeout_add (GIVE_UP_MS, give_up_cb, NULL);
+
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (give_up);
+  return *slot;
+}
+
+static void
+assert_report (const TrServiceReport *report)
+{
+  const TrServiceGroup *fry, *grill;
+
+  g_assert_nonnull (report);
+  g_assert_cmpint (report->from, ==, T0);
+  g_assert_cmpint (report->to, ==, T0 + 60 * MIN_MS);
+  g_assert_cmpint (report->late_ms, ==, 9 * MIN_MS);
+  g_assert_cmpuint (report->tickets, ==, N_TICKETS);
+  g_assert_cmpuint (report->cancelled, ==, 1);
+  g_assert_cmpuint (report->late, ==, 2);
+  g_assert_cmpuint (report->warning, ==, 1);
+  g_assert_cmpint (report->ready.avg, ==, 330000);
+  g_assert_cmpint (report->ready.p90, ==, 9 * MIN_MS);
+  g_assert_cmpint (report->wait.avg, ==, 5500);
+  g_assert_cmpuint (report->by_station->len, ==, 2);
+  fry = g_ptr_array_index (report->by_station, 0);
+  grill = g_ptr_array_index (report->by_station, 1);
+  g_assert_cmpstr (fry->key, ==, "fry");
+  g_assert_cmpint (fry->ready.avg, ==, MIN_MS);
+  g_assert_cmpstr (grill->key, ==, "grill");
+  g_assert_cmpuint (grill->items, ==, N_TICKETS);
+  g_assert_cmpuint (report->by_hour[23].tickets, ==, 7);
+}
+
+/* The same figures without HTTP on the host (tr_host_get_stats_async(),
+ * the host station's Service view) and over HTTP with a station's token
+ * (tr_client_get_stats_async(), a paired station's). */
+static void
+test_stats_api (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "station.db", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrStore) cache = NULL;
+  g_autoptr (TrClient) client = NULL;
+  g_autoptr (TrServiceReport) report = NULL;
+  GAsyncResult *result = NULL;
+
+  make_service (f);
+
+  tr_host_get_stats_async (f->host, T0, T0 + 60 * MIN_MS, 8 * MIN_MS, 9 * MIN_MS, NULL, report_cb,
+                           &result);
+  report = tr_host_get_stats_finish (f->host, wait_result (&result), &error);
+  g_assert_no_error (error);
+  assert_report (report);
+  g_clear_object (&result);
+  g_clear_pointer (&report, tr_service_report_free);
+
+  /* A range the wrong way round is refused before any thread. */
+  tr_host_get_stats_async (f->host, T0, T0, 8 * MIN_MS, 9 * MIN_MS, NULL, report_cb, &result);
+  report = tr_host_get_stats_finish (f->host, wait_result (&result), &error);
+  g_assert_error (error, TR_ERROR, TR_ERROR_INVALID);
+  g_assert_null (report);
+  g_clear_object (&result);
+  g_clear_error (&error);
+
+  cache = tr_store_open (path, TR_STORE_DURABILITY_NORMAL, &error);
+  g_assert_no_error (error);
+  client = tr_client_new (cache, f->base_url, "Office", "kitchen");
+  g_object_set (client, "token", f->token, NULL);
+  tr_client_get_stats_async (client, T0, T0 + 60 * MIN_MS, 8, 9, NULL, report_cb, &result);
+  report = tr_client_get_stats_finish (client, wait_result (&result), &error);
+  g_assert_no_error (error);
+  assert_report (report);
+  g_clear_object (&result);
+  g_clear_pointer (&report, tr_service_report_free);
+
+  /* A token the host does not know: a clear refusal, not figures. */
+  g_object_set (client, "token", "not-a-token", NULL);
+  tr_client_get_stats_async (client, T0, T0 + 60 * MIN_MS, 8, 9, NULL, report_cb, &result);
+  report = tr_client_get_stats_finish (client, wait_result (&result), &error);
+  g_assert_error (error, TR_ERROR, TR_ERROR_UNAUTHORIZED);
+  g_assert_null (report);
+  g_clear_object (&result);
+  g_clear_error (&error);
+
+  /* Thresholds the host refuses: its message comes through. */
+  g_object_set (client, "token", f->token, NULL);
+  tr_client_get_stats_async (client, T0, T0 + 60 * MIN_MS, 8, 999, NULL, report_cb, &result);
+  report = tr_client_get_stats_finish (client, wait_result (&result), &error);
+  g_assert_error (error, TR_ERROR, TR_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "late_minutes"));
+  g_clear_object (&result);
+  g_clear_error (&error);
+
+  /* The host gone: the I/O error, not a hang. */
+  tr_host_stop (f->host);
+  tr_client_get_stats_async (client, T0, T0 + 60 * MIN_MS, 8, 9, NULL, report_cb, &result);
+  report = tr_client_get_stats_finish (client, wait_result (&result), &error);
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == G_IO_ERROR);
+  g_assert_null (report);
+  g_clear_object (&result);
+  g_clear_error (&error);
+  tr_host_get_stats_async (f->host, T0, T0 + MIN_MS, 8 * MIN_MS, 9 * MIN_MS, NULL, report_cb,
+                           &result);
+  report = tr_host_get_stats_finish (f->host, wait_result (&result), &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  g_clear_object (&result);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -606,6 +729,7 @@ main (int argc, char **argv)
   g_test_add ("/host-stats/json", Fixture, NULL, fixture_setup, test_stats_json, fixture_teardown);
   g_test_add ("/host-stats/csv", Fixture, NULL, fixture_setup, test_stats_csv, fixture_teardown);
   g_test_add ("/host-stats/ctl", Fixture, NULL, fixture_setup, test_ctl_stats, fixture_teardown);
+  g_test_add ("/host-stats/api", Fixture, NULL, fixture_setup, test_stats_api, fixture_teardown);
   g_test_add ("/host-stats/errors", Fixture, NULL, fixture_setup, test_stats_errors,
               fixture_teardown);
   return g_test_run ();

@@ -11,6 +11,7 @@
 
 #include "tr-foh-view.h"
 #include "tr-host-monitor.h"
+#include "tr-service-window.h"
 #include "tr-welcome-page.h"
 #include "tr-window.h"
 
@@ -222,6 +223,30 @@ host_monitor_action (GSimpleAction *action, GVariant *param, gpointer user_data)
     }
 }
 
+/* The Service view: any station with a link to the figures, host or
+ * paired; the station and the thresholds' settings come with it. */
+static void
+service_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  TrWindow *self = user_data;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  GtkWindow *service;
+
+  for (GList *l = app ? gtk_application_get_windows (app) : NULL; l != NULL; l = l->next)
+    if (TR_IS_SERVICE_WINDOW (l->data)
+        && gtk_window_get_transient_for (l->data) == GTK_WINDOW (self))
+      {
+        gtk_window_present (l->data);
+        return;
+      }
+  if (self->station == NULL)
+    return;
+  service = GTK_WINDOW (
+    tr_service_window_new (GTK_WINDOW (self), self->station, self->settings, self->clock));
+  gtk_window_set_application (service, app);
+  gtk_window_present (service);
+}
+
 /* ---- First run ---- */
 
 static void
@@ -370,6 +395,7 @@ tr_window_constructed (GObject *object)
     { .name = "show-recall", .activate = show_recall_action },
     { .name = "mute-sounds", .state = "false", .change_state = mute_sounds_action },
     { .name = "host-monitor", .activate = host_monitor_action },
+    { .name = "service", .activate = service_action },
   };
 
   G_OBJECT_CLASS (tr_window_parent_class)->constructed (object);
@@ -442,6 +468,9 @@ tr_window_constructed (GObject *object)
             gtk_window_maximize (GTK_WINDOW (self));
         }
     }
+  g_simple_action_set_enabled (
+    G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "service")),
+    self->station != NULL);
   g_simple_action_set_enabled (
     G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "host-monitor")),
     self->station != NULL && tr_station_get_mode (self->station) == TR_STATION_MODE_HOST);

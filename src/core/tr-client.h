@@ -12,6 +12,7 @@
 
 #include <gio/gio.h>
 
+#include "tr-service-stats.h"
 #include "tr-store.h"
 
 G_BEGIN_DECLS
@@ -89,6 +90,26 @@ void       tr_client_pair_async  (TrClient            *self,
 gboolean   tr_client_pair_finish (TrClient      *self,
                                   GAsyncResult  *result,
                                   GError       **error);
+
+/* Speed of service from the host (GET /api/v1/stats with this
+ * station's token; tr-client-stats.c): the tickets created in [@from,
+ * @to) against @warn_minutes and @late_minutes (1 to 240). Needs no live
+ * link, only the host's URL. Fails with TR_ERROR_UNAUTHORIZED (401: not
+ * paired, revoked), TR_ERROR_FORBIDDEN (403), TR_ERROR_LIMIT (429),
+ * TR_ERROR_INVALID (an answer that is not the figures), TR_ERROR_PROTOCOL
+ * (any other refusal, with the host's message), G_IO_ERROR_TIMED_OUT
+ * after 20 s without an answer, or the I/O error. */
+void             tr_client_get_stats_async  (TrClient            *self,
+                                             gint64               from,
+                                             gint64               to,
+                                             guint                warn_minutes,
+                                             guint                late_minutes,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+TrServiceReport *tr_client_get_stats_finish (TrClient      *self,
+                                             GAsyncResult  *result,
+                                             GError       **error);
 
 TrClientState tr_client_get_state      (TrClient *self);
 guint         tr_client_get_queued_ops (TrClient *self);

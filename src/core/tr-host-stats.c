@@ -20,6 +20,7 @@
 
 #include "tr-codec.h"
 #include "tr-error.h"
+#include "tr-service-json.h"
 #include "tr-service-stats.h"
 
 #define DAY_MS ((gint64)24 * 60 * 60 * 1000)
@@ -43,7 +44,7 @@ typedef struct _StatsReader
 
 typedef struct
 {
-  SoupServerMessage *msg;
+  SoupServerMessage *msg; /* NULL: tr_host_get_stats_async(), answered with the report */
   gulong finished_id;
   gboolean finished; /* the client went away: never answer */
   gboolean csv;
@@ -59,64 +60,10 @@ stats_job_free (gpointer data)
 {
   StatsJob *job = data;
 
-  g_clear_signal_handler (&job->finished_id, job->msg);
+  if (job->msg != NULL)
+    g_clear_signal_handler (&job->finished_id, job->msg);
   g_clear_object (&job->msg);
   g_free (job);
-}
-
-static void
-add_summary (JsonBuilder *builder, const char *name, const TrDurationSummary *summary)
-{
-  json_builder_set_member_name (builder, name);
-  if (summary->count == 0)
-    {
-      json_builder_add_null_value (builder);
-      return;
-    }
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "count");
-  json_builder_add_int_value (builder, summary->count);
-  json_builder_set_member_name (builder, "avg");
-  json_builder_add_int_value (builder, summary->avg);
-  json_builder_set_member_name (builder, "p50");
-  json_builder_add_int_value (builder, summary->p50);
-  json_builder_set_member_name (builder, "p90");
-  json_builder_add_int_value (builder, summary->p90);
-  json_builder_set_member_name (builder, "max");
-  json_builder_add_int_value (builder, summary->max);
-  json_builder_end_object (builder);
-}
-
-static void
-add_int (JsonBuilder *builder, const char *name, gint64 value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
-static void
-add_groups (JsonBuilder *builder, const char *name, const char *key_name, const char *count_name,
-            GPtrArray *groups)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < groups->len; i++)
-    {
-      const TrServiceGroup *group = g_ptr_array_index (groups, i);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, key_name);
-      if (group->key != NULL)
-        json_builder_add_string_value (builder, group->key);
-      else
-        json_builder_add_null_value (builder);
-      add_int (builder, count_name,
-               g_str_equal (count_name, "items") ? group->items : group->tickets);
-      add_int (builder, "late", group->late);
-      add_summary (builder, "ready_time_ms", &group->ready);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
 }
 
 static char *
@@ -124,38 +71,11 @@ build_json (const StatsJob *job, GPtrArray *tickets, GPtrArray *items)
 {
   g_autoptr (TrServiceReport) report
     = tr_service_report_new (tickets, items, job->warn_ms, job->late_ms, job->now, NULL);
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
 
-  json_builder_begin_object (builder);
-  add_int (builder, "from", job->from);
-  add_int (builder, "to", job->to);
-  add_int (builder, "warn_ms", job->warn_ms);
-  add_int (builder, "late_ms", job->late_ms);
-  add_int (builder, "tickets", report->tickets);
-  add_int (builder, "cancelled", report->cancelled);
-  add_int (builder, "warning", report->warning);
-  add_int (builder, "late", report->late);
-  add_int (builder, "recalls", report->recalls);
-  add_summary (builder, "start_time_ms", &report->start);
-  add_summary (builder, "ready_time_ms", &report->ready);
-  add_summary (builder, "wait_time_ms", &report->wait);
-  add_groups (builder, "by_station", "station", "items", report->by_station);
-  add_groups (builder, "by_order_type", "order_type", "tickets", report->by_order_type);
-  json_builder_set_member_name (builder, "by_hour");
-  json_builder_begin_array (builder);
-  for (guint h = 0; h < 24; h++)
-    {
-      json_builder_begin_object (builder);
-      add_int (builder, "hour", h);
-      add_int (builder, "tickets", report->by_hour[h].tickets);
-      add_int (builder, "late", report->by_hour[h].late);
-      add_summary (builder, "ready_time_ms", &report->by_hour[h].ready);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
+  report->from = job->from;
+  report->to = job->to;
+  root = tr_service_report_to_json (report);
   return tr_json_to_string (root);
 }
 
@@ -259,6 +179,16 @@ stats_run (gpointer task_data, gpointer pool_data)
       || !tr_store_reader_list_timings (self->reader, job->from, job->to, tickets, items, &error))
     {
       g_task_return_error (task, error);
+      return;
+    }
+  if (job->msg == NULL)
+    {
+      TrServiceReport *report
+        = tr_service_report_new (tickets, items, job->warn_ms, job->late_ms, job->now, NULL);
+
+      report->from = job->from;
+      report->to = job->to;
+      g_task_return_pointer (task, report, (GDestroyNotify)tr_service_report_free);
       return;
     }
   g_task_return_pointer (
@@ -420,4 +350,57 @@ _tr_host_handle_stats (SoupServer *server, SoupServerMessage *msg, const char *p
   self->stats_reader->n_pending++;
   if (!g_thread_pool_push (self->stats_reader->pool, task, &error))
     g_error ("Cannot queue a speed-of-service report: %s", error->message);
+}
+
+void
+tr_host_get_stats_async (TrHost *self, gint64 from, gint64 to, gint64 warn_ms, gint64 late_ms,
+                         GCancellable *cancellable, GAsyncReadyCallback callback,
+                         gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  StatsJob *job;
+
+  g_return_if_fail (TR_IS_HOST (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tr_host_get_stats_async);
+  if (from < 0 || from >= to || warn_ms < 1 || late_ms < 1)
+    {
+      g_task_return_new_error (task, TR_ERROR, TR_ERROR_INVALID,
+                               "from, to: ms since the epoch, from before to");
+      return;
+    }
+  /* After tr_host_stop() nothing would stop a new thread again. */
+  if (!self->running)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               "the host is not running");
+      return;
+    }
+  if (!stats_start (self, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  job = g_new0 (StatsJob, 1);
+  job->from = from;
+  job->to = to;
+  job->warn_ms = warn_ms;
+  job->late_ms = late_ms;
+  job->now = tr_now_ms ();
+  g_task_set_task_data (task, job, stats_job_free);
+  /* Not counted in n_pending: that limit is for clients over HTTP, and
+   * this station's own view asks one at a time. The thread owns the
+   * task's reference from here. */
+  if (!g_thread_pool_push (self->stats_reader->pool, g_steal_pointer (&task), &error))
+    g_error ("Cannot queue a speed-of-service report: %s", error->message);
+}
+
+TrServiceReport *
+tr_host_get_stats_finish (TrHost *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -21,6 +21,7 @@
 
 #include "tr-exporter.h"
 #include "tr-screen-check.h"
+#include "tr-service-stats.h"
 #include "tr-store.h"
 
 G_BEGIN_DECLS
@@ -186,5 +187,23 @@ void       tr_host_save_menu_async  (TrHost              *self,
 gboolean   tr_host_save_menu_finish (TrHost        *self,
                                      GAsyncResult  *result,
                                      GError       **error);
+
+/* Speed of service of the tickets created in [@from, @to) (ms since
+ * the epoch) against @warn_ms and @late_ms, as GET /api/v1/stats
+ * computes it: read and computed on the stats thread, never on the
+ * loop; completes on the caller's thread-default context, which must
+ * be the host's (tr-host-stats.c). _finish() gives the report with
+ * from, to and the thresholds set, or NULL with @error. */
+void             tr_host_get_stats_async  (TrHost              *self,
+                                           gint64               from,
+                                           gint64               to,
+                                           gint64               warn_ms,
+                                           gint64               late_ms,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+TrServiceReport *tr_host_get_stats_finish (TrHost        *self,
+                                           GAsyncResult  *result,
+                                           GError       **error);
 
 G_END_DECLS

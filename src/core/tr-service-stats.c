@@ -238,8 +238,8 @@ tr_item_timing_ready_ms (const TrItemTiming *timing)
                                                  : -1;
 }
 
-static TrLateness
-lateness_of (gint64 elapsed, gint64 warn_ms, gint64 late_ms)
+TrLateness
+tr_lateness_of (gint64 elapsed, gint64 warn_ms, gint64 late_ms)
 {
   if (elapsed >= late_ms)
     return TR_LATENESS_LATE;
@@ -255,7 +255,7 @@ tr_ticket_timing_lateness (const TrTicketTiming *timing, gint64 warn_ms, gint64 
 
   if (timing->cancelled_at > 0)
     return TR_LATENESS_ON_TIME;
-  return lateness_of (ready >= 0 ? ready : now - timing->created_at, warn_ms, late_ms);
+  return tr_lateness_of (ready >= 0 ? ready : now - timing->created_at, warn_ms, late_ms);
 }
 
 static int
@@ -325,8 +325,7 @@ tally_for (GHashTable *tallies, GPtrArray *groups, const char *key)
   if (tally == NULL)
     {
       tally = g_new0 (Tally, 1);
-      tally->group = g_new0 (TrServiceGroup, 1);
-      tally->group->key = g_strdup (key);
+      tally->group = tr_service_group_new (key);
       tally->values = g_array_new (FALSE, FALSE, sizeof (gint64));
       g_ptr_array_add (groups, tally->group);
       g_hash_table_insert (tallies, g_strdup (key != NULL ? key : ""), tally);
@@ -339,6 +338,25 @@ service_group_free (TrServiceGroup *group)
 {
   g_free (group->key);
   g_free (group);
+}
+
+TrServiceGroup *
+tr_service_group_new (const char *key)
+{
+  TrServiceGroup *group = g_new0 (TrServiceGroup, 1);
+
+  group->key = g_strdup (key);
+  return group;
+}
+
+TrServiceReport *
+tr_service_report_new_empty (void)
+{
+  TrServiceReport *report = g_new0 (TrServiceReport, 1);
+
+  report->by_station = g_ptr_array_new_with_free_func ((GDestroyNotify)service_group_free);
+  report->by_order_type = g_ptr_array_new_with_free_func ((GDestroyNotify)service_group_free);
+  return report;
 }
 
 static int
@@ -377,7 +395,7 @@ TrServiceReport *
 tr_service_report_new (const GPtrArray *tickets, const GPtrArray *items, gint64 warn_ms,
                        gint64 late_ms, gint64 now, GTimeZone *tz)
 {
-  TrServiceReport *report = g_new0 (TrServiceReport, 1);
+  TrServiceReport *report = tr_service_report_new_empty ();
   g_autoptr (GTimeZone) local = tz != NULL ? g_time_zone_ref (tz) : g_time_zone_new_local ();
   g_autoptr (GArray) start = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GArray) ready = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -388,8 +406,8 @@ tr_service_report_new (const GPtrArray *tickets, const GPtrArray *items, gint64 
     = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   Tally hours[24];
 
-  report->by_station = g_ptr_array_new_with_free_func ((GDestroyNotify)service_group_free);
-  report->by_order_type = g_ptr_array_new_with_free_func ((GDestroyNotify)service_group_free);
+  report->warn_ms = warn_ms;
+  report->late_ms = late_ms;
   for (guint h = 0; h < 24; h++)
     {
       hours[h].group = &report->by_hour[h];
@@ -453,7 +471,7 @@ tr_service_report_new (const GPtrArray *tickets, const GPtrArray *items, gint64 
         continue;
       tally = tally_for (stations, report->by_station, item->station);
       tally->group->items++;
-      tally_add (tally, ms, lateness_of (ms >= 0 ? ms : now - item->added_at, warn_ms, late_ms));
+      tally_add (tally, ms, tr_lateness_of (ms >= 0 ? ms : now - item->added_at, warn_ms, late_ms));
     }
 
   tr_duration_summary_compute (start, &report->start);

@@ -107,8 +107,13 @@ typedef enum
 } TrLateness;
 
 /* Against the kitchen's age colours (Preferences' warning and late
- * minutes): the time to ready, or for a ticket not ready yet its age at
- * @now. A cancelled ticket is on time. */
+ * minutes): @elapsed_ms is late from @late_ms on, else a warning from
+ * @warn_ms on. The same rule colours the Service view's hours. */
+TrLateness
+tr_lateness_of (gint64 elapsed_ms, gint64 warn_ms, gint64 late_ms);
+
+/* The same for a ticket: its time to ready, or for a ticket not ready
+ * yet its age at @now. A cancelled ticket is on time. */
 TrLateness
 tr_ticket_timing_lateness (const TrTicketTiming *timing, gint64 warn_ms, gint64 late_ms,
                            gint64 now);
@@ -138,6 +143,12 @@ typedef struct
 
 typedef struct
 {
+  /* The range and thresholds the figures are for: the caller's (the
+   * host's answer, tr-service-json.h, carries them). */
+  gint64 from;
+  gint64 to;
+  gint64 warn_ms;
+  gint64 late_ms;
   guint tickets; /* not cancelled */
   guint cancelled;
   guint warning;
@@ -151,9 +162,17 @@ typedef struct
   TrServiceGroup by_hour[24]; /* by the hour @tz gives created_at; key NULL */
 } TrServiceReport;
 
+/* A report of nothing (every count 0, every summary empty, the groups
+ * empty), to be filled in: the JSON decoder's (tr-service-json.c). */
+TrServiceReport *
+tr_service_report_new_empty (void);
+/* A group for @key (NULL: no station), owned by the report's arrays. */
+TrServiceGroup *
+tr_service_group_new (const char *key);
+
 /* The figures of @tickets (TrTicketTiming*) and their @items
  * (TrItemTiming*, those of other tickets are ignored); hours in @tz
- * (NULL: local time). */
+ * (NULL: local time). Sets warn_ms and late_ms, not from and to. */
 TrServiceReport *
 tr_service_report_new (const GPtrArray *tickets, const GPtrArray *items, gint64 warn_ms,
                        gint64 late_ms, gint64 now, GTimeZone *tz);

@@ -587,6 +587,73 @@ tr_station_save_menu_finish (TrStation *self, GAsyncResult *result, GError **err
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* ---- Speed of service ---- */
+
+static void
+host_stats_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  TrServiceReport *report = tr_host_get_stats_finish (TR_HOST (source), result, &error);
+
+  if (report != NULL)
+    g_task_return_pointer (task, report, (GDestroyNotify)tr_service_report_free);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+client_stats_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  TrServiceReport *report = tr_client_get_stats_finish (TR_CLIENT (source), result, &error);
+
+  if (report != NULL)
+    g_task_return_pointer (task, report, (GDestroyNotify)tr_service_report_free);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+tr_station_get_stats_async (TrStation *self, gint64 from, gint64 to, guint warn_minutes,
+                            guint late_minutes, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (TR_IS_STATION (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tr_station_get_stats_async);
+  /* The host's own bounds, so that both ways refuse the same. */
+  if (warn_minutes < 1 || warn_minutes > 240 || late_minutes < 1 || late_minutes > 240)
+    {
+      g_task_return_new_error (task, TR_ERROR, TR_ERROR_INVALID,
+                               "warn_minutes, late_minutes: 1 to 240");
+      return;
+    }
+  if (self->mode == TR_STATION_MODE_HOST)
+    tr_host_get_stats_async (self->host, from, to, (gint64)warn_minutes * 60000,
+                             (gint64)late_minutes * 60000, cancellable, host_stats_cb,
+                             g_steal_pointer (&task));
+  else
+    tr_client_get_stats_async (self->client, from, to, warn_minutes, late_minutes, cancellable,
+                               client_stats_cb, g_steal_pointer (&task));
+}
+
+TrServiceReport *
+tr_station_get_stats_finish (TrStation *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (TR_IS_STATION (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tr_station_get_stats_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 void
 tr_station_shutdown (TrStation *self)
 {

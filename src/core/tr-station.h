@@ -115,6 +115,27 @@ GPtrArray    *tr_station_list_tickets   (TrStation  *self,
 GPtrArray    *tr_station_list_outbox    (TrStation  *self,
                                          GError    **error);
 
+/* ---- Speed of service: the host's figures, for managers ---- */
+
+/* The figures of the tickets created in [@from, @to) (ms since the
+ * epoch; tr-service-range.h gives today's and others) against the
+ * kitchen's age colours, @warn_minutes and @late_minutes (1 to 240): on
+ * a host from its own store on the stats thread, on a client from its
+ * host over HTTP with its token (tr_client_get_stats_async(), whose
+ * errors it gives). Never on the loop. _finish() gives the report with
+ * its range and thresholds set. */
+void             tr_station_get_stats_async  (TrStation           *self,
+                                              gint64               from,
+                                              gint64               to,
+                                              guint                warn_minutes,
+                                              guint                late_minutes,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+TrServiceReport *tr_station_get_stats_finish (TrStation     *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
+
 /* ---- The menu: a setting of this station's database ---- */
 
 /* The menu document as saved (JSON; tr-menu.c parses it), or NULL with
