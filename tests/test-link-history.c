@@ -73,6 +73,7 @@ test_summary (void)
   g_assert_cmpuint (summary->drops, ==, 1);
   g_assert_cmpint (summary->longest_outage_ms, ==, 300);
   g_assert_cmpint (summary->up_ms, ==, 600);
+  g_assert_cmpint (summary->known_ms, ==, 1000);
   g_assert_false (summary->up_now);
   g_assert_cmpuint (summary->segments->len, ==, 4);
   g_assert_cmpint (segment_at (summary, 0)->start, ==, 0);
@@ -103,6 +104,7 @@ test_window (void)
   g_assert_cmpuint (summary->drops, ==, 1); /* the 1006 was before */
   g_assert_cmpint (summary->longest_outage_ms, ==, 500);
   g_assert_cmpint (summary->up_ms, ==, 300 + 1100);
+  g_assert_cmpint (summary->known_ms, ==, 2000); /* known since before the window */
   g_assert_true (summary->up_now);
   g_assert_cmpuint (summary->segments->len, ==, 4);
   g_assert_false (segment_at (summary, 0)->up);
@@ -128,6 +130,7 @@ test_unknown_and_overlap (void)
   summary = tr_link_summary_new (links, 0, 1000);
   g_assert_cmpint (summary->longest_outage_ms, ==, 100);
   g_assert_cmpint (summary->up_ms, ==, 400);
+  g_assert_cmpint (summary->known_ms, ==, 500); /* since its first link */
   g_assert_cmpuint (summary->segments->len, ==, 2);
   g_assert_cmpint (segment_at (summary, 0)->start, ==, 500);
   g_assert_cmpint (segment_at (summary, 0)->end, ==, 900);
@@ -136,6 +139,7 @@ test_unknown_and_overlap (void)
   g_assert_cmpuint (empty->segments->len, ==, 0);
   g_assert_cmpint (empty->longest_outage_ms, ==, 0);
   g_assert_false (empty->up_now);
+  g_assert_cmpint (empty->known_ms, ==, 0);
 }
 
 static void

@@ -322,6 +322,7 @@ history_to_json (GPtrArray *histories, gint64 from, gint64 to)
       json_object_set_int_member (object, "drops", summary->drops);
       json_object_set_int_member (object, "longest_outage_ms", summary->longest_outage_ms);
       json_object_set_int_member (object, "up_ms", summary->up_ms);
+      json_object_set_int_member (object, "known_ms", summary->known_ms);
       for (guint j = 0; j < history->links->len; j++)
         {
           const TrLink *link = g_ptr_array_index (history->links, j);

@@ -126,6 +126,10 @@ tr_link_summary_new (GPtrArray *links, gint64 from, gint64 to)
       down_since = link->disconnected_at != 0 ? link->disconnected_at : -1;
     }
   summary->up_now = sorted->len > 0 && covered_until == G_MAXINT64;
+  if (sorted->len > 0)
+    summary->known_ms = summary->to
+                        - CLAMP (((const TrLink *)g_ptr_array_index (sorted, 0))->connected_at,
+                                 summary->from, summary->to);
   if (down_since >= 0)
     add_outage (summary, down_since, summary->to);
   return summary;

@@ -61,6 +61,7 @@ typedef struct
   guint drops;              /* drops that ended inside the window */
   gint64 longest_outage_ms; /* inside the window; 0: none */
   gint64 up_ms;             /* time connected inside the window */
+  gint64 known_ms;          /* time inside the window since its first link: what up_ms is of */
   gboolean up_now;          /* the last link is still open */
   GArray *segments;         /* TrLinkSegment, in time order, clipped to the window */
 } TrLinkSummary;
