@@ -1126,6 +1126,26 @@ test_dead_peer (Fixture *fixture, gconstpointer data)
   wait_for (store_has_ticket, &(TicketWait){ store, ticket->id }, WAIT_S, "a live event");
   wait_converged (store, fixture->host_store);
 
+  /* The station's own log says what happened, and why (the popover
+   * shows it): live now, offline before with the error, live before. */
+  {
+    g_autoptr (GPtrArray) log = tr_client_list_link_log (client);
+    const TrLinkLogEntry *offline = NULL;
+    const TrLinkLogEntry *newest = g_ptr_array_index (log, 0);
+
+    g_assert_cmpstr (newest->state, ==, "online-websocket");
+    g_assert_cmpint (newest->duration_ms, ==, -1);
+    for (guint i = 1; i < log->len && offline == NULL; i++)
+      if (g_str_equal (((TrLinkLogEntry *)g_ptr_array_index (log, i))->state, "offline"))
+        offline = g_ptr_array_index (log, i);
+    if (offline == NULL)
+      g_error ("the link log has no offline entry");
+    g_assert_nonnull (offline->reason);
+    g_assert_cmpint (offline->duration_ms, >=, 0);
+    g_assert_cmpstr (((TrLinkLogEntry *)g_ptr_array_index (log, log->len - 1))->state, ==,
+                     "connecting");
+  }
+
   client_free (client);
   g_assert_finalize_object (store);
 }

@@ -542,6 +542,20 @@ step_bar_gone (Fixture *f)
 
   if (count_state (rows, "connected") != 2 || count_state (rows, "disconnected") != 1)
     return FALSE;
+  /* Each row draws its last 24 hours: every station has a link. */
+  {
+    g_autofree char *never
+      = tr_host_monitor_dup_history_line (TR_HOST_MONITOR (monitor), "no-such-station");
+
+    for (guint i = 0; rows[i] != NULL; i++)
+      {
+        g_auto (GStrv) fields = g_strsplit (rows[i], "\t", 3);
+        g_autofree char *line
+          = tr_host_monitor_dup_history_line (TR_HOST_MONITOR (monitor), fields[2]);
+
+        g_assert_cmpstr (line, !=, never);
+      }
+  }
   gtk_window_set_default_size (monitor, 760, 560);
   f->subject = monitor;
   return TRUE;

@@ -1717,7 +1717,7 @@ test_migrate_v1 (Fixture *fixture, gconstpointer data)
   /* Before version 3 an applied op had an applied_ops row too. */
   raw_exec (db,
             "INSERT INTO applied_ops SELECT op_id, 'applied', seq, NULL, NULL, at FROM events;");
-  raw_exec (db, "DROP TABLE ticket_timings; DROP TABLE item_timings;"
+  raw_exec (db, "DROP TABLE ticket_timings; DROP TABLE item_timings; DROP TABLE station_links;"
                 "DROP VIEW op_results; DROP TABLE paired_stations; DROP TABLE pairing_codes;"
                 "DELETE FROM meta WHERE key IN ('station_token', 'station_token_host_id',"
                 " 'host_fingerprint');"
@@ -2078,6 +2078,152 @@ test_timings_prune (Fixture *fixture, gconstpointer data)
   g_clear_object (&store);
 }
 
+/* A version 4 file gets the connection history, empty; its tickets and
+ * timings stay. */
+static void
+test_migrate_v4 (Fixture *fixture, gconstpointer data)
+{
+  TrStore *store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (TrTicket) ticket = host_create (store, 2);
+  sqlite3 *db;
+
+  g_clear_object (&store);
+  db = raw_open (fixture->path);
+  raw_exec (db, "DROP TABLE station_links; PRAGMA user_version = 4;");
+  sqlite3_close (db);
+
+  store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  db = tr_store_get_sqlite (store);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM station_links"), ==, 0);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM tickets"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM ticket_timings"), ==, 1);
+  g_clear_object (&store);
+}
+
+static TrLink *
+make_link (const char *station_id, gint64 connected_at, gint64 disconnected_at, int code,
+           const char *reason)
+{
+  TrLink *link = tr_link_new ();
+
+  link->station_id = g_strdup (station_id);
+  link->transport = g_strdup ("websocket");
+  link->connected_at = connected_at;
+  link->disconnected_at = disconnected_at;
+  link->close_code = code;
+  link->close_reason = g_strdup (reason);
+  return link;
+}
+
+static GPtrArray *
+read_links (const char *path, gint64 from, gint64 to)
+{
+  g_autoptr (TrStoreReader) reader = NULL;
+  g_autoptr (GError) error = NULL;
+  GPtrArray *links = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_link_free);
+
+  reader = tr_store_reader_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (tr_store_reader_list_links (reader, from, to, links, &error));
+  g_assert_no_error (error);
+  return links;
+}
+
+/* A link opened in one batch is ended by a later one; one that came and
+ * went between two batches is written whole. The reader gives the
+ * window, by station then time, with the last link before it. */
+static void
+test_links_save_and_read (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TrStore) store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_link_free);
+  g_autoptr (GPtrArray) links = NULL;
+  g_autoptr (GError) error = NULL;
+  const TrLink *link;
+
+  g_ptr_array_add (batch, make_link ("grill", 1000, 0, 0, NULL));
+  g_ptr_array_add (batch, make_link ("fry", 100, 200, 1006, "connection lost"));
+  g_assert_true (tr_store_save_links (store, batch, 0, &error));
+  g_assert_no_error (error);
+  g_ptr_array_set_size (batch, 0);
+  g_ptr_array_add (batch, make_link ("grill", 1000, 5000, 4010, "no frame"));
+  g_ptr_array_add (batch, make_link ("grill", 6000, 0, 0, NULL));
+  g_ptr_array_add (batch, make_link ("fry", 300, 400, 1000, NULL));
+  g_assert_true (tr_store_save_links (store, batch, 7000, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (tr_store_get_sqlite (store), "SELECT COUNT(*) FROM station_links"), ==,
+                   4);
+  g_assert_cmpint (raw_int (tr_store_get_sqlite (store),
+                            "SELECT alive_at FROM station_links WHERE connected_at = 6000"),
+                   ==, 7000);
+
+  /* From 2000: fry's links both ended before, so only its last one;
+   * grill's first ended inside, its second is open. */
+  links = read_links (fixture->path, 2000, 10000);
+  g_assert_cmpuint (links->len, ==, 3);
+  link = g_ptr_array_index (links, 0);
+  g_assert_cmpstr (link->station_id, ==, "fry");
+  g_assert_cmpint (link->connected_at, ==, 300);
+  g_assert_cmpint (link->close_code, ==, 1000);
+  link = g_ptr_array_index (links, 1);
+  g_assert_cmpstr (link->station_id, ==, "grill");
+  g_assert_cmpint (link->disconnected_at, ==, 5000);
+  g_assert_cmpint (link->close_code, ==, 4010);
+  g_assert_cmpstr (link->close_reason, ==, "no frame");
+  link = g_ptr_array_index (links, 2);
+  g_assert_cmpint (link->connected_at, ==, 6000);
+  g_assert_cmpint (link->disconnected_at, ==, 0);
+  g_assert_cmpstr (link->transport, ==, "websocket");
+  g_clear_pointer (&links, g_ptr_array_unref);
+
+  /* A window that ends before a link began leaves it out. */
+  links = read_links (fixture->path, 0, 150);
+  g_assert_cmpuint (links->len, ==, 1);
+  g_assert_cmpint (((TrLink *)g_ptr_array_index (links, 0))->connected_at, ==, 100);
+}
+
+/* A host that died left a link open: the next start ends it when it was
+ * last known alive. Pruning drops what ended before the bound, never an
+ * open link. */
+static void
+test_links_dangling_and_prune (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (TrStore) store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
+  g_autoptr (GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_link_free);
+  g_autoptr (GPtrArray) links = NULL;
+  g_autoptr (GError) error = NULL;
+  sqlite3 *db = tr_store_get_sqlite (store);
+  const TrLink *link;
+
+  g_ptr_array_add (batch, make_link ("grill", 1000, 0, 0, NULL));
+  g_ptr_array_add (batch, make_link ("fry", 100, 200, 1006, NULL));
+  g_assert_true (tr_store_save_links (store, batch, 0, &error));
+  g_ptr_array_set_size (batch, 0);
+  g_assert_true (tr_store_save_links (store, batch, 61000, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (tr_store_links_close_dangling (store, "the host stopped without closing", &error));
+  g_assert_no_error (error);
+  links = read_links (fixture->path, 0, 100000);
+  link = g_ptr_array_index (links, 1);
+  g_assert_cmpstr (link->station_id, ==, "grill");
+  g_assert_cmpint (link->disconnected_at, ==, 61000);
+  g_assert_cmpint (link->close_code, ==, 0);
+  g_assert_cmpstr (link->close_reason, ==, "the host stopped without closing");
+  g_assert_true (tr_link_is_drop (link));
+
+  g_ptr_array_add (batch, make_link ("grill", 70000, 0, 0, NULL));
+  g_assert_true (tr_store_save_links (store, batch, 0, &error));
+  g_assert_true (tr_store_prune_links (store, 61000, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM station_links"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM station_links WHERE station_id = 'fry'"),
+                   ==, 0);
+  g_assert_true (tr_store_prune_links (store, G_MAXINT64, &error));
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM station_links"), ==, 1);
+}
+
 /* A version 3 file gets the tables; its tickets' times are unknown and
  * stay out, the next ones are in. */
 static void
@@ -2090,13 +2236,14 @@ test_migrate_v3 (Fixture *fixture, gconstpointer data)
 
   g_clear_object (&store);
   db = raw_open (fixture->path);
-  raw_exec (db, "DROP TABLE ticket_timings; DROP TABLE item_timings; PRAGMA user_version = 3;");
+  raw_exec (db, "DROP TABLE ticket_timings; DROP TABLE item_timings; DROP TABLE station_links;"
+                "PRAGMA user_version = 3;");
   sqlite3_close (db);
 
   store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
   db = tr_store_get_sqlite (store);
   g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, TR_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (TR_STORE_SCHEMA_VERSION, ==, 4);
+  g_assert_cmpint (TR_STORE_SCHEMA_VERSION, ==, 5);
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM ticket_timings"), ==, 0);
   tr_outcome_free (host_set_status (store, before, TR_TICKET_STATUS_READY));
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM ticket_timings"), ==, 0);
@@ -2133,6 +2280,9 @@ main (int argc, char *argv[])
   ADD ("open/migrate-v1", test_migrate_v1);
   ADD ("open/readonly", test_open_readonly);
   ADD ("open/migrate-v3", test_migrate_v3);
+  ADD ("open/migrate-v4", test_migrate_v4);
+  ADD ("links/save-and-read", test_links_save_and_read);
+  ADD ("links/dangling-and-prune", test_links_dangling_and_prune);
   ADD ("timings/follow", test_timings);
   ADD ("timings/prune", test_timings_prune);
   ADD ("pairing/codes", test_pairing_codes);

@@ -10,6 +10,10 @@
 
 #include "tr-connection-indicator.h"
 
+#include <string.h>
+
+#include "tr-link-history.h"
+
 struct _TrConnectionIndicator
 {
   GtkWidget parent_instance;
@@ -29,6 +33,7 @@ struct _TrConnectionIndicator
   GtkPopover *popover;
   GtkLabel *title_label;
   GtkGrid *details_grid;
+  GtkLabel *log_label;
   GtkButton *reconnect_button;
   GtkGrid *test_grid;
 
@@ -133,6 +138,8 @@ set_detail (TrConnectionIndicator *self, guint row, const char *text)
 {
   gtk_label_set_label (self->detail_values[row], text ? text : "—");
 }
+
+static void update_log (TrConnectionIndicator *self, TrClient *c);
 
 static void
 update (TrConnectionIndicator *self)
@@ -270,6 +277,7 @@ update (TrConnectionIndicator *self)
           set_detail (self, ROW_QUEUED, queued_count);
           set_detail (self, ROW_RECONNECTS, reconnects_text);
           set_detail (self, ROW_LAST_ERROR, error ? error : C_ ("last error", "None"));
+          update_log (self, c);
         }
       else
         {
@@ -287,6 +295,70 @@ update (TrConnectionIndicator *self)
           set_detail (self, ROW_LAST_ERROR, C_ ("last error", "None"));
         }
     }
+}
+
+static const char *
+state_label (const char *state)
+{
+  if (g_strcmp0 (state, "online-websocket") == 0)
+    return C_ ("connection", "Live");
+  if (g_strcmp0 (state, "online-polling") == 0)
+    return C_ ("connection", "Polling");
+  if (g_strcmp0 (state, "connecting") == 0)
+    return C_ ("connection", "Connecting…");
+  return C_ ("connection", "Offline");
+}
+
+/* The last link changes this station saw (tr-link-log.h), newest first:
+ * "12:03:10 Offline for 2:13 — connection refused". */
+char *
+tr_connection_indicator_dup_log_text (TrConnectionIndicator *self)
+{
+  TrClient *c;
+  g_autoptr (GPtrArray) entries = NULL;
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  g_return_val_if_fail (TR_IS_CONNECTION_INDICATOR (self), NULL);
+
+  if (self->station == NULL || (c = tr_station_get_client (self->station)) == NULL)
+    return g_strdup ("");
+  entries = tr_client_list_link_log (c);
+  /* Translators: the title of the list of recent connection changes */
+  g_string_append (text, _ ("Recent changes"));
+  for (guint i = 0; i < MIN (entries->len, 5); i++)
+    {
+      const TrLinkLogEntry *entry = g_ptr_array_index (entries, i);
+      g_autoptr (GDateTime) time = g_date_time_new_from_unix_local (entry->at / 1000);
+      g_autofree char *clock = time ? g_date_time_format (time, "%H:%M:%S") : g_strdup ("");
+      g_autofree char *line = NULL;
+
+      if (entry->duration_ms < 0)
+        /* Translators: a connection change that is still the current
+         * state, e.g. "12:03:10 Live, now" */
+        line = g_strdup_printf (_ ("%s %s, now"), clock, state_label (entry->state));
+      else
+        {
+          g_autofree char *lasted = tr_link_format_duration (entry->duration_ms);
+
+          /* Translators: a past connection state and how long it lasted
+           * (m:ss), e.g. "12:01:02 Offline for 2:08" */
+          line = g_strdup_printf (_ ("%s %s for %s"), clock, state_label (entry->state), lasted);
+        }
+      g_string_append_c (text, '\n');
+      g_string_append (text, line);
+      if (entry->reason != NULL)
+        g_string_append_printf (text, " — %s", entry->reason);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+update_log (TrConnectionIndicator *self, TrClient *c)
+{
+  g_autofree char *text = tr_connection_indicator_dup_log_text (self);
+
+  gtk_label_set_text (self->log_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->log_label), strchr (text, '\n') != NULL);
 }
 
 static void
@@ -587,6 +659,7 @@ tr_connection_indicator_class_init (TrConnectionIndicatorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TrConnectionIndicator, icon);
   gtk_widget_class_bind_template_child (widget_class, TrConnectionIndicator, label);
   gtk_widget_class_bind_template_child (widget_class, TrConnectionIndicator, popover);
+  gtk_widget_class_bind_template_child (widget_class, TrConnectionIndicator, log_label);
   gtk_widget_class_bind_template_child (widget_class, TrConnectionIndicator, title_label);
   gtk_widget_class_bind_template_child (widget_class, TrConnectionIndicator, details_grid);
   gtk_widget_class_bind_template_child (widget_class, TrConnectionIndicator, reconnect_button);

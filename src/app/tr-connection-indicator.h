@@ -37,6 +37,10 @@ tr_connection_indicator_get_testing (TrConnectionIndicator *self);
 /* The popover (for tests and screenshots). */
 GtkPopover *
 tr_connection_indicator_get_popover (TrConnectionIndicator *self);
+/* The popover's list of this station's last link changes, newest first,
+ * after a title line; "" on the host (tests). */
+char *
+tr_connection_indicator_dup_log_text (TrConnectionIndicator *self);
 void
 tr_connection_indicator_popup (TrConnectionIndicator *self);
 

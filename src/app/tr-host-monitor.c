@@ -12,6 +12,11 @@
 #include "tr-export-status.h"
 #include "tr-host-monitor.h"
 #include "tr-lan-address.h"
+#include "tr-link-timeline.h"
+
+#define DAY_MS ((gint64)24 * 60 * 60 * 1000)
+/* The history is read again when the roster changes, else this often. */
+#define HISTORY_MAX_AGE_MS ((gint64)60 * 1000)
 
 struct _TrHostMonitor
 {
@@ -24,6 +29,10 @@ struct _TrHostMonitor
   char *export_status;
   char *screen_check; /* the last screen test's answer, as shown; or NULL */
   gboolean testing_screens;
+  /* The last 24 hours of each station's links (tr-host-links.c). */
+  GHashTable *histories; /* station_id → TrStationHistory* */
+  gint64 history_read_at;
+  gboolean history_dirty;
 
   AdwWindowTitle *window_title;
   GtkButton *pair_button;
@@ -104,6 +113,86 @@ join_facts (GPtrArray *facts)
   return g_strjoinv (C_ ("list of facts", " · "), (char **)facts->pdata);
 }
 
+/* "Last 24 h: 2 drops · longest outage 3:05 · up 97 %" */
+static char *
+dup_history_line (TrHostMonitor *self, const char *station_id)
+{
+  const TrStationHistory *history
+    = self->histories != NULL ? g_hash_table_lookup (self->histories, station_id) : NULL;
+  const TrLinkSummary *summary;
+  g_autoptr (GPtrArray) facts = g_ptr_array_new_with_free_func (g_free);
+
+  if (history == NULL)
+    /* Translators: the connection history line of a station that did
+     * not connect in the last 24 hours */
+    return g_strdup (_ ("Last 24 h: not connected"));
+  summary = history->summary;
+  g_ptr_array_add (facts, g_strdup_printf (
+                            /* Translators: the start of the history line, e.g. "Last 24 h:
+                             * 2 drops"; %u is a number of drops (links that ended badly) */
+                            g_dngettext (GETTEXT_PACKAGE, "Last 24 h: %u drop",
+                                         "Last 24 h: %u drops", summary->drops),
+                            summary->drops));
+  if (summary->longest_outage_ms > 0)
+    {
+      g_autofree char *outage = tr_link_format_duration (summary->longest_outage_ms);
+
+      /* Translators: %s is a duration, m:ss or h:mm:ss */
+      g_ptr_array_add (facts, g_strdup_printf (_ ("longest outage %s"), outage));
+    }
+  if (summary->known_ms > 0)
+    /* Translators: the share of the last 24 hours (since its first
+     * connection, if later) the station was connected, e.g. "up 97 %" */
+    g_ptr_array_add (facts, g_strdup_printf (_ ("up %d %%"),
+                                             (int)(summary->up_ms * 100 / summary->known_ms)));
+  return join_facts (facts);
+}
+
+/* Reads the history when the roster changed, or every minute: the
+ * clock refreshes the rows every second. */
+static void
+read_history (TrHostMonitor *self, TrHost *host)
+{
+  gint64 now = tr_clock_get_now (self->clock);
+  g_autoptr (GPtrArray) histories = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (host == NULL)
+    {
+      g_clear_pointer (&self->histories, g_hash_table_unref);
+      return;
+    }
+  if (self->histories != NULL && !self->history_dirty
+      && now - self->history_read_at < HISTORY_MAX_AGE_MS)
+    return;
+  self->history_dirty = FALSE;
+  self->history_read_at = now;
+  if (!(histories = tr_host_list_link_history (host, now - DAY_MS, now, &error)))
+    {
+      g_warning ("Reading the connection history failed: %s", error->message);
+      return;
+    }
+  g_clear_pointer (&self->histories, g_hash_table_unref);
+  self->histories = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                           (GDestroyNotify)tr_station_history_free);
+  g_ptr_array_set_free_func (histories, NULL);
+  for (guint i = 0; i < histories->len; i++)
+    {
+      TrStationHistory *history = g_ptr_array_index (histories, i);
+
+      g_hash_table_insert (self->histories, history->station_id, history);
+    }
+}
+
+char *
+tr_host_monitor_dup_history_line (TrHostMonitor *self, const char *station_id)
+{
+  g_return_val_if_fail (TR_IS_HOST_MONITOR (self), NULL);
+  g_return_val_if_fail (station_id != NULL, NULL);
+
+  return dup_history_line (self, station_id);
+}
+
 static char *
 dup_details (TrHostMonitor *self, const TrStationInfo *info)
 {
@@ -155,7 +244,11 @@ dup_details (TrHostMonitor *self, const TrStationInfo *info)
 
   line1 = join_facts (facts1);
   line2 = join_facts (facts2);
-  return g_strdup_printf ("%s\n%s", line1, line2);
+  {
+    g_autofree char *line3 = dup_history_line (self, info->station_id);
+
+    return g_strdup_printf ("%s\n%s\n%s", line1, line2, line3);
+  }
 }
 
 static GtkWidget *
@@ -164,6 +257,7 @@ build_row (TrHostMonitor *self, const TrStationInfo *info)
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *dot = gtk_image_new_from_icon_name ("media-record-symbolic");
   GtkWidget *state = gtk_label_new (NULL);
+  GtkWidget *timeline = tr_link_timeline_new ();
   g_autofree char *title = g_markup_escape_text (display_name (info), -1);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
@@ -173,7 +267,9 @@ build_row (TrHostMonitor *self, const TrStationInfo *info)
   gtk_widget_add_css_class (state, "status-pill");
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), dot);
   gtk_widget_set_valign (state, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), timeline);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), state);
+  g_object_set_data (G_OBJECT (row), "timeline", timeline);
   g_object_set_data (G_OBJECT (row), "dot", dot);
   g_object_set_data (G_OBJECT (row), "state", state);
   g_object_set_data_full (G_OBJECT (row), "station-id", g_strdup (info->station_id), g_free);
@@ -197,10 +293,18 @@ update_row (TrHostMonitor *self, GtkWidget *row, const TrStationInfo *info)
 {
   GtkWidget *dot = g_object_get_data (G_OBJECT (row), "dot");
   GtkWidget *state = g_object_get_data (G_OBJECT (row), "state");
+  GtkWidget *timeline = g_object_get_data (G_OBJECT (row), "timeline");
+  const TrStationHistory *history
+    = self->histories != NULL ? g_hash_table_lookup (self->histories, info->station_id) : NULL;
   g_autofree char *details = dup_details (self, info);
   g_autofree char *escaped = g_markup_escape_text (details, -1);
+  g_autofree char *history_line = dup_history_line (self, info->station_id);
 
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
+  tr_link_timeline_set_summary (TR_LINK_TIMELINE (timeline), history ? history->summary : NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (timeline), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  history_line, -1);
+  gtk_widget_set_tooltip_text (timeline, history_line);
   gtk_widget_remove_css_class (dot, "connected");
   gtk_widget_remove_css_class (state, "status-ready");
   gtk_widget_remove_css_class (state, "status-cancelled");
@@ -278,6 +382,7 @@ tr_host_monitor_refresh (TrHostMonitor *self)
   host = tr_station_get_host (self->station);
   stations = host ? tr_host_list_stations (host)
                   : g_ptr_array_new_with_free_func ((GDestroyNotify)tr_station_info_free);
+  read_history (self, host);
 
   if (!same_layout (self->stations, stations))
     {
@@ -569,6 +674,13 @@ action_revoke (GtkWidget *widget, const char *action_name, GVariant *param)
 /* ---- GObject ---- */
 
 static void
+on_stations_changed (TrHostMonitor *self)
+{
+  self->history_dirty = TRUE;
+  tr_host_monitor_refresh (self);
+}
+
+static void
 tr_host_monitor_constructed (GObject *object)
 {
   TrHostMonitor *self = (TrHostMonitor *)object;
@@ -583,7 +695,7 @@ tr_host_monitor_constructed (GObject *object)
   host = tr_station_get_host (self->station);
   if (host != NULL)
     {
-      g_signal_connect_object (host, "stations-changed", G_CALLBACK (tr_host_monitor_refresh), self,
+      g_signal_connect_object (host, "stations-changed", G_CALLBACK (on_stations_changed), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (host, "notify::exporter", G_CALLBACK (follow_exporter), self,
                                G_CONNECT_SWAPPED);
@@ -609,6 +721,7 @@ tr_host_monitor_dispose (GObject *object)
   g_clear_object (&self->station);
   g_clear_object (&self->clock);
   g_clear_pointer (&self->stations, g_ptr_array_unref);
+  g_clear_pointer (&self->histories, g_hash_table_unref);
 
   G_OBJECT_CLASS (tr_host_monitor_parent_class)->dispose (object);
 }

@@ -39,6 +39,10 @@ tr_host_monitor_get_export_status (TrHostMonitor *self);
  * (NULL before and while it runs). */
 const char *
 tr_host_monitor_get_screen_check (TrHostMonitor *self);
+/* The connection history line a station's row shows, e.g. "Last 24 h:
+ * 2 drops · longest outage 3:05 · up 97 %" (tests). */
+char *
+tr_host_monitor_dup_history_line (TrHostMonitor *self, const char *station_id);
 /* Re-reads the host's list now. */
 void
 tr_host_monitor_refresh (TrHostMonitor *self);

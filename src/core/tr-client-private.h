@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 
 #include "tr-client.h"
+#include "tr-link-log.h"
 
 G_BEGIN_DECLS
 
@@ -63,6 +64,7 @@ struct _TrClient
   guint queued_ops;
   gint64 latency_ms;
   char *last_error;
+  TrLinkLog *link_log; /* what the state was, why and for how long */
   gint64 last_sync;
   guint reconnects;
   guint snapshots_received;

@@ -117,6 +117,13 @@ _tr_client_update_state (TrClient *self)
   g_debug ("%s: %s → %s", self->station_name, tr_client_state_to_string (self->state),
            tr_client_state_to_string (state));
   self->state = state;
+  /* Online needs no reason; any other state is explained by what went
+   * wrong last, if anything did. */
+  tr_link_log_add (self->link_log, tr_now_ms (), tr_client_state_to_string (state),
+                   state == TR_CLIENT_STATE_ONLINE_WEBSOCKET
+                       || state == TR_CLIENT_STATE_ONLINE_POLLING
+                     ? NULL
+                     : self->last_error);
   g_object_notify_by_pspec (G_OBJECT (self), _tr_client_properties[PROP_STATE]);
 }
 
@@ -140,6 +147,9 @@ _tr_client_set_last_error (TrClient *self, const char *message)
   self->last_error = g_strdup (message);
   if (message != NULL)
     g_debug ("%s: %s", self->station_name, message);
+  if (message != NULL && self->state != TR_CLIENT_STATE_ONLINE_WEBSOCKET
+      && self->state != TR_CLIENT_STATE_ONLINE_POLLING)
+    tr_link_log_explain (self->link_log, message);
   g_object_notify_by_pspec (G_OBJECT (self), _tr_client_properties[PROP_LAST_ERROR]);
 }
 
@@ -426,6 +436,14 @@ tr_client_get_queued_ops (TrClient *self)
   return self->queued_ops;
 }
 
+GPtrArray *
+tr_client_list_link_log (TrClient *self)
+{
+  g_return_val_if_fail (TR_IS_CLIENT (self), NULL);
+
+  return tr_link_log_list (self->link_log);
+}
+
 const char *
 tr_client_get_last_error (TrClient *self)
 {
@@ -486,6 +504,7 @@ tr_client_finalize (GObject *object)
   g_free (self->held_reason);
   g_free (self->held_message);
   g_free (self->last_error);
+  tr_link_log_free (self->link_log);
 
   G_OBJECT_CLASS (tr_client_parent_class)->finalize (object);
 }
@@ -719,6 +738,7 @@ static void
 tr_client_init (TrClient *self)
 {
   self->latency_ms = -1;
+  self->link_log = tr_link_log_new ();
   self->heartbeat_interval = 5000;
   self->dead_timeout = 15000;
   self->backoff_min = 500;

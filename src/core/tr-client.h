@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 
 #include "tr-service-stats.h"
+#include "tr-link-log.h"
 #include "tr-store.h"
 
 G_BEGIN_DECLS
@@ -114,6 +115,9 @@ TrServiceReport *tr_client_get_stats_finish (TrClient      *self,
 TrClientState tr_client_get_state      (TrClient *self);
 guint         tr_client_get_queued_ops (TrClient *self);
 const char   *tr_client_get_last_error (TrClient *self);
+/* The last changes of the state (TrLinkLogEntry*, tr-link-log.h), newest
+ * first: the connection popover shows them. */
+GPtrArray    *tr_client_list_link_log  (TrClient *self);
 TrStore      *tr_client_get_store      (TrClient *self);
 
 G_END_DECLS

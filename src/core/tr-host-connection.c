@@ -67,7 +67,7 @@ _tr_host_connection_send (Connection *conn, const char *text)
 
 /* Takes the connection out of its station and out of n-stations; once. */
 static void
-connection_uncount (TrHost *self, Connection *conn)
+connection_uncount (TrHost *self, Connection *conn, int close_code, const char *reason)
 {
   Station *station;
 
@@ -80,6 +80,9 @@ connection_uncount (TrHost *self, Connection *conn)
       g_assert (station->n_websockets > 0);
       station->n_websockets--;
       station->info.last_seen = tr_now_ms ();
+      station->close_code = close_code;
+      g_free (station->close_reason);
+      station->close_reason = g_strdup (reason);
       _tr_host_station_maybe_disconnected (self, station);
     }
   g_assert (self->n_stations > 0);
@@ -103,7 +106,7 @@ _tr_host_connection_close (Connection *conn, gushort code, const char *reason)
    * still has them in its outbox. */
   g_queue_clear_full (&conn->throttled, _tr_host_pending_op_free);
   if (conn->host != NULL)
-    connection_uncount (conn->host, conn);
+    connection_uncount (conn->host, conn, code, reason);
   if (was_open)
     soup_websocket_connection_close (conn->ws, code, reason);
 }
@@ -549,7 +552,16 @@ on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
   if (self == NULL)
     return;
   tr_metrics_count_websocket_close (self->metrics, soup_websocket_connection_get_close_code (ws));
-  connection_uncount (self, conn);
+  {
+    /* No close frame: the socket was cut (1006, as browsers say). */
+    gushort code = soup_websocket_connection_get_close_code (ws);
+    const char *data = soup_websocket_connection_get_close_data (ws);
+
+    connection_uncount (self, conn, code != 0 ? code : 1006,
+                        data != NULL && *data != '\0' ? data
+                        : code != 0                   ? NULL
+                                                      : "connection lost");
+  }
   /* Drops the array's reference, which may free @conn. */
   g_ptr_array_remove_fast (self->connections, conn);
 }

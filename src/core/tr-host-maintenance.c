@@ -75,6 +75,7 @@ typedef struct
 {
   gint64 keep_events;
   gint64 timings_before; /* ms: speed-of-service rows older go */
+  gint64 links_before;   /* ms: connection history that ended before goes */
 } Pruning;
 
 static gboolean
@@ -87,7 +88,8 @@ checkpoint_and_prune (TrStore *store, gpointer data, GError **error)
     g_warning ("WAL checkpoint failed: %s", checkpoint_error->message);
   /* The timings outlive the log: a report of last month needs them. */
   return tr_store_prune_events (store, pruning->keep_events, error)
-         && tr_store_prune_timings (store, pruning->timings_before, error);
+         && tr_store_prune_timings (store, pruning->timings_before, error)
+         && tr_store_prune_links (store, pruning->links_before, error);
 }
 
 static void
@@ -113,6 +115,10 @@ _tr_host_maintenance_cb (gpointer user_data)
     pruning->keep_events
       = tr_exporter_limit_prune (self->exporter, self->head_seq, pruning->keep_events);
   pruning->timings_before = tr_now_ms () - TR_SERVICE_KEEP_MS;
+  pruning->links_before = tr_now_ms () - TR_LINK_KEEP_MS;
+  /* The links still up were up now: a host that dies loses at most a
+   * minute of their history. */
+  _tr_host_links_flush (self, tr_now_ms ());
   _tr_host_write_async (self, checkpoint_and_prune, pruning, g_free, NULL, checkpoint_and_prune_cb,
                         NULL);
   _tr_host_write_seen (self);

@@ -75,6 +75,10 @@ typedef struct
   guint n_websockets; /* WebSocket connections past hello, not closing */
   guint n_polls;      /* long-polls waiting now */
   gboolean seen;      /* connected at least once: the next connection is a reconnect */
+  /* How its last WebSocket ended, for the connection history: set as
+   * it closes, taken when the station counts as disconnected. */
+  int close_code;
+  char *close_reason;
 } Station;
 
 struct _Connection
@@ -232,6 +236,10 @@ struct _TrHost
   /* The speed-of-service thread (tr-host-stats.c), made by the first
    * report asked for. */
   struct _StatsReader *stats_reader;
+  /* Links begun or ended since the last batch (TrLink*), and the timer
+   * that writes them (tr-host-links.c). */
+  GPtrArray *link_changes;
+  guint links_flush_id;
 
   GPtrArray *pending_ops;      /* PendingOp*: the next group commit */
   GPtrArray *pending_requests; /* HttpRequest*, owned */
@@ -385,6 +393,28 @@ void
 _tr_host_station_maybe_disconnected (TrHost *self, Station *station);
 guint
 _tr_host_count_connected_stations (TrHost *self);
+
+/* tr-host-links.c: the connection history (GET /api/v1/stations and
+ * /api/v1/stations/history), written in batches by the writer */
+
+void
+_tr_host_link_opened (TrHost *self, Station *station);
+void
+_tr_host_link_closed (TrHost *self, Station *station, gint64 at, int close_code,
+                      const char *reason);
+/* Writes what is pending; @alive_at (not 0) marks the open links alive. */
+void
+_tr_host_links_flush (TrHost *self, gint64 alive_at);
+/* At start, before the writer owns the store: the links a host that
+ * died left open end when they were last known alive. */
+gboolean
+_tr_host_links_start (TrHost *self, GError **error);
+/* At stop: every link still open ends (1001, the host stopped). */
+void
+_tr_host_links_stop (TrHost *self);
+void
+_tr_host_handle_stations (SoupServer *server, SoupServerMessage *msg, const char *path,
+                          GHashTable *query, gpointer user_data);
 
 /* tr-host-connection.c: WebSocket connections */
 

@@ -48,6 +48,7 @@ _tr_host_station_free (Station *station)
   g_free (station->info.role);
   g_free (station->info.address);
   g_free (station->info.transport);
+  g_free (station->close_reason);
   g_free (station);
 }
 
@@ -105,6 +106,10 @@ _tr_host_station_connect (TrHost *self, const char *station_id, const char *name
       station->seen = TRUE;
       station->info.connected = TRUE;
       station->info.connected_since = now;
+      g_clear_pointer (&station->close_reason, g_free);
+      station->close_code = 0;
+      replace_string (&station->info.transport, transport);
+      _tr_host_link_opened (self, station);
     }
   if (name != NULL)
     replace_string (&station->info.name, name);
@@ -129,6 +134,12 @@ _tr_host_station_maybe_disconnected (TrHost *self, Station *station)
       && tr_now_ms () - station->info.last_seen < (gint64)self->heartbeat_timeout)
     return;
   station->info.connected = FALSE;
+  if (g_strcmp0 (station->info.transport, "polling") == 0 && station->close_reason == NULL)
+    _tr_host_link_closed (self, station, station->info.last_seen, 0,
+                          "no poll within the heartbeat timeout");
+  else
+    _tr_host_link_closed (self, station, station->info.last_seen, station->close_code,
+                          station->close_reason);
   _tr_host_stations_changed (self);
 }
 

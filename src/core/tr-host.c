@@ -156,6 +156,8 @@ tr_host_start (TrHost *self, GError **error)
     if (!tr_store_ensure_lineage (self->store, &self->lineage, &gen, error))
       return FALSE;
   }
+  if (!_tr_host_links_start (self, error))
+    return FALSE;
   /* Its own thread and connections: nothing it does waits on this loop. */
   if (self->exporter != NULL)
     tr_exporter_set_default_site (self->exporter, self->lineage);
@@ -188,6 +190,7 @@ tr_host_start (TrHost *self, GError **error)
                            NULL);
   soup_server_add_handler (server, API_PREFIX "/stats", _tr_host_handle_stats, self, NULL);
   soup_server_add_handler (server, API_PREFIX "/stats.csv", _tr_host_handle_stats, self, NULL);
+  soup_server_add_handler (server, API_PREFIX "/stations", _tr_host_handle_stations, self, NULL);
   soup_server_add_handler (server, WS_PATH, _tr_host_handle_ws_http, self, NULL);
   soup_server_add_handler (server, "/metrics", _tr_host_handle_metrics, self, NULL);
   if (self->websocket_enabled)
@@ -256,6 +259,7 @@ tr_host_stop (TrHost *self)
   _tr_host_clear_source (self, &self->check_id);
   _tr_host_clear_source (self, &self->maintenance_id);
   _tr_host_clear_source (self, &self->throttle_id);
+  _tr_host_links_stop (self);
   _tr_host_write_seen (self);
   /* The last writes (the times stations were seen) go before the store
    * is the caller's again. */
@@ -382,6 +386,7 @@ tr_host_dispose (GObject *object)
 
   _tr_host_clear_source (self, &self->stations_changed_id);
   _tr_host_clear_source (self, &self->throttle_id);
+  _tr_host_clear_source (self, &self->links_flush_id);
   _tr_host_forget_peers (self);
   g_clear_pointer (&self->reader, tr_store_reader_free);
   g_clear_object (&self->store);
@@ -409,6 +414,7 @@ tr_host_finalize (GObject *object)
   g_hash_table_unref (self->peers_per_address);
   g_hash_table_unref (self->buckets);
   g_hash_table_unref (self->seen);
+  g_ptr_array_unref (self->link_changes);
   g_free (self->bound_address);
   g_free (self->tls_fingerprint);
   tr_metrics_free (self->metrics);
@@ -694,4 +700,5 @@ tr_host_init (TrHost *self)
   self->peers_per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->link_changes = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_link_free);
 }

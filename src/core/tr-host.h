@@ -152,6 +152,28 @@ TrScreenCheck *tr_host_test_screens_finish (TrHost        *self,
  * stations that are not connected are included. */
 GPtrArray *tr_host_list_stations    (TrHost *self);
 
+/* One station's connection history over a window (tr-link-history.h). */
+typedef struct
+{
+  char          *station_id;
+  char          *name;    /* NULL when unknown */
+  char          *role;    /* NULL when unknown */
+  GPtrArray     *links;   /* TrLink*, oldest first */
+  TrLinkSummary *summary;
+} TrStationHistory;
+
+void tr_station_history_free (TrStationHistory *history);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrStationHistory, tr_station_history_free)
+
+/* TrStationHistory*, one per station with a link in [@from, @to) (ms)
+ * or down through it, by name: the host's database, with the changes
+ * not written yet. A small read on the loop's read-only connection (a
+ * row per link); NULL with @error when the file cannot be read. */
+GPtrArray *tr_host_list_link_history (TrHost  *self,
+                                      gint64   from,
+                                      gint64   to,
+                                      GError **error);
+
 /* A fresh 6-digit pairing code, valid for 10 minutes and once; it
  * replaces any earlier code. *@out_expires_at (ms) when not NULL.
  * tr_host_create_pairing_code() does the same on a store alone, for

@@ -34,6 +34,7 @@ typedef enum
   RS_PAIRED_ALL,
   RS_TIMINGS,
   RS_ITEM_TIMINGS,
+  RS_LINKS,
   N_READER_STATEMENTS
 } ReaderStatement;
 
@@ -59,6 +60,15 @@ static const char *const READER_SQL[N_READER_STATEMENTS] = {
   [RS_ITEM_TIMINGS] = "SELECT i.ticket_id, i.item_id, i.station, i.added_at, i.ready_at, i.voided"
                       " FROM ticket_timings t JOIN item_timings i ON i.ticket_id = t.ticket_id"
                       " WHERE t.created_at >= ?1 AND t.created_at < ?2",
+  /* The links that overlap [?1, ?2), and each station's last one before
+   * ?1: the outage under way when the window opens. */
+  [RS_LINKS] = "SELECT station_id, transport, connected_at, IFNULL (disconnected_at, 0),"
+               " close_code, close_reason FROM station_links"
+               " WHERE connected_at < ?2 AND (disconnected_at IS NULL OR disconnected_at >= ?1"
+               "  OR id IN (SELECT id FROM station_links s WHERE s.disconnected_at < ?1"
+               "   AND s.connected_at = (SELECT MAX (connected_at) FROM station_links t"
+               "    WHERE t.station_id = s.station_id AND t.disconnected_at < ?1)))"
+               " ORDER BY station_id, connected_at, id",
 };
 
 struct _TrStoreReader
@@ -491,4 +501,35 @@ fail:
   if (own_read)
     tr_store_reader_end (self);
   return FALSE;
+}
+
+gboolean
+tr_store_reader_list_links (TrStoreReader *self, gint64 from, gint64 to, GPtrArray *out_links,
+                            GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (out_links != NULL, FALSE);
+
+  if (!(stmt = statement (self, RS_LINKS, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, from);
+  sqlite3_bind_int64 (stmt, 2, to);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TrLink *link = tr_link_new ();
+
+      link->station_id = g_strdup (column_text (stmt, 0));
+      link->transport = g_strdup (column_text (stmt, 1));
+      link->connected_at = sqlite3_column_int64 (stmt, 2);
+      link->disconnected_at = sqlite3_column_int64 (stmt, 3);
+      link->close_code = sqlite3_column_int (stmt, 4);
+      link->close_reason = g_strdup (column_text (stmt, 5));
+      g_ptr_array_add (out_links, link);
+    }
+  if (rc != SQLITE_DONE)
+    return fail (self, error, "reading the connection history");
+  return TRUE;
 }

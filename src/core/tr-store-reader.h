@@ -72,4 +72,10 @@ gboolean tr_store_reader_list_timings (TrStoreReader *self, gint64 from, gint64 
                                        GPtrArray *out_tickets, GPtrArray *out_items,
                                        GError **error);
 
+/* The connection history (TrLink*, to free) of every station: the
+ * links that overlap [@from, @to) (ms) and each station's last one that
+ * ended before @from, by station then time, appended to @out_links. */
+gboolean tr_store_reader_list_links (TrStoreReader *self, gint64 from, gint64 to,
+                                     GPtrArray *out_links, GError **error);
+
 G_END_DECLS

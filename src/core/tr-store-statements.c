@@ -121,6 +121,18 @@ static const char *const STATEMENT_SQL[N_STATEMENTS] = {
   [ST_ITEM_TIMINGS_PRUNE] = "DELETE FROM item_timings WHERE ticket_id IN"
                             " (SELECT ticket_id FROM ticket_timings WHERE created_at < ?1)",
   [ST_TIMINGS_PRUNE] = "DELETE FROM ticket_timings WHERE created_at < ?1",
+  [ST_LINK_CLOSE] = "UPDATE station_links SET disconnected_at = ?3, close_code = ?4,"
+                    " close_reason = ?5, alive_at = MAX (alive_at, ?3)"
+                    " WHERE station_id = ?1 AND connected_at = ?2",
+  [ST_LINK_INSERT]
+  = "INSERT INTO station_links (station_id, transport, connected_at, alive_at,"
+    " disconnected_at, close_code, close_reason) VALUES (?1, ?2, ?3, MAX (?3, IFNULL (?4, 0)),"
+    " ?4, ?5, ?6)",
+  [ST_LINKS_ALIVE] = "UPDATE station_links SET alive_at = ?1"
+                     " WHERE disconnected_at IS NULL AND alive_at < ?1",
+  [ST_LINKS_CLOSE_DANGLING] = "UPDATE station_links SET disconnected_at = alive_at,"
+                              " close_code = 0, close_reason = ?1 WHERE disconnected_at IS NULL",
+  [ST_LINKS_PRUNE] = "DELETE FROM station_links WHERE disconnected_at < ?1",
 };
 
 /* ---- SQLite plumbing ---- */

@@ -149,6 +149,22 @@ static const char *const MIGRATIONS[TR_STORE_SCHEMA_VERSION] = {
   "  voided INTEGER NOT NULL,"
   "  PRIMARY KEY (ticket_id, item_id)"
   ") WITHOUT ROWID;",
+  /* 4 → 5: connection history (tr-link-history.h). One row per link,
+   * written when a station connects and when it goes; alive_at moves
+   * every minute while it is up, so a host that died closes its links
+   * at restart no later than it last knew them alive. Kept 30 days. */
+  "CREATE TABLE station_links ("
+  "  id INTEGER PRIMARY KEY,"
+  "  station_id TEXT NOT NULL,"
+  "  transport TEXT NOT NULL,"
+  "  connected_at INTEGER NOT NULL,"
+  "  alive_at INTEGER NOT NULL,"
+  "  disconnected_at INTEGER," /* NULL: up when last written */
+  "  close_code INTEGER NOT NULL DEFAULT 0,"
+  "  close_reason TEXT"
+  ");"
+  "CREATE INDEX station_links_by_station ON station_links (station_id, connected_at);"
+  "CREATE INDEX station_links_disconnected_at ON station_links (disconnected_at);",
 };
 
 G_DEFINE_FINAL_TYPE (TrStore, tr_store, G_TYPE_OBJECT)

@@ -14,6 +14,7 @@
 
 #include <glib-object.h>
 
+#include "tr-link-history.h"
 #include "tr-op.h"
 #include "tr-ticket.h"
 
@@ -22,7 +23,7 @@ G_BEGIN_DECLS
 #define TR_TYPE_STORE (tr_store_get_type ())
 G_DECLARE_FINAL_TYPE (TrStore, tr_store, TR, STORE, GObject)
 
-#define TR_STORE_SCHEMA_VERSION 4
+#define TR_STORE_SCHEMA_VERSION 5
 
 typedef enum
 {
@@ -123,6 +124,25 @@ gboolean  tr_store_prune_events   (TrStore  *self,
 gboolean  tr_store_prune_timings  (TrStore  *self,
                                    gint64    before_ms,
                                    GError  **error);
+
+/* Connection history (tr-store-links.c, tr-link-history.h), in one
+ * transaction: each of @links (TrLink*) is added, or, when a link of
+ * its station that began at the same time is there already, gets its
+ * end written. Then, when @alive_at is not 0, every link still open was
+ * up at @alive_at. */
+gboolean  tr_store_save_links     (TrStore     *self,
+                                   GPtrArray   *links,
+                                   gint64       alive_at,
+                                   GError     **error);
+/* At a host's start: the links it left open (it died, or its machine
+ * did) end when they were last known alive, with @reason. */
+gboolean  tr_store_links_close_dangling (TrStore     *self,
+                                         const char  *reason,
+                                         GError     **error);
+/* Deletes the links that ended before @before_ms. */
+gboolean  tr_store_prune_links    (TrStore     *self,
+                                   gint64       before_ms,
+                                   GError     **error);
 
 /* ---- Both sides ---- */
 

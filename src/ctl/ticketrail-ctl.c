@@ -55,6 +55,8 @@ static const char *const description =
       "           it (POST /api/v1/test-screens; --wait S, --json)\n"
       "  stats    Print the speed of service over a range (--from, --to, --csv,\n"
       "           --json); GET /api/v1/stats\n"
+      "  stations Print the stations and whether they are connected; --history\n"
+      "           prints each one's connects, drops and longest outage (--hours N)\n"
       "\n"
       "Run 'ticketrail-ctl COMMAND --help' for a command's options.\n"
       "\n"
@@ -137,7 +139,7 @@ static const Command commands[] = {
   { "create", _tr_ctl_cmd_create }, { "bump", _tr_ctl_cmd_bump },
   { "test", _tr_ctl_cmd_test },     { "pair", _tr_ctl_cmd_pair },
   { "discover", _tr_ctl_cmd_discover }, { "test-screens", _tr_ctl_cmd_test_screens },
-  { "stats", _tr_ctl_cmd_stats },
+  { "stats", _tr_ctl_cmd_stats }, { "stations", _tr_ctl_cmd_stations },
 };
 
 int
