@@ -5,7 +5,11 @@
  */
 #include "tr-link-history.h"
 
-#include "tr-protocol.h"
+/* RFC 6455's codes, as tr-protocol.h's TR_CLOSE_NORMAL and
+ * TR_CLOSE_GOING_AWAY; not included from there, which would make
+ * tr-store.h (it holds TrLink) include the protocol. */
+#define CLOSE_NORMAL 1000
+#define CLOSE_GOING_AWAY 1001
 
 TrLink *
 tr_link_new (void)
@@ -29,8 +33,8 @@ tr_link_is_drop (const TrLink *link)
 {
   g_return_val_if_fail (link != NULL, FALSE);
 
-  return link->disconnected_at != 0 && link->close_code != TR_CLOSE_NORMAL
-         && link->close_code != TR_CLOSE_GOING_AWAY;
+  return link->disconnected_at != 0 && link->close_code != CLOSE_NORMAL
+         && link->close_code != CLOSE_GOING_AWAY;
 }
 
 static int
