@@ -23,6 +23,7 @@
 #include "tr-metrics.h"
 #include "tr-protocol.h"
 #include "tr-store.h"
+#include "tr-test-peer.h"
 
 /* Only bounds how long a test waits before calling it a failure. */
 #define GIVE_UP_MS 120000
@@ -680,21 +681,6 @@ give_up_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_for (Condition condition, gpointer data, const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (GIVE_UP_MS, give_up_cb, &timed_out);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("gave up waiting for %s", what);
-  g_source_remove (id);
-}
-
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
@@ -742,67 +728,14 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_free (f->base_url);
 }
 
-typedef struct
-{
-  GBytes *body;
-  GError *error;
-  gboolean done;
-} Exchange;
-
-static void
-exchange_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Exchange *exchange = user_data;
-
-  exchange->body
-    = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &exchange->error);
-  exchange->done = TRUE;
-}
-
-static gboolean
-exchange_is_done (gpointer data)
-{
-  return ((Exchange *)data)->done;
-}
-
 /* @token: a bearer token, or NULL. Returns the body; @content_type
  * receives the response's when not NULL. */
 static char *
 http (Fixture *f, const char *method, const char *path, const char *body, const char *token,
       guint *status, char **content_type)
 {
-  g_autofree char *url = g_strconcat (f->base_url, path, NULL);
-  g_autoptr (SoupMessage) msg = soup_message_new (method, url);
-  Exchange exchange = { 0 };
-  gsize length;
-  const char *data;
-  char *text;
-
-  if (token != NULL)
-    {
-      g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
-
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
-                                    bearer);
-    }
-  if (body != NULL)
-    {
-      g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-    }
-  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, exchange_done_cb,
-                                    &exchange);
-  wait_for (exchange_is_done, &exchange, "an HTTP response");
-  g_assert_no_error (exchange.error);
-  *status = soup_message_get_status (msg);
-  if (content_type != NULL)
-    *content_type = g_strdup (
-      soup_message_headers_get_one (soup_message_get_response_headers (msg), "Content-Type"));
-  data = g_bytes_get_data (exchange.body, &length);
-  text = g_strndup (data, length);
-  g_bytes_unref (exchange.body);
-  return text;
+  return tr_test_http_full (f->session, f->base_url, method, path, body, token, status,
+                            content_type);
 }
 
 static char *
@@ -810,20 +743,9 @@ pair (Fixture *f, const char *station_id, const char *name)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *code = tr_host_new_pairing_code (f->host, NULL, &error);
-  g_autofree char *body = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr (JsonNode) node = NULL;
-  guint status = 0;
 
   g_assert_no_error (error);
-  body = g_strdup_printf ("{\"code\":\"%s\",\"station\":{\"id\":\"%s\",\"name\":\"%s\","
-                          "\"role\":\"kitchen\"}}",
-                          code, station_id, name);
-  text = http (f, "POST", "/api/v1/pair", body, NULL, &status, NULL);
-  g_assert_cmpuint (status, ==, 200);
-  node = tr_json_parse (text, -1, &error);
-  g_assert_no_error (error);
-  return g_strdup (json_object_get_string_member (json_node_get_object (node), "token"));
+  return tr_test_pair (f->session, f->base_url, code, station_id, name);
 }
 
 /* Scrapes and parses; fails the test unless the answer is 200 and the
@@ -865,116 +787,26 @@ scrape_until (Fixture *f, const char *name, const char *labels, double value)
     }
 }
 
-typedef struct
-{
-  SoupWebsocketConnection *ws;
-  GQueue frames;
-  gboolean closed;
-  GError *error;
-  gboolean done;
-} Peer;
+typedef TrTestPeer Peer;
 
-static void
-on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer user_data)
-{
-  Peer *peer = user_data;
-  gsize length;
-  const char *data = g_bytes_get_data (message, &length);
-
-  g_queue_push_tail (&peer->frames, g_strndup (data, length));
-}
-
-static void
-on_closed (SoupWebsocketConnection *ws, gpointer user_data)
-{
-  ((Peer *)user_data)->closed = TRUE;
-}
-
-static void
-connect_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Peer *peer = user_data;
-
-  peer->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &peer->error);
-  peer->done = TRUE;
-}
-
-static gboolean
-peer_connected (gpointer data)
-{
-  return ((Peer *)data)->done;
-}
-
-static gboolean
-peer_has_frame (gpointer data)
-{
-  Peer *peer = data;
-
-  return !g_queue_is_empty (&peer->frames) || peer->closed;
-}
-
-static gboolean
-peer_closed (gpointer data)
-{
-  return ((Peer *)data)->closed;
-}
-
-/* The next frame of @type, skipping others (events before an ack). */
 static TrFrame *
 peer_wait (Peer *peer, TrFrameType type)
 {
-  for (;;)
-    {
-      g_autofree char *text = NULL;
-      g_autoptr (GError) error = NULL;
-      TrFrame *frame;
-
-      wait_for (peer_has_frame, peer, "a frame");
-      if (g_queue_is_empty (&peer->frames))
-        g_error ("the host closed the connection");
-      text = g_queue_pop_head (&peer->frames);
-      frame = tr_frame_parse (text, strlen (text), &error);
-      g_assert_no_error (error);
-      if (frame->type == type)
-        return frame;
-      tr_frame_free (frame);
-    }
+  return tr_test_peer_wait_frame (peer, type);
 }
 
+/* The name has quotes: the labels must escape them. */
 static Peer *
 peer_connect (Fixture *f, const char *station_id, const char *token)
 {
-  static const char *protocols[] = { TR_PROTOCOL_SUBPROTOCOL, NULL };
-  g_autofree char *url = g_strconcat (f->base_url, "/api/v1/ws", NULL);
-  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
-  g_autofree char *hello = NULL;
-  g_autoptr (TrFrame) welcome = NULL;
-  Peer *peer = g_new0 (Peer, 1);
-
-  g_queue_init (&peer->frames);
-  soup_session_websocket_connect_async (f->session, msg, NULL, (char **)protocols,
-                                        G_PRIORITY_DEFAULT, NULL, connect_done_cb, peer);
-  wait_for (peer_connected, peer, "the WebSocket handshake");
-  g_assert_no_error (peer->error);
-  soup_websocket_connection_set_keepalive_interval (peer->ws, 0);
-  g_signal_connect (peer->ws, "message", G_CALLBACK (on_message), peer);
-  g_signal_connect (peer->ws, "closed", G_CALLBACK (on_closed), peer);
-  hello = tr_frame_build_hello (station_id, "Grill \"1\"", "kitchen", token,
-                                tr_store_get_db_id (f->store), 0);
-  soup_websocket_connection_send_text (peer->ws, hello);
-  welcome = peer_wait (peer, TR_FRAME_WELCOME);
-  return peer;
+  return tr_test_peer_connect_named (f->session, f->base_url, station_id, "Grill \"1\"", token);
 }
 
 static void
 peer_close (Peer *peer)
 {
-  soup_websocket_connection_close (peer->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-  wait_for (peer_closed, peer, "the close");
-  g_signal_handlers_disconnect_by_data (peer->ws, peer);
-  g_object_unref (peer->ws);
-  g_queue_clear_full (&peer->frames, g_free);
-  g_free (peer);
+  tr_test_peer_close (peer, SOUP_WEBSOCKET_CLOSE_NORMAL);
+  tr_test_peer_free (peer);
 }
 
 static TrOp *

@@ -76,6 +76,14 @@ char *
 tr_test_http (SoupSession *session, const char *base_url, const char *method, const char *path,
               const char *body, const char *token, guint *status)
 {
+  return tr_test_http_full (session, base_url, method, path, body, token, status, NULL);
+}
+
+char *
+tr_test_http_full (SoupSession *session, const char *base_url, const char *method,
+                   const char *path, const char *body, const char *token, guint *status,
+                   char **content_type)
+{
   g_autofree char *url = g_strconcat (base_url, path, NULL);
   g_autoptr (SoupMessage) msg = soup_message_new (method, url);
   Exchange exchange = { 0 };
@@ -101,6 +109,9 @@ tr_test_http (SoupSession *session, const char *base_url, const char *method, co
   tr_test_wait_for (exchange_is_done, &exchange, "an HTTP response");
   g_assert_no_error (exchange.error);
   *status = soup_message_get_status (msg);
+  if (content_type != NULL)
+    *content_type = g_strdup (
+      soup_message_headers_get_one (soup_message_get_response_headers (msg), "Content-Type"));
   data = g_bytes_get_data (exchange.body, &length);
   text = g_strndup (data, length);
   g_bytes_unref (exchange.body);
@@ -172,9 +183,37 @@ peer_closed (gpointer data)
   return ((TrTestPeer *)data)->closed;
 }
 
+gpointer
+tr_test_peer_wait_frame (TrTestPeer *peer, int type)
+{
+  for (;;)
+    {
+      g_autofree char *text = NULL;
+      g_autoptr (GError) error = NULL;
+      TrFrame *frame;
+
+      tr_test_wait_for (peer_has_frame, peer, "a frame");
+      if (g_queue_is_empty (&peer->frames))
+        g_error ("the host closed the connection");
+      text = g_queue_pop_head (&peer->frames);
+      frame = tr_frame_parse (text, strlen (text), &error);
+      g_assert_no_error (error);
+      if ((int)frame->type == type)
+        return frame;
+      tr_frame_free (frame);
+    }
+}
+
 TrTestPeer *
 tr_test_peer_connect (SoupSession *session, const char *base_url, const char *station_id,
                       const char *token)
+{
+  return tr_test_peer_connect_named (session, base_url, station_id, station_id, token);
+}
+
+TrTestPeer *
+tr_test_peer_connect_named (SoupSession *session, const char *base_url, const char *station_id,
+                            const char *name, const char *token)
 {
   static const char *protocols[] = { TR_PROTOCOL_SUBPROTOCOL, NULL };
   g_autofree char *url = g_strconcat (base_url, "/api/v1/ws", NULL);
@@ -190,23 +229,9 @@ tr_test_peer_connect (SoupSession *session, const char *base_url, const char *st
   soup_websocket_connection_set_keepalive_interval (peer->ws, 0);
   g_signal_connect (peer->ws, "message", G_CALLBACK (on_message), peer);
   g_signal_connect (peer->ws, "closed", G_CALLBACK (on_closed), peer);
-  hello = tr_frame_build_hello (station_id, station_id, "kitchen", token, NULL, 0);
+  hello = tr_frame_build_hello (station_id, name, "kitchen", token, NULL, 0);
   soup_websocket_connection_send_text (peer->ws, hello);
-  for (;;)
-    {
-      g_autofree char *text = NULL;
-      g_autoptr (GError) error = NULL;
-      g_autoptr (TrFrame) frame = NULL;
-
-      tr_test_wait_for (peer_has_frame, peer, "the welcome");
-      if (g_queue_is_empty (&peer->frames))
-        g_error ("the host closed the connection before its welcome");
-      text = g_queue_pop_head (&peer->frames);
-      frame = tr_frame_parse (text, strlen (text), &error);
-      g_assert_no_error (error);
-      if (frame->type == TR_FRAME_WELCOME)
-        break;
-    }
+  tr_frame_free (tr_test_peer_wait_frame (peer, TR_FRAME_WELCOME));
   return peer;
 }
 

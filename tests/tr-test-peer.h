@@ -21,7 +21,11 @@ typedef gboolean (*TrTestCondition) (gpointer data);
 void tr_test_wait_for (TrTestCondition condition, gpointer data, const char *what);
 
 /* @method @base_url@path with a bearer @token (NULL: none) and a JSON
- * @body (NULL: none); the body of the answer, its status in *@status. */
+ * @body (NULL: none); the body of the answer, its status in *@status
+ * and, when @content_type is not NULL, its Content-Type. */
+char *tr_test_http_full (SoupSession *session, const char *base_url, const char *method,
+                         const char *path, const char *body, const char *token, guint *status,
+                         char **content_type);
 char *tr_test_http (SoupSession *session, const char *base_url, const char *method,
                     const char *path, const char *body, const char *token, guint *status);
 
@@ -43,6 +47,13 @@ typedef struct
  * once its catch-up is sent, a little later. */
 TrTestPeer *tr_test_peer_connect (SoupSession *session, const char *base_url,
                                   const char *station_id, const char *token);
+/* The same, with @name in the hello. */
+TrTestPeer *tr_test_peer_connect_named (SoupSession *session, const char *base_url,
+                                        const char *station_id, const char *name,
+                                        const char *token);
+/* The next frame of @type (a TrFrame*, to free), skipping others (events
+ * before an ack); g_error() when the host closes first. */
+gpointer tr_test_peer_wait_frame (TrTestPeer *peer, int type);
 /* Closes with @code and waits for the close handshake. */
 void tr_test_peer_close (TrTestPeer *peer, gushort code);
 /* Cuts the TCP connection with no close frame, as a pulled cable does,
