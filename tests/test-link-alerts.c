@@ -10,15 +10,19 @@
 static TrLinkObservation
 up (const char *id, gint64 since)
 {
-  return (TrLinkObservation){ .station_id = id, .name = "Grill", .connected = TRUE,
-                              .connected_since = since, .last_seen = since };
+  return (TrLinkObservation){ .station_id = id,
+                              .name = "Grill",
+                              .connected = TRUE,
+                              .connected_since = since,
+                              .last_seen = since };
 }
 
 static TrLinkObservation
 down (const char *id, gint64 went, int code)
 {
-  return (TrLinkObservation){ .station_id = id, .name = "Grill", .connected = FALSE,
-                              .last_seen = went, .close_code = code };
+  return (TrLinkObservation){
+    .station_id = id, .name = "Grill", .connected = FALSE, .last_seen = went, .close_code = code
+  };
 }
 
 static GPtrArray *

@@ -12,7 +12,7 @@ typedef struct
   gint64 down_since; /* valid when !up */
   gboolean quiet;    /* this outage is not announced (clean leave, revoked) */
   gboolean announced;
-  gboolean present;  /* in the latest check */
+  gboolean present; /* in the latest check */
 } Watched;
 
 struct _TrLinkAlerts
