@@ -169,7 +169,7 @@ announce (TrLinkWatch *self, const TrLinkAlert *alert)
                      back ? G_NOTIFICATION_PRIORITY_NORMAL : G_NOTIFICATION_PRIORITY_HIGH);
   if (!back)
     play_alert (self);
-  g_signal_emit (self, signals[ALERT], 0, text, back);
+  g_signal_emit (self, signals[ALERT], 0, alert->station_id, text, back);
 }
 
 static void
@@ -438,8 +438,9 @@ tr_link_watch_class_init (TrLinkWatchClass *klass)
     = g_param_spec_int64 ("host-lost-since", NULL, NULL, 0, G_MAXINT64, 0, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  signals[ALERT] = g_signal_new ("alert", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                                 NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
+  signals[ALERT]
+    = g_signal_new ("alert", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                    G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN);
 }
 
 static void

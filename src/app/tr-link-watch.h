@@ -37,8 +37,8 @@ G_DECLARE_FINAL_TYPE (TrLinkWatch, tr_link_watch, TR, LINK_WATCH, GObject)
  *                                    longer than the threshold
  *   "host-lost-since"      gint64    read-only: ms since the epoch, 0 when not lost
  * Signals:
- *   "alert"  (const char *text, gboolean back)  a station's outage, or its end, for
- *            a toast
+ *   "alert"  (const char *station_id, const char *text, gboolean back)  a
+ *            station's outage, or its end, for a toast
  */
 TrLinkWatch *tr_link_watch_new (TrStation     *station,
                                 GApplication  *application,

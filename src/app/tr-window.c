@@ -30,6 +30,7 @@ struct _TrWindow
   TrLinkWatch *link_watch;
   gboolean kiosk;
   char *last_link_toast;
+  GHashTable *outage_toasts; /* station id → AdwToast* on screen or queued */
 
   TrKitchenView *kitchen_view;
   TrFohView *foh_view;
@@ -257,14 +258,37 @@ service_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 /* ---- Link alerts (tr-link-watch.h) ---- */
 
 static void
-on_link_alert (TrWindow *self, const char *text, gboolean back)
+on_outage_toast_dismissed (AdwToast *toast, TrWindow *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->outage_toasts == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->outage_toasts);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (value == toast)
+      g_hash_table_iter_remove (&iter);
+}
+
+static void
+on_link_alert (TrWindow *self, const char *station_id, const char *text, gboolean back)
 {
   AdwToast *toast = adw_toast_new (text);
+  AdwToast *outage = g_hash_table_lookup (self->outage_toasts, station_id);
 
-  /* An outage stays up until someone sees it; a return is news that
-   * can go by itself. */
+  /* The outage is over: its toast goes, the return takes its place. */
+  if (outage != NULL)
+    adw_toast_dismiss (outage);
+  /* An outage stays up until someone sees it, ahead of other toasts; a
+   * return is news that can go by itself. */
   adw_toast_set_timeout (toast, back ? 5 : 0);
   adw_toast_set_priority (toast, back ? ADW_TOAST_PRIORITY_NORMAL : ADW_TOAST_PRIORITY_HIGH);
+  if (!back)
+    {
+      g_hash_table_replace (self->outage_toasts, g_strdup (station_id), toast);
+      g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_outage_toast_dismissed), self, 0);
+    }
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
   g_free (self->last_link_toast);
   self->last_link_toast = g_strdup (text);
@@ -569,6 +593,7 @@ tr_window_dispose (GObject *object)
   g_clear_object (&self->sound_player);
   g_clear_object (&self->link_watch);
   g_clear_pointer (&self->last_link_toast, g_free);
+  g_clear_pointer (&self->outage_toasts, g_hash_table_unref);
 
   G_OBJECT_CLASS (tr_window_parent_class)->dispose (object);
 }
@@ -682,6 +707,8 @@ static void
 tr_window_init (TrWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The toasts are the overlay's: the table only points at them. */
+  self->outage_toasts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 TrWindow *
