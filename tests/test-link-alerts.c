@@ -25,6 +25,16 @@ down (const char *id, gint64 went, int code)
   };
 }
 
+/* Down at @went after a link that began at @began. */
+static TrLinkObservation
+down_after (const char *id, gint64 began, gint64 went, int code)
+{
+  TrLinkObservation o = down (id, went, code);
+
+  o.connected_since = began;
+  return o;
+}
+
 static GPtrArray *
 check1 (TrLinkAlerts *alerts, TrLinkObservation o, gint64 now)
 {
@@ -188,6 +198,52 @@ test_unknown_and_forgotten (void)
   g_assert_cmpstr (((TrLinkAlert *)a->pdata[0])->station_id, ==, "bar");
 }
 
+/* A link that came and went between two checks still counts: after a
+ * clean leave, after an announced outage (whose end is announced), and
+ * for a station first met down after the watch began. */
+static void
+test_missed_link (void)
+{
+  g_autoptr (TrLinkAlerts) alerts = tr_link_alerts_new (2 * S);
+  g_autoptr (GPtrArray) a = check1 (alerts, up ("grill", 1), 1);
+
+  g_clear_pointer (&a, g_ptr_array_unref);
+  a = check1 (alerts, down_after ("grill", 1, 10 * S, 1001), 11 * S);
+  g_assert_cmpuint (a->len, ==, 0);
+  g_assert_cmpint (tr_link_alerts_next_due (alerts), ==, -1);
+  /* Back at 20 s and killed at 21 s, both before the next check. */
+  g_clear_pointer (&a, g_ptr_array_unref);
+  a = check1 (alerts, down_after ("grill", 20 * S, 21 * S, 1006), 22 * S);
+  g_assert_cmpuint (a->len, ==, 0);
+  g_assert_cmpint (tr_link_alerts_next_due (alerts), ==, 23 * S);
+  g_clear_pointer (&a, g_ptr_array_unref);
+  a = check1 (alerts, down_after ("grill", 20 * S, 21 * S, 1006), 23 * S);
+  g_assert_cmpuint (a->len, ==, 1);
+  g_assert_cmpint (((TrLinkAlert *)a->pdata[0])->since, ==, 21 * S);
+
+  /* Announced; back at 30 s and gone again at 31 s, unseen: the return
+   * is announced, and the new outage in its turn. */
+  g_clear_pointer (&a, g_ptr_array_unref);
+  a = check1 (alerts, down_after ("grill", 30 * S, 31 * S, 1006), 32 * S);
+  g_assert_cmpuint (a->len, ==, 1);
+  g_assert_cmpint (((TrLinkAlert *)a->pdata[0])->kind, ==, TR_LINK_ALERT_BACK);
+  g_assert_cmpint (((TrLinkAlert *)a->pdata[0])->down_ms, ==, 9 * S);
+  g_clear_pointer (&a, g_ptr_array_unref);
+  a = check1 (alerts, down_after ("grill", 30 * S, 31 * S, 1006), 33 * S);
+  g_assert_cmpuint (a->len, ==, 1);
+  g_assert_cmpint (((TrLinkAlert *)a->pdata[0])->kind, ==, TR_LINK_ALERT_OFFLINE);
+
+  /* Unknown, down, its last link from before the watch began: nothing;
+   * from after: watched. */
+  g_clear_pointer (&a, g_ptr_array_unref);
+  a = check1 (alerts, down_after ("bar", 0, 1, 1006), 40 * S);
+  g_assert_cmpuint (a->len, ==, 0);
+  g_clear_pointer (&a, g_ptr_array_unref);
+  a = check1 (alerts, down_after ("expo", 41 * S, 42 * S, 1006), 50 * S);
+  g_assert_cmpuint (a->len, ==, 1);
+  g_assert_cmpstr (((TrLinkAlert *)a->pdata[0])->station_id, ==, "expo");
+}
+
 /* A new threshold applies to an outage under way. */
 static void
 test_threshold_change (void)
@@ -217,6 +273,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/link-alerts/revoked", test_revoked);
   g_test_add_func ("/link-alerts/unknown-and-forgotten", test_unknown_and_forgotten);
   g_test_add_func ("/link-alerts/threshold-change", test_threshold_change);
+  g_test_add_func ("/link-alerts/missed-link", test_missed_link);
 
   return g_test_run ();
 }

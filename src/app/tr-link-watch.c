@@ -240,6 +240,19 @@ is_online (TrLinkWatch *self)
   return state == TR_CLIENT_STATE_ONLINE_WEBSOCKET || state == TR_CLIENT_STATE_ONLINE_POLLING;
 }
 
+/* An unpaired station is not lost: its pairing dialog says what to do,
+ * and a new tablet being set up should not sound the alarm. */
+static gboolean
+is_unpaired (TrLinkWatch *self)
+{
+  TrClient *client = tr_station_get_client (self->station);
+  gboolean unauthorized = FALSE;
+
+  if (client != NULL)
+    g_object_get (client, "unauthorized", &unauthorized, NULL);
+  return unauthorized;
+}
+
 static void
 set_host_lost (TrLinkWatch *self, gboolean lost)
 {
@@ -270,14 +283,14 @@ host_lost_due_cb (gpointer user_data)
   TrLinkWatch *self = user_data;
 
   self->host_lost_id = 0;
-  set_host_lost (self, !is_online (self));
+  set_host_lost (self, !is_online (self) && !is_unpaired (self));
   return G_SOURCE_REMOVE;
 }
 
 static void
 on_link_state (TrLinkWatch *self)
 {
-  if (is_online (self))
+  if (is_online (self) || is_unpaired (self))
     {
       g_clear_handle_id (&self->host_lost_id, g_source_remove);
       self->link_down_since = 0;
@@ -314,6 +327,8 @@ tr_link_watch_constructed (GObject *object)
     {
       g_signal_connect_object (self->station, "notify::link-state", G_CALLBACK (on_link_state),
                                self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (tr_station_get_client (self->station), "notify::unauthorized",
+                               G_CALLBACK (on_link_state), self, G_CONNECT_SWAPPED);
       on_link_state (self);
     }
 }

@@ -6,7 +6,9 @@
  * shows each as a toast ("alert"). On a following station it watches
  * its own link: lost for longer than "host-lost-threshold", it sets
  * "host-lost" (the window's banner), sounds the alert and raises a
- * notification, withdrawn when the link is back.
+ * notification, withdrawn when the link is back. A station the host
+ * does not take (unpaired, revoked) is not lost: the pairing dialog
+ * says what is wrong.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -18,6 +18,7 @@ typedef struct
 struct _TrLinkAlerts
 {
   gint64 threshold_ms;
+  gint64 started;      /* the first check's now; 0 before it */
   GHashTable *watched; /* station_id → Watched* */
 };
 
@@ -89,6 +90,8 @@ tr_link_alerts_check (TrLinkAlerts *self, const TrLinkObservation *observations,
   GHashTableIter iter;
   Watched *w;
 
+  if (self->started == 0)
+    self->started = now;
   g_hash_table_iter_init (&iter, self->watched);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&w))
     w->present = FALSE;
@@ -97,11 +100,17 @@ tr_link_alerts_check (TrLinkAlerts *self, const TrLinkObservation *observations,
     {
       const TrLinkObservation *o = &observations[i];
 
+      /* A link that came and went between two checks (the roster's
+       * signal is coalesced) still counts: the station connected since
+       * the outage we know of, or since the watch began. */
+      gboolean missed_link = !o->connected && o->connected_since > 0;
+
       w = g_hash_table_lookup (self->watched, o->station_id);
       if (w == NULL)
         {
           /* Nothing is known of a station until it is seen up. */
-          if (!o->connected || o->revoked)
+          if (o->revoked
+              || (!o->connected && !(missed_link && o->connected_since >= self->started)))
             continue;
           w = g_new0 (Watched, 1);
           g_hash_table_insert (self->watched, g_strdup (o->station_id), w);
@@ -120,6 +129,13 @@ tr_link_alerts_check (TrLinkAlerts *self, const TrLinkObservation *observations,
           continue;
         }
 
+      if (!w->up && missed_link && o->connected_since > w->down_since)
+        {
+          if (w->announced && !o->revoked)
+            g_ptr_array_add (alerts, alert_new (TR_LINK_ALERT_BACK, o, o->connected_since,
+                                                o->connected_since - w->down_since));
+          w->up = TRUE;
+        }
       if (w->up)
         {
           w->up = FALSE;

@@ -19,6 +19,9 @@
  *     was switched off on purpose) is no outage: staff closed it, they
  *     know. A revoked station is not coming back and is never announced;
  *     revoking one that was announced ends its outage without a return.
+ *   - A link that came and went between two checks counts as if both
+ *     had been seen (the station's connected_since is after the outage
+ *     known, or after the first check).
  *   - A station the roster forgets is forgotten here too.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -60,7 +63,7 @@ typedef struct
   const char *name;    /* may be NULL */
   gboolean connected;
   gint64 last_seen;    /* ms: when disconnected, when it went */
-  gint64 connected_since; /* ms: when connected, since when */
+  gint64 connected_since; /* ms: when its last link began (kept once down); 0 never */
   int close_code;      /* how its last link ended; 0: none or unknown */
   gboolean revoked;
 } TrLinkObservation;
