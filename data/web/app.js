@@ -17,6 +17,7 @@
  *   stats.js      the manager's speed-of-service page (?role=stats)
  *   actions.js    bump, recall and the bump bar's keys
  *   sound.js      the chimes
+ *   link-alert.js the banner of a screen that lost its host
  *   dom.js        building nodes, toasts
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -26,6 +27,7 @@ import { boardHostChanged } from './board.js';
 import * as actions from './actions.js';
 import { link } from './connection.js';
 import { $, toast } from './dom.js';
+import { linkAlertChanged } from './link-alert.js';
 import { CATALOG_WAIT_MS, N_, _, catalogLanguage, format, loadCatalog } from './gettext.js';
 import { pairing } from './pairing.js';
 import { forgetCards, renderConnection, renderNow, renderRecallList, render, setActions, setLink, tick } from './render.js';
@@ -64,6 +66,7 @@ hooks.hostChanged = (oldView) => {
 
 link.onChange = () => {
   renderConnection();
+  linkAlertChanged(link.state);
   if (IS_STATS) statsLinkChanged(link.state);
 };
 link.onUnpaired = (reason) => pairing.show(reason);

@@ -22,7 +22,8 @@ export const sound = {
   },
   play (kind) {
     if (!this.enabled()) return;
-    const notes = kind === 'ready' ? [660, 880, 1175] : [988, 1319];
+    /* The alert falls where the others rise: a lost link is bad news. */
+    const notes = kind === 'ready' ? [660, 880, 1175] : kind === 'alert' ? [880, 587, 440] : [988, 1319];
     const t0 = this.ctx.currentTime + 0.01;
     notes.forEach((freq, i) => {
       const osc = this.ctx.createOscillator();

@@ -112,10 +112,15 @@ find_window (TrApplication *self)
 static TrWindow *
 create_window (TrApplication *self)
 {
+  g_autoptr (TrLinkWatch) watch = NULL;
   TrWindow *window;
 
-  window = tr_window_new (GTK_APPLICATION (self), self->station, self->settings, self->clock,
-                          self->sound_player, self->kiosk);
+  /* The window's alerts follow its station, as its views do. */
+  if (self->station != NULL)
+    watch = tr_link_watch_new (self->station, G_APPLICATION (self), self->sound_player);
+  window = g_object_new (TR_TYPE_WINDOW, "application", self, "station", self->station, "settings",
+                         self->settings, "clock", self->clock, "sound-player", self->sound_player,
+                         "kiosk", self->kiosk, "link-watch", watch, NULL);
   if (self->settings != NULL && tr_window_get_kitchen_view (window) != NULL)
     {
       g_settings_bind (self->settings, "kitchen-station", tr_window_get_kitchen_view (window),

@@ -41,6 +41,9 @@ static guint signals[N_SIGNALS];
 static const char *const sound_files[TR_N_SOUNDS] = {
   [TR_SOUND_NEW_TICKET] = "ticket-new.oga",
   [TR_SOUND_CHANGED_TICKET] = "ticket-changed.oga",
+  /* The changed-ticket chime until the alert has a sound of its own:
+   * it is the one cooks already stop for. */
+  [TR_SOUND_LINK_ALERT] = "ticket-changed.oga",
 };
 
 static GtkMediaStream *

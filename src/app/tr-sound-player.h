@@ -12,6 +12,7 @@ typedef enum
 {
   TR_SOUND_NEW_TICKET,
   TR_SOUND_CHANGED_TICKET,
+  TR_SOUND_LINK_ALERT, /* a screen dropped, or this one lost its host */
   TR_N_SOUNDS
 } TrSound;
 

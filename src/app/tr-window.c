@@ -11,6 +11,7 @@
 
 #include "tr-foh-view.h"
 #include "tr-host-monitor.h"
+#include "tr-link-watch.h"
 #include "tr-service-window.h"
 #include "tr-welcome-page.h"
 #include "tr-window.h"
@@ -26,7 +27,10 @@ struct _TrWindow
   GSettings *settings;
   TrClock *clock;
   TrSoundPlayer *sound_player;
+  TrLinkWatch *link_watch;
   gboolean kiosk;
+  char *last_link_toast;
+  GHashTable *outage_toasts; /* station id → AdwToast* on screen or queued */
 
   TrKitchenView *kitchen_view;
   TrFohView *foh_view;
@@ -42,6 +46,9 @@ struct _TrWindow
   AdwHeaderBar *header_bar;
   AdwViewSwitcherTitle *switcher_title;
   AdwViewStack *view_stack;
+  AdwToastOverlay *toast_overlay;
+  GtkRevealer *host_lost_revealer;
+  GtkLabel *host_lost_label;
   GtkMenuButton *recall_button;
   GtkMenuButton *menu_button;
   GtkPopover *recall_popover;
@@ -58,6 +65,7 @@ enum
   PROP_CLOCK,
   PROP_SOUND_PLAYER,
   PROP_KIOSK,
+  PROP_LINK_WATCH,
   N_PROPS
 };
 
@@ -245,6 +253,65 @@ service_action (GSimpleAction *action, GVariant *param, gpointer user_data)
     tr_service_window_new (GTK_WINDOW (self), self->station, self->settings, self->clock));
   gtk_window_set_application (service, app);
   gtk_window_present (service);
+}
+
+/* ---- Link alerts (tr-link-watch.h) ---- */
+
+static void
+on_outage_toast_dismissed (AdwToast *toast, TrWindow *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->outage_toasts == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->outage_toasts);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (value == toast)
+      g_hash_table_iter_remove (&iter);
+}
+
+static void
+on_link_alert (TrWindow *self, const char *station_id, const char *text, gboolean back)
+{
+  AdwToast *toast = adw_toast_new (text);
+  AdwToast *outage = g_hash_table_lookup (self->outage_toasts, station_id);
+
+  /* The outage is over: its toast goes, the return takes its place. */
+  if (outage != NULL)
+    adw_toast_dismiss (outage);
+  /* An outage stays up until someone sees it, ahead of other toasts; a
+   * return is news that can go by itself. */
+  adw_toast_set_timeout (toast, back ? 5 : 0);
+  adw_toast_set_priority (toast, back ? ADW_TOAST_PRIORITY_NORMAL : ADW_TOAST_PRIORITY_HIGH);
+  if (!back)
+    {
+      g_hash_table_replace (self->outage_toasts, g_strdup (station_id), toast);
+      g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_outage_toast_dismissed), self, 0);
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  g_free (self->last_link_toast);
+  self->last_link_toast = g_strdup (text);
+}
+
+static void
+on_host_lost (TrWindow *self)
+{
+  gboolean lost = tr_link_watch_get_host_lost (self->link_watch);
+
+  if (lost)
+    {
+      g_autofree char *at
+        = tr_link_watch_format_time (tr_link_watch_get_host_lost_since (self->link_watch));
+      /* Translators: the banner of a screen that cannot reach the host,
+       * e.g. "No link to the host since 12:03: new tickets will not
+       * arrive until it is back" */
+      g_autofree char *text = g_strdup_printf (
+        _ ("No link to the host since %s: new tickets will not arrive until it is back"), at);
+
+      gtk_label_set_label (self->host_lost_label, text);
+    }
+  gtk_revealer_set_reveal_child (self->host_lost_revealer, lost);
 }
 
 /* ---- First run ---- */
@@ -490,6 +557,15 @@ tr_window_constructed (GObject *object)
   g_signal_connect_object (self->view_stack, "notify::visible-child",
                            G_CALLBACK (on_visible_child_changed), self, G_CONNECT_SWAPPED);
 
+  if (self->link_watch != NULL)
+    {
+      g_signal_connect_object (self->link_watch, "alert", G_CALLBACK (on_link_alert), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->link_watch, "notify::host-lost", G_CALLBACK (on_host_lost),
+                               self, G_CONNECT_SWAPPED);
+      on_host_lost (self);
+    }
+
   if (self->kiosk)
     {
       /* One view and nothing to wander off into; the connection state
@@ -515,6 +591,9 @@ tr_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->clock);
   g_clear_object (&self->sound_player);
+  g_clear_object (&self->link_watch);
+  g_clear_pointer (&self->last_link_toast, g_free);
+  g_clear_pointer (&self->outage_toasts, g_hash_table_unref);
 
   G_OBJECT_CLASS (tr_window_parent_class)->dispose (object);
 }
@@ -540,6 +619,9 @@ tr_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
         break;
       case PROP_KIOSK:
         g_value_set_boolean (value, self->kiosk);
+        break;
+      case PROP_LINK_WATCH:
+        g_value_set_object (value, self->link_watch);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -567,6 +649,9 @@ tr_window_set_property (GObject *object, guint prop_id, const GValue *value, GPa
         break;
       case PROP_KIOSK:
         self->kiosk = g_value_get_boolean (value);
+        break;
+      case PROP_LINK_WATCH:
+        self->link_watch = g_value_dup_object (value);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -597,6 +682,8 @@ tr_window_class_init (TrWindowClass *klass)
   properties[PROP_SOUND_PLAYER]
     = g_param_spec_object ("sound-player", NULL, NULL, TR_TYPE_SOUND_PLAYER, construct);
   properties[PROP_KIOSK] = g_param_spec_boolean ("kiosk", NULL, NULL, FALSE, construct);
+  properties[PROP_LINK_WATCH]
+    = g_param_spec_object ("link-watch", NULL, NULL, TR_TYPE_LINK_WATCH, construct);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -604,6 +691,9 @@ tr_window_class_init (TrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TrWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, TrWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, TrWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, TrWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TrWindow, host_lost_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TrWindow, host_lost_label);
   gtk_widget_class_bind_template_child (widget_class, TrWindow, recall_button);
   gtk_widget_class_bind_template_child (widget_class, TrWindow, menu_button);
   gtk_widget_class_bind_template_child (widget_class, TrWindow, recall_popover);
@@ -617,6 +707,8 @@ static void
 tr_window_init (TrWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The toasts are the overlay's: the table only points at them. */
+  self->outage_toasts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 TrWindow *
@@ -669,4 +761,20 @@ tr_window_show_error (TrWindow *self, const char *heading, const char *body)
   gtk_window_present (GTK_WINDOW (dialog));
 
   return dialog;
+}
+
+const char *
+tr_window_get_last_link_toast (TrWindow *self)
+{
+  g_return_val_if_fail (TR_IS_WINDOW (self), NULL);
+  return self->last_link_toast;
+}
+
+const char *
+tr_window_get_host_lost_banner (TrWindow *self)
+{
+  g_return_val_if_fail (TR_IS_WINDOW (self), NULL);
+  return gtk_revealer_get_reveal_child (self->host_lost_revealer)
+           ? gtk_label_get_label (self->host_lost_label)
+           : NULL;
 }

@@ -10,6 +10,7 @@
 #include "tr-connection-indicator.h"
 #include "tr-foh-view.h"
 #include "tr-kitchen-view.h"
+#include "tr-link-watch.h"
 #include "tr-sound-player.h"
 #include "tr-station.h"
 
@@ -26,6 +27,8 @@ G_DECLARE_FINAL_TYPE (TrWindow, tr_window, TR, WINDOW, AdwApplicationWindow)
  *   "clock"         TrClock*
  *   "sound-player"  TrSoundPlayer*
  *   "kiosk"         gboolean    fullscreen on one view, no menu or switcher
+ *   "link-watch"    TrLinkWatch* may be NULL: its alerts become toasts, and
+ *                               its lost host a banner that stays
  */
 TrWindow *
 tr_window_new (GtkApplication *application, TrStation *station, GSettings *settings, TrClock *clock,
@@ -38,6 +41,12 @@ TrFohView *
 tr_window_get_foh_view (TrWindow *self);
 TrConnectionIndicator *
 tr_window_get_indicator (TrWindow *self);
+/* The text of the last link alert shown as a toast, or NULL (tests). */
+const char *
+tr_window_get_last_link_toast (TrWindow *self);
+/* The lost-host banner's text while it shows, else NULL (tests). */
+const char *
+tr_window_get_host_lost_banner (TrWindow *self);
 /* Shows a modal message dialog over the window and returns it (owned by
  * the window). */
 GtkWidget *

@@ -108,6 +108,7 @@ _tr_host_station_connect (TrHost *self, const char *station_id, const char *name
       station->info.connected_since = now;
       g_clear_pointer (&station->close_reason, g_free);
       station->close_code = 0;
+      station->info.close_code = 0;
       replace_string (&station->info.transport, transport);
       _tr_host_link_opened (self, station);
     }
@@ -134,6 +135,7 @@ _tr_host_station_maybe_disconnected (TrHost *self, Station *station)
       && tr_now_ms () - station->info.last_seen < (gint64)self->heartbeat_timeout)
     return;
   station->info.connected = FALSE;
+  station->info.close_code = station->close_code;
   if (g_strcmp0 (station->info.transport, "polling") == 0 && station->close_reason == NULL)
     _tr_host_link_closed (self, station, station->info.last_seen, 0,
                           "no poll within the heartbeat timeout");

@@ -51,6 +51,9 @@ typedef struct
   gint64    paired_at;      /* ms; 0 when not paired */
   gboolean  revoked;
   gint64    revoked_at;     /* ms; 0 when not revoked */
+  /* How its last link ended, while disconnected (0: none or unknown):
+   * 1000/1001 is a clean leave, which raises no alert. */
+  int       close_code;
 } TrStationInfo;
 
 void           tr_station_info_free (TrStationInfo *info);

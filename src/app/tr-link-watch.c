@@ -1,0 +1,544 @@
+/* tr-link-watch.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "tr-link-watch"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tr-link-alerts.h"
+#include "tr-link-watch.h"
+
+/* The notification of a lost host; one at a time, so it has one id. */
+#define HOST_LOST_ID "host-lost"
+
+struct _TrLinkWatch
+{
+  GObject parent_instance;
+
+  TrStation *station;
+  GApplication *application; /* weak */
+  TrSoundPlayer *sound_player;
+  /* Which notification services are on the bus: without one, GLib
+   * warns on each notification (a kiosk has none). */
+  guint notify_watches[3];
+  guint notifiers;
+
+  /* Host mode. */
+  TrLinkAlerts *alerts;
+  guint check_id;
+  char *last_alert;
+
+  /* Client mode. */
+  guint host_lost_threshold;
+  gint64 link_down_since; /* ms; 0 while online */
+  gboolean host_lost;
+  guint host_lost_id;
+};
+
+G_DEFINE_FINAL_TYPE (TrLinkWatch, tr_link_watch, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_STATION,
+  PROP_APPLICATION,
+  PROP_SOUND_PLAYER,
+  PROP_OFFLINE_THRESHOLD,
+  PROP_HOST_LOST_THRESHOLD,
+  PROP_HOST_LOST,
+  PROP_HOST_LOST_SINCE,
+  N_PROPS
+};
+
+enum
+{
+  ALERT,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+char *
+tr_link_watch_format_time (gint64 ms)
+{
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (ms / 1000);
+  g_autoptr (GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
+
+  return local ? g_date_time_format (local, "%H:%M") : g_strdup ("?");
+}
+
+static const char *const notifier_names[]
+  = { "org.freedesktop.Notifications", "org.gtk.Notifications", "org.freedesktop.portal.Desktop" };
+
+static void
+set_notifier (TrLinkWatch *self, const char *name, gboolean present)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (notifier_names); i++)
+    if (g_strcmp0 (name, notifier_names[i]) == 0)
+      {
+        if (present)
+          self->notifiers |= 1u << i;
+        else
+          self->notifiers &= ~(1u << i);
+      }
+}
+
+static void
+on_notifier_appeared (GDBusConnection *connection, const char *name, const char *owner,
+                      gpointer user_data)
+{
+  set_notifier (TR_LINK_WATCH (user_data), name, TRUE);
+}
+
+static void
+on_notifier_vanished (GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  set_notifier (TR_LINK_WATCH (user_data), name, FALSE);
+}
+
+static void
+watch_notifiers (TrLinkWatch *self)
+{
+  GDBusConnection *bus
+    = self->application ? g_application_get_dbus_connection (self->application) : NULL;
+
+  if (bus == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (notifier_names); i++)
+    self->notify_watches[i]
+      = g_bus_watch_name_on_connection (bus, notifier_names[i], G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                        on_notifier_appeared, on_notifier_vanished, self, NULL);
+}
+
+static void
+send_notification (TrLinkWatch *self, const char *id, const char *title, const char *body,
+                   GNotificationPriority priority)
+{
+  g_autoptr (GNotification) notification = NULL;
+
+  if (self->application == NULL || self->notifiers == 0
+      || !g_application_get_is_registered (self->application))
+    return;
+  notification = g_notification_new (title);
+  if (body != NULL)
+    g_notification_set_body (notification, body);
+  g_notification_set_priority (notification, priority);
+  g_application_send_notification (self->application, id, notification);
+}
+
+static void
+play_alert (TrLinkWatch *self)
+{
+  if (self->sound_player != NULL)
+    tr_sound_player_play (self->sound_player, TR_SOUND_LINK_ALERT);
+}
+
+/* ---- Host mode: the roster ---- */
+
+static void
+schedule_check (TrLinkWatch *self);
+
+static void
+announce (TrLinkWatch *self, const TrLinkAlert *alert)
+{
+  const char *name = alert->name != NULL && *alert->name != '\0' ? alert->name : alert->station_id;
+  g_autofree char *id = g_strconcat ("station-link-", alert->station_id, NULL);
+  g_autofree char *at = tr_link_watch_format_time (alert->since);
+  g_autofree char *text = NULL;
+  gboolean back = alert->kind == TR_LINK_ALERT_BACK;
+
+  if (back)
+    /* Translators: a screen that was announced offline is connected
+     * again, e.g. "Grill is back" */
+    text = g_strdup_printf (_ ("%s is back"), name);
+  else
+    /* Translators: a screen lost its link, e.g. "Grill has been offline
+     * since 12:03" */
+    text = g_strdup_printf (_ ("%s has been offline since %s"), name, at);
+
+  g_debug ("%s", text);
+  g_free (self->last_alert);
+  self->last_alert = g_strdup (text);
+  /* The return replaces the outage's notification: one per station. */
+  send_notification (self, id, text,
+                     back ? NULL : _ ("Tickets sent to it will wait until it is back"),
+                     back ? G_NOTIFICATION_PRIORITY_NORMAL : G_NOTIFICATION_PRIORITY_HIGH);
+  if (!back)
+    play_alert (self);
+  g_signal_emit (self, signals[ALERT], 0, alert->station_id, text, back);
+}
+
+static void
+check_stations (TrLinkWatch *self)
+{
+  TrHost *host = tr_station_get_host (self->station);
+  g_autoptr (GPtrArray) stations = NULL;
+  g_autoptr (GArray) observations = NULL;
+  g_autoptr (GPtrArray) alerts = NULL;
+
+  if (host == NULL || !tr_host_is_running (host))
+    return;
+  stations = tr_host_list_stations (host);
+  observations = g_array_sized_new (FALSE, TRUE, sizeof (TrLinkObservation), stations->len);
+  for (guint i = 0; i < stations->len; i++)
+    {
+      const TrStationInfo *info = stations->pdata[i];
+      TrLinkObservation o = {
+        .station_id = info->station_id,
+        .name = info->name,
+        .connected = info->connected,
+        .last_seen = info->last_seen,
+        .connected_since = info->connected_since,
+        .close_code = info->close_code,
+        .revoked = info->revoked,
+      };
+
+      g_array_append_val (observations, o);
+    }
+  alerts = tr_link_alerts_check (self->alerts, (TrLinkObservation *)(void *)observations->data,
+                                 observations->len, tr_now_ms ());
+  for (guint i = 0; i < alerts->len; i++)
+    announce (self, alerts->pdata[i]);
+  schedule_check (self);
+}
+
+static gboolean
+check_due_cb (gpointer user_data)
+{
+  TrLinkWatch *self = user_data;
+
+  self->check_id = 0;
+  check_stations (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Nothing in the roster changes when a threshold passes: a timer wakes
+ * the check then. */
+static void
+schedule_check (TrLinkWatch *self)
+{
+  gint64 due = tr_link_alerts_next_due (self->alerts);
+
+  g_clear_handle_id (&self->check_id, g_source_remove);
+  if (due < 0)
+    return;
+  self->check_id
+    = g_timeout_add ((guint)CLAMP (due - tr_now_ms () + 1, 1, G_MAXINT), check_due_cb, self);
+}
+
+/* ---- Client mode: this station's own link ---- */
+
+static gboolean
+is_online (TrLinkWatch *self)
+{
+  TrClientState state = tr_station_get_link_state (self->station);
+
+  return state == TR_CLIENT_STATE_ONLINE_WEBSOCKET || state == TR_CLIENT_STATE_ONLINE_POLLING;
+}
+
+/* An unpaired station is not lost: its pairing dialog says what to do,
+ * and a new tablet being set up should not sound the alarm. */
+static gboolean
+is_unpaired (TrLinkWatch *self)
+{
+  TrClient *client = tr_station_get_client (self->station);
+  gboolean unauthorized = FALSE;
+
+  if (client != NULL)
+    g_object_get (client, "unauthorized", &unauthorized, NULL);
+  return unauthorized;
+}
+
+static void
+set_host_lost (TrLinkWatch *self, gboolean lost)
+{
+  if (self->host_lost == lost)
+    return;
+  self->host_lost = lost;
+  if (lost)
+    {
+      g_autofree char *at = tr_link_watch_format_time (self->link_down_since);
+      /* Translators: the notification when this screen cannot reach the
+       * host, e.g. "No link to the host since 12:03" */
+      g_autofree char *title = g_strdup_printf (_ ("No link to the host since %s"), at);
+
+      send_notification (self, HOST_LOST_ID, title,
+                         _ ("New tickets will not arrive on this screen until the link is back"),
+                         G_NOTIFICATION_PRIORITY_URGENT);
+      play_alert (self);
+    }
+  else if (self->application != NULL && self->notifiers != 0)
+    g_application_withdraw_notification (self->application, HOST_LOST_ID);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST_LOST]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST_LOST_SINCE]);
+}
+
+static gboolean
+host_lost_due_cb (gpointer user_data)
+{
+  TrLinkWatch *self = user_data;
+
+  self->host_lost_id = 0;
+  set_host_lost (self, !is_online (self) && !is_unpaired (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_link_state (TrLinkWatch *self)
+{
+  if (is_online (self) || is_unpaired (self))
+    {
+      g_clear_handle_id (&self->host_lost_id, g_source_remove);
+      self->link_down_since = 0;
+      set_host_lost (self, FALSE);
+    }
+  else if (self->link_down_since == 0)
+    {
+      /* Connecting counts as down: a reconnect that keeps failing is a
+       * lost host as much as an offline one. */
+      self->link_down_since = tr_now_ms ();
+      g_clear_handle_id (&self->host_lost_id, g_source_remove);
+      self->host_lost_id = g_timeout_add (self->host_lost_threshold, host_lost_due_cb, self);
+    }
+}
+
+/* ---- GObject ---- */
+
+static void
+tr_link_watch_constructed (GObject *object)
+{
+  TrLinkWatch *self = TR_LINK_WATCH (object);
+
+  G_OBJECT_CLASS (tr_link_watch_parent_class)->constructed (object);
+
+  g_return_if_fail (TR_IS_STATION (self->station));
+  watch_notifiers (self);
+  if (tr_station_get_mode (self->station) == TR_STATION_MODE_HOST)
+    {
+      g_signal_connect_object (tr_station_get_host (self->station), "stations-changed",
+                               G_CALLBACK (check_stations), self, G_CONNECT_SWAPPED);
+      check_stations (self);
+    }
+  else
+    {
+      g_signal_connect_object (self->station, "notify::link-state", G_CALLBACK (on_link_state),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (tr_station_get_client (self->station), "notify::unauthorized",
+                               G_CALLBACK (on_link_state), self, G_CONNECT_SWAPPED);
+      on_link_state (self);
+    }
+}
+
+static void
+tr_link_watch_dispose (GObject *object)
+{
+  TrLinkWatch *self = TR_LINK_WATCH (object);
+
+  g_clear_handle_id (&self->check_id, g_source_remove);
+  g_clear_handle_id (&self->host_lost_id, g_source_remove);
+  for (guint i = 0; i < G_N_ELEMENTS (self->notify_watches); i++)
+    g_clear_handle_id (&self->notify_watches[i], g_bus_unwatch_name);
+  if (self->application != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->application), (gpointer *)&self->application);
+  self->application = NULL;
+  g_clear_object (&self->station);
+  g_clear_object (&self->sound_player);
+
+  G_OBJECT_CLASS (tr_link_watch_parent_class)->dispose (object);
+}
+
+static void
+tr_link_watch_finalize (GObject *object)
+{
+  TrLinkWatch *self = TR_LINK_WATCH (object);
+
+  g_clear_pointer (&self->alerts, tr_link_alerts_free);
+  g_free (self->last_alert);
+
+  G_OBJECT_CLASS (tr_link_watch_parent_class)->finalize (object);
+}
+
+static void
+tr_link_watch_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TrLinkWatch *self = TR_LINK_WATCH (object);
+
+  switch (prop_id)
+    {
+      case PROP_STATION:
+        g_value_set_object (value, self->station);
+        break;
+      case PROP_APPLICATION:
+        g_value_set_object (value, self->application);
+        break;
+      case PROP_SOUND_PLAYER:
+        g_value_set_object (value, self->sound_player);
+        break;
+      case PROP_OFFLINE_THRESHOLD:
+        g_value_set_uint (value, tr_link_watch_get_offline_threshold (self));
+        break;
+      case PROP_HOST_LOST_THRESHOLD:
+        g_value_set_uint (value, self->host_lost_threshold);
+        break;
+      case PROP_HOST_LOST:
+        g_value_set_boolean (value, self->host_lost);
+        break;
+      case PROP_HOST_LOST_SINCE:
+        g_value_set_int64 (value, tr_link_watch_get_host_lost_since (self));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tr_link_watch_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  TrLinkWatch *self = TR_LINK_WATCH (object);
+
+  switch (prop_id)
+    {
+      case PROP_STATION:
+        self->station = g_value_dup_object (value);
+        break;
+      case PROP_APPLICATION:
+        self->application = g_value_get_object (value);
+        if (self->application != NULL)
+          g_object_add_weak_pointer (G_OBJECT (self->application), (gpointer *)&self->application);
+        break;
+      case PROP_SOUND_PLAYER:
+        self->sound_player = g_value_dup_object (value);
+        break;
+      case PROP_OFFLINE_THRESHOLD:
+        tr_link_watch_set_offline_threshold (self, g_value_get_uint (value));
+        break;
+      case PROP_HOST_LOST_THRESHOLD:
+        tr_link_watch_set_host_lost_threshold (self, g_value_get_uint (value));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tr_link_watch_class_init (TrLinkWatchClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags construct = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  object_class->constructed = tr_link_watch_constructed;
+  object_class->dispose = tr_link_watch_dispose;
+  object_class->finalize = tr_link_watch_finalize;
+  object_class->get_property = tr_link_watch_get_property;
+  object_class->set_property = tr_link_watch_set_property;
+
+  properties[PROP_STATION]
+    = g_param_spec_object ("station", NULL, NULL, TR_TYPE_STATION, construct);
+  properties[PROP_APPLICATION]
+    = g_param_spec_object ("application", NULL, NULL, G_TYPE_APPLICATION, construct);
+  properties[PROP_SOUND_PLAYER]
+    = g_param_spec_object ("sound-player", NULL, NULL, TR_TYPE_SOUND_PLAYER, construct);
+  properties[PROP_OFFLINE_THRESHOLD] = g_param_spec_uint (
+    "offline-threshold", NULL, NULL, 0, G_MAXINT, (guint)TR_LINK_ALERT_DEFAULT_THRESHOLD_MS, rw);
+  properties[PROP_HOST_LOST_THRESHOLD] = g_param_spec_uint (
+    "host-lost-threshold", NULL, NULL, 1, G_MAXINT, (guint)TR_LINK_ALERT_HOST_LOST_MS, rw);
+  properties[PROP_HOST_LOST] = g_param_spec_boolean ("host-lost", NULL, NULL, FALSE, ro);
+  properties[PROP_HOST_LOST_SINCE]
+    = g_param_spec_int64 ("host-lost-since", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[ALERT]
+    = g_signal_new ("alert", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                    G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN);
+}
+
+static void
+tr_link_watch_init (TrLinkWatch *self)
+{
+  self->alerts = tr_link_alerts_new (TR_LINK_ALERT_DEFAULT_THRESHOLD_MS);
+  self->host_lost_threshold = (guint)TR_LINK_ALERT_HOST_LOST_MS;
+}
+
+TrLinkWatch *
+tr_link_watch_new (TrStation *station, GApplication *application, TrSoundPlayer *sound_player)
+{
+  g_return_val_if_fail (TR_IS_STATION (station), NULL);
+
+  return g_object_new (TR_TYPE_LINK_WATCH, "station", station, "application", application,
+                       "sound-player", sound_player, NULL);
+}
+
+guint
+tr_link_watch_get_offline_threshold (TrLinkWatch *self)
+{
+  g_return_val_if_fail (TR_IS_LINK_WATCH (self), 0);
+  return (guint)tr_link_alerts_get_threshold (self->alerts);
+}
+
+void
+tr_link_watch_set_offline_threshold (TrLinkWatch *self, guint ms)
+{
+  g_return_if_fail (TR_IS_LINK_WATCH (self));
+
+  if (tr_link_alerts_get_threshold (self->alerts) == (gint64)ms)
+    return;
+  tr_link_alerts_set_threshold (self->alerts, ms);
+  /* An outage under way may be due now. */
+  if (self->station != NULL)
+    schedule_check (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OFFLINE_THRESHOLD]);
+}
+
+guint
+tr_link_watch_get_host_lost_threshold (TrLinkWatch *self)
+{
+  g_return_val_if_fail (TR_IS_LINK_WATCH (self), 0);
+  return self->host_lost_threshold;
+}
+
+void
+tr_link_watch_set_host_lost_threshold (TrLinkWatch *self, guint ms)
+{
+  g_return_if_fail (TR_IS_LINK_WATCH (self));
+
+  ms = MAX (ms, 1);
+  if (self->host_lost_threshold == ms)
+    return;
+  self->host_lost_threshold = ms;
+  /* Measured from when the link went, as if it had always been so. */
+  if (self->host_lost_id != 0)
+    {
+      gint64 left = self->link_down_since + ms - tr_now_ms ();
+
+      g_source_remove (self->host_lost_id);
+      self->host_lost_id = g_timeout_add ((guint)CLAMP (left, 1, G_MAXINT), host_lost_due_cb, self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST_LOST_THRESHOLD]);
+}
+
+gboolean
+tr_link_watch_get_host_lost (TrLinkWatch *self)
+{
+  g_return_val_if_fail (TR_IS_LINK_WATCH (self), FALSE);
+  return self->host_lost;
+}
+
+gint64
+tr_link_watch_get_host_lost_since (TrLinkWatch *self)
+{
+  g_return_val_if_fail (TR_IS_LINK_WATCH (self), 0);
+  return self->host_lost ? self->link_down_since : 0;
+}
+
+const char *
+tr_link_watch_get_last_alert (TrLinkWatch *self)
+{
+  g_return_val_if_fail (TR_IS_LINK_WATCH (self), NULL);
+  return self->last_alert;
+}
