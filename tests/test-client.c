@@ -1725,6 +1725,64 @@ test_restored_host (Fixture *fixture, gconstpointer data)
   g_assert_finalize_object (store);
 }
 
+static gboolean
+effective_interval_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return get_uint (args[0], "effective-heartbeat-interval") == GPOINTER_TO_UINT (args[1]);
+}
+
+static void
+wait_effective_interval (TrClient *client, guint interval)
+{
+  gpointer args[] = { client, GUINT_TO_POINTER (interval) };
+  g_autofree char *what = g_strdup_printf ("an effective heartbeat interval of %u ms", interval);
+
+  wait_for (effective_interval_is, args, WAIT_S, what);
+}
+
+/* A host with a short heartbeat timeout says so in its welcome, and the
+ * station pings often enough for it, whatever its own setting; a change
+ * of the host's reaches the station with its next welcome. */
+static void
+test_host_heartbeat_timeout (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = fixture_path (fixture, "station");
+  TrStore *store;
+  TrClient *client;
+  guint host_timeout = 6000;
+
+  g_object_set (fixture->host, "heartbeat-timeout", host_timeout, NULL);
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = client_new (store, fixture->host_url, "Grill");
+  g_assert_cmpuint (get_uint (client, "heartbeat-interval"), ==, 5000);
+  g_assert_cmpuint (get_uint (client, "effective-heartbeat-interval"), ==, 5000);
+
+  tr_client_start (client);
+  wait_for_state (client, TR_CLIENT_STATE_ONLINE_WEBSOCKET, WAIT_S);
+  wait_effective_interval (client, host_timeout / 3);
+  g_assert_cmpuint (get_uint (client, "effective-heartbeat-interval") * 3, <=, host_timeout);
+  /* Its own setting is what it was: only the pace gave way. */
+  g_assert_cmpuint (get_uint (client, "heartbeat-interval"), ==, 5000);
+
+  /* Faster than the host needs is fine, and applies on the live link. */
+  g_object_set (client, "heartbeat-interval", 1000, NULL);
+  g_assert_cmpuint (get_uint (client, "effective-heartbeat-interval"), ==, 1000);
+  /* Slower is not. */
+  g_object_set (client, "heartbeat-interval", 30000, NULL);
+  g_assert_cmpuint (get_uint (client, "effective-heartbeat-interval"), ==, host_timeout / 3);
+
+  /* A more patient host lets it slow down, once it says so again. */
+  g_object_set (fixture->host, "heartbeat-timeout", 60000, NULL);
+  tr_client_refresh (client);
+  wait_effective_interval (client, 20000);
+  wait_for_state (client, TR_CLIENT_STATE_ONLINE_WEBSOCKET, WAIT_S);
+
+  client_free (client);
+  g_assert_finalize_object (store);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1742,6 +1800,8 @@ main (int argc, char *argv[])
               test_polling_to_websocket, fixture_tear_down);
   g_test_add ("/client/heartbeat-refresh-stop", Fixture, NULL, fixture_set_up,
               test_heartbeat_refresh_stop, fixture_tear_down);
+  g_test_add ("/client/host-heartbeat-timeout", Fixture, NULL, fixture_set_up,
+              test_host_heartbeat_timeout, fixture_tear_down);
   g_test_add ("/client/rejected", Fixture, NULL, fixture_set_up, test_rejected, fixture_tear_down);
   g_test_add ("/client/oversized-op", Fixture, NULL, fixture_set_up, test_oversized_op,
               fixture_tear_down);

@@ -1,5 +1,6 @@
 /* test-foh-screenshots.c: renders the front of house, the order dialog,
- * the preferences with the host switch on, the host monitor and the
+ * the preferences with the host switch on and on their Connection page,
+ * the host monitor and the
  * welcome page, light and dark, from the real app in a real window
  * (under Xvfb), into $TICKETRAIL_SCREENSHOT_DIR
  *
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "tr-application.h"
+#include "tr-connection-page.h"
 #include "tr-foh-view.h"
 #include "tr-host-monitor.h"
 #include "tr-order-dialog.h"
@@ -450,6 +452,22 @@ step_shoot_preferences (Fixture *f)
     }
   if (!shoot (f, "preferences-host"))
     return FALSE;
+  return TRUE;
+}
+
+/* The same window on its advanced Connection page. */
+static gboolean
+step_shoot_connection (Fixture *f)
+{
+  GtkWindow *prefs = f->subject;
+  g_autoptr (GPtrArray) pages = g_ptr_array_new ();
+
+  collect (GTK_WIDGET (prefs), TR_TYPE_CONNECTION_PAGE, pages);
+  g_assert_cmpuint (pages->len, ==, 1);
+  if (adw_preferences_window_get_visible_page (ADW_PREFERENCES_WINDOW (prefs)) != pages->pdata[0])
+    adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs), pages->pdata[0]);
+  if (!shoot (f, "preferences-connection"))
+    return FALSE;
   gtk_window_destroy (prefs);
   f->subject = NULL;
   return TRUE;
@@ -613,6 +631,7 @@ test_screenshots (void)
                        step_open_order,
                        step_shoot_order,
                        step_shoot_preferences,
+                       step_shoot_connection,
                        step_stations,
                        step_all_connected,
                        step_bar_gone,
@@ -657,8 +676,8 @@ test_screenshots (void)
     ;
   g_assert_true (f->done);
 
-  /* Five screens, light and dark, all readable back. */
-  g_assert_cmpuint (f->written->len, ==, 10);
+  /* Six screens, light and dark, all readable back. */
+  g_assert_cmpuint (f->written->len, ==, 12);
   for (guint i = 0; i < f->written->len; i++)
     {
       g_autoptr (GdkTexture) texture = gdk_texture_new_from_filename (f->written->pdata[i], &error);

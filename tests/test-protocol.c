@@ -228,6 +228,48 @@ test_welcome_round_trip (void)
   g_assert_cmpstr (frame->host_id, ==, "host-1");
   g_assert_cmpint (frame->head_seq, ==, 5000);
   g_assert_cmpint (frame->server_time, ==, 1700000000123);
+  /* An older host says nothing of its heartbeat timeout. */
+  g_assert_cmpint (frame->heartbeat_timeout_ms, ==, 0);
+  g_assert_null (strstr (text, "heartbeat_timeout_ms"));
+}
+
+/* The host's heartbeat timeout rides along; a value out of range is
+ * dropped, never the welcome; a wrong type breaks the frame, like any. */
+static void
+test_welcome_heartbeat_timeout (void)
+{
+  g_autofree char *text = tr_frame_build_welcome_full ("host-1", 7, 1700000000123, 6000);
+  g_autoptr (TrFrame) present = parse_ok (text);
+  g_autoptr (TrFrame) absent = NULL;
+  g_autoptr (TrFrame) too_small = NULL;
+  g_autoptr (TrFrame) too_big = NULL;
+  g_autoptr (TrFrame) negative = NULL;
+  g_autoptr (TrFrame) wrong = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *wrong_type
+    = "{\"type\":\"welcome\",\"host_id\":\"h\",\"head_seq\":0,\"server_time\":1,"
+      "\"heartbeat_timeout_ms\":\"soon\"}";
+
+  g_assert_cmpint (present->heartbeat_timeout_ms, ==, 6000);
+  g_assert_cmpint (present->head_seq, ==, 7);
+
+  absent = parse_ok ("{\"type\":\"welcome\",\"host_id\":\"h\",\"head_seq\":0,"
+                     "\"server_time\":1}");
+  g_assert_cmpint (absent->heartbeat_timeout_ms, ==, 0);
+
+  too_small = parse_ok ("{\"type\":\"welcome\",\"host_id\":\"h\",\"head_seq\":0,"
+                        "\"server_time\":1,\"heartbeat_timeout_ms\":10}");
+  g_assert_cmpint (too_small->heartbeat_timeout_ms, ==, 0);
+  too_big = parse_ok ("{\"type\":\"welcome\",\"host_id\":\"h\",\"head_seq\":0,"
+                      "\"server_time\":1,\"heartbeat_timeout_ms\":86400000}");
+  g_assert_cmpint (too_big->heartbeat_timeout_ms, ==, 0);
+  negative = parse_ok ("{\"type\":\"welcome\",\"host_id\":\"h\",\"head_seq\":0,"
+                       "\"server_time\":1,\"heartbeat_timeout_ms\":-5}");
+  g_assert_cmpint (negative->heartbeat_timeout_ms, ==, 0);
+
+  wrong = tr_frame_parse (wrong_type, strlen (wrong_type), &error);
+  g_assert_error (error, TR_ERROR, TR_ERROR_PROTOCOL);
+  g_assert_null (wrong);
 }
 
 static void
@@ -570,6 +612,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/protocol/round-trip/ops", test_ops_round_trip);
   g_test_add_func ("/protocol/round-trip/ping-pong", test_ping_pong_round_trip);
   g_test_add_func ("/protocol/round-trip/welcome", test_welcome_round_trip);
+  g_test_add_func ("/protocol/welcome-heartbeat-timeout", test_welcome_heartbeat_timeout);
   g_test_add_func ("/protocol/round-trip/events", test_events_round_trip);
   g_test_add_func ("/protocol/round-trip/events-empty", test_events_empty_and_head_seq);
   g_test_add_func ("/protocol/round-trip/snapshot", test_snapshot_round_trip);

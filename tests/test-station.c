@@ -377,6 +377,48 @@ test_client_outbox (Fixture *f, gconstpointer data)
   g_assert_cmpuint (open->len, ==, 3);
 }
 
+static guint
+get_uint (gpointer object, const char *property)
+{
+  guint value = 0;
+
+  g_object_get (object, property, &value, NULL);
+  return value;
+}
+
+/* The timings reach the running client or host, clamped: out of their
+ * bounds, and the interval to a third of the dead timeout. */
+static void
+test_timeouts (Fixture *f, gconstpointer data)
+{
+  TrTimeouts timeouts = { .heartbeat_interval_ms = 20000,
+                          .dead_timeout_ms = 30000,
+                          .backoff_max_ms = 1,
+                          .websocket_failures = 7,
+                          .hello_timeout_ms = 20000,
+                          .host_heartbeat_timeout_ms = G_MAXUINT };
+  TrClient *client = tr_station_get_client (f->station);
+  TrHost *host = tr_station_get_host (f->station);
+
+  tr_station_set_timeouts (f->station, &timeouts);
+  if (client != NULL)
+    {
+      g_assert_null (host);
+      g_assert_cmpuint (get_uint (client, "heartbeat-interval"), ==, 10000);
+      g_assert_cmpuint (get_uint (client, "dead-timeout"), ==, 30000);
+      g_assert_cmpuint (get_uint (client, "backoff-max"), ==, TR_TIMEOUT_BACKOFF_MAX_MIN);
+      g_assert_cmpuint (get_uint (client, "websocket-failures"), ==, 7);
+    }
+  else
+    {
+      g_assert_nonnull (host);
+      g_assert_cmpuint (get_uint (host, "hello-timeout"), ==, 20000);
+      g_assert_cmpuint (get_uint (host, "heartbeat-timeout"), ==, TR_TIMEOUT_HOST_HEARTBEAT_MAX);
+    }
+  /* The caller's values are its own. */
+  g_assert_cmpuint (timeouts.heartbeat_interval_ms, ==, 20000);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -387,6 +429,8 @@ main (int argc, char *argv[])
               tear_down);
   g_test_add ("/station/host/submit-in-order", Fixture, NULL, host_set_up,
               test_host_submit_in_order, tear_down);
+  g_test_add ("/station/host/timeouts", Fixture, NULL, host_set_up, test_timeouts, tear_down);
+  g_test_add ("/station/client/timeouts", Fixture, NULL, client_set_up, test_timeouts, tear_down);
   g_test_add ("/station/host/menu", Fixture, NULL, host_set_up, test_menu, tear_down);
   g_test_add ("/station/client/outbox", Fixture, NULL, client_set_up, test_client_outbox,
               tear_down);

@@ -9,8 +9,15 @@ import { _ } from './gettext.js';
 import { log } from './log.js';
 import { applyEvents, applySnapshot, handleAck, setHost, state, storedToken } from './store.js';
 
+/* Until a welcome says otherwise (an older host does not). */
 const HEARTBEAT_MS = 5000;
 const DEAD_MS = 15000;
+/* As src/core/tr-timeouts.h: the host's heartbeat timeouts a page takes,
+ * at least three pings within one, never more often than one a second. */
+const HOST_HEARTBEAT_MIN_MS = 3000;
+const HOST_HEARTBEAT_MAX_MS = 300000;
+const HEARTBEAT_FLOOR_MS = 1000;
+const PINGS_PER_TIMEOUT = 3;
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30000;
 const WS_RETRY_MS = 60000;
@@ -58,6 +65,19 @@ export async function fetchJson (url, { method = 'GET', body, timeout = 10000, c
   }
 }
 
+/* The ping interval and dead-host timeout for a welcome: from the host's
+ * heartbeat_timeout_ms when it gives one the page can take, so the page
+ * pings often enough for the host and waits for it as long as the host
+ * waits for the page; else the defaults. */
+export function timingsFromWelcome (frame) {
+  const timeout = frame ? frame.heartbeat_timeout_ms : undefined;
+  if (!Number.isSafeInteger(timeout) || timeout < HOST_HEARTBEAT_MIN_MS || timeout > HOST_HEARTBEAT_MAX_MS) {
+    return { heartbeatMs: HEARTBEAT_MS, deadMs: DEAD_MS };
+  }
+  const heartbeatMs = Math.min(HEARTBEAT_MS, Math.max(Math.floor(timeout / PINGS_PER_TIMEOUT), HEARTBEAT_FLOOR_MS));
+  return { heartbeatMs, deadMs: timeout };
+}
+
 export const link = {
   state: 'connecting',
   mode: 'websocket',       /* or 'polling' */
@@ -68,6 +88,8 @@ export const link = {
   retryTimer: 0,
   probeTimer: 0,
   heartbeatTimer: 0,
+  heartbeatMs: HEARTBEAT_MS, /* the welcome's (timingsFromWelcome) */
+  deadMs: DEAD_MS,
   lastFrameAt: 0,
   latency: -1,
   lastError: null,
@@ -285,6 +307,9 @@ export const link = {
     setHost(frame.host_id);
     this.forceSnapshot = false;
     if (Number.isSafeInteger(frame.server_time)) state.clockOffset = frame.server_time - Date.now();
+    ({ heartbeatMs: this.heartbeatMs, deadMs: this.deadMs } = timingsFromWelcome(frame));
+    log.info(`pinging every ${this.heartbeatMs} ms; the host is dead after ${this.deadMs} ms of silence`
+             + (Number.isSafeInteger(frame.heartbeat_timeout_ms) ? ` (host heartbeat timeout ${frame.heartbeat_timeout_ms} ms)` : ''));
     this.wsFailures = 0;
     this.backoff = BACKOFF_MIN_MS;
     this.lastError = null;
@@ -309,12 +334,12 @@ export const link = {
     const gen = this.generation;
     this.heartbeatTimer = setInterval(() => {
       if (gen !== this.generation || !this.ws) return;
-      if (Date.now() - this.lastFrameAt > DEAD_MS) {
+      if (Date.now() - this.lastFrameAt > this.deadMs) {
         /* A dead peer never completes a close handshake: drop it now. */
         const ws = this.ws;
         this.ws = null;
         ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
-        log.info(`no frame from the host for ${DEAD_MS} ms: closing (code 4010, reason "dead peer")`);
+        log.info(`no frame from the host for ${this.deadMs} ms: closing (code 4010, reason "dead peer")`);
         try { ws.close(4010, 'dead peer'); } catch (e) { /* ignore */ }
         this.lastError = _('The host stopped answering');
         this.wsFailed(gen, false, true);
@@ -323,7 +348,7 @@ export const link = {
       const ping = { type: 'ping', t: Date.now(), last_seq: state.lastSeq, queued: state.outbox.length };
       if (this.latency >= 0) ping.latency_ms = this.latency;
       this.send(ping);
-    }, HEARTBEAT_MS);
+    }, this.heartbeatMs);
   },
 
   send (frame) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tr-application.h"
+#include "tr-connection-settings.h"
 #include "tr-demo.h"
 #include "tr-error.h"
 #include "tr-exporter.h"
@@ -306,10 +307,21 @@ start_station (TrApplication *self, const char *dir, const char *join_url, guint
       self->store_error = g_steal_pointer (&error);
       return FALSE;
     }
+  if (self->settings != NULL)
+    tr_connection_settings_apply (self->settings, self->station);
   /* The station runs without its reports rather than not at all. */
   if (!apply_export (self, &error))
     g_message ("No PostgreSQL export: %s", error->message);
   return TRUE;
+}
+
+/* Preferences' Connection page changed a timing: the running link takes
+ * it at once. */
+static void
+on_timeouts_changed (TrApplication *self, const char *key)
+{
+  if (self->station != NULL && tr_connection_settings_is_key (key))
+    tr_connection_settings_apply (self->settings, self->station);
 }
 
 /* ---- Switching: host or client, at run time ---- */
@@ -867,6 +879,8 @@ tr_application_startup (GApplication *app)
                                G_CALLBACK (apply_color_scheme), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->settings, "changed::export-conninfo",
                                G_CALLBACK (on_export_conninfo_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_timeouts_changed), self,
+                               G_CONNECT_SWAPPED);
     }
   else
     g_debug ("Schema %s is not installed; settings will not be kept", APP_ID);

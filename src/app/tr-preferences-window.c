@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tr-connection-page.h"
 #include "tr-export-status.h"
 #include "tr-exporter.h"
 #include "tr-found-hosts.h"
@@ -529,6 +530,9 @@ tr_preferences_window_constructed (GObject *object)
       /* Not bound: what is typed is only saved once it connects. */
       conninfo = g_settings_get_string (settings, "export-conninfo");
       gtk_editable_set_text (GTK_EDITABLE (self->export_row), conninfo);
+      /* Advanced, so last; the application applies its keys. */
+      adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                                  ADW_PREFERENCES_PAGE (tr_connection_page_new (settings)));
     }
 
   g_signal_connect_object (self->found_hosts, "host-activated",

@@ -28,7 +28,6 @@ typedef enum
 /* A snapshot of a busy day is one frame; never 0 (unbounded). */
 #define MAX_INCOMING_PAYLOAD (64 * 1024 * 1024)
 #define LONG_POLL_WAIT_S 25
-#define WS_FAILURES_BEFORE_POLLING 3
 
 /**
  * TrClient:
@@ -75,6 +74,11 @@ struct _TrClient
   guint backoff_min;
   guint backoff_max;
   guint websocket_retry;
+  guint websocket_failures; /* failed WebSocket attempts before polling */
+  /* The host's heartbeat timeout from its welcome; 0 unknown. The pings
+   * go at the effective interval (tr_timeouts_effective_interval()). */
+  guint host_heartbeat_timeout;
+  guint effective_heartbeat_interval;
 
   gboolean running;
   gboolean synced_once;
@@ -139,6 +143,8 @@ enum
   PROP_EVENTS_RECEIVED,
   PROP_RETRY_AT,
   PROP_UNAUTHORIZED,
+  PROP_WEBSOCKET_FAILURES,
+  PROP_EFFECTIVE_HEARTBEAT_INTERVAL,
   N_PROPS
 };
 
@@ -233,6 +239,11 @@ _tr_client_ws_teardown (TrClient *self, gushort close_code);
 
 gboolean
 _tr_client_on_heartbeat (gpointer user_data);
+
+/* Works out the effective heartbeat interval again and, when connected,
+ * pings at it from now on. */
+void
+_tr_client_ws_update_heartbeat (TrClient *self);
 
 void
 _tr_client_set_unauthorized (TrClient *self, const char *reason, const char *message);

@@ -18,6 +18,7 @@
 #include "tr-error.h"
 #include "tr-host.h"
 #include "tr-protocol.h"
+#include "tr-timeouts.h"
 
 /* ---- WebSocket ---- */
 
@@ -76,6 +77,8 @@ _tr_client_ws_teardown (TrClient *self, gushort close_code)
     }
   g_hash_table_remove_all (self->ws_in_flight);
   g_clear_pointer (&self->ws_host_id, g_free);
+  /* The next host may say otherwise; until it does, our own interval. */
+  self->host_heartbeat_timeout = 0;
   self->ws_welcomed = FALSE;
   self->ws_synced = FALSE;
   self->ws_head_seq = 0;
@@ -98,7 +101,7 @@ ws_failed (TrClient *self, gushort close_code)
     _tr_client_ws_schedule_retry_while_polling (self);
   else if (self->poll_phase == POLL_HEALTH)
     ; /* the health check decides */
-  else if (self->ws_failures >= WS_FAILURES_BEFORE_POLLING)
+  else if (self->ws_failures >= MAX (self->websocket_failures, 1))
     _tr_client_poll_start_health (self);
   else
     _tr_client_schedule_reconnect (self);
@@ -136,6 +139,25 @@ ws_touch (TrClient *self)
   self->ws_life = _tr_client_monotonic_ms ();
   if (self->ws_watchdog == NULL)
     self->ws_watchdog = _tr_client_add_timeout (self, MAX (self->dead_timeout, 1), on_ws_watchdog);
+}
+
+void
+_tr_client_ws_update_heartbeat (TrClient *self)
+{
+  guint interval
+    = tr_timeouts_effective_interval (self->heartbeat_interval, self->host_heartbeat_timeout);
+
+  if (self->ws != NULL
+      && (self->heartbeat_source == NULL || interval != self->effective_heartbeat_interval))
+    {
+      _tr_client_clear_source (&self->heartbeat_source);
+      self->heartbeat_source = _tr_client_add_timeout (self, interval, _tr_client_on_heartbeat);
+    }
+  if (interval == self->effective_heartbeat_interval)
+    return;
+  self->effective_heartbeat_interval = interval;
+  g_object_notify_by_pspec (G_OBJECT (self),
+                            _tr_client_properties[PROP_EFFECTIVE_HEARTBEAT_INTERVAL]);
 }
 
 gboolean
@@ -194,6 +216,8 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
         self->ws_welcomed = TRUE;
         self->ws_head_seq = frame->head_seq;
         self->ws_host_id = g_strdup (frame->host_id);
+        self->host_heartbeat_timeout = (guint)frame->heartbeat_timeout_ms;
+        _tr_client_ws_update_heartbeat (self);
         /* Nothing to catch up on: the host sends no backlog then. */
         if (!self->want_snapshot
             && g_strcmp0 (frame->host_id, tr_store_get_host_id (self->store)) == 0
@@ -438,8 +462,7 @@ on_ws_connected (GObject *source, GAsyncResult *result, gpointer user_data)
                                        since > 0 ? tr_store_get_last_op_id (self->store) : NULL);
   _tr_client_ws_send (self, hello);
   ws_touch (self);
-  self->heartbeat_source
-    = _tr_client_add_timeout (self, MAX (self->heartbeat_interval, 1), _tr_client_on_heartbeat);
+  _tr_client_ws_update_heartbeat (self);
   _tr_client_update_state (self);
 }
 

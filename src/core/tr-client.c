@@ -19,6 +19,7 @@
 #include "tr-error.h"
 #include "tr-host.h"
 #include "tr-protocol.h"
+#include "tr-timeouts.h"
 
 G_DEFINE_FINAL_TYPE (TrClient, tr_client, G_TYPE_OBJECT)
 
@@ -576,6 +577,12 @@ tr_client_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
       case PROP_WEBSOCKET_RETRY:
         g_value_set_uint (value, self->websocket_retry);
         break;
+      case PROP_WEBSOCKET_FAILURES:
+        g_value_set_uint (value, self->websocket_failures);
+        break;
+      case PROP_EFFECTIVE_HEARTBEAT_INTERVAL:
+        g_value_set_uint (value, self->effective_heartbeat_interval);
+        break;
       case PROP_SNAPSHOTS_RECEIVED:
         g_value_set_uint (value, self->snapshots_received);
         break;
@@ -650,6 +657,8 @@ tr_client_set_property (GObject *object, guint prop_id, const GValue *value, GPa
         break;
       case PROP_HEARTBEAT_INTERVAL:
         set_uint (self, &self->heartbeat_interval, value, prop_id);
+        /* Preferences changes it on a live link: ping at the new pace now. */
+        _tr_client_ws_update_heartbeat (self);
         break;
       case PROP_DEAD_TIMEOUT:
         set_uint (self, &self->dead_timeout, value, prop_id);
@@ -662,6 +671,9 @@ tr_client_set_property (GObject *object, guint prop_id, const GValue *value, GPa
         break;
       case PROP_WEBSOCKET_RETRY:
         set_uint (self, &self->websocket_retry, value, prop_id);
+        break;
+      case PROP_WEBSOCKET_FAILURES:
+        set_uint (self, &self->websocket_failures, value, prop_id);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -714,6 +726,11 @@ tr_client_class_init (TrClientClass *klass)
     = g_param_spec_uint ("backoff-max", NULL, NULL, 1, G_MAXINT, 30000, tunable);
   _tr_client_properties[PROP_WEBSOCKET_RETRY]
     = g_param_spec_uint ("websocket-retry", NULL, NULL, 1, G_MAXINT, 60000, tunable);
+  _tr_client_properties[PROP_WEBSOCKET_FAILURES] = g_param_spec_uint (
+    "websocket-failures", NULL, NULL, 1, G_MAXINT, TR_TIMEOUT_WS_FAILURES_DEFAULT, tunable);
+  _tr_client_properties[PROP_EFFECTIVE_HEARTBEAT_INTERVAL]
+    = g_param_spec_uint ("effective-heartbeat-interval", NULL, NULL, 1, G_MAXUINT,
+                         TR_TIMEOUT_HEARTBEAT_INTERVAL_DEFAULT, ro);
   _tr_client_properties[PROP_SNAPSHOTS_RECEIVED]
     = g_param_spec_uint ("snapshots-received", NULL, NULL, 0, G_MAXUINT, 0, ro);
   _tr_client_properties[PROP_EVENTS_RECEIVED]
@@ -744,6 +761,8 @@ tr_client_init (TrClient *self)
   self->backoff_min = 500;
   self->backoff_max = 30000;
   self->websocket_retry = 60000;
+  self->websocket_failures = TR_TIMEOUT_WS_FAILURES_DEFAULT;
+  self->effective_heartbeat_interval = self->heartbeat_interval;
   self->ws_in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->post_in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   /* No cookie jar: the token is the only credential. A short idle

@@ -58,6 +58,14 @@ const char *tr_client_state_to_string (TrClientState state); /* "offline" "conne
  *   "backoff-min"        guint ms, default 500
  *   "backoff-max"        guint ms, default 30000
  *   "websocket-retry"    guint ms, default 60000 (while polling)
+ *   "websocket-failures" guint, default 3: failed WebSocket attempts in a row before
+ *                        falling back to polling
+ * Tunables may change on a live link (Preferences' Connection page): a new
+ * heartbeat interval applies at once, the others from their next use.
+ *   "effective-heartbeat-interval" guint ms (read-only): how often the client
+ *                        really pings, "heartbeat-interval" or less when the
+ *                        host's welcome announced a heartbeat timeout that
+ *                        needs it (tr_timeouts_effective_interval())
  * Signals:
  *   "op-rejected" (const char *op_id, const char *code, const char *message)
  *   "synced"      ()  caught up with the host (after the snapshot or backlog)

@@ -201,7 +201,8 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
    * what is pending or on the writer thread comes to this station live,
    * with everyone's, once it is committed. */
   head = self->head_seq;
-  welcome = tr_frame_build_welcome (self->db_id, head, tr_now_ms ());
+  /* Stations ping often enough for this host from the first frame on. */
+  welcome = tr_frame_build_welcome_full (self->db_id, head, tr_now_ms (), self->heartbeat_timeout);
   _tr_host_connection_send (conn, welcome);
 
   conn->station_id = g_strdup (frame->station_id);

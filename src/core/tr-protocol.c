@@ -13,6 +13,7 @@
 
 #include "tr-codec.h"
 #include "tr-error.h"
+#include "tr-timeouts.h"
 
 /* Tokens are opaque to the protocol; this only keeps a hostile hello
  * from making the host hold a large string. */
@@ -370,9 +371,19 @@ parse_pong (JsonObject *object, TrFrame *frame, GError **error)
 static gboolean
 parse_welcome (JsonObject *object, TrFrame *frame, GError **error)
 {
-  return read_string (object, NULL, "host_id", TRUE, TR_MAX_TEXT_BYTES, &frame->host_id, error)
-         && read_int (object, NULL, "head_seq", TRUE, FALSE, 0, 0, &frame->head_seq, error)
-         && read_int (object, NULL, "server_time", TRUE, FALSE, 0, 0, &frame->server_time, error);
+  if (!read_string (object, NULL, "host_id", TRUE, TR_MAX_TEXT_BYTES, &frame->host_id, error)
+      || !read_int (object, NULL, "head_seq", TRUE, FALSE, 0, 0, &frame->head_seq, error)
+      || !read_int (object, NULL, "server_time", TRUE, FALSE, 0, 0, &frame->server_time, error)
+      || !read_int (object, NULL, "heartbeat_timeout_ms", FALSE, FALSE, G_MININT64, 0,
+                    &frame->heartbeat_timeout_ms, error))
+    return FALSE;
+  /* Advice, not a term of the link: a value this station would not
+   * accept from its own settings is dropped rather than the welcome, so
+   * a host with other bounds never stops stations from connecting. */
+  if (frame->heartbeat_timeout_ms != 0
+      && !tr_timeouts_host_heartbeat_is_valid (frame->heartbeat_timeout_ms))
+    frame->heartbeat_timeout_ms = 0;
+  return TRUE;
 }
 
 static gboolean
@@ -675,6 +686,13 @@ tr_frame_build_pong (gint64 t)
 char *
 tr_frame_build_welcome (const char *host_id, gint64 head_seq, gint64 server_time)
 {
+  return tr_frame_build_welcome_full (host_id, head_seq, server_time, 0);
+}
+
+char *
+tr_frame_build_welcome_full (const char *host_id, gint64 head_seq, gint64 server_time,
+                             gint64 heartbeat_timeout_ms)
+{
   JsonObject *object;
 
   g_return_val_if_fail (host_id != NULL, NULL);
@@ -683,6 +701,8 @@ tr_frame_build_welcome (const char *host_id, gint64 head_seq, gint64 server_time
   json_object_set_string_member (object, "host_id", host_id);
   json_object_set_int_member (object, "head_seq", head_seq);
   json_object_set_int_member (object, "server_time", server_time);
+  if (heartbeat_timeout_ms > 0)
+    json_object_set_int_member (object, "heartbeat_timeout_ms", heartbeat_timeout_ms);
   return object_to_string (object);
 }
 

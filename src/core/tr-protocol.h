@@ -104,6 +104,11 @@ typedef struct
   /* PING: the station's own measured round trip in ms; -1 if absent.
    * (Added last so the layout above stays as it was.) */
   gint64       latency_ms;
+
+  /* WELCOME: the ms of silence after which the host drops a station, so
+   * the station pings often enough (tr_timeouts_effective_interval());
+   * 0 when absent (an older host) or out of range. */
+  gint64       heartbeat_timeout_ms;
 } TrFrame;
 
 void     tr_frame_free  (TrFrame *frame);
@@ -131,6 +136,9 @@ char *tr_frame_build_ping     (gint64 t, gint64 last_seq, guint queued);
 char *tr_frame_build_ping_full (gint64 t, gint64 last_seq, guint queued, gint64 latency_ms);
 char *tr_frame_build_pong     (gint64 t);
 char *tr_frame_build_welcome  (const char *host_id, gint64 head_seq, gint64 server_time);
+/* Same, also announcing the host's heartbeat timeout (ms; 0 leaves it out). */
+char *tr_frame_build_welcome_full (const char *host_id, gint64 head_seq, gint64 server_time,
+                                   gint64 heartbeat_timeout_ms);
 /* @events_json: already-encoded event objects, so the host serializes
  * each event once however many stations receive it. */
 char *tr_frame_build_events   (GPtrArray *events /* TrEvent* */);

@@ -299,6 +299,27 @@ tr_station_get_link_state (TrStation *self)
   return self->client ? tr_client_get_state (self->client) : TR_CLIENT_STATE_OFFLINE;
 }
 
+void
+tr_station_set_timeouts (TrStation *self, const TrTimeouts *timeouts)
+{
+  TrTimeouts fit;
+
+  g_return_if_fail (TR_IS_STATION (self));
+  g_return_if_fail (timeouts != NULL);
+
+  fit = *timeouts;
+  tr_timeouts_clamp (&fit);
+  /* Only the dead timeout and the backoff's ceiling; the backoff's
+   * floor and the WebSocket retry while polling stay as they are. */
+  if (self->client != NULL)
+    g_object_set (self->client, "heartbeat-interval", fit.heartbeat_interval_ms, "dead-timeout",
+                  fit.dead_timeout_ms, "backoff-max", fit.backoff_max_ms, "websocket-failures",
+                  fit.websocket_failures, NULL);
+  if (self->host != NULL)
+    g_object_set (self->host, "heartbeat-timeout", fit.host_heartbeat_timeout_ms, "hello-timeout",
+                  fit.hello_timeout_ms, NULL);
+}
+
 /* An op the host took (now or the first time it saw it) is TRUE. */
 static gboolean
 outcome_check (const TrOutcome *outcome, GError **error)

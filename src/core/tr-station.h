@@ -21,6 +21,7 @@
 #include "tr-dnssd-browser.h"
 #include "tr-host.h"
 #include "tr-store.h"
+#include "tr-timeouts.h"
 
 G_BEGIN_DECLS
 
@@ -71,6 +72,15 @@ TrHost       *tr_station_get_host       (TrStation *self);
 TrClient     *tr_station_get_client     (TrStation *self);
 const char   *tr_station_get_station_id (TrStation *self);
 TrClientState tr_station_get_link_state (TrStation *self);
+
+/* Applies @timeouts, clamped (tr_timeouts_clamp()), to the running
+ * link: on a client its heartbeat interval, dead timeout, backoff limit
+ * and WebSocket failures before polling; on a host its hello and
+ * heartbeat timeouts. The link goes on; each value applies from its
+ * next use (a new heartbeat interval at once, a host's heartbeat timeout
+ * reaches its stations with their next welcome). */
+void          tr_station_set_timeouts   (TrStation        *self,
+                                         const TrTimeouts *timeouts);
 
 /* Submits an op made by this station's UI. Returns FALSE with @error
  * when it is refused at once: it does not apply to the ticket as this

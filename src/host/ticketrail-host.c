@@ -30,6 +30,7 @@
 #include "tr-host.h"
 #include "tr-protocol.h"
 #include "tr-store.h"
+#include "tr-timeouts.h"
 
 typedef struct
 {
@@ -176,6 +177,9 @@ main (int argc, char *argv[])
   int ops_rate = -1;
   int ops_burst = -1;
   int ops_queue = -1;
+  /* -1: TrHost's defaults (tr-timeouts.h). */
+  int heartbeat_timeout = -1;
+  int hello_timeout = -1;
   /* NULL: no export; "": libpq's PG* environment variables. */
   g_autofree char *export_conninfo = NULL;
   g_autofree char *export_site = NULL;
@@ -218,6 +222,15 @@ main (int argc, char *argv[])
           N_ ("Ops a station may have waiting for the bucket before it is disconnected (default "
               "1000)"),
           N_ ("N") },
+        { "heartbeat-timeout", 0, 0, G_OPTION_ARG_INT, &heartbeat_timeout,
+          N_ ("Milliseconds without a word from a station before dropping it (default 15000, "
+              "3000 to 300000). Stations are told and ping at least three times within it; "
+              "raise it on a Wi-Fi that stalls"),
+          N_ ("MS") },
+        { "hello-timeout", 0, 0, G_OPTION_ARG_INT, &hello_timeout,
+          N_ ("Milliseconds a new connection may take to say hello (default 10000, 1000 to "
+              "120000)"),
+          N_ ("MS") },
         { "export", 0, 0, G_OPTION_ARG_STRING, &export_conninfo,
           N_ ("Stream the ticket log into PostgreSQL for reporting: a libpq connection string "
               "or URI, e.g. postgresql://USER@HOST/DB; \"\" uses the PG* environment variables "
@@ -279,6 +292,29 @@ main (int argc, char *argv[])
       return 2;
     }
 
+  /* The same bounds as the app's settings: a typo such as 15 (meant as
+   * seconds) would drop every station after 15 ms. */
+  if (heartbeat_timeout != -1 && !tr_timeouts_host_heartbeat_is_valid (heartbeat_timeout))
+    {
+      /* Translators: %d are numbers of milliseconds */
+      g_autofree char *message
+        = g_strdup_printf (_ ("--heartbeat-timeout must be between %d and %d milliseconds"),
+                           TR_TIMEOUT_HOST_HEARTBEAT_MIN, TR_TIMEOUT_HOST_HEARTBEAT_MAX);
+
+      g_printerr ("ticketrail-host: %s\n", message);
+      return 2;
+    }
+  if (hello_timeout != -1 && !tr_timeouts_hello_is_valid (hello_timeout))
+    {
+      /* Translators: %d are numbers of milliseconds */
+      g_autofree char *message
+        = g_strdup_printf (_ ("--hello-timeout must be between %d and %d milliseconds"),
+                           TR_TIMEOUT_HELLO_MIN, TR_TIMEOUT_HELLO_MAX);
+
+      g_printerr ("ticketrail-host: %s\n", message);
+      return 2;
+    }
+
   if (data_dir == NULL)
     data_dir = tr_store_default_dir ();
   db_path = g_build_filename (data_dir, "ticketrail.db", NULL);
@@ -308,6 +344,10 @@ main (int argc, char *argv[])
   host = g_object_new (TR_TYPE_HOST, "store", store, "port", (guint)port, "loopback-only", loopback,
                        "websocket-enabled", !no_websocket, "require-pairing", TRUE,
                        "tls-certificate", certificate, NULL);
+  if (heartbeat_timeout != -1)
+    g_object_set (host, "heartbeat-timeout", (guint)heartbeat_timeout, NULL);
+  if (hello_timeout != -1)
+    g_object_set (host, "hello-timeout", (guint)hello_timeout, NULL);
   if (max_connections >= 0)
     g_object_set (host, "max-connections", (guint)max_connections, NULL);
   if (max_connections_per_address >= 0)

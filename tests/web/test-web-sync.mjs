@@ -263,3 +263,46 @@ test('the refresh button resyncs from the host', async () => {
   assert.ok(seq <= health.head_seq);
   await page.close();
 });
+
+// The page's ping interval and dead-host timeout, as the welcome set them.
+const pageTimings = (page) => page.evaluate(async () => {
+  const { link } = await import('/static/connection.js');
+  return { heartbeatMs: link.heartbeatMs, deadMs: link.deadMs };
+});
+
+test('the page takes its heartbeat timings from the welcome', async () => {
+  // The default host announces 15 s: the page keeps its 5 s pings.
+  const page = await kitchen();
+  assert.deepEqual(await pageTimings(page), { heartbeatMs: 5000, deadMs: 15000 });
+  // What it makes of other welcomes: absent, out of range, strict.
+  const cases = await page.evaluate(async () => {
+    const { timingsFromWelcome } = await import('/static/connection.js');
+    return [{}, { heartbeat_timeout_ms: 10 }, { heartbeat_timeout_ms: 86400000 },
+      { heartbeat_timeout_ms: 'soon' }, { heartbeat_timeout_ms: 3000 }, { heartbeat_timeout_ms: 60000 }]
+      .map((frame) => timingsFromWelcome(frame));
+  });
+  assert.deepEqual(cases, [
+    { heartbeatMs: 5000, deadMs: 15000 },
+    { heartbeatMs: 5000, deadMs: 15000 },
+    { heartbeatMs: 5000, deadMs: 15000 },
+    { heartbeatMs: 5000, deadMs: 15000 },
+    { heartbeatMs: 1000, deadMs: 3000 },
+    { heartbeatMs: 5000, deadMs: 60000 },
+  ]);
+  await page.close();
+
+  // A strict host (ticketrail-host --heartbeat-timeout 6000): a ping
+  // every 2 s, and the page gives up on it as soon as it would.
+  const strict = await startHost({ extraArgs: ['--heartbeat-timeout', '6000'] });
+  try {
+    const strictPage = await openPage(context, `${strict.url}/?role=kitchen`);
+    await waitConn(strictPage, 'online-websocket');
+    await until('the page to pace for the strict host', async () => {
+      const timings = await pageTimings(strictPage);
+      return timings.heartbeatMs === 2000 && timings.deadMs === 6000;
+    });
+    await strictPage.close();
+  } finally {
+    await strict.stop();
+  }
+});
