@@ -110,6 +110,13 @@ find_window (TrApplication *self)
   return NULL;
 }
 
+static gboolean
+seconds_to_ms (GValue *value, GVariant *variant, gpointer user_data)
+{
+  g_value_set_uint (value, MIN (g_variant_get_uint32 (variant), G_MAXUINT / 1000) * 1000);
+  return TRUE;
+}
+
 static TrWindow *
 create_window (TrApplication *self)
 {
@@ -122,6 +129,11 @@ create_window (TrApplication *self)
   window = g_object_new (TR_TYPE_WINDOW, "application", self, "station", self->station, "settings",
                          self->settings, "clock", self->clock, "sound-player", self->sound_player,
                          "kiosk", self->kiosk, "link-watch", watch, NULL);
+  /* The key is in seconds, the watch counts ms. */
+  if (self->settings != NULL && watch != NULL)
+    g_settings_bind_with_mapping (self->settings, "station-offline-alert-seconds", watch,
+                                  "offline-threshold", G_SETTINGS_BIND_GET, seconds_to_ms, NULL,
+                                  NULL, NULL);
   if (self->settings != NULL && tr_window_get_kitchen_view (window) != NULL)
     {
       g_settings_bind (self->settings, "kitchen-station", tr_window_get_kitchen_view (window),
