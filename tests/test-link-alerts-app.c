@@ -464,15 +464,55 @@ step_following (Fixture *f)
 {
   TrWindow *window = find_window (f);
   TrStation *station = tr_application_get_station (f->app);
-  g_autofree char *code = NULL;
-  g_autoptr (GError) error = NULL;
 
   if (window == NULL || !gtk_widget_get_mapped (GTK_WIDGET (window)) || station == NULL)
     return FALSE;
   g_assert_cmpint (tr_station_get_mode (station), ==, TR_STATION_MODE_CLIENT);
   g_assert_cmpuint (tr_link_watch_get_host_lost_threshold (window_watch (f)), ==, 10000);
-  tr_link_watch_set_host_lost_threshold (window_watch (f), THRESHOLD_MS);
   g_signal_connect (tr_application_get_sound_player (f->app), "played", G_CALLBACK (on_played), f);
+  return TRUE;
+}
+
+static gboolean
+is_unpaired (Fixture *f)
+{
+  TrClient *client = tr_station_get_client (tr_application_get_station (f->app));
+  gboolean unauthorized = FALSE;
+
+  g_object_get (client, "unauthorized", &unauthorized, NULL);
+  return unauthorized;
+}
+
+/* The host has said this station is not paired. From here the short
+ * threshold is on: the first answer can take longer than it on a loaded
+ * ASan run, and a station that has had none may well be lost. */
+static gboolean
+step_told_unpaired (Fixture *f)
+{
+  if (!is_unpaired (f))
+    return FALSE;
+  tr_link_watch_set_host_lost_threshold (window_watch (f), THRESHOLD_MS);
+  f->mark = now_ms ();
+  return TRUE;
+}
+
+/* Waiting to be paired, for longer than the threshold, is no lost host.
+ * Then the station is paired. */
+static gboolean
+step_unpaired_quiet (Fixture *f)
+{
+  g_autofree char *code = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (now_ms () - f->mark < 2 * THRESHOLD_MS)
+    return FALSE;
+  g_assert_true (is_unpaired (f));
+  g_assert_false (tr_link_watch_get_host_lost (window_watch (f)));
+  g_assert_null (tr_window_get_host_lost_banner (find_window (f)));
+  g_assert_cmpuint (f->n_alert_sounds, ==, 0);
+  /* The reconnect with the new token is not what is under test: on a
+   * loaded ASan run it can take longer than 2 s. */
+  tr_link_watch_set_host_lost_threshold (window_watch (f), 60 * 1000);
   code = tr_host_new_pairing_code (tr_station_get_host (f->host), NULL, &error);
   g_assert_no_error (error);
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "pair", g_variant_new_string (code));
@@ -488,8 +528,8 @@ step_online (Fixture *f)
     return FALSE;
   g_assert_null (tr_window_get_host_lost_banner (find_window (f)));
   g_assert_false (tr_link_watch_get_host_lost (window_watch (f)));
-  /* Waiting to be paired was no lost host. */
   g_assert_cmpuint (f->n_alert_sounds, ==, 0);
+  tr_link_watch_set_host_lost_threshold (window_watch (f), THRESHOLD_MS);
   /* The host goes away. */
   tr_station_shutdown (f->host);
   g_assert_finalize_object (g_steal_pointer (&f->host));
@@ -552,9 +592,17 @@ step_withdrawn (Fixture *f)
 static void
 test_host_lost (void)
 {
-  StepFunc steps[] = { step_following,          step_online,       step_banner,
-                       step_host_lost_notified, step_banner_stays, step_banner_gone,
-                       step_withdrawn,          step_quit,         NULL };
+  StepFunc steps[] = { step_following,
+                       step_told_unpaired,
+                       step_unpaired_quiet,
+                       step_online,
+                       step_banner,
+                       step_host_lost_notified,
+                       step_banner_stays,
+                       step_banner_gone,
+                       step_withdrawn,
+                       step_quit,
+                       NULL };
   Fixture fixture = { 0 }, *f = &fixture;
   g_autoptr (GError) error = NULL;
   g_autofree char *join = NULL;

@@ -70,8 +70,7 @@ _tr_host_link_opened (TrHost *self, Station *station)
 }
 
 void
-_tr_host_link_closed (TrHost *self, Station *station, gint64 at, int close_code,
-                      const char *reason)
+_tr_host_link_closed (TrHost *self, Station *station, gint64 at, int close_code, const char *reason)
 {
   TrLink *link = link_of (station);
 
@@ -117,6 +116,8 @@ save_links_cb (GObject *source, GAsyncResult *result, gpointer user_data)
    * and dropped, never retried ahead of the ops. */
   if (!_tr_host_write_finish (TR_HOST (source), result, &error))
     g_warning ("Writing the connection history failed: %s", error->message);
+  /* Written (or dropped): from now on the file says what it says. */
+  g_ptr_array_remove (TR_HOST (source)->links_writing, user_data);
 }
 
 void
@@ -133,7 +134,10 @@ _tr_host_links_flush (TrHost *self, gint64 alive_at)
   batch->links = g_steal_pointer (&self->link_changes);
   batch->alive_at = alive_at;
   self->link_changes = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_link_free);
-  _tr_host_write_async (self, save_links, batch, link_batch_free, NULL, save_links_cb, NULL);
+  /* Only read on either side while on the writer. */
+  g_ptr_array_add (self->links_writing, g_ptr_array_ref (batch->links));
+  _tr_host_write_async (self, save_links, batch, link_batch_free, NULL, save_links_cb,
+                        batch->links);
 }
 
 gboolean
@@ -172,13 +176,12 @@ tr_station_history_free (TrStationHistory *history)
   g_free (history);
 }
 
-/* The changes not written yet over what the file says. */
 static void
-merge_pending (TrHost *self, GPtrArray *links)
+merge_changes (GPtrArray *changes, GPtrArray *links)
 {
-  for (guint i = 0; i < self->link_changes->len; i++)
+  for (guint i = 0; i < changes->len; i++)
     {
-      const TrLink *change = g_ptr_array_index (self->link_changes, i);
+      const TrLink *change = g_ptr_array_index (changes, i);
       TrLink *found = NULL;
 
       for (guint j = 0; j < links->len && found == NULL; j++)
@@ -207,13 +210,23 @@ merge_pending (TrHost *self, GPtrArray *links)
     }
 }
 
+/* The changes not written yet over what the file says: those on the
+ * writer now, oldest first, then those waiting for the next batch. */
+static void
+merge_pending (TrHost *self, GPtrArray *links)
+{
+  for (guint i = 0; i < self->links_writing->len; i++)
+    merge_changes (g_ptr_array_index (self->links_writing, i), links);
+  merge_changes (self->link_changes, links);
+}
+
 static int
 compare_histories (gconstpointer a, gconstpointer b)
 {
   const TrStationHistory *x = *(TrStationHistory *const *)a;
   const TrStationHistory *y = *(TrStationHistory *const *)b;
-  int by_name = g_utf8_collate (x->name ? x->name : x->station_id,
-                                y->name ? y->name : y->station_id);
+  int by_name
+    = g_utf8_collate (x->name ? x->name : x->station_id, y->name ? y->name : y->station_id);
 
   return by_name != 0 ? by_name : strcmp (x->station_id, y->station_id);
 }

@@ -239,6 +239,10 @@ struct _TrHost
   /* Links begun or ended since the last batch (TrLink*), and the timer
    * that writes them (tr-host-links.c). */
   GPtrArray *link_changes;
+  /* The batches on the writer now (GPtrArray* of TrLink*): a reader
+   * merges them too, else a link vanishes between the batch leaving
+   * link_changes and its commit. */
+  GPtrArray *links_writing;
   guint links_flush_id;
 
   GPtrArray *pending_ops;      /* PendingOp*: the next group commit */

@@ -415,6 +415,7 @@ tr_host_finalize (GObject *object)
   g_hash_table_unref (self->buckets);
   g_hash_table_unref (self->seen);
   g_ptr_array_unref (self->link_changes);
+  g_ptr_array_unref (self->links_writing);
   g_free (self->bound_address);
   g_free (self->tls_fingerprint);
   tr_metrics_free (self->metrics);
@@ -701,4 +702,5 @@ tr_host_init (TrHost *self)
   self->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->link_changes = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_link_free);
+  self->links_writing = g_ptr_array_new_with_free_func ((GDestroyNotify)g_ptr_array_unref);
 }
