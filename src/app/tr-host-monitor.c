@@ -33,6 +33,9 @@ struct _TrHostMonitor
   GHashTable *histories; /* station_id → TrStationHistory* */
   gint64 history_read_at;
   gboolean history_dirty;
+  /* Who was connected when the history was read: the clock's refresh
+   * can see a link begin or end before the roster's signal comes. */
+  char *history_roster;
 
   AdwWindowTitle *window_title;
   GtkButton *pair_button;
@@ -148,19 +151,41 @@ dup_history_line (TrHostMonitor *self, const char *station_id)
   return join_facts (facts);
 }
 
-/* Reads the history when the roster changed, or every minute: the
- * clock refreshes the rows every second. */
+static char *
+dup_roster_links (GPtrArray *stations)
+{
+  GString *links = g_string_new (NULL);
+
+  for (guint i = 0; i < stations->len; i++)
+    {
+      const TrStationInfo *info = g_ptr_array_index (stations, i);
+
+      g_string_append_printf (links, "%s %d %" G_GINT64_FORMAT "\n", info->station_id,
+                              info->connected, info->connected_since);
+    }
+  return g_string_free (links, FALSE);
+}
+
+/* Reads the history when the roster changed (a link began or ended), or
+ * every minute: the clock refreshes the rows every second. */
 static void
-read_history (TrHostMonitor *self, TrHost *host)
+read_history (TrHostMonitor *self, TrHost *host, GPtrArray *stations)
 {
   gint64 now = tr_clock_get_now (self->clock);
   g_autoptr (GPtrArray) histories = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *roster = dup_roster_links (stations);
 
   if (host == NULL)
     {
       g_clear_pointer (&self->histories, g_hash_table_unref);
       return;
+    }
+  if (g_strcmp0 (roster, self->history_roster) != 0)
+    {
+      self->history_dirty = TRUE;
+      g_free (self->history_roster);
+      self->history_roster = g_steal_pointer (&roster);
     }
   if (self->histories != NULL && !self->history_dirty
       && now - self->history_read_at < HISTORY_MAX_AGE_MS)
@@ -382,7 +407,7 @@ tr_host_monitor_refresh (TrHostMonitor *self)
   host = tr_station_get_host (self->station);
   stations = host ? tr_host_list_stations (host)
                   : g_ptr_array_new_with_free_func ((GDestroyNotify)tr_station_info_free);
-  read_history (self, host);
+  read_history (self, host, stations);
 
   if (!same_layout (self->stations, stations))
     {
@@ -722,6 +747,7 @@ tr_host_monitor_dispose (GObject *object)
   g_clear_object (&self->clock);
   g_clear_pointer (&self->stations, g_ptr_array_unref);
   g_clear_pointer (&self->histories, g_hash_table_unref);
+  g_clear_pointer (&self->history_roster, g_free);
 
   G_OBJECT_CLASS (tr_host_monitor_parent_class)->dispose (object);
 }

@@ -201,6 +201,28 @@ tr_checkpointer_stop (TrCheckpointer *self)
   g_free (self);
 }
 
+void
+tr_checkpointer_hold (TrCheckpointer *self)
+{
+  g_mutex_lock (&self->mutex);
+  while (self->running || self->requested)
+    g_cond_wait (&self->cond, &self->mutex);
+  /* The WAL hook runs on the writer's thread too, so nothing asks the
+   * thread for a checkpoint while this one holds. */
+  self->running = TRUE;
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+tr_checkpointer_release (TrCheckpointer *self)
+{
+  g_mutex_lock (&self->mutex);
+  self->running = FALSE;
+  self->last_log = 0;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
+}
+
 /* How many checkpoints the thread ran, and the writer inline; for tests
  * and benchmarks. */
 guint

@@ -16,6 +16,14 @@ tr_checkpointer_start (sqlite3 *db, const char *path, gboolean full_sync, guint 
                        guint limit_pages, GError **error);
 void
 tr_checkpointer_stop (TrCheckpointer *self);
+/* On the writer's thread: waits for a checkpoint the thread is running,
+ * and keeps it from starting one, until tr_checkpointer_release(). A
+ * checkpoint of the writer's own (TRUNCATE) would otherwise fail BUSY
+ * whenever the two meet. */
+void
+tr_checkpointer_hold (TrCheckpointer *self);
+void
+tr_checkpointer_release (TrCheckpointer *self);
 guint
 tr_checkpointer_get_n_checkpoints (TrCheckpointer *self);
 guint

@@ -702,8 +702,14 @@ tr_store_checkpoint (TrStore *self, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* TRUNCATE also resets the WAL file to zero bytes; it needs no reader
-   * in the way, which one-thread use guarantees for our own connection. */
+   * in the way, which one-thread use guarantees for our own connection,
+   * and no checkpoint of the background thread's running at the same
+   * time (seen failing BUSY under load). */
+  if (self->checkpointer != NULL)
+    tr_checkpointer_hold (self->checkpointer);
   rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+  if (self->checkpointer != NULL)
+    tr_checkpointer_release (self->checkpointer);
   if (rc != SQLITE_OK)
     return _tr_store_set_sqlite_error (self, error, "checkpointing");
   return TRUE;

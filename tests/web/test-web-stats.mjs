@@ -45,9 +45,11 @@ async function bump (t, ...statuses) {
 }
 
 // The page's stats requests, newest last.
-function watchReports (page) {
+// Watched on the context, before the page opens: the page asks for its
+// first figures while it loads, before openPage() returns.
+function watchReports (context) {
   const reports = [];
-  page.on('request', (r) => {
+  context.on('request', (r) => {
     const url = new URL(r.url());
     if (url.pathname === '/api/v1/stats') reports.push(url.searchParams);
   });
@@ -61,8 +63,8 @@ async function tableRows (page, name) {
 
 async function statsPage (viewport = { width: 1280, height: 900 }) {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, acceptDownloads: true });
+  const reports = watchReports(context);
   const page = await openPage(context, `${host.url}/?role=stats`);
-  const reports = watchReports(page);
   await waitConn(page, 'online-websocket');
   return { context, page, reports };
 }
