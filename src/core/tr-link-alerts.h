@@ -31,7 +31,7 @@
 
 #include <glib.h>
 
-#include "tr-host.h"
+#include "tr-station-info.h"
 
 G_BEGIN_DECLS
 

@@ -16,7 +16,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "tr-host.h"
+#include "tr-station-info.h"
 
 G_BEGIN_DECLS
 
