@@ -7,9 +7,10 @@
  * foh or expo does the same with the host's roster, read over HTTP
  * (tr_client_get_roster_async()) while its own link is up, on the host's
  * clock, leaving out itself and its host; a kitchen screen does not.
- * Every following station watches its own link: lost for longer than "host-lost-threshold", it sets
- * "host-lost" (the window's banner), sounds the alert and raises a
- * notification, withdrawn when the link is back. A station the host
+ * Every following station watches its own link: lost for longer than
+ * "host-lost-threshold", it sets "host-lost" (the window's banner),
+ * sounds the alert and raises a notification, withdrawn when the link
+ * is back. A station the host
  * does not take (unpaired, revoked) is not lost: the pairing dialog
  * says what is wrong.
  *
