@@ -18,6 +18,7 @@
 #include "tr-codec.h"
 #include "tr-host.h"
 #include "tr-protocol.h"
+#include "tr-roster-json.h"
 #include "tr-store-reader.h"
 #include "tr-store.h"
 #include "tr-test-peer.h"
@@ -238,6 +239,32 @@ test_restart (Fixture *f, gconstpointer data)
   g_assert_cmpuint (status, ==, 200);
   g_assert_nonnull (strstr (roster, "\"station\":\"grill\""));
   g_assert_nonnull (strstr (roster, "\"connected\":true"));
+  /* What a front-of-house station reads to announce a dropped screen:
+   * how fry's link ended, and when it began. */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (TrRoster) parsed = tr_roster_parse (roster, -1, &error);
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < parsed->stations->len; i++)
+      {
+        const TrStationInfo *info = parsed->stations->pdata[i];
+
+        if (g_str_equal (info->station_id, "fry"))
+          {
+            g_assert_false (info->connected);
+            g_assert_cmpint (info->close_code, ==, 1006);
+            g_assert_cmpint (info->connected_since, >, 0);
+            g_assert_cmpint (info->connected_since, <=, info->last_seen);
+          }
+        else if (g_str_equal (info->station_id, "grill"))
+          {
+            g_assert_true (info->connected);
+            g_assert_cmpint (info->close_code, ==, 0);
+          }
+      }
+    g_assert_cmpuint (parsed->stations->len, ==, 2);
+  }
   g_clear_pointer (&roster, g_free);
   roster
     = tr_test_http (f->session, host->base_url, "GET", "/api/v1/stations", NULL, NULL, &status);

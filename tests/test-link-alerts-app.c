@@ -24,100 +24,18 @@
 
 #include "tr-application.h"
 #include "tr-window.h"
+#include "tr-test-notify.h"
 #include "tr-test-util.h"
 
 #define POLL_MS 50
 #define GIVE_UP_MS (240 * 1000)
 #define THRESHOLD_MS 2000
 
-/* ---- A notification server on the test's session bus ----
- *
- * The app sends its notifications only when one is there (as a kiosk
- * without one would otherwise log a warning for each); this one keeps
- * what it is sent, for the test to read. */
-
-static const char notifications_xml[]
-  = "<node><interface name='org.freedesktop.Notifications'>"
-    "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
-    "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
-    "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/>"
-    "<arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
-    "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
-    "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
-    "<method name='GetServerInformation'><arg type='s' direction='out'/>"
-    "<arg type='s' direction='out'/><arg type='s' direction='out'/>"
-    "<arg type='s' direction='out'/></method>"
-    "</interface></node>";
-
-/* The summaries sent ("closed" for a withdrawal), oldest first. */
-static GPtrArray *notifications;
-static gboolean notifier_owned;
-
-static void
-on_notifications_call (GDBusConnection *connection, const char *sender, const char *path,
-                       const char *interface, const char *method, GVariant *params,
-                       GDBusMethodInvocation *invocation, gpointer user_data)
-{
-  if (g_str_equal (method, "Notify"))
-    {
-      const char *summary = NULL;
-
-      g_variant_get_child (params, 3, "&s", &summary);
-      g_ptr_array_add (notifications, g_strdup (summary));
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", notifications->len));
-    }
-  else if (g_str_equal (method, "CloseNotification"))
-    {
-      g_ptr_array_add (notifications, g_strdup ("closed"));
-      g_dbus_method_invocation_return_value (invocation, NULL);
-    }
-  else if (g_str_equal (method, "GetCapabilities"))
-    {
-      const char *caps[] = { "body", NULL };
-
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
-    }
-  else
-    g_dbus_method_invocation_return_value (
-      invocation, g_variant_new ("(ssss)", "test", "ticketrail", "1", "1.2"));
-}
-
-static void
-on_notifier_acquired (GDBusConnection *connection, const char *name, gpointer user_data)
-{
-  notifier_owned = TRUE;
-}
-
-static void
-start_notification_server (void)
-{
-  static const GDBusInterfaceVTable vtable = { on_notifications_call, NULL, NULL, { 0 } };
-  g_autoptr (GDBusConnection) bus = NULL;
-  g_autoptr (GDBusNodeInfo) info = NULL;
-  g_autoptr (GError) error = NULL;
-
-  notifications = g_ptr_array_new_with_free_func (g_free);
-  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_assert_no_error (error);
-  info = g_dbus_node_info_new_for_xml (notifications_xml, &error);
-  g_assert_no_error (error);
-  g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications", info->interfaces[0],
-                                     &vtable, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE,
-                                on_notifier_acquired, NULL, NULL, NULL);
-  while (!notifier_owned)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* Whether a notification containing @text was sent. */
 static gboolean
 notified (const char *text)
 {
-  for (guint i = 0; i < notifications->len; i++)
-    if (strstr (notifications->pdata[i], text) != NULL)
-      return TRUE;
-  return FALSE;
+  return tr_test_notify_has (text);
 }
 
 typedef struct _Fixture Fixture;
@@ -586,7 +504,9 @@ step_banner_gone (Fixture *f)
 static gboolean
 step_withdrawn (Fixture *f)
 {
-  return g_strcmp0 (notifications->pdata[notifications->len - 1], "closed") == 0;
+  GPtrArray *sent = tr_test_notify_get_sent ();
+
+  return sent->len > 0 && g_strcmp0 (sent->pdata[sent->len - 1], "closed") == 0;
 }
 
 static void
@@ -642,12 +562,12 @@ main (int argc, char *argv[])
   g_setenv ("TICKETRAIL_DNSSD", "0", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
-  start_notification_server ();
+  tr_test_notify_start ();
 
   g_test_add_func ("/link-alerts-app/station-killed", test_station_killed);
   g_test_add_func ("/link-alerts-app/host-lost", test_host_lost);
 
   status = g_test_run ();
-  g_ptr_array_unref (notifications);
+  tr_test_notify_stop ();
   return status;
 }

@@ -141,6 +141,10 @@ create_window (TrApplication *self)
       g_settings_bind (self->settings, "role", tr_window_get_kitchen_view (window), "role",
                        G_SETTINGS_BIND_GET);
     }
+  /* Front of house and expo are told of the other screens' outages. */
+  if (watch != NULL && tr_window_get_kitchen_view (window) != NULL)
+    g_object_bind_property (tr_window_get_kitchen_view (window), "role", watch, "role",
+                            G_BINDING_SYNC_CREATE);
   return window;
 }
 

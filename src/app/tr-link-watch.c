@@ -13,6 +13,14 @@
 
 /* The notification of a lost host; one at a time, so it has one id. */
 #define HOST_LOST_ID "host-lost"
+/* No frame tells a station when another one drops, so a watching station
+ * reads the host's roster: every 5 s costs the host one small answer per
+ * watching station, and stays well inside the 30 s threshold; an outage
+ * due sooner is read again when it is due (schedule_roster_read()). */
+#define ROSTER_READ_MS 5000
+/* Never read again sooner than this: host and station clocks tick
+ * alike but not in step to the ms. */
+#define ROSTER_READ_MIN_MS 100
 
 struct _TrLinkWatch
 {
@@ -26,10 +34,21 @@ struct _TrLinkWatch
   guint notify_watches[3];
   guint notifiers;
 
-  /* Host mode. */
+  /* Host mode, and front of house: the other stations' outages. */
   TrLinkAlerts *alerts;
   guint check_id;
   char *last_alert;
+
+  /* Client mode, role foh or expo: the host's roster, read while this
+   * station's own link is up (when it is down, nothing can be known of
+   * the others: the outages known stay as they were). */
+  char *role;
+  gboolean watching_stations;
+  GCancellable *roster_request; /* while a read is on its way */
+  guint roster_read_id;
+  gint64 roster_now;     /* the host's clock at the last read (ms) */
+  gint64 roster_read_at; /* monotonic ms of that read */
+  guint roster_reads;
 
   /* Client mode. */
   guint host_lost_threshold;
@@ -50,6 +69,8 @@ enum
   PROP_HOST_LOST_THRESHOLD,
   PROP_HOST_LOST,
   PROP_HOST_LOST_SINCE,
+  PROP_ROLE,
+  PROP_WATCHING_STATIONS,
   N_PROPS
 };
 
@@ -177,30 +198,12 @@ check_stations (TrLinkWatch *self)
 {
   TrHost *host = tr_station_get_host (self->station);
   g_autoptr (GPtrArray) stations = NULL;
-  g_autoptr (GArray) observations = NULL;
   g_autoptr (GPtrArray) alerts = NULL;
 
   if (host == NULL || !tr_host_is_running (host))
     return;
   stations = tr_host_list_stations (host);
-  observations = g_array_sized_new (FALSE, TRUE, sizeof (TrLinkObservation), stations->len);
-  for (guint i = 0; i < stations->len; i++)
-    {
-      const TrStationInfo *info = stations->pdata[i];
-      TrLinkObservation o = {
-        .station_id = info->station_id,
-        .name = info->name,
-        .connected = info->connected,
-        .last_seen = info->last_seen,
-        .connected_since = info->connected_since,
-        .close_code = info->close_code,
-        .revoked = info->revoked,
-      };
-
-      g_array_append_val (observations, o);
-    }
-  alerts = tr_link_alerts_check (self->alerts, (TrLinkObservation *)(void *)observations->data,
-                                 observations->len, tr_now_ms ());
+  alerts = tr_link_alerts_check_stations (self->alerts, stations, NULL, tr_now_ms ());
   for (guint i = 0; i < alerts->len; i++)
     announce (self, alerts->pdata[i]);
   schedule_check (self);
@@ -288,8 +291,12 @@ host_lost_due_cb (gpointer user_data)
 }
 
 static void
+update_watching_stations (TrLinkWatch *self);
+
+static void
 on_link_state (TrLinkWatch *self)
 {
+  update_watching_stations (self);
   if (is_online (self) || is_unpaired (self))
     {
       g_clear_handle_id (&self->host_lost_id, g_source_remove);
@@ -304,6 +311,145 @@ on_link_state (TrLinkWatch *self)
       g_clear_handle_id (&self->host_lost_id, g_source_remove);
       self->host_lost_id = g_timeout_add (self->host_lost_threshold, host_lost_due_cb, self);
     }
+}
+
+/* ---- Client mode, front of house and expo: the other stations ---- */
+
+static gint64
+monotonic_ms (void)
+{
+  return g_get_monotonic_time () / 1000;
+}
+
+static gboolean
+role_watches_stations (const char *role)
+{
+  return g_strcmp0 (role, "foh") == 0 || g_strcmp0 (role, "expo") == 0;
+}
+
+static void
+read_roster (TrLinkWatch *self);
+
+static gboolean
+roster_read_due_cb (gpointer user_data)
+{
+  TrLinkWatch *self = user_data;
+
+  self->roster_read_id = 0;
+  read_roster (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The next read: in ROSTER_READ_MS, or when an outage under way
+ * crosses the threshold, if sooner. The rules run on the host's clock
+ * (the roster's "now" and its stations' times are the host's), so the
+ * moment due is counted from the last read's "now", less the time gone
+ * since on this station's own clock; the two may be set apart, never
+ * mixed. */
+static void
+schedule_roster_read (TrLinkWatch *self)
+{
+  gint64 delay = ROSTER_READ_MS;
+  gint64 due = tr_link_alerts_next_due (self->alerts);
+
+  g_clear_handle_id (&self->roster_read_id, g_source_remove);
+  if (!self->watching_stations || self->roster_request != NULL)
+    return;
+  if (due >= 0 && self->roster_reads > 0)
+    delay = CLAMP (due - self->roster_now - (monotonic_ms () - self->roster_read_at) + 1,
+                   ROSTER_READ_MIN_MS, ROSTER_READ_MS);
+  self->roster_read_id = g_timeout_add ((guint)delay, roster_read_due_cb, self);
+}
+
+static void
+check_roster (TrLinkWatch *self, TrRoster *roster)
+{
+  TrStore *store = tr_station_get_store (self->station);
+  /* Not itself, and not its host (whose id is its own station's): the
+   * host's roster lists this station, and a host that is gone is the
+   * banner's news. */
+  const char *skip[] = { tr_station_get_station_id (self->station),
+                         store ? tr_store_get_host_id (store) : NULL, NULL };
+  g_autoptr (GPtrArray) alerts = NULL;
+
+  self->roster_now = roster->now;
+  self->roster_read_at = monotonic_ms ();
+  self->roster_reads++;
+  alerts = tr_link_alerts_check_stations (self->alerts, roster->stations, skip, roster->now);
+  for (guint i = 0; i < alerts->len; i++)
+    announce (self, alerts->pdata[i]);
+}
+
+static void
+on_roster (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrRoster) roster = tr_client_get_roster_finish (TR_CLIENT (source), result, &error);
+  TrLinkWatch *self;
+
+  /* The watch stopped reading (role, link, or gone): @user_data may be
+   * freed. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = TR_LINK_WATCH (user_data);
+  g_clear_object (&self->roster_request);
+  /* An answer that does not read changes nothing; the next may. */
+  if (roster == NULL)
+    g_debug ("Cannot read the host's roster: %s", error->message);
+  else
+    check_roster (self, roster);
+  schedule_roster_read (self);
+}
+
+static void
+read_roster (TrLinkWatch *self)
+{
+  g_clear_handle_id (&self->roster_read_id, g_source_remove);
+  if (self->roster_request != NULL)
+    return;
+  self->roster_request = g_cancellable_new ();
+  tr_client_get_roster_async (tr_station_get_client (self->station), self->roster_request,
+                              on_roster, self);
+}
+
+static void
+stop_reading_roster (TrLinkWatch *self)
+{
+  g_clear_handle_id (&self->roster_read_id, g_source_remove);
+  if (self->roster_request != NULL)
+    {
+      g_cancellable_cancel (self->roster_request);
+      g_clear_object (&self->roster_request);
+    }
+}
+
+/* Reads the roster while this station is front of house or expo and its
+ * link is up. */
+static void
+update_watching_stations (TrLinkWatch *self)
+{
+  gboolean watch;
+
+  if (self->station == NULL || tr_station_get_mode (self->station) != TR_STATION_MODE_CLIENT)
+    return;
+  watch = role_watches_stations (self->role) && is_online (self);
+  if (!role_watches_stations (self->role))
+    {
+      /* A kitchen screen gets no such alerts; if it is made front of
+       * house again, it starts afresh, as a new watch would. */
+      gint64 threshold = tr_link_alerts_get_threshold (self->alerts);
+
+      tr_link_alerts_free (self->alerts);
+      self->alerts = tr_link_alerts_new (threshold);
+    }
+  if (watch == self->watching_stations)
+    return;
+  self->watching_stations = watch;
+  if (watch)
+    read_roster (self);
+  else
+    stop_reading_roster (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WATCHING_STATIONS]);
 }
 
 /* ---- GObject ---- */
@@ -340,6 +486,7 @@ tr_link_watch_dispose (GObject *object)
 
   g_clear_handle_id (&self->check_id, g_source_remove);
   g_clear_handle_id (&self->host_lost_id, g_source_remove);
+  stop_reading_roster (self);
   for (guint i = 0; i < G_N_ELEMENTS (self->notify_watches); i++)
     g_clear_handle_id (&self->notify_watches[i], g_bus_unwatch_name);
   if (self->application != NULL)
@@ -358,6 +505,7 @@ tr_link_watch_finalize (GObject *object)
 
   g_clear_pointer (&self->alerts, tr_link_alerts_free);
   g_free (self->last_alert);
+  g_free (self->role);
 
   G_OBJECT_CLASS (tr_link_watch_parent_class)->finalize (object);
 }
@@ -390,6 +538,12 @@ tr_link_watch_get_property (GObject *object, guint prop_id, GValue *value, GPara
       case PROP_HOST_LOST_SINCE:
         g_value_set_int64 (value, tr_link_watch_get_host_lost_since (self));
         break;
+      case PROP_ROLE:
+        g_value_set_string (value, self->role);
+        break;
+      case PROP_WATCHING_STATIONS:
+        g_value_set_boolean (value, self->watching_stations);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -418,6 +572,9 @@ tr_link_watch_set_property (GObject *object, guint prop_id, const GValue *value,
         break;
       case PROP_HOST_LOST_THRESHOLD:
         tr_link_watch_set_host_lost_threshold (self, g_value_get_uint (value));
+        break;
+      case PROP_ROLE:
+        tr_link_watch_set_role (self, g_value_get_string (value));
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -451,6 +608,9 @@ tr_link_watch_class_init (TrLinkWatchClass *klass)
   properties[PROP_HOST_LOST] = g_param_spec_boolean ("host-lost", NULL, NULL, FALSE, ro);
   properties[PROP_HOST_LOST_SINCE]
     = g_param_spec_int64 ("host-lost-since", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_ROLE] = g_param_spec_string ("role", NULL, NULL, "kitchen", rw);
+  properties[PROP_WATCHING_STATIONS]
+    = g_param_spec_boolean ("watching-stations", NULL, NULL, FALSE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[ALERT]
@@ -463,6 +623,7 @@ tr_link_watch_init (TrLinkWatch *self)
 {
   self->alerts = tr_link_alerts_new (TR_LINK_ALERT_DEFAULT_THRESHOLD_MS);
   self->host_lost_threshold = (guint)TR_LINK_ALERT_HOST_LOST_MS;
+  self->role = g_strdup ("kitchen");
 }
 
 TrLinkWatch *
@@ -490,8 +651,10 @@ tr_link_watch_set_offline_threshold (TrLinkWatch *self, guint ms)
     return;
   tr_link_alerts_set_threshold (self->alerts, ms);
   /* An outage under way may be due now. */
-  if (self->station != NULL)
+  if (self->station != NULL && tr_station_get_mode (self->station) == TR_STATION_MODE_HOST)
     schedule_check (self);
+  else if (self->station != NULL)
+    schedule_roster_read (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OFFLINE_THRESHOLD]);
 }
 
@@ -534,6 +697,42 @@ tr_link_watch_get_host_lost_since (TrLinkWatch *self)
 {
   g_return_val_if_fail (TR_IS_LINK_WATCH (self), 0);
   return self->host_lost ? self->link_down_since : 0;
+}
+
+const char *
+tr_link_watch_get_role (TrLinkWatch *self)
+{
+  g_return_val_if_fail (TR_IS_LINK_WATCH (self), NULL);
+  return self->role;
+}
+
+void
+tr_link_watch_set_role (TrLinkWatch *self, const char *role)
+{
+  g_return_if_fail (TR_IS_LINK_WATCH (self));
+
+  if (role == NULL)
+    role = "kitchen";
+  if (g_strcmp0 (self->role, role) == 0)
+    return;
+  g_free (self->role);
+  self->role = g_strdup (role);
+  update_watching_stations (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROLE]);
+}
+
+gboolean
+tr_link_watch_get_watching_stations (TrLinkWatch *self)
+{
+  g_return_val_if_fail (TR_IS_LINK_WATCH (self), FALSE);
+  return self->watching_stations;
+}
+
+guint
+tr_link_watch_get_roster_reads (TrLinkWatch *self)
+{
+  g_return_val_if_fail (TR_IS_LINK_WATCH (self), 0);
+  return self->roster_reads;
 }
 
 const char *

@@ -214,6 +214,17 @@ _tr_client_mark_synced (TrClient *self);
 void
 _tr_client_add_auth (TrClient *self, SoupMessage *msg);
 
+/* tr-client-get.c */
+
+/* GET @path on the host with this station's token: the body of a 200;
+ * else the errors tr_client_get_stats_async() lists, timing out after
+ * @timeout_s. */
+void
+_tr_client_get_async (TrClient *self, const char *path, guint timeout_s, GCancellable *cancellable,
+                      GAsyncReadyCallback callback, gpointer user_data);
+GBytes *
+_tr_client_get_finish (TrClient *self, GAsyncResult *result, GError **error);
+
 /* tr-client-outbox.c */
 
 void

@@ -14,6 +14,7 @@
 
 #include "tr-service-stats.h"
 #include "tr-link-log.h"
+#include "tr-roster-json.h"
 #include "tr-store.h"
 
 G_BEGIN_DECLS
@@ -119,6 +120,18 @@ void             tr_client_get_stats_async  (TrClient            *self,
 TrServiceReport *tr_client_get_stats_finish (TrClient      *self,
                                              GAsyncResult  *result,
                                              GError       **error);
+
+/* The host's roster (GET /api/v1/stations with this station's token;
+ * tr-client-get.c), as tr-roster-json.h reads it: a front-of-house or
+ * expo station watches the other screens through it. The errors are
+ * tr_client_get_stats_async()'s, with a timeout of 10 s. */
+void             tr_client_get_roster_async  (TrClient            *self,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+TrRoster        *tr_client_get_roster_finish (TrClient      *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
 
 TrClientState tr_client_get_state      (TrClient *self);
 guint         tr_client_get_queued_ops (TrClient *self);

@@ -1,5 +1,6 @@
 /* tr-host-links.c: the connection history of every station, kept in the
- * host's database across restarts, and GET /api/v1/stations
+ * host's database across restarts, and GET /api/v1/stations (its JSON
+ * is tr-roster-json.c's)
  *
  * The roster (tr-host-roster.c) says when a station connects and when it
  * counts as gone; each of those becomes a TrLink change here. The
@@ -25,6 +26,7 @@
 #include "tr-codec.h"
 #include "tr-error.h"
 #include "tr-protocol.h"
+#include "tr-roster-json.h"
 
 /* How long a change waits for others to share its transaction. */
 #define FLUSH_DELAY_MS 1000
@@ -381,45 +383,11 @@ history_to_json (GPtrArray *histories, gint64 from, gint64 to)
 }
 
 static void
-add_info (JsonArray *list, const TrStationInfo *info)
-{
-  JsonObject *object = json_object_new ();
-
-  json_object_set_string_member (object, "station", info->station_id);
-  add_nullable_string (object, "name", info->name);
-  add_nullable_string (object, "role", info->role);
-  json_object_set_boolean_member (object, "connected", info->connected);
-  add_nullable_string (object, "transport", info->connected ? info->transport : NULL);
-  add_nullable_string (object, "address", info->address);
-  json_object_set_int_member (object, "connected_since",
-                              info->connected ? info->connected_since : 0);
-  json_object_set_int_member (object, "last_seen", info->last_seen);
-  json_object_set_int_member (object, "reconnects", info->reconnects);
-  if (info->latency_ms >= 0)
-    json_object_set_int_member (object, "latency_ms", info->latency_ms);
-  else
-    json_object_set_null_member (object, "latency_ms");
-  json_object_set_int_member (object, "queued_ops", info->queued_ops);
-  json_object_set_int_member (object, "last_seq", info->last_seq);
-  json_object_set_boolean_member (object, "paired", info->paired);
-  json_object_set_boolean_member (object, "revoked", info->revoked);
-  json_array_add_object_element (list, object);
-}
-
-static void
 respond_roster (TrHost *self, SoupServerMessage *msg)
 {
   g_autoptr (GPtrArray) stations = tr_host_list_stations (self);
-  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  JsonObject *root = json_object_new ();
-  JsonArray *list = json_array_new ();
+  g_autoptr (JsonNode) node = tr_roster_to_json (stations, tr_now_ms (), self->head_seq);
 
-  for (guint i = 0; i < stations->len; i++)
-    add_info (list, g_ptr_array_index (stations, i));
-  json_object_set_int_member (root, "now", tr_now_ms ());
-  json_object_set_int_member (root, "head_seq", self->head_seq);
-  json_object_set_array_member (root, "stations", list);
-  json_node_take_object (node, root);
   _tr_host_respond_json_take (msg, SOUP_STATUS_OK, tr_json_to_string (node));
 }
 

@@ -14,19 +14,6 @@
 
 #include <string.h>
 
-void
-tr_station_info_free (TrStationInfo *info)
-{
-  if (info == NULL)
-    return;
-  g_free (info->station_id);
-  g_free (info->name);
-  g_free (info->role);
-  g_free (info->address);
-  g_free (info->transport);
-  g_free (info);
-}
-
 static TrStationInfo *
 station_info_copy (const TrStationInfo *info)
 {

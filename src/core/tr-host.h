@@ -22,6 +22,7 @@
 #include "tr-exporter.h"
 #include "tr-screen-check.h"
 #include "tr-service-stats.h"
+#include "tr-station-info.h"
 #include "tr-store.h"
 
 G_BEGIN_DECLS
@@ -29,35 +30,7 @@ G_BEGIN_DECLS
 #define TR_TYPE_HOST (tr_host_get_type ())
 G_DECLARE_FINAL_TYPE (TrHost, tr_host, TR, HOST, GObject)
 
-/* One connected (or recently connected) station, for the host monitor. */
-typedef struct
-{
-  char     *station_id;
-  char     *name;
-  char     *role;
-  char     *address;        /* peer IP */
-  char     *transport;      /* "websocket" or "polling" */
-  gboolean  connected;
-  gint64    connected_since;/* ms */
-  gint64    last_seen;      /* ms */
-  gint64    latency_ms;     /* from the station's ping; -1 unknown */
-  guint     queued_ops;     /* as reported in the station's ping */
-  guint     reconnects;
-  gint64    last_seq;       /* last seq the station reported applied */
-  /* Pairing (added last so the layout above stays as it was). A paired
-   * station is listed even when it has not connected since the host
-   * started; last_seen then comes from the store. */
-  gboolean  paired;
-  gint64    paired_at;      /* ms; 0 when not paired */
-  gboolean  revoked;
-  gint64    revoked_at;     /* ms; 0 when not revoked */
-  /* How its last link ended, while disconnected (0: none or unknown):
-   * 1000/1001 is a clean leave, which raises no alert. */
-  int       close_code;
-} TrStationInfo;
-
-void           tr_station_info_free (TrStationInfo *info);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrStationInfo, tr_station_info_free)
+/* TrStationInfo, one station as the roster has it: tr-station-info.h. */
 
 /* Properties (construct, read-write before start):
  *   "store"              TrStore*  the host's store (open it with TR_STORE_DURABILITY_FULL)

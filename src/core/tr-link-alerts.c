@@ -161,6 +161,34 @@ tr_link_alerts_check (TrLinkAlerts *self, const TrLinkObservation *observations,
   return alerts;
 }
 
+GPtrArray *
+tr_link_alerts_check_stations (TrLinkAlerts *self, GPtrArray *stations, const char *const *skip,
+                               gint64 now)
+{
+  g_autoptr (GArray) observations
+    = g_array_sized_new (FALSE, TRUE, sizeof (TrLinkObservation), stations->len);
+
+  for (guint i = 0; i < stations->len; i++)
+    {
+      const TrStationInfo *info = stations->pdata[i];
+      TrLinkObservation o = {
+        .station_id = info->station_id,
+        .name = info->name,
+        .connected = info->connected,
+        .last_seen = info->last_seen,
+        .connected_since = info->connected_since,
+        .close_code = info->close_code,
+        .revoked = info->revoked,
+      };
+
+      if (skip != NULL && g_strv_contains (skip, info->station_id))
+        continue;
+      g_array_append_val (observations, o);
+    }
+  return tr_link_alerts_check (self, (const TrLinkObservation *)(void *)observations->data,
+                               observations->len, now);
+}
+
 gint64
 tr_link_alerts_next_due (TrLinkAlerts *self)
 {

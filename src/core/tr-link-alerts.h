@@ -1,7 +1,8 @@
 /* tr-link-alerts.h: when a dropped link is worth telling people about
  *
- * The host watches its stations; a screen that drops in the middle of
- * service must be noticed at the pass, not only by its own red pill.
+ * The host watches its stations, and so do front-of-house and expo
+ * stations through the host's roster; a screen that drops in the middle
+ * of service must be noticed at the pass, not only by its own red pill.
  * What to announce, and when, is decided here: no I/O, no clock but the
  * one passed in, unit-tested in tests/test-link-alerts.c. The app
  * (src/app/tr-link-watch.c) turns the alerts into toasts, notifications
@@ -29,6 +30,8 @@
 #pragma once
 
 #include <glib.h>
+
+#include "tr-station-info.h"
 
 G_BEGIN_DECLS
 
@@ -85,6 +88,16 @@ GPtrArray    *tr_link_alerts_check         (TrLinkAlerts            *self,
                                             const TrLinkObservation *observations,
                                             guint                    n_observations,
                                             gint64                   now);
+/* tr_link_alerts_check() of @stations (TrStationInfo*: as
+ * tr_host_list_stations() or a roster read from the host,
+ * tr-roster-json.h, give them), without the stations in @skip (a
+ * NULL-terminated list of ids, or NULL): a front-of-house station that
+ * reads its host's roster is in it, and never announces itself nor its
+ * host. */
+GPtrArray    *tr_link_alerts_check_stations (TrLinkAlerts       *self,
+                                             GPtrArray          *stations,
+                                             const char *const  *skip,
+                                             gint64              now);
 /* When, at the latest, to check again if nothing changes in between:
  * the earliest moment an outage under way crosses the threshold (ms,
  * the clock of @now), or -1 when none is pending. */
