@@ -84,7 +84,7 @@ const PAGE_TEXT = {
   'sound-banner': [N_('Sound is off. Tap anywhere to enable sound.')],
   'empty': [N_('No open tickets')],
   'recall-title': [N_('Recall a bumped ticket')],
-  'recall-empty': [N_('Nothing bumped on this screen yet.')],
+  'recall-empty': [N_('Nothing bumped in the last 30 minutes.')],
   'recall-close': [N_('Close')],
   'pair-title': [N_('This screen is not paired')],
   'pair-code-label': [N_('Pairing code')],
