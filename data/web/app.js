@@ -12,6 +12,7 @@
  *   screen.js     which tickets and items this screen shows
  *   render.js     the board, the bar and the recall list
  *   rules.js      pure rules: the order board's columns, rush first, ages
+ *   recall.js     the recall list every screen shares, and what a recall does
  *   board.js      the customer order-ready board (?role=board)
  *   figures.js    pure rules of the figures: ranges, durations, colours
  *   stats.js      the manager's speed-of-service page (?role=stats)
