@@ -100,12 +100,24 @@ lookup_ticket (TrKitchenView *self, const char *ticket_id)
 
 /* ---- The recall list ---- */
 
-/* Moves the list's window to the clock's time, and says so when the
+/* The host's time, as near as this screen knows it: the window is over
+ * the host's timestamps, so that a screen whose clock is off still
+ * lists what the others list (the browser does the same). */
+static gint64
+recalls_now (TrKitchenView *self)
+{
+  TrClient *client = tr_station_get_client (self->station);
+
+  return tr_clock_get_now (self->clock)
+         + (client != NULL ? tr_client_get_host_clock_offset (client) : 0);
+}
+
+/* Moves the list's window to the host's time, and says so when the
  * list changed (or @changed says it did). */
 static void
 recalls_refresh (TrKitchenView *self, gboolean changed)
 {
-  if (tr_recall_list_set_now (self->recalls, tr_clock_get_now (self->clock)))
+  if (tr_recall_list_set_now (self->recalls, recalls_now (self)))
     changed = TRUE;
   if (changed)
     _tr_kitchen_view_emit_recalls_changed (self);
@@ -144,7 +156,7 @@ _tr_kitchen_view_follow_recalls (TrKitchenView *self)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) tickets = NULL;
-  gint64 now = tr_clock_get_now (self->clock);
+  gint64 now = recalls_now (self);
 
   /* Open tickets and those closed within the window: not the host's
    * whole history. */
