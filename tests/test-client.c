@@ -1783,6 +1783,81 @@ test_host_heartbeat_timeout (Fixture *fixture, gconstpointer data)
   g_assert_finalize_object (store);
 }
 
+/* ---- The host's clock ---- */
+
+#define AN_HOUR_MS ((gint64)3600 * 1000)
+
+/* A host whose clock is an hour ahead: it answers any hello with a
+ * welcome saying so, and nothing else. */
+static void
+on_fake_host_message (SoupWebsocketConnection *ws, int type, GBytes *message, gpointer data)
+{
+  g_autofree char *welcome
+    = tr_frame_build_welcome_full ("fake-host", 0, tr_now_ms () + AN_HOUR_MS, 0);
+
+  soup_websocket_connection_send_text (ws, welcome);
+}
+
+static void
+on_fake_host_ws (SoupServer *server, SoupServerMessage *msg, const char *path,
+                 SoupWebsocketConnection *ws, gpointer data)
+{
+  g_ptr_array_add (data, g_object_ref (ws));
+  g_signal_connect (ws, "message", G_CALLBACK (on_fake_host_message), NULL);
+}
+
+static gboolean
+client_knows_host_clock (gpointer data)
+{
+  return tr_client_get_host_clock_offset (data) != 0;
+}
+
+/* A screen's recall window is over the host's times (tr-recall.h): the
+ * client learns how far the host's clock is from ours from its welcome. */
+static void
+test_host_clock_offset (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tr-test-client-clock-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "station.db", NULL);
+  g_autoptr (GPtrArray) sockets = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr (TrStore) store = NULL;
+  g_autoptr (TrClient) client = NULL;
+  g_autofree char *url = NULL;
+  GSList *uris;
+  gint64 offset;
+
+  g_assert_no_error (error);
+  soup_server_add_websocket_handler (server, "/api/v1/ws", NULL, NULL, on_fake_host_ws, sockets,
+                                     NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = tr_client_new (store, url, "clock", "kitchen");
+  g_assert_cmpint (tr_client_get_host_clock_offset (client), ==, 0);
+  tr_client_start (client);
+  wait_for (client_knows_host_clock, client, 60, "the host's welcome");
+
+  /* An hour, less the time the welcome took to arrive here. */
+  offset = tr_client_get_host_clock_offset (client);
+  g_assert_cmpint (offset, <=, AN_HOUR_MS);
+  g_assert_cmpint (offset, >, AN_HOUR_MS / 2);
+  tr_client_stop (client);
+  for (guint i = 0; i < sockets->len; i++)
+    if (soup_websocket_connection_get_state (sockets->pdata[i]) == SOUP_WEBSOCKET_STATE_OPEN)
+      soup_websocket_connection_close (sockets->pdata[i], SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_clear_object (&client);
+  drain_main_context ();
+  soup_server_disconnect (server);
+  g_clear_object (&store);
+  tr_test_remove_tree (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1816,6 +1891,7 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/client/tls-pinning", Fixture, NULL, fixture_set_up, test_tls_pinning,
               fixture_tear_down);
+  g_test_add_func ("/client/host-clock-offset", test_host_clock_offset);
 
   return g_test_run ();
 }

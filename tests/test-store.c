@@ -953,6 +953,20 @@ test_list_tickets (Fixture *fixture, gconstpointer data)
         }
       g_clear_pointer (&all, g_ptr_array_unref);
       g_clear_pointer (&open, g_ptr_array_unref);
+
+      /* Recent: the open ones, and the closed ones changed since then
+       * (what a recall list reads): all six since the epoch, the four
+       * open ones only since a time to come. */
+      all = tr_store_list_recent_tickets (store, 0, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (all->len, ==, 6);
+      open = tr_store_list_recent_tickets (store, G_MAXINT64, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (open->len, ==, 4);
+      for (guint i = 0; i < open->len; i++)
+        g_assert_true (tr_ticket_is_open (g_ptr_array_index (open, i)));
+      g_clear_pointer (&all, g_ptr_array_unref);
+      g_clear_pointer (&open, g_ptr_array_unref);
     }
   g_clear_object (&store);
 }

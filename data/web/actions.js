@@ -7,11 +7,18 @@ import { IS_BOARD, IS_FOH, IS_STATS, ROLE, STATION } from './config.js';
 import { $, toast } from './dom.js';
 import { _, format } from './gettext.js';
 import { isOpen } from './ops.js';
+import { recallList, recallOps } from './recall.js';
 import { render, renderRecallList, selection } from './render.js';
 import { stationItems } from './screen.js';
-import { base, makeOp, save, state, submit } from './store.js';
+import { base, makeOp, now, save, state, submit } from './store.js';
 
-const RECALL_DEPTH = 10;
+/* What can be recalled: the same list on every screen, derived from the
+ * tickets the host sends (recall.js), this screen's own ops not yet
+ * confirmed included, so that a bump can be taken back at once even
+ * offline. */
+export function recalls () {
+  return recallList(state.view.values(), now());
+}
 
 function setTicketStatus (ticket, status) {
   return submit([makeOp({ kind: 'set_ticket_status', ticket_id: ticket.id, status })]);
@@ -41,64 +48,37 @@ export function bump (t) {
     return;
   }
   let ok;
-  let entry;
   if (ROLE === 'expo' || IS_FOH) {
-    const to = t.status === 'ready' ? 'served' : 'ready';
-    ok = setTicketStatus(t, to);
-    entry = { ticket_id: t.id, label: label(t), at: Date.now(), items: null };
+    ok = setTicketStatus(t, t.status === 'ready' ? 'served' : 'ready');
   } else if (STATION) {
     const ids = stationItems(t).filter((i) => i.status === 'pending' || i.status === 'preparing').map((i) => i.id);
     ok = ids.length > 0 && submit(ids.map((id) => makeOp({ kind: 'set_item_status', ticket_id: t.id, item_id: id, status: 'ready' })));
-    entry = { ticket_id: t.id, label: label(t), at: Date.now(), items: ids };
   } else {
     ok = setTicketStatus(t, 'ready');
-    entry = { ticket_id: t.id, label: label(t), at: Date.now(), items: null };
   }
   if (!ok) {
     /* Translators: %s is a ticket, such as "#12 · Table 4". */
     toast(format(_('%s cannot be bumped now'), label(t)), 'error');
     return;
   }
-  state.recallStack = [entry, ...state.recallStack.filter((e) => e.ticket_id !== t.id)].slice(0, RECALL_DEPTH);
-  save('recall', state.recallStack);
+  /* The recall list follows from the ticket the ops changed. */
   renderRecallList();
 }
 
-export function recall (entry) {
-  const t = state.view.get(entry.ticket_id);
+/* Recalls ticket @ticketId, as it is now, whoever bumped it. */
+export function recall (ticketId) {
+  const t = state.view.get(ticketId);
   if (!t) {
     toast(_('That ticket is gone'), 'error');
     return false;
   }
-  const ops = [];
-  if (entry.items) {
-    /* A served ticket is closed: reopen it first, which brings its
-     * served items back to ready. */
-    const reopened = t.status === 'served';
-    if (reopened) ops.push(makeOp({ kind: 'set_ticket_status', ticket_id: t.id, status: 'ready' }));
-    for (const id of entry.items) {
-      const item = t.items.find((i) => i.id === id);
-      if (!item || (item.status !== 'ready' && item.status !== 'served')) continue;
-      if (item.status === 'served' && !reopened) {
-        ops.push(makeOp({ kind: 'set_item_status', ticket_id: t.id, item_id: id, status: 'ready' }));
-      }
-      ops.push(makeOp({ kind: 'set_item_status', ticket_id: t.id, item_id: id, status: 'preparing' }));
-    }
-  } else if (t.status === 'ready' && !(ROLE === 'expo' || IS_FOH)) {
-    ops.push(makeOp({ kind: 'set_ticket_status', ticket_id: t.id, status: 'preparing' }));
-  } else if (t.status === 'served') {
-    ops.push(makeOp({ kind: 'set_ticket_status', ticket_id: t.id, status: 'ready' }));
-  } else if (t.status === 'ready') {
-    ops.push(makeOp({ kind: 'set_ticket_status', ticket_id: t.id, status: 'preparing' }));
-  }
-  if (!ops.length || !submit(ops)) {
-    toast(format(_('%s cannot be recalled now'), entry.label), 'error');
+  const fields = recallOps({ expo: ROLE === 'expo' || IS_FOH, station: STATION }, t);
+  if (!fields || !fields.length || !submit(fields.map((f) => makeOp(f)))) {
+    toast(format(_('%s cannot be recalled now'), label(t)), 'error');
     return false;
   }
-  state.recallStack = state.recallStack.filter((e) => e !== entry);
-  save('recall', state.recallStack);
   renderRecallList();
-  toast(format(_('Recalled %s'), entry.label));
+  toast(format(_('Recalled %s'), label(t)));
   return true;
 }
 
@@ -126,6 +106,13 @@ function moveSelection (delta) {
   select(selection.order[next]);
 }
 
+/* The ticket ids the open panel lists, in its order: keys 1 to 9
+ * pick from what the cook sees, even if the list moved since. */
+let shownRecalls = [];
+export function setShownRecalls (ids) {
+  shownRecalls = ids;
+}
+
 export function openRecall () {
   renderRecallList();
   $('recall-panel').hidden = false;
@@ -137,7 +124,8 @@ export function closeRecall () {
 }
 
 export function recallLatest () {
-  if (state.recallStack.length) recall(state.recallStack[0]);
+  const list = recalls();
+  if (list.length) recall(list[0].ticket_id);
   else toast(_('Nothing to recall'));
 }
 
@@ -154,8 +142,8 @@ addEventListener('keydown', (e) => {
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   if (panelOpen) {
     if (e.key === 'Escape') closeRecall();
-    else if (/^[1-9]$/.test(e.key) && state.recallStack[Number(e.key) - 1]) {
-      if (recall(state.recallStack[Number(e.key) - 1])) closeRecall();
+    else if (/^[1-9]$/.test(e.key) && shownRecalls[Number(e.key) - 1]) {
+      if (recall(shownRecalls[Number(e.key) - 1])) closeRecall();
     } else return; /* Tab and Enter work the panel's buttons */
     e.preventDefault();
     return;

@@ -12,6 +12,7 @@
  *   screen.js     which tickets and items this screen shows
  *   render.js     the board, the bar and the recall list
  *   rules.js      pure rules: the order board's columns, rush first, ages
+ *   recall.js     the recall list every screen shares, and what a recall does
  *   board.js      the customer order-ready board (?role=board)
  *   figures.js    pure rules of the figures: ranges, durations, colours
  *   stats.js      the manager's speed-of-service page (?role=stats)
@@ -84,7 +85,7 @@ const PAGE_TEXT = {
   'sound-banner': [N_('Sound is off. Tap anywhere to enable sound.')],
   'empty': [N_('No open tickets')],
   'recall-title': [N_('Recall a bumped ticket')],
-  'recall-empty': [N_('Nothing bumped on this screen yet.')],
+  'recall-empty': [N_('Nothing bumped in the last 30 minutes.')],
   'recall-close': [N_('Close')],
   'pair-title': [N_('This screen is not paired')],
   'pair-code-label': [N_('Pairing code')],

@@ -78,6 +78,9 @@ export function renderNow () {
   else if (IS_FOH) renderFoh();
   else renderKitchen();
   renderConnection();
+  /* Tickets changed: an open recall panel shows the list as it is now,
+   * with what other screens bumped or recalled. */
+  if (!$('recall-panel').hidden) renderRecallList();
   tick();
 }
 
@@ -327,7 +330,7 @@ function fohCard (t) {
   if (state.pendingIds.has(t.id)) card.append(el('div', 'pending-note', linkView.state.startsWith('online') ? _('Sending…') : _('Queued: will send when back online')));
   const actions = el('div', 'card-actions');
   if (t.status === 'ready') actions.append(button('btn bump serve', _('Mark served'), () => act.bump(t)));
-  else if (t.status === 'served') actions.append(button('btn small', _('Undo'), () => act.recall({ ticket_id: t.id, label: act.label(t), items: null })));
+  else if (t.status === 'served') actions.append(button('btn small', _('Undo'), () => act.recall(t.id)));
   if (actions.childElementCount) card.append(actions);
   card.addEventListener('click', () => { if (t.status === 'ready') act.select(t.id); });
   return card;
@@ -359,18 +362,20 @@ export function renderConnection () {
 
 export function renderRecallList () {
   const list = $('recall-list');
-  list.replaceChildren(...state.recallStack.map((entry, i) => {
+  const recalls = act.recalls();
+  act.setShownRecalls(recalls.map((r) => r.ticket_id));
+  list.replaceChildren(...recalls.map((entry, i) => {
     const li = el('li', 'recall-entry');
     const t = state.view.get(entry.ticket_id);
-    const when = new Date(entry.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const when = new Date(entry.bumped_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     /* Translators: %s is a time of day. */
-    const text = [entry.label, format(_('bumped %s'), when)];
+    const text = [t ? act.label(t) : `#${entry.number || '—'}`, format(_('bumped %s'), when)];
     if (t) text.push(textFor(TICKET_STATUS, t.status));
     li.append(button('btn recall-pick', `${i < 9 ? i + 1 + '  ' : ''}${text.join(' · ')}`,
-                     () => { if (act.recall(entry)) act.closeRecall(); }));
+                     () => { if (act.recall(entry.ticket_id)) act.closeRecall(); }));
     return li;
   }));
-  $('recall-empty').hidden = state.recallStack.length > 0;
+  $('recall-empty').hidden = recalls.length > 0;
 }
 
 /* One shared tick for every timer on the screen. */

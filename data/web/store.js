@@ -25,6 +25,9 @@ export function load (name, fallback) {
   }
 }
 
+/* The recall list a screen kept before it was shared (recall.js): gone. */
+try { localStorage.removeItem(storageKey('recall')); } catch (e) { /* private mode */ }
+
 export function save (name, value) {
   try {
     localStorage.setItem(storageKey(name), JSON.stringify(value));
@@ -75,7 +78,6 @@ export const state = {
   outbox: [],
   view: new Map(),
   pendingIds: new Set(),   /* tickets with ops in the outbox */
-  recallStack: load('recall', []) || [],
   acknowledged: load('acknowledged', {}) || {},
   dismissed: load('dismissed', []) || [],
   synced: false,           /* true once the first snapshot or backlog arrived */

@@ -6,7 +6,7 @@
 
 /* A new name whenever the list changes, so that no screen keeps a page
  * whose modules are not all in its cache. */
-const CACHE = 'ticketrail-web-v4';
+const CACHE = 'ticketrail-web-v5';
 /* The page, its style and icon, and every module app.js imports (the
  * list of data/web/ticketrail-web.gresource.xml). */
 const FILES = ['/', '/static/app.css', '/static/icon.svg',
@@ -23,6 +23,7 @@ const FILES = ['/', '/static/app.css', '/static/icon.svg',
   '/static/ops.js',
   '/static/pairing.js',
   '/static/render.js',
+  '/static/recall.js',
   '/static/rules.js',
   '/static/screen.js',
   '/static/sound.js',

@@ -4,7 +4,10 @@
  * a test) routes here: gesture → tr-kitchen-rules → op(s) →
  * tr_station_submit(). A refusal becomes a toast in the words of
  * tr_error_describe_refusal(). Also keeps what a cook did on this screen
- * across restarts: the acknowledgements and the recall list.
+ * across restarts, the acknowledgements, and follows the recall list,
+ * which is not this screen's: it is derived from the tickets the host
+ * replicates to every screen (tr-recall.h), so expo can recall what grill
+ * bumped, and a recall made anywhere shows everywhere.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -97,19 +100,78 @@ lookup_ticket (TrKitchenView *self, const char *ticket_id)
 
 /* ---- The recall list ---- */
 
-static void
-recalls_changed (TrKitchenView *self)
+/* The host's time, as near as this screen knows it: the window is over
+ * the host's timestamps, so that a screen whose clock is off still
+ * lists what the others list (the browser does the same). */
+static gint64
+recalls_now (TrKitchenView *self)
 {
-  if (self->settings != NULL)
-    g_settings_set_value (self->settings, "recall-list", tr_recall_list_to_variant (self->recalls));
-  _tr_kitchen_view_emit_recalls_changed (self);
+  TrClient *client = tr_station_get_client (self->station);
+
+  return tr_clock_get_now (self->clock)
+         + (client != NULL ? tr_client_get_host_clock_offset (client) : 0);
+}
+
+/* Moves the list's window to the host's time, and says so when the
+ * list changed (or @changed says it did). */
+static void
+recalls_refresh (TrKitchenView *self, gboolean changed)
+{
+  if (tr_recall_list_set_now (self->recalls, recalls_now (self)))
+    changed = TRUE;
+  if (changed)
+    _tr_kitchen_view_emit_recalls_changed (self);
+}
+
+/* Every change to a ticket, from the host or this screen's own op, may
+ * change the list: read the ticket as the station now shows it. */
+static void
+on_ticket_changed_for_recalls (TrKitchenView *self, const char *ticket_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrTicket) ticket = tr_station_get_ticket (self->station, ticket_id, &error);
+  gboolean changed;
+
+  if (ticket != NULL)
+    changed = tr_recall_list_update (self->recalls, ticket);
+  else if (error == NULL)
+    changed = tr_recall_list_remove (self->recalls, ticket_id);
+  else
+    {
+      /* The next change reads it again. */
+      g_debug ("Cannot read ticket %s for the recall list: %s", ticket_id, error->message);
+      return;
+    }
+  recalls_refresh (self, changed);
 }
 
 static void
-forget_recall (TrKitchenView *self, const char *ticket_id)
+on_clock_tick_for_recalls (TrKitchenView *self)
 {
-  if (tr_recall_list_remove (self->recalls, ticket_id))
-    recalls_changed (self);
+  recalls_refresh (self, FALSE);
+}
+
+void
+_tr_kitchen_view_follow_recalls (TrKitchenView *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) tickets = NULL;
+  gint64 now = recalls_now (self);
+
+  /* Open tickets and those closed within the window: not the host's
+   * whole history. */
+  tickets = tr_station_list_recent_tickets (self->station, now - TR_RECALL_WINDOW_MS, &error);
+  if (tickets == NULL)
+    g_debug ("Cannot read the tickets for the recall list: %s", error->message);
+  for (guint i = 0; tickets != NULL && i < tickets->len; i++)
+    tr_recall_list_update (self->recalls, g_ptr_array_index (tickets, i));
+  tr_recall_list_set_now (self->recalls, now);
+
+  g_signal_connect_object (self->station, "ticket-changed",
+                           G_CALLBACK (on_ticket_changed_for_recalls), self, G_CONNECT_SWAPPED);
+  /* Bumps leave the list 30 minutes on, with no ticket changing. */
+  g_signal_connect_object (self->clock, "tick", G_CALLBACK (on_clock_tick_for_recalls), self,
+                           G_CONNECT_SWAPPED);
 }
 
 /* ---- Gestures ---- */
@@ -131,10 +193,8 @@ bump (TrKitchenView *self, const char *ticket_id)
   TrKitchenScreen screen = _tr_kitchen_view_get_screen (self);
   g_autoptr (GPtrArray) ops = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *id = NULL;
   TrBumpAction action;
   int number;
-  guint applied;
 
   if (ticket == NULL)
     return;
@@ -159,15 +219,10 @@ bump (TrKitchenView *self, const char *ticket_id)
         break;
     }
 
-  /* The ticket object goes away as soon as the first op applies. */
-  id = g_strdup (ticket->id);
+  /* The ticket object goes away as soon as the first op applies. The
+   * recall list follows from the ticket the ops changed. */
   number = ticket->number;
-  applied = submit_all (self, ops, number);
-  if (applied > 0)
-    {
-      tr_recall_list_push (self->recalls, id, number, ops, applied, tr_now_ms ());
-      recalls_changed (self);
-    }
+  submit_all (self, ops, number);
 }
 
 static void
@@ -179,25 +234,24 @@ recall (TrKitchenView *self, const char *ticket_id)
   TrKitchenScreen screen = _tr_kitchen_view_get_screen (self);
   g_autoptr (GPtrArray) ops = NULL;
   const TrRecall *entry = tr_recall_list_find (self->recalls, ticket_id);
-  g_autofree char *id = g_strdup (ticket_id);
   int number;
 
   if (entry == NULL)
     return;
   number = entry->number;
 
-  /* A bumped ticket has left the list; the station still has it. */
+  /* A bumped ticket has left the board; the station still has it, as
+   * it is now, whoever bumped it. */
   ticket = tr_station_get_ticket (self->station, ticket_id, &error);
   if (ticket == NULL)
     {
       toast_refusal (self, number,
                      error ? tr_error_describe_local_refusal (error)
                            : tr_error_describe_refusal ("unknown_ticket", NULL));
-      forget_recall (self, id);
       return;
     }
 
-  ops = tr_kitchen_rules_recall (&screen, entry, ticket, station_id, &error);
+  ops = tr_recall_build_ops (&screen, ticket, station_id, &error);
   if (ops == NULL)
     toast_refusal (self, number, tr_error_describe_local_refusal (error));
   else if (ops->len == 0)
@@ -210,7 +264,6 @@ recall (TrKitchenView *self, const char *ticket_id)
   else
     submit_all (self, ops, ticket->number);
 
-  forget_recall (self, id);
   _tr_kitchen_view_select_id (self, ticket->id, TRUE);
 }
 
@@ -265,7 +318,6 @@ void
 _tr_kitchen_view_load_state (TrKitchenView *self)
 {
   g_autoptr (GVariant) acks = NULL;
-  g_autoptr (GVariant) recalls = NULL;
   GVariantIter iter;
   const char *id;
   gint64 at;
@@ -281,10 +333,6 @@ _tr_kitchen_view_load_state (TrKitchenView *self)
       *copy = at;
       g_hash_table_insert (self->acks, g_strdup (id), copy);
     }
-
-  recalls = g_settings_get_value (self->settings, "recall-list");
-  tr_recall_list_free (self->recalls);
-  self->recalls = tr_recall_list_new_from_variant (recalls);
 }
 
 static void

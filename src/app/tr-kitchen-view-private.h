@@ -13,6 +13,7 @@
 #pragma once
 
 #include "tr-kitchen-rules.h"
+#include "tr-recall.h"
 #include "tr-kitchen-view.h"
 
 G_BEGIN_DECLS
@@ -55,6 +56,7 @@ struct _TrKitchenView
   gboolean loaded;
   /* op id → ticket number, for rejection toasts. */
   GHashTable *op_numbers;
+  /* Derived from the tickets, the same on every screen (tr-recall.h). */
   TrRecallList *recalls;
 
   char *selected_id;
@@ -123,8 +125,11 @@ void     _tr_kitchen_view_lay_out         (TrKitchenView *self, int width);
 
 /* tr-kitchen-view-actions.c */
 void _tr_kitchen_view_class_actions_init (GtkWidgetClass *widget_class);
-/* Reads the acknowledgements and the recall list from the settings. */
+/* Reads the acknowledgements from the settings. */
 void _tr_kitchen_view_load_state         (TrKitchenView *self);
+/* Builds the recall list from the station's tickets, then follows their
+ * changes and the clock. */
+void _tr_kitchen_view_follow_recalls     (TrKitchenView *self);
 void _tr_kitchen_view_on_op_rejected     (TrKitchenView *self, const char *op_id, const char *code,
                                           const char *message);
 

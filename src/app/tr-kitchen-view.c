@@ -412,6 +412,7 @@ tr_kitchen_view_constructed (GObject *object)
 
   g_signal_connect_object (self->station, "op-rejected",
                            G_CALLBACK (_tr_kitchen_view_on_op_rejected), self, G_CONNECT_SWAPPED);
+  _tr_kitchen_view_follow_recalls (self);
   client = tr_station_get_client (self->station);
   if (client != NULL)
     {

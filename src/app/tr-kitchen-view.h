@@ -14,6 +14,7 @@
 #include <adwaita.h>
 
 #include "tr-clock.h"
+#include "tr-recall.h"
 #include "tr-sound-player.h"
 #include "tr-station.h"
 #include "tr-ticket-card.h"
@@ -21,7 +22,7 @@
 
 G_BEGIN_DECLS
 
-#define TR_KITCHEN_VIEW_MAX_RECALLS TR_RECALL_LIST_MAX
+#define TR_KITCHEN_VIEW_MAX_RECALLS TR_RECALL_MAX
 
 #define TR_TYPE_KITCHEN_VIEW (tr_kitchen_view_get_type ())
 G_DECLARE_FINAL_TYPE (TrKitchenView, tr_kitchen_view, TR, KITCHEN_VIEW, GtkWidget)
@@ -76,7 +77,9 @@ tr_kitchen_view_find_card (TrKitchenView *self, const char *ticket_id);
 GPtrArray *
 tr_kitchen_view_dup_all_day (TrKitchenView *self);
 
-/* The tickets bumped on this screen, newest first. */
+/* The tickets bumped on any screen within the last 30 minutes, newest
+ * first, at most TR_KITCHEN_VIEW_MAX_RECALLS: the same list on every
+ * screen (tr-recall.h). */
 guint
 tr_kitchen_view_get_n_recalls (TrKitchenView *self);
 const char *

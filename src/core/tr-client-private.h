@@ -65,6 +65,8 @@ struct _TrClient
   char *last_error;
   TrLinkLog *link_log; /* what the state was, why and for how long */
   gint64 last_sync;
+  /* The host's clock minus ours, from its welcome (0 until known). */
+  gint64 host_clock_offset;
   guint reconnects;
   guint snapshots_received;
   guint events_received;
@@ -133,6 +135,7 @@ enum
   PROP_LATENCY_MS,
   PROP_LAST_ERROR,
   PROP_LAST_SYNC,
+  PROP_HOST_CLOCK_OFFSET,
   PROP_RECONNECTS,
   PROP_HEARTBEAT_INTERVAL,
   PROP_DEAD_TIMEOUT,

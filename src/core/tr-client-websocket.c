@@ -217,6 +217,13 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
         self->ws_head_seq = frame->head_seq;
         self->ws_host_id = g_strdup (frame->host_id);
         self->host_heartbeat_timeout = (guint)frame->heartbeat_timeout_ms;
+        /* Half a round trip off at most: screens compare minutes. */
+        if (frame->server_time > 0)
+          {
+            self->host_clock_offset = frame->server_time - tr_now_ms ();
+            g_object_notify_by_pspec (G_OBJECT (self),
+                                      _tr_client_properties[PROP_HOST_CLOCK_OFFSET]);
+          }
         _tr_client_ws_update_heartbeat (self);
         /* Nothing to catch up on: the host sends no backlog then. */
         if (!self->want_snapshot

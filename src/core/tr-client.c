@@ -452,6 +452,13 @@ tr_client_get_last_error (TrClient *self)
   return self->last_error;
 }
 
+gint64
+tr_client_get_host_clock_offset (TrClient *self)
+{
+  g_return_val_if_fail (TR_IS_CLIENT (self), 0);
+  return self->host_clock_offset;
+}
+
 TrStore *
 tr_client_get_store (TrClient *self)
 {
@@ -549,6 +556,9 @@ tr_client_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
         break;
       case PROP_LAST_SYNC:
         g_value_set_int64 (value, self->last_sync);
+        break;
+      case PROP_HOST_CLOCK_OFFSET:
+        g_value_set_int64 (value, self->host_clock_offset);
         break;
       case PROP_RECONNECTS:
         g_value_set_uint (value, self->reconnects);
@@ -714,6 +724,8 @@ tr_client_class_init (TrClientClass *klass)
   _tr_client_properties[PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL, ro);
   _tr_client_properties[PROP_LAST_SYNC]
     = g_param_spec_int64 ("last-sync", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  _tr_client_properties[PROP_HOST_CLOCK_OFFSET]
+    = g_param_spec_int64 ("host-clock-offset", NULL, NULL, G_MININT64, G_MAXINT64, 0, ro);
   _tr_client_properties[PROP_RECONNECTS]
     = g_param_spec_uint ("reconnects", NULL, NULL, 0, G_MAXUINT, 0, ro);
   _tr_client_properties[PROP_HEARTBEAT_INTERVAL]

@@ -44,6 +44,8 @@ const char *tr_client_state_to_string (TrClientState state); /* "offline" "conne
  *   "latency-ms"     gint64     (read-only) last ping round trip; -1 unknown
  *   "last-error"     string     (read-only) NULL when none
  *   "last-sync"      gint64     (read-only) ms of the last frame applied from the host
+ *   "host-clock-offset" gint64  (read-only) the host's clock minus ours (ms), from
+ *                               its welcome's server_time; 0 until known
  *   "reconnects"     guint      (read-only) connections made after the first
  *   "unauthorized"   gboolean   (read-only) the host refused the token (not paired, unknown
  *                               or revoked); the client waits for a new "token",
@@ -140,5 +142,9 @@ const char   *tr_client_get_last_error (TrClient *self);
  * first: the connection popover shows them. */
 GPtrArray    *tr_client_list_link_log  (TrClient *self);
 TrStore      *tr_client_get_store      (TrClient *self);
+/* The host's clock minus this machine's, in ms, from the "server_time"
+ * of the host's last welcome (0 until one came): what a screen adds to
+ * its clock for a window over the host's times (tr-recall.h). */
+gint64        tr_client_get_host_clock_offset (TrClient *self);
 
 G_END_DECLS

@@ -6,9 +6,10 @@
  * that every state × gesture is unit-tested (tests/test-kitchen-rules.c):
  *
  *   - which tickets a screen shows, and what it counts "all day";
- *   - which op(s) a bump, a recall or a tap on an item builds for a
- *     ticket or an item in a given state, or the TR_ERROR that refuses it;
- *   - the recall list: the bumps a cook can take back, newest first.
+ *   - which op(s) a bump or a tap on an item builds for a ticket or an
+ *     item in a given state, or the TR_ERROR that refuses it.
+ *
+ * Recall, the same on every screen, is tr-recall.h.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -115,68 +116,6 @@ TrOp *tr_kitchen_rules_tap_item (const TrKitchenScreen *screen,
                                  const char            *station_id,
                                  GError               **error);
 
-/* ---- The recall list ---- */
-
-/* At most this many bumps can be taken back, per screen. */
-#define TR_RECALL_LIST_MAX 10
-
-typedef struct
-{
-  char   *ticket_id;
-  int     number;
-  gint64  bumped_at; /* ms */
-  /* A station's bump readies only its items, and its recall brings
-   * back only those. NULL: the whole ticket was bumped. */
-  GStrv   item_ids;
-} TrRecall;
-
-/* What recalling @recall means for @ticket as it is now: each item the
- * bump readied goes back one step (ready → preparing); a whole-ticket
- * bump goes back one step too, except that ready is already back on the
- * expo's pass. A served ticket goes back to ready, items and all: its
- * items are closed to item ops. Returns the ops (TrOp*, issued by
- * @station_id), empty when the ticket is already back on the line, or
- * NULL with @error TR_ERROR_ILLEGAL_TRANSITION for a ticket cancelled
- * since. */
-GPtrArray *tr_kitchen_rules_recall (const TrKitchenScreen *screen,
-                                    const TrRecall        *recall,
-                                    const TrTicket        *ticket,
-                                    const char            *station_id,
-                                    GError               **error);
-
-/* The bumps made on one screen, newest first, one per ticket, at most
- * TR_RECALL_LIST_MAX. */
-typedef struct _TrRecallList TrRecallList;
-
-TrRecallList   *tr_recall_list_new          (void);
-void            tr_recall_list_free         (TrRecallList *self);
-guint           tr_recall_list_get_n_recalls (const TrRecallList *self);
-/* The @index-th newest bump. */
-const TrRecall *tr_recall_list_get          (const TrRecallList *self, guint index);
-/* The bump of @ticket_id, or NULL. */
-const TrRecall *tr_recall_list_find         (const TrRecallList *self, const char *ticket_id);
-/* Records a bump of ticket @ticket_id (number @number) at @now whose
- * first @n_applied @ops applied: the recall takes back the items those
- * ops readied, or the whole ticket when they were ticket ops. It goes
- * first, replacing the ticket's older bump; the oldest falls off past
- * TR_RECALL_LIST_MAX. Does nothing when @n_applied is 0. */
-void            tr_recall_list_push         (TrRecallList    *self,
-                                             const char      *ticket_id,
-                                             int              number,
-                                             const GPtrArray *ops,
-                                             guint            n_applied,
-                                             gint64           now);
-/* FALSE when @ticket_id had no bump in the list. */
-gboolean        tr_recall_list_remove       (TrRecallList *self, const char *ticket_id);
-
-/* As GSettings keeps it (the "recall-list" key): a(sixas), ticket id,
- * number, time bumped, item ids (empty for the whole ticket). */
-GVariant       *tr_recall_list_to_variant   (const TrRecallList *self);
-/* The list @value holds; entries past the limit, or for a ticket seen
- * already, are left out. @value must be of type a(sixas). */
-TrRecallList   *tr_recall_list_new_from_variant (GVariant *value);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrAllDayEntry, tr_all_day_entry_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TrRecallList, tr_recall_list_free)
 
 G_END_DECLS

@@ -540,6 +540,14 @@ tr_station_list_tickets (TrStation *self, gboolean open_only, GError **error)
 }
 
 GPtrArray *
+tr_station_list_recent_tickets (TrStation *self, gint64 since, GError **error)
+{
+  g_return_val_if_fail (TR_IS_STATION (self), NULL);
+
+  return tr_store_list_recent_tickets (self->store, since, error);
+}
+
+GPtrArray *
 tr_station_list_outbox (TrStation *self, GError **error)
 {
   g_return_val_if_fail (TR_IS_STATION (self), NULL);

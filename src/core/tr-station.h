@@ -120,6 +120,10 @@ TrTicket     *tr_station_get_ticket     (TrStation   *self,
 GPtrArray    *tr_station_list_tickets   (TrStation  *self,
                                          gboolean    open_only,
                                          GError    **error);
+/* Open tickets and those changed at or after @since (ms), oldest first. */
+GPtrArray    *tr_station_list_recent_tickets (TrStation  *self,
+                                              gint64      since,
+                                              GError    **error);
 /* This station's ops not yet acknowledged by the host (TrOp*), oldest
  * first; always empty on the host, whose ops are applied at once. */
 GPtrArray    *tr_station_list_outbox    (TrStation  *self,

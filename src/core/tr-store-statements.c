@@ -47,6 +47,9 @@ static const char *const STATEMENT_SQL[N_STATEMENTS] = {
   [ST_TICKETS_ALL] = "SELECT id, data FROM tickets ORDER BY created_at, id",
   [ST_TICKETS_OPEN] = "SELECT id, data FROM tickets"
                       " WHERE status IN ('new', 'preparing', 'ready') ORDER BY created_at, id",
+  [ST_TICKETS_RECENT] = "SELECT id, data FROM tickets"
+                        " WHERE status IN ('new', 'preparing', 'ready') OR updated_at >= ?1"
+                        " ORDER BY created_at, id",
   [ST_ITEM_UPSERT]
   = "INSERT INTO items (ticket_id, item_id, position, name, quantity, station, status)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"

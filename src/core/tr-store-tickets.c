@@ -243,8 +243,9 @@ _tr_store_write_ticket (TrStore *self, const char *ticket_id, const TrTicket *ol
 
 /* ---- both sides ---- */
 
-GPtrArray *
-tr_store_list_tickets (TrStore *self, gboolean open_only, gint64 *out_seq, GError **error)
+/* @which: ST_TICKETS_ALL, _OPEN, or _RECENT with @since. */
+static GPtrArray *
+list_tickets (TrStore *self, int which, gint64 since, gint64 *out_seq, GError **error)
 {
   g_autoptr (GPtrArray) tickets = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_ticket_free);
   g_autoptr (sqlite3_stmt) stmt = NULL;
@@ -265,9 +266,11 @@ tr_store_list_tickets (TrStore *self, gboolean open_only, gint64 *out_seq, GErro
           || !_tr_store_meta_get_int (self, "last_seq", &last_seq, error)))
     goto fail;
 
-  stmt = _tr_store_statement_get (self, open_only ? ST_TICKETS_OPEN : ST_TICKETS_ALL, error);
+  stmt = _tr_store_statement_get (self, which, error);
   if (stmt == NULL)
     goto fail;
+  if (which == ST_TICKETS_RECENT)
+    sqlite3_bind_int64 (stmt, 1, since);
 
   while ((rc = _tr_store_step_row (self, stmt, "listing tickets", error)) == 1)
     {
@@ -302,6 +305,20 @@ fail:
   g_clear_pointer (&stmt, _tr_store_statement_release);
   _tr_store_end_read (self);
   return NULL;
+}
+
+GPtrArray *
+tr_store_list_tickets (TrStore *self, gboolean open_only, gint64 *out_seq, GError **error)
+{
+  g_return_val_if_fail (TR_IS_STORE (self), NULL);
+  return list_tickets (self, open_only ? ST_TICKETS_OPEN : ST_TICKETS_ALL, 0, out_seq, error);
+}
+
+GPtrArray *
+tr_store_list_recent_tickets (TrStore *self, gint64 since, GError **error)
+{
+  g_return_val_if_fail (TR_IS_STORE (self), NULL);
+  return list_tickets (self, ST_TICKETS_RECENT, since, NULL, error);
 }
 
 TrTicket *

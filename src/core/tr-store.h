@@ -154,6 +154,12 @@ GPtrArray *tr_store_list_tickets  (TrStore   *self,
                                    gboolean   open_only,
                                    gint64    *out_seq,
                                    GError   **error);
+/* The open tickets and those changed at or after @since (ms), oldest
+ * first: what a recall list needs (tr-recall.h) without reading a
+ * long-lived host's whole history. */
+GPtrArray *tr_store_list_recent_tickets (TrStore  *self,
+                                         gint64    since,
+                                         GError  **error);
 /* NULL with no error when there is no such ticket. */
 TrTicket  *tr_store_get_ticket    (TrStore     *self,
                                    const char  *ticket_id,

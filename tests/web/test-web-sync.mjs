@@ -166,6 +166,51 @@ test('bump-bar keys select, bump, recall and undo', async () => {
   await page.close();
 });
 
+// Recall is shared by every screen (issue 14): the list comes from the
+// tickets the host sends, so the expo lists, and recalls, what the grill
+// bumped; the grill sees the recall.
+test('the expo recalls what the grill bumped, and every screen sees it', async () => {
+  const grill = await kitchen('role=kitchen&station=grill');
+  const expo = await kitchen('role=expo');
+  const t = ticket({ table: 'R1', items: [item('Classic Burger', 1, { station: 'grill' }), item('Fries', 1, { station: 'fry' })] });
+  await createTicket(host, t);
+
+  await card(grill, t.id).getByRole('button', { name: 'Bump grill' }).click();
+  await card(grill, t.id).waitFor({ state: 'detached' });
+  await until('the grill item to be ready', async () => (await getTicket(host, t.id)).items[0].status === 'ready');
+
+  // The expo never bumped it, yet lists it, first, as every screen does.
+  await expo.locator('#recall-button').click();
+  const entry = expo.locator('.recall-pick', { hasText: 'Table R1' });
+  await entry.waitFor();
+  assert.match(await expo.locator('.recall-pick').first().textContent(), /Table R1/);
+  await grill.locator('#recall-button').click();
+  await grill.locator('.recall-pick', { hasText: 'Table R1' }).waitFor();
+
+  await entry.click();
+  const back = await until('the grill item to be back on the line', async () => {
+    const h = await getTicket(host, t.id);
+    return h.items[0].status === 'preparing' ? h : null;
+  });
+  assert.equal(back.items[1].status, 'pending', 'the fry item was never bumped');
+  assert.equal(back.status, 'preparing');
+  // Bumped by one station, recalled by another.
+  const events = (await allEvents(host)).filter((e) => e.ticket && e.ticket.id === t.id);
+  const bumpedBy = events.find((e) => e.ticket.items[0].status === 'ready').station_id;
+  const recalledBy = events[events.length - 1].station_id;
+  assert.ok(bumpedBy && recalledBy && bumpedBy !== recalledBy, `${bumpedBy} then ${recalledBy}`);
+
+  // On the grill: the card is back, and the open panel no longer lists it.
+  await card(grill, t.id).waitFor();
+  await grill.locator('.recall-pick', { hasText: 'Table R1' }).waitFor({ state: 'detached' });
+  // The list is not kept in the browser's storage.
+  assert.equal(await expo.evaluate(() => Object.keys(localStorage).some((k) => k.endsWith(':recall'))), false);
+  assert.deepEqual(grill.problems, []);
+  assert.deepEqual(expo.problems, []);
+  await grill.close();
+  await expo.close();
+});
+
 test('modified and cancelled tickets stay marked until the cook acknowledges them', async () => {
   const page = await kitchen();
   const t = ticket({ table: 'M1', items: [item('Classic Burger'), item('Fries')] });
