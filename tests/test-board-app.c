@@ -4,7 +4,7 @@
  *
  * /board-app/tv: the app follows a host (a TrStation in the test) as
  * `ticketrail --join HOST --role board`, the way a TV on the wall is
- * set up. It opens straight into the board, which it cannot leave
+ * set up. It opens straight into the board, full screen, which it cannot leave
  * (Escape and the actions do nothing), and pairs as a read-only board.
  * Tickets created on the host appear under Preparing; one bumped on the
  * host moves to Ready with a chime (the sound player's "played") and a
@@ -14,7 +14,9 @@
  * stays empty. On the way, $TICKETRAIL_SCREENSHOT_DIR/board-native.png.
  *
  * /board-app/leave: a host station (kitchen) enters Board mode from the
- * window's action, and Escape leaves it.
+ * window's action, and Escape leaves it. (Without a window manager, a
+ * mapped window's request for full screen is not answered: only the /tv
+ * one, made before it maps, can be checked.)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -55,6 +57,7 @@ struct _Fixture
   char *tracked; /* the ticket followed from Preparing to gone */
   GPtrArray *others;
   gint64 served_at;
+  gboolean tracked_highlighted; /* its tile stood out when it came in */
 
   guint frames;
   gboolean shot_done;
@@ -227,7 +230,8 @@ step_board_at_once (Fixture *f)
   TrWindow *window = find_window (f);
   TrStation *station = tr_application_get_station (f->app);
 
-  if (window == NULL || !gtk_widget_get_mapped (GTK_WIDGET (window)) || station == NULL)
+  if (window == NULL || !gtk_widget_get_mapped (GTK_WIDGET (window)) || station == NULL
+      || !gtk_window_is_fullscreen (GTK_WINDOW (window)))
     return FALSE;
   g_assert_cmpint (tr_station_get_mode (station), ==, TR_STATION_MODE_CLIENT);
   /* Straight into the board, with nothing to leave it for. */
@@ -326,6 +330,21 @@ step_preparing (Fixture *f)
   return TRUE;
 }
 
+/* The tiles are made as the column changes: whether the followed
+ * ticket's stood out when it came into Ready is checked there, not a
+ * poll later (a loaded machine could be past the highlight by then). */
+static void
+on_ready_changed (GListModel *ready, guint position, guint removed, guint added, Fixture *f)
+{
+  GtkWidget *tile;
+
+  if (tr_board_view_find_ticket (board (f), f->tracked) != TR_ORDER_BOARD_READY)
+    return;
+  tile = tr_board_view_get_tile (board (f), f->tracked);
+  if (tile != NULL && gtk_widget_has_css_class (tile, "is-new"))
+    f->tracked_highlighted = TRUE;
+}
+
 /* The two ready numbers stand out for a few seconds, then no more;
  * then the followed ticket is bumped on the host. */
 static gboolean
@@ -341,6 +360,8 @@ step_highlights_over (Fixture *f)
     }
   g_assert_cmpuint (f->n_chimes, ==, 2);
   f->chimes_before_bump = f->n_chimes;
+  g_signal_connect (tr_board_view_get_column (board (f), TR_ORDER_BOARD_READY), "items-changed",
+                    G_CALLBACK (on_ready_changed), f);
   host_set_status (f, f->tracked, TR_TICKET_STATUS_READY);
   return TRUE;
 }
@@ -354,9 +375,11 @@ step_ready (Fixture *f)
   if (tr_board_view_find_ticket (board (f), f->tracked) != TR_ORDER_BOARD_READY)
     return FALSE;
   g_assert_cmpuint (f->n_chimes, ==, f->chimes_before_bump + 1);
+  g_signal_handlers_disconnect_by_func (tr_board_view_get_column (board (f), TR_ORDER_BOARD_READY),
+                                        on_ready_changed, f);
+  g_assert_true (f->tracked_highlighted);
   tile = tr_board_view_get_tile (board (f), f->tracked);
   g_assert_nonnull (tile);
-  g_assert_true (gtk_widget_has_css_class (tile, "is-new"));
   g_assert_false (gtk_widget_has_css_class (tile, "is-leaving"));
   /* The latest ready first. */
   {
@@ -577,6 +600,7 @@ step_enter (Fixture *f)
   if (window == NULL || !gtk_widget_get_mapped (GTK_WIDGET (window)))
     return FALSE;
   g_assert_null (board (f));
+  g_assert_false (gtk_window_is_fullscreen (GTK_WINDOW (window)));
   g_assert_true (action_enabled (window, "board-mode"));
   g_assert_false (action_enabled (window, "leave-board-mode"));
   /* Not in Board mode, Escape is someone else's. */
@@ -601,6 +625,15 @@ step_escape (Fixture *f)
   state = g_action_group_get_action_state (G_ACTION_GROUP (window), "board-mode");
   g_assert_false (g_variant_get_boolean (state));
   g_assert_false (action_enabled (window, "leave-board-mode"));
+  return TRUE;
+}
+
+/* The menu's way in and out. */
+static gboolean
+step_menu (Fixture *f)
+{
+  TrWindow *window = find_window (f);
+
   /* And back in from the menu's action, and out the same way. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "board-mode", NULL);
   g_assert_nonnull (board (f));
@@ -612,7 +645,7 @@ step_escape (Fixture *f)
 static void
 test_leave (void)
 {
-  StepFunc steps[] = { step_enter, step_escape, step_quit, NULL };
+  StepFunc steps[] = { step_enter, step_escape, step_menu, step_quit, NULL };
   Fixture fixture = { 0 }, *f = &fixture;
   g_autoptr (GError) error = NULL;
   char *argv[] = { (char *)"ticketrail", (char *)"--data-dir", NULL,

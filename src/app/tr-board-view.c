@@ -196,8 +196,9 @@ place_ticket (TrBoardView *self, const char *ticket_id, const TrTicket *ticket, 
       TrTicketObject *obj = tr_ticket_object_new (ticket);
       ColumnOrder order = { column, self->rush_first };
 
-      g_list_store_insert_sorted (self->columns[column], obj, compare_in_column, &order);
+      /* Known before the column says so: its watchers may ask. */
       g_hash_table_replace (self->shown, g_strdup (ticket_id), obj);
+      g_list_store_insert_sorted (self->columns[column], obj, compare_in_column, &order);
     }
 
   if (announce && became_ready && column == TR_ORDER_BOARD_READY)
