@@ -13,8 +13,8 @@
 #include "tr-foh-view.h"
 #include "tr-host-monitor.h"
 #include "tr-link-watch.h"
-#include "tr-service-window.h"
 #include "tr-protocol.h"
+#include "tr-service-window.h"
 #include "tr-welcome-page.h"
 #include "tr-window.h"
 
