@@ -79,7 +79,7 @@ static const GOptionEntry option_entries[]
       { "station", 0, 0, G_OPTION_ARG_STRING, NULL,
         N_ ("Show only the items of kitchen station NAME, e.g. grill"), N_ ("NAME") },
       { "role", 0, 0, G_OPTION_ARG_STRING, NULL,
-        N_ ("What this screen is for: kitchen, expo or foh"), N_ ("ROLE") },
+        N_ ("What this screen is for: kitchen, expo, foh or board"), N_ ("ROLE") },
       { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Show the version and exit"), NULL },
       { NULL } };
 
@@ -743,11 +743,13 @@ tr_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
   else
     demo_count = TR_DEMO_N_TICKETS;
 
-  if (role != NULL && g_strcmp0 (role, "kitchen") != 0 && g_strcmp0 (role, "expo") != 0
-      && g_strcmp0 (role, "foh") != 0)
+  /* "board": a TV's order-ready board, read-only (tr-window.c's Board mode). */
+  if (role != NULL
+      && !g_strv_contains ((const char *const[]){ "kitchen", "expo", "foh", TR_ROLE_BOARD, NULL },
+                           role))
     {
       g_application_command_line_printerr (
-        cmdline, _ ("Unknown role “%s”: use kitchen, expo or foh\n"), role);
+        cmdline, _ ("Unknown role “%s”: use kitchen, expo, foh or board\n"), role);
       return EXIT_FAILURE;
     }
   if ((port_text != NULL && !g_ascii_string_to_unsigned (port_text, 10, 0, 65535, &port, NULL))

@@ -94,6 +94,8 @@ role_label (const char *role)
     return C_ ("station role", "Front of house");
   if (g_strcmp0 (role, "browser") == 0)
     return C_ ("station role", "Browser");
+  if (g_strcmp0 (role, "board") == 0)
+    return C_ ("station role", "Order board");
   return role && *role ? role : C_ ("station role", "Station");
 }
 

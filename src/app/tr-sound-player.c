@@ -18,6 +18,9 @@ struct _TrSoundPlayer
   gboolean muted;
   GtkMediaStream *streams[TR_N_SOUNDS];
   guint warm_up_idle;
+  /* While set, ticket sounds are only this one's (not a reference):
+   * see tr_sound_player_set_ticket_sounds_owner(). */
+  gconstpointer ticket_sounds_owner;
 };
 
 G_DEFINE_FINAL_TYPE (TrSoundPlayer, tr_sound_player, G_TYPE_OBJECT)
@@ -176,7 +179,21 @@ tr_sound_player_set_muted (TrSoundPlayer *self, gboolean muted)
 }
 
 void
+tr_sound_player_set_ticket_sounds_owner (TrSoundPlayer *self, gconstpointer owner)
+{
+  g_return_if_fail (TR_IS_SOUND_PLAYER (self));
+
+  self->ticket_sounds_owner = owner;
+}
+
+void
 tr_sound_player_play (TrSoundPlayer *self, TrSound sound)
+{
+  tr_sound_player_play_for (self, NULL, sound);
+}
+
+void
+tr_sound_player_play_for (TrSoundPlayer *self, gconstpointer owner, TrSound sound)
 {
   GtkMediaStream *stream;
 
@@ -184,6 +201,9 @@ tr_sound_player_play (TrSoundPlayer *self, TrSound sound)
   g_return_if_fail (sound < TR_N_SOUNDS);
 
   if (self->muted)
+    return;
+  if (self->ticket_sounds_owner != NULL && owner != self->ticket_sounds_owner
+      && (sound == TR_SOUND_NEW_TICKET || sound == TR_SOUND_CHANGED_TICKET))
     return;
 
   stream = ensure_stream (self, sound);

@@ -34,5 +34,14 @@ tr_sound_player_set_muted (TrSoundPlayer *self, gboolean muted);
  * never noisy in the log: a kitchen screen must not fail over a chime. */
 void
 tr_sound_player_play (TrSoundPlayer *self, TrSound sound);
+/* While @owner (not referenced; NULL: nobody) holds them, the ticket
+ * sounds (new, changed) play only when @owner asks with
+ * tr_sound_player_play_for(): Board mode's chime on a TV, and not the
+ * hidden kitchen and front-of-house views' as well. Link alerts still
+ * play. */
+void
+tr_sound_player_set_ticket_sounds_owner (TrSoundPlayer *self, gconstpointer owner);
+void
+tr_sound_player_play_for (TrSoundPlayer *self, gconstpointer owner, TrSound sound);
 
 G_END_DECLS

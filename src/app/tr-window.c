@@ -9,9 +9,11 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 
+#include "tr-board-view.h"
 #include "tr-foh-view.h"
 #include "tr-host-monitor.h"
 #include "tr-link-watch.h"
+#include "tr-protocol.h"
 #include "tr-service-window.h"
 #include "tr-welcome-page.h"
 #include "tr-window.h"
@@ -35,6 +37,11 @@ struct _TrWindow
   TrKitchenView *kitchen_view;
   TrFohView *foh_view;
   TrConnectionIndicator *indicator;
+  /* Board mode (tr-board-view.h): only while it is on. Locked on a
+   * read-only station (the role "board"), which has nothing else to
+   * show. */
+  TrBoardView *board_view;
+  gboolean board_locked;
 
   /* TICKETRAIL_FRAME_STATS instrumentation (benches only). */
   FILE *frame_stats;
@@ -255,6 +262,121 @@ service_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   gtk_window_present (service);
 }
 
+/* ---- Board mode ---- */
+
+static void
+sync_board_actions (TrWindow *self)
+{
+  GAction *board = g_action_map_lookup_action (G_ACTION_MAP (self), "board-mode");
+  GAction *leave = g_action_map_lookup_action (G_ACTION_MAP (self), "leave-board-mode");
+  gboolean on = self->board_view != NULL;
+
+  g_simple_action_set_state (G_SIMPLE_ACTION (board), g_variant_new_boolean (on));
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (board),
+                               self->station != NULL && !self->board_locked);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (leave), on && !self->board_locked);
+}
+
+/* The board takes the whole screen: no header bar, views or toasts;
+ * the lost-host banner stays, as staff need to see that the numbers
+ * stopped following. */
+static void
+enter_board_mode (TrWindow *self)
+{
+  GtkWidget *content = gtk_widget_get_parent (GTK_WIDGET (self->toast_overlay));
+
+  if (self->board_view != NULL || self->station == NULL)
+    return;
+  self->board_view
+    = TR_BOARD_VIEW (tr_board_view_new (self->station, self->clock, self->sound_player));
+  gtk_widget_set_vexpand (GTK_WIDGET (self->board_view), TRUE);
+  if (self->settings != NULL)
+    {
+      g_settings_bind (self->settings, "board-linger-seconds", self->board_view, "linger-seconds",
+                       G_SETTINGS_BIND_GET);
+      g_settings_bind (self->settings, "rush-first", self->board_view, "rush-first",
+                       G_SETTINGS_BIND_GET);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->header_bar), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->toast_overlay), FALSE);
+  gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->board_view));
+  /* One chime per ready number, the board's: the views behind it would
+   * chime too, and beep at each new order in the dining room. */
+  tr_sound_player_set_ticket_sounds_owner (self->sound_player, self->board_view);
+  gtk_window_fullscreen (GTK_WINDOW (self));
+  sync_board_actions (self);
+}
+
+static void
+leave_board_mode (TrWindow *self)
+{
+  GtkWidget *content = gtk_widget_get_parent (GTK_WIDGET (self->toast_overlay));
+
+  if (self->board_view == NULL || self->board_locked)
+    return;
+  /* Gone, not hidden: a kitchen screen does not keep a board up to date. */
+  tr_sound_player_set_ticket_sounds_owner (self->sound_player, NULL);
+  gtk_box_remove (GTK_BOX (content), GTK_WIDGET (self->board_view));
+  self->board_view = NULL;
+  gtk_widget_set_visible (GTK_WIDGET (self->header_bar), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->toast_overlay), TRUE);
+  if (!self->kiosk)
+    gtk_window_unfullscreen (GTK_WINDOW (self));
+  sync_board_actions (self);
+}
+
+static void
+board_mode_action (GSimpleAction *action, GVariant *state, gpointer user_data)
+{
+  TrWindow *self = user_data;
+
+  if (g_variant_get_boolean (state))
+    enter_board_mode (self);
+  else
+    leave_board_mode (self);
+}
+
+static void
+leave_board_mode_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  leave_board_mode (user_data);
+}
+
+/* Escape leaves the board, when it may be left; otherwise the key goes
+ * on to whatever else wants it. */
+static gboolean
+on_escape (GtkWidget *widget, GVariant *args, gpointer user_data)
+{
+  TrWindow *self = TR_WINDOW (widget);
+
+  if (self->board_view == NULL || self->board_locked)
+    return FALSE;
+  leave_board_mode (self);
+  return TRUE;
+}
+
+/* A station paired as an order board may only read: the board is all
+ * it shows, from the start (`ticketrail --join HOST --role board`). */
+static void
+on_role_changed (TrWindow *self)
+{
+  gboolean locked = tr_role_is_read_only (tr_kitchen_view_get_role (self->kitchen_view));
+
+  if (locked == self->board_locked)
+    return;
+  if (locked)
+    {
+      enter_board_mode (self);
+      self->board_locked = TRUE;
+    }
+  else
+    {
+      self->board_locked = FALSE;
+      leave_board_mode (self);
+    }
+  sync_board_actions (self);
+}
+
 /* ---- Link alerts (tr-link-watch.h) ---- */
 
 static void
@@ -463,7 +585,10 @@ tr_window_constructed (GObject *object)
     { .name = "mute-sounds", .state = "false", .change_state = mute_sounds_action },
     { .name = "host-monitor", .activate = host_monitor_action },
     { .name = "service", .activate = service_action },
+    { .name = "board-mode", .state = "false", .change_state = board_mode_action },
+    { .name = "leave-board-mode", .activate = leave_board_mode_action },
   };
+  GtkEventController *shortcuts;
 
   G_OBJECT_CLASS (tr_window_parent_class)->constructed (object);
 
@@ -473,6 +598,12 @@ tr_window_constructed (GObject *object)
     self->sound_player = tr_sound_player_new ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (
+    GTK_SHORTCUT_CONTROLLER (shortcuts),
+    gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                      gtk_callback_action_new (on_escape, NULL, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   if (self->station == NULL)
     add_error_page (self);
@@ -493,6 +624,8 @@ tr_window_constructed (GObject *object)
                                self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->kitchen_view, "recalls-changed",
                                G_CALLBACK (on_recalls_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->kitchen_view, "notify::role", G_CALLBACK (on_role_changed),
+                               self, G_CONNECT_SWAPPED);
 
       self->foh_view
         = TR_FOH_VIEW (tr_foh_view_new (self->station, self->clock, self->sound_player));
@@ -556,6 +689,7 @@ tr_window_constructed (GObject *object)
     }
   g_signal_connect_object (self->view_stack, "notify::visible-child",
                            G_CALLBACK (on_visible_child_changed), self, G_CONNECT_SWAPPED);
+  sync_board_actions (self);
 
   if (self->link_watch != NULL)
     {
@@ -587,6 +721,9 @@ tr_window_dispose (GObject *object)
   self->kitchen_view = NULL;
   self->foh_view = NULL;
   self->indicator = NULL;
+  if (self->board_view != NULL && self->sound_player != NULL)
+    tr_sound_player_set_ticket_sounds_owner (self->sound_player, NULL);
+  self->board_view = NULL;
   g_clear_object (&self->station);
   g_clear_object (&self->settings);
   g_clear_object (&self->clock);
@@ -736,6 +873,13 @@ tr_window_get_foh_view (TrWindow *self)
 {
   g_return_val_if_fail (TR_IS_WINDOW (self), NULL);
   return self->foh_view;
+}
+
+TrBoardView *
+tr_window_get_board_view (TrWindow *self)
+{
+  g_return_val_if_fail (TR_IS_WINDOW (self), NULL);
+  return self->board_view;
 }
 
 TrConnectionIndicator *

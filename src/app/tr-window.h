@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "tr-board-view.h"
 #include "tr-clock.h"
 #include "tr-connection-indicator.h"
 #include "tr-foh-view.h"
@@ -39,6 +40,12 @@ tr_window_get_kitchen_view (TrWindow *self);
 /* NULL without a station. */
 TrFohView *
 tr_window_get_foh_view (TrWindow *self);
+/* The order-ready board while Board mode is on, else NULL. Actions:
+ * win.board-mode (a boolean state: on fills the screen with the board),
+ * win.leave-board-mode (and Escape); both are disabled on a read-only
+ * station (the role "board"), which shows the board and nothing else. */
+TrBoardView *
+tr_window_get_board_view (TrWindow *self);
 TrConnectionIndicator *
 tr_window_get_indicator (TrWindow *self);
 /* The text of the last link alert shown as a toast, or NULL (tests). */
