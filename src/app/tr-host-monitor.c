@@ -13,6 +13,7 @@
 #include "tr-host-monitor.h"
 #include "tr-lan-address.h"
 #include "tr-link-timeline.h"
+#include "tr-printer-monitor.h"
 
 #define DAY_MS ((gint64)24 * 60 * 60 * 1000)
 /* The history is read again when the roster changes, else this often. */
@@ -45,6 +46,7 @@ struct _TrHostMonitor
   GtkListBox *list;
   AdwActionRow *export_row;
   GtkImage *export_icon;
+  TrPrinterMonitor *printer_monitor;
 };
 
 G_DEFINE_FINAL_TYPE (TrHostMonitor, tr_host_monitor, ADW_TYPE_WINDOW)
@@ -730,6 +732,7 @@ tr_host_monitor_constructed (GObject *object)
   g_signal_connect_object (self->clock, "tick", G_CALLBACK (tr_host_monitor_refresh), self,
                            G_CONNECT_SWAPPED);
   gtk_widget_set_sensitive (GTK_WIDGET (self->pair_button), host != NULL);
+  tr_printer_monitor_set_host (self->printer_monitor, host);
   follow_exporter (self);
   tr_host_monitor_refresh (self);
 }
@@ -808,6 +811,7 @@ tr_host_monitor_class_init (TrHostMonitorClass *klass)
   properties[PROP_CLOCK] = g_param_spec_object ("clock", NULL, NULL, TR_TYPE_CLOCK, construct);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (TR_TYPE_PRINTER_MONITOR);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/ticketrail/Ticketrail/tr-host-monitor.ui");
   gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, window_title);
@@ -818,6 +822,7 @@ tr_host_monitor_class_init (TrHostMonitorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, list);
   gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, export_row);
   gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, export_icon);
+  gtk_widget_class_bind_template_child (widget_class, TrHostMonitor, printer_monitor);
 
   gtk_widget_class_install_action (widget_class, "monitor.pair", NULL, action_pair);
   gtk_widget_class_install_action (widget_class, "monitor.revoke", "s", action_revoke);

@@ -5,7 +5,8 @@
  * its heartbeat. A station that drops stays listed as disconnected with
  * its last-seen time. Follows the host's "stations-changed" and
  * refreshes the relative times once a second. Above the list, one row
- * says how the host's export to PostgreSQL goes (tr-export-status.h).
+ * says how the host's export to PostgreSQL goes (tr-export-status.h),
+ * and under it how each kitchen printer is doing (tr-printer-monitor.h).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -493,6 +493,82 @@ action_recall_last (GtkWidget *widget, const char *action_name, GVariant *param)
   recall (self, id);
 }
 
+/* ---- Reprint ---- */
+
+typedef struct
+{
+  TrKitchenView *self; /* a reference */
+  int number;
+} Reprint;
+
+static void
+on_reprinted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Reprint *reprint = user_data;
+  TrKitchenView *self = reprint->self;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint n_printers = 0;
+
+  if (tr_station_reprint_finish (TR_STATION (source), result, &n_printers, &error))
+    {
+      if (n_printers > 0)
+        text = g_strdup_printf (
+          /* Translators: e.g. "Reprinting #42 on 2 printers" */
+          g_dngettext (GETTEXT_PACKAGE, "Reprinting #%d on %u printer",
+                       "Reprinting #%d on %u printers", n_printers),
+          reprint->number, n_printers);
+      else
+        /* Translators: %d is a ticket number */
+        text = g_strdup_printf (_ ("No printer prints for #%d"), reprint->number);
+    }
+  else
+    /* Translators: %d is a ticket number, %s says why */
+    text = g_strdup_printf (_ ("Cannot reprint #%d: %s"), reprint->number,
+                            tr_error_describe_local_refusal (error));
+  /* Gone meanwhile (the station changed): nothing to show it on. */
+  if (self->station != NULL)
+    _tr_kitchen_view_show_toast (self, text);
+  g_object_unref (reprint->self);
+  g_free (reprint);
+}
+
+/* The host prints it again, marked REPRINT, on the printers that serve
+ * the ticket's stations; a client asks it over HTTP. */
+static void
+reprint (TrKitchenView *self, const char *ticket_id)
+{
+  g_autoptr (TrTicket) ticket = tr_station_get_ticket (self->station, ticket_id, NULL);
+  Reprint *data;
+
+  if (ticket == NULL)
+    return;
+  data = g_new0 (Reprint, 1);
+  data->self = g_object_ref (self);
+  data->number = ticket->number;
+  tr_station_reprint_async (self->station, ticket_id, NULL, on_reprinted, data);
+}
+
+static void
+action_reprint (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  reprint (TR_KITCHEN_VIEW (widget), g_variant_get_string (param, NULL));
+}
+
+static void
+action_reprint_selected (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  TrKitchenView *self = TR_KITCHEN_VIEW (widget);
+  g_autofree char *id = g_strdup (self->selected_id);
+
+  if (id == NULL)
+    {
+      _tr_kitchen_view_show_toast (self, _ ("Select a ticket first: press its number, 1 to 9"));
+      return;
+    }
+  reprint (self, id);
+}
+
 /* ---- Keys ---- */
 
 static void
@@ -544,6 +620,9 @@ _tr_kitchen_view_class_actions_init (GtkWidgetClass *widget_class)
   /* Undoing a bump is recalling it; both keys are on bump bars. */
   gtk_widget_class_install_action (widget_class, "kitchen.undo-bump", NULL, action_recall_last);
   gtk_widget_class_install_property_action (widget_class, "kitchen.all-day", "all-day-visible");
+  gtk_widget_class_install_action (widget_class, "kitchen.reprint", "s", action_reprint);
+  gtk_widget_class_install_action (widget_class, "kitchen.reprint-selected", NULL,
+                                   action_reprint_selected);
 
   for (guint n = 1; n <= 9; n++)
     {
@@ -561,4 +640,5 @@ _tr_kitchen_view_class_actions_init (GtkWidgetClass *widget_class)
   add_key (widget_class, GDK_KEY_r, 0, "kitchen.recall-last", NULL);
   add_key (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "kitchen.undo-bump", NULL);
   add_key (widget_class, GDK_KEY_a, 0, "kitchen.acknowledge-selected", NULL);
+  add_key (widget_class, GDK_KEY_p, 0, "kitchen.reprint-selected", NULL);
 }

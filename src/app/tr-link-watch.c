@@ -10,6 +10,7 @@
 
 #include "tr-link-alerts.h"
 #include "tr-link-watch.h"
+#include "tr-printer-alerts.h"
 
 /* The notification of a lost host; one at a time, so it has one id. */
 #define HOST_LOST_ID "host-lost"
@@ -38,6 +39,10 @@ struct _TrLinkWatch
   TrLinkAlerts *alerts;
   guint check_id;
   char *last_alert;
+
+  /* Host mode: its kitchen printers, down as a screen can be. */
+  TrPrinterAlerts *printer_alerts;
+  guint printer_check_id;
 
   /* Client mode, role foh or expo: the host's roster, read while this
    * station's own link is up (when it is down, nothing can be known of
@@ -163,6 +168,24 @@ play_alert (TrLinkWatch *self)
 static void
 schedule_check (TrLinkWatch *self);
 
+/* An outage (sound, high priority) or its end: @notification_id's
+ * notification, replaced by the next of the same id, and "alert" with
+ * @key for the window's toasts. */
+static void
+raise_alert (TrLinkWatch *self, const char *notification_id, const char *key, const char *text,
+             const char *body, gboolean back)
+{
+  g_debug ("%s", text);
+  g_free (self->last_alert);
+  self->last_alert = g_strdup (text);
+  /* The return replaces the outage's notification: one per station. */
+  send_notification (self, notification_id, text, body,
+                     back ? G_NOTIFICATION_PRIORITY_NORMAL : G_NOTIFICATION_PRIORITY_HIGH);
+  if (!back)
+    play_alert (self);
+  g_signal_emit (self, signals[ALERT], 0, key, text, back);
+}
+
 static void
 announce (TrLinkWatch *self, const TrLinkAlert *alert)
 {
@@ -181,16 +204,8 @@ announce (TrLinkWatch *self, const TrLinkAlert *alert)
      * since 12:03" */
     text = g_strdup_printf (_ ("%s has been offline since %s"), name, at);
 
-  g_debug ("%s", text);
-  g_free (self->last_alert);
-  self->last_alert = g_strdup (text);
-  /* The return replaces the outage's notification: one per station. */
-  send_notification (self, id, text,
-                     back ? NULL : _ ("Tickets sent to it will wait until it is back"),
-                     back ? G_NOTIFICATION_PRIORITY_NORMAL : G_NOTIFICATION_PRIORITY_HIGH);
-  if (!back)
-    play_alert (self);
-  g_signal_emit (self, signals[ALERT], 0, alert->station_id, text, back);
+  raise_alert (self, id, alert->station_id, text,
+               back ? NULL : _ ("Tickets sent to it will wait until it is back"), back);
 }
 
 static void
@@ -231,6 +246,81 @@ schedule_check (TrLinkWatch *self)
     return;
   self->check_id
     = g_timeout_add ((guint)CLAMP (due - tr_now_ms () + 1, 1, G_MAXINT), check_due_cb, self);
+}
+
+/* ---- Host mode: the kitchen printers ---- */
+
+static void
+schedule_printer_check (TrLinkWatch *self);
+
+static void
+announce_printer (TrLinkWatch *self, const TrPrinterAlert *alert)
+{
+  g_autofree char *id = g_strconcat ("printer-", alert->name, NULL);
+  /* Not a station id (those have no colon): the window keys its
+   * toasts by it. */
+  g_autofree char *key = g_strconcat ("printer:", alert->name, NULL);
+  g_autofree char *at = tr_link_watch_format_time (alert->since);
+  g_autofree char *text = NULL;
+  g_autofree char *body = NULL;
+
+  if (alert->back)
+    /* Translators: a printer announced down works again, e.g. "Printer
+     * Grill is back" */
+    text = g_strdup_printf (_ ("Printer %s is back"), alert->name);
+  else if (alert->state == TR_PRINTER_STATE_PAPER_OUT)
+    /* Translators: e.g. "Printer Grill has been out of paper since 12:03" */
+    text = g_strdup_printf (_ ("Printer %s has been out of paper since %s"), alert->name, at);
+  else if (alert->state == TR_PRINTER_STATE_COVER_OPEN)
+    text = g_strdup_printf (_ ("Printer %s has had its cover open since %s"), alert->name, at);
+  else
+    text = g_strdup_printf (_ ("Printer %s has been offline since %s"), alert->name, at);
+  if (!alert->back)
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u slip is waiting: it prints when the printer is back",
+                                         "%u slips are waiting: they print when the printer is "
+                                         "back",
+                                         alert->pending_slips),
+                            alert->pending_slips);
+  raise_alert (self, id, key, text, body, alert->back);
+}
+
+static void
+check_printers (TrLinkWatch *self)
+{
+  TrHost *host = tr_station_get_host (self->station);
+  g_autoptr (GPtrArray) printers = NULL;
+  g_autoptr (GPtrArray) alerts = NULL;
+
+  if (host == NULL || !tr_host_is_running (host))
+    return;
+  printers = tr_host_list_printers (host);
+  alerts = tr_printer_alerts_check (self->printer_alerts, printers, tr_now_ms ());
+  for (guint i = 0; i < alerts->len; i++)
+    announce_printer (self, alerts->pdata[i]);
+  schedule_printer_check (self);
+}
+
+static gboolean
+printer_check_due_cb (gpointer user_data)
+{
+  TrLinkWatch *self = user_data;
+
+  self->printer_check_id = 0;
+  check_printers (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_printer_check (TrLinkWatch *self)
+{
+  gint64 due = tr_printer_alerts_next_due (self->printer_alerts);
+
+  g_clear_handle_id (&self->printer_check_id, g_source_remove);
+  if (due < 0)
+    return;
+  self->printer_check_id = g_timeout_add ((guint)CLAMP (due - tr_now_ms () + 1, 1, G_MAXINT),
+                                          printer_check_due_cb, self);
 }
 
 /* ---- Client mode: this station's own link ---- */
@@ -467,7 +557,10 @@ tr_link_watch_constructed (GObject *object)
     {
       g_signal_connect_object (tr_station_get_host (self->station), "stations-changed",
                                G_CALLBACK (check_stations), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (tr_station_get_host (self->station), "printers-changed",
+                               G_CALLBACK (check_printers), self, G_CONNECT_SWAPPED);
       check_stations (self);
+      check_printers (self);
     }
   else
     {
@@ -485,6 +578,7 @@ tr_link_watch_dispose (GObject *object)
   TrLinkWatch *self = TR_LINK_WATCH (object);
 
   g_clear_handle_id (&self->check_id, g_source_remove);
+  g_clear_handle_id (&self->printer_check_id, g_source_remove);
   g_clear_handle_id (&self->host_lost_id, g_source_remove);
   stop_reading_roster (self);
   for (guint i = 0; i < G_N_ELEMENTS (self->notify_watches); i++)
@@ -504,6 +598,7 @@ tr_link_watch_finalize (GObject *object)
   TrLinkWatch *self = TR_LINK_WATCH (object);
 
   g_clear_pointer (&self->alerts, tr_link_alerts_free);
+  g_clear_pointer (&self->printer_alerts, tr_printer_alerts_free);
   g_free (self->last_alert);
   g_free (self->role);
 
@@ -622,6 +717,7 @@ static void
 tr_link_watch_init (TrLinkWatch *self)
 {
   self->alerts = tr_link_alerts_new (TR_LINK_ALERT_DEFAULT_THRESHOLD_MS);
+  self->printer_alerts = tr_printer_alerts_new (TR_PRINTER_ALERT_DEFAULT_THRESHOLD_MS);
   self->host_lost_threshold = (guint)TR_LINK_ALERT_HOST_LOST_MS;
   self->role = g_strdup ("kitchen");
 }

@@ -13,6 +13,10 @@
  * is back. A station the host
  * does not take (unpaired, revoked) is not lost: the pairing dialog
  * says what is wrong.
+ * On a host its kitchen printers are watched too, with the rules of
+ * tr-printer-alerts.h: one down (offline, paper out, cover open) is
+ * announced the same way, and so is its return; the "alert" names it
+ * "printer:NAME" where a station is named by its id.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -48,7 +52,7 @@ G_DECLARE_FINAL_TYPE (TrLinkWatch, tr_link_watch, TR, LINK_WATCH, GObject)
  *                                    roster now (expo or foh, and its link up)
  * Signals:
  *   "alert"  (const char *station_id, const char *text, gboolean back)  a
- *            station's outage, or its end, for a toast
+ *            station's outage (or a printer's), or its end, for a toast
  */
 TrLinkWatch *tr_link_watch_new (TrStation     *station,
                                 GApplication  *application,

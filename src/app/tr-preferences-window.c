@@ -20,6 +20,7 @@
 #include "tr-lan-address.h"
 #include "tr-menu.h"
 #include "tr-preferences-window.h"
+#include "tr-printers-page.h"
 
 struct _TrPreferencesWindow
 {
@@ -65,6 +66,7 @@ struct _TrPreferencesWindow
   AdwEntryRow *dish_allergens_row;
   AdwEntryRow *dish_modifiers_row;
   GtkListBox *menu_list;
+  TrPrintersPage *printers_page; /* shown while this station hosts */
 };
 
 G_DEFINE_FINAL_TYPE (TrPreferencesWindow, tr_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -155,8 +157,10 @@ update_host_rows (TrPreferencesWindow *self)
     adw_action_row_set_subtitle (self->link_row, link_label (station));
 
   gtk_widget_set_visible (GTK_WIDGET (self->pairing_row), station != NULL && !hosting);
-  /* Only a host has a log to export. */
+  /* Only a host has a log to export, and printers to drive. */
   gtk_widget_set_visible (GTK_WIDGET (self->export_group), hosting);
+  tr_printers_page_set_station (self->printers_page, hosting ? station : NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->printers_page), hosting);
   gtk_widget_set_visible (GTK_WIDGET (self->message_row), message != NULL);
   if (message != NULL)
     {
@@ -506,6 +510,9 @@ tr_preferences_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (tr_preferences_window_parent_class)->constructed (object);
 
+  /* Before the advanced page. */
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                              ADW_PREFERENCES_PAGE (self->printers_page));
   settings = self->settings;
   if (settings != NULL)
     {
@@ -691,6 +698,7 @@ static void
 tr_preferences_window_init (TrPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->printers_page = TR_PRINTERS_PAGE (tr_printers_page_new (NULL));
 }
 
 TrPreferencesWindow *

@@ -48,6 +48,7 @@ struct _TrTicketCard
   GtkLabel *other_label;
   GtkLabel *note_label;
   GtkButton *bump_button;
+  GtkButton *reprint_button;
 };
 
 G_DEFINE_FINAL_TYPE (TrTicketCard, tr_ticket_card, GTK_TYPE_WIDGET)
@@ -667,6 +668,10 @@ rebuild (TrTicketCard *self)
 
   /* The target first: an action name without its target is a warning. */
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->bump_button), "s", ticket->id);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->reprint_button), "s", ticket->id);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->reprint_button), "kitchen.reprint");
+  /* A cancelled ticket is not to be made: no slip for it. */
+  gtk_widget_set_visible (GTK_WIDGET (self->reprint_button), !cancelled);
   if (cancelled)
     {
       gtk_button_set_label (self->bump_button, _ ("Dismiss"));
@@ -757,6 +762,7 @@ tr_ticket_card_class_init (TrTicketCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TrTicketCard, other_label);
   gtk_widget_class_bind_template_child (widget_class, TrTicketCard, note_label);
   gtk_widget_class_bind_template_child (widget_class, TrTicketCard, bump_button);
+  gtk_widget_class_bind_template_child (widget_class, TrTicketCard, reprint_button);
 }
 
 static void
