@@ -1732,6 +1732,7 @@ test_migrate_v1 (Fixture *fixture, gconstpointer data)
   raw_exec (db,
             "INSERT INTO applied_ops SELECT op_id, 'applied', seq, NULL, NULL, at FROM events;");
   raw_exec (db, "DROP TABLE ticket_timings; DROP TABLE item_timings; DROP TABLE station_links;"
+                "DROP TABLE printers; DROP TABLE print_journal;"
                 "DROP VIEW op_results; DROP TABLE paired_stations; DROP TABLE pairing_codes;"
                 "DELETE FROM meta WHERE key IN ('station_token', 'station_token_host_id',"
                 " 'host_fingerprint');"
@@ -2103,13 +2104,15 @@ test_migrate_v4 (Fixture *fixture, gconstpointer data)
 
   g_clear_object (&store);
   db = raw_open (fixture->path);
-  raw_exec (db, "DROP TABLE station_links; PRAGMA user_version = 4;");
+  raw_exec (db, "DROP TABLE station_links; DROP TABLE printers; DROP TABLE print_journal;"
+                "PRAGMA user_version = 4;");
   sqlite3_close (db);
 
   store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
   db = tr_store_get_sqlite (store);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, TR_STORE_SCHEMA_VERSION);
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM station_links"), ==, 0);
+  g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM printers"), ==, 0);
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM tickets"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM ticket_timings"), ==, 1);
   g_clear_object (&store);
@@ -2251,13 +2254,13 @@ test_migrate_v3 (Fixture *fixture, gconstpointer data)
   g_clear_object (&store);
   db = raw_open (fixture->path);
   raw_exec (db, "DROP TABLE ticket_timings; DROP TABLE item_timings; DROP TABLE station_links;"
-                "PRAGMA user_version = 3;");
+                "DROP TABLE printers; DROP TABLE print_journal; PRAGMA user_version = 3;");
   sqlite3_close (db);
 
   store = open_store (fixture->path, TR_STORE_DURABILITY_FULL);
   db = tr_store_get_sqlite (store);
   g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, TR_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (TR_STORE_SCHEMA_VERSION, ==, 5);
+  g_assert_cmpint (TR_STORE_SCHEMA_VERSION, ==, 6);
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM ticket_timings"), ==, 0);
   tr_outcome_free (host_set_status (store, before, TR_TICKET_STATUS_READY));
   g_assert_cmpint (raw_int (db, "SELECT COUNT(*) FROM ticket_timings"), ==, 0);

@@ -132,6 +132,15 @@ void
 _tr_client_get_async (TrClient *self, const char *path, guint timeout_s, GCancellable *cancellable,
                       GAsyncReadyCallback callback, gpointer user_data)
 {
+  _tr_client_request_async (self, SOUP_METHOD_GET, path, timeout_s, cancellable, callback,
+                            user_data);
+}
+
+void
+_tr_client_request_async (TrClient *self, const char *method, const char *path, guint timeout_s,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
   g_autoptr (GTask) task = NULL;
   g_autoptr (SoupMessage) msg = NULL;
   g_autofree char *url = NULL;
@@ -143,7 +152,7 @@ _tr_client_get_async (TrClient *self, const char *path, guint timeout_s, GCancel
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, _tr_client_get_async);
   url = _tr_client_make_url (self, path);
-  if (url == NULL || !(msg = soup_message_new (SOUP_METHOD_GET, url)))
+  if (url == NULL || !(msg = soup_message_new (method, url)))
     {
       g_task_return_new_error (task, TR_ERROR, TR_ERROR_INVALID, "not a valid host URL: %s",
                                self->host_url ? self->host_url : "");

@@ -227,6 +227,12 @@ _tr_client_get_async (TrClient *self, const char *path, guint timeout_s, GCancel
                       GAsyncReadyCallback callback, gpointer user_data);
 GBytes *
 _tr_client_get_finish (TrClient *self, GAsyncResult *result, GError **error);
+/* The same with another @method (a POST with an empty body); its
+ * _finish() is _tr_client_get_finish(). */
+void
+_tr_client_request_async (TrClient *self, const char *method, const char *path, guint timeout_s,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data);
 
 /* tr-client-outbox.c */
 

@@ -147,4 +147,25 @@ TrStore      *tr_client_get_store      (TrClient *self);
  * its clock for a window over the host's times (tr-recall.h). */
 gint64        tr_client_get_host_clock_offset (TrClient *self);
 
+/* POST /api/v1/tickets/{id}/reprint with this station's token
+ * (tr-client-print.c): *@out_n_printers says on how many printers the
+ * host queued it. Errors as tr_client_get_stats_async()'s. */
+void             tr_client_reprint_async      (TrClient            *self,
+                                               const char          *ticket_id,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean         tr_client_reprint_finish     (TrClient      *self,
+                                               GAsyncResult  *result,
+                                               guint         *out_n_printers,
+                                               GError       **error);
+/* GET /api/v1/printers: TrPrinterInfo*. */
+void             tr_client_list_printers_async  (TrClient            *self,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+GPtrArray       *tr_client_list_printers_finish (TrClient      *self,
+                                                 GAsyncResult  *result,
+                                                 GError       **error);
+
 G_END_DECLS

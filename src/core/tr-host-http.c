@@ -267,6 +267,18 @@ _tr_host_handle_tickets (SoupServer *server, SoupServerMessage *msg, const char 
   JsonNode *items;
   TrOp *op;
 
+  /* POST /api/v1/tickets/{id}/reprint */
+  if (g_str_has_prefix (path, API_PREFIX "/tickets/") && g_str_has_suffix (path, "/reprint"))
+    {
+      const char *id = path + strlen (API_PREFIX "/tickets/");
+      g_autofree char *ticket_id = g_strndup (id, strlen (id) - strlen ("/reprint"));
+
+      if (!_tr_host_require_method (msg, SOUP_METHOD_POST, NULL)
+          || !_tr_host_authorize_request (self, msg, TRUE, &paired_id))
+        return;
+      _tr_host_handle_reprint (self, msg, ticket_id);
+      return;
+    }
   if (!_tr_host_require_exact_path (msg, path, API_PREFIX "/tickets")
       || !_tr_host_require_method (msg, SOUP_METHOD_GET, SOUP_METHOD_POST, NULL)
       || !_tr_host_authorize_request (

@@ -61,8 +61,13 @@ _tr_host_check_cb (gpointer user_data)
   _tr_host_forget_closed_peers (self);
 
   /* `ticketrail-host revoke` writes to the store from another process. */
-  if (self->require_pairing && ++self->n_checks % REVOCATION_CHECK_TICKS == 0)
-    _tr_host_close_revoked (self);
+  /* So do `ticketrail-host revoke` and `printers`. */
+  if (++self->n_checks % REVOCATION_CHECK_TICKS == 0)
+    {
+      if (self->require_pairing)
+        _tr_host_close_revoked (self);
+      _tr_host_printers_check (self);
+    }
 
   if (self->stations_dirty)
     _tr_host_stations_changed (self);

@@ -214,6 +214,7 @@ _tr_host_handle_metrics (SoupServer *server, SoupServerMessage *msg, const char 
                           "The newest event committed and sent out.");
   tr_metrics_text_sample (out, "ticketrail_events_head_seq", NULL, (double)self->head_seq);
   write_export (self, out);
+  _tr_host_printers_metrics (self, out);
   tr_metrics_write (self->metrics, out);
   tr_metrics_write_process (out);
 

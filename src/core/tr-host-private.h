@@ -272,6 +272,11 @@ struct _TrHost
 
   TrExporter *exporter; /* the PostgreSQL export (issue 16), or NULL */
 
+  /* Kitchen printers (tr-host-printers.c): the spool and its workers,
+   * from start to stop; NULL otherwise. */
+  struct _TrPrintSpool *print_spool;
+  guint printer_backoff_max; /* ms */
+
   TrMetrics *metrics; /* GET /metrics (tr-host-metrics.c); loop only */
   /* A test hook, from $TICKETRAIL_TEST_SKIP_SEQ (docs/monitoring.md): the
    * event of this seq is left out of the live fan-out, as if its frame
@@ -317,6 +322,7 @@ enum
   PROP_N_STATIONS,
   PROP_N_CONNECTIONS,
   PROP_EXPORTER,
+  PROP_PRINTER_BACKOFF_MAX,
   N_PROPS
 };
 
@@ -324,6 +330,7 @@ enum
 {
   STATIONS_CHANGED,
   EVENTS_COMMITTED,
+  PRINTERS_CHANGED,
   N_SIGNALS
 };
 
@@ -617,6 +624,29 @@ gboolean
 _tr_host_check_cb (gpointer user_data);
 gboolean
 _tr_host_maintenance_cb (gpointer user_data);
+
+/* tr-host-printers.c: kitchen printers (docs/printing.md) */
+
+/* After the writer started: reads the printers and starts their workers;
+ * never fails the start (a printer table that cannot be read is logged). */
+void
+_tr_host_printers_start (TrHost *self);
+/* Before the writer stops: stops the workers; their last journal writes
+ * are queued. */
+void
+_tr_host_printers_stop (TrHost *self);
+/* Every 5 s: printers changed by `ticketrail-host printers` elsewhere. */
+void
+_tr_host_printers_check (TrHost *self);
+void
+_tr_host_handle_printers (SoupServer *server, SoupServerMessage *msg, const char *path,
+                          GHashTable *query, gpointer user_data);
+/* POST /api/v1/tickets/{id}/reprint, from _tr_host_handle_tickets(). */
+void
+_tr_host_handle_reprint (TrHost *self, SoupServerMessage *msg, const char *ticket_id);
+/* GET /metrics: the printers' gauges. */
+void
+_tr_host_printers_metrics (TrHost *self, GString *out);
 
 /* tr-host-dnssd.c: advertising over DNS-SD (tr-host-dnssd.h). Start,
  * once listening, reads or makes the lineage and gen through the writer

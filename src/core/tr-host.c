@@ -192,6 +192,7 @@ tr_host_start (TrHost *self, GError **error)
   soup_server_add_handler (server, API_PREFIX "/stats.csv", _tr_host_handle_stats, self, NULL);
   soup_server_add_handler (server, API_PREFIX "/stations", _tr_host_handle_stations, self, NULL);
   soup_server_add_handler (server, WS_PATH, _tr_host_handle_ws_http, self, NULL);
+  soup_server_add_handler (server, API_PREFIX "/printers", _tr_host_handle_printers, self, NULL);
   soup_server_add_handler (server, "/metrics", _tr_host_handle_metrics, self, NULL);
   if (self->websocket_enabled)
     soup_server_add_websocket_handler (server, WS_PATH, NULL, (char **)protocols,
@@ -223,6 +224,7 @@ tr_host_start (TrHost *self, GError **error)
   self->socket = g_steal_pointer (&socket);
   self->running = TRUE;
   _tr_host_writer_start (self);
+  _tr_host_printers_start (self);
   self->check_id = _tr_host_timeout_add (self, CHECK_INTERVAL_MS, _tr_host_check_cb, self);
   self->maintenance_id
     = _tr_host_timeout_add (self, MAINTENANCE_INTERVAL_S * 1000, _tr_host_maintenance_cb, self);
@@ -263,6 +265,7 @@ tr_host_stop (TrHost *self)
   _tr_host_write_seen (self);
   /* The last writes (the times stations were seen) go before the store
    * is the caller's again. */
+  _tr_host_printers_stop (self);
   _tr_host_drain (self);
   _tr_host_writer_stop (self);
   _tr_host_reader_stop (self);
@@ -491,6 +494,9 @@ tr_host_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec 
       case PROP_EXPORTER:
         g_value_set_object (value, self->exporter);
         break;
+      case PROP_PRINTER_BACKOFF_MAX:
+        g_value_set_uint (value, self->printer_backoff_max);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -592,6 +598,9 @@ tr_host_set_property (GObject *object, guint prop_id, const GValue *value, GPara
             g_warning ("TrHost:exporter: %s", error->message);
         }
         break;
+      case PROP_PRINTER_BACKOFF_MAX:
+        set_uint_property (self, &self->printer_backoff_max, value, pspec);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -663,6 +672,10 @@ tr_host_class_init (TrHostClass *klass)
   _tr_host_properties[PROP_EXPORTER]
     = g_param_spec_object ("exporter", NULL, NULL, TR_TYPE_EXPORTER,
                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Tests set it short, so that a printer back online prints soon. */
+  _tr_host_properties[PROP_PRINTER_BACKOFF_MAX] = g_param_spec_uint (
+    "printer-backoff-max", NULL, NULL, 100, 600000, 30000,
+    G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, _tr_host_properties);
 
   _tr_host_signals[STATIONS_CHANGED]
@@ -672,6 +685,9 @@ tr_host_class_init (TrHostClass *klass)
   _tr_host_signals[EVENTS_COMMITTED]
     = g_signal_new ("events-committed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY | G_SIGNAL_TYPE_STATIC_SCOPE);
+  _tr_host_signals[PRINTERS_CHANGED]
+    = g_signal_new ("printers-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -697,6 +713,7 @@ tr_host_init (TrHost *self)
   self->ops_rate = DEFAULT_OPS_RATE;
   self->ops_burst = DEFAULT_OPS_BURST;
   self->ops_queue = DEFAULT_OPS_QUEUE;
+  self->printer_backoff_max = 30000;
   self->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, _tr_host_peer_free);
   self->peers_per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

@@ -20,6 +20,7 @@
 #include <gio/gio.h>
 
 #include "tr-exporter.h"
+#include "tr-printer.h"
 #include "tr-screen-check.h"
 #include "tr-service-stats.h"
 #include "tr-station-info.h"
@@ -57,6 +58,8 @@ G_DECLARE_FINAL_TYPE (TrHost, tr_host, TR, HOST, GObject)
  *                                  /api/v1/health, and pruning keeps what it has not exported.
  *                                  Set on a running host it takes over at once, as
  *                                  tr_host_set_exporter() (which also says why it failed)
+ *   "printer-backoff-max" guint    ms: the longest wait between two attempts to reach a
+ *                                  printer that is down (default 30000; tests set less)
  * Read-only:
  *   "bound-port"         guint     the port actually bound, after start
  *   "bound-address"      string    the address listened on ("127.0.0.1", "::" or "0.0.0.0")
@@ -64,6 +67,9 @@ G_DECLARE_FINAL_TYPE (TrHost, tr_host, TR, HOST, GObject)
  *   "n-connections"      guint     TCP connections open now (HTTP and WebSocket)
  * Signals:
  *   "stations-changed"   ()        the station list changed
+ *   "printers-changed"   ()        a printer was added, changed or removed, or its state,
+ *                                  pending slips or last print changed (coalesced; on the
+ *                                  host's context): read tr_host_list_printers() again
  *   "events-committed"   (GPtrArray *events)  TrEvent*, oldest first: the events of one
  *                                  group commit, on the host's context, once the commit
  *                                  is durable (its fsync returned) and before any of it is
@@ -203,5 +209,66 @@ void             tr_host_get_stats_async  (TrHost              *self,
 TrServiceReport *tr_host_get_stats_finish (TrHost        *self,
                                            GAsyncResult  *result,
                                            GError       **error);
+
+/* ---- Kitchen printers (tr-host-printers.c; docs/printing.md) ----
+ *
+ * The host drives its printers off its loop (tr-print-spool.c): a
+ * printer that is slow or down never delays fan-out or acks. */
+
+/* TrPrinterInfo* copies (configuration and state), by name. Never
+ * NULL. Cheap: what the spool last published, no I/O. */
+GPtrArray *tr_host_list_printers         (TrHost *self);
+
+/* Adds @printer, or replaces the one of the same name, through the
+ * writer; "printers-changed" follows. A new printer starts with the
+ * tickets committed after it was saved (no backlog of history). Fails
+ * with TR_ERROR_INVALID for a printer tr_printer_validate() refuses. */
+void       tr_host_save_printer_async    (TrHost              *self,
+                                          const TrPrinter     *printer,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean   tr_host_save_printer_finish   (TrHost        *self,
+                                          GAsyncResult  *result,
+                                          GError       **error);
+
+/* Removes the printer called @name (its journal goes with it); its
+ * pending slips are dropped. TR_ERROR_INVALID when there is none. */
+void       tr_host_remove_printer_async  (TrHost              *self,
+                                          const char          *name,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean   tr_host_remove_printer_finish (TrHost        *self,
+                                          GAsyncResult  *result,
+                                          GError       **error);
+
+/* Prints a test page on @name now, ahead of its queue. Completes once
+ * the printer took it (it answered the status query after the page),
+ * or with the error that stopped it (TR_ERROR_INVALID: no such printer;
+ * G_IO_ERROR_*: not reachable, paper out...). Not journaled. */
+void       tr_host_print_test_page_async  (TrHost              *self,
+                                           const char          *name,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean   tr_host_print_test_page_finish (TrHost        *self,
+                                           GAsyncResult  *result,
+                                           GError       **error);
+
+/* Prints @ticket_id again on purpose, marked REPRINT, on every printer
+ * serving one of its routes (ready-chit printers excepted). Completes
+ * once the slips are queued (journaled as kind "reprint": a reprint is
+ * printed once too); *@out_n_printers says on how many.
+ * TR_ERROR_UNKNOWN_TICKET when there is no such ticket. */
+void       tr_host_reprint_async         (TrHost              *self,
+                                          const char          *ticket_id,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean   tr_host_reprint_finish        (TrHost        *self,
+                                          GAsyncResult  *result,
+                                          guint         *out_n_printers,
+                                          GError       **error);
 
 G_END_DECLS

@@ -167,6 +167,36 @@ gboolean      tr_station_save_menu_finish (TrStation     *self,
                                            GAsyncResult  *result,
                                            GError       **error);
 
+/* ---- Kitchen printers (tr-station-printers.c; docs/printing.md) ---- */
+
+/* Prints @ticket_id again, marked REPRINT, on the host's printers that
+ * serve its routes: on a host in process (tr_host_reprint_async()), on
+ * a client over POST /api/v1/tickets/{id}/reprint with this station's
+ * token (a board's token gets TR_ERROR_FORBIDDEN). *@out_n_printers
+ * (may be NULL) says on how many printers it was queued. */
+void          tr_station_reprint_async    (TrStation           *self,
+                                           const char          *ticket_id,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean      tr_station_reprint_finish   (TrStation     *self,
+                                           GAsyncResult  *result,
+                                           guint         *out_n_printers,
+                                           GError       **error);
+/* Host mode: tr_host_list_printers(). A client: an empty array (the
+ * Preferences page configures printers on the host only). */
+GPtrArray    *tr_station_list_printers    (TrStation *self);
+/* Host mode: tr_host_print_test_page_async(); a client gets
+ * TR_ERROR_INVALID. */
+void          tr_station_print_test_page_async  (TrStation           *self,
+                                                 const char          *name,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean      tr_station_print_test_page_finish (TrStation     *self,
+                                                 GAsyncResult  *result,
+                                                 GError       **error);
+
 /* ---- Finding the host again over DNS-SD (tr-station-follow.c) ----
  *
  * A client station learns its host's lineage and generation from the

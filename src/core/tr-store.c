@@ -165,6 +165,38 @@ static const char *const MIGRATIONS[TR_STORE_SCHEMA_VERSION] = {
   ");"
   "CREATE INDEX station_links_by_station ON station_links (station_id, connected_at);"
   "CREATE INDEX station_links_disconnected_at ON station_links (disconnected_at);",
+  /* 5 → 6: kitchen printers (tr-printer.h, docs/printing.md). cursor_seq
+   * is the last event whose slips the printer has printed or needs not
+   * print; the journal says which slip each printer took, once, so a
+   * restart never prints one twice. data is the ticket as printed: the
+   * "before" of the next AMENDED slip. A reprint waits with printed_at
+   * NULL until the printer takes it. */
+  "CREATE TABLE printers ("
+  "  name TEXT PRIMARY KEY,"
+  "  address TEXT NOT NULL,"
+  "  columns INTEGER NOT NULL,"
+  "  routes TEXT NOT NULL," /* JSON array of strings; [] = every route */
+  "  mode TEXT NOT NULL,"
+  "  grace_seconds INTEGER NOT NULL,"
+  "  cursor_seq INTEGER NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE print_journal ("
+  "  id INTEGER PRIMARY KEY,"
+  "  printer TEXT NOT NULL,"
+  "  ticket_id TEXT NOT NULL,"
+  "  version INTEGER NOT NULL,"
+  "  kind TEXT NOT NULL," /* ticket, amendment, ready-chit, reprint */
+  "  route TEXT NOT NULL," /* '' = every route */
+  "  seq INTEGER NOT NULL," /* the event that asked for it; 0 for a reprint */
+  "  queued_at INTEGER NOT NULL,"
+  "  printed_at INTEGER,"
+  "  data TEXT"
+  ");"
+  "CREATE UNIQUE INDEX print_journal_once ON print_journal"
+  "  (printer, ticket_id, version, kind, route) WHERE kind <> 'reprint';"
+  "CREATE INDEX print_journal_waiting ON print_journal (printer, id) WHERE printed_at IS NULL;",
 };
 
 G_DEFINE_FINAL_TYPE (TrStore, tr_store, G_TYPE_OBJECT)

@@ -23,7 +23,7 @@ G_BEGIN_DECLS
 #define TR_TYPE_STORE (tr_store_get_type ())
 G_DECLARE_FINAL_TYPE (TrStore, tr_store, TR, STORE, GObject)
 
-#define TR_STORE_SCHEMA_VERSION 5
+#define TR_STORE_SCHEMA_VERSION 6
 
 typedef enum
 {
