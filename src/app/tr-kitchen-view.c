@@ -438,6 +438,11 @@ tr_kitchen_view_dispose (GObject *object)
     gtk_flow_box_bind_model (self->grid_view, NULL, NULL, NULL, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), TR_TYPE_KITCHEN_VIEW);
 
+  /* The list empties itself below: nothing is left to show it. */
+  if (self->filtered != NULL)
+    g_signal_handlers_disconnect_by_data (self->filtered, self);
+  if (self->tickets != NULL)
+    g_signal_handlers_disconnect_by_data (self->tickets, self);
   if (self->tickets != NULL)
     tr_ticket_list_set_station (self->tickets, NULL, NULL);
   g_clear_object (&self->page_model);

@@ -154,6 +154,18 @@ check_page (TrPrinterEditor *self, const TrPrinter *printer)
       show_error (self, _ ("Give the printer a name, such as Grill or Expo."), self->name_row);
       return FALSE;
     }
+  if (g_utf8_strlen (printer->name, -1) > TR_PRINTER_MAX_NAME || strpbrk (printer->name, "/\\")
+      || printer->name[0] == '-')
+    {
+      g_autofree char *text = g_strdup_printf (
+        /* Translators: %d is the longest a printer's name may be */
+        _ ("A printer’s name has at most %d characters, no slashes, and does not start with a "
+           "dash."),
+        TR_PRINTER_MAX_NAME);
+
+      show_error (self, text, self->name_row);
+      return FALSE;
+    }
   if (renamed && self->taken_names != NULL
       && g_strv_contains ((const char *const *)self->taken_names, printer->name))
     {
@@ -181,9 +193,7 @@ check_page (TrPrinterEditor *self, const TrPrinter *printer)
     }
   if (!tr_printer_validate (printer, &error))
     {
-      show_error (self, error->message,
-                  g_str_has_prefix (error->message, "a printer needs a name") ? self->name_row
-                                                                             : NULL);
+      show_error (self, error->message, NULL);
       return FALSE;
     }
   return TRUE;
@@ -423,11 +433,15 @@ static void
 tr_printer_editor_dispose (GObject *object)
 {
   TrPrinterEditor *self = TR_PRINTER_EDITOR (object);
+  GtkWidget *child;
 
   /* A save on its way finishes on the host; only its answer is lost. */
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), TR_TYPE_PRINTER_EDITOR);
+  /* The header bar is a template child too, only not bound. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->host);
 
   G_OBJECT_CLASS (tr_printer_editor_parent_class)->dispose (object);

@@ -40,7 +40,7 @@ build_row (const TrPrinterInfo *info)
     [TR_PRINTER_SEVERITY_ERROR] = "printer-error-symbolic",
   };
   static const char *const icon_classes[] = { "dim-label", "success", "error" };
-  static const char *const pill_classes[] = { NULL, "status-ready", "status-cancelled" };
+  static const char *const pill_classes[] = { NULL, "status-ready", "status-error" };
   TrPrinterSeverity severity = tr_printer_status_severity (info->state);
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *icon = gtk_image_new_from_icon_name (icons[severity]);

@@ -48,15 +48,22 @@ get_window (TrPrintersPage *self)
   return window ? ADW_PREFERENCES_WINDOW (window) : NULL;
 }
 
+/* @urgent: what the manager is waiting for (a test page's result) goes
+ * ahead of what is only news. */
 static void
-show_toast (TrPrintersPage *self, const char *text)
+show_toast (TrPrintersPage *self, const char *text, gboolean urgent)
 {
   AdwPreferencesWindow *window = get_window (self);
+  AdwToast *toast = adw_toast_new (text);
 
   g_free (self->last_toast);
   self->last_toast = g_strdup (text);
+  if (urgent)
+    adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   if (window != NULL)
-    adw_preferences_window_add_toast (window, adw_toast_new (text));
+    adw_preferences_window_add_toast (window, toast);
+  else
+    g_object_unref (toast);
 }
 
 static const TrPrinterInfo *
@@ -96,7 +103,7 @@ build_row (TrPrintersPage *self, const TrPrinterInfo *info)
   static const char *const pill_classes[] = {
     [TR_PRINTER_SEVERITY_NEUTRAL] = NULL,
     [TR_PRINTER_SEVERITY_OK] = "status-ready",
-    [TR_PRINTER_SEVERITY_ERROR] = "status-cancelled",
+    [TR_PRINTER_SEVERITY_ERROR] = "status-error",
   };
   const char *name = info->printer->name;
   GtkWidget *row = adw_action_row_new ();
@@ -201,7 +208,7 @@ on_editor_done (TrPrintersPage *self, gboolean saved, TrPrinterEditor *editor)
   if (editor != self->editor)
     return;
   if (saved)
-    show_toast (self, _ ("Printer saved"));
+    show_toast (self, _ ("Printer saved"), FALSE);
   g_clear_object (&self->editor);
   if (window != NULL)
     adw_preferences_window_close_subpage (window);
@@ -266,7 +273,7 @@ on_removed (GObject *source, GAsyncResult *result, gpointer user_data)
     /* Translators: %s says why */
     g_autofree char *text = g_strdup_printf (_ ("Cannot remove the printer: %s"), error->message);
 
-    show_toast (self, text);
+    show_toast (self, text, TRUE);
   }
 }
 
@@ -360,7 +367,7 @@ on_test_page_printed (GObject *source, GAsyncResult *result, gpointer user_data)
      * did not print, e.g. "Grill did not print the test page: the paper
      * is out" */
     text = g_strdup_printf (_ ("%s did not print the test page: %s"), test->name, error->message);
-  show_toast (self, text);
+  show_toast (self, text, TRUE);
 }
 
 static void
