@@ -190,7 +190,9 @@ try_print (Run *run, GBytes *bytes, GError **error)
       || !query (run, TR_ESCPOS_STATUS_PAPER, &status, error))
     {
       disconnect (run);
-      set_state (run, TR_PRINTER_STATE_OFFLINE, (*error)->message);
+      /* Stopped (removed, changed, the host going): not the printer's fault. */
+      if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_state (run, TR_PRINTER_STATE_OFFLINE, (*error)->message);
       return FALSE;
     }
   if (status.cover_open)
@@ -211,7 +213,9 @@ try_print (Run *run, GBytes *bytes, GError **error)
   if (!send_bytes (run, data, len, error) || !query (run, TR_ESCPOS_STATUS_PRINTER, &status, error))
     {
       disconnect (run);
-      set_state (run, TR_PRINTER_STATE_OFFLINE, (*error)->message);
+      /* Stopped (removed, changed, the host going): not the printer's fault. */
+      if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_state (run, TR_PRINTER_STATE_OFFLINE, (*error)->message);
       return FALSE;
     }
   set_state (run, TR_PRINTER_STATE_READY, NULL);
