@@ -7,7 +7,7 @@
  * printer reads back as text, changes and removes it; the host monitor
  * shows the printer offline once it is gone and the link watch raises
  * the alert, then "is back"; a kitchen card's Reprint prints a REPRINT
- * slip. The Printers page is rendered to printers-page.png in
+ * slip. The printer is tests/tr-fake-printer.c. The Printers page is rendered to printers-page.png in
  * $TICKETRAIL_SCREENSHOT_DIR.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -24,7 +24,7 @@
 #include "tr-preferences-window.h"
 #include "tr-printer-monitor.h"
 #include "tr-printers-page.h"
-#include "tr-test-escpos.h"
+#include "tr-fake-printer.h"
 #include "tr-test-util.h"
 #include "tr-ticket-card.h"
 
@@ -32,142 +32,11 @@
  * into a failure. */
 #define GIVE_UP_MS (120 * 1000)
 
-/* ---- A fake ESC/POS printer: a real TCP server on loopback ---- */
-
-typedef struct
-{
-  GSocketService *service;
-  guint port;
-  TrTestEscpos *reader;
-  GPtrArray *connections; /* GSocketConnection* open now */
-  gboolean paper_out;
-} FakePrinter;
-
-static void
-read_more (FakePrinter *p, GSocketConnection *conn);
-
-/* DLE EOT n answers: bits 1 and 4 always set; offline (n=1, bit 3),
- * paper end (n=2 bit 5; n=4 bits 5 and 6). */
-static guint8
-status_answer (FakePrinter *p, guint8 query)
-{
-  guint8 byte = 0x12;
-
-  if (p->paper_out && query == 1)
-    byte |= 0x08;
-  if (p->paper_out && query == 2)
-    byte |= 0x20;
-  if (p->paper_out && query == 4)
-    byte |= 0x60;
-  return byte;
-}
-
-static void
-on_read (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GSocketConnection *conn = user_data;
-  FakePrinter *p = g_object_get_data (G_OBJECT (conn), "printer");
-  g_autoptr (GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
-  g_autoptr (GError) error = NULL;
-  guint before;
-
-  if (p == NULL || bytes == NULL || g_bytes_get_size (bytes) == 0)
-    {
-      if (p != NULL)
-        g_ptr_array_remove (p->connections, conn);
-      g_object_unref (conn);
-      return;
-    }
-  before = p->reader->status_queries->len;
-  g_assert_true (tr_test_escpos_feed (p->reader, g_bytes_get_data (bytes, NULL),
-                                      g_bytes_get_size (bytes), &error));
-  g_assert_no_error (error);
-  for (guint i = before; i < p->reader->status_queries->len; i++)
-    {
-      guint8 answer = status_answer (p, g_array_index (p->reader->status_queries, guint8, i));
-
-      g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), &answer, 1,
-                                 NULL, NULL, NULL);
-    }
-  read_more (p, conn);
-}
-
-static void
-read_more (FakePrinter *p, GSocketConnection *conn)
-{
-  g_input_stream_read_bytes_async (g_io_stream_get_input_stream (G_IO_STREAM (conn)), 4096,
-                                   G_PRIORITY_DEFAULT, NULL, on_read, conn);
-}
-
-static gboolean
-on_incoming (GSocketService *service, GSocketConnection *conn, GObject *source, gpointer user_data)
-{
-  FakePrinter *p = user_data;
-
-  g_object_set_data (G_OBJECT (conn), "printer", p);
-  g_ptr_array_add (p->connections, g_object_ref (conn));
-  read_more (p, g_object_ref (conn));
-  return TRUE;
-}
-
-/* Listens on 127.0.0.1:@port (0: any free port). */
-static void
-fake_printer_start (FakePrinter *p, guint port)
-{
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, port);
-  g_autoptr (GSocketAddress) bound = NULL;
-  g_autoptr (GError) error = NULL;
-
-  p->service = g_socket_service_new ();
-  g_socket_listener_add_address (G_SOCKET_LISTENER (p->service), address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
-  g_assert_no_error (error);
-  p->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  if (p->reader == NULL)
-    p->reader = tr_test_escpos_new (42);
-  if (p->connections == NULL)
-    p->connections = g_ptr_array_new_with_free_func (g_object_unref);
-  g_signal_connect (p->service, "incoming", G_CALLBACK (on_incoming), p);
-  g_socket_service_start (p->service);
-}
-
-/* Unplugged: nothing listens, and the connections open are cut. */
-static void
-fake_printer_stop (FakePrinter *p)
-{
-  g_socket_service_stop (p->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (p->service));
-  g_clear_object (&p->service);
-  for (guint i = 0; i < p->connections->len; i++)
-    {
-      GSocketConnection *conn = g_ptr_array_index (p->connections, i);
-
-      g_object_set_data (G_OBJECT (conn), "printer", NULL);
-      g_io_stream_close (G_IO_STREAM (conn), NULL, NULL);
-    }
-  g_ptr_array_set_size (p->connections, 0);
-}
-
-static void
-fake_printer_free (FakePrinter *p)
-{
-  if (p->service != NULL)
-    fake_printer_stop (p);
-  g_clear_pointer (&p->connections, g_ptr_array_unref);
-  g_clear_pointer (&p->reader, tr_test_escpos_free);
-}
-
 /* The slips printed so far that hold @text. */
 static guint
-count_slips (FakePrinter *p, const char *text)
+count_slips (TrFakePrinter *printer, const char *text)
 {
-  guint n = 0;
-
-  for (guint i = 0; i < p->reader->slips->len; i++)
-    if (strstr (g_ptr_array_index (p->reader->slips, i), text) != NULL)
-      n++;
-  return n;
+  return tr_fake_printer_count_matching (printer, text);
 }
 
 /* ---- Fixture ---- */
@@ -178,7 +47,7 @@ typedef struct
   GSettings *settings;
   TrStation *station;
   TrHost *host;
-  FakePrinter printer;
+  TrFakePrinter *printer;
   char *address;
 } Fixture;
 
@@ -195,8 +64,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->host = tr_station_get_host (f->station);
   /* A printer that comes back is tried again within a second. */
   g_object_set (f->host, "printer-backoff-max", 1000, NULL);
-  fake_printer_start (&f->printer, 0);
-  f->address = g_strdup_printf ("tcp://127.0.0.1:%u", f->printer.port);
+  f->printer = tr_fake_printer_new (42, 0);
+  f->address = tr_fake_printer_dup_address (f->printer);
 }
 
 static void
@@ -204,7 +73,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 {
   tr_station_shutdown (f->station);
   g_assert_finalize_object (f->station);
-  fake_printer_free (&f->printer);
+  tr_fake_printer_free (f->printer);
   g_clear_object (&f->settings);
   tr_test_remove_tree (f->dir);
   g_free (f->dir);
@@ -494,9 +363,13 @@ test_page (Fixture *f, gconstpointer data)
   g_object_set_data (G_OBJECT (p->page), "want", (gpointer) "Test page printed on Grill");
   wait_for (f, toast_is, p, "the test page");
   /* Its name double size, one letter every two columns. */
-  g_assert_cmpuint (count_slips (&f->printer, "G r i l l"), ==, 1);
-  g_assert_cmpuint (count_slips (&f->printer, f->address + strlen ("tcp://")), ==, 1);
-  g_test_message ("The test page:\n%s", (char *)g_ptr_array_index (f->printer.reader->slips, 0));
+  g_assert_cmpuint (count_slips (f->printer, "G r i l l"), ==, 1);
+  g_assert_cmpuint (count_slips (f->printer, f->address + strlen ("tcp://")), ==, 1);
+  {
+    g_autoptr (GPtrArray) slips = tr_fake_printer_dup_slips (f->printer);
+
+    g_test_message ("The test page:\n%s", (char *)g_ptr_array_index (slips, 0));
+  }
   g_object_set_data (G_OBJECT (p->page), "want", (gpointer) "Grill\tready");
   wait_for (f, page_shows, p, "the page to show the printer ready");
 
@@ -613,7 +486,7 @@ submit_ticket (Fixture *f, const char *item_name)
 static gboolean
 slips_with (Fixture *f, gconstpointer text)
 {
-  return count_slips (&f->printer, text) > 0;
+  return count_slips (f->printer, text) > 0;
 }
 
 static void
@@ -639,7 +512,7 @@ test_monitor_offline (Fixture *f, gconstpointer data)
 
   /* Unplugged, with a ticket for it: offline on the monitor, the slip
    * waiting, and the alert once it has been down long enough. */
-  fake_printer_stop (&f->printer);
+  tr_fake_printer_set_mode (f->printer, TR_FAKE_PRINTER_OFFLINE);
   id = submit_ticket (f, "Ribeye");
   g_object_set_data (G_OBJECT (printers), "want", (gpointer) "Grill\toffline\tOffline since");
   wait_for (f, monitor_shows, printers, "the monitor to show the printer offline");
@@ -650,17 +523,17 @@ test_monitor_offline (Fixture *f, gconstpointer data)
   }
   g_object_set_data (G_OBJECT (watch), "want", (gpointer) "Printer Grill has been offline since");
   wait_for (f, alert_is, watch, "the printer's alert");
-  g_assert_cmpuint (count_slips (&f->printer, "Ribeye"), ==, 0);
+  g_assert_cmpuint (count_slips (f->printer, "Ribeye"), ==, 0);
 
-  /* Plugged in again on the same port: the slip prints, the printer is
-   * ready, and its return is announced. */
-  fake_printer_start (&f->printer, f->printer.port);
+  /* Plugged in again: the slip prints, the printer is ready, and its
+   * return is announced. */
+  tr_fake_printer_set_mode (f->printer, TR_FAKE_PRINTER_ONLINE);
   wait_for (f, slips_with, "Ribeye", "the waiting slip on paper");
   g_object_set_data (G_OBJECT (watch), "want", (gpointer) "Printer Grill is back");
   wait_for (f, alert_is, watch, "the printer's return");
   g_object_set_data (G_OBJECT (printers), "want", (gpointer) "Grill\tready");
   wait_for (f, monitor_shows, printers, "the monitor to show the printer ready again");
-  g_assert_cmpuint (count_slips (&f->printer, "Ribeye"), ==, 1);
+  g_assert_cmpuint (count_slips (f->printer, "Ribeye"), ==, 1);
 
   gtk_window_destroy (GTK_WINDOW (monitor));
 }
@@ -697,7 +570,7 @@ test_reprint (Fixture *f, gconstpointer data)
   gtk_window_present (GTK_WINDOW (window));
   id = submit_ticket (f, "Halloumi Skewer");
   wait_for (f, slips_with, "Halloumi Skewer", "the ticket on paper");
-  g_assert_cmpuint (count_slips (&f->printer, "R E P R I N T"), ==, 0);
+  g_assert_cmpuint (count_slips (f->printer, "R E P R I N T"), ==, 0);
 
   g_object_set_data (G_OBJECT (window), "view", view);
   g_object_set_data (G_OBJECT (window), "id", id);
@@ -712,8 +585,8 @@ test_reprint (Fixture *f, gconstpointer data)
   gtk_widget_activate (reprint);
 
   wait_for (f, slips_with, "R E P R I N T", "the REPRINT slip");
-  g_assert_cmpuint (count_slips (&f->printer, "Halloumi Skewer"), ==, 2);
-  g_assert_cmpuint (count_slips (&f->printer, "R E P R I N T"), ==, 1);
+  g_assert_cmpuint (count_slips (f->printer, "Halloumi Skewer"), ==, 2);
+  g_assert_cmpuint (count_slips (f->printer, "R E P R I N T"), ==, 1);
   wait_for (f, toast_shown, view, "the reprint toast");
 
   gtk_window_destroy (GTK_WINDOW (window));
