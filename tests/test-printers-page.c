@@ -6,8 +6,8 @@
  * refused on the page and saves nothing), prints a test page that the
  * printer reads back as text, changes and removes it; the host monitor
  * shows the printer offline once it is gone and the link watch raises
- * the alert, then "is back"; a kitchen card's Reprint prints a REPRINT
- * slip. The printer is tests/tr-fake-printer.c. The Printers page is rendered to printers-page.png in
+ * the alert, then "is back"; Reprint on a kitchen card, and on an
+ * order's row on front of house, prints a REPRINT slip. The printer is tests/tr-fake-printer.c. The Printers page is rendered to printers-page.png in
  * $TICKETRAIL_SCREENSHOT_DIR.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -18,6 +18,7 @@
 
 #include <string.h>
 
+#include "tr-foh-view.h"
 #include "tr-host-monitor.h"
 #include "tr-kitchen-view.h"
 #include "tr-link-watch.h"
@@ -554,6 +555,24 @@ toast_shown (Fixture *f, gconstpointer data)
   return has_label (GTK_WIDGET (data), "Reprinting #");
 }
 
+static gboolean
+foh_button (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
+
+  collect (gtk_window_get_child (GTK_WINDOW (data)), GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), "foh.reprint") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+two_reprints (Fixture *f, gconstpointer data)
+{
+  return count_slips (f->printer, "R E P R I N T") == 2;
+}
+
 static void
 test_reprint (Fixture *f, gconstpointer data)
 {
@@ -588,7 +607,23 @@ test_reprint (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_slips (f->printer, "Halloumi Skewer"), ==, 2);
   g_assert_cmpuint (count_slips (f->printer, "R E P R I N T"), ==, 1);
   wait_for (f, toast_shown, view, "the reprint toast");
+  gtk_window_destroy (GTK_WINDOW (window));
 
+  /* The same from the order's row on front of house. */
+  window = gtk_window_new ();
+  view = tr_foh_view_new (f->station, NULL, NULL);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+  g_ptr_array_set_size (buttons, 0);
+  g_object_set_data (G_OBJECT (window), "id", id);
+  wait_for (f, foh_button, window, "the order's Reprint button");
+  collect (view, GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), "foh.reprint") == 0)
+      gtk_widget_activate (buttons->pdata[i]);
+  wait_for (f, two_reprints, NULL, "the second REPRINT slip");
+  g_assert_cmpuint (count_slips (f->printer, "Halloumi Skewer"), ==, 3);
+  wait_for (f, toast_shown, view, "the reprint toast on front of house");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -12,6 +12,7 @@
 #include "tr-error.h"
 #include "tr-foh-view-private.h"
 #include "tr-order-dialog.h"
+#include "tr-reprint.h"
 #include "tr-ticket-object.h"
 
 /* ---- Actions ---- */
@@ -187,6 +188,22 @@ action_cancel (GtkWidget *widget, const char *action_name, GVariant *param)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+show_toast (GtkWidget *widget, const char *text)
+{
+  _tr_foh_view_show_toast (TR_FOH_VIEW (widget), text);
+}
+
+/* A slip lost or spoiled in the kitchen: print it again, marked
+ * REPRINT, on the printers of the order's stations. */
+static void
+action_reprint (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  TrFohView *self = TR_FOH_VIEW (widget);
+
+  tr_reprint_ticket (self->station, g_variant_get_string (param, NULL), widget, show_toast);
+}
+
 void
 _tr_foh_view_close_dialog (TrFohView *self)
 {
@@ -207,6 +224,7 @@ _tr_foh_view_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "foh.mark-served", "s", action_mark_served);
   gtk_widget_class_install_action (widget_class, "foh.serve-next", NULL, action_serve_next);
   gtk_widget_class_install_action (widget_class, "foh.cancel", "s", action_cancel);
+  gtk_widget_class_install_action (widget_class, "foh.reprint", "s", action_reprint);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "foh.new-order",
                                        NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,

@@ -19,6 +19,7 @@
 
 #include "tr-error.h"
 #include "tr-kitchen-view-private.h"
+#include "tr-reprint.h"
 
 /* Rejections are reported by op id; remembering this many of our own
  * ops lets the toast name the ticket. */
@@ -495,58 +496,18 @@ action_recall_last (GtkWidget *widget, const char *action_name, GVariant *param)
 
 /* ---- Reprint ---- */
 
-typedef struct
-{
-  TrKitchenView *self; /* a reference */
-  int number;
-} Reprint;
-
 static void
-on_reprinted (GObject *source, GAsyncResult *result, gpointer user_data)
+show_toast (GtkWidget *widget, const char *text)
 {
-  Reprint *reprint = user_data;
-  TrKitchenView *self = reprint->self;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *text = NULL;
-  guint n_printers = 0;
-
-  if (tr_station_reprint_finish (TR_STATION (source), result, &n_printers, &error))
-    {
-      if (n_printers > 0)
-        text = g_strdup_printf (
-          /* Translators: e.g. "Reprinting #42 on 2 printers" */
-          g_dngettext (GETTEXT_PACKAGE, "Reprinting #%d on %u printer",
-                       "Reprinting #%d on %u printers", n_printers),
-          reprint->number, n_printers);
-      else
-        /* Translators: %d is a ticket number */
-        text = g_strdup_printf (_ ("No printer prints for #%d"), reprint->number);
-    }
-  else
-    /* Translators: %d is a ticket number, %s says why */
-    text = g_strdup_printf (_ ("Cannot reprint #%d: %s"), reprint->number,
-                            tr_error_describe_local_refusal (error));
-  /* Gone meanwhile (the station changed): nothing to show it on. */
-  if (self->station != NULL)
-    _tr_kitchen_view_show_toast (self, text);
-  g_object_unref (reprint->self);
-  g_free (reprint);
+  _tr_kitchen_view_show_toast (TR_KITCHEN_VIEW (widget), text);
 }
 
 /* The host prints it again, marked REPRINT, on the printers that serve
- * the ticket's stations; a client asks it over HTTP. */
+ * the ticket's stations. */
 static void
 reprint (TrKitchenView *self, const char *ticket_id)
 {
-  g_autoptr (TrTicket) ticket = tr_station_get_ticket (self->station, ticket_id, NULL);
-  Reprint *data;
-
-  if (ticket == NULL)
-    return;
-  data = g_new0 (Reprint, 1);
-  data->self = g_object_ref (self);
-  data->number = ticket->number;
-  tr_station_reprint_async (self->station, ticket_id, NULL, on_reprinted, data);
+  tr_reprint_ticket (self->station, ticket_id, GTK_WIDGET (self), show_toast);
 }
 
 static void
