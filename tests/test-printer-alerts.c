@@ -23,8 +23,7 @@ printers1 (const char *name, TrPrinterState state, gint64 since, guint pending)
 }
 
 static GPtrArray *
-check1 (TrPrinterAlerts *alerts, const char *name, TrPrinterState state, gint64 since,
-        gint64 now)
+check1 (TrPrinterAlerts *alerts, const char *name, TrPrinterState state, gint64 since, gint64 now)
 {
   g_autoptr (GPtrArray) infos = printers1 (name, state, since, 3);
 

@@ -14,9 +14,9 @@ static gint64
 at_1203 (void)
 {
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr (GDateTime) time = g_date_time_new_local (
-    g_date_time_get_year (now), g_date_time_get_month (now), g_date_time_get_day_of_month (now),
-    12, 3, 0);
+  g_autoptr (GDateTime) time
+    = g_date_time_new_local (g_date_time_get_year (now), g_date_time_get_month (now),
+                             g_date_time_get_day_of_month (now), 12, 3, 0);
 
   return g_date_time_to_unix (time) * 1000;
 }
@@ -54,8 +54,7 @@ test_states (void)
   g_assert_cmpstr (tr_printer_status_label (TR_PRINTER_STATE_PAPER_OUT), ==, "Paper out");
   g_assert_cmpstr (tr_printer_status_label (TR_PRINTER_STATE_COVER_OPEN), ==, "Cover open");
   g_assert_cmpstr (tr_printer_status_label (TR_PRINTER_STATE_UNKNOWN), ==, "Not reached yet");
-  g_assert_cmpint (tr_printer_status_severity (TR_PRINTER_STATE_READY), ==,
-                   TR_PRINTER_SEVERITY_OK);
+  g_assert_cmpint (tr_printer_status_severity (TR_PRINTER_STATE_READY), ==, TR_PRINTER_SEVERITY_OK);
   g_assert_cmpint (tr_printer_status_severity (TR_PRINTER_STATE_UNKNOWN), ==,
                    TR_PRINTER_SEVERITY_NEUTRAL);
   for (TrPrinterState s = TR_PRINTER_STATE_OFFLINE; s <= TR_PRINTER_STATE_COVER_OPEN; s++)

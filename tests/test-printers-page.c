@@ -7,8 +7,8 @@
  * printer reads back as text, changes and removes it; the host monitor
  * shows the printer offline once it is gone and the link watch raises
  * the alert, then "is back"; Reprint on a kitchen card, and on an
- * order's row on front of house, prints a REPRINT slip. The printer is tests/tr-fake-printer.c. The Printers page is rendered to printers-page.png in
- * $TICKETRAIL_SCREENSHOT_DIR.
+ * order's row on front of house, prints a REPRINT slip. The printer is tests/tr-fake-printer.c. The
+ * Printers page is rendered to printers-page.png in $TICKETRAIL_SCREENSHOT_DIR.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -237,7 +237,8 @@ assert_refused (Fixture *f, Page *p, const char *name, const char *address, cons
   g_assert_nonnull (tr_printer_editor_get_error (editor_of (p)));
   g_assert_nonnull (strstr (tr_printer_editor_get_error (editor_of (p)), says));
   g_assert_false (tr_printer_editor_get_saving (editor_of (p)));
-  g_test_message ("Refused %s / %s: %s", name, address, tr_printer_editor_get_error (editor_of (p)));
+  g_test_message ("Refused %s / %s: %s", name, address,
+                  tr_printer_editor_get_error (editor_of (p)));
 }
 
 static void
@@ -386,7 +387,6 @@ test_page (Fixture *f, gconstpointer data)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor_of (p)), "editor.cancel", NULL));
   g_assert_null (editor_of (p));
   g_assert_cmpuint (n_host_printers (f), ==, 1);
-
 
   /* Change it: 58 mm paper, only when a screen is down. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (p->page), "printers.edit", "s", "Grill"));
@@ -648,8 +648,8 @@ main (int argc, char *argv[])
 
   g_test_add ("/printers-page/add-test-change-remove", Fixture, NULL, fixture_set_up, test_page,
               fixture_tear_down);
-  g_test_add ("/printers-page/monitor-offline", Fixture, NULL, fixture_set_up,
-              test_monitor_offline, fixture_tear_down);
+  g_test_add ("/printers-page/monitor-offline", Fixture, NULL, fixture_set_up, test_monitor_offline,
+              fixture_tear_down);
   g_test_add ("/printers-page/reprint", Fixture, NULL, fixture_set_up, test_reprint,
               fixture_tear_down);
   return g_test_run ();

@@ -61,8 +61,8 @@ enum
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static const TrPrinterMode modes[] = { TR_PRINTER_MODE_ALWAYS, TR_PRINTER_MODE_FALLBACK,
-                                       TR_PRINTER_MODE_READY_CHIT };
+static const TrPrinterMode modes[]
+  = { TR_PRINTER_MODE_ALWAYS, TR_PRINTER_MODE_FALLBACK, TR_PRINTER_MODE_READY_CHIT };
 
 /* ---- Errors, said next to what is wrong ---- */
 
@@ -81,8 +81,8 @@ show_error (TrPrinterEditor *self, const char *text, AdwEntryRow *row)
   if (text != NULL)
     {
       /* The top of the page, where the error is. */
-      GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self->error_group),
-                                                     GTK_TYPE_SCROLLED_WINDOW);
+      GtkWidget *scroller
+        = gtk_widget_get_ancestor (GTK_WIDGET (self->error_group), GTK_TYPE_SCROLLED_WINDOW);
 
       if (scroller != NULL)
         gtk_adjustment_set_value (
@@ -170,15 +170,13 @@ check_page (TrPrinterEditor *self, const TrPrinter *printer)
       && g_strv_contains ((const char *const *)self->taken_names, printer->name))
     {
       /* Translators: %s is a printer's name */
-      g_autofree char *text
-        = g_strdup_printf (_ ("There is already a printer called “%s”. Choose another name."),
-                           printer->name);
+      g_autofree char *text = g_strdup_printf (
+        _ ("There is already a printer called “%s”. Choose another name."), printer->name);
 
       show_error (self, text, self->name_row);
       return FALSE;
     }
-  if (*printer->address == '\0'
-      || !tr_printer_parse_address (printer->address, NULL, NULL, NULL))
+  if (*printer->address == '\0' || !tr_printer_parse_address (printer->address, NULL, NULL, NULL))
     {
       show_error (self,
                   _ ("The address must look like tcp://192.168.1.50:9100: the printer’s IP "
@@ -357,9 +355,8 @@ fill_routes (TrPrinterEditor *self)
       GtkCheckButton *check = add_check_row (self->routes_group, route, NULL, NULL);
 
       g_object_set_data_full (G_OBJECT (check), "route", g_strdup (route), g_free);
-      gtk_check_button_set_active (check, printer != NULL
-                                            && g_strv_contains ((const char *const *)printer->routes,
-                                                                route));
+      gtk_check_button_set_active (
+        check, printer != NULL && g_strv_contains ((const char *const *)printer->routes, route));
       g_ptr_array_add (self->route_checks, check);
     }
   if (routes->len == 0)
@@ -406,9 +403,9 @@ fill_page (TrPrinterEditor *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
     {
-      self->mode_checks[i]
-        = add_check_row (self->mode_group, tr_printer_mode_label (modes[i]),
-                         tr_printer_mode_explanation (modes[i]), i > 0 ? self->mode_checks[0] : NULL);
+      self->mode_checks[i] = add_check_row (self->mode_group, tr_printer_mode_label (modes[i]),
+                                            tr_printer_mode_explanation (modes[i]),
+                                            i > 0 ? self->mode_checks[0] : NULL);
       gtk_check_button_set_active (self->mode_checks[i],
                                    modes[i] == (printer ? printer->mode : TR_PRINTER_MODE_ALWAYS));
     }
@@ -531,8 +528,8 @@ tr_printer_editor_class_init (TrPrinterEditorClass *klass)
     = g_param_spec_boxed ("taken-names", NULL, NULL, G_TYPE_STRV, construct);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  signals[DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                                NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  signals[DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
 
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/ticketrail/Ticketrail/tr-printer-editor.ui");

@@ -113,8 +113,8 @@ tr_printer_monitor_dup_summary (TrPrinterMonitor *self)
     {
       const TrPrinterInfo *info = g_ptr_array_index (self->printers, i);
       g_autofree char *status = tr_printer_status_describe (info);
-      g_autofree char *line = g_strdup_printf (
-        "%s\t%s\t%s", info->printer->name, tr_printer_state_to_string (info->state), status);
+      g_autofree char *line = g_strdup_printf ("%s\t%s\t%s", info->printer->name,
+                                               tr_printer_state_to_string (info->state), status);
 
       g_strv_builder_add (builder, line);
     }
@@ -147,8 +147,7 @@ tr_printer_monitor_finalize (GObject *object)
 }
 
 static void
-tr_printer_monitor_get_property (GObject *object, guint prop_id, GValue *value,
-                                 GParamSpec *pspec)
+tr_printer_monitor_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   TrPrinterMonitor *self = TR_PRINTER_MONITOR (object);
 

@@ -17,7 +17,7 @@ struct _TrPrintersPage
   AdwPreferencesPage parent_instance;
 
   TrStation *station;
-  TrHost *host; /* the station's, followed for "printers-changed" */
+  TrHost *host;        /* the station's, followed for "printers-changed" */
   GPtrArray *printers; /* TrPrinterInfo*, as shown */
   /* Printers whose test page is on its way: their button waits. */
   GHashTable *testing;
@@ -427,8 +427,8 @@ tr_printers_page_dup_summary (TrPrintersPage *self)
   for (guint i = 0; self->printers != NULL && i < self->printers->len; i++)
     {
       const TrPrinterInfo *info = g_ptr_array_index (self->printers, i);
-      g_autofree char *line = g_strdup_printf ("%s\t%s", info->printer->name,
-                                               tr_printer_state_to_string (info->state));
+      g_autofree char *line
+        = g_strdup_printf ("%s\t%s", info->printer->name, tr_printer_state_to_string (info->state));
 
       g_strv_builder_add (builder, line);
     }

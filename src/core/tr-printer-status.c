@@ -85,12 +85,12 @@ tr_printer_status_describe (const TrPrinterInfo *info)
     g_ptr_array_add (facts, g_strdup (tr_printer_status_label (info->state)));
 
   if (info->pending_slips > 0)
-    g_ptr_array_add (facts,
-                     g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u slip waiting",
-                                                   "%u slips waiting", info->pending_slips),
-                                      info->pending_slips));
+    g_ptr_array_add (facts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u slip waiting",
+                                                          "%u slips waiting", info->pending_slips),
+                                             info->pending_slips));
   /* A ready printer's last error is history; a down one's says why. */
-  if (info->last_error != NULL && *info->last_error != '\0' && info->state != TR_PRINTER_STATE_READY)
+  if (info->last_error != NULL && *info->last_error != '\0'
+      && info->state != TR_PRINTER_STATE_READY)
     g_ptr_array_add (facts, g_strdup (info->last_error));
   if (info->last_printed_at > 0 && !down)
     {
@@ -117,9 +117,9 @@ tr_printer_width_label (guint columns)
       case 48:
         return g_strdup (_ ("80 mm paper, 48 characters a line"));
       default:
-        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u character a line",
-                                             "%u characters a line", columns),
-                                columns);
+        return g_strdup_printf (
+          g_dngettext (GETTEXT_PACKAGE, "%u character a line", "%u characters a line", columns),
+          columns);
     }
 }
 
