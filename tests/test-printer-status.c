@@ -60,6 +60,13 @@ test_states (void)
   for (TrPrinterState s = TR_PRINTER_STATE_OFFLINE; s <= TR_PRINTER_STATE_COVER_OPEN; s++)
     g_assert_cmpint (tr_printer_status_severity (s), ==, TR_PRINTER_SEVERITY_ERROR);
 
+  g_assert_cmpstr (tr_printer_status_problem (TR_PRINTER_STATE_PAPER_OUT), ==,
+                   "it is out of paper: load a new roll");
+  g_assert_nonnull (strstr (tr_printer_status_problem (TR_PRINTER_STATE_OFFLINE), "network"));
+  g_assert_nonnull (strstr (tr_printer_status_problem (TR_PRINTER_STATE_COVER_OPEN), "cover"));
+  g_assert_null (tr_printer_status_problem (TR_PRINTER_STATE_READY));
+  g_assert_null (tr_printer_status_problem (TR_PRINTER_STATE_UNKNOWN));
+
   /* Down: since when, what waits, and why. */
   assert_describe (info_new (TR_PRINTER_STATE_OFFLINE, t, 3, "Connection refused"),
                    "Offline since 12:03 · 3 slips waiting · Connection refused");

@@ -381,6 +381,20 @@ test_page (Fixture *f, gconstpointer data)
   wait_for (f, painted, p->prefs, "a few frames");
   save_png (GTK_WIDGET (p->prefs), "printers-page.png");
 
+  /* Out of paper: the toast says so, and no page came out. */
+  tr_fake_printer_set_mode (f->printer, TR_FAKE_PRINTER_PAPER_OUT);
+  g_assert_true (
+    gtk_widget_activate_action (GTK_WIDGET (p->page), "printers.test-page", "s", "Grill"));
+  g_object_set_data (G_OBJECT (p->page), "want", (gpointer) "Grill did not print the test page: ");
+  wait_for (f, toast_is, p, "the test page's failure");
+  g_test_message ("Paper out: %s", tr_printers_page_get_last_toast (p->page));
+  g_assert_cmpstr (tr_printers_page_get_last_toast (p->page), ==,
+                   "Grill did not print the test page: it is out of paper: load a new roll");
+  g_assert_cmpuint (count_slips (f->printer, "G r i l l"), ==, 1);
+  g_object_set_data (G_OBJECT (p->page), "want", (gpointer) "Grill\tpaper-out");
+  wait_for (f, page_shows, p, "the page to show the paper out");
+  tr_fake_printer_set_mode (f->printer, TR_FAKE_PRINTER_ONLINE);
+
   /* A second printer may not take its name. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (p->page), "printers.add", NULL));
   assert_refused (f, p, "Grill", f->address, "already");

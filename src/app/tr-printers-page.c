@@ -363,10 +363,25 @@ on_test_page_printed (GObject *source, GAsyncResult *result, gpointer user_data)
     /* Translators: %s is a printer's name */
     text = g_strdup_printf (_ ("Test page printed on %s"), test->name);
   else
-    /* Translators: the first %s is a printer's name, the second why it
-     * did not print, e.g. "Grill did not print the test page: the paper
-     * is out" */
-    text = g_strdup_printf (_ ("%s did not print the test page: %s"), test->name, error->message);
+    {
+      /* What the host now knows of the printer says it best; the error
+       * itself when that is no printer's state (a bad address). */
+      g_autoptr (GPtrArray) printers = self->host ? tr_host_list_printers (self->host) : NULL;
+      const char *problem = NULL;
+
+      for (guint i = 0; printers != NULL && i < printers->len; i++)
+        {
+          const TrPrinterInfo *info = g_ptr_array_index (printers, i);
+
+          if (g_strcmp0 (info->printer->name, test->name) == 0)
+            problem = tr_printer_status_problem (info->state);
+        }
+      /* Translators: the first %s is a printer's name, the second why it
+       * did not print, e.g. "Grill did not print the test page: it is
+       * out of paper: load a new roll" */
+      text = g_strdup_printf (_ ("%s did not print the test page: %s"), test->name,
+                              problem ? problem : error->message);
+    }
   show_toast (self, text, TRUE);
 }
 

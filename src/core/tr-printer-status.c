@@ -44,6 +44,24 @@ tr_printer_status_severity (TrPrinterState state)
   return TR_PRINTER_SEVERITY_NEUTRAL;
 }
 
+const char *
+tr_printer_status_problem (TrPrinterState state)
+{
+  switch (state)
+    {
+      case TR_PRINTER_STATE_OFFLINE:
+        return _ ("it does not answer: check that it is on and plugged into the network");
+      case TR_PRINTER_STATE_PAPER_OUT:
+        return _ ("it is out of paper: load a new roll");
+      case TR_PRINTER_STATE_COVER_OPEN:
+        return _ ("its cover is open: close it");
+      case TR_PRINTER_STATE_READY:
+      case TR_PRINTER_STATE_UNKNOWN:
+      default:
+        return NULL;
+    }
+}
+
 static char *
 format_time (gint64 ms)
 {

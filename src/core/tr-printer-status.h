@@ -30,6 +30,11 @@ extern const guint tr_printer_widths[TR_PRINTER_N_WIDTHS]; /* 32, 42, 48 */
 const char       *tr_printer_status_label      (TrPrinterState state);
 TrPrinterSeverity tr_printer_status_severity   (TrPrinterState state);
 
+/* What to do about a printer in @state, for the end of a sentence
+ * ("Grill did not print the test page: it is out of paper: load a new
+ * roll"), or NULL for a state that is no problem. */
+const char       *tr_printer_status_problem    (TrPrinterState state);
+
 /* One line of how it is doing, e.g. "Offline since 12:03 · 3 slips
  * waiting · Connection refused" or "Ready · last slip 12:05". */
 char             *tr_printer_status_describe   (const TrPrinterInfo *info);
