@@ -316,6 +316,46 @@ drawn (Fixture *f, gconstpointer data)
   return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 300;
 }
 
+/* The switcher's button for @title is shown. */
+static gboolean
+switcher_shows (GtkWidget *window, const char *title)
+{
+  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
+  GType type = g_type_from_name ("AdwViewSwitcherButton");
+
+  g_assert_true (type != 0);
+  collect (window, type, buttons);
+  g_assert_cmpuint (buttons->len, >, 0);
+  for (guint i = 0; i < buttons->len; i++)
+    if (gtk_widget_is_visible (buttons->pdata[i]) && has_label (buttons->pdata[i], title))
+      return TRUE;
+  return FALSE;
+}
+
+/* A station that follows a host has no Printers page. */
+static void
+test_follower_has_none (Fixture *f, gconstpointer data)
+{
+  TrPreferencesWindow *prefs = tr_preferences_window_new (NULL, NULL, f->settings, NULL);
+  TrPrintersPage *page;
+
+  gtk_window_present (GTK_WINDOW (prefs));
+  page = find_one (GTK_WIDGET (prefs), TR_TYPE_PRINTERS_PAGE);
+  g_assert_true (switcher_shows (GTK_WIDGET (prefs), "_Menu"));
+  g_assert_false (switcher_shows (GTK_WIDGET (prefs), "_Printers"));
+  g_object_set (prefs, "station", f->station, NULL);
+  g_assert_true (switcher_shows (GTK_WIDGET (prefs), "_Printers"));
+  {
+    g_autoptr (TrStation) shown = NULL;
+
+    g_object_get (page, "station", &shown, NULL);
+    g_assert_true (shown == f->station);
+  }
+  g_object_set (prefs, "station", NULL, NULL);
+  g_assert_false (switcher_shows (GTK_WIDGET (prefs), "_Printers"));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
 static void
 test_page (Fixture *f, gconstpointer data)
 {
@@ -329,7 +369,7 @@ test_page (Fixture *f, gconstpointer data)
   gtk_window_set_default_size (GTK_WINDOW (p->prefs), 900, 760);
   gtk_window_present (GTK_WINDOW (p->prefs));
   p->page = find_one (GTK_WIDGET (p->prefs), TR_TYPE_PRINTERS_PAGE);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (p->page)));
+  g_assert_true (switcher_shows (GTK_WIDGET (p->prefs), "_Printers"));
   adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (p->prefs),
                                            ADW_PREFERENCES_PAGE (p->page));
 
@@ -662,6 +702,8 @@ main (int argc, char *argv[])
 
   g_test_add ("/printers-page/add-test-change-remove", Fixture, NULL, fixture_set_up, test_page,
               fixture_tear_down);
+  g_test_add ("/printers-page/follower-has-none", Fixture, NULL, fixture_set_up,
+              test_follower_has_none, fixture_tear_down);
   g_test_add ("/printers-page/monitor-offline", Fixture, NULL, fixture_set_up, test_monitor_offline,
               fixture_tear_down);
   g_test_add ("/printers-page/reprint", Fixture, NULL, fixture_set_up, test_reprint,

@@ -139,6 +139,7 @@ update_host_rows (TrPreferencesWindow *self)
   const char *message = self->station_message;
   gboolean hosting = station != NULL && tr_station_get_mode (station) == TR_STATION_MODE_HOST;
   g_auto (GStrv) addresses = station ? tr_station_dup_join_addresses (station) : NULL;
+  GtkWidget *printers_stack;
 
   g_free (self->join_text);
   self->join_text = addresses ? g_strjoinv ("\n", addresses) : g_strdup ("");
@@ -160,7 +161,12 @@ update_host_rows (TrPreferencesWindow *self)
   /* Only a host has a log to export, and printers to drive. */
   gtk_widget_set_visible (GTK_WIDGET (self->export_group), hosting);
   tr_printers_page_set_station (self->printers_page, hosting ? station : NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->printers_page), hosting);
+  /* The switcher shows a page by its stack page, not by the widget. */
+  printers_stack = gtk_widget_get_parent (GTK_WIDGET (self->printers_page));
+  if (ADW_IS_VIEW_STACK (printers_stack))
+    adw_view_stack_page_set_visible (
+      adw_view_stack_get_page (ADW_VIEW_STACK (printers_stack), GTK_WIDGET (self->printers_page)),
+      hosting);
   gtk_widget_set_visible (GTK_WIDGET (self->message_row), message != NULL);
   if (message != NULL)
     {
