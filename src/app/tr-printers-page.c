@@ -97,34 +97,45 @@ action_button (const char *label, const char *icon, const char *action, const ch
   return button;
 }
 
-static GtkWidget *
-build_row (TrPrintersPage *self, const TrPrinterInfo *info)
+/* What changes while it prints: its state, its slips, its set-up. */
+static void
+update_row (GtkWidget *row, const TrPrinterInfo *info)
 {
   static const char *const pill_classes[] = {
     [TR_PRINTER_SEVERITY_NEUTRAL] = NULL,
     [TR_PRINTER_SEVERITY_OK] = "status-ready",
     [TR_PRINTER_SEVERITY_ERROR] = "status-error",
   };
-  const char *name = info->printer->name;
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *pill = gtk_label_new (tr_printer_status_label (info->state));
-  GtkWidget *test;
-  GtkWidget *remove;
-  g_autofree char *title = g_markup_escape_text (name, -1);
+  GtkWidget *pill = g_object_get_data (G_OBJECT (row), "pill");
   g_autofree char *setup = tr_printer_describe_setup (info->printer);
   g_autofree char *status = tr_printer_status_describe (info);
   g_autofree char *subtitle = g_strdup_printf ("%s\n%s", setup, status);
   g_autofree char *escaped = g_markup_escape_text (subtitle, -1);
   const char *pill_class = pill_classes[tr_printer_status_severity (info->state)];
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
+  gtk_label_set_text (GTK_LABEL (pill), tr_printer_status_label (info->state));
+  gtk_widget_remove_css_class (pill, "status-ready");
+  gtk_widget_remove_css_class (pill, "status-error");
+  if (pill_class != NULL)
+    gtk_widget_add_css_class (pill, pill_class);
+}
+
+static GtkWidget *
+build_row (TrPrintersPage *self, const TrPrinterInfo *info)
+{
+  const char *name = info->printer->name;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *pill = gtk_label_new (NULL);
+  GtkWidget *test;
+  GtkWidget *remove;
+  g_autofree char *title = g_markup_escape_text (name, -1);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row),
                              gtk_image_new_from_icon_name ("printer-symbolic"));
   gtk_widget_add_css_class (pill, "status-pill");
-  if (pill_class != NULL)
-    gtk_widget_add_css_class (pill, pill_class);
   gtk_widget_set_valign (pill, GTK_ALIGN_CENTER);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), pill);
 
@@ -140,21 +151,51 @@ build_row (TrPrintersPage *self, const TrPrinterInfo *info)
   gtk_widget_add_css_class (remove, "flat");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
   g_object_set_data (G_OBJECT (row), "test-button", test);
+  g_object_set_data (G_OBJECT (row), "pill", pill);
+  g_object_set_data_full (G_OBJECT (row), "printer", g_strdup (name), g_free);
+  update_row (row, info);
   return row;
+}
+
+/* Whether the list shows these printers, by name and in this order: a
+ * printer that only changed state keeps its row (and the button under
+ * the pointer), the state is updated in place. */
+static gboolean
+same_printers (TrPrintersPage *self, GPtrArray *printers)
+{
+  GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->list));
+
+  for (guint i = 0; i < printers->len; i++, row = gtk_widget_get_next_sibling (row))
+    {
+      const TrPrinterInfo *info = g_ptr_array_index (printers, i);
+
+      if (row == NULL
+          || g_strcmp0 (g_object_get_data (G_OBJECT (row), "printer"), info->printer->name) != 0)
+        return FALSE;
+    }
+  return row == NULL && printers->len > 0;
 }
 
 static void
 rebuild (TrPrintersPage *self)
 {
   GtkWidget *child;
+  guint i = 0;
 
   g_clear_pointer (&self->printers, g_ptr_array_unref);
   self->printers = self->host != NULL
                      ? tr_host_list_printers (self->host)
                      : g_ptr_array_new_with_free_func ((GDestroyNotify)tr_printer_info_free);
+  if (same_printers (self, self->printers))
+    {
+      for (child = gtk_widget_get_first_child (GTK_WIDGET (self->list)); child != NULL;
+           child = gtk_widget_get_next_sibling (child))
+        update_row (child, g_ptr_array_index (self->printers, i++));
+      return;
+    }
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
     gtk_list_box_remove (self->list, child);
-  for (guint i = 0; i < self->printers->len; i++)
+  for (i = 0; i < self->printers->len; i++)
     gtk_list_box_append (self->list, build_row (self, g_ptr_array_index (self->printers, i)));
   if (self->printers->len == 0)
     {
@@ -325,8 +366,7 @@ set_testing (TrPrintersPage *self, const char *name, gboolean testing)
     {
       GtkWidget *button = g_object_get_data (G_OBJECT (row), "test-button");
 
-      if (button != NULL
-          && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), name) == 0)
+      if (button != NULL && g_strcmp0 (g_object_get_data (G_OBJECT (row), "printer"), name) == 0)
         gtk_widget_set_sensitive (button, !testing);
     }
 }
