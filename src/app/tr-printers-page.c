@@ -457,6 +457,15 @@ tr_printers_page_set_station (TrPrintersPage *self, TrStation *station)
 
   if (self->station == station)
     return;
+  /* An editor open on the old host would save there. */
+  if (self->editor != NULL)
+    {
+      AdwPreferencesWindow *window = get_window (self);
+
+      g_clear_object (&self->editor);
+      if (window != NULL)
+        adw_preferences_window_close_subpage (window);
+    }
   if (self->host != NULL)
     g_signal_handlers_disconnect_by_data (self->host, self);
   g_clear_object (&self->host);
