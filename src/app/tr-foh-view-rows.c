@@ -224,8 +224,9 @@ create_row (gpointer item, gpointer user_data)
                         action_button (_ ("_Cancel"), "edit-delete-symbolic", "foh.cancel", id,
                                        "destructive-action", _ ("Cancel Order")));
     }
-  /* Still in the kitchen: its slip can be printed again. */
-  if (allowed & TR_FOH_ACTION_AMEND)
+  /* Still in the kitchen: its slip can be printed again. Ready, the
+   * kitchen is done with it (and the row has no room to spare). */
+  if ((allowed & TR_FOH_ACTION_AMEND) && !(allowed & TR_FOH_ACTION_MARK_SERVED))
     gtk_box_append (GTK_BOX (actions), action_button (NULL, "printer-symbolic", "foh.reprint", id,
                                                       NULL, _ ("Reprint the Kitchen Slip")));
   if (gtk_widget_get_first_child (actions) != NULL)
