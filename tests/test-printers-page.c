@@ -7,8 +7,10 @@
  * printer reads back as text, changes and removes it; the host monitor
  * shows the printer offline once it is gone and the link watch raises
  * the alert, then "is back"; Reprint on a kitchen card, and on an
- * order's row on front of house, prints a REPRINT slip. The printer is tests/tr-fake-printer.c. The
- * Printers page is rendered to printers-page.png in $TICKETRAIL_SCREENSHOT_DIR.
+ * order's row on front of house, prints a REPRINT slip. The printer is
+ * tests/tr-fake-printer.c. The Printers page is rendered to
+ * printers-page.png, the host monitor with the printer offline to
+ * host-monitor-printer-offline.png, in $TICKETRAIL_SCREENSHOT_DIR.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -579,6 +581,11 @@ test_monitor_offline (Fixture *f, gconstpointer data)
   g_object_set_data (G_OBJECT (watch), "want", (gpointer) "Printer Grill has been offline since");
   wait_for (f, alert_is, watch, "the printer's alert");
   g_assert_cmpuint (count_slips (f->printer, "Ribeye"), ==, 0);
+  gtk_window_set_default_size (GTK_WINDOW (monitor), 760, 420);
+  wait_for (f, drawn, monitor, "the monitor to be drawn");
+  g_object_set_data (G_OBJECT (monitor), "frames", GUINT_TO_POINTER (0));
+  wait_for (f, painted, monitor, "a few frames of the monitor");
+  save_png (GTK_WIDGET (monitor), "host-monitor-printer-offline.png");
 
   /* Plugged in again: the slip prints, the printer is ready, and its
    * return is announced. */

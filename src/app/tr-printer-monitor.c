@@ -31,8 +31,11 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-static GtkWidget *
-build_row (const TrPrinterInfo *info)
+/* Its state, slips and set-up: rows are updated in place while the
+ * same printers are listed, so that a printer busy printing does not
+ * make its row flicker. */
+static void
+update_row (GtkWidget *row, const TrPrinterInfo *info)
 {
   static const char *const icons[] = {
     [TR_PRINTER_SEVERITY_NEUTRAL] = "printer-symbolic",
@@ -42,33 +45,71 @@ build_row (const TrPrinterInfo *info)
   static const char *const icon_classes[] = { "dim-label", "success", "error" };
   static const char *const pill_classes[] = { NULL, "status-ready", "status-error" };
   TrPrinterSeverity severity = tr_printer_status_severity (info->state);
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *icon = gtk_image_new_from_icon_name (icons[severity]);
-  GtkWidget *pill = gtk_label_new (tr_printer_status_label (info->state));
-  g_autofree char *title = g_markup_escape_text (info->printer->name, -1);
+  GtkWidget *icon = g_object_get_data (G_OBJECT (row), "icon");
+  GtkWidget *pill = g_object_get_data (G_OBJECT (row), "pill");
   g_autofree char *setup = tr_printer_describe_setup (info->printer);
   g_autofree char *status = tr_printer_status_describe (info);
   g_autofree char *subtitle = g_strdup_printf ("%s\n%s", status, setup);
   g_autofree char *escaped = g_markup_escape_text (subtitle, -1);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
+  gtk_image_set_from_icon_name (GTK_IMAGE (icon), icons[severity]);
+  for (guint i = 0; i < G_N_ELEMENTS (icon_classes); i++)
+    if (i == severity)
+      gtk_widget_add_css_class (icon, icon_classes[i]);
+    else
+      gtk_widget_remove_css_class (icon, icon_classes[i]);
+  gtk_label_set_text (GTK_LABEL (pill), tr_printer_status_label (info->state));
+  for (guint i = 0; i < G_N_ELEMENTS (pill_classes); i++)
+    if (pill_classes[i] != NULL && i == severity)
+      gtk_widget_add_css_class (pill, pill_classes[i]);
+    else if (pill_classes[i] != NULL)
+      gtk_widget_remove_css_class (pill, pill_classes[i]);
+}
+
+static GtkWidget *
+build_row (const TrPrinterInfo *info)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = gtk_image_new ();
+  GtkWidget *pill = gtk_label_new (NULL);
+  g_autofree char *title = g_markup_escape_text (info->printer->name, -1);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
   gtk_widget_add_css_class (row, "monitor-row");
-  gtk_widget_add_css_class (icon, icon_classes[severity]);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
   gtk_widget_add_css_class (pill, "status-pill");
-  if (pill_classes[severity] != NULL)
-    gtk_widget_add_css_class (pill, pill_classes[severity]);
   gtk_widget_set_valign (pill, GTK_ALIGN_CENTER);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), pill);
+  g_object_set_data (G_OBJECT (row), "icon", icon);
+  g_object_set_data (G_OBJECT (row), "pill", pill);
+  g_object_set_data_full (G_OBJECT (row), "printer", g_strdup (info->printer->name), g_free);
+  update_row (row, info);
   return row;
+}
+
+static gboolean
+same_printers (TrPrinterMonitor *self, GPtrArray *printers)
+{
+  GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->list));
+
+  for (guint i = 0; i < printers->len; i++, row = gtk_widget_get_next_sibling (row))
+    {
+      const TrPrinterInfo *info = g_ptr_array_index (printers, i);
+
+      if (row == NULL
+          || g_strcmp0 (g_object_get_data (G_OBJECT (row), "printer"), info->printer->name) != 0)
+        return FALSE;
+    }
+  return row == NULL;
 }
 
 void
 tr_printer_monitor_refresh (TrPrinterMonitor *self)
 {
   GtkWidget *child;
+  guint i = 0;
 
   g_return_if_fail (TR_IS_PRINTER_MONITOR (self));
 
@@ -76,10 +117,17 @@ tr_printer_monitor_refresh (TrPrinterMonitor *self)
   self->printers = self->host != NULL
                      ? tr_host_list_printers (self->host)
                      : g_ptr_array_new_with_free_func ((GDestroyNotify)tr_printer_info_free);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
-    gtk_list_box_remove (self->list, child);
-  for (guint i = 0; i < self->printers->len; i++)
-    gtk_list_box_append (self->list, build_row (g_ptr_array_index (self->printers, i)));
+  if (same_printers (self, self->printers))
+    for (child = gtk_widget_get_first_child (GTK_WIDGET (self->list)); child != NULL;
+         child = gtk_widget_get_next_sibling (child))
+      update_row (child, g_ptr_array_index (self->printers, i++));
+  else
+    {
+      while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
+        gtk_list_box_remove (self->list, child);
+      for (i = 0; i < self->printers->len; i++)
+        gtk_list_box_append (self->list, build_row (g_ptr_array_index (self->printers, i)));
+    }
   /* A host without printers is the common case: no empty section. */
   gtk_widget_set_visible (GTK_WIDGET (self), self->printers->len > 0);
 }
