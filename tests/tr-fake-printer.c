@@ -24,9 +24,12 @@ struct _TrFakePrinter
   guint port;
   GThread *thread;
   GMutex lock;
+  GCond cond;
   /* Under lock. */
   gboolean stop;
   TrFakePrinterMode mode;
+  guint generation;      /* of mode */
+  guint seen_generation; /* the thread has acted on mode */
   GPtrArray *slips; /* char* */
   guint n_queries;
   guint n_connections;
@@ -131,6 +134,8 @@ run (gpointer data)
       g_mutex_lock (&self->lock);
       mode = self->mode;
       stop = self->stop;
+      self->seen_generation = self->generation;
+      g_cond_broadcast (&self->cond);
       g_mutex_unlock (&self->lock);
       if (stop)
         break;
@@ -211,6 +216,7 @@ tr_fake_printer_new (guint columns, guint port)
 
   self->columns = columns;
   g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
   self->slips = g_ptr_array_new_with_free_func (g_free);
   self->clients = g_ptr_array_new_with_free_func (client_free);
   self->listener = listen_on (port, &error);
@@ -234,6 +240,7 @@ tr_fake_printer_free (TrFakePrinter *self)
   g_ptr_array_unref (self->clients);
   g_ptr_array_unref (self->slips);
   g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
   g_free (self);
 }
 
@@ -254,6 +261,11 @@ tr_fake_printer_set_mode (TrFakePrinter *self, TrFakePrinterMode mode)
 {
   g_mutex_lock (&self->lock);
   self->mode = mode;
+  self->generation++;
+  /* Returns once the thread acts on it: nothing read after this call is
+   * served in the old mode. */
+  while (self->seen_generation != self->generation)
+    g_cond_wait (&self->cond, &self->lock);
   g_mutex_unlock (&self->lock);
 }
 

@@ -15,6 +15,7 @@
 #include <gio/gio.h>
 
 #include "tr-printer.h"
+#include "tr-slip.h"
 #include "tr-station-info.h"
 #include "tr-store-printers.h"
 
@@ -57,5 +58,12 @@ GPtrArray    *tr_print_spool_get_printers (TrPrintSpool *self);
 /* TRUE when a station of @role shows @route on a screen (NULL route:
  * the items routed nowhere, which every kitchen screen shows). */
 gboolean      tr_print_role_shows_route (const char *role, const char *route);
+
+/* Sends @slip to @printer once, from this thread, blocking: status
+ * before, the slip, status after (tr-print-worker.c). For `ticketrail-host
+ * printers test`, which runs beside the host. *@out_state: what the
+ * printer said. */
+gboolean      tr_print_send_slip (const TrPrinter *printer, const TrSlip *slip,
+                                  TrPrinterState *out_state, GError **error);
 
 G_END_DECLS

@@ -45,6 +45,7 @@ typedef struct
   guint backoff_ms;
   gint64 cursor;           /* every event up to here is handled */
   gint64 written_cursor;   /* … and the store knows it */
+  TrPrinterState state;    /* without a spool (tr_print_send_slip()) */
 } Run;
 
 typedef struct
@@ -70,6 +71,9 @@ set_state (Run *run, TrPrinterState state, const char *error)
 {
   Worker *worker = run->worker;
 
+  run->state = state;
+  if (run->spool == NULL)
+    return;
   g_mutex_lock (&run->spool->lock);
   if (worker->state != state)
     {
@@ -561,7 +565,7 @@ gpointer
 _tr_print_worker_run (gpointer data)
 {
   Worker *worker = data;
-  Run run = { worker, worker->spool, worker->printer, NULL, NULL, BACKOFF_MIN_MS, 0, 0 };
+  Run run = { worker, worker->spool, worker->printer, NULL, NULL, BACKOFF_MIN_MS, 0, 0, 0 };
   g_autoptr (GError) error = NULL;
   gboolean more = TRUE;
 
@@ -604,4 +608,21 @@ _tr_print_worker_run (gpointer data)
   disconnect (&run);
   g_clear_object (&run.store);
   return NULL;
+}
+
+gboolean
+tr_print_send_slip (const TrPrinter *printer, const TrSlip *slip, TrPrinterState *out_state,
+                    GError **error)
+{
+  Worker worker = { 0 };
+  Run run = { &worker, NULL, printer, NULL, NULL, BACKOFF_MIN_MS, 0, 0, TR_PRINTER_STATE_UNKNOWN };
+  g_autoptr (GBytes) bytes = tr_escpos_encode_slip (slip, TR_ESCPOS_CP858);
+  gboolean ok;
+
+  worker.printer = (TrPrinter *)printer;
+  ok = try_print (&run, bytes, error);
+  disconnect (&run);
+  if (out_state != NULL)
+    *out_state = run.state;
+  return ok;
 }

@@ -57,6 +57,8 @@ static const char *const description =
       "           --json); GET /api/v1/stats\n"
       "  stations Print the stations and whether they are connected; --history\n"
       "           prints each one's connects, drops and longest outage (--hours N)\n"
+      "  reprint  Print a ticket again, marked REPRINT, on the printers that serve\n"
+      "           its routes (ticketrail-ctl reprint TICKET_ID)\n"
       "\n"
       "Run 'ticketrail-ctl COMMAND --help' for a command's options.\n"
       "\n"
@@ -140,6 +142,7 @@ static const Command commands[] = {
   { "test", _tr_ctl_cmd_test },     { "pair", _tr_ctl_cmd_pair },
   { "discover", _tr_ctl_cmd_discover }, { "test-screens", _tr_ctl_cmd_test_screens },
   { "stats", _tr_ctl_cmd_stats }, { "stations", _tr_ctl_cmd_stations },
+  { "reprint", _tr_ctl_cmd_reprint },
 };
 
 int

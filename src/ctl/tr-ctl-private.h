@@ -85,5 +85,6 @@ int _tr_ctl_cmd_discover (int argc, char **argv);
 int _tr_ctl_cmd_test_screens (int argc, char **argv);
 int _tr_ctl_cmd_stats    (int argc, char **argv);
 int _tr_ctl_cmd_stations (int argc, char **argv);
+int _tr_ctl_cmd_reprint  (int argc, char **argv);
 
 G_END_DECLS

@@ -4,6 +4,8 @@
  *   ticketrail-host pair [--data-dir D]  print a fresh pairing code
  *   ticketrail-host stations             list paired stations
  *   ticketrail-host revoke STATION_ID    revoke one
+ *   ticketrail-host printers add|list|remove|test …   kitchen printers
+ *                                        (tr-host-printers-cmd.c)
  *
  * The subcommands open the running host's database next to it (SQLite
  * WAL allows that) instead of talking to the process: the host reads
@@ -28,6 +30,7 @@
 
 #include "tr-exporter.h"
 #include "tr-host.h"
+#include "tr-host-printers-cmd.h"
 #include "tr-protocol.h"
 #include "tr-store.h"
 #include "tr-timeouts.h"
@@ -249,6 +252,10 @@ main (int argc, char *argv[])
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* Its own options (--address, --route…): parsed there. */
+  if (argc > 1 && g_str_equal (argv[1], "printers"))
+    return tr_host_printers_main (NULL, argc, argv);
+
   /* Every station is a socket: the usual soft limit of 1024 descriptors
    * would refuse a busy restaurant's reconnect storm. */
   {
@@ -265,7 +272,8 @@ main (int argc, char *argv[])
     /* Translators: the command line synopsis of ticketrail-host --help;
      * pair, stations and revoke are command names and STATION_ID a
      * placeholder: keep them as they are */
-    N_ ("[pair | stations | revoke STATION_ID] — the Ticketrail host, without a window"));
+    N_ ("[pair | stations | revoke STATION_ID | printers …] — the Ticketrail host, without a "
+        "window"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
