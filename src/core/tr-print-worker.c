@@ -276,6 +276,19 @@ print_test_pages (Run *run)
     }
 }
 
+static gboolean
+is_stopped (Run *run)
+{
+  gboolean stop;
+
+  if (run->spool == NULL)
+    return FALSE;
+  g_mutex_lock (&run->spool->lock);
+  stop = run->worker->stop;
+  g_mutex_unlock (&run->spool->lock);
+  return stop;
+}
+
 /* ---- What an event asks of this printer ---- */
 
 static TrTicket *
@@ -512,7 +525,7 @@ print_events (Run *run, gboolean *stopped)
     {
       if (error != NULL)
         g_warning ("Printer %s: %s", run->printer->name, error->message);
-      *stopped = error == NULL;
+      *stopped = is_stopped (run);
       return FALSE;
     }
   events = tr_store_read_events (run->store, run->cursor, EVENTS_PER_READ, &error);
@@ -541,7 +554,9 @@ print_events (Run *run, gboolean *stopped)
           set_pending (run, (guint)(jobs->len - j + MAX (head - event->seq, 0)));
           if (!print_job (run, g_ptr_array_index (jobs, j), event->seq))
             {
-              *stopped = TRUE;
+              /* Stopped, or the journal could not be written: then wait
+               * for the next wake-up and try again from the cursor. */
+              *stopped = is_stopped (run);
               return FALSE;
             }
         }
@@ -553,7 +568,7 @@ print_events (Run *run, gboolean *stopped)
     {
       if (!_tr_print_spool_journal (run->spool, run->worker, NULL, run->cursor, &error))
         {
-          *stopped = error == NULL;
+          *stopped = is_stopped (run);
           return FALSE;
         }
       run->written_cursor = run->cursor;
