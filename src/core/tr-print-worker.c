@@ -112,7 +112,10 @@ sleep_ms (Run *run, guint ms)
   gboolean stop;
 
   g_mutex_lock (&run->spool->lock);
-  while (!run->worker->stop && g_get_monotonic_time () < end)
+  /* A test page asked for meanwhile is tried at once: a manager who
+   * pressed Print Test Page on a printer that is down hears why now. */
+  while (!run->worker->stop && g_get_monotonic_time () < end
+         && run->worker->test_pages.length == 0)
     g_cond_wait_until (&run->spool->cond, &run->spool->lock, end);
   stop = run->worker->stop;
   g_mutex_unlock (&run->spool->lock);
@@ -226,6 +229,8 @@ try_print (Run *run, GBytes *bytes, GError **error)
   return TRUE;
 }
 
+static void print_test_pages (Run *run);
+
 /* Retries with backoff until printed (TRUE) or stopped (FALSE). */
 static gboolean
 print_until_done (Run *run, const TrSlip *slip)
@@ -245,6 +250,7 @@ print_until_done (Run *run, const TrSlip *slip)
                run->backoff_ms);
       if (!sleep_ms (run, run->backoff_ms))
         return FALSE;
+      print_test_pages (run);
       run->backoff_ms = MIN (run->backoff_ms * 2, run->spool->backoff_max_ms);
     }
 }
