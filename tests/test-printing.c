@@ -617,6 +617,21 @@ test_api (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count (f, "T E S T   P A G E"), ==, 1);
   g_assert_cmpuint (count (f, "l i n e"), ==, 1);
 
+  /* Down, with slips waiting: the test page says why at once, it does
+   * not wait behind them. */
+  tr_fake_printer_set_mode (f->printer, TR_FAKE_PRINTER_OFFLINE);
+  g_free (create_ticket (f, "Burger Waiting", NULL));
+  wait_state (f, "line", TR_PRINTER_STATE_OFFLINE);
+  memset (&wait, 0, sizeof wait);
+  tr_host_print_test_page_async (f->host, "line", NULL, test_page_cb, &wait);
+  tr_test_wait_for (wait_done, &wait, "the test page's failure");
+  g_assert_false (wait.ok);
+  g_assert_nonnull (wait.error);
+  g_clear_error (&wait.error);
+  tr_fake_printer_set_mode (f->printer, TR_FAKE_PRINTER_ONLINE);
+  tr_fake_printer_wait_slips (f->printer, 2);
+  g_assert_cmpuint (count (f, "Burger Waiting"), ==, 1);
+
   memset (&wait, 0, sizeof wait);
   tr_host_print_test_page_async (f->host, "nope", NULL, test_page_cb, &wait);
   tr_test_wait_for (wait_done, &wait, "the refusal");

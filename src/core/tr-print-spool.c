@@ -301,10 +301,9 @@ worker_stop_and_free (TrPrintSpool *self, Worker *worker)
 }
 
 static Worker *
-worker_start (TrPrintSpool *self, const TrPrinter *printer)
+worker_new (TrPrintSpool *self, const TrPrinter *printer)
 {
   Worker *worker = g_new0 (Worker, 1);
-  g_autofree char *name = g_strdup_printf ("tr-print-%.6s", printer->name);
 
   worker->spool = self;
   worker->printer = tr_printer_copy (printer);
@@ -312,8 +311,15 @@ worker_start (TrPrintSpool *self, const TrPrinter *printer)
   worker->state = TR_PRINTER_STATE_UNKNOWN;
   worker->wake = TRUE;
   g_queue_init (&worker->test_pages);
-  worker->thread = g_thread_new (name, _tr_print_worker_run, worker);
   return worker;
+}
+
+static void
+worker_start (Worker *worker)
+{
+  g_autofree char *name = g_strdup_printf ("tr-print-%.6s", worker->printer->name);
+
+  worker->thread = g_thread_new (name, _tr_print_worker_run, worker);
 }
 
 static gboolean
@@ -417,7 +423,7 @@ tr_print_spool_reload (TrPrintSpool *self, GError **error)
 
       if (!g_hash_table_contains (wanted, printer->name))
         continue;
-      worker = worker_start (self, printer);
+      worker = worker_new (self, printer);
       g_mutex_lock (&self->lock);
       g_hash_table_insert (self->workers, worker->printer->name, worker);
       g_mutex_unlock (&self->lock);
@@ -426,9 +432,15 @@ tr_print_spool_reload (TrPrintSpool *self, GError **error)
   if (changed)
     {
       g_mutex_lock (&self->lock);
+      /* Before any new worker runs: a fallback printer must find its
+       * routes' coverage known, else it would take them as shown. */
       update_coverage_locked (self, self->roles);
       _tr_print_spool_changed_locked (self);
       g_mutex_unlock (&self->lock);
+      g_hash_table_iter_init (&iter, self->workers);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&worker))
+        if (worker->thread == NULL)
+          worker_start (worker);
     }
   return TRUE;
 }

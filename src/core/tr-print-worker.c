@@ -112,7 +112,10 @@ sleep_ms (Run *run, guint ms)
   gboolean stop;
 
   g_mutex_lock (&run->spool->lock);
-  while (!run->worker->stop && g_get_monotonic_time () < end)
+  /* A test page asked for meanwhile is tried at once: a manager who
+   * pressed Print Test Page on a printer that is down hears why now. */
+  while (!run->worker->stop && g_get_monotonic_time () < end
+         && run->worker->test_pages.length == 0)
     g_cond_wait_until (&run->spool->cond, &run->spool->lock, end);
   stop = run->worker->stop;
   g_mutex_unlock (&run->spool->lock);
@@ -226,6 +229,8 @@ try_print (Run *run, GBytes *bytes, GError **error)
   return TRUE;
 }
 
+static void print_test_pages (Run *run);
+
 /* Retries with backoff until printed (TRUE) or stopped (FALSE). */
 static gboolean
 print_until_done (Run *run, const TrSlip *slip)
@@ -245,6 +250,7 @@ print_until_done (Run *run, const TrSlip *slip)
                run->backoff_ms);
       if (!sleep_ms (run, run->backoff_ms))
         return FALSE;
+      print_test_pages (run);
       run->backoff_ms = MIN (run->backoff_ms * 2, run->spool->backoff_max_ms);
     }
 }
@@ -274,6 +280,19 @@ print_test_pages (Run *run)
         g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
     }
+}
+
+static gboolean
+is_stopped (Run *run)
+{
+  gboolean stop;
+
+  if (run->spool == NULL)
+    return FALSE;
+  g_mutex_lock (&run->spool->lock);
+  stop = run->worker->stop;
+  g_mutex_unlock (&run->spool->lock);
+  return stop;
 }
 
 /* ---- What an event asks of this printer ---- */
@@ -512,7 +531,7 @@ print_events (Run *run, gboolean *stopped)
     {
       if (error != NULL)
         g_warning ("Printer %s: %s", run->printer->name, error->message);
-      *stopped = error == NULL;
+      *stopped = is_stopped (run);
       return FALSE;
     }
   events = tr_store_read_events (run->store, run->cursor, EVENTS_PER_READ, &error);
@@ -541,7 +560,9 @@ print_events (Run *run, gboolean *stopped)
           set_pending (run, (guint)(jobs->len - j + MAX (head - event->seq, 0)));
           if (!print_job (run, g_ptr_array_index (jobs, j), event->seq))
             {
-              *stopped = TRUE;
+              /* Stopped, or the journal could not be written: then wait
+               * for the next wake-up and try again from the cursor. */
+              *stopped = is_stopped (run);
               return FALSE;
             }
         }
@@ -553,7 +574,7 @@ print_events (Run *run, gboolean *stopped)
     {
       if (!_tr_print_spool_journal (run->spool, run->worker, NULL, run->cursor, &error))
         {
-          *stopped = error == NULL;
+          *stopped = is_stopped (run);
           return FALSE;
         }
       run->written_cursor = run->cursor;
