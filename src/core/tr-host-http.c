@@ -150,6 +150,10 @@ _tr_host_handle_health (SoupServer *server, SoupServerMessage *msg, const char *
   json_object_set_int_member (object, "head_seq", self->head_seq);
   json_object_set_int_member (object, "stations", _tr_host_count_connected_stations (self));
   json_object_set_string_member (object, "version", PACKAGE_VERSION);
+  /* Issue 17: FALSE means acks are not backed by a standby. */
+  json_object_set_boolean_member (object, "standby_connected", tr_host_get_standby_connected (self));
+  if (tr_host_get_standby_warning (self) != NULL)
+    json_object_set_string_member (object, "standby_warning", tr_host_get_standby_warning (self));
   if (self->exporter != NULL)
     tr_exporter_add_health (self->exporter, object);
   json_node_take_object (node, object);
