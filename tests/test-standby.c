@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tr-client.h"
+#include "tr-store-lineage.h"
 #include "tr-test-peer.h"
 #include "tr-test-util.h"
 
@@ -287,6 +289,14 @@ standby_knows_station (gpointer data)
   return count_rows (path, sql) == 1;
 }
 
+static gboolean
+host_superseded (gpointer data)
+{
+  g_autoptr (JsonObject) object = health (data);
+
+  return json_object_has_member (object, "superseded_by");
+}
+
 /* The standby keeps every acked op, the roster as it changes; promoted,
  * it serves the same tickets with the old tokens, dedupes a replay and
  * numbers on. */
@@ -301,7 +311,11 @@ test_replicates_and_promotes (Fixture *f, gconstpointer data)
   g_autoptr (JsonObject) before = NULL;
   g_autoptr (JsonObject) after = NULL;
   const char *promote[] = { "--promote", NULL };
-  RosterCheck check = { f, "grill" };
+  RosterCheck check = { f, NULL };
+  g_autofree char *station_path = NULL;
+  g_autoptr (TrStore) station_store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *old_url = NULL;
   guint status = 0;
 
   /* Long: any ack the test sees came after the standby confirmed. */
@@ -316,8 +330,13 @@ test_replicates_and_promotes (Fixture *f, gconstpointer data)
     }
 
   /* A station paired after the standby: its token hash reaches it. */
+  station_path = g_build_filename (f->dir, "grill.db", NULL);
+  station_store = tr_store_open (station_path, TR_STORE_DURABILITY_NORMAL, &error);
+  g_assert_no_error (error);
+  check.station_id = tr_store_get_db_id (station_store);
   kitchen_code = pair_code (f->host_dir);
-  kitchen_token = tr_test_pair (f->session, f->url, kitchen_code, "grill", "Grill");
+  kitchen_token
+    = tr_test_pair (f->session, f->url, kitchen_code, check.station_id, "Grill");
   tr_test_wait_for (standby_knows_station, &check, "the standby to know the new station");
 
   before = health (f);
@@ -327,7 +346,7 @@ test_replicates_and_promotes (Fixture *f, gconstpointer data)
   g_subprocess_wait (f->host, NULL, NULL);
   g_clear_object (&f->host);
   stop_process (&f->standby);
-  g_free (f->url);
+  old_url = g_steal_pointer (&f->url);
   f->host = spawn_host (f->standby_dir, promote, &f->url);
 
   after = health (f);
@@ -353,6 +372,54 @@ test_replicates_and_promotes (Fixture *f, gconstpointer data)
                          &status);
   g_assert_cmpuint (status, ==, 201);
   g_assert_nonnull (strstr (answer, "\"number\":1006"));
+
+  /* The old host comes back; a station that followed generation 2 says
+   * hello to it: it refuses that station with 4410 and every op with
+   * 409, and nothing is written there. */
+  {
+    const char *extra[] = { NULL };
+    g_autofree char *lineage = NULL;
+    g_autofree char *back_url = NULL;
+    g_autoptr (GSubprocess) old_host = NULL;
+    g_autoptr (JsonObject) old_health = NULL;
+    gint64 gen = 0;
+    TrClient *client;
+    Fixture old = *f;
+
+    g_assert_true (tr_store_ensure_lineage (station_store, &lineage, &gen, &error));
+    g_assert_no_error (error);
+    g_clear_pointer (&lineage, g_free);
+    {
+      g_autofree char *path = g_build_filename (f->host_dir, "ticketrail.db", NULL);
+      g_autoptr (TrStore) host_copy = tr_store_open_readonly (path, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (tr_store_get_lineage (host_copy, &lineage, &gen, &error));
+      g_assert_cmpint (gen, ==, 1);
+    }
+    g_assert_true (tr_store_set_lineage (station_store, lineage, 2, &error));
+    g_assert_no_error (error);
+    old_host = spawn_host (f->host_dir, extra, &back_url);
+    old.url = back_url;
+    client = tr_client_new (station_store, back_url, "Grill", "kitchen");
+    g_object_set (client, "token", kitchen_token, NULL);
+    tr_client_start (client);
+    tr_test_wait_for (host_superseded, &old, "the old host to learn it was replaced");
+    old_health = health (&old);
+    g_assert_cmpint (json_object_get_int_member (old_health, "superseded_by"), ==, 2);
+    g_clear_pointer (&body, g_free);
+    g_clear_pointer (&answer, g_free);
+    body = order_body ("order-6");
+    answer = tr_test_http (f->session, back_url, "POST", "/api/v1/tickets", body, f->pos_token,
+                           &status);
+    g_assert_cmpuint (status, ==, 409);
+    g_assert_nonnull (strstr (answer, "\"superseded\""));
+    g_assert_cmpint (count_event (f->host_dir, "order-6"), ==, 0);
+    tr_client_stop (client);
+    g_assert_finalize_object (client);
+    g_subprocess_send_signal (old_host, SIGTERM);
+    g_subprocess_wait (old_host, NULL, NULL);
+  }
 }
 
 typedef struct

@@ -197,6 +197,19 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
       conn->token_hash = token_hash;
     }
 
+  /* After the token: only a paired station may tell this host it was
+   * replaced. */
+  if (_tr_host_check_superseded (self, frame->gen))
+    {
+      g_autofree char *message = g_strdup_printf (
+        "this host was replaced by generation %" G_GINT64_FORMAT " of the restaurant's host; "
+        "connect to the new host",
+        self->superseded_by);
+
+      _tr_host_connection_fail (conn, "superseded", message, TR_CLOSE_SUPERSEDED, "superseded");
+      return;
+    }
+
   /* The catch-up ends at the loop's head, where the live stream goes on:
    * what is pending or on the writer thread comes to this station live,
    * with everyone's, once it is committed. */

@@ -293,6 +293,8 @@ struct _TrHost
   guint standby_timeout;      /* ms an answer may wait for it before the host answers alone */
   guint standby_timer_id;
   GQueue held_batches;        /* Batch*, in commit order */
+  gint64 gen;                 /* this host's generation in its lineage, from start */
+  gint64 superseded_by;       /* a higher generation a paired station has seen: ops refused; 0 */
 };
 
 typedef enum
@@ -427,6 +429,14 @@ void
 _tr_host_standby_push_state (TrHost *self);
 void
 _tr_host_standby_stop (TrHost *self);
+/* A paired station has seen generation @gen of this restaurant's host:
+ * when it is higher than this host's, this host stops accepting ops and
+ * closes its stations with 4410 (no split brain). TRUE when superseded. */
+gboolean
+_tr_host_check_superseded (TrHost *self, gint64 gen);
+/* Answers 409 superseded and returns TRUE once this host was superseded. */
+gboolean
+_tr_host_refuse_if_superseded (TrHost *self, SoupServerMessage *msg);
 void
 _tr_host_handle_standby_copy (SoupServer *server, SoupServerMessage *msg, const char *path,
                               GHashTable *query, gpointer user_data);

@@ -29,6 +29,7 @@
 
 #include "tr-codec.h"
 #include "tr-error.h"
+#include "tr-protocol.h"
 #include "tr-store-replica.h"
 
 static gboolean
@@ -400,4 +401,42 @@ _tr_host_handle_standby_copy (SoupServer *server, SoupServerMessage *msg, const 
     g_main_context_pop_thread_default (self->context);
   g_task_set_task_data (task, copy, copy_request_free);
   g_task_run_in_thread (task, copy_thread);
+}
+
+/* ---- No split brain ---- */
+
+gboolean
+_tr_host_check_superseded (TrHost *self, gint64 gen)
+{
+  if (gen > self->gen && gen > self->superseded_by)
+    {
+      g_message ("A station has seen generation %" G_GINT64_FORMAT " of this restaurant's host; "
+                 "this host (generation %" G_GINT64_FORMAT ") was replaced and refuses ops now",
+                 gen, self->gen);
+      self->superseded_by = gen;
+      /* Every station goes to look for the new host. */
+      for (guint i = self->connections->len; i > 0; i--)
+        {
+          Connection *conn = g_ptr_array_index (self->connections, i - 1);
+
+          if (conn->hello_done)
+            _tr_host_connection_fail (conn, "superseded", "this host was replaced",
+                                      TR_CLOSE_SUPERSEDED, "superseded");
+        }
+    }
+  return self->superseded_by > 0;
+}
+
+gboolean
+_tr_host_refuse_if_superseded (TrHost *self, SoupServerMessage *msg)
+{
+  g_autofree char *message = NULL;
+
+  if (self->superseded_by == 0)
+    return FALSE;
+  message = g_strdup_printf ("this host was replaced by generation %" G_GINT64_FORMAT
+                             " of the restaurant's host; send ops to the new host",
+                             self->superseded_by);
+  _tr_host_respond_error (msg, SOUP_STATUS_CONFLICT, "superseded", message);
+  return TRUE;
 }

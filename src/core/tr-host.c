@@ -155,6 +155,7 @@ tr_host_start (TrHost *self, GError **error)
     g_clear_pointer (&self->lineage, g_free);
     if (!tr_store_ensure_lineage (self->store, &self->lineage, &gen, error))
       return FALSE;
+    self->gen = gen;
   }
   if (!_tr_host_links_start (self, error))
     return FALSE;
