@@ -160,9 +160,19 @@ _tr_host_standby_handle_frame (TrHost *self, Connection *conn, const char *data,
   return TRUE;
 }
 
+static gboolean
+is_standby_station (TrHost *self, const char *station_id);
+
 void
 _tr_host_standby_hello (TrHost *self, Connection *conn)
 {
+  /* The pairing decides, not the hello's word: a standby gets the token
+   * hashes and can hold every ack for the timeout. */
+  if (self->require_pairing && !is_standby_station (self, conn->station_id))
+    {
+      g_message ("Station %s said it is a standby but was not paired as one: a station", conn->station_id);
+      return;
+    }
   conn->standby = TRUE;
   if (self->standby != NULL && self->standby != conn)
     g_message ("A second standby said hello from %s: it replaces the one from %s", conn->address,
