@@ -159,8 +159,10 @@ pair_code (const char *dir)
 static void
 spawn_standby (Fixture *f, const char *code)
 {
-  const char *argv[] = { host_binary (), "--standby-of", f->url, "--data-dir", f->standby_dir,
-                         code != NULL ? "--pairing-code" : NULL, code, NULL };
+  const char *argv[] = { host_binary (), "--standby-of",
+                         f->url,         "--data-dir",
+                         f->standby_dir, code != NULL ? "--pairing-code" : NULL,
+                         code,           NULL };
   g_autoptr (GDataInputStream) lines = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *line = NULL;
@@ -177,8 +179,8 @@ static JsonObject *
 health (Fixture *f)
 {
   guint status = 0;
-  g_autofree char *body = tr_test_http (f->session, f->url, "GET", "/api/v1/health", NULL, NULL,
-                                        &status);
+  g_autofree char *body
+    = tr_test_http (f->session, f->url, "GET", "/api/v1/health", NULL, NULL, &status);
   g_autoptr (JsonParser) parser = json_parser_new ();
 
   g_assert_cmpuint (status, ==, 200);
@@ -335,8 +337,7 @@ test_replicates_and_promotes (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   check.station_id = tr_store_get_db_id (station_store);
   kitchen_code = pair_code (f->host_dir);
-  kitchen_token
-    = tr_test_pair (f->session, f->url, kitchen_code, check.station_id, "Grill");
+  kitchen_token = tr_test_pair (f->session, f->url, kitchen_code, check.station_id, "Grill");
   tr_test_wait_for (standby_knows_station, &check, "the standby to know the new station");
 
   before = health (f);
@@ -360,16 +361,16 @@ test_replicates_and_promotes (Fixture *f, gconstpointer data)
 
   /* A POS replaying its last order: the same op, not a second ticket. */
   body = order_body ("order-4");
-  answer = tr_test_http (f->session, f->url, "POST", "/api/v1/tickets", body, f->pos_token,
-                         &status);
+  answer
+    = tr_test_http (f->session, f->url, "POST", "/api/v1/tickets", body, f->pos_token, &status);
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpint (count_event (f->standby_dir, "order-4"), ==, 1);
   /* The old tokens work, and the numbers go on. */
   g_clear_pointer (&body, g_free);
   g_clear_pointer (&answer, g_free);
   body = order_body ("order-5");
-  answer = tr_test_http (f->session, f->url, "POST", "/api/v1/tickets", body, kitchen_token,
-                         &status);
+  answer
+    = tr_test_http (f->session, f->url, "POST", "/api/v1/tickets", body, kitchen_token, &status);
   g_assert_cmpuint (status, ==, 201);
   g_assert_nonnull (strstr (answer, "\"number\":1006"));
 
@@ -410,8 +411,8 @@ test_replicates_and_promotes (Fixture *f, gconstpointer data)
     g_clear_pointer (&body, g_free);
     g_clear_pointer (&answer, g_free);
     body = order_body ("order-6");
-    answer = tr_test_http (f->session, back_url, "POST", "/api/v1/tickets", body, f->pos_token,
-                           &status);
+    answer
+      = tr_test_http (f->session, back_url, "POST", "/api/v1/tickets", body, f->pos_token, &status);
     g_assert_cmpuint (status, ==, 409);
     g_assert_nonnull (strstr (answer, "\"superseded\""));
     g_assert_cmpint (count_event (f->host_dir, "order-6"), ==, 0);
@@ -434,7 +435,8 @@ answer_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   Answer *answer = user_data;
   g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
 
-  answer->status = soup_message_get_status (soup_session_get_async_result_message (SOUP_SESSION (source), result));
+  answer->status = soup_message_get_status (
+    soup_session_get_async_result_message (SOUP_SESSION (source), result));
   answer->done = TRUE;
 }
 
@@ -553,7 +555,7 @@ main (int argc, char *argv[])
               test_replicates_and_promotes, fixture_teardown);
   g_test_add ("/standby/ack-waits-for-standby", Fixture, NULL, fixture_setup,
               test_ack_waits_for_standby, fixture_teardown);
-  g_test_add ("/standby/fallback", Fixture, NULL, fixture_setup,
-              test_fallback_when_standby_is_gone, fixture_teardown);
+  g_test_add ("/standby/fallback", Fixture, NULL, fixture_setup, test_fallback_when_standby_is_gone,
+              fixture_teardown);
   return g_test_run ();
 }

@@ -170,7 +170,8 @@ _tr_host_standby_hello (TrHost *self, Connection *conn)
    * hashes and can hold every ack for the timeout. */
   if (self->require_pairing && !is_standby_station (self, conn->station_id))
     {
-      g_message ("Station %s said it is a standby but was not paired as one: a station", conn->station_id);
+      g_message ("Station %s said it is a standby but was not paired as one: a station",
+                 conn->station_id);
       return;
     }
   conn->standby = TRUE;
@@ -337,7 +338,8 @@ copy_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
-    g_task_return_pointer (task, g_bytes_new_take (contents, length), (GDestroyNotify)g_bytes_unref);
+    g_task_return_pointer (task, g_bytes_new_take (contents, length),
+                           (GDestroyNotify)g_bytes_unref);
 }
 
 static void
@@ -395,7 +397,8 @@ _tr_host_handle_standby_copy (SoupServer *server, SoupServerMessage *msg, const 
   /* The whole file, tickets and token hashes: for a standby only. */
   if (self->require_pairing && !is_standby_station (self, station_id))
     {
-      _tr_host_respond_error (msg, SOUP_STATUS_FORBIDDEN, tr_error_code_to_string (TR_ERROR_FORBIDDEN),
+      _tr_host_respond_error (msg, SOUP_STATUS_FORBIDDEN,
+                              tr_error_code_to_string (TR_ERROR_FORBIDDEN),
                               "only a station paired as a standby may copy the host's database");
       return;
     }

@@ -174,9 +174,10 @@ tr_standby_pair (TrStandby *self, const char *host_url, const char *code, GError
                                    (gssize)g_bytes_get_size (reply), error))
     return FALSE;
   root = json_parser_get_root (parser);
-  token = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-            ? json_object_get_string_member_with_default (json_node_get_object (root), "token", NULL)
-            : NULL;
+  token
+    = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+        ? json_object_get_string_member_with_default (json_node_get_object (root), "token", NULL)
+        : NULL;
   if (token == NULL)
     {
       g_set_error (error, TR_ERROR, TR_ERROR_PROTOCOL, "the host's pairing answer has no token");
@@ -298,7 +299,8 @@ tr_standby_get_head_seq (TrStandby *self)
 static void
 send_text (TrStandby *self, const char *text)
 {
-  if (self->ws != NULL && soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+  if (self->ws != NULL
+      && soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_send_text (self->ws, text);
 }
 
@@ -319,8 +321,8 @@ apply_state (TrStandby *self, JsonObject *object)
 
   if (!tr_store_replace_roster (self->store, json_object_get_member (object, "roster"), &error)
       || (menu != NULL
-          && !tr_store_set_menu (self->store, JSON_NODE_HOLDS_VALUE (menu)
-                                                ? json_node_get_string (menu) : NULL,
+          && !tr_store_set_menu (self->store,
+                                 JSON_NODE_HOLDS_VALUE (menu) ? json_node_get_string (menu) : NULL,
                                  &error)))
     g_warning ("Keeping the host's roster and menu failed: %s", error->message);
 }
@@ -341,7 +343,8 @@ parse_standby_frame (JsonParser *parser, const char *data, gsize length)
 static void
 close_ws (TrStandby *self, gushort code, const char *reason)
 {
-  if (self->ws != NULL && soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+  if (self->ws != NULL
+      && soup_websocket_connection_get_state (self->ws) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (self->ws, code, reason);
 }
 
@@ -447,8 +450,8 @@ static gboolean
 ping_cb (gpointer user_data)
 {
   TrStandby *self = user_data;
-  g_autofree char *ping = tr_frame_build_ping (g_get_real_time () / 1000,
-                                               tr_store_get_head_seq (self->store), 0);
+  g_autofree char *ping
+    = tr_frame_build_ping (g_get_real_time () / 1000, tr_store_get_head_seq (self->store), 0);
 
   send_text (self, ping);
   return G_SOURCE_CONTINUE;
@@ -478,9 +481,9 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   soup_websocket_connection_set_keepalive_interval (ws, 0);
   g_signal_connect (ws, "message", G_CALLBACK (on_message), self);
   g_signal_connect (ws, "closed", G_CALLBACK (on_closed), self);
-  hello = tr_frame_build_hello (self->station_id, "Standby", TR_ROLE_STANDBY, self->token,
-                                tr_store_get_db_id (self->store),
-                                tr_store_get_head_seq (self->store));
+  hello
+    = tr_frame_build_hello (self->station_id, "Standby", TR_ROLE_STANDBY, self->token,
+                            tr_store_get_db_id (self->store), tr_store_get_head_seq (self->store));
   send_text (self, hello);
   self->ping_id = g_timeout_add (PING_INTERVAL_MS, ping_cb, self);
   g_message ("Standby connected to %s at seq %" G_GINT64_FORMAT, self->host_url,

@@ -134,7 +134,8 @@ tr_store_replicate_events (TrStore *self, GPtrArray *events, GError **error)
       if (event->seq != self->head_seq + 1 || event->ticket == NULL || event->op_id == NULL)
         {
           g_set_error (error, TR_ERROR, TR_ERROR_PROTOCOL,
-                       "event %" G_GINT64_FORMAT " does not follow the replica's head %" G_GINT64_FORMAT,
+                       "event %" G_GINT64_FORMAT
+                       " does not follow the replica's head %" G_GINT64_FORMAT,
                        event->seq, self->head_seq);
           goto fail;
         }
@@ -176,20 +177,20 @@ tr_store_dump_roster (TrStore *self, GError **error)
       if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
         break;
       {
-      JsonObject *object = json_object_new ();
-      const char *name = _tr_store_column_text (stmt, 2);
-      const char *role = _tr_store_column_text (stmt, 3);
+        JsonObject *object = json_object_new ();
+        const char *name = _tr_store_column_text (stmt, 2);
+        const char *role = _tr_store_column_text (stmt, 3);
 
-      json_object_set_string_member (object, "station_id", _tr_store_column_text (stmt, 0));
-      json_object_set_string_member (object, "token_hash", _tr_store_column_text (stmt, 1));
-      if (name != NULL)
-        json_object_set_string_member (object, "name", name);
-      if (role != NULL)
-        json_object_set_string_member (object, "role", role);
-      json_object_set_int_member (object, "created_at", sqlite3_column_int64 (stmt, 4));
-      json_object_set_int_member (object, "last_seen", sqlite3_column_int64 (stmt, 5));
-      json_object_set_int_member (object, "revoked_at", sqlite3_column_int64 (stmt, 6));
-      json_array_add_object_element (array, object);
+        json_object_set_string_member (object, "station_id", _tr_store_column_text (stmt, 0));
+        json_object_set_string_member (object, "token_hash", _tr_store_column_text (stmt, 1));
+        if (name != NULL)
+          json_object_set_string_member (object, "name", name);
+        if (role != NULL)
+          json_object_set_string_member (object, "role", role);
+        json_object_set_int_member (object, "created_at", sqlite3_column_int64 (stmt, 4));
+        json_object_set_int_member (object, "last_seen", sqlite3_column_int64 (stmt, 5));
+        json_object_set_int_member (object, "revoked_at", sqlite3_column_int64 (stmt, 6));
+        json_array_add_object_element (array, object);
       }
     }
   sqlite3_finalize (stmt);
@@ -245,10 +246,11 @@ tr_store_replace_roster (TrStore *self, JsonNode *roster, GError **error)
     return FALSE;
   rc = sqlite3_exec (self->db, "DELETE FROM paired_stations", NULL, NULL, NULL);
   if (rc == SQLITE_OK)
-    rc = sqlite3_prepare_v2 (self->db,
-                             "INSERT INTO paired_stations (station_id, token_hash, name, role,"
-                             " created_at, last_seen, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                             -1, &stmt, NULL);
+    rc = sqlite3_prepare_v2 (
+      self->db,
+      "INSERT INTO paired_stations (station_id, token_hash, name, role,"
+      " created_at, last_seen, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+      -1, &stmt, NULL);
   for (guint i = 0; rc == SQLITE_OK && i < json_array_get_length (array); i++)
     {
       JsonObject *o = json_array_get_object_element (array, i);
