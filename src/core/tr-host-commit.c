@@ -3,7 +3,9 @@
  * Ops from WebSockets and HTTP requests wait in pending_ops until the
  * main loop goes idle; then one store transaction applies them all, the
  * new events go out to every caught-up station and waiting long-poll,
- * and only then the acks and the answers to the waiting requests.
+ * and only then the acks and the answers to the waiting requests: with
+ * a standby in sync, only once it confirmed the events (issue 17,
+ * tr-host-standby.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -275,7 +277,8 @@ batch_answer (TrHost *self, Batch *batch);
 
 /* Back on the loop, in the order the batches were committed: first
  * "events-committed", then the events to every station and long-poll,
- * then the acks, then the HTTP answers and the in-process submitters. */
+ * then (batch_answer(), at once or once the standby confirmed) the acks,
+ * the HTTP answers and the in-process submitters. */
 static void
 batch_finish (TrHost *self, Batch *batch, const GError *error)
 {
@@ -355,16 +358,17 @@ batch_finish (TrHost *self, Batch *batch, const GError *error)
             if (poll->since < self->head_seq)
               _tr_host_poll_answer (self, poll);
           }
-
     }
   batch->failed = error != NULL;
-  batch->last_seq = batch->seqs->len > 0 ? g_array_index (batch->seqs, gint64, batch->seqs->len - 1) : 0;
+  batch->last_seq
+    = batch->seqs->len > 0 ? g_array_index (batch->seqs, gint64, batch->seqs->len - 1) : 0;
 
   /* Semi-synchronous acks (tr-host-standby.c): the answers wait until
    * the standby holds the batch's events, and behind any answers that
    * already wait, so that acks keep the order of the commits. */
   if (self->held_batches.length > 0
-      || (!batch->failed && batch->last_seq > 0 && _tr_host_standby_must_wait (self, batch->last_seq)))
+      || (!batch->failed && batch->last_seq > 0
+          && _tr_host_standby_must_wait (self, batch->last_seq)))
     {
       batch->held_at = _tr_host_monotonic_ms ();
       g_queue_push_tail (&self->held_batches, batch);
