@@ -333,8 +333,6 @@ batch_finish (TrHost *self, Batch *batch, const GError *error)
       for (guint i = 0; i < batch->json->len; i++)
         _tr_host_event_cache_insert (self, g_array_index (batch->seqs, gint64, i),
                                      g_ptr_array_index (batch->json, i));
-      if (batch->seqs->len > 0)
-        self->head_seq = g_array_index (batch->seqs, gint64, batch->seqs->len - 1);
 
       if (events->len > 0)
         {
@@ -346,17 +344,19 @@ batch_finish (TrHost *self, Batch *batch, const GError *error)
             tr_exporter_wake (self->exporter);
         }
 
-      /* Events before acks: a station never sees its op acked before it
-       * has seen what the op did. */
-      for (guint i = 0; i < batch->frames->len; i++)
-        fan_out_frame (self, g_ptr_array_index (batch->frames, i));
-      if (batch->seqs->len > 0)
-        for (guint i = self->polls->len; i > 0; i--)
+      /* The standby first, at once: the stations get the events (which
+       * clear their outboxes as surely as an ack does) only once it
+       * confirmed them, in batch_answer(). */
+      if (self->standby != NULL && self->standby->hello_done)
+        for (guint i = 0; i < batch->frames->len; i++)
           {
-            Poll *poll = g_ptr_array_index (self->polls, i - 1);
+            const EventsFrame *frame = g_ptr_array_index (batch->frames, i);
 
-            if (poll->since < self->head_seq)
-              _tr_host_poll_answer (self, poll);
+            if (self->standby->sent_seq >= frame->last_seq
+                || !_tr_host_connection_is_open (self->standby))
+              continue;
+            _tr_host_connection_send (self->standby, frame->text);
+            self->standby->sent_seq = frame->last_seq;
           }
     }
   batch->failed = error != NULL;
@@ -384,6 +384,25 @@ static void
 batch_answer (TrHost *self, Batch *batch)
 {
   guint k = 0;
+
+  if (!batch->failed && batch->seqs->len > 0)
+    {
+      /* Only now what the loop promises (welcome, catch-ups, health):
+       * a held batch's events reach no station before the standby has
+       * them. */
+      self->head_seq = MAX (self->head_seq, batch->last_seq);
+      /* Events before acks: a station never sees its op acked before it
+       * has seen what the op did. */
+      for (guint i = 0; i < batch->frames->len; i++)
+        fan_out_frame (self, g_ptr_array_index (batch->frames, i));
+      for (guint i = self->polls->len; i > 0; i--)
+        {
+          Poll *poll = g_ptr_array_index (self->polls, i - 1);
+
+          if (poll->since < self->head_seq)
+            _tr_host_poll_answer (self, poll);
+        }
+    }
 
   if (!batch->failed)
     for (guint i = 0; i < batch->pending->len; i++)
