@@ -124,6 +124,29 @@ test_hello_resume (void)
   g_assert_null (strstr (none, "since_op"));
 }
 
+/* Issue 17: the highest generation the station has seen; absent is 0,
+ * and a negative one is refused. */
+static void
+test_hello_gen (void)
+{
+  g_autofree char *text
+    = tr_frame_build_hello_full ("st-1", NULL, NULL, "secret", "host-9", 950, "op-950", 3);
+  g_autofree char *none = tr_frame_build_hello_resume ("st-1", NULL, NULL, NULL, NULL, 0, NULL);
+  g_autoptr (TrFrame) frame = parse_ok (text);
+  g_autoptr (TrFrame) old = parse_ok (none);
+  const char *negative
+    = "{\"type\":\"hello\",\"protocol\":1,\"station\":{\"id\":\"a\"},\"since\":0,\"gen\":-1}";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrFrame) refused = tr_frame_parse (negative, strlen (negative), &error);
+
+  g_assert_cmpint (frame->gen, ==, 3);
+  g_assert_cmpint (frame->since, ==, 950);
+  g_assert_cmpint (old->gen, ==, 0);
+  g_assert_null (strstr (none, "\"gen\""));
+  g_assert_null (refused);
+  g_assert_nonnull (error);
+}
+
 static void
 test_hello_other_version (void)
 {
@@ -607,6 +630,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/protocol/frame-type-names", test_frame_type_names);
   g_test_add_func ("/protocol/round-trip/hello", test_hello_round_trip);
   g_test_add_func ("/protocol/round-trip/hello-resume", test_hello_resume);
+  g_test_add_func ("/protocol/round-trip/hello-gen", test_hello_gen);
   g_test_add_func ("/protocol/round-trip/hello-other-version", test_hello_other_version);
   g_test_add_func ("/protocol/round-trip/op", test_op_round_trip);
   g_test_add_func ("/protocol/round-trip/ops", test_ops_round_trip);

@@ -18,6 +18,7 @@
 #include "tr-error.h"
 #include "tr-host.h"
 #include "tr-protocol.h"
+#include "tr-store-lineage.h"
 #include "tr-timeouts.h"
 
 /* ---- WebSocket ---- */
@@ -428,6 +429,7 @@ on_ws_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   TrClient *self;
   const char *host_id;
   gint64 since;
+  gint64 gen;
 
   ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   /* Whoever cancels has moved on (or disposed of the client). */
@@ -462,11 +464,20 @@ on_ws_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   if (host_id != NULL && host_id[0] == '\0')
     host_id = NULL;
   since = self->want_snapshot ? 0 : tr_store_get_last_seq (self->store);
+  gen = 0;
   /* The op of event @since proves the host still has our history (a
    * restored backup reuses seqs for other events). */
-  hello = tr_frame_build_hello_resume (self->station_id, self->station_name, self->role,
-                                       self->token, host_id, since,
-                                       since > 0 ? tr_store_get_last_op_id (self->store) : NULL);
+  /* The highest generation it followed (tr-station-follow.c): an old
+   * host that comes back learns it was replaced (issue 17). */
+  {
+    g_autofree char *lineage = NULL;
+
+    if (!tr_store_get_lineage (self->store, &lineage, &gen, NULL))
+      gen = 0;
+  }
+  hello = tr_frame_build_hello_full (self->station_id, self->station_name, self->role,
+                                     self->token, host_id, since,
+                                     since > 0 ? tr_store_get_last_op_id (self->store) : NULL, gen);
   _tr_client_ws_send (self, hello);
   ws_touch (self);
   _tr_client_ws_update_heartbeat (self);

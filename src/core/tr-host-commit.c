@@ -3,7 +3,9 @@
  * Ops from WebSockets and HTTP requests wait in pending_ops until the
  * main loop goes idle; then one store transaction applies them all, the
  * new events go out to every caught-up station and waiting long-poll,
- * and only then the acks and the answers to the waiting requests.
+ * and only then the acks and the answers to the waiting requests: with
+ * a standby in sync, only once it confirmed the events (issue 17,
+ * tr-host-standby.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -68,6 +70,10 @@ struct _Batch
   GPtrArray *acks;       /* char*, parallel to pending: the ack frame, or NULL */
   double commit_seconds; /* the transaction and its fsync, timed on the writer thread */
   gint64 test_skip_seq;  /* the host's test hook: left out of frames */
+  /* Set on the loop */
+  gboolean failed;       /* the store failed: nothing was written */
+  gint64 held_at;        /* monotonic ms its answers started waiting for the standby */
+  gint64 last_seq;       /* its last event's seq, 0 with none */
 };
 
 typedef struct
@@ -266,9 +272,13 @@ request_answer (TrHost *self, HttpRequest *request);
 static void
 local_submit_unref (LocalSubmit *local);
 
+static void
+batch_answer (TrHost *self, Batch *batch);
+
 /* Back on the loop, in the order the batches were committed: first
  * "events-committed", then the events to every station and long-poll,
- * then the acks, then the HTTP answers and the in-process submitters. */
+ * then (batch_answer(), at once or once the standby confirmed) the acks,
+ * the HTTP answers and the in-process submitters. */
 static void
 batch_finish (TrHost *self, Batch *batch, const GError *error)
 {
@@ -323,8 +333,6 @@ batch_finish (TrHost *self, Batch *batch, const GError *error)
       for (guint i = 0; i < batch->json->len; i++)
         _tr_host_event_cache_insert (self, g_array_index (batch->seqs, gint64, i),
                                      g_ptr_array_index (batch->json, i));
-      if (batch->seqs->len > 0)
-        self->head_seq = g_array_index (batch->seqs, gint64, batch->seqs->len - 1);
 
       if (events->len > 0)
         {
@@ -336,32 +344,79 @@ batch_finish (TrHost *self, Batch *batch, const GError *error)
             tr_exporter_wake (self->exporter);
         }
 
+      /* The standby first, at once: the stations get the events (which
+       * clear their outboxes as surely as an ack does) only once it
+       * confirmed them, in batch_answer(). */
+      if (self->standby != NULL && self->standby->hello_done)
+        for (guint i = 0; i < batch->frames->len; i++)
+          {
+            const EventsFrame *frame = g_ptr_array_index (batch->frames, i);
+
+            if (self->standby->sent_seq >= frame->last_seq
+                || !_tr_host_connection_is_open (self->standby))
+              continue;
+            _tr_host_connection_send (self->standby, frame->text);
+            self->standby->sent_seq = frame->last_seq;
+          }
+    }
+  batch->failed = error != NULL;
+  batch->last_seq
+    = batch->seqs->len > 0 ? g_array_index (batch->seqs, gint64, batch->seqs->len - 1) : 0;
+
+  /* Semi-synchronous acks (tr-host-standby.c): the answers wait until
+   * the standby holds the batch's events, and behind any answers that
+   * already wait, so that acks keep the order of the commits. */
+  if (self->held_batches.length > 0
+      || (!batch->failed && batch->last_seq > 0
+          && _tr_host_standby_must_wait (self, batch->last_seq)))
+    {
+      batch->held_at = _tr_host_monotonic_ms ();
+      g_queue_push_tail (&self->held_batches, batch);
+      _tr_host_standby_held (self);
+      return;
+    }
+  batch_answer (self, batch);
+}
+
+/* The second half of a batch: the acks, the HTTP answers and the
+ * in-process submitters; then the batch is freed. */
+static void
+batch_answer (TrHost *self, Batch *batch)
+{
+  guint k = 0;
+
+  if (!batch->failed && batch->seqs->len > 0)
+    {
+      /* Only now what the loop promises (welcome, catch-ups, health):
+       * a held batch's events reach no station before the standby has
+       * them. */
+      self->head_seq = MAX (self->head_seq, batch->last_seq);
       /* Events before acks: a station never sees its op acked before it
        * has seen what the op did. */
       for (guint i = 0; i < batch->frames->len; i++)
         fan_out_frame (self, g_ptr_array_index (batch->frames, i));
-      if (batch->seqs->len > 0)
-        for (guint i = self->polls->len; i > 0; i--)
-          {
-            Poll *poll = g_ptr_array_index (self->polls, i - 1);
-
-            if (poll->since < self->head_seq)
-              _tr_host_poll_answer (self, poll);
-          }
-
-      for (guint i = 0; i < batch->pending->len; i++)
+      for (guint i = self->polls->len; i > 0; i--)
         {
-          PendingOp *p = g_ptr_array_index (batch->pending, i);
-          const char *ack = g_ptr_array_index (batch->acks, i);
+          Poll *poll = g_ptr_array_index (self->polls, i - 1);
 
-          if (p->conn != NULL && ack != NULL && _tr_host_connection_is_open (p->conn))
-            {
-              _tr_host_connection_send (p->conn, ack);
-              tr_metrics_observe_op_ack (
-                self->metrics, (double)(g_get_monotonic_time () - p->received_at) / G_USEC_PER_SEC);
-            }
+          if (poll->since < self->head_seq)
+            _tr_host_poll_answer (self, poll);
         }
     }
+
+  if (!batch->failed)
+    for (guint i = 0; i < batch->pending->len; i++)
+      {
+        PendingOp *p = g_ptr_array_index (batch->pending, i);
+        const char *ack = g_ptr_array_index (batch->acks, i);
+
+        if (p->conn != NULL && ack != NULL && _tr_host_connection_is_open (p->conn))
+          {
+            _tr_host_connection_send (p->conn, ack);
+            tr_metrics_observe_op_ack (
+              self->metrics, (double)(g_get_monotonic_time () - p->received_at) / G_USEC_PER_SEC);
+          }
+      }
 
   /* The outcomes (borrowed by the requests) are still alive here. */
   for (guint i = 0; i < batch->requests->len; i++)
@@ -379,11 +434,34 @@ batch_finish (TrHost *self, Batch *batch, const GError *error)
         k++;
       if (p->local == NULL)
         continue;
-      if (error == NULL && p->op != NULL)
+      if (!batch->failed && p->op != NULL)
         g_ptr_array_index (p->local->outcomes, p->local_index)
           = g_steal_pointer (&g_ptr_array_index (batch->outcomes, index));
       g_clear_pointer (&p->local, local_submit_unref);
     }
+  batch_free (batch);
+}
+
+void
+_tr_host_release_held (TrHost *self, gboolean all)
+{
+  while (self->held_batches.length > 0)
+    {
+      Batch *batch = g_queue_peek_head (&self->held_batches);
+
+      if (!all && batch->last_seq > self->standby_acked_seq)
+        break;
+      g_queue_pop_head (&self->held_batches);
+      batch_answer (self, batch);
+    }
+}
+
+gint64
+_tr_host_oldest_held_at (TrHost *self)
+{
+  Batch *batch = g_queue_peek_head (&self->held_batches);
+
+  return batch != NULL ? batch->held_at : 0;
 }
 
 static void
@@ -399,8 +477,8 @@ commit_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   /* What came in meanwhile goes to the writer at once: it commits while
    * this one goes out. */
   _tr_host_flush_now (self);
+  /* It frees the batch, now or once the standby confirmed it. */
   batch_finish (self, batch, error);
-  batch_free (batch);
 }
 
 void

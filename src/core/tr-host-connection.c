@@ -197,6 +197,19 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
       conn->token_hash = token_hash;
     }
 
+  /* After the token: only a paired station may tell this host it was
+   * replaced. */
+  if (_tr_host_check_superseded (self, frame->gen))
+    {
+      g_autofree char *message = g_strdup_printf (
+        "this host was replaced by generation %" G_GINT64_FORMAT " of the restaurant's host; "
+        "connect to the new host",
+        self->superseded_by);
+
+      _tr_host_connection_fail (conn, "superseded", message, TR_CLOSE_SUPERSEDED, "superseded");
+      return;
+    }
+
   /* The catch-up ends at the loop's head, where the live stream goes on:
    * what is pending or on the writer thread comes to this station live,
    * with everyone's, once it is committed. */
@@ -212,6 +225,9 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
    * does not require pairing) is read-only by its own word too. */
   conn->read_only = read_only || tr_role_is_read_only (frame->station_role);
   conn->hello_since = frame->since;
+  /* The token's role when the host requires pairing, else its word. */
+  if (g_strcmp0 (frame->station_role, TR_ROLE_STANDBY) == 0)
+    _tr_host_standby_hello (self, conn);
   if (!_tr_host_catch_up (self, conn, frame->since, frame->since_op, frame->host_id, head, &live,
                           &error))
     {
@@ -480,6 +496,8 @@ handle_message (TrHost *self, Connection *conn, gint type, GBytes *message)
                                 TR_CLOSE_TOO_BIG, "frame too big");
       return;
     }
+  if (_tr_host_standby_handle_frame (self, conn, data, length))
+    return;
   frame = tr_frame_parse (data, length, &error);
   /* Pings are answered at once, catching up or not. */
   if ((frame == NULL || frame->type != TR_FRAME_PING) && hold_during_catch_up (conn, message))
@@ -553,6 +571,7 @@ on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
   if (self == NULL)
     return;
   tr_metrics_count_websocket_close (self->metrics, soup_websocket_connection_get_close_code (ws));
+  _tr_host_standby_closed (self, conn);
   {
     /* No close frame: the socket was cut (1006, as browsers say). */
     gushort code = soup_websocket_connection_get_close_code (ws);

@@ -150,6 +150,13 @@ _tr_host_handle_health (SoupServer *server, SoupServerMessage *msg, const char *
   json_object_set_int_member (object, "head_seq", self->head_seq);
   json_object_set_int_member (object, "stations", _tr_host_count_connected_stations (self));
   json_object_set_string_member (object, "version", PACKAGE_VERSION);
+  /* Issue 17: FALSE means acks are not backed by a standby. */
+  json_object_set_boolean_member (object, "standby_connected", tr_host_get_standby_connected (self));
+  /* Issue 17: a station has seen a newer host of this restaurant. */
+  if (self->superseded_by > 0)
+    json_object_set_int_member (object, "superseded_by", self->superseded_by);
+  if (tr_host_get_standby_warning (self) != NULL)
+    json_object_set_string_member (object, "standby_warning", tr_host_get_standby_warning (self));
   if (self->exporter != NULL)
     tr_exporter_add_health (self->exporter, object);
   json_node_take_object (node, object);
@@ -170,6 +177,8 @@ _tr_host_handle_ops (SoupServer *server, SoupServerMessage *msg, const char *pat
   if (!_tr_host_require_exact_path (msg, path, API_PREFIX "/ops")
       || !_tr_host_require_method (msg, SOUP_METHOD_POST, NULL)
       || !_tr_host_authorize_request (self, msg, TRUE, &paired_id))
+    return;
+  if (_tr_host_refuse_if_superseded (self, msg))
     return;
   if (!(root = _tr_host_parse_body (msg, &error)))
     {
@@ -284,6 +293,9 @@ _tr_host_handle_tickets (SoupServer *server, SoupServerMessage *msg, const char 
       || !_tr_host_authorize_request (
         self, msg, !g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_GET),
         &paired_id))
+    return;
+  if (g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_POST)
+      && _tr_host_refuse_if_superseded (self, msg))
     return;
 
   if (g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_GET))

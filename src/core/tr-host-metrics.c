@@ -213,6 +213,10 @@ _tr_host_handle_metrics (SoupServer *server, SoupServerMessage *msg, const char 
   tr_metrics_text_family (out, "ticketrail_events_head_seq", "gauge",
                           "The newest event committed and sent out.");
   tr_metrics_text_sample (out, "ticketrail_events_head_seq", NULL, (double)self->head_seq);
+  tr_metrics_text_family (out, "ticketrail_standby_connected", "gauge",
+                          "1 while a standby is connected and in sync: acks wait for it.");
+  tr_metrics_text_sample (out, "ticketrail_standby_connected", NULL,
+                          tr_host_get_standby_connected (self) ? 1 : 0);
   write_export (self, out);
   _tr_host_printers_metrics (self, out);
   tr_metrics_write (self->metrics, out);

@@ -461,6 +461,8 @@ redeem_code_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         close_station (self, pairing->station_id, pairing->hash,
                        "this station was paired again; this token no longer works: pair it again");
       _tr_host_stations_changed (self);
+      /* A promoted standby must know this token. */
+      _tr_host_standby_push_state (self);
     }
   if (pairing->finished)
     return;
@@ -679,5 +681,6 @@ tr_host_revoke_station (TrHost *self, const char *station_id, GError **error)
   /* At once: its connections close with 4403, its waiting polls get 401. */
   close_station (self, station_id, NULL, _tr_host_auth_message (AUTH_REVOKED));
   _tr_host_stations_changed (self);
+  _tr_host_standby_push_state (self);
   return TRUE;
 }

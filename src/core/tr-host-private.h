@@ -110,6 +110,9 @@ struct _Connection
    * the host does not require pairing: its ops carry it to the writer,
    * which applies none once the token is revoked or replaced. */
   char *token_hash;
+  /* Said hello as the host's standby (tr-host-standby.c): it acks the
+   * events it has made durable with standby_ack frames. */
+  gboolean standby;
 };
 
 typedef enum
@@ -283,6 +286,20 @@ struct _TrHost
    * was lost, so that the web tests can check that a station notices
    * the gap. Catch-ups, long-polls and the log keep it. 0: off. */
   gint64 test_skip_seq;
+
+  /* The standby (tr-host-standby.c, issue 17): while one is in sync, the
+   * answers of a batch (acks, HTTP answers, in-process submits) wait in
+   * held_batches until it confirmed the batch's last event durable. */
+  Connection *standby;        /* borrowed; NULL when none is connected */
+  gboolean standby_seen;      /* a standby said hello since the start */
+  gboolean standby_lagging;   /* it failed to confirm in time: acks alone until it is at the head */
+  gint64 standby_acked_seq;   /* the newest seq it confirmed */
+  gint64 standby_gone_at;     /* monotonic ms it disconnected, 0 while connected */
+  guint standby_timeout;      /* ms an answer may wait for it before the host answers alone */
+  guint standby_timer_id;
+  GQueue held_batches;        /* Batch*, in commit order */
+  gint64 gen;                 /* this host's generation in its lineage, from start */
+  gint64 superseded_by;       /* a higher generation a paired station has seen: ops refused; 0 */
 };
 
 typedef enum
@@ -385,6 +402,51 @@ _tr_host_in_writer (void);
  * emits it again on its own context after each commit. */
 void
 _tr_host_writer_watch_store (TrHost *self);
+
+/* tr-host-commit.c: answers held for the standby */
+
+/* Answers the held batches the standby confirmed (all of them with
+ * @all), in commit order. */
+void
+_tr_host_release_held (TrHost *self, gboolean all);
+/* Monotonic ms the oldest held batch was held at, or 0. */
+gint64
+_tr_host_oldest_held_at (TrHost *self);
+
+/* tr-host-standby.c: the standby's side of the host */
+
+/* TRUE when the answers of a batch ending at @last_seq must wait for the
+ * standby (semi-synchronous replication). */
+gboolean
+_tr_host_standby_must_wait (TrHost *self, gint64 last_seq);
+/* A batch was held: make sure the fallback timer runs. */
+void
+_tr_host_standby_held (TrHost *self);
+/* Handles a frame of the standby's own (standby_ack); FALSE when @data
+ * is not one, for the usual frame handling. */
+gboolean
+_tr_host_standby_handle_frame (TrHost *self, Connection *conn, const char *data, gsize length);
+void
+_tr_host_standby_hello (TrHost *self, Connection *conn);
+void
+_tr_host_standby_closed (TrHost *self, Connection *conn);
+/* Sends the roster and the menu to the standby, read on the writer
+ * after every write queued so far. */
+void
+_tr_host_standby_push_state (TrHost *self);
+void
+_tr_host_standby_stop (TrHost *self);
+/* A paired station has seen generation @gen of this restaurant's host:
+ * when it is higher than this host's, this host stops accepting ops and
+ * closes its stations with 4410 (no split brain). TRUE when superseded. */
+gboolean
+_tr_host_check_superseded (TrHost *self, gint64 gen);
+/* Answers 409 superseded and returns TRUE once this host was superseded. */
+gboolean
+_tr_host_refuse_if_superseded (TrHost *self, SoupServerMessage *msg);
+void
+_tr_host_handle_standby_copy (SoupServer *server, SoupServerMessage *msg, const char *path,
+                              GHashTable *query, gpointer user_data);
 
 /* tr-host-listener.c: the listening socket */
 

@@ -28,6 +28,8 @@ tr_host_save_menu_async (TrHost *self, const char *menu_json, GCancellable *canc
 
   _tr_host_write_async (self, write_menu, g_strdup (menu_json), g_free, cancellable, callback,
                         user_data);
+  /* Read behind that write: the standby gets the new menu. */
+  _tr_host_standby_push_state (self);
 }
 
 gboolean

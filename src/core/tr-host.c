@@ -155,6 +155,7 @@ tr_host_start (TrHost *self, GError **error)
     g_clear_pointer (&self->lineage, g_free);
     if (!tr_store_ensure_lineage (self->store, &self->lineage, &gen, error))
       return FALSE;
+    self->gen = gen;
   }
   if (!_tr_host_links_start (self, error))
     return FALSE;
@@ -182,6 +183,8 @@ tr_host_start (TrHost *self, GError **error)
   tr_web_register (server);
   soup_server_add_handler (server, API_PREFIX, _tr_host_handle_not_found, self, NULL);
   soup_server_add_handler (server, API_PREFIX "/health", _tr_host_handle_health, self, NULL);
+  soup_server_add_handler (server, API_PREFIX "/standby/copy", _tr_host_handle_standby_copy, self,
+                           NULL);
   soup_server_add_handler (server, API_PREFIX "/pair", _tr_host_handle_pair, self, NULL);
   soup_server_add_handler (server, API_PREFIX "/events", _tr_host_handle_events, self, NULL);
   soup_server_add_handler (server, API_PREFIX "/ops", _tr_host_handle_ops, self, NULL);
@@ -249,8 +252,10 @@ tr_host_stop (TrHost *self)
   self->running = FALSE;
   _tr_host_dnssd_stop (self);
 
-  /* What was received is committed and acknowledged before the close. */
+  /* What was received is committed and acknowledged before the close;
+   * answers still waiting for the standby go now. */
   _tr_host_drain (self);
+  _tr_host_standby_stop (self);
 
   for (guint i = 0; i < self->connections->len; i++)
     _tr_host_connection_close (g_ptr_array_index (self->connections, i), TR_CLOSE_GOING_AWAY,

@@ -172,6 +172,25 @@ gboolean   tr_host_revoke_station   (TrHost *self, const char *station_id, GErro
 /* The SHA-256 fingerprint ("AB:CD:…", 32 bytes) of "tls-certificate",
  * or NULL when serving plain HTTP. Stations pin it when they pair. */
 const char *tr_host_get_tls_fingerprint (TrHost *self);
+
+/* ---- The standby (issue 17, docs/protocol.md "Standby") ---- */
+
+/* The role a standby pairs with: it keeps a copy of this host's database
+ * and confirms each event durable before the host acks the op. */
+#define TR_ROLE_STANDBY "standby"
+/* How long an answer may wait for the standby before the host answers
+ * alone (ms). */
+#define TR_HOST_STANDBY_TIMEOUT_DEFAULT 3000
+
+/* TRUE while a standby is connected and in sync: every ack the host
+ * sends is for an event the standby holds. FALSE: a host failure could
+ * lose the last changes (tr_host_get_standby_warning()). */
+gboolean    tr_host_get_standby_connected (TrHost *self);
+/* The words for the monitor when a standby was configured but is not in
+ * sync, or NULL. */
+const char *tr_host_get_standby_warning   (TrHost *self);
+void        tr_host_set_standby_timeout   (TrHost *self,
+                                           guint   timeout_ms);
 char       *tr_tls_certificate_fingerprint (GTlsCertificate *certificate);
 
 /* Loads the certificate and key (PEM) at @path, first making a

@@ -308,7 +308,8 @@ parse_hello (JsonObject *object, TrFrame *frame, GError **error)
       || !read_string (object, NULL, "token", FALSE, MAX_TOKEN_BYTES, &frame->token, error)
       || !read_string (object, NULL, "host_id", FALSE, MAX_ID_BYTES, &frame->host_id, error)
       || !read_int (object, NULL, "since", FALSE, FALSE, 0, 0, &frame->since, error)
-      || !read_string (object, NULL, "since_op", FALSE, MAX_ID_BYTES, &frame->since_op, error))
+      || !read_string (object, NULL, "since_op", FALSE, MAX_ID_BYTES, &frame->since_op, error)
+      || !read_int (object, NULL, "gen", FALSE, FALSE, 0, 0, &frame->gen, error))
     return FALSE;
   return TRUE;
 }
@@ -605,6 +606,15 @@ tr_frame_build_hello_resume (const char *station_id, const char *station_name, c
                              const char *token, const char *host_id, gint64 since,
                              const char *since_op)
 {
+  return tr_frame_build_hello_full (station_id, station_name, role, token, host_id, since,
+                                    since_op, 0);
+}
+
+char *
+tr_frame_build_hello_full (const char *station_id, const char *station_name, const char *role,
+                           const char *token, const char *host_id, gint64 since,
+                           const char *since_op, gint64 gen)
+{
   JsonObject *object;
   JsonObject *station;
 
@@ -623,6 +633,8 @@ tr_frame_build_hello_resume (const char *station_id, const char *station_name, c
   json_object_set_int_member (object, "since", since);
   if (since_op != NULL && *since_op != '\0')
     json_object_set_string_member (object, "since_op", since_op);
+  if (gen > 0)
+    json_object_set_int_member (object, "gen", gen);
   return object_to_string (object);
 }
 

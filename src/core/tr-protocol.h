@@ -37,6 +37,7 @@ G_BEGIN_DECLS
 #define TR_CLOSE_UNAUTHORIZED    4401
 #define TR_CLOSE_REVOKED         4403
 #define TR_CLOSE_RATE_LIMITED    4429
+#define TR_CLOSE_SUPERSEDED      4410 /* a newer generation of this restaurant's host took over */
 
 typedef enum
 {
@@ -109,6 +110,11 @@ typedef struct
    * the station pings often enough (tr_timeouts_effective_interval());
    * 0 when absent (an older host) or out of range. */
   gint64       heartbeat_timeout_ms;
+
+  /* HELLO: the highest generation of its restaurant's host the station
+   * has seen (issue 17); 0 when absent. A host of a lower generation was
+   * superseded and refuses ops. */
+  gint64       gen;
 } TrFrame;
 
 void     tr_frame_free  (TrFrame *frame);
@@ -128,6 +134,11 @@ char *tr_frame_build_hello_resume (const char *station_id, const char *station_n
                                    const char *role, const char *token,
                                    const char *host_id, gint64 since,
                                    const char *since_op);
+/* The same, with the highest generation seen (0 leaves it out). */
+char *tr_frame_build_hello_full (const char *station_id, const char *station_name,
+                                 const char *role, const char *token,
+                                 const char *host_id, gint64 since,
+                                 const char *since_op, gint64 gen);
 char *tr_frame_build_op       (const TrOp *op);
 char *tr_frame_build_ops      (GPtrArray *ops /* TrOp* */);
 char *tr_frame_build_ping     (gint64 t, gint64 last_seq, guint queued);

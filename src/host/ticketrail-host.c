@@ -32,6 +32,9 @@
 #include "tr-host.h"
 #include "tr-host-printers-cmd.h"
 #include "tr-protocol.h"
+#include "tr-standby.h"
+#include "tr-store-lineage.h"
+#include "tr-store-replica.h"
 #include "tr-store.h"
 #include "tr-timeouts.h"
 
@@ -59,6 +62,40 @@ format_time (gint64 ms)
     return g_strdup (_ ("never"));
   time = g_date_time_new_from_unix_local (ms / 1000);
   return time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
+}
+
+/* --standby-of: keep a copy of that host until SIGINT or SIGTERM. */
+static int
+run_standby (const char *data_dir, const char *url, const char *code)
+{
+  g_autoptr (TrStandby) standby = tr_standby_new (data_dir);
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (GError) error = NULL;
+  Shutdown shutdown = { loop };
+  guint sigint_id, sigterm_id;
+
+  if (code != NULL && !tr_standby_pair (standby, url, code, &error))
+    {
+      g_printerr ("ticketrail-host: --pairing-code: %s\n", error->message);
+      return 1;
+    }
+  if (!tr_standby_start (standby, &error))
+    {
+      g_printerr ("ticketrail-host: --standby-of: %s\n", error->message);
+      return 1;
+    }
+  sigint_id = g_unix_signal_add (SIGINT, on_signal, &shutdown);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &shutdown);
+  /* Not translated: tests and scripts wait for it. */
+  g_print ("ticketrail-host: standby of %s at seq %" G_GINT64_FORMAT "\n", url,
+           tr_standby_get_head_seq (standby));
+  fflush (stdout);
+  g_main_loop_run (loop);
+  tr_standby_stop (standby);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  g_print ("ticketrail-host: %s\n", C_ ("host status", "stopped"));
+  return 0;
 }
 
 static int
@@ -188,6 +225,10 @@ main (int argc, char *argv[])
   g_autofree char *export_site = NULL;
   g_autofree char *export_site_name = NULL;
   const char *command = NULL;
+  g_autofree char *standby_of = NULL;
+  g_autofree char *pairing_code = NULL;
+  gboolean promote = FALSE;
+  int standby_timeout = -1;
   g_autoptr (GTlsCertificate) certificate = NULL;
   Shutdown shutdown = { 0 };
   guint sigint_id, sigterm_id;
@@ -245,6 +286,19 @@ main (int argc, char *argv[])
           N_ ("ID") },
         { "export-site-name", 0, 0, G_OPTION_ARG_STRING, &export_site_name,
           N_ ("The restaurant's name in PostgreSQL's ticketrail.sites"), N_ ("NAME") },
+        { "standby-of", 0, 0, G_OPTION_ARG_STRING, &standby_of,
+          N_ ("Be the standby of the host at URL: keep a copy of its database in the data "
+              "folder, so that --promote can replace it without losing an acknowledged op"),
+          N_ ("URL") },
+        { "pairing-code", 0, 0, G_OPTION_ARG_STRING, &pairing_code,
+          N_ ("With --standby-of, the first time: a pairing code from that host"), N_ ("CODE") },
+        { "promote", 0, 0, G_OPTION_ARG_NONE, &promote,
+          N_ ("Make this standby's copy the host (new host id, next generation) and serve it"),
+          NULL },
+        { "standby-timeout", 0, 0, G_OPTION_ARG_INT, &standby_timeout,
+          N_ ("Milliseconds an acknowledgement may wait for the standby before the host acks "
+              "alone (default 3000)"),
+          N_ ("MS") },
         { NULL } };
 
   setlocale (LC_ALL, "");
@@ -327,6 +381,17 @@ main (int argc, char *argv[])
     data_dir = tr_store_default_dir ();
   db_path = g_build_filename (data_dir, "ticketrail.db", NULL);
 
+  if (standby_of != NULL || pairing_code != NULL)
+    {
+      if (standby_of == NULL || promote)
+        {
+          g_printerr ("ticketrail-host: %s\n",
+                      _ ("--pairing-code needs --standby-of, which goes without --promote"));
+          return 2;
+        }
+      return run_standby (data_dir, standby_of, pairing_code);
+    }
+
   /* The host's commits precede its acks: synchronous=FULL. */
   store = tr_store_open (db_path, TR_STORE_DURABILITY_FULL, &error);
   if (store == NULL)
@@ -337,6 +402,19 @@ main (int argc, char *argv[])
     }
   if (command != NULL)
     return run_subcommand (command, store, argc, argv);
+  if (promote)
+    {
+      gint64 gen = 0;
+
+      if (!tr_store_promote (store, &gen, &error))
+        {
+          g_printerr ("ticketrail-host: --promote: %s\n", error->message);
+          return 1;
+        }
+      /* Not translated: tests and scripts wait for it. */
+      g_print ("ticketrail-host: promoted to host %s, generation %" G_GINT64_FORMAT "\n",
+               tr_store_get_db_id (store), gen);
+    }
 
   if (tls)
     {
@@ -366,6 +444,8 @@ main (int argc, char *argv[])
     g_object_set (host, "ops-burst", (guint)ops_burst, NULL);
   if (ops_queue >= 0)
     g_object_set (host, "ops-queue", (guint)ops_queue, NULL);
+  if (standby_timeout > 0)
+    tr_host_set_standby_timeout (host, (guint)standby_timeout);
   if (export_conninfo != NULL)
     {
       /* Without --export-site the host makes the site its restaurant's
