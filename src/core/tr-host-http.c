@@ -150,6 +150,7 @@ _tr_host_handle_health (SoupServer *server, SoupServerMessage *msg, const char *
   json_object_set_int_member (object, "head_seq", self->head_seq);
   json_object_set_int_member (object, "stations", _tr_host_count_connected_stations (self));
   json_object_set_string_member (object, "version", PACKAGE_VERSION);
+  json_object_set_boolean_member (object, "training", self->training);
   if (self->exporter != NULL)
     tr_exporter_add_health (self->exporter, object);
   json_node_take_object (node, object);

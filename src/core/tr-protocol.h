@@ -109,6 +109,10 @@ typedef struct
    * the station pings often enough (tr_timeouts_effective_interval());
    * 0 when absent (an older host) or out of range. */
   gint64       heartbeat_timeout_ms;
+
+  /* WELCOME: the host serves its training database; FALSE when absent
+   * (an older host, which has no training mode). */
+  gboolean     training;
 } TrFrame;
 
 void     tr_frame_free  (TrFrame *frame);
@@ -139,6 +143,10 @@ char *tr_frame_build_welcome  (const char *host_id, gint64 head_seq, gint64 serv
 /* Same, also announcing the host's heartbeat timeout (ms; 0 leaves it out). */
 char *tr_frame_build_welcome_full (const char *host_id, gint64 head_seq, gint64 server_time,
                                    gint64 heartbeat_timeout_ms);
+/* Same, also saying whether the host serves its training database
+ * ("training": true|false, docs/training.md). */
+char *tr_frame_build_welcome_training (const char *host_id, gint64 head_seq, gint64 server_time,
+                                       gint64 heartbeat_timeout_ms, gboolean training);
 /* @events_json: already-encoded event objects, so the host serializes
  * each event once however many stations receive it. */
 char *tr_frame_build_events   (GPtrArray *events /* TrEvent* */);
