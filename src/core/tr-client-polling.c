@@ -187,6 +187,14 @@ on_health (GObject *source, GAsyncResult *result, gpointer user_data)
         host_id = json_object_get_string_member_with_default (json_node_get_object (root),
                                                               "host_id", NULL);
     }
+  if (host_id != NULL)
+    {
+      /* Polling has no welcome: health says the mode before the outbox
+       * is flushed (tr-client-training.c). */
+      _tr_client_note_host_training (
+        self, json_object_get_boolean_member_with_default (json_node_get_object (root), "training",
+                                                           FALSE));
+    }
   if (host_id == NULL)
     {
       if (ok_body != NULL)

@@ -67,6 +67,8 @@ struct _TrClient
   gint64 last_sync;
   /* The host's clock minus ours, from its welcome (0 until known). */
   gint64 host_clock_offset;
+  /* The host serves its training database (its welcome or health). */
+  gboolean host_training;
   guint reconnects;
   guint snapshots_received;
   guint events_received;
@@ -148,6 +150,7 @@ enum
   PROP_UNAUTHORIZED,
   PROP_WEBSOCKET_FAILURES,
   PROP_EFFECTIVE_HEARTBEAT_INTERVAL,
+  PROP_HOST_TRAINING,
   N_PROPS
 };
 
@@ -239,6 +242,14 @@ _tr_client_request_async (TrClient *self, const char *method, const char *path, 
 void
 _tr_client_apply_ack (TrClient *self, const char *op_id, TrApplyResult result, gint64 seq,
                       const char *code, const char *message);
+
+/* tr-client-training.c: the host's mode, from its welcome or health.
+ * When it is not the mode this station last followed, every op still
+ * in the outbox was made in the other mode: each is dropped as rejected
+ * with code TR_REJECT_TRAINING_SWITCH (its change reverted, "op-rejected"
+ * emitted), never replayed into the other database. */
+void
+_tr_client_note_host_training (TrClient *self, gboolean training);
 
 void
 _tr_client_ws_flush_outbox (TrClient *self);

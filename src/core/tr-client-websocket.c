@@ -226,6 +226,10 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
                                       _tr_client_properties[PROP_HOST_CLOCK_OFFSET]);
           }
         _tr_client_ws_update_heartbeat (self);
+        /* Before anything is flushed: ops queued in the other mode go. */
+        _tr_client_note_host_training (self, frame->training);
+        if (self->ws != ws)
+          return;
         /* Nothing to catch up on: the host sends no backlog then. */
         if (!self->want_snapshot
             && g_strcmp0 (frame->host_id, tr_store_get_host_id (self->store)) == 0

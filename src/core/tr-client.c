@@ -560,6 +560,9 @@ tr_client_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
       case PROP_HOST_CLOCK_OFFSET:
         g_value_set_int64 (value, self->host_clock_offset);
         break;
+      case PROP_HOST_TRAINING:
+        g_value_set_boolean (value, self->host_training);
+        break;
       case PROP_RECONNECTS:
         g_value_set_uint (value, self->reconnects);
         break;
@@ -726,6 +729,8 @@ tr_client_class_init (TrClientClass *klass)
     = g_param_spec_int64 ("last-sync", NULL, NULL, 0, G_MAXINT64, 0, ro);
   _tr_client_properties[PROP_HOST_CLOCK_OFFSET]
     = g_param_spec_int64 ("host-clock-offset", NULL, NULL, G_MININT64, G_MAXINT64, 0, ro);
+  _tr_client_properties[PROP_HOST_TRAINING]
+    = g_param_spec_boolean ("host-training", NULL, NULL, FALSE, ro);
   _tr_client_properties[PROP_RECONNECTS]
     = g_param_spec_uint ("reconnects", NULL, NULL, 0, G_MAXUINT, 0, ro);
   _tr_client_properties[PROP_HEARTBEAT_INTERVAL]

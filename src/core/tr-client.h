@@ -19,6 +19,10 @@
 
 G_BEGIN_DECLS
 
+/* The code of an op dropped because the host switched between live and
+ * training while it waited in the outbox (docs/training.md). */
+#define TR_REJECT_TRAINING_SWITCH "training_switch"
+
 #define TR_TYPE_CLIENT (tr_client_get_type ())
 G_DECLARE_FINAL_TYPE (TrClient, tr_client, TR, CLIENT, GObject)
 
@@ -69,8 +73,13 @@ const char *tr_client_state_to_string (TrClientState state); /* "offline" "conne
  *                        really pings, "heartbeat-interval" or less when the
  *                        host's welcome announced a heartbeat timeout that
  *                        needs it (tr_timeouts_effective_interval())
+ *   "host-training"      gboolean (read-only): the host said, in its welcome or
+ *                        health, that it serves its training database
+ *                        (docs/training.md)
  * Signals:
  *   "op-rejected" (const char *op_id, const char *code, const char *message)
+ *                 code TR_REJECT_TRAINING_SWITCH: an op queued before the host
+ *                 switched between live and training, dropped unsent
  *   "synced"      ()  caught up with the host (after the snapshot or backlog)
  *   "unauthorized" (const char *reason)  "unknown" (no or a wrong token: 4401 / HTTP 401)
  *                 or "revoked" (4403): the UI says "This station is not paired" and

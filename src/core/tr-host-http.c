@@ -157,6 +157,7 @@ _tr_host_handle_health (SoupServer *server, SoupServerMessage *msg, const char *
     json_object_set_int_member (object, "superseded_by", self->superseded_by);
   if (tr_host_get_standby_warning (self) != NULL)
     json_object_set_string_member (object, "standby_warning", tr_host_get_standby_warning (self));
+  json_object_set_boolean_member (object, "training", self->training);
   if (self->exporter != NULL)
     tr_exporter_add_health (self->exporter, object);
   json_node_take_object (node, object);

@@ -188,6 +188,7 @@ struct _TrHost
   guint port;
   gboolean loopback_only;
   gboolean websocket_enabled;
+  gboolean training; /* serving training.db: said in welcome and health */
   guint max_lag_events;
   guint heartbeat_timeout;
   gboolean require_pairing;
@@ -340,6 +341,7 @@ enum
   PROP_N_CONNECTIONS,
   PROP_EXPORTER,
   PROP_PRINTER_BACKOFF_MAX,
+  PROP_TRAINING,
   N_PROPS
 };
 

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "tr-host-private.h"
+#include "tr-store-training.h"
 
 static gboolean
 write_menu (TrStore *store, gpointer data, GError **error)
@@ -34,6 +35,29 @@ tr_host_save_menu_async (TrHost *self, const char *menu_json, GCancellable *canc
 
 gboolean
 tr_host_save_menu_finish (TrHost *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (TR_IS_HOST (self), FALSE);
+
+  return _tr_host_write_finish (self, result, error);
+}
+
+static gboolean
+clear_tickets (TrStore *store, gpointer data, GError **error)
+{
+  return tr_store_clear_tickets (store, error);
+}
+
+void
+tr_host_clear_tickets_async (TrHost *self, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (TR_IS_HOST (self));
+
+  _tr_host_write_async (self, clear_tickets, NULL, NULL, cancellable, callback, user_data);
+}
+
+gboolean
+tr_host_clear_tickets_finish (TrHost *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (TR_IS_HOST (self), FALSE);
 

@@ -451,6 +451,9 @@ tr_host_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec 
       case PROP_WEBSOCKET_ENABLED:
         g_value_set_boolean (value, self->websocket_enabled);
         break;
+      case PROP_TRAINING:
+        g_value_set_boolean (value, self->training);
+        break;
       case PROP_MAX_LAG_EVENTS:
         g_value_set_uint (value, self->max_lag_events);
         break;
@@ -554,6 +557,12 @@ tr_host_set_property (GObject *object, guint prop_id, const GValue *value, GPara
       case PROP_WEBSOCKET_ENABLED:
         set_boolean_property (self, &self->websocket_enabled, value, pspec);
         break;
+      case PROP_TRAINING:
+        if (self->running)
+          g_warning ("TrHost:training is set before start, with the store it describes");
+        else
+          set_boolean_property (self, &self->training, value, pspec);
+        break;
       case PROP_MAX_LAG_EVENTS:
         set_uint_property (self, &self->max_lag_events, value, pspec);
         break;
@@ -633,6 +642,12 @@ tr_host_class_init (TrHostClass *klass)
   _tr_host_properties[PROP_WEBSOCKET_ENABLED] = g_param_spec_boolean (
     "websocket-enabled", NULL, NULL, TRUE,
     G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Which file the host serves is the station's choice (training.db);
+   * the host only says so, in every welcome and in health. */
+  _tr_host_properties[PROP_TRAINING]
+    = g_param_spec_boolean ("training", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY
+                              | G_PARAM_STATIC_STRINGS);
   _tr_host_properties[PROP_MAX_LAG_EVENTS] = g_param_spec_uint (
     "max-lag-events", NULL, NULL, 1, G_MAXUINT, DEFAULT_MAX_LAG_EVENTS,
     G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);

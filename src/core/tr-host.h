@@ -37,6 +37,8 @@ G_DECLARE_FINAL_TYPE (TrHost, tr_host, TR, HOST, GObject)
  *   "store"              TrStore*  the host's store (open it with TR_STORE_DURABILITY_FULL)
  *   "port"               guint     default TR_DEFAULT_PORT; 0 picks a free port (tests)
  *   "loopback-only"      gboolean  default FALSE (tests set TRUE)
+ *   "training"           gboolean  before start only, default FALSE: the store is the
+ *                                  training database; said in welcome and health
  *   "websocket-enabled"  gboolean  default TRUE (FALSE: diagnostic --no-websocket)
  *   "max-lag-events"     guint     a station further behind is disconnected (default 5000)
  *   "heartbeat-timeout"  guint     ms of silence after which a station is dead (default 15000)
@@ -210,6 +212,18 @@ void       tr_host_save_menu_async  (TrHost              *self,
 gboolean   tr_host_save_menu_finish (TrHost        *self,
                                      GAsyncResult  *result,
                                      GError       **error);
+
+/* Training (docs/training.md): empties the store's tickets and log and
+ * gives it a new id (tr_store_clear_tickets()) on the writer thread.
+ * The running host keeps its old head and id: stop it and start a new
+ * one on the store so stations take a snapshot of the empty history. */
+void       tr_host_clear_tickets_async  (TrHost              *self,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+gboolean   tr_host_clear_tickets_finish (TrHost        *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
 
 /* Speed of service of the tickets created in [@from, @to) (ms since
  * the epoch) against @warn_ms and @late_ms, as GET /api/v1/stats

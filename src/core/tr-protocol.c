@@ -369,6 +369,22 @@ parse_pong (JsonObject *object, TrFrame *frame, GError **error)
   return read_int (object, NULL, "t", TRUE, TRUE, G_MININT64, 0, &frame->t, error);
 }
 
+/* Optional, a JSON boolean when present: anything else is a malformed
+ * welcome, never a guess at the mode. */
+static gboolean
+read_training (JsonObject *object, TrFrame *frame, GError **error)
+{
+  JsonNode *node = json_object_get_member (object, "training");
+
+  frame->training = FALSE;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return fail (error, TR_ERROR_PROTOCOL, "training", "must be a boolean");
+  frame->training = json_node_get_boolean (node);
+  return TRUE;
+}
+
 static gboolean
 parse_welcome (JsonObject *object, TrFrame *frame, GError **error)
 {
@@ -384,7 +400,7 @@ parse_welcome (JsonObject *object, TrFrame *frame, GError **error)
   if (frame->heartbeat_timeout_ms != 0
       && !tr_timeouts_host_heartbeat_is_valid (frame->heartbeat_timeout_ms))
     frame->heartbeat_timeout_ms = 0;
-  return TRUE;
+  return read_training (object, frame, error);
 }
 
 static gboolean
@@ -705,6 +721,14 @@ char *
 tr_frame_build_welcome_full (const char *host_id, gint64 head_seq, gint64 server_time,
                              gint64 heartbeat_timeout_ms)
 {
+  return tr_frame_build_welcome_training (host_id, head_seq, server_time, heartbeat_timeout_ms,
+                                          FALSE);
+}
+
+char *
+tr_frame_build_welcome_training (const char *host_id, gint64 head_seq, gint64 server_time,
+                                 gint64 heartbeat_timeout_ms, gboolean training)
+{
   JsonObject *object;
 
   g_return_val_if_fail (host_id != NULL, NULL);
@@ -715,6 +739,7 @@ tr_frame_build_welcome_full (const char *host_id, gint64 head_seq, gint64 server
   json_object_set_int_member (object, "server_time", server_time);
   if (heartbeat_timeout_ms > 0)
     json_object_set_int_member (object, "heartbeat_timeout_ms", heartbeat_timeout_ms);
+  json_object_set_boolean_member (object, "training", training);
   return object_to_string (object);
 }
 

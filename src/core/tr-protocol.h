@@ -115,6 +115,9 @@ typedef struct
    * has seen (issue 17); 0 when absent. A host of a lower generation was
    * superseded and refuses ops. */
   gint64       gen;
+  /* WELCOME: the host serves its training database; FALSE when absent
+   * (an older host, which has no training mode). */
+  gboolean     training;
 } TrFrame;
 
 void     tr_frame_free  (TrFrame *frame);
@@ -150,6 +153,10 @@ char *tr_frame_build_welcome  (const char *host_id, gint64 head_seq, gint64 serv
 /* Same, also announcing the host's heartbeat timeout (ms; 0 leaves it out). */
 char *tr_frame_build_welcome_full (const char *host_id, gint64 head_seq, gint64 server_time,
                                    gint64 heartbeat_timeout_ms);
+/* Same, also saying whether the host serves its training database
+ * ("training": true|false, docs/training.md). */
+char *tr_frame_build_welcome_training (const char *host_id, gint64 head_seq, gint64 server_time,
+                                       gint64 heartbeat_timeout_ms, gboolean training);
 /* @events_json: already-encoded event objects, so the host serializes
  * each event once however many stations receive it. */
 char *tr_frame_build_events   (GPtrArray *events /* TrEvent* */);

@@ -7,6 +7,7 @@
 #include "tr-station.h"
 
 #include "tr-error.h"
+#include "tr-store-training.h"
 
 struct _TrStation
 {
@@ -22,6 +23,8 @@ struct _TrStation
    * ops are on their way to the writer for. */
   GHashTable *in_flight;
   guint n_in_flight;
+  /* Host mode: serving training.db rather than host.db. */
+  gboolean training;
 };
 
 /* A ticket as this station's ops in flight will leave it: the next op
@@ -54,6 +57,7 @@ enum
   PROP_CLIENT,
   PROP_STATION_ID,
   PROP_LINK_STATE,
+  PROP_TRAINING,
   N_PROPS
 };
 
@@ -106,6 +110,9 @@ tr_station_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
       case PROP_LINK_STATE:
         g_value_set_int (value, tr_station_get_link_state (self));
         break;
+      case PROP_TRAINING:
+        g_value_set_boolean (value, tr_station_is_training (self));
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -133,6 +140,9 @@ tr_station_class_init (TrStationClass *klass)
   properties[PROP_LINK_STATE] = g_param_spec_int (
     "link-state", NULL, NULL, TR_CLIENT_STATE_OFFLINE, TR_CLIENT_STATE_ONLINE_POLLING,
     TR_CLIENT_STATE_OFFLINE, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TRAINING]
+    = g_param_spec_boolean ("training", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[OP_REJECTED]
@@ -152,6 +162,12 @@ static void
 on_client_state_notify (TrStation *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LINK_STATE]);
+}
+
+static void
+on_client_training_notify (TrStation *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRAINING]);
 }
 
 static void
@@ -194,20 +210,39 @@ store_path (const char *data_dir, const char *file_name)
 TrStation *
 tr_station_new_host (const char *data_dir, guint port, gboolean loopback_only, GError **error)
 {
+  return tr_station_new_host_full (data_dir, port, loopback_only, FALSE, error);
+}
+
+TrStation *
+tr_station_new_host_full (const char *data_dir, guint port, gboolean loopback_only,
+                          gboolean training, GError **error)
+{
   g_autoptr (TrStation) self = NULL;
   g_autoptr (TrStore) store = NULL;
-  g_autofree char *path = store_path (data_dir, TR_STORE_HOST_FILE);
+  g_autofree char *path
+    = store_path (data_dir, training ? TR_STORE_TRAINING_FILE : TR_STORE_HOST_FILE);
 
   /* The writing connection goes to the host, its one owner. */
   store = tr_store_open (path, TR_STORE_DURABILITY_FULL, error);
   if (store == NULL)
     return NULL;
+  if (training)
+    {
+      g_autofree char *live_path = store_path (data_dir, TR_STORE_HOST_FILE);
+
+      /* Before the host owns the store: paired stations follow the host
+       * into training with the tokens they have. host.db is only read. */
+      if (!tr_store_copy_pairings (store, live_path, error))
+        return NULL;
+    }
 
   self = g_object_new (TR_TYPE_STATION, NULL);
   self->mode = TR_STATION_MODE_HOST;
+  self->training = training;
   self->in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, in_flight_free);
   self->host = tr_host_new (store);
-  g_object_set (self->host, "port", port, "loopback-only", loopback_only, NULL);
+  g_object_set (self->host, "port", port, "loopback-only", loopback_only, "training", training,
+                NULL);
 
   /* Opened after the writer has created and migrated the file. */
   self->store = tr_store_open_readonly (path, error);
@@ -246,6 +281,8 @@ tr_station_new_client (const char *data_dir, const char *host_url, const char *s
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->client, "op-rejected", G_CALLBACK (on_client_op_rejected), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "notify::host-training",
+                           G_CALLBACK (on_client_training_notify), self, G_CONNECT_SWAPPED);
   tr_client_start (self->client);
   tr_station_follow_start (self);
   return g_steal_pointer (&self);
@@ -286,6 +323,63 @@ tr_station_get_station_id (TrStation *self)
   /* Both the host and a client sign their ops with their database's id,
    * which is stable across restarts and unique per device. */
   return self->store ? tr_store_get_db_id (self->store) : NULL;
+}
+
+gboolean
+tr_station_is_training (TrStation *self)
+{
+  gboolean training = FALSE;
+
+  g_return_val_if_fail (TR_IS_STATION (self), FALSE);
+
+  if (self->mode == TR_STATION_MODE_HOST)
+    return self->training;
+  if (self->client != NULL)
+    g_object_get (self->client, "host-training", &training, NULL);
+  return training;
+}
+
+static void
+on_training_cleared (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (tr_host_clear_tickets_finish (TR_HOST (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+tr_station_clear_training_async (TrStation *self, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (TR_IS_STATION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tr_station_clear_training_async);
+  if (self->mode != TR_STATION_MODE_HOST || !self->training || self->host == NULL)
+    {
+      g_task_return_new_error (task, TR_ERROR, TR_ERROR_INVALID,
+                               "Only a host in training can clear training tickets");
+      return;
+    }
+  /* The host's writer empties the file: it stays the one writer. The
+   * host still serves the old history until it is restarted. */
+  tr_host_clear_tickets_async (self->host, cancellable, on_training_cleared,
+                               g_steal_pointer (&task));
+}
+
+gboolean
+tr_station_clear_training_finish (TrStation *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (TR_IS_STATION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 TrClientState

@@ -45,6 +45,8 @@ typedef enum
  *   "client"      TrClient*  (client mode) or NULL
  *   "station-id"  string     the id this station puts in its ops
  *   "link-state"  TrClientState: a running host is always ONLINE_WEBSOCKET
+ *   "training"    gboolean: a host serving training.db, or a client whose
+ *                 host said so in its welcome (or health, when polling)
  * Signals:
  *   "op-rejected"    (const char *op_id, const char *code, const char *message)
  *   "ticket-changed" (const char *ticket_id) on the main context of the
@@ -58,6 +60,16 @@ TrStation    *tr_station_new_host   (const char  *data_dir,
                                      guint        port,
                                      gboolean     loopback_only,
                                      GError     **error);
+/* The same, in training when @training: DATA_DIR/training.db (made with
+ * the live pairings copied in) instead of host.db, which stays closed
+ * and untouched; every welcome and health says "training": true
+ * (docs/training.md). Switching modes is a new station on the other
+ * file: tr_station_shutdown() this one first. */
+TrStation    *tr_station_new_host_full (const char  *data_dir,
+                                        guint        port,
+                                        gboolean     loopback_only,
+                                        gboolean     training,
+                                        GError     **error);
 /* Opens DATA_DIR/station.db and connects to @host_url. */
 TrStation    *tr_station_new_client (const char  *data_dir,
                                      const char  *host_url,
@@ -224,6 +236,22 @@ void            tr_station_follow_start         (TrStation *station);
 void            tr_station_follow_stop          (TrStation *station);
 /* The browser in use, or NULL (tests). */
 TrDnssdBrowser *tr_station_follow_get_browser   (TrStation *station);
+
+/* ---- Training (docs/training.md) ---- */
+
+gboolean      tr_station_is_training    (TrStation *self);
+/* A host in training: empties training.db through the host's writer
+ * (tr_store_clear_tickets()); then restart the station on it
+ * (tr_station_shutdown(), tr_station_new_host_full()) so stations meet
+ * the new history and take a snapshot. TR_ERROR_INVALID elsewhere, and
+ * nothing is written. */
+void          tr_station_clear_training_async  (TrStation           *self,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean      tr_station_clear_training_finish (TrStation     *self,
+                                                GAsyncResult  *result,
+                                                GError       **error);
 
 /* Stops serving or connecting; the store stays open. */
 void          tr_station_shutdown       (TrStation *self);
