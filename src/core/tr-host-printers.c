@@ -367,20 +367,9 @@ gboolean
 tr_host_reprint_finish (TrHost *self, GAsyncResult *result, guint *out_n_printers,
                         GError **error)
 {
-  GError *local_error = NULL;
-  gssize n;
-
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  n = g_task_propagate_int (G_TASK (result), &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  if (out_n_printers != NULL)
-    *out_n_printers = (guint)n;
-  return TRUE;
+  return tr_printer_reprint_task_finish (G_TASK (result), out_n_printers, error);
 }
 
 /* ---- HTTP ---- */

@@ -475,3 +475,19 @@ tr_printer_infos_parse (const char *json, gssize length, GError **error)
     }
   return g_steal_pointer (&infos);
 }
+
+gboolean
+tr_printer_reprint_task_finish (GTask *task, guint *out_n_printers, GError **error)
+{
+  GError *local_error = NULL;
+  gssize n = g_task_propagate_int (task, &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (out_n_printers != NULL)
+    *out_n_printers = (guint)n;
+  return TRUE;
+}

@@ -13,7 +13,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
@@ -115,5 +115,10 @@ TrPrinter *tr_printer_from_json    (JsonNode *node, GError **error);
 char      *tr_printer_infos_to_json (GPtrArray *infos);
 /* TrPrinterInfo*, or NULL with TR_ERROR_PROTOCOL. */
 GPtrArray *tr_printer_infos_parse  (const char *json, gssize length, GError **error);
+
+/* The end of a reprint, for the host's, the station's and the client's
+ * _finish(): the number of printers that took it, from a GTask that
+ * returned it with g_task_return_int(). */
+gboolean   tr_printer_reprint_task_finish (GTask *task, guint *out_n_printers, GError **error);
 
 G_END_DECLS
