@@ -196,7 +196,7 @@ pair_code (const char *dir)
 static void
 spawn_standby (Fixture *f, const char *code)
 {
-  const char *argv[] = { host_binary (), "--standby-of",    f->url, "--data-dir",
+  const char *argv[] = { host_binary (), "--standby-of",   f->url, "--data-dir",
                          f->standby_dir, "--pairing-code", code,   NULL };
   g_autoptr (GDataInputStream) lines = NULL;
   g_autoptr (GError) error = NULL;
@@ -298,8 +298,8 @@ host_has_pending (gpointer data)
   Fixture *f = data;
   g_autoptr (GError) error = NULL;
   guint status = 0;
-  g_autofree char *body = tr_test_http (f->session, f->url, "GET", "/api/v1/printers", NULL,
-                                        f->pos_token, &status);
+  g_autofree char *body
+    = tr_test_http (f->session, f->url, "GET", "/api/v1/printers", NULL, f->pos_token, &status);
   g_autoptr (GPtrArray) infos = NULL;
 
   g_assert_cmpuint (status, ==, 200);
@@ -316,9 +316,9 @@ static void
 test_failover_prints_once (Fixture *f, gconstpointer data)
 {
   const char *promote[] = { "--promote", NULL };
-  const char *names[] = { "Burger One",  "Burger Two",  "Burger Three", "Burger Four",
-                          "Burger Five", "Burger Six",  "Burger Seven", "Burger Eight",
-                          "Burger Nine" };
+  const char *names[]
+    = { "Burger One", "Burger Two",   "Burger Three", "Burger Four", "Burger Five",
+        "Burger Six", "Burger Seven", "Burger Eight", "Burger Nine" };
   JournalCheck check = { f, "line", 5 };
 
   start_pair (f);

@@ -249,7 +249,7 @@ struct _TrHostStandbyMark
 typedef struct
 {
   TrHost *host;
-  guint what;       /* PUSH_* */
+  guint what;        /* PUSH_* */
   GPtrArray *frames; /* out: char*, to send in order */
 } StandbyRead;
 
@@ -347,9 +347,9 @@ read_journal (TrStore *store, StandbyRead *read, JsonNode *printers, GError **er
    * the standby gets the journal whole. */
   full = (read->what & PUSH_HELLO) || !printers_kept (mark->printers_key, key->str)
          || max_now < mark->journal_max_id;
-  if (!(rows = tr_store_dump_journal (store, full ? -1 : mark->journal_max_id,
-                                      full ? 0 : mark->reprints_from, &max_id, &waiting_min,
-                                      error)))
+  if (!(rows
+        = tr_store_dump_journal (store, full ? -1 : mark->journal_max_id,
+                                 full ? 0 : mark->reprints_from, &max_id, &waiting_min, error)))
     return FALSE;
   cursors_text = tr_json_to_string (cursors);
   n = json_array_get_length (json_node_get_array (rows));
@@ -491,8 +491,8 @@ push (TrHost *self, guint what)
   read->what = what;
   read->frames = g_ptr_array_new_with_free_func (g_free);
   self->standby_reading = TRUE;
-  _tr_host_write_async (self, read_for_standby, read, standby_read_free, NULL,
-                        read_for_standby_cb, read);
+  _tr_host_write_async (self, read_for_standby, read, standby_read_free, NULL, read_for_standby_cb,
+                        read);
 }
 
 void

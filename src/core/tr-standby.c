@@ -324,9 +324,8 @@ apply_state (TrStandby *self, JsonObject *object)
    * copy keeps the ones it has. */
   if (!tr_store_replace_roster (self->store, json_object_get_member (object, "roster"), &error)
       || (menu != NULL
-          && !tr_store_set_menu (self->store,
-                                 JSON_NODE_HOLDS_VALUE (menu) ? json_node_get_string (menu) : NULL,
-                                 &error))
+          && !tr_store_set_menu (
+            self->store, JSON_NODE_HOLDS_VALUE (menu) ? json_node_get_string (menu) : NULL, &error))
       || (printers != NULL && !tr_store_replace_printers (self->store, printers, &error)))
     g_warning ("Keeping the host's roster, menu and printers failed: %s", error->message);
 }
@@ -337,11 +336,10 @@ apply_journal (TrStandby *self, JsonObject *object)
 {
   g_autoptr (GError) error = NULL;
 
-  if (!tr_store_replicate_journal (self->store,
-                                   json_object_get_boolean_member_with_default (object, "full",
-                                                                                FALSE),
-                                   json_object_get_member (object, "rows"),
-                                   json_object_get_member (object, "cursors"), &error))
+  if (!tr_store_replicate_journal (
+        self->store, json_object_get_boolean_member_with_default (object, "full", FALSE),
+        json_object_get_member (object, "rows"), json_object_get_member (object, "cursors"),
+        &error))
     g_warning ("Keeping the host's print journal failed: %s", error->message);
 }
 

@@ -408,8 +408,7 @@ printer_from_json (JsonNode *element, GError **error)
   printer->columns = (guint)json_object_get_int_member_with_default (object, "columns", 0);
   printer->grace_seconds
     = (guint)json_object_get_int_member_with_default (object, "grace_seconds", 0);
-  if (!tr_printer_mode_from_string (json_object_get_string_member_with_default (object, "mode",
-                                                                                ""),
+  if (!tr_printer_mode_from_string (json_object_get_string_member_with_default (object, "mode", ""),
                                     &printer->mode, error))
     return NULL;
   node = json_object_get_member (object, "routes");
@@ -474,14 +473,13 @@ tr_store_replace_printers (TrStore *self, JsonNode *printers, GError **error)
           _tr_store_bind_text (stmt, 1, printer->name);
           ok = finish_rows (self, stmt, sqlite3_step (stmt), "removing a printer", error);
         }
-      ok = ok
-           && (stmt = prepare (self, "DELETE FROM print_journal WHERE printer = ?1", error))
-                != NULL;
+      ok
+        = ok
+          && (stmt = prepare (self, "DELETE FROM print_journal WHERE printer = ?1", error)) != NULL;
       if (ok)
         {
           _tr_store_bind_text (stmt, 1, printer->name);
-          ok = finish_rows (self, stmt, sqlite3_step (stmt), "removing a printer's journal",
-                            error);
+          ok = finish_rows (self, stmt, sqlite3_step (stmt), "removing a printer's journal", error);
         }
     }
   /* A cursor never passes this copy's head: the events past it are not
@@ -519,11 +517,11 @@ tr_store_replace_printers (TrStore *self, JsonNode *printers, GError **error)
       _tr_store_bind_text (stmt, 4, routes);
       _tr_store_bind_text (stmt, 5, tr_printer_mode_to_string (printer->mode));
       sqlite3_bind_int (stmt, 6, (int)printer->grace_seconds);
-      sqlite3_bind_int64 (stmt, 7,
-                          json_object_get_int_member_with_default (object, "cursor_seq",
-                                                                   self->head_seq));
+      sqlite3_bind_int64 (
+        stmt, 7, json_object_get_int_member_with_default (object, "cursor_seq", self->head_seq));
       sqlite3_bind_int64 (stmt, 8, self->head_seq);
-      sqlite3_bind_int64 (stmt, 9, json_object_get_int_member_with_default (object, "created_at", 0));
+      sqlite3_bind_int64 (stmt, 9,
+                          json_object_get_int_member_with_default (object, "created_at", 0));
       sqlite3_bind_int64 (stmt, 10,
                           json_object_get_int_member_with_default (object, "updated_at", 0));
       ok = finish_rows (self, stmt, sqlite3_step (stmt), "keeping a printer", error);
