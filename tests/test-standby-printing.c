@@ -488,7 +488,7 @@ test_store_refuses_malformed (Fixture *f, gconstpointer data)
                         -1, &error);
   cursors = tr_json_parse ("[{\"printer\":\"line\",\"cursor_seq\":3}]", -1, &error);
   g_assert_no_error (error);
-  g_assert_true (tr_store_replicate_journal (store, FALSE, rows, cursors, &error));
+  g_assert_true (tr_store_replicate_journal (store, rows, cursors, &error));
   g_assert_no_error (error);
   journal = tr_store_journal_list (store, "line", &error);
   g_assert_cmpuint (journal->len, ==, 2);
@@ -506,7 +506,7 @@ test_store_refuses_malformed (Fixture *f, gconstpointer data)
                             "{\"id\":10,\"ticket_id\":\"t3\",\"version\":1,"
                             "\"kind\":\"ticket\",\"route\":\"\"}]",
                             -1, &error);
-  g_assert_false (tr_store_replicate_journal (store, TRUE, bad_rows, NULL, &error));
+  g_assert_false (tr_store_replicate_journal (store, bad_rows, NULL, &error));
   g_assert_error (error, TR_ERROR, TR_ERROR_PROTOCOL);
   g_clear_error (&error);
   g_clear_pointer (&journal, g_ptr_array_unref);

@@ -336,10 +336,8 @@ apply_journal (TrStandby *self, JsonObject *object)
 {
   g_autoptr (GError) error = NULL;
 
-  if (!tr_store_replicate_journal (
-        self->store, json_object_get_boolean_member_with_default (object, "full", FALSE),
-        json_object_get_member (object, "rows"), json_object_get_member (object, "cursors"),
-        &error))
+  if (!tr_store_replicate_journal (self->store, json_object_get_member (object, "rows"),
+                                   json_object_get_member (object, "cursors"), &error))
     g_warning ("Keeping the host's print journal failed: %s", error->message);
 }
 

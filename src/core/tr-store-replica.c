@@ -636,8 +636,7 @@ journal_row_valid (JsonNode *element)
 }
 
 gboolean
-tr_store_replicate_journal (TrStore *self, gboolean full, JsonNode *rows, JsonNode *cursors,
-                            GError **error)
+tr_store_replicate_journal (TrStore *self, JsonNode *rows, JsonNode *cursors, GError **error)
 {
   JsonArray *array;
   JsonArray *cursor_array = NULL;
@@ -680,11 +679,11 @@ tr_store_replicate_journal (TrStore *self, gboolean full, JsonNode *rows, JsonNo
 
   if (!_tr_store_begin_write (self, error))
     return FALSE;
-  if (full)
-    ok = sqlite3_exec (self->db, "DELETE FROM print_journal", NULL, NULL, NULL) == SQLITE_OK
-         || _tr_store_set_sqlite_error (self, error, "clearing the print journal");
   /* The host's ids: a reprint marked printed later replaces its row, and
-   * a row the host deleted and wrote again replaces the old one. */
+   * a row the host deleted and wrote again replaces the old one. Nothing
+   * is deleted, even when the whole journal comes again: a standby cut
+   * off in the middle of it keeps what it had (a row the host pruned
+   * costs nothing here; a removed printer's go with the printer). */
   if (ok
       && !(stmt = prepare (self,
                            "INSERT OR REPLACE INTO print_journal (id, printer, ticket_id, version,"

@@ -78,12 +78,11 @@ JsonNode  *tr_store_dump_journal      (TrStore     *self,
 gint64     tr_store_journal_max_id    (TrStore     *self,
                                        GError     **error);
 /* Keeps @rows (as tr_store_dump_journal() makes them) under their ids,
- * replacing a row of the same id or the same slip, after deleting every
- * row when @full; then moves the printers' cursors to @cursors (an array
+ * replacing a row of the same id or the same slip (deleting none); then
+ * moves the printers' cursors to @cursors (an array
  * of {printer, cursor_seq}, may be NULL), forward only and never past
  * this store's head. One transaction; a malformed row changes nothing. */
 gboolean   tr_store_replicate_journal (TrStore     *self,
-                                       gboolean     full,
                                        JsonNode    *rows,
                                        JsonNode    *cursors,
                                        GError     **error);
