@@ -243,7 +243,8 @@ start_pair (Fixture *f)
   tr_test_wait_for (standby_connected, f, "the standby in sync");
 }
 
-static void
+/* The new ticket's id. */
+static char *
 post_ticket (Fixture *f, const char *item)
 {
   g_autofree char *body
@@ -251,8 +252,25 @@ post_ticket (Fixture *f, const char *item)
   guint status = 0;
   g_autofree char *answer
     = tr_test_http (f->session, f->url, "POST", "/api/v1/tickets", body, f->pos_token, &status);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrTicket) ticket = NULL;
 
   g_assert_cmpuint (status, ==, 201);
+  ticket = tr_ticket_from_string (answer, -1, &error);
+  g_assert_no_error (error);
+  return g_strdup (ticket->id);
+}
+
+static void
+reprint (Fixture *f, const char *ticket_id)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/tickets/%s/reprint", ticket_id);
+  guint status = 0;
+  g_autofree char *answer
+    = tr_test_http (f->session, f->url, "POST", path, NULL, f->pos_token, &status);
+
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (answer, ==, "{\"printers\":1}");
 }
 
 /* The standby's copy, read through a read-only connection of our own
@@ -292,6 +310,19 @@ copy_journal_has (gpointer data)
   return printed == check->n;
 }
 
+/* The standby's journal has a reprint waiting for the printer. */
+static gboolean
+copy_reprint_waits (gpointer data)
+{
+  JournalCheck *check = data;
+  g_autoptr (TrStore) store = open_copy (check->f);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) waiting = tr_store_journal_waiting (store, check->printer, &error);
+
+  g_assert_no_error (error);
+  return waiting->len == 1;
+}
+
 static gboolean
 host_has_pending (gpointer data)
 {
@@ -308,9 +339,10 @@ host_has_pending (gpointer data)
   return infos->len == 1 && ((TrPrinterInfo *)g_ptr_array_index (infos, 0))->pending_slips >= 1;
 }
 
-/* Five tickets printed and journaled on the host; two more stuck on a
- * jammed printer when the host is SIGKILLed; the standby promoted with
- * the same printer prints those two and two new ones: every ticket on
+/* Five tickets printed and journaled on the host, and a reprint of the
+ * first; the printer jammed, two more tickets and a reprint of the
+ * second wait when the host is SIGKILLed; the standby promoted with the
+ * same printer prints those three and two new tickets: every slip on
  * paper exactly once. */
 static void
 test_failover_prints_once (Fixture *f, gconstpointer data)
@@ -319,44 +351,54 @@ test_failover_prints_once (Fixture *f, gconstpointer data)
   const char *names[]
     = { "Burger One", "Burger Two",   "Burger Three", "Burger Four", "Burger Five",
         "Burger Six", "Burger Seven", "Burger Eight", "Burger Nine" };
-  JournalCheck check = { f, "line", 5 };
+  char *ids[G_N_ELEMENTS (names)] = { NULL };
+  JournalCheck check = { f, "line", 6 };
 
   start_pair (f);
   for (guint i = 0; i < 5; i++)
-    post_ticket (f, names[i]);
+    ids[i] = post_ticket (f, names[i]);
   tr_fake_printer_wait_slips (f->printer, 5);
+  /* A reprint is queued, then marked printed: the standby hears both. */
+  reprint (f, ids[0]);
+  tr_fake_printer_wait_slips (f->printer, 6);
   /* Journaled on the host and replicated: a kill before that is the
    * window docs/printing.md describes, where a slip prints again. */
-  tr_test_wait_for (copy_journal_has, &check, "the standby to hold five journal rows");
+  tr_test_wait_for (copy_journal_has, &check, "the standby to hold six printed journal rows");
 
   /* Jammed: the host waits on the status before the next slip, and dies
-   * with two tickets (in the standby's copy: acked) not printed. */
+   * with two tickets (in the standby's copy: acked) and a reprint not
+   * printed. */
   tr_fake_printer_set_mode (f->printer, TR_FAKE_PRINTER_STALLED);
-  post_ticket (f, names[5]);
-  post_ticket (f, names[6]);
+  ids[5] = post_ticket (f, names[5]);
+  ids[6] = post_ticket (f, names[6]);
+  reprint (f, ids[1]);
   tr_test_wait_for (host_has_pending, f, "a slip stuck on the printer");
+  tr_test_wait_for (copy_reprint_waits, &check, "the standby to know of the waiting reprint");
   kill_process (&f->host);
   stop_process (&f->standby);
   tr_fake_printer_set_mode (f->printer, TR_FAKE_PRINTER_ONLINE);
-  g_assert_cmpuint (tr_fake_printer_count_slips (f->printer), ==, 5);
+  g_assert_cmpuint (tr_fake_printer_count_slips (f->printer), ==, 6);
 
   g_clear_pointer (&f->url, g_free);
   f->host = spawn_host (f->standby_dir, promote, &f->url);
   /* Printed in order: once the last new one is out, nothing else comes. */
-  tr_fake_printer_wait_slips (f->printer, 7);
-  post_ticket (f, names[7]);
-  post_ticket (f, names[8]);
   tr_fake_printer_wait_slips (f->printer, 9);
+  ids[7] = post_ticket (f, names[7]);
+  ids[8] = post_ticket (f, names[8]);
+  tr_fake_printer_wait_slips (f->printer, 11);
   {
     g_autoptr (GPtrArray) slips = tr_fake_printer_dup_slips (f->printer);
 
     for (guint i = 0; i < slips->len; i++)
       g_test_message ("slip %u:\n%s", i, (const char *)g_ptr_array_index (slips, i));
   }
-  g_assert_cmpuint (tr_fake_printer_count_slips (f->printer), ==, G_N_ELEMENTS (names));
+  g_assert_cmpuint (tr_fake_printer_count_slips (f->printer), ==, 11);
+  g_assert_cmpuint (tr_fake_printer_count_matching (f->printer, "R E P R I N T"), ==, 2);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    g_assert_cmpuint (tr_fake_printer_count_matching (f->printer, names[i]), ==, 1);
+    g_assert_cmpuint (tr_fake_printer_count_matching (f->printer, names[i]), ==, i < 2 ? 2 : 1);
   stop_process (&f->host);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_free (ids[i]);
 }
 
 typedef struct
