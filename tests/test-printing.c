@@ -49,7 +49,10 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->store = tr_store_open (f->path, TR_STORE_DURABILITY_FULL, &error);
   g_assert_no_error (error);
   f->host = g_object_new (TR_TYPE_HOST, "store", f->store, "port", 0, "loopback-only", TRUE,
-                          "require-pairing", FALSE, "printer-backoff-max", 200, NULL);
+                          "require-pairing", FALSE,
+                          /* Short, so that a printer back online prints soon;
+                           * the minute-long case keeps the host's own 30 s. */
+                          "printer-backoff-max", data != NULL ? 30000u : 200u, NULL);
   g_assert_true (tr_host_start (f->host, &error));
   g_assert_no_error (error);
   f->base_url = g_strdup_printf ("http://127.0.0.1:%u", tr_host_get_bound_port (f->host));
@@ -505,6 +508,66 @@ test_offline (Fixture *f, gconstpointer data)
     g_free (ids[i]);
 }
 
+static gboolean
+flag_cb (gpointer user_data)
+{
+  *(gboolean *)user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *)data;
+}
+
+/* The issue's case: a printer off for a whole minute while tickets keep
+ * coming, with the host's own retry backoff (up to 30 s). Every slip
+ * comes out once it is back, once each. Its own meson test: it lasts
+ * about a minute and a half, nearly all of it waiting. */
+#define MINUTE_TICKETS 6
+
+static void
+test_offline_a_minute (Fixture *f, gconstpointer data)
+{
+  g_autoptr (TrPrinterInfo) info = NULL;
+  gboolean minute_over = FALSE;
+
+  tr_fake_printer_set_mode (f->printer, TR_FAKE_PRINTER_OFFLINE);
+  add_printer (f, "line", TR_PRINTER_MODE_ALWAYS, NULL, 20);
+  g_timeout_add_seconds (60, flag_cb, &minute_over);
+  for (guint i = 0; i < MINUTE_TICKETS; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Minute Burger %u", i);
+      g_autofree char *id = create_ticket (f, name, NULL);
+      gboolean paced = FALSE;
+
+      /* One ticket every ten seconds of the outage. */
+      if (i + 1 < MINUTE_TICKETS)
+        {
+          g_timeout_add_seconds (10, flag_cb, &paced);
+          tr_test_wait_for (flag_is_set, &paced, "ten seconds of the outage");
+        }
+    }
+  tr_test_wait_for (flag_is_set, &minute_over, "the end of the minute offline");
+  info = printer_info (f, "line");
+  g_assert_cmpint (info->state, ==, TR_PRINTER_STATE_OFFLINE);
+  g_assert_cmpuint (info->pending_slips, ==, MINUTE_TICKETS);
+  g_assert_true (tr_printer_state_is_alert (info->state));
+  g_assert_cmpuint (tr_fake_printer_count_slips (f->printer), ==, 0);
+
+  tr_fake_printer_set_mode (f->printer, TR_FAKE_PRINTER_ONLINE);
+  tr_fake_printer_wait_slips (f->printer, MINUTE_TICKETS);
+  wait_idle (f, "line");
+  g_assert_cmpuint (tr_fake_printer_count_slips (f->printer), ==, MINUTE_TICKETS);
+  for (guint i = 0; i < MINUTE_TICKETS; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Minute Burger %u", i);
+
+      g_assert_cmpuint (count (f, name), ==, 1);
+    }
+}
+
 static void
 test_paper_out (Fixture *f, gconstpointer data)
 {
@@ -752,6 +815,9 @@ main (int argc, char *argv[])
   ADD ("/printing/journal-pruned", test_journal_pruned);
   ADD ("/printing/api", test_api);
 #undef ADD
+  /* Any non-NULL data: the host's own backoff. */
+  g_test_add ("/printing/offline-a-minute", Fixture, "real-backoff", fixture_setup,
+              test_offline_a_minute, fixture_teardown);
 
   return g_test_run ();
 }

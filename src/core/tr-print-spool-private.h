@@ -57,6 +57,7 @@ struct _Worker
   gint64 state_since;
   char *last_error;
   guint pending;
+  gint64 pending_head; /* the spool's head_seq when pending was counted */
   gint64 last_printed_at;
 };
 

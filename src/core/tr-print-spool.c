@@ -236,6 +236,21 @@ compare_infos (gconstpointer a, gconstpointer b)
                     (*(TrPrinterInfo *const *)b)->printer->name);
 }
 
+/* A worker counts what waits when it tries (the slips of the event it is
+ * on, and every event after it, one slip each at most). While it backs
+ * off from a printer that is down it does not count again, so the events
+ * that came meanwhile are added here: a monitor must not say "1 slip
+ * waiting" after a minute of tickets. */
+static guint
+pending_slips_locked (TrPrintSpool *self, Worker *worker)
+{
+  guint pending = worker->pending;
+
+  if (pending > 0 && self->head_seq > worker->pending_head)
+    pending += (guint)(self->head_seq - worker->pending_head);
+  return pending + worker->test_pages.length;
+}
+
 GPtrArray *
 tr_print_spool_list (TrPrintSpool *self)
 {
@@ -252,7 +267,7 @@ tr_print_spool_list (TrPrintSpool *self)
       info->state = worker->state;
       info->state_since = worker->state_since;
       info->last_error = g_strdup (worker->last_error);
-      info->pending_slips = worker->pending + worker->test_pages.length;
+      info->pending_slips = pending_slips_locked (self, worker);
       info->last_printed_at = worker->last_printed_at;
       g_ptr_array_add (infos, info);
     }
@@ -455,7 +470,12 @@ tr_print_spool_wake (TrPrintSpool *self, gint64 head_seq)
   self->head_seq = MAX (self->head_seq, head_seq);
   g_hash_table_iter_init (&iter, self->workers);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&worker))
-    worker->wake = TRUE;
+    {
+      worker->wake = TRUE;
+      /* A worker backing off counts no more: the monitors recount. */
+      if (worker->pending > 0)
+        _tr_print_spool_changed_locked (self);
+    }
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
 }

@@ -96,6 +96,7 @@ static void
 set_pending (Run *run, guint pending)
 {
   g_mutex_lock (&run->spool->lock);
+  run->worker->pending_head = run->spool->head_seq;
   if (run->worker->pending != pending)
     {
       run->worker->pending = pending;
