@@ -19,7 +19,8 @@ G_DECLARE_FINAL_TYPE (TrApplication, tr_application, TR, APPLICATION, AdwApplica
  * the host address replaces it), "station-message".
  * Actions: app.preferences (Ctrl+,), app.host (state b: this station
  * hosts), app.join (s: follow the host at this address), app.pair (s:
- * pairing code), app.demo, app.welcome-done, app.about, app.quit. */
+ * pairing code), app.welcome-done, app.about, app.quit; app.demo,
+ * app.switch-training and app.clear-training (tr-training-actions.h). */
 TrApplication *
 tr_application_new (void);
 /* The station, host or client, once started; NULL before and when it
@@ -40,6 +41,12 @@ tr_application_get_sound_player (TrApplication *self);
  * to: why it failed, "Paired with the host", or NULL. */
 const char *
 tr_application_get_station_message (TrApplication *self);
+/* Replaces the station with a host on DATA_DIR/training.db (@training)
+ * or host.db, even when it hosts already (a Clear restarts it on the
+ * same file). FALSE when it could not start: the old station serves on
+ * and "station-message" says why. */
+gboolean
+tr_application_restart_host (TrApplication *self, gboolean training);
 /* Which GSK renderer main() asked for and why (tr-renderer-choice.h),
  * shown in the About window's debug info; NULL when not set. */
 void

@@ -32,6 +32,7 @@ struct _TrWindow
   TrLinkWatch *link_watch;
   gboolean kiosk;
   char *last_link_toast;
+  char *last_toast; /* tr_window_add_toast()'s last, for tests */
   GHashTable *outage_toasts; /* station id → AdwToast* on screen or queued */
 
   TrKitchenView *kitchen_view;
@@ -55,6 +56,8 @@ struct _TrWindow
   AdwViewStack *view_stack;
   AdwToastOverlay *toast_overlay;
   GtkRevealer *host_lost_revealer;
+  GtkRevealer *training_revealer;
+  GtkWidget *training_buttons;
   GtkLabel *host_lost_label;
   GtkMenuButton *recall_button;
   GtkMenuButton *menu_button;
@@ -691,6 +694,16 @@ tr_window_constructed (GObject *object)
                            G_CALLBACK (on_visible_child_changed), self, G_CONNECT_SWAPPED);
   sync_board_actions (self);
 
+  /* Every view of this window sits under the banner; a follower's
+   * station says "training" as its host's welcome does. Only the host
+   * can clear or leave training. */
+  if (self->station != NULL)
+    g_object_bind_property (self->station, "training", self->training_revealer, "reveal-child",
+                            G_BINDING_SYNC_CREATE);
+  gtk_widget_set_visible (self->training_buttons,
+                          self->station != NULL
+                            && tr_station_get_mode (self->station) == TR_STATION_MODE_HOST);
+
   if (self->link_watch != NULL)
     {
       g_signal_connect_object (self->link_watch, "alert", G_CALLBACK (on_link_alert), self,
@@ -730,6 +743,7 @@ tr_window_dispose (GObject *object)
   g_clear_object (&self->sound_player);
   g_clear_object (&self->link_watch);
   g_clear_pointer (&self->last_link_toast, g_free);
+  g_clear_pointer (&self->last_toast, g_free);
   g_clear_pointer (&self->outage_toasts, g_hash_table_unref);
 
   G_OBJECT_CLASS (tr_window_parent_class)->dispose (object);
@@ -830,6 +844,8 @@ tr_window_class_init (TrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TrWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, TrWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, TrWindow, host_lost_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TrWindow, training_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TrWindow, training_buttons);
   gtk_widget_class_bind_template_child (widget_class, TrWindow, host_lost_label);
   gtk_widget_class_bind_template_child (widget_class, TrWindow, recall_button);
   gtk_widget_class_bind_template_child (widget_class, TrWindow, menu_button);
@@ -921,4 +937,30 @@ tr_window_get_host_lost_banner (TrWindow *self)
   return gtk_revealer_get_reveal_child (self->host_lost_revealer)
            ? gtk_label_get_label (self->host_lost_label)
            : NULL;
+}
+
+gboolean
+tr_window_get_training_banner (TrWindow *self)
+{
+  g_return_val_if_fail (TR_IS_WINDOW (self), FALSE);
+  return gtk_revealer_get_reveal_child (self->training_revealer)
+         && gtk_widget_get_mapped (GTK_WIDGET (self->training_revealer));
+}
+
+void
+tr_window_add_toast (TrWindow *self, const char *text)
+{
+  g_return_if_fail (TR_IS_WINDOW (self));
+  g_return_if_fail (text != NULL);
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (text);
+}
+
+const char *
+tr_window_get_last_toast (TrWindow *self)
+{
+  g_return_val_if_fail (TR_IS_WINDOW (self), NULL);
+  return self->last_toast;
 }
