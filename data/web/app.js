@@ -28,7 +28,7 @@ import { boardHostChanged } from './board.js';
 import * as actions from './actions.js';
 import { link } from './connection.js';
 import { $, toast } from './dom.js';
-import { linkAlertChanged } from './link-alert.js';
+import { linkAlertChanged, trainingChanged } from './link-alert.js';
 import { CATALOG_WAIT_MS, N_, _, catalogLanguage, format, loadCatalog } from './gettext.js';
 import { pairing } from './pairing.js';
 import { forgetCards, renderConnection, renderNow, renderRecallList, render, setActions, setLink, tick } from './render.js';
@@ -68,6 +68,7 @@ hooks.hostChanged = (oldView) => {
 link.onChange = () => {
   renderConnection();
   linkAlertChanged(link.state);
+  trainingChanged(link.training);
   if (IS_STATS) statsLinkChanged(link.state);
 };
 link.onUnpaired = (reason) => pairing.show(reason);
