@@ -84,6 +84,9 @@ const PAGE_TEXT = {
   'recall-button': [N_('Recall'), N_('Recall a bumped ticket (R)')],
   'refresh-button': [N_('Refresh'), N_('Reconnect and reload every ticket')],
   'sound-banner': [N_('Sound is off. Tap anywhere to enable sound.')],
+  /* Translators: the banner shown on every screen in training mode; read across a kitchen, so keep it short */
+  'training-title': [N_('TRAINING')],
+  'training-text': [N_('Training — tickets here are samples and never reach the live kitchen')],
   'empty': [N_('No open tickets')],
   'recall-title': [N_('Recall a bumped ticket')],
   'recall-empty': [N_('Nothing bumped in the last 30 minutes.')],

@@ -42,13 +42,8 @@ function show () {
 /* Shows the TRAINING banner while @training (the host's welcome or
  * health said so), as the native window does (src/app/tr-window.ui). */
 export function trainingChanged (training) {
-  const banner = $('training-banner');
-  if (training && banner.hidden) {
-    /* Translators: the banner shown on every screen in training mode; read across a kitchen, so keep it short */
-    $('training-title').textContent = _('TRAINING');
-    $('training-text').textContent = _('Training — tickets here are samples and never reach the live kitchen');
-  }
-  banner.hidden = !training;
+  /* Its text is index.html's, translated with the page's (app.js). */
+  $('training-banner').hidden = !training;
   if (training) document.documentElement.dataset.training = 'true';
   else delete document.documentElement.dataset.training;
 }

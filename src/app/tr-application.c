@@ -41,7 +41,7 @@ struct _TrApplication
    * host switch, a new host address). */
   char *data_dir;
   gboolean loopback;
-  gboolean training, restart_host; /* serve training.db; restart even a host */
+  gboolean training, force_restart; /* serve training.db; restart even a host */
   /* Why the last switch or pairing failed, or what it did. */
   char *station_message;
   GCancellable *pairing;
@@ -403,7 +403,7 @@ switch_station (TrApplication *self, const char *address)
   g_autofree char *dir = self->data_dir ? g_strdup (self->data_dir) : tr_store_default_dir ();
 
   if (old != NULL && tr_station_get_mode (old) == TR_STATION_MODE_HOST && join_url == NULL
-      && !self->restart_host)
+      && !self->force_restart)
     {
       self->station = g_steal_pointer (&old);
       self->store_path = g_steal_pointer (&old_path);
@@ -550,16 +550,17 @@ pair_action (GSimpleAction *action, GVariant *param, gpointer user_data)
                         self->pairing, on_paired, g_object_ref (self));
 }
 
-/* tr-training-actions.c: a new host on training.db or host.db. */
-gboolean
-tr_application_restart_host (TrApplication *self, gboolean training)
+/* For tr-training-actions.c: a new host on training.db or host.db. */
+static gboolean
+restart_host (GApplication *app, gboolean training)
 {
+  TrApplication *self = TR_APPLICATION (app);
   gboolean was = self->training, done;
 
   self->training = training;
-  self->restart_host = TRUE;
+  self->force_restart = TRUE;
   done = switch_station (self, NULL);
-  self->restart_host = FALSE;
+  self->force_restart = FALSE;
   if (!done)
     self->training = was;
   return done;
@@ -805,7 +806,7 @@ tr_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
   g_free (self->data_dir);
   self->data_dir = g_strdup (dir);
   self->loopback = loopback;
-  self->training = tr_training_actions_start_in_training (self, demo);
+  self->training = tr_training_actions_start_in_training (self->settings, demo);
 
   if (!start_station (self, dir, join_url, (guint)port, loopback))
     {
@@ -830,7 +831,7 @@ tr_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
   sync_host_action (self);
 
   if (demo)
-    tr_training_actions_add_demo (self, (guint)demo_count);
+    tr_training_actions_add_demo (app, (guint)demo_count);
 
   return EXIT_SUCCESS;
 }
@@ -891,6 +892,7 @@ tr_application_startup (GApplication *app)
     g_debug ("Schema %s is not installed; settings will not be kept", APP_ID);
 
   apply_color_scheme (self);
+  tr_training_actions_install (app, self->settings, restart_host);
 
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-recall", recall_accels);
@@ -1069,7 +1071,6 @@ tr_application_init (TrApplication *self)
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);
-  tr_training_actions_install (self);
   /* Lets a test in another process drive and read this one over the
    * session bus; never there in normal use. */
   if (g_strcmp0 (g_getenv ("TICKETRAIL_TEST_INTROSPECT"), "1") == 0)

@@ -41,12 +41,6 @@ tr_application_get_sound_player (TrApplication *self);
  * to: why it failed, "Paired with the host", or NULL. */
 const char *
 tr_application_get_station_message (TrApplication *self);
-/* Replaces the station with a host on DATA_DIR/training.db (@training)
- * or host.db, even when it hosts already (a Clear restarts it on the
- * same file). FALSE when it could not start: the old station serves on
- * and "station-message" says why. */
-gboolean
-tr_application_restart_host (TrApplication *self, gboolean training);
 /* Which GSK renderer main() asked for and why (tr-renderer-choice.h),
  * shown in the About window's debug info; NULL when not set. */
 void

@@ -13,9 +13,48 @@
 #include "tr-window.h"
 
 #define TRAINING_KEY "training"
+#define DATA_KEY "tr-training-actions"
+
+/* What the actions need of the application, kept on it. */
+typedef struct
+{
+  GSettings *settings;
+  TrTrainingRestartFunc restart;
+} Training;
+
+static void
+training_free (Training *training)
+{
+  g_clear_object (&training->settings);
+  g_free (training);
+}
+
+static Training *
+get_training (GApplication *app)
+{
+  return g_object_get_data (G_OBJECT (app), DATA_KEY);
+}
+
+/* The application's station, owned by it. */
+static TrStation *
+get_station (GApplication *app)
+{
+  TrStation *station = NULL;
+
+  g_object_get (app, "station", &station, NULL);
+  if (station != NULL)
+    g_object_unref (station);
+  return station;
+}
+
+static gboolean
+restart_host (GApplication *app, gboolean training)
+{
+  return get_training (app)->restart (app, training);
+}
 
 static TrWindow *
-find_window (TrApplication *app)
+find_window (GApplication *app)
 {
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
     if (TR_IS_WINDOW (l->data))
@@ -24,7 +63,7 @@ find_window (TrApplication *app)
 }
 
 static void
-toast (TrApplication *app, const char *text)
+toast (GApplication *app, const char *text)
 {
   TrWindow *window = find_window (app);
 
@@ -40,24 +79,26 @@ is_host (TrStation *station)
 
 /* A failed restart leaves the old station serving; the message says why. */
 static void
-toast_failure (TrApplication *app)
+toast_failure (GApplication *app)
 {
-  const char *message = tr_application_get_station_message (app);
+  g_autofree char *message = NULL;
+  g_autofree char *text = NULL;
 
+  g_object_get (app, "station-message", &message, NULL);
   /* Translators: switching between training and live failed; %s says why */
-  g_autofree char *text = g_strdup_printf (_ ("Could not switch: %s"), message ? message : "");
+  text = g_strdup_printf (_ ("Could not switch: %s"), message ? message : "");
 
   toast (app, text);
 }
 
 /* The actions follow the station; a host remembers its mode. */
 static void
-sync_actions (TrApplication *app)
+sync_actions (GApplication *app)
 {
-  TrStation *station = tr_application_get_station (app);
+  TrStation *station = get_station (app);
   gboolean host = is_host (station);
   gboolean training = host && tr_station_is_training (station);
-  GSettings *settings = tr_application_get_settings (app);
+  GSettings *settings = get_training (app)->settings;
   GAction *action;
 
   action = g_action_map_lookup_action (G_ACTION_MAP (app), "switch-training");
@@ -72,13 +113,13 @@ sync_actions (TrApplication *app)
 static void
 switch_training_change_state (GSimpleAction *action, GVariant *value, gpointer user_data)
 {
-  TrApplication *app = user_data;
+  GApplication *app = user_data;
   gboolean want = g_variant_get_boolean (value);
-  TrStation *station = tr_application_get_station (app);
+  TrStation *station = get_station (app);
 
   if (!is_host (station) || tr_station_is_training (station) == want)
     return;
-  if (!tr_application_restart_host (app, want))
+  if (!restart_host (app, want))
     {
       toast_failure (app);
       return;
@@ -90,7 +131,7 @@ switch_training_change_state (GSimpleAction *action, GVariant *value, gpointer u
 static void
 on_cleared (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (TrApplication) app = user_data;
+  g_autoptr (GApplication) app = user_data;
   g_autoptr (GError) error = NULL;
 
   if (!tr_station_clear_training_finish (TR_STATION (source), result, &error))
@@ -102,11 +143,11 @@ on_cleared (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   /* The app switched meanwhile: the next start meets the empty file. */
-  if (TR_STATION (source) != tr_application_get_station (app))
+  if (TR_STATION (source) != get_station (app))
     return;
   /* A new host on the emptied file: every station meets the new
    * history and takes a snapshot of it. */
-  if (!tr_application_restart_host (app, TRUE))
+  if (!restart_host (app, TRUE))
     {
       toast_failure (app);
       return;
@@ -115,9 +156,9 @@ on_cleared (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-on_clear_response (AdwMessageDialog *dialog, const char *response, TrApplication *app)
+on_clear_response (AdwMessageDialog *dialog, const char *response, GApplication *app)
 {
-  TrStation *station = tr_application_get_station (app);
+  TrStation *station = get_station (app);
 
   if (g_strcmp0 (response, "clear") != 0 || station == NULL || !tr_station_is_training (station))
     return;
@@ -127,7 +168,7 @@ on_clear_response (AdwMessageDialog *dialog, const char *response, TrApplication
 static void
 clear_training_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
-  TrApplication *app = user_data;
+  GApplication *app = user_data;
   GtkWidget *dialog;
 
   dialog = adw_message_dialog_new (
@@ -147,7 +188,7 @@ clear_training_action (GSimpleAction *action, GVariant *param, gpointer user_dat
 static void
 on_demo_added (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (TrApplication) app = user_data;
+  g_autoptr (GApplication) app = user_data;
   g_autoptr (GError) error = NULL;
 
   if (!tr_station_submit_ops_finish (TR_STATION (source), result, &error))
@@ -162,14 +203,14 @@ on_demo_added (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 void
-tr_training_actions_add_demo (TrApplication *app, guint n_tickets)
+tr_training_actions_add_demo (GApplication *app, guint n_tickets)
 {
   g_autoptr (GPtrArray) ops = tr_demo_build_ops (n_tickets, tr_now_ms ());
 
-  g_return_if_fail (TR_IS_APPLICATION (app));
-  g_return_if_fail (tr_application_get_station (app) != NULL);
+  g_return_if_fail (G_IS_APPLICATION (app));
+  g_return_if_fail (get_station (app) != NULL);
 
-  tr_station_submit_ops_async (tr_application_get_station (app), ops, NULL, on_demo_added,
+  tr_station_submit_ops_async (get_station (app), ops, NULL, on_demo_added,
                                g_object_ref (app));
 }
 
@@ -180,12 +221,12 @@ tr_training_actions_add_demo (TrApplication *app, guint n_tickets)
 static void
 demo_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
-  TrApplication *app = user_data;
-  TrStation *station = tr_application_get_station (app);
+  GApplication *app = user_data;
+  TrStation *station = get_station (app);
   gboolean was_live_host = is_host (station) && !tr_station_is_training (station);
 
   if (!is_host (station) || !tr_station_is_training (station))
-    if (!tr_application_restart_host (app, TRUE))
+    if (!restart_host (app, TRUE))
       {
         toast_failure (app);
         return;
@@ -197,10 +238,8 @@ demo_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 }
 
 gboolean
-tr_training_actions_start_in_training (TrApplication *app, gboolean demo)
+tr_training_actions_start_in_training (GSettings *settings, gboolean demo)
 {
-  GSettings *settings = tr_application_get_settings (app);
-
   return demo || (settings != NULL && g_settings_get_boolean (settings, TRAINING_KEY));
 }
 
@@ -211,9 +250,17 @@ static const GActionEntry training_actions[] = {
 };
 
 void
-tr_training_actions_install (TrApplication *app)
+tr_training_actions_install (GApplication *app, GSettings *settings,
+                             TrTrainingRestartFunc restart)
 {
-  g_return_if_fail (TR_IS_APPLICATION (app));
+  Training *training = g_new0 (Training, 1);
+
+  g_return_if_fail (G_IS_APPLICATION (app));
+  g_return_if_fail (restart != NULL);
+
+  training->settings = settings ? g_object_ref (settings) : NULL;
+  training->restart = restart;
+  g_object_set_data_full (G_OBJECT (app), DATA_KEY, training, (GDestroyNotify)training_free);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), training_actions,
                                    G_N_ELEMENTS (training_actions), app);

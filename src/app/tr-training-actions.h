@@ -19,20 +19,30 @@
  */
 #pragma once
 
-#include "tr-application.h"
+#include <gio/gio.h>
+
+#include "tr-station.h"
 
 G_BEGIN_DECLS
 
-/* Adds the actions to @app; call once, from its init. */
+/* Replaces @app's station with a host on training.db (@training) or
+ * host.db, even when it hosts already; FALSE when it could not, the old
+ * station serving on and @app's "station-message" saying why. */
+typedef gboolean (*TrTrainingRestartFunc) (GApplication *app, gboolean training);
+
+/* Adds the actions to @app, which has a "station" (TrStation) and a
+ * "station-message" (string) property; call once, from its startup.
+ * @settings (the app's; NULL without a schema) keeps the mode. */
 void
-tr_training_actions_install (TrApplication *app);
+tr_training_actions_install (GApplication *app, GSettings *settings,
+                             TrTrainingRestartFunc restart);
 /* Whether the host starts in training: the remembered mode, or @demo
  * (sample tickets never go into host.db). */
 gboolean
-tr_training_actions_start_in_training (TrApplication *app, gboolean demo);
-/* Adds @n_tickets sample tickets through the op path, like any order,
- * so every connected station gets them as events in sequence. */
+tr_training_actions_start_in_training (GSettings *settings, gboolean demo);
+/* Adds @n_tickets sample tickets to @app's station through the op path,
+ * like any order, so every connected station gets them in sequence. */
 void
-tr_training_actions_add_demo (TrApplication *app, guint n_tickets);
+tr_training_actions_add_demo (GApplication *app, guint n_tickets);
 
 G_END_DECLS
