@@ -8,6 +8,7 @@
  * Back to Live buttons, and none of the live tickets is there. Add
  * Sample Tickets adds the demo's twelve; on the way,
  * $TICKETRAIL_SCREENSHOT_DIR/training-banner.png (docs/screenshots/).
+ * The host monitor (Connected Stations) has the banner too.
  * Clear Training Tickets, confirmed in its dialog, empties the list.
  * Back to Live (the banner's button) hides the banner and shows the
  * three live tickets exactly as they were (tr_tickets_hash); host.db,
@@ -30,6 +31,7 @@
 #include "tr-application.h"
 #include "tr-codec.h"
 #include "tr-demo.h"
+#include "tr-host-monitor.h"
 #include "tr-store-training.h"
 #include "tr-window.h"
 #include "tr-test-util.h"
@@ -325,6 +327,43 @@ step_samples (Fixture *f)
   return TRUE;
 }
 
+/* The host monitor (Connected Stations), once open and mapped. */
+static GtkWidget *
+find_monitor (Fixture *f)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (f->app)); l; l = l->next)
+    if (TR_IS_HOST_MONITOR (l->data) && gtk_widget_get_mapped (l->data))
+      return l->data;
+  return NULL;
+}
+
+/* The monitor has the banner too, open, under its header bar. */
+static gboolean
+step_monitor (Fixture *f)
+{
+  GtkWidget *monitor = find_monitor (f);
+  GtkWidget *content;
+
+  if (monitor == NULL)
+    {
+      g_action_group_activate_action (G_ACTION_GROUP (find_window (f)), "host-monitor", NULL);
+      return FALSE;
+    }
+  content = adw_window_get_content (ADW_WINDOW (monitor));
+  for (GtkWidget *child = gtk_widget_get_first_child (content); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_REVEALER (child) && gtk_revealer_get_reveal_child (GTK_REVEALER (child))
+        && gtk_widget_get_mapped (child)
+        && gtk_widget_has_css_class (gtk_revealer_get_child (GTK_REVEALER (child)),
+                                     "training-banner"))
+      {
+        gtk_window_destroy (GTK_WINDOW (monitor));
+        return TRUE;
+      }
+  g_error ("The host monitor has no TRAINING banner");
+  return FALSE;
+}
+
 static AdwMessageDialog *
 find_dialog (Fixture *f)
 {
@@ -397,8 +436,9 @@ step_back_to_live (Fixture *f)
 static void
 test_switch (void)
 {
-  StepFunc steps[] = { step_live,    step_in_training,  step_samples, step_shoot, step_clear,
-                       step_cleared, step_back_to_live, step_quit,    NULL };
+  StepFunc steps[] = { step_live,  step_in_training, step_samples, step_shoot,
+                       step_monitor, step_clear,    step_cleared, step_back_to_live,
+                       step_quit,    NULL };
   Fixture fixture = { 0 }, *f = &fixture;
   g_autoptr (GError) error = NULL;
   g_autoptr (GSettings) settings = g_settings_new (APP_ID);

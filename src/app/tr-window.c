@@ -16,6 +16,7 @@
 #include "tr-protocol.h"
 #include "tr-service-window.h"
 #include "tr-welcome-page.h"
+#include "tr-training-banner.h"
 #include "tr-window.h"
 
 /* How often the frame-stats probe checks that the main loop answers. */
@@ -56,8 +57,7 @@ struct _TrWindow
   AdwViewStack *view_stack;
   AdwToastOverlay *toast_overlay;
   GtkRevealer *host_lost_revealer;
-  GtkRevealer *training_revealer;
-  GtkWidget *training_buttons;
+  GtkRevealer *training_revealer; /* NULL without a station */
   GtkLabel *host_lost_label;
   GtkMenuButton *recall_button;
   GtkMenuButton *menu_button;
@@ -694,15 +694,15 @@ tr_window_constructed (GObject *object)
                            G_CALLBACK (on_visible_child_changed), self, G_CONNECT_SWAPPED);
   sync_board_actions (self);
 
-  /* Every view of this window sits under the banner; a follower's
-   * station says "training" as its host's welcome does. Only the host
-   * can clear or leave training. */
+  /* Under the header bar, above every view, and kept in Board mode: a
+   * follower's station says "training" as its host's welcome does. */
   if (self->station != NULL)
-    g_object_bind_property (self->station, "training", self->training_revealer, "reveal-child",
-                            G_BINDING_SYNC_CREATE);
-  gtk_widget_set_visible (self->training_buttons,
-                          self->station != NULL
-                            && tr_station_get_mode (self->station) == TR_STATION_MODE_HOST);
+    {
+      self->training_revealer = GTK_REVEALER (tr_training_banner_new (self->station));
+      gtk_box_insert_child_after (
+        GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->header_bar))),
+        GTK_WIDGET (self->training_revealer), GTK_WIDGET (self->header_bar));
+    }
 
   if (self->link_watch != NULL)
     {
@@ -844,8 +844,6 @@ tr_window_class_init (TrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TrWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, TrWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, TrWindow, host_lost_revealer);
-  gtk_widget_class_bind_template_child (widget_class, TrWindow, training_revealer);
-  gtk_widget_class_bind_template_child (widget_class, TrWindow, training_buttons);
   gtk_widget_class_bind_template_child (widget_class, TrWindow, host_lost_label);
   gtk_widget_class_bind_template_child (widget_class, TrWindow, recall_button);
   gtk_widget_class_bind_template_child (widget_class, TrWindow, menu_button);
@@ -943,7 +941,7 @@ gboolean
 tr_window_get_training_banner (TrWindow *self)
 {
   g_return_val_if_fail (TR_IS_WINDOW (self), FALSE);
-  return gtk_revealer_get_reveal_child (self->training_revealer)
+  return self->training_revealer != NULL && gtk_revealer_get_reveal_child (self->training_revealer)
          && gtk_widget_get_mapped (GTK_WIDGET (self->training_revealer));
 }
 
