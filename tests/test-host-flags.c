@@ -191,8 +191,8 @@ static int
 run_host (Fixture *f, const char *arg1, const char *arg2, char **out, char **err)
 {
   const char *argv[] = { host_binary (), "--data-dir", f->dir, arg1, arg2, NULL };
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
-    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GSubprocessLauncher) launcher
+    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr (GSubprocess) process = NULL;
   g_autoptr (GError) error = NULL;
 
@@ -237,8 +237,8 @@ count_tickets (const char *path)
 static void
 test_training (Fixture *f, gconstpointer data)
 {
-  const char *argv[] = { host_binary (), "--loopback", "--port",     "0",
-                         "--data-dir",   f->dir,       "--training", NULL };
+  const char *argv[]
+    = { host_binary (), "--loopback", "--port", "0", "--data-dir", f->dir, "--training", NULL };
   g_autofree char *training_path = g_build_filename (f->dir, TR_STORE_TRAINING_FILE, NULL);
   g_autofree char *live_path = g_build_filename (f->dir, "ticketrail.db", NULL);
   g_autoptr (GSubprocess) child = NULL;

@@ -87,8 +87,8 @@ static GPtrArray *
 list_tickets (Fixture *f)
 {
   g_autoptr (GError) error = NULL;
-  GPtrArray *tickets = tr_store_list_tickets (tr_station_get_store (station (f)), FALSE, NULL,
-                                              &error);
+  GPtrArray *tickets
+    = tr_store_list_tickets (tr_station_get_store (station (f)), FALSE, NULL, &error);
 
   g_assert_no_error (error);
   return tickets;
@@ -436,9 +436,8 @@ step_back_to_live (Fixture *f)
 static void
 test_switch (void)
 {
-  StepFunc steps[] = { step_live,  step_in_training, step_samples, step_shoot,
-                       step_monitor, step_clear,    step_cleared, step_back_to_live,
-                       step_quit,    NULL };
+  StepFunc steps[] = { step_live,  step_in_training, step_samples,      step_shoot, step_monitor,
+                       step_clear, step_cleared,     step_back_to_live, step_quit,  NULL };
   Fixture fixture = { 0 }, *f = &fixture;
   g_autoptr (GError) error = NULL;
   g_autoptr (GSettings) settings = g_settings_new (APP_ID);
@@ -486,11 +485,10 @@ test_demo (void)
   Fixture fixture = { 0 }, *f = &fixture;
   g_autoptr (GError) error = NULL;
   g_autoptr (GSettings) settings = g_settings_new (APP_ID);
-  char *argv[] = { (char *)"ticketrail", (char *)"--data-dir", NULL,        (char *)"--port",
-                   (char *)"0",          (char *)"--loopback", (char *)"--demo", NULL };
-  char *plain_argv[] = { (char *)"ticketrail", (char *)"--data-dir", NULL,
-                         (char *)"--port",     (char *)"0",          (char *)"--loopback",
-                         NULL };
+  char *argv[] = { (char *)"ticketrail", (char *)"--data-dir", NULL, (char *)"--port", (char *)"0",
+                   (char *)"--loopback", (char *)"--demo",     NULL };
+  char *plain_argv[] = { (char *)"ticketrail", (char *)"--data-dir", NULL, (char *)"--port",
+                         (char *)"0",          (char *)"--loopback", NULL };
 
   f->dir = g_dir_make_tmp ("ticketrail-training-demo-XXXXXX", &error);
   g_assert_no_error (error);

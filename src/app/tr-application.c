@@ -300,10 +300,10 @@ start_station (TrApplication *self, const char *dir, const char *join_url, guint
   g_clear_error (&self->store_error);
   g_free (self->store_path);
   self->store_path = g_build_filename (dir,
-                                      join_url        ? TR_STORE_STATION_FILE
-                                      : self->training ? TR_STORE_TRAINING_FILE
-                                                       : TR_STORE_HOST_FILE,
-                                      NULL);
+                                       join_url         ? TR_STORE_STATION_FILE
+                                       : self->training ? TR_STORE_TRAINING_FILE
+                                                        : TR_STORE_HOST_FILE,
+                                       NULL);
 
   if (join_url != NULL)
     {

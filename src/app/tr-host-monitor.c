@@ -715,6 +715,7 @@ tr_host_monitor_constructed (GObject *object)
 {
   TrHostMonitor *self = (TrHostMonitor *)object;
   TrHost *host;
+  GtkWidget *content;
 
   G_OBJECT_CLASS (tr_host_monitor_parent_class)->constructed (object);
 
@@ -734,9 +735,9 @@ tr_host_monitor_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   gtk_widget_set_sensitive (GTK_WIDGET (self->pair_button), host != NULL);
   /* TRAINING under the header bar, as on the main window. */
-  gtk_box_insert_child_after (GTK_BOX (adw_window_get_content (ADW_WINDOW (self))),
-                              tr_training_banner_new (self->station),
-                              gtk_widget_get_first_child (adw_window_get_content (ADW_WINDOW (self))));
+  content = adw_window_get_content (ADW_WINDOW (self));
+  gtk_box_insert_child_after (GTK_BOX (content), tr_training_banner_new (self->station),
+                              gtk_widget_get_first_child (content));
   tr_printer_monitor_set_host (self->printer_monitor, host);
   follow_exporter (self);
   tr_host_monitor_refresh (self);

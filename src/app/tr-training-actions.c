@@ -137,8 +137,8 @@ on_cleared (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!tr_station_clear_training_finish (TR_STATION (source), result, &error))
     {
       /* Translators: %s says why the training tickets were not cleared */
-      g_autofree char *text = g_strdup_printf (_ ("Training tickets not cleared: %s"),
-                                               error->message);
+      g_autofree char *text
+        = g_strdup_printf (_ ("Training tickets not cleared: %s"), error->message);
       toast (app, text);
       return;
     }
@@ -210,8 +210,7 @@ tr_training_actions_add_demo (GApplication *app, guint n_tickets)
   g_return_if_fail (G_IS_APPLICATION (app));
   g_return_if_fail (get_station (app) != NULL);
 
-  tr_station_submit_ops_async (get_station (app), ops, NULL, on_demo_added,
-                               g_object_ref (app));
+  tr_station_submit_ops_async (get_station (app), ops, NULL, on_demo_added, g_object_ref (app));
 }
 
 /* Sample orders belong on a host, and in training: on a follower they
@@ -250,8 +249,7 @@ static const GActionEntry training_actions[] = {
 };
 
 void
-tr_training_actions_install (GApplication *app, GSettings *settings,
-                             TrTrainingRestartFunc restart)
+tr_training_actions_install (GApplication *app, GSettings *settings, TrTrainingRestartFunc restart)
 {
   Training *training = g_new0 (Training, 1);
 

@@ -34,8 +34,7 @@ typedef gboolean (*TrTrainingRestartFunc) (GApplication *app, gboolean training)
  * "station-message" (string) property; call once, from its startup.
  * @settings (the app's; NULL without a schema) keeps the mode. */
 void
-tr_training_actions_install (GApplication *app, GSettings *settings,
-                             TrTrainingRestartFunc restart);
+tr_training_actions_install (GApplication *app, GSettings *settings, TrTrainingRestartFunc restart);
 /* Whether the host starts in training: the remembered mode, or @demo
  * (sample tickets never go into host.db). */
 gboolean

@@ -31,7 +31,8 @@ tr_training_banner_new (TrStation *station)
   gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _ ("Training Mode"), -1);
 
-  /* Translators: the banner shown on every screen in training mode; read across a kitchen, so keep it short */
+  /* Translators: the banner shown on every screen in training mode; read across a kitchen, so keep
+   * it short */
   title = gtk_label_new (_ ("TRAINING"));
   gtk_widget_add_css_class (title, "training-title");
   gtk_box_append (GTK_BOX (box), title);

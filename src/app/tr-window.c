@@ -33,7 +33,7 @@ struct _TrWindow
   TrLinkWatch *link_watch;
   gboolean kiosk;
   char *last_link_toast;
-  char *last_toast; /* tr_window_add_toast()'s last, for tests */
+  char *last_toast;          /* tr_window_add_toast()'s last, for tests */
   GHashTable *outage_toasts; /* station id → AdwToast* on screen or queued */
 
   TrKitchenView *kitchen_view;
@@ -699,9 +699,9 @@ tr_window_constructed (GObject *object)
   if (self->station != NULL)
     {
       self->training_revealer = GTK_REVEALER (tr_training_banner_new (self->station));
-      gtk_box_insert_child_after (
-        GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->header_bar))),
-        GTK_WIDGET (self->training_revealer), GTK_WIDGET (self->header_bar));
+      gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->header_bar))),
+                                  GTK_WIDGET (self->training_revealer),
+                                  GTK_WIDGET (self->header_bar));
     }
 
   if (self->link_watch != NULL)
