@@ -15,8 +15,8 @@
 #include "tr-link-watch.h"
 #include "tr-protocol.h"
 #include "tr-service-window.h"
-#include "tr-welcome-page.h"
 #include "tr-training-banner.h"
+#include "tr-welcome-page.h"
 #include "tr-window.h"
 
 /* How often the frame-stats probe checks that the main loop answers. */
