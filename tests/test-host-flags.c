@@ -1,8 +1,11 @@
-/* test-host-flags.c: ticketrail-host's timing flags
+/* test-host-flags.c: ticketrail-host's timing and training flags
  *
  * The real ticketrail-host binary: a value out of bounds is refused with
  * a clear message before anything starts, and a heartbeat timeout it is
- * given reaches a real TrClient through the welcome.
+ * given reaches a real TrClient through the welcome. --training serves
+ * training.db (the health says so) and leaves the live file alone;
+ * --clear-training refuses while that host runs, and empties the file
+ * once it has stopped (docs/training.md).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,6 +16,9 @@
 #include <string.h>
 
 #include "tr-client.h"
+#include "tr-demo.h"
+#include "tr-station.h"
+#include "tr-store-training.h"
 #include "tr-test-peer.h"
 #include "tr-test-util.h"
 
@@ -179,6 +185,124 @@ test_heartbeat_timeout_announced (Fixture *f, gconstpointer data)
   g_subprocess_wait (child, NULL, NULL);
 }
 
+/* Runs ticketrail-host with @args (after --data-dir): its exit status,
+ * stdout and stderr. */
+static int
+run_host (Fixture *f, const char *arg1, const char *arg2, char **out, char **err)
+{
+  const char *argv[] = { host_binary (), "--data-dir", f->dir, arg1, arg2, NULL };
+  g_autoptr (GSubprocessLauncher) launcher
+    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "", TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error));
+  g_assert_no_error (error);
+  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *)data;
+}
+
+static void
+on_submitted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (tr_station_submit_ops_finish (TR_STATION (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *)user_data = TRUE;
+}
+
+static guint
+count_tickets (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrStore) store = tr_store_open_readonly (path, &error);
+  g_autoptr (GPtrArray) tickets = NULL;
+
+  g_assert_no_error (error);
+  tickets = tr_store_list_tickets (store, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  return tickets->len;
+}
+
+static void
+test_training (Fixture *f, gconstpointer data)
+{
+  const char *argv[]
+    = { host_binary (), "--loopback", "--port", "0", "--data-dir", f->dir, "--training", NULL };
+  g_autofree char *training_path = g_build_filename (f->dir, TR_STORE_TRAINING_FILE, NULL);
+  g_autofree char *live_path = g_build_filename (f->dir, "ticketrail.db", NULL);
+  g_autoptr (GSubprocess) child = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *base_url = NULL;
+  g_autofree char *health = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *port;
+  guint status = 0;
+
+  /* Nothing to clear yet: said, and nothing made. */
+  g_assert_cmpint (run_host (f, "--clear-training", NULL, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "nothing to clear"));
+  g_assert_false (g_file_test (training_path, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Sample tickets in training.db, through a host's op path. */
+  {
+    g_autoptr (TrStation) station = tr_station_new_host_full (f->dir, 0, TRUE, TRUE, &error);
+    g_autoptr (GPtrArray) ops = tr_demo_build_ops (TR_DEMO_N_TICKETS, tr_now_ms ());
+    gboolean done = FALSE;
+
+    g_assert_no_error (error);
+    tr_station_submit_ops_async (station, ops, NULL, on_submitted, &done);
+    tr_test_wait_for (is_true, &done, "the sample tickets");
+    tr_station_shutdown (station);
+  }
+  g_assert_cmpuint (count_tickets (training_path), ==, TR_DEMO_N_TICKETS);
+
+  child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_suffix (line, " in training"));
+  port = strrchr (strstr (line, "://"), ':');
+  g_assert_nonnull (port);
+  base_url = g_strdup_printf ("http://127.0.0.1:%d", atoi (port + 1));
+  health = tr_test_http (f->session, base_url, "GET", "/api/v1/health", NULL, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (strstr (health, "\"training\":true"));
+
+  /* The host has the file open: no clearing behind its back. */
+  g_assert_cmpint (run_host (f, "--clear-training", NULL, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "a host is serving"));
+  g_assert_cmpuint (count_tickets (training_path), ==, TR_DEMO_N_TICKETS);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_subprocess_send_signal (child, SIGTERM);
+  g_subprocess_wait (child, NULL, NULL);
+
+  g_assert_cmpint (run_host (f, "--clear-training", NULL, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "Cleared the training tickets"));
+  g_assert_cmpuint (count_tickets (training_path), ==, 0);
+  /* The live file was never opened, let alone written. */
+  g_assert_false (g_file_test (live_path, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -187,5 +311,7 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/host-flags/heartbeat-timeout-announced", Fixture, NULL, fixture_setup,
               test_heartbeat_timeout_announced, fixture_teardown);
+  g_test_add ("/host-flags/training", Fixture, NULL, fixture_setup, test_training,
+              fixture_teardown);
   return g_test_run ();
 }

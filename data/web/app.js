@@ -28,7 +28,7 @@ import { boardHostChanged } from './board.js';
 import * as actions from './actions.js';
 import { link } from './connection.js';
 import { $, toast } from './dom.js';
-import { linkAlertChanged } from './link-alert.js';
+import { linkAlertChanged, trainingChanged } from './link-alert.js';
 import { CATALOG_WAIT_MS, N_, _, catalogLanguage, format, loadCatalog } from './gettext.js';
 import { pairing } from './pairing.js';
 import { forgetCards, renderConnection, renderNow, renderRecallList, render, setActions, setLink, tick } from './render.js';
@@ -68,6 +68,7 @@ hooks.hostChanged = (oldView) => {
 link.onChange = () => {
   renderConnection();
   linkAlertChanged(link.state);
+  trainingChanged(link.training);
   if (IS_STATS) statsLinkChanged(link.state);
 };
 link.onUnpaired = (reason) => pairing.show(reason);
@@ -83,6 +84,9 @@ const PAGE_TEXT = {
   'recall-button': [N_('Recall'), N_('Recall a bumped ticket (R)')],
   'refresh-button': [N_('Refresh'), N_('Reconnect and reload every ticket')],
   'sound-banner': [N_('Sound is off. Tap anywhere to enable sound.')],
+  /* Translators: the banner shown on every screen in training mode; read across a kitchen, so keep it short */
+  'training-title': [N_('TRAINING')],
+  'training-text': [N_('Training — tickets here are samples and never reach the live kitchen')],
   'empty': [N_('No open tickets')],
   'recall-title': [N_('Recall a bumped ticket')],
   'recall-empty': [N_('Nothing bumped in the last 30 minutes.')],

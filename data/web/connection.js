@@ -108,6 +108,9 @@ export const link = {
   /* The token this generation's hello and requests carry: a refusal is
    * of this one, whatever localStorage holds by the time it comes. */
   usedToken: null,
+  /* The host serves its training database (docs/training.md): its
+   * welcome or health says so; the page shows the TRAINING banner. */
+  training: false,
 
   /* Set by app.js: what the page shows of the link changed; the host
    * refused an op (@why); the host does not take our token (@reason). */
@@ -115,6 +118,13 @@ export const link = {
   onRefused (why) {},
   onUnpaired (reason) {},
   onTokenAdopted () {},
+
+  setTraining (training) {
+    if (this.training === training) return;
+    this.training = training;
+    log.info(training ? 'the host is in training: its tickets are samples' : 'the host serves live tickets');
+    this.onChange();
+  },
 
   setState (state) {
     if (this.state === state) return;
@@ -313,6 +323,7 @@ export const link = {
     this.wsFailures = 0;
     this.backoff = BACKOFF_MIN_MS;
     this.lastError = null;
+    this.setTraining(frame.training === true);
     this.setState('online-websocket');
     this.startHeartbeat();
     this.flush();
@@ -485,6 +496,7 @@ export const link = {
       return;
     }
     if (health.host_id) setHost(health.host_id);
+    this.setTraining(health.training === true);
     if (this.forceSnapshot) state.lastSeq = 0;
     this.forceSnapshot = false;
     this.backoff = BACKOFF_MIN_MS;

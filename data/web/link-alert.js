@@ -1,4 +1,7 @@
-/* The banner of a screen that has lost its host, as the native stations
+/* The banners about the link: the TRAINING one while the host serves its
+ * training database, and the one of a screen that has lost its host.
+ *
+ * Lost host: as the native stations
  * show it (src/app/tr-link-watch.c): offline, or still trying to connect,
  * for longer than HOST_LOST_MS, the page says so in a banner that stays
  * until the link is back, and chimes once sound is enabled. A short blip
@@ -34,6 +37,15 @@ function show () {
   document.documentElement.dataset.hostLost = 'true';
   log.warn(`no link to the host for ${Math.round((Date.now() - downSince) / 1000)} s: showing the banner`);
   sound.play('alert');
+}
+
+/* Shows the TRAINING banner while @training (the host's welcome or
+ * health said so), as the native window does (src/app/tr-window.ui). */
+export function trainingChanged (training) {
+  /* Its text is index.html's, translated with the page's (app.js). */
+  $('training-banner').hidden = !training;
+  if (training) document.documentElement.dataset.training = 'true';
+  else delete document.documentElement.dataset.training;
 }
 
 /* Called with the link's state each time it changes. */

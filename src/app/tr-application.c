@@ -19,6 +19,8 @@
 #include "tr-host-monitor.h"
 #include "tr-preferences-window.h"
 #include "tr-protocol.h"
+#include "tr-store-training.h"
+#include "tr-training-actions.h"
 #include "tr-window.h"
 
 #define MAX_DEMO_TICKETS 1000
@@ -39,6 +41,7 @@ struct _TrApplication
    * host switch, a new host address). */
   char *data_dir;
   gboolean loopback;
+  gboolean training, force_restart; /* serve training.db; restart even a host */
   /* Why the last switch or pairing failed, or what it did. */
   char *station_message;
   GCancellable *pairing;
@@ -265,7 +268,8 @@ apply_export (TrApplication *self, GError **error)
   TrExporter *running = NULL;
   TrStore *store;
 
-  if (host == NULL || self->settings == NULL)
+  /* Sample tickets stay out of the reports. */
+  if (host == NULL || self->settings == NULL || self->training)
     return TRUE;
   conninfo = g_settings_get_string (self->settings, "export-conninfo");
   g_object_get (host, "exporter", &running, NULL);
@@ -295,8 +299,11 @@ start_station (TrApplication *self, const char *dir, const char *join_url, guint
 
   g_clear_error (&self->store_error);
   g_free (self->store_path);
-  self->store_path
-    = g_build_filename (dir, join_url ? TR_STORE_STATION_FILE : TR_STORE_HOST_FILE, NULL);
+  self->store_path = g_build_filename (dir,
+                                       join_url         ? TR_STORE_STATION_FILE
+                                       : self->training ? TR_STORE_TRAINING_FILE
+                                                        : TR_STORE_HOST_FILE,
+                                       NULL);
 
   if (join_url != NULL)
     {
@@ -316,7 +323,7 @@ start_station (TrApplication *self, const char *dir, const char *join_url, guint
                                  G_CALLBACK (on_unauthorized), self, G_CONNECT_SWAPPED);
     }
   else
-    self->station = tr_station_new_host (dir, port, loopback, &error);
+    self->station = tr_station_new_host_full (dir, port, loopback, self->training, &error);
 
   if (self->station == NULL)
     {
@@ -395,7 +402,8 @@ switch_station (TrApplication *self, const char *address)
   TrWindow *window;
   g_autofree char *dir = self->data_dir ? g_strdup (self->data_dir) : tr_store_default_dir ();
 
-  if (old != NULL && tr_station_get_mode (old) == TR_STATION_MODE_HOST && join_url == NULL)
+  if (old != NULL && tr_station_get_mode (old) == TR_STATION_MODE_HOST && join_url == NULL
+      && !self->force_restart)
     {
       self->station = g_steal_pointer (&old);
       self->store_path = g_steal_pointer (&old_path);
@@ -434,13 +442,13 @@ switch_station (TrApplication *self, const char *address)
       return FALSE;
     }
 
+  /* Not g_settings_delay(): it would hold back every later write of
+   * this object (Preferences' too) for good. */
   if (self->settings != NULL)
     {
-      g_settings_delay (self->settings);
       g_settings_set_boolean (self->settings, "is-host", join_url == NULL);
       if (address != NULL)
         g_settings_set_string (self->settings, "host-address", address);
-      g_settings_apply (self->settings);
     }
   set_station_message (self, NULL);
 
@@ -542,41 +550,20 @@ pair_action (GSimpleAction *action, GVariant *param, gpointer user_data)
                         self->pairing, on_paired, g_object_ref (self));
 }
 
-static void
-on_demo_added (GObject *source, GAsyncResult *result, gpointer user_data)
+/* For tr-training-actions.c: a new host on training.db or host.db. */
+static gboolean
+restart_host (GApplication *app, gboolean training)
 {
-  g_autoptr (TrApplication) self = user_data;
-  g_autoptr (GError) error = NULL;
+  TrApplication *self = TR_APPLICATION (app);
+  gboolean was = self->training, done;
 
-  if (!tr_station_submit_ops_finish (TR_STATION (source), result, &error))
-    {
-      g_autofree char *body
-        = g_strdup_printf (_ ("The sample tickets could not be added.\n\n%s"), error->message);
-      show_error (self, _ ("Cannot Add Sample Tickets"), body);
-    }
-}
-
-/* Through the op path like any order, so every connected station gets
- * them as events, in sequence. */
-static void
-add_demo_tickets (TrApplication *self, guint n_tickets)
-{
-  g_autoptr (GPtrArray) ops = tr_demo_build_ops (n_tickets, tr_now_ms ());
-
-  tr_station_submit_ops_async (self->station, ops, NULL, on_demo_added, g_object_ref (self));
-}
-
-static void
-demo_action (GSimpleAction *action, GVariant *param, gpointer user_data)
-{
-  TrApplication *self = user_data;
-
-  /* Sample orders belong on a host: on a follower they would never
-   * reach anyone. */
-  if (self->station == NULL || tr_station_get_mode (self->station) != TR_STATION_MODE_HOST)
-    if (!switch_station (self, NULL))
-      return;
-  add_demo_tickets (self, TR_DEMO_N_TICKETS);
+  self->training = training;
+  self->force_restart = TRUE;
+  done = switch_station (self, NULL);
+  self->force_restart = FALSE;
+  if (!done)
+    self->training = was;
+  return done;
 }
 
 static void
@@ -819,6 +806,7 @@ tr_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
   g_free (self->data_dir);
   self->data_dir = g_strdup (dir);
   self->loopback = loopback;
+  self->training = tr_training_actions_start_in_training (self->settings, demo);
 
   if (!start_station (self, dir, join_url, (guint)port, loopback))
     {
@@ -843,7 +831,7 @@ tr_application_command_line (GApplication *app, GApplicationCommandLine *cmdline
   sync_host_action (self);
 
   if (demo)
-    add_demo_tickets (self, (guint)demo_count);
+    tr_training_actions_add_demo (app, (guint)demo_count);
 
   return EXIT_SUCCESS;
 }
@@ -904,6 +892,7 @@ tr_application_startup (GApplication *app)
     g_debug ("Schema %s is not installed; settings will not be kept", APP_ID);
 
   apply_color_scheme (self);
+  tr_training_actions_install (app, self->settings, restart_host);
 
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-recall", recall_accels);
@@ -1065,7 +1054,6 @@ static const GActionEntry app_actions[] = {
   { .name = "host", .state = "false", .change_state = host_change_state },
   { .name = "join", .activate = join_action, .parameter_type = "s" },
   { .name = "pair", .activate = pair_action, .parameter_type = "s" },
-  { .name = "demo", .activate = demo_action },
   { .name = "welcome-done", .activate = welcome_done_action },
 };
 

@@ -19,7 +19,8 @@ G_DECLARE_FINAL_TYPE (TrApplication, tr_application, TR, APPLICATION, AdwApplica
  * the host address replaces it), "station-message".
  * Actions: app.preferences (Ctrl+,), app.host (state b: this station
  * hosts), app.join (s: follow the host at this address), app.pair (s:
- * pairing code), app.demo, app.welcome-done, app.about, app.quit. */
+ * pairing code), app.welcome-done, app.about, app.quit; app.demo,
+ * app.switch-training and app.clear-training (tr-training-actions.h). */
 TrApplication *
 tr_application_new (void);
 /* The station, host or client, once started; NULL before and when it

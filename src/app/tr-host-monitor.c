@@ -14,6 +14,7 @@
 #include "tr-lan-address.h"
 #include "tr-link-timeline.h"
 #include "tr-printer-monitor.h"
+#include "tr-training-banner.h"
 
 #define DAY_MS ((gint64)24 * 60 * 60 * 1000)
 /* The history is read again when the roster changes, else this often. */
@@ -714,6 +715,7 @@ tr_host_monitor_constructed (GObject *object)
 {
   TrHostMonitor *self = (TrHostMonitor *)object;
   TrHost *host;
+  GtkWidget *content;
 
   G_OBJECT_CLASS (tr_host_monitor_parent_class)->constructed (object);
 
@@ -732,6 +734,10 @@ tr_host_monitor_constructed (GObject *object)
   g_signal_connect_object (self->clock, "tick", G_CALLBACK (tr_host_monitor_refresh), self,
                            G_CONNECT_SWAPPED);
   gtk_widget_set_sensitive (GTK_WIDGET (self->pair_button), host != NULL);
+  /* TRAINING under the header bar, as on the main window. */
+  content = adw_window_get_content (ADW_WINDOW (self));
+  gtk_box_insert_child_after (GTK_BOX (content), tr_training_banner_new (self->station),
+                              gtk_widget_get_first_child (content));
   tr_printer_monitor_set_host (self->printer_monitor, host);
   follow_exporter (self);
   tr_host_monitor_refresh (self);

@@ -15,6 +15,7 @@
 #include "tr-link-watch.h"
 #include "tr-protocol.h"
 #include "tr-service-window.h"
+#include "tr-training-banner.h"
 #include "tr-welcome-page.h"
 #include "tr-window.h"
 
@@ -32,6 +33,7 @@ struct _TrWindow
   TrLinkWatch *link_watch;
   gboolean kiosk;
   char *last_link_toast;
+  char *last_toast;          /* tr_window_add_toast()'s last, for tests */
   GHashTable *outage_toasts; /* station id → AdwToast* on screen or queued */
 
   TrKitchenView *kitchen_view;
@@ -55,6 +57,7 @@ struct _TrWindow
   AdwViewStack *view_stack;
   AdwToastOverlay *toast_overlay;
   GtkRevealer *host_lost_revealer;
+  GtkRevealer *training_revealer; /* NULL without a station */
   GtkLabel *host_lost_label;
   GtkMenuButton *recall_button;
   GtkMenuButton *menu_button;
@@ -691,6 +694,16 @@ tr_window_constructed (GObject *object)
                            G_CALLBACK (on_visible_child_changed), self, G_CONNECT_SWAPPED);
   sync_board_actions (self);
 
+  /* Under the header bar, above every view, and kept in Board mode: a
+   * follower's station says "training" as its host's welcome does. */
+  if (self->station != NULL)
+    {
+      self->training_revealer = GTK_REVEALER (tr_training_banner_new (self->station));
+      gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->header_bar))),
+                                  GTK_WIDGET (self->training_revealer),
+                                  GTK_WIDGET (self->header_bar));
+    }
+
   if (self->link_watch != NULL)
     {
       g_signal_connect_object (self->link_watch, "alert", G_CALLBACK (on_link_alert), self,
@@ -730,6 +743,7 @@ tr_window_dispose (GObject *object)
   g_clear_object (&self->sound_player);
   g_clear_object (&self->link_watch);
   g_clear_pointer (&self->last_link_toast, g_free);
+  g_clear_pointer (&self->last_toast, g_free);
   g_clear_pointer (&self->outage_toasts, g_hash_table_unref);
 
   G_OBJECT_CLASS (tr_window_parent_class)->dispose (object);
@@ -921,4 +935,30 @@ tr_window_get_host_lost_banner (TrWindow *self)
   return gtk_revealer_get_reveal_child (self->host_lost_revealer)
            ? gtk_label_get_label (self->host_lost_label)
            : NULL;
+}
+
+gboolean
+tr_window_get_training_banner (TrWindow *self)
+{
+  g_return_val_if_fail (TR_IS_WINDOW (self), FALSE);
+  return self->training_revealer != NULL && gtk_revealer_get_reveal_child (self->training_revealer)
+         && gtk_widget_get_mapped (GTK_WIDGET (self->training_revealer));
+}
+
+void
+tr_window_add_toast (TrWindow *self, const char *text)
+{
+  g_return_if_fail (TR_IS_WINDOW (self));
+  g_return_if_fail (text != NULL);
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (text);
+}
+
+const char *
+tr_window_get_last_toast (TrWindow *self)
+{
+  g_return_val_if_fail (TR_IS_WINDOW (self), NULL);
+  return self->last_toast;
 }

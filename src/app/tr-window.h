@@ -54,6 +54,15 @@ tr_window_get_last_link_toast (TrWindow *self);
 /* The lost-host banner's text while it shows, else NULL (tests). */
 const char *
 tr_window_get_host_lost_banner (TrWindow *self);
+/* Whether the TRAINING banner shows (its revealer open and mapped). */
+gboolean
+tr_window_get_training_banner (TrWindow *self);
+/* A short message over the views, e.g. "Training tickets cleared". */
+void
+tr_window_add_toast (TrWindow *self, const char *text);
+/* The last text given to tr_window_add_toast(), or NULL (tests). */
+const char *
+tr_window_get_last_toast (TrWindow *self);
 /* Shows a modal message dialog over the window and returns it (owned by
  * the window). */
 GtkWidget *

@@ -6,6 +6,8 @@
  *   ticketrail-host revoke STATION_ID    revoke one
  *   ticketrail-host printers add|list|remove|test …   kitchen printers
  *                                        (tr-host-printers-cmd.c)
+ *   ticketrail-host --training           serve training.db (docs/training.md)
+ *   ticketrail-host --clear-training     empty training.db, then exit
  *
  * The subcommands open the running host's database next to it (SQLite
  * WAL allows that) instead of talking to the process: the host reads
@@ -24,6 +26,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -35,6 +38,7 @@
 #include "tr-standby.h"
 #include "tr-store-lineage.h"
 #include "tr-store-replica.h"
+#include "tr-store-training.h"
 #include "tr-store.h"
 #include "tr-timeouts.h"
 
@@ -95,6 +99,89 @@ run_standby (const char *data_dir, const char *url, const char *code)
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   g_print ("ticketrail-host: %s\n", C_ ("host status", "stopped"));
+  return 0;
+}
+
+/* Whether another process has @path open: in WAL mode every connection
+ * keeps a shared lock, so an exclusive one is refused while a host (the
+ * app's or this program's) serves the file. */
+static gboolean
+file_in_use (const char *path)
+{
+  sqlite3 *db = NULL;
+  gboolean busy = FALSE;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+    {
+      sqlite3_busy_timeout (db, 200);
+      busy = sqlite3_exec (db, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE;", NULL, NULL, NULL)
+             != SQLITE_OK;
+      sqlite3_exec (db, "ROLLBACK;", NULL, NULL, NULL);
+    }
+  sqlite3_close (db);
+  return busy;
+}
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError *error;
+} Cleared;
+
+static void
+on_cleared (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Cleared *cleared = user_data;
+
+  cleared->ok = tr_host_clear_tickets_finish (TR_HOST (source), result, &cleared->error);
+  cleared->done = TRUE;
+}
+
+/* --clear-training: empties DATA_DIR/training.db through a TrHost's
+ * writer, as the app's Clear Training Tickets does, and exits. The host
+ * is not started: the write runs here, the file's one writer. */
+static int
+clear_training (const char *data_dir)
+{
+  g_autofree char *path = g_build_filename (data_dir, TR_STORE_TRAINING_FILE, NULL);
+  g_autoptr (TrStore) store = NULL;
+  g_autoptr (TrHost) host = NULL;
+  g_autoptr (GError) error = NULL;
+  Cleared cleared = { 0 };
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      /* Translators: %s is a file name */
+      g_print (_ ("No training database at %s: nothing to clear.\n"), path);
+      return 0;
+    }
+  if (file_in_use (path))
+    {
+      /* Translators: %s is a file name */
+      g_printerr (_ ("ticketrail-host: a host is serving %s; stop it first, or use Clear "
+                     "Training Tickets on it\n"),
+                  path);
+      return 1;
+    }
+  store = tr_store_open (path, TR_STORE_DURABILITY_FULL, &error);
+  if (store == NULL)
+    {
+      g_printerr (_ ("ticketrail-host: cannot open %s: %s\n"), path, error->message);
+      return 1;
+    }
+  host = tr_host_new (store);
+  tr_host_clear_tickets_async (host, NULL, on_cleared, &cleared);
+  while (!cleared.done)
+    g_main_context_iteration (NULL, TRUE);
+  if (!cleared.ok)
+    {
+      g_printerr ("ticketrail-host: --clear-training: %s\n", cleared.error->message);
+      g_error_free (cleared.error);
+      return 1;
+    }
+  /* Translators: %s is a file name */
+  g_print (_ ("Cleared the training tickets in %s.\n"), path);
   return 0;
 }
 
@@ -205,6 +292,7 @@ main (int argc, char *argv[])
   g_autoptr (GMainLoop) loop = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *db_path = NULL;
+  g_autofree char *live_path = NULL;
   g_autofree char *address = NULL;
   g_autofree char *url_host = NULL;
   int port = TR_DEFAULT_PORT;
@@ -228,6 +316,8 @@ main (int argc, char *argv[])
   g_autofree char *standby_of = NULL;
   g_autofree char *pairing_code = NULL;
   gboolean promote = FALSE;
+  gboolean training = FALSE;
+  gboolean clear = FALSE;
   int standby_timeout = -1;
   g_autoptr (GTlsCertificate) certificate = NULL;
   Shutdown shutdown = { 0 };
@@ -295,6 +385,12 @@ main (int argc, char *argv[])
         { "promote", 0, 0, G_OPTION_ARG_NONE, &promote,
           N_ ("Make this standby's copy the host (new host id, next generation) and serve it"),
           NULL },
+        { "training", 0, 0, G_OPTION_ARG_NONE, &training,
+          N_ ("Serve the training database (training.db in the data folder): sample tickets "
+              "that never reach the live one; every screen shows TRAINING"),
+          NULL },
+        { "clear-training", 0, 0, G_OPTION_ARG_NONE, &clear,
+          N_ ("Remove every ticket from the training database, then exit"), NULL },
         { "standby-timeout", 0, 0, G_OPTION_ARG_INT, &standby_timeout,
           N_ ("Milliseconds an acknowledgement may wait for the standby before the host acks "
               "alone (default 3000)"),
@@ -381,6 +477,23 @@ main (int argc, char *argv[])
     data_dir = tr_store_default_dir ();
   db_path = g_build_filename (data_dir, "ticketrail.db", NULL);
 
+  if (clear)
+    return clear_training (data_dir);
+  if (training && (standby_of != NULL || promote || export_conninfo != NULL))
+    {
+      /* Sample tickets have no place in a standby's copy or the reports. */
+      g_printerr ("ticketrail-host: %s\n",
+                  _ ("--training goes without --standby-of, --promote and --export"));
+      return 2;
+    }
+  /* The live file's twin; the live one stays closed. With a command
+   * (pair, stations, revoke), that command works on the training file. */
+  if (training)
+    {
+      live_path = g_steal_pointer (&db_path);
+      db_path = g_build_filename (data_dir, TR_STORE_TRAINING_FILE, NULL);
+    }
+
   if (standby_of != NULL || pairing_code != NULL)
     {
       if (standby_of == NULL || promote)
@@ -402,6 +515,13 @@ main (int argc, char *argv[])
     }
   if (command != NULL)
     return run_subcommand (command, store, argc, argv);
+  /* Before serving: paired stations follow the host into training with
+   * the tokens they have (as tr_station_new_host_full() does). */
+  if (training && !tr_store_copy_pairings (store, live_path, &error))
+    {
+      g_printerr (_ ("ticketrail-host: cannot open %s: %s\n"), live_path, error->message);
+      return 1;
+    }
   if (promote)
     {
       gint64 gen = 0;
@@ -429,7 +549,7 @@ main (int argc, char *argv[])
 
   host = g_object_new (TR_TYPE_HOST, "store", store, "port", (guint)port, "loopback-only", loopback,
                        "websocket-enabled", !no_websocket, "require-pairing", TRUE,
-                       "tls-certificate", certificate, NULL);
+                       "tls-certificate", certificate, "training", training, NULL);
   if (heartbeat_timeout != -1)
     g_object_set (host, "heartbeat-timeout", (guint)heartbeat_timeout, NULL);
   if (hello_timeout != -1)
@@ -475,8 +595,9 @@ main (int argc, char *argv[])
                                               : g_strdup (address ? address : "0.0.0.0");
   /* Not translated: scripts, tests and the service unit's watchers wait
    * for this exact line. */
-  g_print ("ticketrail-host: listening on %s://%s:%u (host_id %s)\n", tls ? "https" : "http",
-           url_host, tr_host_get_bound_port (host), tr_store_get_db_id (store));
+  g_print ("ticketrail-host: listening on %s://%s:%u (host_id %s)%s\n", tls ? "https" : "http",
+           url_host, tr_host_get_bound_port (host), tr_store_get_db_id (store),
+           training ? " in training" : "");
   if (tls)
     /* Translators: %s is a SHA-256 fingerprint, hex digits */
     g_print (_ ("ticketrail-host: TLS certificate fingerprint (SHA-256) %s\n"),

@@ -48,10 +48,12 @@ function freePort () {
 const running = new Map();
 
 // A fresh pairing code, the way a manager gets one on a headless host:
-// `ticketrail-host pair` writes it into the host's database.
+// `ticketrail-host pair` writes it into the host's database (training.db
+// for a host in training).
 export function pairingCode (host) {
+  const args = ['pair', '--data-dir', host.dataDir, ...(host.training ? ['--training'] : [])];
   return new Promise((ok, fail) => {
-    execFile(HOST_EXE, ['pair', '--data-dir', host.dataDir], { timeout: LONG }, (error, stdout, stderr) => {
+    execFile(HOST_EXE, args, { timeout: LONG }, (error, stdout, stderr) => {
       const m = /Pairing code: (\d{6})/.exec(stdout || '');
       if (error || !m) fail(new Error(`ticketrail-host pair failed: ${error} ${stdout} ${stderr}`));
       else ok(m[1]);
@@ -106,6 +108,7 @@ export async function startHost ({ websocket = true, port: fixedPort = 0, dataDi
       port,
       proc,
       dataDir,
+      training: extraArgs.includes('--training'),
       log: '',
       exited: null,
     };
