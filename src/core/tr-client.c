@@ -505,6 +505,7 @@ tr_client_finalize (GObject *object)
   g_clear_pointer (&self->ws_in_flight, g_hash_table_unref);
   g_clear_pointer (&self->post_in_flight, g_hash_table_unref);
   g_free (self->host_url);
+  g_free (self->superseded_url);
   g_free (self->station_id);
   g_free (self->station_name);
   g_free (self->role);
