@@ -66,6 +66,7 @@ typedef struct
   char *online_host; /* the last "online" line's host id */
   char *status;      /* the last "status" line, after SIGUSR1 */
   gint64 gen;        /* the last "lineage" line's */
+  gint64 online_at;  /* monotonic µs of the last "online" line */
   gboolean done;
   gboolean fell_back;
   guint n_ops;
@@ -149,6 +150,7 @@ station_line (Child *child, const char *line)
     {
       g_free (child->online_host);
       child->online_host = g_strdup (words[1]);
+      child->online_at = g_get_monotonic_time ();
     }
   else if (n == 3 && g_str_equal (words[0], "lineage"))
     child->gen = g_ascii_strtoll (words[2], NULL, 10);
@@ -778,6 +780,9 @@ test_promoted_and_followed (void)
       if (i % 2 == 0)
         g_assert_cmpint (run.stations[i]->gen, ==, 2);
       by_fallback += run.stations[i]->fell_back;
+      g_test_message ("station %u (%s) online with the promoted host after %" G_GINT64_FORMAT " ms",
+                      i, i % 2 == 1 ? "fallback" : "DNS-SD",
+                      (run.stations[i]->online_at - run.promoted_at) / 1000);
     }
 
   count_outcomes (&run, standby_dir, &ops, &acked, &lost, &duplicated);
