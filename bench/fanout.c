@@ -35,12 +35,14 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tr-codec.h"
 #include "tr-op.h"
 #include "tr-protocol.h"
 #include "tr-store.h"
+#include "ws-raw.h"
 
 #define PING_INTERVAL_S 5
 #define N_ITEMS 4
@@ -72,7 +74,7 @@ typedef struct
   guint retry_id;
   /* The storm's phases, monotonic µs: the connect started, the
    * WebSocket was upgraded (the hello goes out), the welcome came. */
-  gint64 t_connect, t_upgraded, t_welcome;
+  gint64 t_connect, t_upgraded, t_welcome, t_tcp;
 } Station;
 
 /* An op's delivery to one station: which op, and when (µs since t_base). */
@@ -95,6 +97,8 @@ struct _Worker
   guint ping_id;
   guint64 bytes; /* payload bytes received */
   guint frames;  /* events frames received */
+  GThread *raw_thread; /* the storm's bare-socket stations (--d-client raw) */
+  double raw_cpu_s;    /* that thread's CPU, written as it ends */
 };
 
 struct _Bench
@@ -107,6 +111,7 @@ struct _Bench
   guint threads;        /* receiving threads started: the larger of the two below */
   guint fanout_threads; /* how many a, b and e deal their stations to (-t) */
   guint d_threads;      /* how many the storm deals its stations to (--d-threads) */
+  gboolean d_soup;      /* the storm's stations use libsoup (--d-client soup) */
   guint active_threads; /* the current scenario's */
   guint duration_s;
   guint a_stations, a_rate;
@@ -141,6 +146,7 @@ struct _Bench
   gint n_snapshots; /* atomic: snapshot frames (unexpected in a resume) */
   gint n_gaps;      /* atomic: events whose seq was not the last one + 1 */
   gint retry;       /* atomic: reconnect failed attempts */
+  gint raw_stop;    /* atomic: the bare-socket storm threads give up */
 
   /* the issuing station, on the main thread */
   SoupSession *session;
@@ -397,13 +403,10 @@ station_mark_caught_up (Station *station)
  * "op_id" is exact for the host's canonical encoding (the ticket inside
  * has neither member). */
 static void
-on_station_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer user_data)
+station_handle_text (Station *station, const char *data, gsize length)
 {
-  Station *station = user_data;
   Worker *worker = station->worker;
   Bench *bench = worker->bench;
-  gsize length;
-  const char *data = g_bytes_get_data (message, &length);
   const char *end = data + length;
   static const char events_head[] = "{\"type\":\"events\"";
 
@@ -461,6 +464,15 @@ on_station_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpo
 }
 
 static void
+on_station_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer user_data)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (message, &length);
+
+  station_handle_text (user_data, data, length);
+}
+
+static void
 on_station_closed (SoupWebsocketConnection *ws, gpointer user_data)
 {
   Station *station = user_data;
@@ -483,6 +495,18 @@ retry_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The hello resumes from station->since. */
+static char *
+station_build_hello (Station *station)
+{
+  g_autofree char *station_id = g_strdup_printf ("bench-station-%u", station->index);
+
+  station->last_seq = station->since;
+  return tr_frame_build_hello (station_id, station_id, "kitchen",
+                               g_ptr_array_index (station->worker->bench->tokens, station->index),
+                               NULL, station->since);
+}
+
 static void
 on_station_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -490,7 +514,6 @@ on_station_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   SoupWebsocketConnection *ws
     = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   Station *station;
-  g_autofree char *station_id = NULL;
   g_autofree char *hello = NULL;
 
   if (ws == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -522,12 +545,98 @@ on_station_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_connect (ws, "message", G_CALLBACK (on_station_message), station);
   g_signal_connect (ws, "closed", G_CALLBACK (on_station_closed), station);
 
-  station_id = g_strdup_printf ("bench-station-%u", station->index);
-  hello = tr_frame_build_hello (station_id, station_id, "kitchen",
-                                g_ptr_array_index (station->worker->bench->tokens, station->index),
-                                NULL, station->since);
-  station->last_seq = station->since;
+  hello = station_build_hello (station);
   soup_websocket_connection_send_text (ws, hello);
+}
+
+/* ---- The storm's stations on bare sockets (ws-raw.c, --d-client raw) ---- */
+
+static void
+raw_on_connected (gpointer user_data)
+{
+  Station *station = user_data;
+
+  station->t_tcp = g_get_monotonic_time ();
+}
+
+static char *
+raw_on_upgraded (gpointer user_data)
+{
+  Station *station = user_data;
+
+  station->t_upgraded = g_get_monotonic_time ();
+  return station_build_hello (station);
+}
+
+static void
+raw_on_text (gpointer user_data, const char *data, gsize length)
+{
+  station_handle_text (user_data, data, length);
+}
+
+static void
+raw_on_closed (gpointer user_data, const char *reason)
+{
+  Station *station = user_data;
+
+  g_atomic_int_inc (&station->worker->bench->n_failed);
+  g_printerr ("station %u: %s\n", station->index, reason);
+}
+
+static gboolean
+raw_worker_done (gpointer data)
+{
+  Worker *worker = data;
+  Bench *bench = worker->bench;
+
+  if (g_atomic_int_get (&bench->raw_stop))
+    return TRUE;
+  for (guint i = 0; i < worker->stations->len; i++)
+    if (!((Station *)g_ptr_array_index (worker->stations, i))->caught_up)
+      return FALSE;
+  return TRUE;
+}
+
+/* One such thread per worker runs that worker's stations; the worker's
+ * own thread stays idle meanwhile (its stations have no libsoup
+ * connection during the storm). */
+static gpointer
+raw_storm_thread (gpointer data)
+{
+  Worker *worker = data;
+  static const BenchWsRawCallbacks callbacks
+    = { raw_on_connected, raw_on_upgraded, raw_on_text, raw_on_closed };
+  g_autoptr (GError) error = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < worker->stations->len; i++)
+    {
+      Station *station = g_ptr_array_index (worker->stations, i);
+
+      station->welcomed = station->caught_up = FALSE;
+      station->t_connect = now;
+      station->t_tcp = station->t_upgraded = station->t_welcome = 0;
+    }
+  if (!bench_ws_raw_run ((guint16)worker->bench->port, "/api/v1/ws", TR_PROTOCOL_SUBPROTOCOL,
+                         worker->stations, &callbacks, raw_worker_done, worker, 30000, &error))
+    g_printerr ("bench-fanout: %s\n", error->message);
+  {
+    struct timespec cpu;
+
+    clock_gettime (CLOCK_THREAD_CPUTIME_ID, &cpu);
+    worker->raw_cpu_s = cpu.tv_sec + cpu.tv_nsec / 1e9;
+  }
+  return NULL;
+}
+
+/* When the TCP connection is up, before the upgrade request. */
+static void
+on_net_event (SoupMessage *msg, GSocketClientEvent event, GIOStream *conn, gpointer user_data)
+{
+  Station *station = user_data;
+
+  if (event == G_SOCKET_CLIENT_CONNECTED)
+    station->t_tcp = g_get_monotonic_time ();
 }
 
 static void
@@ -546,6 +655,7 @@ station_connect (Station *station)
   station->t_connect = g_get_monotonic_time ();
   station->t_upgraded = station->t_welcome = 0;
   msg = soup_message_new (SOUP_METHOD_GET, url);
+  g_signal_connect (msg, "network-event", G_CALLBACK (on_net_event), station);
   if (station->session == NULL)
     station->session = soup_session_new ();
   soup_session_websocket_connect_async (station->session, msg, NULL, (char **)protocols,
@@ -1454,7 +1564,15 @@ scenario_storm (Bench *bench)
     worker_cpu0[w] = thread_cpu_seconds (bench->workers[w]->tid);
 
   /* The storm: every station at once, no jitter (the worst case). */
-  all_workers_call (bench, worker_connect_all);
+  if (bench->d_soup)
+    all_workers_call (bench, worker_connect_all);
+  else
+    {
+      g_atomic_int_set (&bench->raw_stop, 0);
+      for (guint w = 0; w < n_threads; w++)
+        bench->workers[w]->raw_thread
+          = g_thread_new ("storm-raw", raw_storm_thread, bench->workers[w]);
+    }
   while (g_get_monotonic_time () - t_ready < 30 * G_USEC_PER_SEC)
     {
       gboolean welcomed = t_connected == 0 && all_welcomed (bench);
@@ -1482,6 +1600,13 @@ scenario_storm (Bench *bench)
         g_usleep (1000);
     }
   host_cpu = proc_cpu_seconds (pid) - host_cpu0;
+  g_atomic_int_set (&bench->raw_stop, 1);
+  for (guint w = 0; w < n_threads; w++)
+    if (bench->workers[w]->raw_thread != NULL)
+      {
+        g_thread_join (g_steal_pointer (&bench->workers[w]->raw_thread));
+        worker_cpu_connected[w] = bench->workers[w]->raw_cpu_s;
+      }
   bench_cpu = self_cpu_seconds () - bench_cpu0;
   /* The stations' timestamps are read once their threads are idle. */
   all_workers_call (bench, worker_noop);
@@ -1518,11 +1643,16 @@ scenario_storm (Bench *bench)
     g_print ("  CPU until all connected: host %.2f s; bench %.2f s (receiving thread(s) %s s)\n",
              host_cpu_connected, bench_cpu_connected, workers->str);
     g_string_free (workers, TRUE);
-    g_print ("  bench: CPU %.2f s during the storm, %u receiving thread(s) (--d-threads)\n",
-             bench_cpu, n_threads);
+    g_print ("  bench: CPU %.2f s during the storm, %u receiving thread(s) (--d-threads), %s\n",
+             bench_cpu, n_threads,
+             bench->d_soup ? "libsoup stations (--d-client soup)"
+                           : "bare-socket stations (--d-client raw; the raw threads' CPU is "
+                             "for the whole storm)");
     storm_phase (bench, G_STRUCT_OFFSET (Station, t_connect), t_ready, &median, &last);
     g_print ("  stations, s after listening (median / last): connect started %.3f / %.3f,", median,
              last);
+    storm_phase (bench, G_STRUCT_OFFSET (Station, t_tcp), t_ready, &median, &last);
+    g_print (" TCP up %.3f / %.3f,", median, last);
     storm_phase (bench, G_STRUCT_OFFSET (Station, t_upgraded), t_ready, &median, &last);
     g_print (" upgraded %.3f / %.3f,", median, last);
     storm_phase (bench, G_STRUCT_OFFSET (Station, t_welcome), t_ready, &median, &last);
@@ -1542,6 +1672,7 @@ main (int argc, char *argv[])
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *scenarios = NULL;
+  g_autofree char *d_client = NULL;
   Bench bench_ = { 0 };
   Bench *bench = &bench_;
   int threads = 1, d_threads = 2, duration = 10;
@@ -1575,6 +1706,10 @@ main (int argc, char *argv[])
           "Events each station is behind when it reconnects (100)", "N" },
         { "d-threads", 0, 0, G_OPTION_ARG_INT, &d_threads,
           "Threads for the storm's receiving stations (2)", "N" },
+        { "d-client", 0, 0, G_OPTION_ARG_STRING, &d_client,
+          "The storm's stations: raw (bare sockets, 256 KB reads; the default) or soup "
+          "(libsoup's client, as the app)",
+          "raw|soup" },
         { "e-stations", 0, 0, G_OPTION_ARG_INT, &e_stations, "Stations in e, saturation (100)",
           "N" },
         { "e-rate", 0, 0, G_OPTION_ARG_INT, &e_rate, "Ops/s offered in e (3000)", "R" },
@@ -1597,6 +1732,12 @@ main (int argc, char *argv[])
     }
   bench->fanout_threads = (guint)threads;
   bench->d_threads = (guint)d_threads;
+  if (d_client != NULL && g_strcmp0 (d_client, "raw") != 0 && g_strcmp0 (d_client, "soup") != 0)
+    {
+      g_printerr ("bench-fanout: --d-client is raw or soup\n");
+      return 2;
+    }
+  bench->d_soup = g_strcmp0 (d_client, "soup") == 0;
   /* The storm's bottleneck is this process: libsoup reads each
    * station's catch-up 1 KB at a time (docs/performance.md), so one
    * thread doing 500 stations' reading measures the bench, not the

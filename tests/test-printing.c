@@ -21,6 +21,7 @@
 #include "tr-host.h"
 #include "tr-op.h"
 #include "tr-store-printers.h"
+#include "tr-store-replica.h"
 #include "tr-test-peer.h"
 #include "tr-test-util.h"
 
@@ -566,6 +567,87 @@ test_reprint (Fixture *f, gconstpointer data)
   g_clear_pointer (&body, g_free);
   body = tr_test_http (f->session, f->base_url, "GET", path, NULL, NULL, &status);
   g_assert_cmpuint (status, ==, 405);
+
+  /* A reprint costs paper: it counts against the station's rate (two at
+   * once, then one a second); six in a row meet the limit. */
+  g_object_set (f->host, "ops-rate", 1, "ops-burst", 2, NULL);
+  {
+    guint refused = 0;
+
+    for (guint i = 0; i < 6; i++)
+      {
+        g_clear_pointer (&body, g_free);
+        body = tr_test_http (f->session, f->base_url, "POST", path, NULL, NULL, &status);
+        g_assert_true (status == 200 || status == 429);
+        if (status == 429)
+          {
+            g_assert_nonnull (strstr (body, "\"limit\""));
+            refused++;
+          }
+      }
+    g_assert_cmpuint (refused, >=, 1);
+  }
+}
+
+/* ---- The journal is pruned with the log ---- */
+
+static gboolean
+copy_journal_has (TrStore *store, const char *ticket_id, const char *kind)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) rows = tr_store_journal_list (store, "line", &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const TrPrintRecord *row = g_ptr_array_index (rows, i);
+
+      if (g_str_equal (row->ticket_id, ticket_id) && g_str_equal (row->kind, kind))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+journal_row (TrStore *store, const char *ticket_id, gint64 printed_at)
+{
+  TrPrintRecord record = { 0, "line", (char *)ticket_id, 1, TR_PRINT_KIND_TICKET, "", 0,
+                           printed_at, NULL };
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (tr_store_journal_add (store, &record, 0, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_journal_pruned (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = create_ticket (f, "Burger Kept", NULL);
+  g_autofree char *copy_path = g_build_filename (f->dir, "copy.db", NULL);
+  g_autoptr (TrStore) copy = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 now = tr_now_ms ();
+
+  add_printer (f, "line", TR_PRINTER_MODE_ALWAYS, NULL, 20);
+  /* A copy of the host's file (the host's store is its writer's): its
+   * log holds @id. */
+  g_assert_true (tr_store_copy_file (f->path, copy_path, &error));
+  g_assert_no_error (error);
+  copy = tr_store_open (copy_path, TR_STORE_DURABILITY_FULL, &error);
+  g_assert_no_error (error);
+  journal_row (copy, id, now - 2 * TR_PRINT_JOURNAL_KEEP_MS);
+  journal_row (copy, "gone-old", now - 2 * TR_PRINT_JOURNAL_KEEP_MS);
+  journal_row (copy, "gone-recent", now - 1000);
+  g_assert_true (tr_store_queue_reprint (copy, "line", "gone-old", 1, NULL,
+                                         now - 2 * TR_PRINT_JOURNAL_KEEP_MS, &error));
+
+  g_assert_true (tr_store_prune_journal (copy, now - TR_PRINT_JOURNAL_KEEP_MS, &error));
+  g_assert_no_error (error);
+  g_assert_true (copy_journal_has (copy, id, TR_PRINT_KIND_TICKET));
+  g_assert_false (copy_journal_has (copy, "gone-old", TR_PRINT_KIND_TICKET));
+  g_assert_true (copy_journal_has (copy, "gone-recent", TR_PRINT_KIND_TICKET));
+  /* Still waiting for the printer: never old. */
+  g_assert_true (copy_journal_has (copy, "gone-old", TR_PRINT_KIND_REPRINT));
 }
 
 static void
@@ -667,6 +749,7 @@ main (int argc, char *argv[])
   ADD ("/printing/paper-out", test_paper_out);
   ADD ("/printing/lying", test_lying);
   ADD ("/printing/reprint", test_reprint);
+  ADD ("/printing/journal-pruned", test_journal_pruned);
   ADD ("/printing/api", test_api);
 #undef ADD
 

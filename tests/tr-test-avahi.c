@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,6 +34,15 @@ static struct
   GPid avahi_pid;
   char *avahi_daemon;
 } harness = { .lock_fd = -1 };
+
+/* The bus and the daemon die with the test: a test that crashes or is
+ * killed by its timeout must not leave an avahi-daemon whose pid file
+ * stops every later DNS-SD test on the machine. */
+static void
+die_with_test (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
 
 static const char bus_config[]
   = "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
@@ -216,8 +227,8 @@ tr_test_avahi_setup (GError **error)
   bus_argv[2] = "--nofork";
   bus_argv[3] = NULL;
   if (!g_spawn_async (NULL, (char **)bus_argv, NULL,
-                      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                      &harness.bus_pid, error))
+                      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL, die_with_test,
+                      NULL, &harness.bus_pid, error))
     {
       g_free ((char *)bus_argv[1]);
       return FALSE;
@@ -231,6 +242,41 @@ tr_test_avahi_setup (GError **error)
   address = g_strconcat ("unix:path=", bus_path, NULL);
   g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", address, TRUE);
   return TRUE;
+}
+
+/* Under the lock, a daemon of the pid file that runs one of our own
+ * configurations (host tr-test, a tr-avahi-XXXXXX directory) is left over from a test
+ * that died before die_with_test() existed or before teardown: stop it.
+ * Any other avahi-daemon is the machine's own, and is left alone. */
+static void
+stop_stale_test_daemon (void)
+{
+  g_autofree char *pid_text = NULL;
+  g_autofree char *cmdline_path = NULL;
+  g_autofree char *cmdline = NULL;
+  gsize length = 0;
+  pid_t pid;
+
+  if (!g_file_get_contents ("/run/avahi-daemon/pid", &pid_text, NULL, NULL))
+    return;
+  pid = (pid_t)g_ascii_strtoll (pid_text, NULL, 10);
+  if (pid <= 1)
+    return;
+  cmdline_path = g_strdup_printf ("/proc/%d/cmdline", (int)pid);
+  if (!g_file_get_contents (cmdline_path, &cmdline, &length, NULL))
+    return;
+  for (gsize i = 0; i + 1 < length; i++)
+    if (cmdline[i] == '\0')
+      cmdline[i] = ' ';
+  /* Its title once it runs ("avahi-daemon: running [tr-test.local]",
+   * from host-name= in our configuration), or its arguments before. */
+  if (strstr (cmdline, "[tr-test.") == NULL && strstr (cmdline, "/tr-avahi-") == NULL)
+    return;
+  g_printerr ("# stopping avahi-daemon %d, left over by a DNS-SD test that died\n", (int)pid);
+  kill (pid, SIGKILL);
+  for (int i = 0; i < 100 && kill (pid, 0) == 0; i++)
+    g_usleep (50 * 1000);
+  g_unlink ("/run/avahi-daemon/pid");
 }
 
 static gboolean
@@ -255,6 +301,7 @@ tr_test_avahi_start_daemon (GError **error)
 
   g_return_val_if_fail (harness.avahi_pid == 0, FALSE);
 
+  stop_stale_test_daemon ();
   if (daemon_up_cb (NULL))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
@@ -265,7 +312,7 @@ tr_test_avahi_start_daemon (GError **error)
   if (!g_spawn_async (NULL, (char **)argv, NULL,
                       G_SPAWN_DO_NOT_REAP_CHILD
                         | (g_test_verbose () ? 0 : G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL),
-                      NULL, NULL, &harness.avahi_pid, error))
+                      die_with_test, NULL, &harness.avahi_pid, error))
     return FALSE;
   if (!tr_test_avahi_wait (daemon_up_cb, NULL, START_TIMEOUT_S))
     {

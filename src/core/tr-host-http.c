@@ -283,8 +283,10 @@ _tr_host_handle_tickets (SoupServer *server, SoupServerMessage *msg, const char 
       const char *id = path + strlen (API_PREFIX "/tickets/");
       g_autofree char *ticket_id = g_strndup (id, strlen (id) - strlen ("/reprint"));
 
+      /* A reprint costs paper: it counts against the station's rate. */
       if (!_tr_host_require_method (msg, SOUP_METHOD_POST, NULL)
-          || !_tr_host_authorize_request (self, msg, TRUE, &paired_id))
+          || !_tr_host_authorize_request (self, msg, TRUE, &paired_id)
+          || !_tr_host_take_http_tokens (self, msg, paired_id, 1))
         return;
       _tr_host_handle_reprint (self, msg, ticket_id);
       return;

@@ -2,7 +2,8 @@
  *
  * Every second: hello and heartbeat timeouts, stations gone quiet,
  * closed sockets and (now and then) revocations made by another process.
- * Every minute: WAL checkpoint, pruning the event log and the
+ * Every minute: WAL checkpoint, pruning the event log, the print
+ * journal (slips of tickets gone from the log, after 24 h) and the
  * speed-of-service timings past 90 days, and writing when
  * stations were last seen.
  *
@@ -17,6 +18,7 @@
 #include "tr-error.h"
 #include "tr-protocol.h"
 #include "tr-service-stats.h"
+#include "tr-store-printers.h"
 
 /* Every 5 checks: revocations made by another process. */
 #define REVOCATION_CHECK_TICKS 5
@@ -81,6 +83,7 @@ typedef struct
   gint64 keep_events;
   gint64 timings_before; /* ms: speed-of-service rows older go */
   gint64 links_before;   /* ms: connection history that ended before goes */
+  gint64 journal_before; /* ms: slips printed before go, once their ticket left the log */
 } Pruning;
 
 static gboolean
@@ -94,7 +97,8 @@ checkpoint_and_prune (TrStore *store, gpointer data, GError **error)
   /* The timings outlive the log: a report of last month needs them. */
   return tr_store_prune_events (store, pruning->keep_events, error)
          && tr_store_prune_timings (store, pruning->timings_before, error)
-         && tr_store_prune_links (store, pruning->links_before, error);
+         && tr_store_prune_links (store, pruning->links_before, error)
+         && tr_store_prune_journal (store, pruning->journal_before, error);
 }
 
 static void
@@ -121,6 +125,7 @@ _tr_host_maintenance_cb (gpointer user_data)
       = tr_exporter_limit_prune (self->exporter, self->head_seq, pruning->keep_events);
   pruning->timings_before = tr_now_ms () - TR_SERVICE_KEEP_MS;
   pruning->links_before = tr_now_ms () - TR_LINK_KEEP_MS;
+  pruning->journal_before = tr_now_ms () - TR_PRINT_JOURNAL_KEEP_MS;
   /* The links still up were up now: a host that dies loses at most a
    * minute of their history. */
   _tr_host_links_flush (self, tr_now_ms ());

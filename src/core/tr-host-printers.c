@@ -39,6 +39,9 @@ spool_write_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (write->done != NULL)
     write->done (write->done_data, ok, error);
   g_free (write);
+  /* A journal row or a cursor moved: the standby gets it (issue 13). */
+  if (ok)
+    _tr_host_standby_push_journal (TR_HOST (source));
 }
 
 static void
@@ -109,6 +112,10 @@ _tr_host_printers_check (TrHost *self)
 
   if (self->print_spool != NULL && !tr_print_spool_reload (self->print_spool, &error))
     g_warning ("Reading the printers failed: %s", error->message);
+  /* Every 5 s and after each change here: the standby gets the printers,
+   * and the roster a `ticketrail-host revoke` changed, when they changed
+   * (tr-host-standby.c compares). */
+  _tr_host_standby_push_state (self);
 }
 
 /* ---- The public calls ---- */
@@ -297,6 +304,7 @@ reprints_queued_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (self->print_spool != NULL)
     tr_print_spool_wake (self->print_spool, 0);
+  _tr_host_standby_push_journal (self);
   g_task_return_int (task, GPOINTER_TO_INT (g_task_get_task_data (task)));
 }
 

@@ -298,6 +298,11 @@ struct _TrHost
   gint64 standby_gone_at;     /* monotonic ms it disconnected, 0 while connected */
   guint standby_timeout;      /* ms an answer may wait for it before the host answers alone */
   guint standby_timer_id;
+  /* What the standby was sent of the printers and the journal: touched
+   * by the writer thread only (tr-host-standby.c). */
+  struct _TrHostStandbyMark *standby_mark;
+  guint standby_reading;      /* a read for the standby is queued on the writer */
+  guint standby_read_again;   /* what to read again once it is back (PUSH_* flags) */
   GQueue held_batches;        /* Batch*, in commit order */
   gint64 gen;                 /* this host's generation in its lineage, from start */
   gint64 superseded_by;       /* a higher generation a paired station has seen: ops refused; 0 */
@@ -433,7 +438,14 @@ void
 _tr_host_standby_hello (TrHost *self, Connection *conn);
 void
 _tr_host_standby_closed (TrHost *self, Connection *conn);
-/* Sends the roster and the menu to the standby, read on the writer
+/* Sends the journal rows written since the last push to the standby
+ * (standby_journal), read on the writer behind the writes before. */
+void
+_tr_host_standby_push_journal (TrHost *self);
+/* Frees what the writer kept of the standby's state (finalize). */
+void
+_tr_host_standby_free_mark (TrHost *self);
+/* Sends the roster, the menu and the printers to the standby, read on the writer
  * after every write queued so far. */
 void
 _tr_host_standby_push_state (TrHost *self);

@@ -5,8 +5,10 @@
  * (GET /api/v1/standby/copy, tr-host-http.c), then says hello like a
  * station, gets the events from its copy's head on, applies each frame
  * to its copy and answers {"type":"standby_ack","seq":N} once they are
- * durable there. The roster (token hashes and revocations) and the menu
- * come in standby_state frames, at its hello and after each change.
+ * durable there. The roster (token hashes and revocations), the menu and
+ * the printers come in standby_state frames, the print journal in
+ * standby_journal frames, at its hello and after each change (the 5 s
+ * check finds those made from the command line).
  *
  * Semi-synchronous acks: while a standby is in sync, the answers of a
  * batch wait (tr-host-commit.c) until it confirmed the batch's last
@@ -34,6 +36,8 @@
 
 static gboolean
 standby_timer_cb (gpointer user_data);
+static void
+standby_push_hello (TrHost *self);
 
 gboolean
 tr_host_get_standby_connected (TrHost *self)
@@ -187,7 +191,7 @@ _tr_host_standby_hello (TrHost *self, Connection *conn)
   self->standby_lagging = self->standby_acked_seq < self->head_seq;
   g_message ("Standby %s connected from %s at seq %" G_GINT64_FORMAT, conn->station_id,
              conn->address, conn->hello_since);
-  _tr_host_standby_push_state (self);
+  standby_push_hello (self);
 }
 
 void
@@ -211,18 +215,204 @@ _tr_host_standby_stop (TrHost *self)
   self->standby = NULL;
 }
 
-/* ---- standby_state: the roster and the menu ---- */
+/* ---- standby_state and standby_journal ----
+ *
+ * One read on the writer, behind every write queued before it, makes
+ * both frames: the journal rows written since the last read (and the
+ * printers' cursors), then the roster, the menu and the printers. They
+ * come from one consistent state and go out in that order, so the
+ * standby never holds a cursor past a slip whose journal row it lacks:
+ * a promoted copy may print a slip again (the host died between its
+ * journal row and the frame: docs/printing.md), never skip one. */
 
-static gboolean
-read_state (TrStore *store, gpointer data, GError **error)
+enum
 {
-  char **out = data;
-  g_autoptr (JsonNode) roster = NULL;
+  PUSH_JOURNAL = 1 << 0,
+  PUSH_STATE = 1 << 1,
+  PUSH_HELLO = 1 << 2, /* a new standby: everything, whatever was sent */
+};
+
+/* Rows per standby_journal frame: a whole journal sent at hello stays
+ * far below the standby's 16 MiB frame limit. */
+#define JOURNAL_ROWS_PER_FRAME 500
+
+/* The writer thread's only. */
+struct _TrHostStandbyMark
+{
+  gint64 journal_max_id; /* rows up to this id were sent */
+  gint64 reprints_from;  /* the oldest reprint still waiting when sent */
+  char *printers_key;    /* names and creation times: a printer removed sends all again */
+  char *cursors;         /* the cursors last sent */
+  char *state;           /* the last standby_state, cursors left out */
+};
+
+typedef struct
+{
+  TrHost *host;
+  guint what;        /* PUSH_* */
+  GPtrArray *frames; /* out: char*, to send in order */
+} StandbyRead;
+
+void
+_tr_host_standby_free_mark (TrHost *self)
+{
+  struct _TrHostStandbyMark *mark = self->standby_mark;
+
+  if (mark == NULL)
+    return;
+  g_free (mark->printers_key);
+  g_free (mark->cursors);
+  g_free (mark->state);
+  g_clear_pointer (&self->standby_mark, g_free);
+}
+
+static char *
+journal_frame (JsonArray *rows, guint from, guint to, gboolean full, JsonNode *cursors)
+{
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "standby_journal");
+  json_builder_set_member_name (builder, "full");
+  json_builder_add_boolean_value (builder, full);
+  json_builder_set_member_name (builder, "rows");
+  json_builder_begin_array (builder);
+  for (guint i = from; i < to; i++)
+    json_builder_add_value (builder, json_node_copy (json_array_get_element (rows, i)));
+  json_builder_end_array (builder);
+  if (cursors != NULL)
+    {
+      json_builder_set_member_name (builder, "cursors");
+      json_builder_add_value (builder, json_node_copy (cursors));
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return tr_json_to_string (root);
+}
+
+/* TRUE when every printer of @before ("name/created_at\n" lines) is in
+ * @now: none was removed, or removed and added again. */
+static gboolean
+printers_kept (const char *before, const char *now)
+{
+  g_auto (GStrv) lines = g_strsplit (before != NULL ? before : "", "\n", -1);
+  g_autofree char *framed = g_strconcat ("\n", now, NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *line = g_strconcat ("\n", lines[i], "\n", NULL);
+
+      if (*lines[i] != '\0' && strstr (framed, line) == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The journal since the mark, in frames of JOURNAL_ROWS_PER_FRAME rows,
+ * the cursors on the last one. */
+static gboolean
+read_journal (TrStore *store, StandbyRead *read, JsonNode *printers, GError **error)
+{
+  struct _TrHostStandbyMark *mark = read->host->standby_mark;
+  g_autoptr (JsonNode) cursors = json_node_new (JSON_NODE_ARRAY);
+  JsonArray *cursor_array = json_array_new ();
+  g_autoptr (GString) key = g_string_new (NULL);
+  g_autoptr (JsonNode) rows = NULL;
+  g_autofree char *cursors_text = NULL;
+  JsonArray *printer_array = json_node_get_array (printers);
+  gint64 max_now, max_id = 0, waiting_min = 0;
+  gboolean full;
+  guint n;
+
+  json_node_take_array (cursors, cursor_array);
+  for (guint i = 0; i < json_array_get_length (printer_array); i++)
+    {
+      JsonObject *printer = json_array_get_object_element (printer_array, i);
+      JsonObject *cursor = json_object_new ();
+      const char *name = json_object_get_string_member (printer, "name");
+
+      json_object_set_string_member (cursor, "printer", name);
+      json_object_set_int_member (cursor, "cursor_seq",
+                                  json_object_get_int_member (printer, "cursor_seq"));
+      json_array_add_object_element (cursor_array, cursor);
+      g_string_append_printf (key, "%s/%" G_GINT64_FORMAT "\n", name,
+                              json_object_get_int_member (printer, "created_at"));
+    }
+  if ((max_now = tr_store_journal_max_id (store, error)) < 0)
+    return FALSE;
+  /* A printer removed took its rows with it (from here or from
+   * `ticketrail-host printers remove`): the ids may be given again, so
+   * the standby gets the journal whole. */
+  full = (read->what & PUSH_HELLO) || !printers_kept (mark->printers_key, key->str)
+         || max_now < mark->journal_max_id;
+  if (!(rows
+        = tr_store_dump_journal (store, full ? -1 : mark->journal_max_id,
+                                 full ? 0 : mark->reprints_from, &max_id, &waiting_min, error)))
+    return FALSE;
+  cursors_text = tr_json_to_string (cursors);
+  n = json_array_get_length (json_node_get_array (rows));
+  if (full || n > 0 || g_strcmp0 (cursors_text, mark->cursors) != 0)
+    for (guint from = 0; from < MAX (n, 1); from += JOURNAL_ROWS_PER_FRAME)
+      {
+        guint to = MIN (n, from + JOURNAL_ROWS_PER_FRAME);
+
+        g_ptr_array_add (read->frames, journal_frame (json_node_get_array (rows), from, to,
+                                                      full && from == 0, to == n ? cursors : NULL));
+      }
+  mark->journal_max_id = max_id;
+  mark->reprints_from = waiting_min;
+  g_free (mark->printers_key);
+  mark->printers_key = g_string_free (g_steal_pointer (&key), FALSE);
+  g_free (mark->cursors);
+  mark->cursors = g_steal_pointer (&cursors_text);
+  return TRUE;
+}
+
+static char *
+state_frame (JsonNode *roster, const char *menu, JsonNode *printers)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "standby_state");
+  json_builder_set_member_name (builder, "roster");
+  json_builder_add_value (builder, json_node_copy (roster));
+  json_builder_set_member_name (builder, "menu");
+  if (menu != NULL)
+    json_builder_add_string_value (builder, menu);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "printers");
+  json_builder_add_value (builder, json_node_copy (printers));
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return tr_json_to_string (root);
+}
+
+static gboolean
+read_for_standby (TrStore *store, gpointer data, GError **error)
+{
+  StandbyRead *read = data;
+  struct _TrHostStandbyMark *mark;
+  g_autoptr (JsonNode) printers = NULL;
+  g_autoptr (JsonNode) roster = NULL;
   g_autofree char *menu = NULL;
+  g_autofree char *key = NULL;
+  JsonArray *array;
   GError *local_error = NULL;
 
+  if (read->host->standby_mark == NULL)
+    read->host->standby_mark = g_new0 (struct _TrHostStandbyMark, 1);
+  mark = read->host->standby_mark;
+  if (!(printers = tr_store_dump_printers (store, TRUE, error))
+      || !read_journal (store, read, printers, error))
+    return FALSE;
+  if (!(read->what & (PUSH_STATE | PUSH_HELLO)))
+    return TRUE;
   if (!(roster = tr_store_dump_roster (store, error)))
     return FALSE;
   menu = tr_store_get_menu (store, &local_error);
@@ -231,56 +421,96 @@ read_state (TrStore *store, gpointer data, GError **error)
       g_propagate_error (error, local_error);
       return FALSE;
     }
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "type");
-  json_builder_add_string_value (builder, "standby_state");
-  json_builder_set_member_name (builder, "roster");
-  json_builder_add_value (builder, g_steal_pointer (&roster));
-  json_builder_set_member_name (builder, "menu");
-  if (menu != NULL)
-    json_builder_add_string_value (builder, menu);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  *out = tr_json_to_string (root);
+  /* Sent when it changed (the 5 s check reads it for the changes the
+   * command line makes); the cursors move with the journal frames. */
+  array = json_node_get_array (printers);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    json_object_remove_member (json_array_get_object_element (array, i), "cursor_seq");
+  key = state_frame (roster, menu, printers);
+  if (!(read->what & PUSH_HELLO) && g_strcmp0 (key, mark->state) == 0)
+    return TRUE;
+  g_free (mark->state);
+  mark->state = g_steal_pointer (&key);
+  /* The frame carries the cursors, for a printer new to the standby. */
+  g_clear_pointer (&printers, json_node_unref);
+  if (!(printers = tr_store_dump_printers (store, TRUE, error)))
+    return FALSE;
+  g_ptr_array_add (read->frames, state_frame (roster, menu, printers));
   return TRUE;
 }
 
 static void
-free_state (gpointer data)
+standby_read_free (gpointer data)
 {
-  char **out = data;
+  StandbyRead *read = data;
 
-  g_free (*out);
-  g_free (out);
+  g_ptr_array_unref (read->frames);
+  g_free (read);
 }
 
 static void
-read_state_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+push (TrHost *self, guint what);
+
+static void
+read_for_standby_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   TrHost *self = TR_HOST (source);
-  char **state = user_data; /* freed by free_state after this */
+  StandbyRead *read = user_data; /* freed by standby_read_free after this */
   g_autoptr (GError) error = NULL;
+  guint again;
 
+  self->standby_reading = FALSE;
   if (!_tr_host_write_finish (self, result, &error))
+    g_warning ("Reading the roster and the print journal for the standby failed: %s",
+               error->message);
+  else if (self->standby != NULL)
+    for (guint i = 0; i < read->frames->len; i++)
+      _tr_host_connection_send (self->standby, g_ptr_array_index (read->frames, i));
+  again = self->standby_read_again;
+  self->standby_read_again = 0;
+  if (again != 0)
+    push (self, again);
+}
+
+/* One read queued at a time: the changes asked for meanwhile are read
+ * once it is back, behind the writes they follow. */
+static void
+push (TrHost *self, guint what)
+{
+  StandbyRead *read;
+
+  if (self->standby == NULL || self->writer == NULL)
+    return;
+  if (self->standby_reading)
     {
-      g_warning ("Reading the roster for the standby failed: %s", error->message);
+      self->standby_read_again |= what;
       return;
     }
-  if (self->standby != NULL && *state != NULL)
-    _tr_host_connection_send (self->standby, *state);
+  read = g_new0 (StandbyRead, 1);
+  read->host = self;
+  read->what = what;
+  read->frames = g_ptr_array_new_with_free_func (g_free);
+  self->standby_reading = TRUE;
+  _tr_host_write_async (self, read_for_standby, read, standby_read_free, NULL, read_for_standby_cb,
+                        read);
 }
 
 void
 _tr_host_standby_push_state (TrHost *self)
 {
-  char **state;
+  push (self, PUSH_STATE);
+}
 
-  if (self->standby == NULL || self->writer == NULL)
-    return;
-  state = g_new0 (char *, 1);
-  _tr_host_write_async (self, read_state, state, free_state, NULL, read_state_cb, state);
+void
+_tr_host_standby_push_journal (TrHost *self)
+{
+  push (self, PUSH_JOURNAL);
+}
+
+static void
+standby_push_hello (TrHost *self)
+{
+  push (self, PUSH_HELLO);
 }
 
 /* ---- GET /api/v1/standby/copy: the whole database, once ---- */

@@ -427,6 +427,7 @@ tr_host_finalize (GObject *object)
   g_ptr_array_unref (self->links_writing);
   g_free (self->bound_address);
   g_free (self->tls_fingerprint);
+  _tr_host_standby_free_mark (self);
   tr_metrics_free (self->metrics);
   g_clear_pointer (&self->context, g_main_context_unref);
 

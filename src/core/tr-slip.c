@@ -413,12 +413,6 @@ tr_slip_new_ticket (const TrTicket *ticket, const TrSlipOptions *options)
 
 /* ---- Amendments ---- */
 
-static gboolean
-strv_contains (const char *const *strv, const char *s)
-{
-  return g_strv_contains (strv, s);
-}
-
 /* Modifiers that @a has and @b has not, one line each with @sign. */
 static guint
 add_modifier_changes (TrSlip *slip, const char *const *a, const char *const *b, const char *sign)
@@ -426,7 +420,7 @@ add_modifier_changes (TrSlip *slip, const char *const *a, const char *const *b, 
   guint n = 0;
 
   for (guint i = 0; a[i] != NULL; i++)
-    if (!strv_contains (b, a[i]))
+    if (!g_strv_contains (b, a[i]))
       {
         g_autofree char *first = g_strdup_printf ("    %s ", sign);
 
@@ -434,12 +428,6 @@ add_modifier_changes (TrSlip *slip, const char *const *a, const char *const *b, 
         n++;
       }
   return n;
-}
-
-static gboolean
-same_strv (const char *const *a, const char *const *b)
-{
-  return g_strv_equal (a, b);
 }
 
 /* The lines of one item's change, or none. */
@@ -473,8 +461,8 @@ add_item_change (TrSlip *slip, const TrItem *before, const TrItem *after)
   if (!is_live)
     return 0;
   if (before->quantity == after->quantity
-      && same_strv ((const char *const *)before->modifiers, (const char *const *)after->modifiers)
-      && same_strv ((const char *const *)before->allergens, (const char *const *)after->allergens)
+      && g_strv_equal ((const char *const *)before->modifiers, (const char *const *)after->modifiers)
+      && g_strv_equal ((const char *const *)before->allergens, (const char *const *)after->allergens)
       && g_strcmp0 (before->note, after->note) == 0 && g_strcmp0 (before->name, after->name) == 0)
     return 0;
 
@@ -501,7 +489,7 @@ add_item_change (TrSlip *slip, const TrItem *before, const TrItem *after)
                              (const char *const *)before->modifiers, "+");
   n += add_modifier_changes (slip, (const char *const *)before->modifiers,
                              (const char *const *)after->modifiers, "-");
-  if (!same_strv ((const char *const *)before->allergens, (const char *const *)after->allergens)
+  if (!g_strv_equal ((const char *const *)before->allergens, (const char *const *)after->allergens)
       && after->allergens[0] != NULL)
     {
       g_autofree char *list = g_strjoinv (", ", after->allergens);

@@ -319,13 +319,27 @@ apply_state (TrStandby *self, JsonObject *object)
 {
   g_autoptr (GError) error = NULL;
   JsonNode *menu = json_object_get_member (object, "menu");
+  JsonNode *printers = json_object_get_member (object, "printers");
 
+  /* A host from before issue 13's replication sends no printers: the
+   * copy keeps the ones it has. */
   if (!tr_store_replace_roster (self->store, json_object_get_member (object, "roster"), &error)
       || (menu != NULL
-          && !tr_store_set_menu (self->store,
-                                 JSON_NODE_HOLDS_VALUE (menu) ? json_node_get_string (menu) : NULL,
-                                 &error)))
-    g_warning ("Keeping the host's roster and menu failed: %s", error->message);
+          && !tr_store_set_menu (
+            self->store, JSON_NODE_HOLDS_VALUE (menu) ? json_node_get_string (menu) : NULL, &error))
+      || (printers != NULL && !tr_store_replace_printers (self->store, printers, &error)))
+    g_warning ("Keeping the host's roster, menu and printers failed: %s", error->message);
+}
+
+/* The slips the host printed: a promoted copy does not print them again. */
+static void
+apply_journal (TrStandby *self, JsonObject *object)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!tr_store_replicate_journal (self->store, json_object_get_member (object, "rows"),
+                                   json_object_get_member (object, "cursors"), &error))
+    g_warning ("Keeping the host's print journal failed: %s", error->message);
 }
 
 /* A frame of the standby's own, or NULL for the usual frames. */
@@ -364,10 +378,12 @@ on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer us
   self->last_heard = g_get_monotonic_time ();
   if ((own = parse_standby_frame (parser, data, length)) != NULL)
     {
-      if (g_strcmp0 (json_object_get_string_member_with_default (own, "type", NULL),
-                     "standby_state")
-          == 0)
+      const char *kind = json_object_get_string_member_with_default (own, "type", NULL);
+
+      if (g_strcmp0 (kind, "standby_state") == 0)
         apply_state (self, own);
+      else if (g_strcmp0 (kind, "standby_journal") == 0)
+        apply_journal (self, own);
       return;
     }
   if (!(frame = tr_frame_parse (data, length, &error)))

@@ -412,3 +412,24 @@ tr_store_journal_list (TrStore *self, const char *printer, GError **error)
                        " ORDER BY id",
                        printer, NULL, NULL, error);
 }
+
+gboolean
+tr_store_prune_journal (TrStore *self, gint64 before_ms, GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (TR_IS_STORE (self), FALSE);
+
+  if (!_tr_store_begin_write (self, error))
+    return FALSE;
+  /* A ticket still in the log may be amended: its last slip is the
+   * "before" of the AMENDED one. A waiting reprint is never old. */
+  stmt = prepare (self,
+                  "DELETE FROM print_journal WHERE printed_at IS NOT NULL AND printed_at < ?1"
+                  " AND ticket_id NOT IN (SELECT ticket_id FROM events)",
+                  error);
+  if (stmt == NULL)
+    return in_transaction (self, FALSE, error);
+  sqlite3_bind_int64 (stmt, 1, before_ms);
+  return in_transaction (self, step_done (self, stmt, "pruning the print journal", error), error);
+}

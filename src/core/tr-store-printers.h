@@ -14,6 +14,10 @@
 
 G_BEGIN_DECLS
 
+/* How long a printed slip stays in the journal once its ticket left the
+ * event log (tr_store_prune_journal()). */
+#define TR_PRINT_JOURNAL_KEEP_MS ((gint64)24 * 60 * 60 * 1000)
+
 /* The journal's kinds of slip. */
 #define TR_PRINT_KIND_TICKET "ticket"
 #define TR_PRINT_KIND_AMENDMENT "amendment"
@@ -72,6 +76,9 @@ TrPrintRecord *tr_store_journal_last (TrStore *self, const char *printer, const 
                                       const char *route, GError **error);
 /* The reprints waiting on @printer, oldest first (TrPrintRecord*). */
 GPtrArray *tr_store_journal_waiting (TrStore *self, const char *printer, GError **error);
+/* Deletes the slips printed before @before_ms whose ticket has no event
+ * left in the log (the host's minutely maintenance, with 24 h). */
+gboolean   tr_store_prune_journal  (TrStore *self, gint64 before_ms, GError **error);
 /* Every record of @printer, oldest first (tests, `printers list`). */
 GPtrArray *tr_store_journal_list   (TrStore *self, const char *printer, GError **error);
 
