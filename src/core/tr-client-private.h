@@ -43,6 +43,9 @@ struct _TrClient
 
   TrStore *store;
   char *host_url;
+  /* The new host's address a superseded host named in its 4410 (issue
+   * 17): the next attempt goes there. NULL otherwise. */
+  char *superseded_url;
   char *station_id;
   char *station_name;
   char *role;

@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include <libsoup/soup.h>
+#include <string.h>
 
 #include "tr-codec.h"
 #include "tr-error.h"
@@ -384,6 +385,30 @@ _tr_client_release_held_refusal (TrClient *self)
     _tr_client_set_unauthorized (self, reason, message);
 }
 
+/* A superseded host names the new host in its 4410 reason, "superseded
+ * URL" (docs/protocol.md). Only an address of the same scheme is
+ * taken: a station that pinned a TLS host never falls back to plain
+ * HTTP, and the new host's certificate is checked as any other. */
+static void
+remember_new_host (TrClient *self, const char *reason)
+{
+  const char *url, *scheme, *current;
+
+  if (reason == NULL || !g_str_has_prefix (reason, "superseded "))
+    return;
+  url = reason + strlen ("superseded ");
+  if (self->host_url == NULL || g_strcmp0 (url, self->host_url) == 0
+      || !g_uri_is_valid (url, G_URI_FLAGS_NONE, NULL))
+    return;
+  scheme = g_uri_peek_scheme (url);
+  current = g_uri_peek_scheme (self->host_url);
+  if (scheme == NULL || current == NULL || strcmp (scheme, current) != 0
+      || (strcmp (scheme, "http") != 0 && strcmp (scheme, "https") != 0))
+    return;
+  g_free (self->superseded_url);
+  self->superseded_url = g_strdup (url);
+}
+
 static void
 on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
 {
@@ -401,7 +426,9 @@ on_ws_closed (SoupWebsocketConnection *ws, gpointer user_data)
                                      : _ ("This station is not paired with the host: pair it"));
       return;
     }
-  else if (code != 0 && code != SOUP_WEBSOCKET_CLOSE_NO_STATUS)
+  if (code == TR_CLOSE_SUPERSEDED)
+    remember_new_host (self, reason);
+  if (code != 0 && code != SOUP_WEBSOCKET_CLOSE_NO_STATUS)
     {
       if (reason != NULL && *reason != '\0')
         /* Translators: a WebSocket close code and its reason. */
@@ -498,6 +525,14 @@ _tr_client_ws_start_attempt (TrClient *self)
   g_assert (self->ws == NULL && self->ws_cancellable == NULL);
 
   _tr_client_clear_source (&self->reconnect_source);
+  /* The host we knew was replaced and said by whom: go there. */
+  if (self->superseded_url != NULL)
+    {
+      g_message ("the host was replaced; following it to %s", self->superseded_url);
+      g_free (self->host_url);
+      self->host_url = g_steal_pointer (&self->superseded_url);
+      g_object_notify_by_pspec (G_OBJECT (self), _tr_client_properties[PROP_HOST_URL]);
+    }
   url = _tr_client_make_url (self, "/api/v1/ws");
   msg = soup_message_new (SOUP_METHOD_GET, url);
   if (msg == NULL)

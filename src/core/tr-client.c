@@ -505,6 +505,7 @@ tr_client_finalize (GObject *object)
   g_clear_pointer (&self->ws_in_flight, g_hash_table_unref);
   g_clear_pointer (&self->post_in_flight, g_hash_table_unref);
   g_free (self->host_url);
+  g_free (self->superseded_url);
   g_free (self->station_id);
   g_free (self->station_name);
   g_free (self->role);
@@ -641,6 +642,8 @@ tr_client_set_property (GObject *object, guint prop_id, const GValue *value, GPa
         self->store = g_value_dup_object (value);
         break;
       case PROP_HOST_URL:
+        /* Whoever sets the address knows better than an old 4410. */
+        g_clear_pointer (&self->superseded_url, g_free);
         if (set_string (&self->host_url, value))
           {
             g_object_notify_by_pspec (object, pspec);

@@ -201,12 +201,10 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
    * replaced. */
   if (_tr_host_check_superseded (self, frame->gen))
     {
-      g_autofree char *message = g_strdup_printf (
-        "this host was replaced by generation %" G_GINT64_FORMAT " of the restaurant's host; "
-        "connect to the new host",
-        self->superseded_by);
+      g_autofree char *message = _tr_host_superseded_message (self);
+      g_autofree char *reason = _tr_host_superseded_reason (self);
 
-      _tr_host_connection_fail (conn, "superseded", message, TR_CLOSE_SUPERSEDED, "superseded");
+      _tr_host_connection_fail (conn, "superseded", message, TR_CLOSE_SUPERSEDED, reason);
       return;
     }
 

@@ -306,6 +306,7 @@ struct _TrHost
   GQueue held_batches;        /* Batch*, in commit order */
   gint64 gen;                 /* this host's generation in its lineage, from start */
   gint64 superseded_by;       /* a higher generation a paired station has seen: ops refused; 0 */
+  char *superseded_url;       /* that generation's address, when DNS-SD showed it; else NULL */
 };
 
 typedef enum
@@ -455,6 +456,19 @@ _tr_host_standby_stop (TrHost *self);
  * closes its stations with 4410 (no split brain). TRUE when superseded. */
 gboolean
 _tr_host_check_superseded (TrHost *self, gint64 gen);
+/* The same, learnt from DNS-SD (tr-host-dnssd.c): a live host of this
+ * lineage advertises @gen at @url. The 4410 reason, the error frame and
+ * the 409 then name @url, so stations go there. */
+void
+_tr_host_supersede (TrHost *self, gint64 gen, const char *url);
+/* "this host was replaced by generation N …; connect to the new host[ at
+ * URL]" for the error frame and the 409 body. */
+char *
+_tr_host_superseded_message (TrHost *self);
+/* The 4410 close reason: "superseded URL" when the address is known and
+ * fits in a close frame's 123 bytes, else "superseded". */
+char *
+_tr_host_superseded_reason (TrHost *self);
 /* Answers 409 superseded and returns TRUE once this host was superseded. */
 gboolean
 _tr_host_refuse_if_superseded (TrHost *self, SoupServerMessage *msg);

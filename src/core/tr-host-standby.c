@@ -653,8 +653,9 @@ _tr_host_check_superseded (TrHost *self, gint64 gen)
 {
   if (gen > self->gen && gen > self->superseded_by)
     {
-      g_message ("A station has seen generation %" G_GINT64_FORMAT " of this restaurant's host; "
-                 "this host (generation %" G_GINT64_FORMAT ") was replaced and refuses ops now",
+      g_message ("Generation %" G_GINT64_FORMAT " of this restaurant's host exists (a station's "
+                 "hello or DNS-SD); this host (generation %" G_GINT64_FORMAT ") was replaced and "
+                 "refuses ops now",
                  gen, self->gen);
       self->superseded_by = gen;
       /* Every station goes to look for the new host. */
@@ -663,8 +664,12 @@ _tr_host_check_superseded (TrHost *self, gint64 gen)
           Connection *conn = g_ptr_array_index (self->connections, i - 1);
 
           if (conn->hello_done)
-            _tr_host_connection_fail (conn, "superseded", "this host was replaced",
-                                      TR_CLOSE_SUPERSEDED, "superseded");
+            {
+              g_autofree char *message = _tr_host_superseded_message (self);
+              g_autofree char *reason = _tr_host_superseded_reason (self);
+
+              _tr_host_connection_fail (conn, "superseded", message, TR_CLOSE_SUPERSEDED, reason);
+            }
         }
     }
   return self->superseded_by > 0;
@@ -677,9 +682,7 @@ _tr_host_refuse_if_superseded (TrHost *self, SoupServerMessage *msg)
 
   if (self->superseded_by == 0)
     return FALSE;
-  message = g_strdup_printf ("this host was replaced by generation %" G_GINT64_FORMAT
-                             " of the restaurant's host; send ops to the new host",
-                             self->superseded_by);
+  message = _tr_host_superseded_message (self);
   _tr_host_respond_error (msg, SOUP_STATUS_CONFLICT, "superseded", message);
   return TRUE;
 }

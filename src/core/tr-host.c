@@ -415,6 +415,7 @@ tr_host_finalize (GObject *object)
   g_ptr_array_unref (self->pending_requests);
   g_free (self->db_id);
   g_free (self->lineage);
+  g_free (self->superseded_url);
   _tr_host_event_cache_clear (self);
   g_free (self->event_cache);
   g_hash_table_unref (self->stations);

@@ -51,7 +51,8 @@ struct _TrStandby
   guint ping_id;
   guint reconnect_id;
   gboolean running;
-  gboolean recopy; /* the host answered with a snapshot: the copy is too old */
+  gboolean recopy;   /* the host answered with a snapshot: the copy is too old */
+  gint64 last_heard; /* monotonic µs of the host's last frame; 0 never (auto-promotion) */
 };
 
 G_DEFINE_FINAL_TYPE (TrStandby, tr_standby, G_TYPE_OBJECT)
@@ -373,6 +374,8 @@ on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer us
   const char *data = g_bytes_get_data (message, &length);
   JsonObject *own;
 
+  /* Its pongs come every PING_INTERVAL_MS: silence means no host. */
+  self->last_heard = g_get_monotonic_time ();
   if ((own = parse_standby_frame (parser, data, length)) != NULL)
     {
       const char *kind = json_object_get_string_member_with_default (own, "type", NULL);
@@ -536,6 +539,22 @@ connect_ws (TrStandby *self)
   soup_session_websocket_connect_async (self->session, msg, NULL, (char **)protocols,
                                         G_PRIORITY_DEFAULT, self->cancellable, on_connected,
                                         g_object_ref (self));
+}
+
+gint64
+tr_standby_get_last_heard (TrStandby *self)
+{
+  g_return_val_if_fail (TR_IS_STANDBY (self), 0);
+
+  return self->last_heard;
+}
+
+TrStore *
+tr_standby_get_store (TrStandby *self)
+{
+  g_return_val_if_fail (TR_IS_STANDBY (self), NULL);
+
+  return self->store;
 }
 
 gboolean

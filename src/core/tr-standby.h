@@ -6,6 +6,8 @@
 
 #include <glib-object.h>
 
+#include "tr-store.h"
+
 G_BEGIN_DECLS
 
 #define TR_TYPE_STANDBY (tr_standby_get_type ())
@@ -34,5 +36,11 @@ void        tr_standby_stop          (TrStandby   *self);
 
 /* The newest seq the copy holds, durable. */
 gint64      tr_standby_get_head_seq  (TrStandby   *self);
+/* When the host last sent this standby a frame (monotonic µs; its pongs
+ * come every 2 s), 0 if never since tr_standby_start(): what
+ * ticketrail-host --auto-promote-after watches. */
+gint64      tr_standby_get_last_heard (TrStandby  *self);
+/* The copy (NULL before tr_standby_start()): its lineage and gen. */
+TrStore    *tr_standby_get_store     (TrStandby   *self);
 
 G_END_DECLS

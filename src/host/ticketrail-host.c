@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "tr-dnssd-browser.h"
 #include "tr-exporter.h"
 #include "tr-host.h"
 #include "tr-host-printers-cmd.h"
@@ -68,15 +69,78 @@ format_time (gint64 ms)
   return time != NULL ? g_date_time_format (time, "%Y-%m-%d %H:%M:%S") : g_strdup ("?");
 }
 
-/* --standby-of: keep a copy of that host until SIGINT or SIGTERM. */
+/* --auto-promote-after (issue 17, off by default). */
+typedef struct
+{
+  TrStandby *standby;
+  TrDnssdBrowser *browser; /* NULL with TICKETRAIL_DNSSD=0 */
+  GMainLoop *loop;
+  guint after_s;
+  gboolean promote;
+  gboolean said_other;
+} AutoPromote;
+
+/* Promote once the host has been silent for after_s, unless DNS-SD
+ * shows another live host of this lineage at our generation or above
+ * (someone promoted already). The host we copy is not counted: a
+ * SIGKILLed host's record outlives it in Avahi's cache. A standby that
+ * never heard its host in this run never promotes itself. */
+static gboolean
+auto_promote_check (gpointer data)
+{
+  AutoPromote *auto_promote = data;
+  gint64 heard = tr_standby_get_last_heard (auto_promote->standby);
+  TrStore *copy = tr_standby_get_store (auto_promote->standby);
+  g_autofree char *lineage = NULL;
+  gint64 gen = 0;
+
+  if (heard == 0 || copy == NULL
+      || g_get_monotonic_time () - heard < (gint64)auto_promote->after_s * G_USEC_PER_SEC)
+    return G_SOURCE_CONTINUE;
+  if (auto_promote->browser != NULL && tr_store_get_lineage (copy, &lineage, &gen, NULL)
+      && lineage != NULL)
+    {
+      GListModel *hosts = G_LIST_MODEL (auto_promote->browser);
+
+      for (guint i = 0; i < g_list_model_get_n_items (hosts); i++)
+        {
+          g_autoptr (TrDnssdHost) host = g_list_model_get_item (hosts, i);
+          const TrDnssdTxt *txt = tr_dnssd_host_get_txt (host);
+
+          if (g_strcmp0 (txt->lineage, lineage) == 0 && txt->gen >= gen
+              && g_strcmp0 (txt->host_id, tr_store_get_db_id (copy)) != 0)
+            {
+              if (!auto_promote->said_other)
+                g_print ("ticketrail-host: not promoting: %s serves generation %" G_GINT64_FORMAT
+                         "\n",
+                         tr_dnssd_host_get_url (host), txt->gen);
+              auto_promote->said_other = TRUE;
+              return G_SOURCE_CONTINUE;
+            }
+        }
+    }
+  /* Not translated: tests and scripts wait for it. */
+  g_print ("ticketrail-host: no word from the host for %u s: promoting this standby\n",
+           auto_promote->after_s);
+  fflush (stdout);
+  auto_promote->promote = TRUE;
+  g_main_loop_quit (auto_promote->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* --standby-of: keep a copy of that host until SIGINT or SIGTERM, or
+ * until --auto-promote-after decides to promote it (*promote TRUE). */
 static int
-run_standby (const char *data_dir, const char *url, const char *code)
+run_standby (const char *data_dir, const char *url, const char *code, guint auto_promote_after,
+             gboolean *promote)
 {
   g_autoptr (TrStandby) standby = tr_standby_new (data_dir);
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr (GError) error = NULL;
+  g_autoptr (TrDnssdBrowser) browser = NULL;
   Shutdown shutdown = { loop };
-  guint sigint_id, sigterm_id;
+  AutoPromote auto_promote = { standby, NULL, loop, auto_promote_after, FALSE, FALSE };
+  guint sigint_id, sigterm_id, auto_promote_id = 0;
 
   if (code != NULL && !tr_standby_pair (standby, url, code, &error))
     {
@@ -94,11 +158,27 @@ run_standby (const char *data_dir, const char *url, const char *code)
   g_print ("ticketrail-host: standby of %s at seq %" G_GINT64_FORMAT "\n", url,
            tr_standby_get_head_seq (standby));
   fflush (stdout);
+  if (auto_promote_after > 0)
+    {
+      if (g_strcmp0 (g_getenv ("TICKETRAIL_DNSSD"), "0") != 0)
+        {
+          browser = tr_dnssd_browser_new ();
+          tr_dnssd_browser_start (browser);
+          auto_promote.browser = browser;
+        }
+      auto_promote_id = g_timeout_add (250, auto_promote_check, &auto_promote);
+    }
   g_main_loop_run (loop);
+  if (browser != NULL)
+    tr_dnssd_browser_stop (browser);
+  if (auto_promote_id != 0 && !auto_promote.promote)
+    g_source_remove (auto_promote_id);
   tr_standby_stop (standby);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
-  g_print ("ticketrail-host: %s\n", C_ ("host status", "stopped"));
+  *promote = auto_promote.promote;
+  if (!auto_promote.promote)
+    g_print ("ticketrail-host: %s\n", C_ ("host status", "stopped"));
   return 0;
 }
 
@@ -318,6 +398,7 @@ main (int argc, char *argv[])
   gboolean promote = FALSE;
   gboolean training = FALSE;
   gboolean clear = FALSE;
+  int auto_promote_after = 0;
   int standby_timeout = -1;
   g_autoptr (GTlsCertificate) certificate = NULL;
   Shutdown shutdown = { 0 };
@@ -391,6 +472,10 @@ main (int argc, char *argv[])
           NULL },
         { "clear-training", 0, 0, G_OPTION_ARG_NONE, &clear,
           N_ ("Remove every ticket from the training database, then exit"), NULL },
+        { "auto-promote-after", 0, 0, G_OPTION_ARG_INT, &auto_promote_after,
+          N_ ("With --standby-of: promote this standby by itself once the host has not answered "
+              "for SECONDS, unless DNS-SD shows another host already serving (default 0: never)"),
+          N_ ("SECONDS") },
         { "standby-timeout", 0, 0, G_OPTION_ARG_INT, &standby_timeout,
           N_ ("Milliseconds an acknowledgement may wait for the standby before the host acks "
               "alone (default 3000)"),
@@ -494,6 +579,12 @@ main (int argc, char *argv[])
       db_path = g_build_filename (data_dir, TR_STORE_TRAINING_FILE, NULL);
     }
 
+  if (auto_promote_after < 0 || auto_promote_after > 86400)
+    {
+      g_printerr ("ticketrail-host: %s\n",
+                  _ ("--auto-promote-after must be between 0 and 86400 seconds"));
+      return 2;
+    }
   if (standby_of != NULL || pairing_code != NULL)
     {
       if (standby_of == NULL || promote)
@@ -502,7 +593,21 @@ main (int argc, char *argv[])
                       _ ("--pairing-code needs --standby-of, which goes without --promote"));
           return 2;
         }
-      return run_standby (data_dir, standby_of, pairing_code);
+      {
+        gboolean promote_now = FALSE;
+        int status = run_standby (data_dir, standby_of, pairing_code, (guint)auto_promote_after,
+                                  &promote_now);
+
+        if (!promote_now)
+          return status;
+        /* The standby stopped; its copy becomes the host below. */
+        promote = TRUE;
+      }
+    }
+  else if (auto_promote_after != 0)
+    {
+      g_printerr ("ticketrail-host: %s\n", _ ("--auto-promote-after needs --standby-of"));
+      return 2;
     }
 
   /* The host's commits precede its acks: synchronous=FULL. */
