@@ -13,6 +13,7 @@
 #include "tr-foh-view.h"
 #include "tr-host-monitor.h"
 #include "tr-link-watch.h"
+#include "tr-promote-banner.h"
 #include "tr-protocol.h"
 #include "tr-service-window.h"
 #include "tr-welcome-page.h"
@@ -60,6 +61,7 @@ struct _TrWindow
   GtkMenuButton *menu_button;
   GtkPopover *recall_popover;
   GtkBox *recall_box;
+  GtkWidget *promote_banner; /* a client's, under the lost-host banner */
 };
 
 G_DEFINE_FINAL_TYPE (TrWindow, tr_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -699,6 +701,15 @@ tr_window_constructed (GObject *object)
                                self, G_CONNECT_SWAPPED);
       on_host_lost (self);
     }
+  if (self->station != NULL && tr_station_get_mode (self->station) == TR_STATION_MODE_CLIENT)
+    {
+      self->promote_banner = tr_promote_banner_new (
+        self->station,
+        self->settings != NULL ? g_settings_get_uint (self->settings, "host-port") : TR_DEFAULT_PORT);
+      gtk_box_insert_child_after (
+        GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->host_lost_revealer))),
+        self->promote_banner, GTK_WIDGET (self->host_lost_revealer));
+    }
 
   if (self->kiosk)
     {
@@ -721,6 +732,7 @@ tr_window_dispose (GObject *object)
   self->kitchen_view = NULL;
   self->foh_view = NULL;
   self->indicator = NULL;
+  self->promote_banner = NULL;
   if (self->board_view != NULL && self->sound_player != NULL)
     tr_sound_player_set_ticket_sounds_owner (self->sound_player, NULL);
   self->board_view = NULL;
@@ -921,4 +933,11 @@ tr_window_get_host_lost_banner (TrWindow *self)
   return gtk_revealer_get_reveal_child (self->host_lost_revealer)
            ? gtk_label_get_label (self->host_lost_label)
            : NULL;
+}
+
+GtkWidget *
+tr_window_get_promote_banner (TrWindow *self)
+{
+  g_return_val_if_fail (TR_IS_WINDOW (self), NULL);
+  return self->promote_banner;
 }

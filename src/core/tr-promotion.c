@@ -26,12 +26,14 @@ tr_promotion_check (gboolean has_copy, gint64 copy_seq, gint64 newest_seen, TrPr
 char *
 tr_promotion_describe (const TrPromotionCheck *check)
 {
-  g_return_val_if_fail (check != NULL, NULL);
+  g_autofree char *local = g_strdup_printf ("%" G_GINT64_FORMAT, check->local_seq);
+  g_autofree char *newest = g_strdup_printf ("%" G_GINT64_FORMAT, check->newest_seq);
 
-  /* Translators: #%2$ is the newest change number the host announced. */
-  return g_strdup_printf (_ ("This station has every change up to #%" G_GINT64_FORMAT
-                             "; the newest the host announced was #%" G_GINT64_FORMAT),
-                          check->local_seq, check->newest_seq);
+  /* Translators: two change numbers: this station's newest, then the
+   * newest the host announced. */
+  return g_strdup_printf (_ ("This station has every change up to #%s; the newest the host "
+                             "announced was #%s"),
+                          local, newest);
 }
 
 gboolean
