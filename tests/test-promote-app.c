@@ -188,6 +188,8 @@ step_choose_standby (Fixture *f)
   row = TR_STANDBY_ROW (tr_host_monitor_get_standby_row (f->monitor));
   g_assert_nonnull (row);
   tr_standby_row_refresh (row);
+  if (tr_host_get_standby_invited (tr_station_get_host (f->a)) == NULL)
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "No standby"));
   tr_standby_row_choose (row, tr_station_get_station_id (app_station (f)));
   return g_strcmp0 (tr_host_get_standby_invited (tr_station_get_host (f->a)),
                     tr_station_get_station_id (app_station (f)))

@@ -293,6 +293,7 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
             self->standby_url = g_strdup (frame->standby_url);
             g_signal_emit (self, _tr_client_signals[STANDBY_URL], 0, self->standby_url);
           }
+        self->standby_warning = frame->standby_warning;
         break;
 
       case TR_FRAME_ERROR:

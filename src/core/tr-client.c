@@ -444,6 +444,13 @@ tr_client_get_standby_url (TrClient *self)
   return self->standby_url;
 }
 
+gboolean
+tr_client_get_standby_warning (TrClient *self)
+{
+  g_return_val_if_fail (TR_IS_CLIENT (self), FALSE);
+  return self->standby_warning;
+}
+
 guint
 tr_client_get_queued_ops (TrClient *self)
 {

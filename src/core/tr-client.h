@@ -188,5 +188,8 @@ GPtrArray       *tr_client_list_printers_finish (TrClient      *self,
 gint64           tr_client_get_newest_head_seq (TrClient *self);
 /* The standby's address the host last named, or NULL. */
 const char      *tr_client_get_standby_url     (TrClient *self);
+/* The host's last pong said a standby it had is not in sync: "No
+ * standby: a host failure could lose the last changes". */
+gboolean         tr_client_get_standby_warning (TrClient *self);
 
 G_END_DECLS

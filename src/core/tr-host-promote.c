@@ -111,5 +111,5 @@ _tr_host_build_pong (TrHost *self, Connection *conn, gint64 t)
 {
   g_autofree char *url = conn->standby ? NULL : tr_host_dup_standby_url (self);
 
-  return tr_frame_build_pong_full (t, url);
+  return tr_frame_build_pong_full (t, url, tr_host_get_standby_warning (self) != NULL);
 }
