@@ -19,9 +19,11 @@
 #include "tr-application.h"
 #include "tr-demo.h"
 #include "tr-host-monitor.h"
+#include "tr-preferences-window.h"
 #include "tr-promote-banner.h"
 #include "tr-standby-row.h"
 #include "tr-station-standby.h"
+#include "tr-store-lineage.h"
 #include "tr-window.h"
 #include "tr-test-util.h"
 
@@ -304,6 +306,74 @@ step_quit (Fixture *f)
   return TRUE;
 }
 
+/* ---- An old host that a promoted standby replaced ---- */
+
+static gboolean
+step_host_followed (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  TrStation *station = app_station (f);
+
+  if (station == NULL || find_window (f) == NULL || tr_station_get_host (station) == NULL)
+    return FALSE;
+  if (f->c == NULL)
+    {
+      TrHost *host = tr_station_get_host (station);
+      g_autofree char *code = tr_host_new_pairing_code (host, NULL, &error);
+
+      g_assert_no_error (error);
+      f->url_a = g_strdup_printf ("http://127.0.0.1:%u", tr_host_get_bound_port (host));
+      f->c = tr_station_new_client (f->dir_c, f->url_a, "Expo", "expo", &error);
+      g_assert_no_error (error);
+      tr_client_pair_async (tr_station_get_client (f->c), code, NULL, on_c_paired, &f->paired_c);
+    }
+  return f->paired_c && online (f->c);
+}
+
+/* The station has followed generation 9 of this restaurant's host
+ * elsewhere: its next hello tells this host it was replaced. */
+static gboolean
+step_station_saw_newer (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (tr_store_set_lineage (tr_station_get_store (f->c),
+                                       "6f1c2a3e-0000-4000-8000-000000000017", 9, &error));
+  g_assert_no_error (error);
+  tr_client_refresh (tr_station_get_client (f->c));
+  return TRUE;
+}
+
+static gboolean
+step_superseded_banner (Fixture *f)
+{
+  TrPromoteBanner *banner = TR_PROMOTE_BANNER (tr_window_get_promote_banner (find_window (f)));
+
+  if (tr_host_get_superseded_by (tr_station_get_host (app_station (f))) != 9
+      || !tr_promote_banner_get_revealed (banner))
+    return FALSE;
+  g_assert_nonnull (strstr (tr_promote_banner_get_text (banner), "Another station is now the host"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (tr_promote_banner_get_button (banner))));
+  /* No DNS-SD here: rejoining asks for the new host's address. */
+  gtk_widget_activate (GTK_WIDGET (tr_promote_banner_get_button (banner)));
+  return TRUE;
+}
+
+/* The button's "clicked" comes after its activation's feedback. */
+static gboolean
+step_preferences_shown (Fixture *f)
+{
+  TrPromoteBanner *banner = TR_PROMOTE_BANNER (tr_window_get_promote_banner (find_window (f)));
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (f->app)); l; l = l->next)
+    if (TR_IS_PREFERENCES_WINDOW (l->data))
+      {
+        g_assert_nonnull (strstr (tr_promote_banner_get_text (banner), "Preferences"));
+        return TRUE;
+      }
+  return FALSE;
+}
+
 static gboolean
 poll_steps (gpointer data)
 {
@@ -314,6 +384,42 @@ poll_steps (gpointer data)
   while (f->steps[f->step] != NULL && f->steps[f->step](f))
     f->step++;
   return f->steps[f->step] == NULL ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+}
+
+static void
+test_superseded (void)
+{
+  Fixture fixture = { 0 }, *f = &fixture;
+  StepFunc steps[] = { step_host_followed, step_station_saw_newer, step_superseded_banner,
+                       step_preferences_shown, step_quit, NULL };
+  const char *argv[] = { "ticketrail", "--data-dir", NULL, "--host", "--port", "0", "--loopback",
+                         NULL };
+  g_autoptr (GError) error = NULL;
+
+  f->dir_app = make_dir ("test-promote-app-old-XXXXXX");
+  f->dir_c = make_dir ("test-promote-app-c-XXXXXX");
+  argv[2] = f->dir_app;
+  f->app = tr_application_new ();
+  g_application_set_flags (G_APPLICATION (f->app), g_application_get_flags (G_APPLICATION (f->app))
+                                                     | G_APPLICATION_NON_UNIQUE);
+  f->steps = steps;
+  f->started = g_get_monotonic_time () / 1000;
+  g_timeout_add (POLL_MS, poll_steps, f);
+  g_assert_cmpint (g_application_run (G_APPLICATION (f->app), 7, (char **)argv), ==, 0);
+  g_assert_true (f->done);
+
+  while (gtk_application_get_windows (GTK_APPLICATION (f->app)) != NULL)
+    gtk_window_destroy (gtk_application_get_windows (GTK_APPLICATION (f->app))->data);
+  tr_station_shutdown (f->c);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (f->app);
+  g_assert_finalize_object (f->c);
+  tr_test_remove_tree (f->dir_app);
+  tr_test_remove_tree (f->dir_c);
+  g_free (f->dir_app);
+  g_free (f->dir_c);
+  g_free (f->url_a);
 }
 
 static void
@@ -390,5 +496,6 @@ main (int argc, char *argv[])
   adw_init ();
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   g_test_add_func ("/promote-app/banner-promote-follow", test_promote);
+  g_test_add_func ("/promote-app/superseded-rejoin", test_superseded);
   return g_test_run ();
 }

@@ -12,8 +12,10 @@
 
 #include <glib/gi18n.h>
 
+#include "tr-dnssd-browser.h"
 #include "tr-promotion.h"
 #include "tr-station-standby.h"
+#include "tr-store-lineage.h"
 
 #define TICK_MS 250
 
@@ -32,6 +34,10 @@ struct _TrPromoteBanner
   guint delay_ms;
   gboolean promoting;
   GCancellable *cancellable;
+  /* A host: replaced by a promoted standby (the generation), and the
+   * browser that looks for the new host then. */
+  gint64 superseded_by;
+  TrDnssdBrowser *browser;
 };
 
 G_DEFINE_FINAL_TYPE (TrPromoteBanner, tr_promote_banner, GTK_TYPE_WIDGET)
@@ -40,6 +46,57 @@ static gint64
 now_ms (void)
 {
   return g_get_monotonic_time () / 1000;
+}
+
+static void
+update_superseded (TrPromoteBanner *self)
+{
+  TrHost *host = tr_station_get_host (self->station);
+  gint64 gen = host != NULL ? tr_host_get_superseded_by (host) : 0;
+  g_autofree char *text = NULL;
+
+  if (gen == 0 || gen == self->superseded_by)
+    return;
+  self->superseded_by = gen;
+  /* Find the new host to rejoin (unless discovery is off). */
+  if (self->browser == NULL && g_strcmp0 (g_getenv ("TICKETRAIL_DNSSD"), "0") != 0)
+    {
+      self->browser = tr_dnssd_browser_new ();
+      tr_dnssd_browser_start (self->browser);
+    }
+  text = g_strdup (_ ("Another station is now the host. This station no longer takes changes."));
+  gtk_label_set_label (self->label, text);
+  gtk_button_set_label (self->button, _ ("_Rejoin as a Station"));
+  gtk_widget_set_visible (GTK_WIDGET (self->button), TRUE);
+  gtk_revealer_set_reveal_child (self->revealer, TRUE);
+}
+
+/* Rejoin: the new host of this restaurant if DNS-SD sees it, else the
+ * Preferences, where its address can be typed. */
+static void
+rejoin (TrPromoteBanner *self)
+{
+  GApplication *app = g_application_get_default ();
+  g_autofree char *lineage = NULL;
+  gint64 gen = 0;
+  TrDnssdHost *pick = NULL;
+
+  if (self->browser != NULL
+      && tr_store_get_lineage (tr_station_get_store (self->station), &lineage, &gen, NULL)
+      && lineage != NULL)
+    pick = tr_dnssd_browser_pick_host (self->browser, lineage, self->superseded_by, NULL);
+  if (app == NULL)
+    return;
+  if (pick != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (app), "join",
+                                    g_variant_new_string (tr_dnssd_host_get_url (pick)));
+  else
+    {
+      gtk_label_set_label (self->label,
+                           _ ("The new host was not found on the network: enter its address "
+                              "in Preferences to rejoin"));
+      g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+    }
 }
 
 static void
@@ -66,6 +123,13 @@ tick_cb (gpointer user_data)
   TrPromoteBanner *self = user_data;
 
   update (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+tick_superseded_cb (TrPromoteBanner *self)
+{
+  update_superseded (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -139,6 +203,11 @@ on_button_clicked (TrPromoteBanner *self)
   g_autofree char *body = NULL;
   GtkWidget *dialog;
 
+  if (self->superseded_by > 0)
+    {
+      rejoin (self);
+      return;
+    }
   if (self->keeper == NULL || client == NULL)
     return;
   tr_promotion_check (tr_station_standby_is_active (self->keeper),
@@ -183,6 +252,9 @@ tr_promote_banner_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->browser != NULL)
+    tr_dnssd_browser_stop (self->browser);
+  g_clear_object (&self->browser);
   if (self->revealer != NULL)
     gtk_widget_unparent (GTK_WIDGET (self->revealer));
   self->revealer = NULL;
@@ -241,7 +313,12 @@ tr_promote_banner_new (TrStation *station, guint listen_port)
   self->station = g_object_ref (station);
   self->delay_ms = tr_promotion_unreachable_delay_ms ();
   if (tr_station_get_mode (station) != TR_STATION_MODE_CLIENT)
-    return GTK_WIDGET (self);
+    {
+      /* A host: watch for a promoted standby replacing it. A cheap
+       * read; the host has no signal for it. */
+      self->tick_id = g_timeout_add (1000, (GSourceFunc)tick_superseded_cb, self);
+      return GTK_WIDGET (self);
+    }
 
   store = tr_station_get_store (station);
   if (tr_store_get_path (store) != NULL)

@@ -20,8 +20,11 @@ G_DECLARE_FINAL_TYPE (TrPromoteBanner, tr_promote_banner, TR, PROMOTE_BANNER, Gt
  * On this station's standby (tr-station-standby.h, made here with
  * @listen_port, the port this station would host on) it offers Make
  * This Station the Host: a dialog with how far behind the copy is, then
- * the promotion, then app.host. Elsewhere it says who can promote. A
- * host station gets an empty banner that never shows. */
+ * the promotion, then app.host. Elsewhere it says who can promote. On
+ * a host it shows once a promoted standby replaced it
+ * (tr_host_get_superseded_by()): "Another station is now the host",
+ * with Rejoin as a Station (app.join to the new host DNS-SD finds, else
+ * app.preferences to type its address). */
 GtkWidget *tr_promote_banner_new           (TrStation *station,
                                             guint      listen_port);
 /* For tests and screenshots. */

@@ -701,7 +701,7 @@ tr_window_constructed (GObject *object)
                                self, G_CONNECT_SWAPPED);
       on_host_lost (self);
     }
-  if (self->station != NULL && tr_station_get_mode (self->station) == TR_STATION_MODE_CLIENT)
+  if (self->station != NULL)
     {
       self->promote_banner = tr_promote_banner_new (
         self->station,

@@ -54,8 +54,8 @@ tr_window_get_last_link_toast (TrWindow *self);
 /* The lost-host banner's text while it shows, else NULL (tests). */
 const char *
 tr_window_get_host_lost_banner (TrWindow *self);
-/* The "host is not answering" banner (TrPromoteBanner) of a client
- * station, or NULL. */
+/* The "host is not answering" / "another station is now the host"
+ * banner (TrPromoteBanner), or NULL without a station. */
 GtkWidget *
 tr_window_get_promote_banner (TrWindow *self);
 /* Shows a modal message dialog over the window and returns it (owned by

@@ -106,6 +106,14 @@ tr_host_dup_standby_url (TrHost *self)
                           conn->standby_port);
 }
 
+gint64
+tr_host_get_superseded_by (TrHost *self)
+{
+  g_return_val_if_fail (TR_IS_HOST (self), 0);
+
+  return self->superseded_by;
+}
+
 char *
 _tr_host_build_pong (TrHost *self, Connection *conn, gint64 t)
 {

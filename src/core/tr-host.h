@@ -208,6 +208,9 @@ gboolean    tr_host_clear_standby         (TrHost      *self,
 /* Where the connected standby's station would serve once promoted (its
  * address and the port it said), or NULL: the stations' fallback. */
 char       *tr_host_dup_standby_url       (TrHost *self);
+/* The higher generation a station's hello showed, once a promoted
+ * standby replaced this host (it refuses ops from then on), else 0. */
+gint64      tr_host_get_superseded_by     (TrHost *self);
 char       *tr_tls_certificate_fingerprint (GTlsCertificate *certificate);
 
 /* Loads the certificate and key (PEM) at @path, first making a
