@@ -80,7 +80,7 @@ tr_standby_row_refresh (TrStandbyRow *self)
   ids = g_ptr_array_new_with_free_func (g_free);
   labels = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (ids, NULL);
-  g_ptr_array_add (labels, g_strdup (_ ("None")));
+  g_ptr_array_add (labels, g_strdup (C_ ("standby", "None")));
   for (guint i = 0; i < stations->len; i++)
     {
       const TrStationInfo *info = g_ptr_array_index (stations, i);
