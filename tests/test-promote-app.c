@@ -81,8 +81,7 @@ find_window (Fixture *f)
 static gboolean
 online (TrStation *station)
 {
-  return station != NULL
-         && tr_station_get_link_state (station) == TR_CLIENT_STATE_ONLINE_WEBSOCKET;
+  return station != NULL && tr_station_get_link_state (station) == TR_CLIENT_STATE_ONLINE_WEBSOCKET;
 }
 
 static void
@@ -147,8 +146,7 @@ step_app_paired (Fixture *f)
       g_autofree char *code = tr_host_new_pairing_code (tr_station_get_host (f->a), NULL, &error);
 
       g_assert_no_error (error);
-      g_action_group_activate_action (G_ACTION_GROUP (f->app), "pair",
-                                      g_variant_new_string (code));
+      g_action_group_activate_action (G_ACTION_GROUP (f->app), "pair", g_variant_new_string (code));
       f->pairing_sent = TRUE;
     }
   return online (app_station (f));
@@ -212,8 +210,8 @@ step_standby_in_sync (Fixture *f)
       || g_strcmp0 (tr_client_get_standby_url (tr_station_get_client (f->c)), f->url_new) != 0)
     return FALSE;
   tr_host_monitor_refresh (f->monitor);
-  subtitle = adw_action_row_get_subtitle (
-    ADW_ACTION_ROW (tr_host_monitor_get_standby_row (f->monitor)));
+  subtitle
+    = adw_action_row_get_subtitle (ADW_ACTION_ROW (tr_host_monitor_get_standby_row (f->monitor)));
   g_assert_nonnull (strstr (subtitle, "In sync"));
   return TRUE;
 }
@@ -352,7 +350,8 @@ step_superseded_banner (Fixture *f)
   if (tr_host_get_superseded_by (tr_station_get_host (app_station (f))) != 9
       || !tr_promote_banner_get_revealed (banner))
     return FALSE;
-  g_assert_nonnull (strstr (tr_promote_banner_get_text (banner), "Another station is now the host"));
+  g_assert_nonnull (
+    strstr (tr_promote_banner_get_text (banner), "Another station is now the host"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (tr_promote_banner_get_button (banner))));
   /* No DNS-SD here: rejoining asks for the new host's address. */
   gtk_widget_activate (GTK_WIDGET (tr_promote_banner_get_button (banner)));
@@ -390,10 +389,14 @@ static void
 test_superseded (void)
 {
   Fixture fixture = { 0 }, *f = &fixture;
-  StepFunc steps[] = { step_host_followed, step_station_saw_newer, step_superseded_banner,
-                       step_preferences_shown, step_quit, NULL };
-  const char *argv[] = { "ticketrail", "--data-dir", NULL, "--host", "--port", "0", "--loopback",
-                         NULL };
+  StepFunc steps[] = { step_host_followed,
+                       step_station_saw_newer,
+                       step_superseded_banner,
+                       step_preferences_shown,
+                       step_quit,
+                       NULL };
+  const char *argv[]
+    = { "ticketrail", "--data-dir", NULL, "--host", "--port", "0", "--loopback", NULL };
   g_autoptr (GError) error = NULL;
 
   f->dir_app = make_dir ("test-promote-app-old-XXXXXX");
@@ -426,10 +429,17 @@ static void
 test_promote (void)
 {
   Fixture fixture = { 0 }, *f = &fixture;
-  StepFunc steps[] = { step_app_paired,    step_second_station, step_choose_standby,
-                       step_standby_in_sync, step_host_dies,    step_banner_offers,
-                       step_dialog,        step_app_hosts,      step_c_follows,
-                       step_quit,          NULL };
+  StepFunc steps[] = { step_app_paired,
+                       step_second_station,
+                       step_choose_standby,
+                       step_standby_in_sync,
+                       step_host_dies,
+                       step_banner_offers,
+                       step_dialog,
+                       step_app_hosts,
+                       step_c_follows,
+                       step_quit,
+                       NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (GSettings) settings = g_settings_new (APP_ID);
   g_autofree char *port_text = NULL;
@@ -441,8 +451,8 @@ test_promote (void)
   f->dir_c = make_dir ("test-promote-app-c-XXXXXX");
   f->a = tr_station_new_host (f->dir_a, 0, TRUE, &error);
   g_assert_no_error (error);
-  f->url_a = g_strdup_printf ("http://127.0.0.1:%u",
-                              tr_host_get_bound_port (tr_station_get_host (f->a)));
+  f->url_a
+    = g_strdup_printf ("http://127.0.0.1:%u", tr_host_get_bound_port (tr_station_get_host (f->a)));
   /* Where the app would host: the standby's address its host names. */
   f->port = tr_test_free_port ();
   f->url_new = g_strdup_printf ("http://127.0.0.1:%u", f->port);

@@ -142,8 +142,8 @@ test_invite_promote_follow (void)
 
   f->a = tr_station_new_host (f->dir_a, 0, TRUE, &error);
   g_assert_no_error (error);
-  f->url_a = g_strdup_printf ("http://127.0.0.1:%u",
-                              tr_host_get_bound_port (tr_station_get_host (f->a)));
+  f->url_a
+    = g_strdup_printf ("http://127.0.0.1:%u", tr_host_get_bound_port (tr_station_get_host (f->a)));
   submit_demo (f, 5);
 
   f->b = paired_client (f, f->dir_b, "Grill");
@@ -159,8 +159,8 @@ test_invite_promote_follow (void)
   /* The monitor's choice: B becomes the standby, copying in its folder. */
   g_assert_false (tr_host_invite_standby (tr_station_get_host (f->a), "nobody", &error));
   g_clear_error (&error);
-  g_assert_true (tr_host_invite_standby (tr_station_get_host (f->a),
-                                         tr_station_get_station_id (f->b), &error));
+  g_assert_true (
+    tr_host_invite_standby (tr_station_get_host (f->a), tr_station_get_station_id (f->b), &error));
   g_assert_no_error (error);
   g_assert_cmpstr (tr_host_get_standby_invited (tr_station_get_host (f->a)), ==,
                    tr_station_get_station_id (f->b));

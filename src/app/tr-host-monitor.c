@@ -734,9 +734,8 @@ tr_host_monitor_constructed (GObject *object)
                                G_CONNECT_SWAPPED);
       /* Under the export's row, in the same boxed list. */
       self->standby_row = TR_STANDBY_ROW (tr_standby_row_new (host));
-      gtk_list_box_append (
-        GTK_LIST_BOX (gtk_widget_get_parent (GTK_WIDGET (self->export_row))),
-        GTK_WIDGET (self->standby_row));
+      gtk_list_box_append (GTK_LIST_BOX (gtk_widget_get_parent (GTK_WIDGET (self->export_row))),
+                           GTK_WIDGET (self->standby_row));
     }
   g_signal_connect_object (self->clock, "tick", G_CALLBACK (tr_host_monitor_refresh), self,
                            G_CONNECT_SWAPPED);

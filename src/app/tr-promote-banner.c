@@ -178,8 +178,7 @@ on_promoted (GObject *source, GAsyncResult *result, gpointer user_data)
   /* The app serves DATA/host.db now: the usual host switch, which
    * advertises the new generation over DNS-SD. */
   if (app != NULL && g_action_group_has_action (G_ACTION_GROUP (app), "host"))
-    g_action_group_change_action_state (G_ACTION_GROUP (app), "host",
-                                        g_variant_new_boolean (TRUE));
+    g_action_group_change_action_state (G_ACTION_GROUP (app), "host", g_variant_new_boolean (TRUE));
 }
 
 static void
@@ -233,8 +232,8 @@ on_button_clicked (TrPromoteBanner *self)
     }
   dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                    _ ("Make This Station the Host?"), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"),
-                                    "promote", _ ("_Make Host"), NULL);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _ ("_Cancel"), "promote",
+                                    _ ("_Make Host"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "promote",
                                               check.fresh ? ADW_RESPONSE_SUGGESTED
                                                           : ADW_RESPONSE_DESTRUCTIVE);

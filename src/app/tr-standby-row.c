@@ -94,9 +94,9 @@ tr_standby_row_refresh (TrStandbyRow *self)
       if (chosen)
         selected = ids->len;
       g_ptr_array_add (ids, g_strdup (info->station_id));
-      g_ptr_array_add (labels, g_strdup (info->name != NULL && *info->name != '\0'
-                                           ? info->name
-                                           : info->station_id));
+      g_ptr_array_add (
+        labels,
+        g_strdup (info->name != NULL && *info->name != '\0' ? info->name : info->station_id));
     }
 
   same = self->ids != NULL && self->ids->len == ids->len;
@@ -106,8 +106,7 @@ tr_standby_row_refresh (TrStandbyRow *self)
   if (!same)
     {
       g_ptr_array_add (labels, NULL);
-      gtk_string_list_splice (self->names, 0,
-                              g_list_model_get_n_items (G_LIST_MODEL (self->names)),
+      gtk_string_list_splice (self->names, 0, g_list_model_get_n_items (G_LIST_MODEL (self->names)),
                               (const char *const *)labels->pdata);
       g_clear_pointer (&self->ids, g_ptr_array_unref);
       self->ids = g_steal_pointer (&ids);
@@ -153,8 +152,8 @@ tr_standby_row_init (TrStandbyRow *self)
   self->names = gtk_string_list_new (NULL);
   self->drop_down = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (self->names), NULL));
   gtk_widget_set_valign (GTK_WIDGET (self->drop_down), GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->drop_down),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _ ("Standby"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->drop_down), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _ ("Standby"), -1);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), _ ("Standby"));
   adw_action_row_add_suffix (ADW_ACTION_ROW (self), GTK_WIDGET (self->drop_down));
   adw_action_row_add_prefix (ADW_ACTION_ROW (self),

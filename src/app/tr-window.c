@@ -704,8 +704,8 @@ tr_window_constructed (GObject *object)
   if (self->station != NULL)
     {
       self->promote_banner = tr_promote_banner_new (
-        self->station,
-        self->settings != NULL ? g_settings_get_uint (self->settings, "host-port") : TR_DEFAULT_PORT);
+        self->station, self->settings != NULL ? g_settings_get_uint (self->settings, "host-port")
+                                              : TR_DEFAULT_PORT);
       gtk_box_insert_child_after (
         GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->host_lost_revealer))),
         self->promote_banner, GTK_WIDGET (self->host_lost_revealer));

@@ -328,9 +328,9 @@ ws_handle_standby_invite (TrClient *self, gconstpointer data, gsize size)
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, data, (gssize)size, NULL)
       || !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root)
-      || g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root),
-                                                                "type", NULL),
-                    "standby_invite")
+      || g_strcmp0 (
+           json_object_get_string_member_with_default (json_node_get_object (root), "type", NULL),
+           "standby_invite")
            != 0)
     return FALSE;
   code = json_object_get_string_member_with_default (json_node_get_object (root), "code", NULL);

@@ -374,8 +374,8 @@ parse_pong (JsonObject *object, TrFrame *frame, GError **error)
                            && json_node_get_value_type (warning) == G_TYPE_BOOLEAN
                            && json_node_get_boolean (warning);
   return read_int (object, NULL, "t", TRUE, TRUE, G_MININT64, 0, &frame->t, error)
-         && read_string (object, NULL, "standby_url", FALSE, TR_MAX_TEXT_BYTES,
-                         &frame->standby_url, error);
+         && read_string (object, NULL, "standby_url", FALSE, TR_MAX_TEXT_BYTES, &frame->standby_url,
+                         error);
 }
 
 /* Optional, a JSON boolean when present: anything else is a malformed

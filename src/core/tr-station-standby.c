@@ -353,8 +353,7 @@ tr_station_standby_finalize (GObject *object)
 }
 
 static void
-tr_station_standby_get_property (GObject *object, guint prop_id, GValue *value,
-                                 GParamSpec *pspec)
+tr_station_standby_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   TrStationStandby *self = TR_STATION_STANDBY (object);
 
