@@ -50,7 +50,8 @@ struct _TrStationStandby
   char *standby_dir;
   guint listen_port;
 
-  Worker *worker; /* the standby's thread, or NULL */
+  Worker *worker;        /* the standby's thread, or NULL */
+  GTask *pending_invite; /* clearing the old copy for the newest invitation */
   char *pair_url;
   char *pair_code;
   Shared shared;
@@ -255,29 +256,73 @@ poll_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+typedef struct
+{
+  Worker *worker; /* the standby that ran until now, or NULL */
+  char *url;
+  char *code;
+} Invite;
+
+static void
+invite_free (gpointer data)
+{
+  Invite *invite = data;
+
+  worker_stop (invite->worker);
+  g_free (invite->url);
+  g_free (invite->code);
+  g_free (invite);
+}
+
+/* Off the loop: the old standby's thread may be in the middle of a copy. */
+static void
+clear_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  TrStationStandby *self = source;
+  Invite *invite = task_data;
+  g_autofree char *ini = g_build_filename (self->standby_dir, "standby.ini", NULL);
+  g_autofree char *db = g_build_filename (self->standby_dir, "ticketrail.db", NULL);
+  const char *suffixes[] = { "", "-wal", "-shm", NULL };
+
+  worker_stop (g_steal_pointer (&invite->worker));
+  /* A new pairing: a fresh copy, never one of another host. */
+  g_unlink (ini);
+  for (guint i = 0; suffixes[i] != NULL; i++)
+    {
+      g_autofree char *path = g_strconcat (db, suffixes[i], NULL);
+
+      g_unlink (path);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+clear_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TrStationStandby *self = TR_STATION_STANDBY (source);
+  Invite *invite = g_task_get_task_data (G_TASK (result));
+
+  /* Another invitation came meanwhile: the newest one wins. */
+  if (self->pending_invite == G_TASK (result))
+    {
+      self->pending_invite = NULL;
+      start_thread (self, invite->url, invite->code);
+    }
+}
+
 static void
 on_invite (TrStationStandby *self, const char *code, TrClient *client)
 {
-  g_autofree char *url = NULL;
+  g_autoptr (GTask) task = g_task_new (self, NULL, clear_done, NULL);
+  Invite *invite = g_new0 (Invite, 1);
 
-  g_object_get (client, "host-url", &url, NULL);
   g_message ("The host asked this station to be its standby");
-  /* A new pairing: a fresh copy, never one of another host. */
-  stop_thread (self);
-  {
-    g_autofree char *ini = g_build_filename (self->standby_dir, "standby.ini", NULL);
-    g_autofree char *db = g_build_filename (self->standby_dir, "ticketrail.db", NULL);
-    const char *suffixes[] = { "", "-wal", "-shm", NULL };
-
-    g_unlink (ini);
-    for (guint i = 0; suffixes[i] != NULL; i++)
-      {
-        g_autofree char *path = g_strconcat (db, suffixes[i], NULL);
-
-        g_unlink (path);
-      }
-  }
-  start_thread (self, url, code);
+  g_object_get (client, "host-url", &invite->url, NULL);
+  invite->code = g_strdup (code);
+  invite->worker = steal_worker (self);
+  g_task_set_task_data (task, invite, invite_free);
+  self->pending_invite = task;
+  g_task_run_in_thread (task, clear_thread);
 }
 
 /* ---- The fallback address ---- */
@@ -287,12 +332,25 @@ fallback_cb (gpointer user_data)
 {
   TrStationStandby *self = user_data;
   TrClient *client = tr_station_get_client (self->station);
+  const char *standby_url = tr_client_get_standby_url (client);
   g_autofree char *url = NULL;
+  gint64 now = g_get_monotonic_time () / 1000;
   const char *pick;
 
+  /* No standby named: nothing to try but the host. */
+  if (standby_url == NULL)
+    return G_SOURCE_CONTINUE;
   g_object_get (client, "host-url", &url, NULL);
-  pick = tr_promotion_pick_url (self->home_url, tr_client_get_standby_url (client),
-                                g_get_monotonic_time () / 1000 - self->down_since,
+  /* Moved by someone else (DNS-SD following, a person): that address is
+   * the host to try now, and the turns start again from it. */
+  if (g_strcmp0 (url, self->home_url) != 0 && g_strcmp0 (url, standby_url) != 0)
+    {
+      g_free (self->home_url);
+      self->home_url = g_steal_pointer (&url);
+      self->down_since = MAX (now, 1);
+      return G_SOURCE_CONTINUE;
+    }
+  pick = tr_promotion_pick_url (self->home_url, standby_url, now - self->down_since,
                                 self->fallback_delay);
   if (pick != NULL && g_strcmp0 (pick, url) != 0)
     {
@@ -331,6 +389,8 @@ tr_station_standby_dispose (GObject *object)
 {
   TrStationStandby *self = TR_STATION_STANDBY (object);
 
+  /* An invitation still clearing the old copy starts nothing now. */
+  self->pending_invite = NULL;
   stop_thread (self);
   g_clear_handle_id (&self->poll_id, g_source_remove);
   g_clear_handle_id (&self->fallback_id, g_source_remove);
