@@ -33,6 +33,7 @@ struct _TrPromoteBanner
   guint tick_id;
   guint delay_ms;
   gboolean promoting;
+  char *failure; /* why the last promotion failed, shown until the link is back */
   GCancellable *cancellable;
   /* A host: replaced by a promoted standby (the generation), and the
    * browser that looks for the new host then. */
@@ -106,7 +107,9 @@ update (TrPromoteBanner *self)
                   && tr_promotion_host_unreachable (self->down_since, now_ms (), self->delay_ms);
   gboolean standby = self->keeper != NULL && tr_station_standby_is_active (self->keeper);
 
-  if (show)
+  if (show && self->failure != NULL)
+    gtk_label_set_label (self->label, self->failure);
+  else if (show)
     gtk_label_set_label (
       self->label,
       standby ? _ ("The host is not answering. This station is its standby and can take over.")
@@ -141,6 +144,7 @@ on_link_state (TrPromoteBanner *self)
   if (state == TR_CLIENT_STATE_ONLINE_WEBSOCKET || state == TR_CLIENT_STATE_ONLINE_POLLING)
     {
       self->down_since = 0;
+      g_clear_pointer (&self->failure, g_free);
       g_clear_handle_id (&self->tick_id, g_source_remove);
     }
   else
@@ -158,7 +162,6 @@ on_promoted (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (TrPromoteBanner) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autofree char *text = NULL;
   GApplication *app = g_application_get_default ();
   gint64 gen = 0;
 
@@ -167,11 +170,11 @@ on_promoted (GObject *source, GAsyncResult *result, gpointer user_data)
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       self->promoting = FALSE;
-      update (self);
+      g_free (self->failure);
       /* Translators: the reason follows. */
-      text = g_strdup_printf (_ ("This station could not become the host: %s"), error->message);
-      gtk_label_set_label (self->label, text);
-      gtk_revealer_set_reveal_child (self->revealer, TRUE);
+      self->failure
+        = g_strdup_printf (_ ("This station could not become the host: %s"), error->message);
+      update (self);
       return;
     }
   g_message ("Promoted this station's standby copy: generation %" G_GINT64_FORMAT, gen);
@@ -258,6 +261,7 @@ tr_promote_banner_dispose (GObject *object)
     gtk_widget_unparent (GTK_WIDGET (self->revealer));
   self->revealer = NULL;
   g_clear_object (&self->station);
+  g_clear_pointer (&self->failure, g_free);
   G_OBJECT_CLASS (tr_promote_banner_parent_class)->dispose (object);
 }
 
