@@ -51,7 +51,9 @@ struct _Fixture
   guint step;
   gint64 started;
   gboolean done;
-  gint64 tapped_at; /* monotonic ms: Make Host pressed */
+  gulong after_paint; /* waiting to take the screenshot */
+  gboolean shot;      /* taken (or not wanted) */
+  gint64 tapped_at;   /* monotonic ms: Make Host pressed */
   gint64 hosting_at;
 };
 
@@ -227,6 +229,17 @@ step_host_dies (Fixture *f)
   return TRUE;
 }
 
+/* Right after a frame was painted, every widget has its allocation: the
+ * link's labels change between frames, and a snapshot taken then would
+ * meet a widget not laid out again yet. */
+static void
+on_after_paint (GdkFrameClock *clock, Fixture *f)
+{
+  save_png (GTK_WIDGET (find_window (f)), "host-not-answering.png");
+  g_clear_signal_handler (&f->after_paint, clock);
+  f->shot = TRUE;
+}
+
 static gboolean
 step_banner_offers (Fixture *f)
 {
@@ -237,7 +250,14 @@ step_banner_offers (Fixture *f)
       || !gtk_widget_get_visible (GTK_WIDGET (tr_promote_banner_get_button (banner))))
     return FALSE;
   g_assert_nonnull (strstr (tr_promote_banner_get_text (banner), "The host is not answering"));
-  save_png (GTK_WIDGET (window), "host-not-answering.png");
+  if (!f->shot && f->after_paint == 0)
+    {
+      f->after_paint = g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (window)),
+                                         "after-paint", G_CALLBACK (on_after_paint), f);
+      gtk_widget_queue_draw (GTK_WIDGET (window));
+    }
+  if (!f->shot)
+    return FALSE;
   gtk_widget_activate (GTK_WIDGET (tr_promote_banner_get_button (banner)));
   return TRUE;
 }
