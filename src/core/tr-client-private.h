@@ -73,6 +73,7 @@ struct _TrClient
    * host's standby would serve (its pongs' standby_url), or NULL. */
   gint64 newest_head_seq;
   char *standby_url;
+  gboolean standby_url_loaded; /* read from the store once */
   gboolean standby_warning; /* the host's last pong said it has no standby in sync */
   guint reconnects;
   guint snapshots_received;

@@ -287,10 +287,17 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
 
       case TR_FRAME_PONG:
         _tr_client_set_latency (self, MAX (0, tr_now_ms () - frame->t));
-        if (frame->standby_url != NULL && g_strcmp0 (frame->standby_url, self->standby_url) != 0)
+        if (frame->standby_url != NULL
+            && g_strcmp0 (frame->standby_url, tr_client_get_standby_url (self)) != 0)
           {
+            g_autoptr (GError) url_error = NULL;
+
             g_free (self->standby_url);
             self->standby_url = g_strdup (frame->standby_url);
+            self->standby_url_loaded = TRUE;
+            /* Kept for a restart during an outage; rare (a new standby). */
+            if (!tr_store_set_standby_url (self->store, self->standby_url, &url_error))
+              g_debug ("cannot keep the standby's address: %s", url_error->message);
             g_signal_emit (self, _tr_client_signals[STANDBY_URL], 0, self->standby_url);
           }
         self->standby_warning = frame->standby_warning;

@@ -10,6 +10,7 @@
 
 #include "tr-client.h"
 #include "tr-client-private.h"
+#include "tr-store-lineage.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -441,6 +442,14 @@ const char *
 tr_client_get_standby_url (TrClient *self)
 {
   g_return_val_if_fail (TR_IS_CLIENT (self), NULL);
+
+  /* What an earlier run was told, until a pong says otherwise. */
+  if (!self->standby_url_loaded && self->store != NULL)
+    {
+      self->standby_url_loaded = TRUE;
+      if (!tr_store_get_standby_url (self->store, &self->standby_url, NULL))
+        self->standby_url = NULL;
+    }
   return self->standby_url;
 }
 
