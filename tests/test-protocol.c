@@ -234,6 +234,22 @@ test_ping_pong_round_trip (void)
 
   g_assert_cmpint (pong_frame->type, ==, TR_FRAME_PONG);
   g_assert_cmpint (pong_frame->t, ==, 123456);
+  g_assert_null (pong_frame->standby_url);
+  g_assert_false (pong_frame->standby_warning);
+
+  /* Issue 17: the standby's address and the host's warning. */
+  {
+    g_autofree char *with = tr_frame_build_pong_full (5, "http://10.0.0.3:8787", TRUE);
+    g_autoptr (TrFrame) standby = parse_ok (with);
+    g_autoptr (TrFrame) odd = parse_ok ("{\"type\":\"pong\",\"t\":1,\"standby_warning\":1}");
+
+    g_assert_cmpstr (standby->standby_url, ==, "http://10.0.0.3:8787");
+    g_assert_true (standby->standby_warning);
+    /* Advisory: anything but true is no warning. */
+    g_assert_false (odd->standby_warning);
+    assert_parse_fails ("{\"type\":\"pong\",\"t\":1,\"standby_url\":7}", TR_ERROR_PROTOCOL,
+                        "standby_url: must be a string");
+  }
 
   /* A browser's performance.now() has a fraction. */
   fractional = parse_ok ("{\"type\":\"ping\",\"t\":1234.75,\"latency_ms\":2.5}");

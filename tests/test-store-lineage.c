@@ -95,6 +95,29 @@ test_set_never_lowers_gen (Fixture *f, gconstpointer data)
   g_free (lineage);
 }
 
+/* Issue 17: the standby's address a station keeps across a restart. */
+static void
+test_standby_url (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  char *url = NULL;
+
+  g_assert_true (tr_store_get_standby_url (f->store, &url, &error));
+  g_assert_null (url);
+  g_assert_true (tr_store_set_standby_url (f->store, "http://10.0.0.3:8787", &error));
+  g_assert_no_error (error);
+  g_clear_object (&f->store);
+  f->store = tr_store_open (f->path, TR_STORE_DURABILITY_FULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (tr_store_get_standby_url (f->store, &url, &error));
+  g_assert_cmpstr (url, ==, "http://10.0.0.3:8787");
+  g_clear_pointer (&url, g_free);
+  /* Forgotten: NULL again. */
+  g_assert_true (tr_store_set_standby_url (f->store, NULL, &error));
+  g_assert_true (tr_store_get_standby_url (f->store, &url, &error));
+  g_assert_null (url);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -103,5 +126,6 @@ main (int argc, char *argv[])
               test_ensure_makes_then_keeps, teardown);
   g_test_add ("/store-lineage/set-never-lowers-gen", Fixture, NULL, setup,
               test_set_never_lowers_gen, teardown);
+  g_test_add ("/store-lineage/standby-url", Fixture, NULL, setup, test_standby_url, teardown);
   return g_test_run ();
 }

@@ -37,6 +37,8 @@ struct _TrConnectionIndicator
   GtkButton *reconnect_button;
   GtkGrid *test_grid;
 
+  GtkLabel *standby_label; /* issue 17: the host's standby warning */
+
   /* The value labels of the details grid, by row. */
   GtkLabel *detail_values[6];
 };
@@ -250,6 +252,15 @@ update (TrConnectionIndicator *self)
     }
 
   /* The details only matter while someone looks at them. */
+  if (gtk_widget_get_visible (GTK_WIDGET (self->popover)))
+    {
+      TrHost *standby_host = tr_station_get_host (self->station);
+      gboolean no_standby = standby_host != NULL
+                              ? tr_host_get_standby_warning (standby_host) != NULL
+                              : c != NULL && tr_client_get_standby_warning (c);
+
+      gtk_widget_set_visible (GTK_WIDGET (self->standby_label), no_standby);
+    }
   if (gtk_widget_get_visible (GTK_WIDGET (self->popover)))
     {
       g_autofree char *url = dup_host_url (self);
@@ -537,6 +548,16 @@ tr_connection_indicator_constructed (GObject *object)
       gtk_grid_attach (self->details_grid, value, 1, (int)i, 1, 1);
       self->detail_values[i] = GTK_LABEL (value);
     }
+
+  /* Under the title: the host's words (tr_host_get_standby_warning()). */
+  self->standby_label
+    = GTK_LABEL (gtk_label_new (_ ("No standby: a host failure could lose the last changes")));
+  gtk_label_set_wrap (self->standby_label, TRUE);
+  gtk_label_set_xalign (self->standby_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->standby_label), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->standby_label), FALSE);
+  gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->title_label))),
+                              GTK_WIDGET (self->standby_label), GTK_WIDGET (self->title_label));
 
   c = client (self);
   gtk_widget_set_visible (GTK_WIDGET (self->reconnect_button), c != NULL);

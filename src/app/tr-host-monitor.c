@@ -15,6 +15,7 @@
 #include "tr-link-timeline.h"
 #include "tr-printer-monitor.h"
 #include "tr-training-banner.h"
+#include "tr-standby-row.h"
 
 #define DAY_MS ((gint64)24 * 60 * 60 * 1000)
 /* The history is read again when the roster changes, else this often. */
@@ -48,6 +49,7 @@ struct _TrHostMonitor
   AdwActionRow *export_row;
   GtkImage *export_icon;
   TrPrinterMonitor *printer_monitor;
+  TrStandbyRow *standby_row; /* with a host; NULL otherwise */
 };
 
 G_DEFINE_FINAL_TYPE (TrHostMonitor, tr_host_monitor, ADW_TYPE_WINDOW)
@@ -432,6 +434,8 @@ tr_host_monitor_refresh (TrHostMonitor *self)
   self->stations = g_steal_pointer (&stations);
   gtk_stack_set_visible_child_name (self->stack, self->stations->len > 0 ? "list" : "empty");
   update_join_label (self);
+  if (self->standby_row != NULL)
+    tr_standby_row_refresh (self->standby_row);
 }
 
 GStrv
@@ -730,6 +734,10 @@ tr_host_monitor_constructed (GObject *object)
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (host, "notify::exporter", G_CALLBACK (follow_exporter), self,
                                G_CONNECT_SWAPPED);
+      /* Under the export's row, in the same boxed list. */
+      self->standby_row = TR_STANDBY_ROW (tr_standby_row_new (host));
+      gtk_list_box_append (GTK_LIST_BOX (gtk_widget_get_parent (GTK_WIDGET (self->export_row))),
+                           GTK_WIDGET (self->standby_row));
     }
   g_signal_connect_object (self->clock, "tick", G_CALLBACK (tr_host_monitor_refresh), self,
                            G_CONNECT_SWAPPED);
@@ -852,4 +860,11 @@ tr_host_monitor_new (GtkWindow *parent, TrStation *station, TrClock *clock)
 
   return g_object_new (TR_TYPE_HOST_MONITOR, "transient-for", parent, "station", station, "clock",
                        clock, NULL);
+}
+
+GtkWidget *
+tr_host_monitor_get_standby_row (TrHostMonitor *self)
+{
+  g_return_val_if_fail (TR_IS_HOST_MONITOR (self), NULL);
+  return GTK_WIDGET (self->standby_row);
 }

@@ -48,4 +48,8 @@ tr_host_monitor_dup_history_line (TrHostMonitor *self, const char *station_id);
 void
 tr_host_monitor_refresh (TrHostMonitor *self);
 
+/* The "Standby" row (TrStandbyRow), or NULL without a host (tests). */
+GtkWidget *
+tr_host_monitor_get_standby_row (TrHostMonitor *self);
+
 G_END_DECLS

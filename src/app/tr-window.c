@@ -13,6 +13,7 @@
 #include "tr-foh-view.h"
 #include "tr-host-monitor.h"
 #include "tr-link-watch.h"
+#include "tr-promote-banner.h"
 #include "tr-protocol.h"
 #include "tr-service-window.h"
 #include "tr-training-banner.h"
@@ -63,6 +64,7 @@ struct _TrWindow
   GtkMenuButton *menu_button;
   GtkPopover *recall_popover;
   GtkBox *recall_box;
+  GtkWidget *promote_banner; /* a client's, under the lost-host banner */
 };
 
 G_DEFINE_FINAL_TYPE (TrWindow, tr_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -712,6 +714,15 @@ tr_window_constructed (GObject *object)
                                self, G_CONNECT_SWAPPED);
       on_host_lost (self);
     }
+  if (self->station != NULL)
+    {
+      self->promote_banner = tr_promote_banner_new (
+        self->station, self->settings != NULL ? g_settings_get_uint (self->settings, "host-port")
+                                              : TR_DEFAULT_PORT);
+      gtk_box_insert_child_after (
+        GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->host_lost_revealer))),
+        self->promote_banner, GTK_WIDGET (self->host_lost_revealer));
+    }
 
   if (self->kiosk)
     {
@@ -734,6 +745,7 @@ tr_window_dispose (GObject *object)
   self->kitchen_view = NULL;
   self->foh_view = NULL;
   self->indicator = NULL;
+  self->promote_banner = NULL;
   if (self->board_view != NULL && self->sound_player != NULL)
     tr_sound_player_set_ticket_sounds_owner (self->sound_player, NULL);
   self->board_view = NULL;
@@ -961,4 +973,11 @@ tr_window_get_last_toast (TrWindow *self)
 {
   g_return_val_if_fail (TR_IS_WINDOW (self), NULL);
   return self->last_toast;
+}
+
+GtkWidget *
+tr_window_get_promote_banner (TrWindow *self)
+{
+  g_return_val_if_fail (TR_IS_WINDOW (self), NULL);
+  return self->promote_banner;
 }

@@ -63,6 +63,10 @@ tr_window_add_toast (TrWindow *self, const char *text);
 /* The last text given to tr_window_add_toast(), or NULL (tests). */
 const char *
 tr_window_get_last_toast (TrWindow *self);
+/* The "host is not answering" / "another station is now the host"
+ * banner (TrPromoteBanner), or NULL without a station. */
+GtkWidget *
+tr_window_get_promote_banner (TrWindow *self);
 /* Shows a modal message dialog over the window and returns it (owned by
  * the window). */
 GtkWidget *

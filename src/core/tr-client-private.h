@@ -72,6 +72,12 @@ struct _TrClient
   gint64 host_clock_offset;
   /* The host serves its training database (its welcome or health). */
   gboolean host_training;
+  /* Issue 17: the newest head any welcome announced, and where the
+   * host's standby would serve (its pongs' standby_url), or NULL. */
+  gint64 newest_head_seq;
+  char *standby_url;
+  gboolean standby_url_loaded; /* read from the store once */
+  gboolean standby_warning; /* the host's last pong said it has no standby in sync */
   guint reconnects;
   guint snapshots_received;
   guint events_received;
@@ -162,6 +168,8 @@ enum
   OP_REJECTED,
   SYNCED,
   UNAUTHORIZED,
+  STANDBY_INVITE,
+  STANDBY_URL,
   N_SIGNALS
 };
 

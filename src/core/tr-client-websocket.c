@@ -12,6 +12,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -217,6 +218,11 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
           }
         self->ws_welcomed = TRUE;
         self->ws_head_seq = frame->head_seq;
+        /* Only a head of the same history compares (a snapshot from a
+         * new host starts it over). */
+        if (g_strcmp0 (frame->host_id, tr_store_get_host_id (self->store)) != 0)
+          self->newest_head_seq = 0;
+        self->newest_head_seq = MAX (self->newest_head_seq, frame->head_seq);
         self->ws_host_id = g_strdup (frame->host_id);
         self->host_heartbeat_timeout = (guint)frame->heartbeat_timeout_ms;
         /* Half a round trip off at most: screens compare minutes. */
@@ -282,6 +288,20 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
 
       case TR_FRAME_PONG:
         _tr_client_set_latency (self, MAX (0, tr_now_ms () - frame->t));
+        if (frame->standby_url != NULL
+            && g_strcmp0 (frame->standby_url, tr_client_get_standby_url (self)) != 0)
+          {
+            g_autoptr (GError) url_error = NULL;
+
+            g_free (self->standby_url);
+            self->standby_url = g_strdup (frame->standby_url);
+            self->standby_url_loaded = TRUE;
+            /* Kept for a restart during an outage; rare (a new standby). */
+            if (!tr_store_set_standby_url (self->store, self->standby_url, &url_error))
+              g_debug ("cannot keep the standby's address: %s", url_error->message);
+            g_signal_emit (self, _tr_client_signals[STANDBY_URL], 0, self->standby_url);
+          }
+        self->standby_warning = frame->standby_warning;
         break;
 
       case TR_FRAME_ERROR:
@@ -299,6 +319,32 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
         ws_protocol_error (self, _ ("Unexpected frame from the host"), NULL);
         break;
     }
+}
+
+/* The host chose this station as its standby (issue 17): a frame only
+ * a host that offers it sends, read apart from the station protocol's
+ * frames. TRUE when @data was one. */
+static gboolean
+ws_handle_standby_invite (TrClient *self, gconstpointer data, gsize size)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  JsonNode *root;
+  const char *code;
+
+  if (g_strstr_len (data, MIN (size, 64), "\"standby_invite\"") == NULL)
+    return FALSE;
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, data, (gssize)size, NULL)
+      || !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root)
+      || g_strcmp0 (
+           json_object_get_string_member_with_default (json_node_get_object (root), "type", NULL),
+           "standby_invite")
+           != 0)
+    return FALSE;
+  code = json_object_get_string_member_with_default (json_node_get_object (root), "code", NULL);
+  if (code != NULL && *code != '\0')
+    g_signal_emit (self, _tr_client_signals[STANDBY_INVITE], 0, code);
+  return TRUE;
 }
 
 static void
@@ -321,6 +367,8 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer
       return;
     }
   data = g_bytes_get_data (message, &size);
+  if (ws_handle_standby_invite (self, data, size))
+    return;
   frame = tr_frame_parse (data, size, &error);
   if (frame == NULL)
     {

@@ -10,6 +10,7 @@
 
 #include "tr-client.h"
 #include "tr-client-private.h"
+#include "tr-store-lineage.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -430,6 +431,35 @@ tr_client_get_state (TrClient *self)
   return self->state;
 }
 
+gint64
+tr_client_get_newest_head_seq (TrClient *self)
+{
+  g_return_val_if_fail (TR_IS_CLIENT (self), 0);
+  return MAX (self->newest_head_seq, tr_store_get_last_seq (self->store));
+}
+
+const char *
+tr_client_get_standby_url (TrClient *self)
+{
+  g_return_val_if_fail (TR_IS_CLIENT (self), NULL);
+
+  /* What an earlier run was told, until a pong says otherwise. */
+  if (!self->standby_url_loaded && self->store != NULL)
+    {
+      self->standby_url_loaded = TRUE;
+      if (!tr_store_get_standby_url (self->store, &self->standby_url, NULL))
+        self->standby_url = NULL;
+    }
+  return self->standby_url;
+}
+
+gboolean
+tr_client_get_standby_warning (TrClient *self)
+{
+  g_return_val_if_fail (TR_IS_CLIENT (self), FALSE);
+  return self->standby_warning;
+}
+
 guint
 tr_client_get_queued_ops (TrClient *self)
 {
@@ -506,6 +536,7 @@ tr_client_finalize (GObject *object)
   g_clear_pointer (&self->post_in_flight, g_hash_table_unref);
   g_free (self->host_url);
   g_free (self->superseded_url);
+  g_free (self->standby_url);
   g_free (self->station_id);
   g_free (self->station_name);
   g_free (self->role);
@@ -768,6 +799,12 @@ tr_client_class_init (TrClientClass *klass)
                                              0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   _tr_client_signals[UNAUTHORIZED]
     = g_signal_new ("unauthorized", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  _tr_client_signals[STANDBY_INVITE]
+    = g_signal_new ("standby-invite", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  _tr_client_signals[STANDBY_URL]
+    = g_signal_new ("standby-url", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 

@@ -177,4 +177,19 @@ GPtrArray       *tr_client_list_printers_finish (TrClient      *self,
                                                  GAsyncResult  *result,
                                                  GError       **error);
 
+/* ---- The standby (issue 17, docs/protocol.md "Standby") ----
+ * Signals: "standby-invite" (const char *code): the host chose this
+ * station as its standby and sent a one-time pairing code of role
+ * standby (a standby_invite frame); "standby-url" (const char *url):
+ * the host's pongs name a new address where its standby would serve. */
+
+/* The newest head seq a welcome of the host announced, or this
+ * station's own last seq when higher. */
+gint64           tr_client_get_newest_head_seq (TrClient *self);
+/* The standby's address the host last named, or NULL. */
+const char      *tr_client_get_standby_url     (TrClient *self);
+/* The host's last pong said a standby it had is not in sync: "No
+ * standby: a host failure could lose the last changes". */
+gboolean         tr_client_get_standby_warning (TrClient *self);
+
 G_END_DECLS

@@ -397,7 +397,7 @@ handle_invalid_ops (TrHost *self, Connection *conn, const char *data, gsize leng
 static void
 handle_ping (TrHost *self, Connection *conn, TrFrame *frame)
 {
-  g_autofree char *pong = tr_frame_build_pong (frame->t);
+  g_autofree char *pong = _tr_host_build_pong (self, conn, frame->t);
   Station *station;
   gint64 head;
 

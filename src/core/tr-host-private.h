@@ -113,6 +113,9 @@ struct _Connection
   /* Said hello as the host's standby (tr-host-standby.c): it acks the
    * events it has made durable with standby_ack frames. */
   gboolean standby;
+  /* The port its station would serve on once promoted (its standby_ack
+   * "port"; 0: not said): the stations' fallback address. */
+  guint standby_port;
 };
 
 typedef enum
@@ -451,6 +454,10 @@ void
 _tr_host_standby_push_state (TrHost *self);
 void
 _tr_host_standby_stop (TrHost *self);
+/* The pong to @conn's ping at @t: with the standby's address for the
+ * stations' fallback (tr-host-promote.c). */
+char *
+_tr_host_build_pong (TrHost *self, Connection *conn, gint64 t);
 /* A paired station has seen generation @gen of this restaurant's host:
  * when it is higher than this host's, this host stops accepting ops and
  * closes its stations with 4410 (no split brain). TRUE when superseded. */

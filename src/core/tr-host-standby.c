@@ -160,6 +160,9 @@ _tr_host_standby_handle_frame (TrHost *self, Connection *conn, const char *data,
   if (g_strcmp0 (json_object_get_string_member_with_default (object, "type", NULL), "standby_ack")
       != 0)
     return FALSE;
+  /* Where its station would serve once promoted (tr-host-promote.c). */
+  conn->standby_port
+    = (guint)CLAMP (json_object_get_int_member_with_default (object, "port", 0), 0, 65535);
   standby_acked (self, json_object_get_int_member_with_default (object, "seq", 0));
   return TRUE;
 }

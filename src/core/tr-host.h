@@ -193,6 +193,24 @@ gboolean    tr_host_get_standby_connected (TrHost *self);
 const char *tr_host_get_standby_warning   (TrHost *self);
 void        tr_host_set_standby_timeout   (TrHost *self,
                                            guint   timeout_ms);
+/* The host monitor's choice (tr-host-promote.c): sends @station_id, on
+ * its authenticated connection, a one-time pairing code of role standby
+ * (a standby_invite frame; it replaces any pending pairing code). Fails
+ * with TR_ERROR_INVALID when that station is not connected. */
+gboolean    tr_host_invite_standby        (TrHost      *self,
+                                           const char  *station_id,
+                                           GError     **error);
+/* The station last invited, or NULL. */
+const char *tr_host_get_standby_invited   (TrHost *self);
+/* No standby: forgets the invitation and revokes the standby's pairing. */
+gboolean    tr_host_clear_standby         (TrHost      *self,
+                                           GError     **error);
+/* Where the connected standby's station would serve once promoted (its
+ * address and the port it said), or NULL: the stations' fallback. */
+char       *tr_host_dup_standby_url       (TrHost *self);
+/* The higher generation a station's hello showed, once a promoted
+ * standby replaced this host (it refuses ops from then on), else 0. */
+gint64      tr_host_get_superseded_by     (TrHost *self);
 char       *tr_tls_certificate_fingerprint (GTlsCertificate *certificate);
 
 /* Loads the certificate and key (PEM) at @path, first making a

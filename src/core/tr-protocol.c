@@ -86,6 +86,7 @@ tr_frame_free (TrFrame *frame)
   g_free (frame->op_id);
   g_free (frame->error_code);
   g_free (frame->error_message);
+  g_free (frame->standby_url);
   g_free (frame);
 }
 
@@ -366,7 +367,15 @@ parse_ping (JsonObject *object, TrFrame *frame, GError **error)
 static gboolean
 parse_pong (JsonObject *object, TrFrame *frame, GError **error)
 {
-  return read_int (object, NULL, "t", TRUE, TRUE, G_MININT64, 0, &frame->t, error);
+  JsonNode *warning = json_object_get_member (object, "standby_warning");
+
+  /* Optional and advisory: anything but true counts as no warning. */
+  frame->standby_warning = warning != NULL && JSON_NODE_HOLDS_VALUE (warning)
+                           && json_node_get_value_type (warning) == G_TYPE_BOOLEAN
+                           && json_node_get_boolean (warning);
+  return read_int (object, NULL, "t", TRUE, TRUE, G_MININT64, 0, &frame->t, error)
+         && read_string (object, NULL, "standby_url", FALSE, TR_MAX_TEXT_BYTES, &frame->standby_url,
+                         error);
 }
 
 /* Optional, a JSON boolean when present: anything else is a malformed
@@ -705,9 +714,19 @@ tr_frame_build_ping (gint64 t, gint64 last_seq, guint queued)
 char *
 tr_frame_build_pong (gint64 t)
 {
+  return tr_frame_build_pong_full (t, NULL, FALSE);
+}
+
+char *
+tr_frame_build_pong_full (gint64 t, const char *standby_url, gboolean standby_warning)
+{
   JsonObject *object = frame_object_new (TR_FRAME_PONG);
 
   json_object_set_int_member (object, "t", t);
+  if (standby_url != NULL)
+    json_object_set_string_member (object, "standby_url", standby_url);
+  if (standby_warning)
+    json_object_set_boolean_member (object, "standby_warning", TRUE);
   return object_to_string (object);
 }
 

@@ -118,6 +118,12 @@ typedef struct
   /* WELCOME: the host serves its training database; FALSE when absent
    * (an older host, which has no training mode). */
   gboolean     training;
+  /* PONG: where this host's standby would serve if it were promoted
+   * (issue 17): a station's fallback address; NULL when absent. */
+  char        *standby_url;
+  /* PONG: the host had a standby that is not in sync: a host failure
+   * could lose the last changes; FALSE when absent. */
+  gboolean     standby_warning;
 } TrFrame;
 
 void     tr_frame_free  (TrFrame *frame);
@@ -149,6 +155,9 @@ char *tr_frame_build_ping     (gint64 t, gint64 last_seq, guint queued);
  * which the host shows in its station list. */
 char *tr_frame_build_ping_full (gint64 t, gint64 last_seq, guint queued, gint64 latency_ms);
 char *tr_frame_build_pong     (gint64 t);
+/* Same, also naming the standby's address (NULL leaves it out) and
+ * saying "standby_warning": true when @standby_warning. */
+char *tr_frame_build_pong_full (gint64 t, const char *standby_url, gboolean standby_warning);
 char *tr_frame_build_welcome  (const char *host_id, gint64 head_seq, gint64 server_time);
 /* Same, also announcing the host's heartbeat timeout (ms; 0 leaves it out). */
 char *tr_frame_build_welcome_full (const char *host_id, gint64 head_seq, gint64 server_time,

@@ -51,8 +51,9 @@ struct _TrStandby
   guint ping_id;
   guint reconnect_id;
   gboolean running;
-  gboolean recopy;   /* the host answered with a snapshot: the copy is too old */
-  gint64 last_heard; /* monotonic µs of the host's last frame; 0 never (auto-promotion) */
+  gboolean recopy;    /* the host answered with a snapshot: the copy is too old */
+  gint64 last_heard;  /* monotonic µs of the host's last frame; 0 never (auto-promotion) */
+  guint listen_port;  /* said in standby_ack: where this station would serve */
 };
 
 G_DEFINE_FINAL_TYPE (TrStandby, tr_standby, G_TYPE_OBJECT)
@@ -289,6 +290,14 @@ open_copy (TrStandby *self, GError **error)
   return TRUE;
 }
 
+void
+tr_standby_set_listen_port (TrStandby *self, guint port)
+{
+  g_return_if_fail (TR_IS_STANDBY (self));
+
+  self->listen_port = port;
+}
+
 gint64
 tr_standby_get_head_seq (TrStandby *self)
 {
@@ -308,8 +317,12 @@ send_text (TrStandby *self, const char *text)
 static void
 send_ack (TrStandby *self)
 {
-  g_autofree char *ack = g_strdup_printf ("{\"type\":\"standby_ack\",\"seq\":%" G_GINT64_FORMAT "}",
-                                          tr_store_get_head_seq (self->store));
+  g_autofree char *ack
+    = self->listen_port > 0
+        ? g_strdup_printf ("{\"type\":\"standby_ack\",\"seq\":%" G_GINT64_FORMAT ",\"port\":%u}",
+                           tr_store_get_head_seq (self->store), self->listen_port)
+        : g_strdup_printf ("{\"type\":\"standby_ack\",\"seq\":%" G_GINT64_FORMAT "}",
+                           tr_store_get_head_seq (self->store));
 
   send_text (self, ack);
 }
@@ -435,6 +448,28 @@ on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer us
     }
 }
 
+/* On the thread-default context, as the session's callbacks: the app
+ * runs its standby on a thread of its own (tr-station-standby.c). */
+static guint
+add_timeout (guint interval_ms, GSourceFunc func, gpointer data)
+{
+  g_autoptr (GSource) source = g_timeout_source_new (interval_ms);
+
+  g_source_set_callback (source, func, data, NULL);
+  return g_source_attach (source, g_main_context_get_thread_default ());
+}
+
+static void
+remove_source (guint *id)
+{
+  GSource *source;
+
+  if (*id != 0
+      && (source = g_main_context_find_source_by_id (g_main_context_get_thread_default (), *id)))
+    g_source_destroy (source);
+  *id = 0;
+}
+
 static gboolean
 reconnect_cb (gpointer user_data)
 {
@@ -449,7 +484,7 @@ static void
 schedule_reconnect (TrStandby *self)
 {
   if (self->running && self->reconnect_id == 0)
-    self->reconnect_id = g_timeout_add (RECONNECT_MS, reconnect_cb, self);
+    self->reconnect_id = add_timeout (RECONNECT_MS, reconnect_cb, self);
 }
 
 static void
@@ -459,7 +494,7 @@ on_closed (SoupWebsocketConnection *ws, gpointer user_data)
 
   g_message ("The host closed the standby's connection (%u)",
              soup_websocket_connection_get_close_code (ws));
-  g_clear_handle_id (&self->ping_id, g_source_remove);
+  remove_source (&self->ping_id);
   g_signal_handlers_disconnect_by_data (ws, self);
   g_clear_object (&self->ws);
   schedule_reconnect (self);
@@ -504,7 +539,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
     = tr_frame_build_hello (self->station_id, "Standby", TR_ROLE_STANDBY, self->token,
                             tr_store_get_db_id (self->store), tr_store_get_head_seq (self->store));
   send_text (self, hello);
-  self->ping_id = g_timeout_add (PING_INTERVAL_MS, ping_cb, self);
+  self->ping_id = add_timeout (PING_INTERVAL_MS, ping_cb, self);
   g_message ("Standby connected to %s at seq %" G_GINT64_FORMAT, self->host_url,
              tr_store_get_head_seq (self->store));
   g_object_unref (self);
@@ -578,8 +613,8 @@ tr_standby_stop (TrStandby *self)
   g_return_if_fail (TR_IS_STANDBY (self));
 
   self->running = FALSE;
-  g_clear_handle_id (&self->reconnect_id, g_source_remove);
-  g_clear_handle_id (&self->ping_id, g_source_remove);
+  remove_source (&self->reconnect_id);
+  remove_source (&self->ping_id);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);

@@ -29,10 +29,16 @@ gboolean    tr_standby_pair          (TrStandby   *self,
                                       GError     **error);
 
 /* Starts following the host saved in standby.ini on the thread-default
- * main context; it reconnects by itself until tr_standby_stop(). */
+ * main context (all its sources and I/O stay there); it reconnects by itself until tr_standby_stop(). */
 gboolean    tr_standby_start         (TrStandby   *self,
                                       GError     **error);
 void        tr_standby_stop          (TrStandby   *self);
+
+/* The port this standby's station would serve on once promoted (0:
+ * unknown), said in every standby_ack so the host can name the
+ * stations' fallback address. Call before tr_standby_start(). */
+void        tr_standby_set_listen_port (TrStandby *self,
+                                        guint      port);
 
 /* The newest seq the copy holds, durable. */
 gint64      tr_standby_get_head_seq  (TrStandby   *self);

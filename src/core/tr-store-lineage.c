@@ -15,6 +15,7 @@
 
 #define KEY_LINEAGE "lineage"
 #define KEY_GEN "gen"
+#define KEY_STANDBY_URL "standby_url"
 
 static gboolean
 meta_get_text (TrStore *self, const char *key, char **out, GError **error)
@@ -107,4 +108,29 @@ tr_store_set_lineage (TrStore *self, const char *lineage, gint64 gen, GError **e
   if (g_strcmp0 (old_lineage, lineage) == 0 && gen <= old_gen)
     return TRUE;
   return write_lineage (self, lineage, gen, error);
+}
+
+gboolean
+tr_store_get_standby_url (TrStore *self, char **out_url, GError **error)
+{
+  g_return_val_if_fail (TR_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out_url != NULL, FALSE);
+
+  return meta_get_text (self, KEY_STANDBY_URL, out_url, error);
+}
+
+gboolean
+tr_store_set_standby_url (TrStore *self, const char *url, GError **error)
+{
+  g_return_val_if_fail (TR_IS_STORE (self), FALSE);
+
+  if (!_tr_store_begin_write (self, error))
+    return FALSE;
+  if (!_tr_store_meta_set_text (self, KEY_STANDBY_URL, url != NULL ? url : "", error)
+      || !_tr_store_commit (self, error))
+    {
+      _tr_store_rollback (self);
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -33,4 +33,14 @@ gboolean tr_store_set_lineage    (TrStore    *self,
                                   gint64      gen,
                                   GError    **error);
 
+/* Station side (issue 17): the address where its host's standby would
+ * serve once promoted (the host's pongs name it), kept so the station
+ * can try it after a restart too. NULL when none was named. */
+gboolean tr_store_get_standby_url (TrStore  *self,
+                                   char    **out_url,
+                                   GError  **error);
+gboolean tr_store_set_standby_url (TrStore    *self,
+                                   const char *url,
+                                   GError    **error);
+
 G_END_DECLS
