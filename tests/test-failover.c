@@ -22,6 +22,7 @@
 
 #include "tr-client.h"
 #include "tr-op.h"
+#include "tr-store-lineage.h"
 #include "tr-test-peer.h"
 #include "tr-test-util.h"
 
@@ -454,6 +455,19 @@ test_failover (void)
   g_assert_cmpuint (ops, ==, N_STATIONS * OPS_PER_STATION + N_POS_ORDERS);
   g_assert_cmpuint (lost, ==, 0);
   g_assert_cmpuint (duplicated, ==, 0);
+
+  /* They came by the address a manager typed, without DNS-SD: the
+   * promoted host's welcome told them its generation, which their next
+   * hello to any older host of the lineage will carry. */
+  for (guint i = 0; i < N_STATIONS; i++)
+    {
+      g_autofree char *lineage = NULL;
+      gint64 gen = 0;
+
+      g_assert_true (tr_store_get_lineage (run.stations[i].store, &lineage, &gen, NULL));
+      g_assert_nonnull (lineage);
+      g_assert_cmpint (gen, ==, 2);
+    }
 
   for (guint i = 0; i < N_STATIONS; i++)
     {

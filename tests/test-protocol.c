@@ -272,6 +272,35 @@ test_welcome_round_trip (void)
   g_assert_null (strstr (text, "heartbeat_timeout_ms"));
 }
 
+/* The host's lineage and generation ride along together (issue 17): a
+ * station that came by a typed or fallback address learns the gen too.
+ * One without the other, or a gen below 1, breaks the frame. */
+static void
+test_welcome_lineage (void)
+{
+  g_autofree char *text
+    = tr_frame_build_welcome_lineage ("host-2", 9, 1700000000123, 0, FALSE, "lineage-a", 2);
+  g_autofree char *without = tr_frame_build_welcome_lineage ("host-2", 9, 1, 0, FALSE, NULL, 2);
+  g_autoptr (TrFrame) frame = parse_ok (text);
+  g_autoptr (TrFrame) old_host = parse_ok (without);
+
+  g_assert_cmpstr (frame->lineage, ==, "lineage-a");
+  g_assert_cmpint (frame->gen, ==, 2);
+  g_assert_null (old_host->lineage);
+  g_assert_cmpint (old_host->gen, ==, 0);
+  g_assert_null (strstr (without, "\"gen\""));
+
+  assert_parse_fails ("{\"type\":\"welcome\",\"host_id\":\"h\",\"head_seq\":0,"
+                      "\"server_time\":1,\"lineage\":\"l\"}",
+                      TR_ERROR_PROTOCOL, "gen");
+  assert_parse_fails ("{\"type\":\"welcome\",\"host_id\":\"h\",\"head_seq\":0,"
+                      "\"server_time\":1,\"gen\":3}",
+                      TR_ERROR_PROTOCOL, "lineage");
+  assert_parse_fails ("{\"type\":\"welcome\",\"host_id\":\"h\",\"head_seq\":0,"
+                      "\"server_time\":1,\"lineage\":\"l\",\"gen\":0}",
+                      TR_ERROR_PROTOCOL, "gen");
+}
+
 /* The host's heartbeat timeout rides along; a value out of range is
  * dropped, never the welcome; a wrong type breaks the frame, like any. */
 static void
@@ -653,6 +682,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/protocol/round-trip/ping-pong", test_ping_pong_round_trip);
   g_test_add_func ("/protocol/round-trip/welcome", test_welcome_round_trip);
   g_test_add_func ("/protocol/welcome-heartbeat-timeout", test_welcome_heartbeat_timeout);
+  g_test_add_func ("/protocol/welcome-lineage", test_welcome_lineage);
   g_test_add_func ("/protocol/round-trip/events", test_events_round_trip);
   g_test_add_func ("/protocol/round-trip/events-empty", test_events_empty_and_head_seq);
   g_test_add_func ("/protocol/round-trip/snapshot", test_snapshot_round_trip);

@@ -202,6 +202,26 @@ ws_protocol_error (TrClient *self, const char *what, const GError *error)
 
 /* Store signals run other code, which may stop or refresh us: after
  * each store call, check the connection is still the one we had. */
+/* The welcome names the host's lineage and generation: a station that
+ * came here by a typed or fallback address, not DNS-SD, learns the
+ * generation too, and says it in its next hellos, so an older host of
+ * its lineage that comes back is told it was replaced (issue 17). The
+ * store keeps the highest gen of a lineage; nothing is written when it
+ * already has this one. */
+static void
+ws_note_lineage (TrClient *self, const char *lineage, gint64 gen)
+{
+  g_autofree char *stored = NULL;
+  gint64 stored_gen = 0;
+  g_autoptr (GError) error = NULL;
+
+  if (tr_store_get_lineage (self->store, &stored, &stored_gen, NULL)
+      && g_strcmp0 (stored, lineage) == 0 && stored_gen >= gen)
+    return;
+  if (!tr_store_set_lineage (self->store, lineage, gen, &error))
+    g_message ("Could not keep the host's generation: %s", error->message);
+}
+
 static void
 ws_handle_frame (TrClient *self, TrFrame *frame)
 {
@@ -237,6 +257,8 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
         _tr_client_note_host_training (self, frame->training);
         if (self->ws != ws)
           return;
+        if (frame->lineage != NULL)
+          ws_note_lineage (self, frame->lineage, frame->gen);
         /* Nothing to catch up on: the host sends no backlog then. */
         if (!self->want_snapshot
             && g_strcmp0 (frame->host_id, tr_store_get_host_id (self->store)) == 0

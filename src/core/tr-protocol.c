@@ -87,6 +87,7 @@ tr_frame_free (TrFrame *frame)
   g_free (frame->error_code);
   g_free (frame->error_message);
   g_free (frame->standby_url);
+  g_free (frame->lineage);
   g_free (frame);
 }
 
@@ -409,6 +410,13 @@ parse_welcome (JsonObject *object, TrFrame *frame, GError **error)
   if (frame->heartbeat_timeout_ms != 0
       && !tr_timeouts_host_heartbeat_is_valid (frame->heartbeat_timeout_ms))
     frame->heartbeat_timeout_ms = 0;
+  /* lineage and gen come together or not at all. */
+  if (!read_string (object, NULL, "lineage", FALSE, TR_MAX_TEXT_BYTES, &frame->lineage, error)
+      || !read_int (object, NULL, "gen", FALSE, FALSE, 1, 0, &frame->gen, error))
+    return FALSE;
+  if ((frame->lineage == NULL) != (frame->gen == 0))
+    return fail (error, TR_ERROR_PROTOCOL, frame->lineage == NULL ? "lineage" : "gen",
+                 "lineage and gen go together");
   return read_training (object, frame, error);
 }
 
@@ -748,6 +756,15 @@ char *
 tr_frame_build_welcome_training (const char *host_id, gint64 head_seq, gint64 server_time,
                                  gint64 heartbeat_timeout_ms, gboolean training)
 {
+  return tr_frame_build_welcome_lineage (host_id, head_seq, server_time, heartbeat_timeout_ms,
+                                         training, NULL, 0);
+}
+
+char *
+tr_frame_build_welcome_lineage (const char *host_id, gint64 head_seq, gint64 server_time,
+                                gint64 heartbeat_timeout_ms, gboolean training,
+                                const char *lineage, gint64 gen)
+{
   JsonObject *object;
 
   g_return_val_if_fail (host_id != NULL, NULL);
@@ -759,6 +776,11 @@ tr_frame_build_welcome_training (const char *host_id, gint64 head_seq, gint64 se
   if (heartbeat_timeout_ms > 0)
     json_object_set_int_member (object, "heartbeat_timeout_ms", heartbeat_timeout_ms);
   json_object_set_boolean_member (object, "training", training);
+  if (lineage != NULL && gen >= 1)
+    {
+      json_object_set_string_member (object, "lineage", lineage);
+      json_object_set_int_member (object, "gen", gen);
+    }
   return object_to_string (object);
 }
 

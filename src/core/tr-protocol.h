@@ -113,7 +113,8 @@ typedef struct
 
   /* HELLO: the highest generation of its restaurant's host the station
    * has seen (issue 17); 0 when absent. A host of a lower generation was
-   * superseded and refuses ops. */
+   * superseded and refuses ops. WELCOME: the host's own generation, 0
+   * when absent (an older host). */
   gint64       gen;
   /* WELCOME: the host serves its training database; FALSE when absent
    * (an older host, which has no training mode). */
@@ -124,6 +125,9 @@ typedef struct
   /* PONG: the host had a standby that is not in sync: a host failure
    * could lose the last changes; FALSE when absent. */
   gboolean     standby_warning;
+  /* WELCOME: the host's lineage (the restaurant's id, tr-store-lineage.h),
+   * with its gen above; NULL when absent (an older host). */
+  char        *lineage;
 } TrFrame;
 
 void     tr_frame_free  (TrFrame *frame);
@@ -166,6 +170,13 @@ char *tr_frame_build_welcome_full (const char *host_id, gint64 head_seq, gint64 
  * ("training": true|false, docs/training.md). */
 char *tr_frame_build_welcome_training (const char *host_id, gint64 head_seq, gint64 server_time,
                                        gint64 heartbeat_timeout_ms, gboolean training);
+/* Same, also naming the host's lineage and generation (both left out
+ * when @lineage is NULL or @gen < 1), so that a station that reached it
+ * without DNS-SD (a typed or fallback address) learns the generation too
+ * and never goes back to an older host (issue 17). */
+char *tr_frame_build_welcome_lineage (const char *host_id, gint64 head_seq, gint64 server_time,
+                                      gint64 heartbeat_timeout_ms, gboolean training,
+                                      const char *lineage, gint64 gen);
 /* @events_json: already-encoded event objects, so the host serializes
  * each event once however many stations receive it. */
 char *tr_frame_build_events   (GPtrArray *events /* TrEvent* */);
