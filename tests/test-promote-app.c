@@ -107,7 +107,12 @@ save_png (GtkWidget *widget, const char *name)
   path = g_build_filename (dir, name, NULL);
   gtk_snapshot_append_color (snapshot, &(GdkRGBA){ 0.98, 0.98, 0.98, 1 },
                              &GRAPHENE_RECT_INIT (0, 0, width, height));
-  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  {
+    /* The window as it is on screen, children and their styles included. */
+    g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+
+    gdk_paintable_snapshot (paintable, snapshot, width, height);
+  }
   node = gtk_snapshot_free_to_node (snapshot);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
