@@ -213,8 +213,9 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
    * with everyone's, once it is committed. */
   head = self->head_seq;
   /* Stations ping often enough for this host from the first frame on. */
-  welcome = tr_frame_build_welcome_training (self->db_id, head, tr_now_ms (),
-                                             self->heartbeat_timeout, self->training);
+  welcome
+    = tr_frame_build_welcome_printers (self->db_id, head, tr_now_ms (), self->heartbeat_timeout,
+                                       self->training, tr_host_count_reprint_printers (self));
   _tr_host_connection_send (conn, welcome);
 
   conn->station_id = g_strdup (frame->station_id);

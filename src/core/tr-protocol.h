@@ -124,6 +124,10 @@ typedef struct
   /* PONG: the host had a standby that is not in sync: a host failure
    * could lose the last changes; FALSE when absent. */
   gboolean     standby_warning;
+  /* WELCOME and PONG: how many of the host's printers take a reprint
+   * (issue 13); -1 when absent (an older host: unknown) or not a
+   * non-negative integer (advice, ignored rather than a malformed frame). */
+  gint64       printers;
 } TrFrame;
 
 void     tr_frame_free  (TrFrame *frame);
@@ -158,6 +162,10 @@ char *tr_frame_build_pong     (gint64 t);
 /* Same, also naming the standby's address (NULL leaves it out) and
  * saying "standby_warning": true when @standby_warning. */
 char *tr_frame_build_pong_full (gint64 t, const char *standby_url, gboolean standby_warning);
+/* Same, also saying how many printers take a reprint ("printers": N;
+ * a negative @printers leaves it out). */
+char *tr_frame_build_pong_printers (gint64 t, const char *standby_url, gboolean standby_warning,
+                                    int printers);
 char *tr_frame_build_welcome  (const char *host_id, gint64 head_seq, gint64 server_time);
 /* Same, also announcing the host's heartbeat timeout (ms; 0 leaves it out). */
 char *tr_frame_build_welcome_full (const char *host_id, gint64 head_seq, gint64 server_time,
@@ -166,6 +174,11 @@ char *tr_frame_build_welcome_full (const char *host_id, gint64 head_seq, gint64 
  * ("training": true|false, docs/training.md). */
 char *tr_frame_build_welcome_training (const char *host_id, gint64 head_seq, gint64 server_time,
                                        gint64 heartbeat_timeout_ms, gboolean training);
+/* Same, also saying how many printers take a reprint ("printers": N;
+ * a negative @printers leaves it out). */
+char *tr_frame_build_welcome_printers (const char *host_id, gint64 head_seq, gint64 server_time,
+                                       gint64 heartbeat_timeout_ms, gboolean training,
+                                       int printers);
 /* @events_json: already-encoded event objects, so the host serializes
  * each event once however many stations receive it. */
 char *tr_frame_build_events   (GPtrArray *events /* TrEvent* */);
