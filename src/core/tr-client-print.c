@@ -63,6 +63,75 @@ tr_client_reprint_async (TrClient *self, const char *ticket_id, GCancellable *ca
                             on_reprint_read, task);
 }
 
+/* ---- The host's printer count while polling (issue 13) ---- */
+
+static void
+on_health_read (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TrClient *self = TR_CLIENT (source);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = _tr_client_get_finish (self, result, &error);
+  g_autoptr (JsonNode) root = NULL;
+  JsonNode *printers;
+
+  /* A failed check is the polling's to report; this only keeps the
+   * last count. */
+  if (body == NULL)
+    return;
+  root = tr_json_parse (g_bytes_get_data (body, NULL), (gssize)g_bytes_get_size (body), NULL);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+  printers = json_object_get_member (json_node_get_object (root), "printers");
+  /* As in a pong: absent or odd keeps what is known. */
+  if (printers != NULL && JSON_NODE_HOLDS_VALUE (printers)
+      && json_node_get_value_type (printers) == G_TYPE_INT64 && json_node_get_int (printers) >= 0)
+    _tr_client_note_host_printers (self, (int)MIN (json_node_get_int (printers), G_MAXINT));
+}
+
+static gboolean
+poll_printers (gpointer user_data)
+{
+  TrClient *self = user_data;
+
+  _tr_client_get_async (self, "/api/v1/health", PRINT_TIMEOUT_S, NULL, on_health_read, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+_tr_client_printers_on_state (TrClient *self)
+{
+  gboolean polling = tr_client_get_state (self) == TR_CLIENT_STATE_ONLINE_POLLING;
+
+  if (polling == (self->printers_poll != NULL))
+    return;
+  if (!polling)
+    {
+      _tr_client_clear_source (&self->printers_poll);
+      return;
+    }
+  /* Polling has no pongs: health says it as often as a pong would. */
+  self->printers_poll
+    = _tr_client_add_timeout (self, MAX (self->heartbeat_interval, 1000u), poll_printers);
+  poll_printers (self);
+}
+
+void
+_tr_client_note_host_printers (TrClient *self, int printers)
+{
+  printers = MAX (printers, -1);
+  if (self->host_printers == printers)
+    return;
+  self->host_printers = printers;
+  g_object_notify_by_pspec (G_OBJECT (self), _tr_client_properties[PROP_HOST_PRINTERS]);
+}
+
+int
+tr_client_get_host_printers (TrClient *self)
+{
+  g_return_val_if_fail (TR_IS_CLIENT (self), -1);
+  return self->host_printers;
+}
+
 gboolean
 tr_client_reprint_finish (TrClient *self, GAsyncResult *result, guint *out_n_printers,
                           GError **error)
