@@ -65,15 +65,23 @@ tr_client_reprint_async (TrClient *self, const char *ticket_id, GCancellable *ca
 
 /* ---- The host's printer count while polling (issue 13) ---- */
 
+/* No GTask here: a request in flight must not keep a stopped client
+ * alive. Cancelled (the client stopped, disposed or left polling), the
+ * callback touches nothing. */
 static void
 on_health_read (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  TrClient *self = TR_CLIENT (source);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = _tr_client_get_finish (self, result, &error);
+  g_autoptr (GBytes) body
+    = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   g_autoptr (JsonNode) root = NULL;
+  TrClient *self;
   JsonNode *printers;
 
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  g_clear_object (&self->printers_cancellable);
   /* A failed check is the polling's to report; this only keeps the
    * last count. */
   if (body == NULL)
@@ -92,9 +100,28 @@ static gboolean
 poll_printers (gpointer user_data)
 {
   TrClient *self = user_data;
+  g_autofree char *url = NULL;
+  g_autoptr (SoupMessage) msg = NULL;
 
-  _tr_client_get_async (self, "/api/v1/health", PRINT_TIMEOUT_S, NULL, on_health_read, NULL);
+  /* One at a time: a slow host gets no pile of health checks. */
+  if (self->printers_cancellable != NULL)
+    return G_SOURCE_CONTINUE;
+  url = _tr_client_make_url (self, "/api/v1/health");
+  if (url == NULL || !(msg = soup_message_new (SOUP_METHOD_GET, url)))
+    return G_SOURCE_CONTINUE;
+  self->printers_cancellable = g_cancellable_new ();
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT,
+                                    self->printers_cancellable, on_health_read, self);
   return G_SOURCE_CONTINUE;
+}
+
+void
+_tr_client_printers_stop (TrClient *self)
+{
+  _tr_client_clear_source (&self->printers_poll);
+  if (self->printers_cancellable != NULL)
+    g_cancellable_cancel (self->printers_cancellable);
+  g_clear_object (&self->printers_cancellable);
 }
 
 void
@@ -106,7 +133,7 @@ _tr_client_printers_on_state (TrClient *self)
     return;
   if (!polling)
     {
-      _tr_client_clear_source (&self->printers_poll);
+      _tr_client_printers_stop (self);
       return;
     }
   /* Polling has no pongs: health says it as often as a pong would. */

@@ -82,6 +82,7 @@ struct _TrClient
    * welcome and pongs; -1 unknown (an older host, or not heard yet). */
   int host_printers;
   GSource *printers_poll; /* while polling: GET /api/v1/health for them */
+  GCancellable *printers_cancellable; /* that GET, while in flight */
   guint reconnects;
   guint snapshots_received;
   guint events_received;
@@ -267,6 +268,9 @@ _tr_client_note_host_printers (TrClient *self, int printers);
  * /api/v1/health every heartbeat interval; stops otherwise. */
 void
 _tr_client_printers_on_state (TrClient *self);
+/* Stops that, cancelling a GET in flight (stop and dispose). */
+void
+_tr_client_printers_stop (TrClient *self);
 
 /* tr-client-training.c: the host's mode, from its welcome or health.
  * When it is not the mode this station last followed, every op still

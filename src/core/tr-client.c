@@ -379,6 +379,7 @@ tr_client_stop (TrClient *self)
     return;
   self->running = FALSE;
   stop_everything (self);
+  _tr_client_printers_stop (self);
   /* Anything in flight is abandoned; libsoup may still hold sockets. */
   soup_session_abort (self->session);
   _tr_client_update_state (self);
@@ -518,7 +519,7 @@ tr_client_dispose (GObject *object)
 
   self->running = FALSE;
   stop_everything (self);
-  _tr_client_clear_source (&self->printers_poll);
+  _tr_client_printers_stop (self);
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
