@@ -688,6 +688,102 @@ test_reprint (Fixture *f, gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* ---- No printer, no Reprint (issue 13) ---- */
+
+static GtkWidget *
+find_action_button (GtkWidget *root, const char *action)
+{
+  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
+
+  collect (root, GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), action) == 0)
+      return buttons->pdata[i];
+  return NULL;
+}
+
+static gboolean
+reprint_visible (Fixture *f, gconstpointer data)
+{
+  GtkWidget *button = find_action_button (GTK_WIDGET (data), "kitchen.reprint");
+
+  return button != NULL && gtk_widget_get_visible (button);
+}
+
+static gboolean
+select_hint_shown (Fixture *f, gconstpointer data)
+{
+  return has_label (GTK_WIDGET (data), "Select a ticket first");
+}
+
+static gboolean
+can_reprint (Fixture *f, gconstpointer data)
+{
+  return tr_station_get_can_reprint (f->station) == GPOINTER_TO_INT (data);
+}
+
+/* The host has no printer: no Reprint on a card or an order's row, and
+ * P does nothing at all (not even "Select a ticket first"). A printer
+ * added: the button shows and P answers; removed: gone again. */
+static void
+test_reprint_hidden (Fixture *f, gconstpointer data)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = tr_kitchen_view_new (f->station, f->settings, NULL, NULL);
+  GtkWidget *foh_window = NULL;
+  GtkWidget *foh = NULL;
+  g_autofree char *id = NULL;
+  TrTicketCard *card;
+  GtkWidget *button;
+
+  g_assert_false (tr_station_get_can_reprint (f->station));
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  id = submit_ticket (f, "Paneer Tikka");
+  g_object_set_data (G_OBJECT (window), "view", view);
+  g_object_set_data (G_OBJECT (window), "id", id);
+  wait_for (f, card_bound, window, "the ticket's card");
+  card = tr_kitchen_view_find_card (TR_KITCHEN_VIEW (view), id);
+  button = find_action_button (GTK_WIDGET (card), "kitchen.reprint");
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_get_visible (button));
+
+  /* P with nothing selected would say "Select a ticket first" at once;
+   * disabled, it says nothing. */
+  gtk_widget_activate_action (view, "kitchen.reprint-selected", NULL);
+  for (guint i = 0; i < 100 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
+  g_assert_false (has_label (view, "Select a ticket first"));
+  g_assert_false (has_label (view, "No printer prints"));
+
+  /* Front of house: the order's row has no Reprint either. */
+  foh_window = gtk_window_new ();
+  foh = tr_foh_view_new (f->station, NULL, NULL);
+  gtk_window_set_child (GTK_WINDOW (foh_window), foh);
+  gtk_window_present (GTK_WINDOW (foh_window));
+  wait_for (f, foh_button, foh_window, "the order's row");
+  button = find_action_button (foh, "foh.reprint");
+  g_assert_false (gtk_widget_get_visible (button));
+
+  save_printer (f, TR_PRINTER_MODE_ALWAYS);
+  wait_for (f, can_reprint, GINT_TO_POINTER (TRUE), "the station to reprint");
+  wait_for (f, reprint_visible, card, "the card's Reprint button");
+  g_assert_true (gtk_widget_get_visible (find_action_button (foh, "foh.reprint")));
+  gtk_widget_activate_action (view, "kitchen.reprint-selected", NULL);
+  wait_for (f, select_hint_shown, view, "P to answer");
+
+  /* A printer that only prints ready chits takes no reprint. */
+  save_printer (f, TR_PRINTER_MODE_READY_CHIT);
+  wait_for (f, can_reprint, GINT_TO_POINTER (FALSE), "the station not to reprint");
+  g_assert_false (gtk_widget_get_visible (find_action_button (
+    GTK_WIDGET (tr_kitchen_view_find_card (TR_KITCHEN_VIEW (view), id)), "kitchen.reprint")));
+  g_assert_false (gtk_widget_get_visible (find_action_button (foh, "foh.reprint")));
+
+  gtk_window_destroy (GTK_WINDOW (foh_window));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -714,6 +810,8 @@ main (int argc, char *argv[])
   g_test_add ("/printers-page/monitor-offline", Fixture, NULL, fixture_set_up, test_monitor_offline,
               fixture_tear_down);
   g_test_add ("/printers-page/reprint", Fixture, NULL, fixture_set_up, test_reprint,
+              fixture_tear_down);
+  g_test_add ("/printers-page/reprint-hidden", Fixture, NULL, fixture_set_up, test_reprint_hidden,
               fixture_tear_down);
   return g_test_run ();
 }

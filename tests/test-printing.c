@@ -20,6 +20,7 @@
 #include "tr-fake-printer.h"
 #include "tr-host.h"
 #include "tr-op.h"
+#include "tr-station.h"
 #include "tr-store-printers.h"
 #include "tr-store-replica.h"
 #include "tr-test-peer.h"
@@ -798,6 +799,194 @@ test_api (Fixture *f, gconstpointer data)
   g_clear_error (&wait.error);
 }
 
+/* ---- Reprint shows only where a printer can print (issue 13) ---- */
+
+typedef struct
+{
+  TrStation *station;
+  gboolean can;
+} CanReprint;
+
+static gboolean
+can_reprint_is (gpointer data)
+{
+  CanReprint *check = data;
+
+  return tr_station_get_can_reprint (check->station) == check->can;
+}
+
+static void
+wait_can_reprint (TrStation *station, gboolean can)
+{
+  CanReprint check = { station, can };
+  gboolean property = !can;
+
+  tr_test_wait_for (can_reprint_is, &check, can ? "Reprint to show" : "Reprint to hide");
+  g_object_get (station, "can-reprint", &property, NULL);
+  g_assert_true (property == can);
+}
+
+static void
+count_notify (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  (*(guint *)user_data)++;
+}
+
+static gboolean
+host_printers_is (gpointer data)
+{
+  CanReprint *check = data;
+
+  return tr_client_get_host_printers (tr_station_get_client (check->station)) == (int)check->can;
+}
+
+static void
+remove_printer (TrHost *host, const char *name)
+{
+  Wait wait = { 0 };
+
+  tr_host_remove_printer_async (host, name, NULL, removed_cb, &wait);
+  tr_test_wait_for (wait_done, &wait, "the removal");
+  g_assert_no_error (wait.error);
+}
+
+/* A client station hears the host's printers in its welcome and every
+ * pong; a host station asks its own host. A ready-chit printer takes no
+ * reprint, so it does not count. */
+static void
+test_can_reprint (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *client_dir = g_build_filename (f->dir, "client", NULL);
+  g_autofree char *host_dir = g_build_filename (f->dir, "own-host", NULL);
+  g_autoptr (TrStation) client = NULL;
+  g_autoptr (TrStation) host = NULL;
+  g_autofree char *body = NULL;
+  guint status = 0;
+  guint notifies = 0;
+  CanReprint one = { NULL, 1 };
+
+  g_assert_no_errno (g_mkdir_with_parents (client_dir, 0700));
+  g_assert_no_errno (g_mkdir_with_parents (host_dir, 0700));
+
+  body = tr_test_http (f->session, f->base_url, "GET", "/api/v1/health", NULL, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (strstr (body, "\"printers\":0"));
+
+  client = tr_station_new_client (client_dir, f->base_url, "Grill", "grill", &error);
+  g_assert_no_error (error);
+  /* Pongs come with each ping: often, so the test does not wait 5 s. */
+  g_object_set (tr_station_get_client (client), "heartbeat-interval", 200u, NULL);
+  g_signal_connect (client, "notify::can-reprint", G_CALLBACK (count_notify), &notifies);
+  /* Unknown until the welcome: an older host keeps today's Reprint. */
+  g_assert_cmpint (tr_client_get_host_printers (tr_station_get_client (client)), ==, -1);
+  wait_can_reprint (client, FALSE);
+  g_assert_cmpint (tr_client_get_host_printers (tr_station_get_client (client)), ==, 0);
+  g_assert_cmpuint (notifies, ==, 1);
+
+  add_printer (f, "expo", TR_PRINTER_MODE_READY_CHIT, NULL, 20);
+  g_clear_pointer (&body, g_free);
+  body = tr_test_http (f->session, f->base_url, "GET", "/api/v1/health", NULL, NULL, &status);
+  g_assert_nonnull (strstr (body, "\"printers\":0"));
+  add_printer (f, "line", TR_PRINTER_MODE_ALWAYS, NULL, 20);
+  g_clear_pointer (&body, g_free);
+  body = tr_test_http (f->session, f->base_url, "GET", "/api/v1/health", NULL, NULL, &status);
+  g_assert_nonnull (strstr (body, "\"printers\":1"));
+  wait_can_reprint (client, TRUE);
+  one.station = client;
+  tr_test_wait_for (host_printers_is, &one, "one printer in a pong");
+  g_assert_cmpuint (notifies, ==, 2);
+
+  remove_printer (f->host, "line");
+  wait_can_reprint (client, FALSE);
+  g_assert_cmpuint (notifies, ==, 3);
+  tr_station_shutdown (client);
+
+  /* A host station: its own printers, at once. */
+  host = tr_station_new_host (host_dir, 0, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_false (tr_station_get_can_reprint (host));
+  notifies = 0;
+  g_signal_connect (host, "notify::can-reprint", G_CALLBACK (count_notify), &notifies);
+  {
+    g_autoptr (TrPrinter) printer = tr_printer_new ("line", "tcp://127.0.0.1:9");
+    Wait wait = { 0 };
+
+    tr_host_save_printer_async (tr_station_get_host (host), printer, NULL, saved_cb, &wait);
+    tr_test_wait_for (wait_done, &wait, "the printer saved");
+    g_assert_no_error (wait.error);
+  }
+  wait_can_reprint (host, TRUE);
+  g_assert_cmpuint (notifies, ==, 1);
+  remove_printer (tr_station_get_host (host), "line");
+  wait_can_reprint (host, FALSE);
+  g_assert_cmpuint (notifies, ==, 2);
+  tr_station_shutdown (host);
+}
+
+typedef struct
+{
+  TrClient *client;
+  int printers;
+  TrClientState state;
+} ClientCheck;
+
+static gboolean
+client_is (gpointer data)
+{
+  ClientCheck *check = data;
+
+  return tr_client_get_state (check->client) == check->state
+         && tr_client_get_host_printers (check->client) == check->printers;
+}
+
+/* A station that polls (no WebSocket, so no pongs) reads the count from
+ * /api/v1/health as often as it would ping. */
+static void
+test_can_reprint_polling (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *host_path = g_build_filename (f->dir, "polled.db", NULL);
+  g_autofree char *client_path = g_build_filename (f->dir, "poller.db", NULL);
+  g_autoptr (TrStore) host_store = tr_store_open (host_path, TR_STORE_DURABILITY_FULL, &error);
+  g_autoptr (TrHost) host = NULL;
+  g_autoptr (TrStore) client_store = NULL;
+  g_autoptr (TrClient) client = NULL;
+  g_autoptr (TrPrinter) printer = tr_printer_new ("line", "tcp://127.0.0.1:9");
+  g_autofree char *url = NULL;
+  ClientCheck check = { NULL, 0, TR_CLIENT_STATE_ONLINE_POLLING };
+  Wait wait = { 0 };
+
+  g_assert_no_error (error);
+  host = g_object_new (TR_TYPE_HOST, "store", host_store, "port", 0, "loopback-only", TRUE,
+                       "require-pairing", FALSE, "websocket-enabled", FALSE, NULL);
+  g_assert_true (tr_host_start (host, &error));
+  g_assert_no_error (error);
+  url = g_strdup_printf ("http://127.0.0.1:%u", tr_host_get_bound_port (host));
+  client_store = tr_store_open (client_path, TR_STORE_DURABILITY_NORMAL, &error);
+  g_assert_no_error (error);
+  client = tr_client_new (client_store, url, "Grill", "grill");
+  g_object_set (client, "backoff-min", 20, "backoff-max", 500, "heartbeat-interval", 200u, NULL);
+  tr_client_start (client);
+  check.client = client;
+  tr_test_wait_for (client_is, &check, "polling, no printer");
+
+  tr_host_save_printer_async (host, printer, NULL, saved_cb, &wait);
+  tr_test_wait_for (wait_done, &wait, "the printer saved");
+  g_assert_no_error (wait.error);
+  check.printers = 1;
+  tr_test_wait_for (client_is, &check, "polling, one printer");
+
+  remove_printer (host, "line");
+  check.printers = 0;
+  tr_test_wait_for (client_is, &check, "polling, the printer gone");
+
+  tr_client_stop (client);
+  g_clear_object (&client);
+  g_clear_object (&client_store);
+  tr_host_stop (host);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -814,6 +1003,8 @@ main (int argc, char *argv[])
   ADD ("/printing/reprint", test_reprint);
   ADD ("/printing/journal-pruned", test_journal_pruned);
   ADD ("/printing/api", test_api);
+  ADD ("/printing/can-reprint", test_can_reprint);
+  ADD ("/printing/can-reprint-polling", test_can_reprint_polling);
 #undef ADD
   /* Any non-NULL data: the host's own backoff. */
   g_test_add ("/printing/offline-a-minute", Fixture, "real-backoff", fixture_setup,

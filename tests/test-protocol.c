@@ -279,8 +279,8 @@ static void
 test_welcome_lineage (void)
 {
   g_autofree char *text
-    = tr_frame_build_welcome_lineage ("host-2", 9, 1700000000123, 0, FALSE, "lineage-a", 2);
-  g_autofree char *without = tr_frame_build_welcome_lineage ("host-2", 9, 1, 0, FALSE, NULL, 2);
+    = tr_frame_build_welcome_lineage ("host-2", 9, 1700000000123, 0, FALSE, -1, "lineage-a", 2);
+  g_autofree char *without = tr_frame_build_welcome_lineage ("host-2", 9, 1, 0, FALSE, -1, NULL, 2);
   g_autoptr (TrFrame) frame = parse_ok (text);
   g_autoptr (TrFrame) old_host = parse_ok (without);
 
@@ -299,6 +299,65 @@ test_welcome_lineage (void)
   assert_parse_fails ("{\"type\":\"welcome\",\"host_id\":\"h\",\"head_seq\":0,"
                       "\"server_time\":1,\"lineage\":\"l\",\"gen\":0}",
                       TR_ERROR_PROTOCOL, "gen");
+}
+
+/* Issue 13: "printers" in welcome and pong says how many of the host's
+ * printers take a reprint. Absent (an older host) is unknown, -1; a
+ * value that is not a non-negative integer is advice gone wrong and
+ * ignored (as absent), never a malformed frame that would cut the link. */
+static void
+test_printers_member (void)
+{
+  g_autofree char *welcome
+    = tr_frame_build_welcome_printers ("host-1", 7, 1700000000123, 6000, FALSE, 2);
+  g_autofree char *welcome_none = tr_frame_build_welcome_printers ("host-1", 7, 1, 0, FALSE, 0);
+  g_autofree char *welcome_old = tr_frame_build_welcome_training ("host-1", 7, 1, 0, FALSE);
+  g_autofree char *pong = tr_frame_build_pong_printers (9, NULL, FALSE, 3);
+  g_autofree char *pong_old = tr_frame_build_pong_full (9, "http://10.0.0.3:8787", TRUE);
+  const char *const odd[] = { "\"two\"", "-1", "1.5", "true", "null", "[1]", "{}" };
+  g_autoptr (TrFrame) frame = NULL;
+
+  frame = parse_ok (welcome);
+  g_assert_cmpint (frame->printers, ==, 2);
+  g_assert_cmpint (frame->heartbeat_timeout_ms, ==, 6000);
+  g_clear_pointer (&frame, tr_frame_free);
+  frame = parse_ok (welcome_none);
+  g_assert_cmpint (frame->printers, ==, 0);
+  g_clear_pointer (&frame, tr_frame_free);
+  /* Left out by the older builders: unknown. */
+  g_assert_null (strstr (welcome_old, "printers"));
+  frame = parse_ok (welcome_old);
+  g_assert_cmpint (frame->printers, ==, -1);
+  g_clear_pointer (&frame, tr_frame_free);
+
+  frame = parse_ok (pong);
+  g_assert_cmpint (frame->type, ==, TR_FRAME_PONG);
+  g_assert_cmpint (frame->t, ==, 9);
+  g_assert_cmpint (frame->printers, ==, 3);
+  g_clear_pointer (&frame, tr_frame_free);
+  g_assert_null (strstr (pong_old, "printers"));
+  frame = parse_ok (pong_old);
+  g_assert_cmpint (frame->printers, ==, -1);
+  g_assert_true (frame->standby_warning);
+  g_clear_pointer (&frame, tr_frame_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (odd); i++)
+    {
+      g_autofree char *w = g_strdup_printf ("{\"type\":\"welcome\",\"host_id\":\"h\","
+                                            "\"head_seq\":0,\"server_time\":1,\"printers\":%s}",
+                                            odd[i]);
+      g_autofree char *p = g_strdup_printf ("{\"type\":\"pong\",\"t\":4,\"printers\":%s}", odd[i]);
+      g_autoptr (TrFrame) wf = parse_ok (w);
+      g_autoptr (TrFrame) pf = parse_ok (p);
+
+      g_assert_cmpint (wf->printers, ==, -1);
+      g_assert_cmpstr (wf->host_id, ==, "h");
+      g_assert_cmpint (pf->printers, ==, -1);
+      g_assert_cmpint (pf->t, ==, 4);
+    }
+  /* Other frames never carry it. */
+  frame = parse_ok ("{\"type\":\"ping\",\"t\":1,\"printers\":5}");
+  g_assert_cmpint (frame->printers, ==, -1);
 }
 
 /* The host's heartbeat timeout rides along; a value out of range is
@@ -683,6 +742,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/protocol/round-trip/welcome", test_welcome_round_trip);
   g_test_add_func ("/protocol/welcome-heartbeat-timeout", test_welcome_heartbeat_timeout);
   g_test_add_func ("/protocol/welcome-lineage", test_welcome_lineage);
+  g_test_add_func ("/protocol/printers", test_printers_member);
   g_test_add_func ("/protocol/round-trip/events", test_events_round_trip);
   g_test_add_func ("/protocol/round-trip/events-empty", test_events_empty_and_head_seq);
   g_test_add_func ("/protocol/round-trip/snapshot", test_snapshot_round_trip);

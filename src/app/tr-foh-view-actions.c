@@ -204,6 +204,23 @@ action_reprint (GtkWidget *widget, const char *action_name, GVariant *param)
   tr_reprint_ticket (self->station, g_variant_get_string (param, NULL), widget, show_toast);
 }
 
+static void
+update_can_reprint (TrFohView *self)
+{
+  gboolean can = tr_station_get_can_reprint (self->station);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "foh.reprint", can);
+  _tr_foh_view_show_reprint (self, can);
+}
+
+void
+_tr_foh_view_follow_can_reprint (TrFohView *self)
+{
+  g_signal_connect_object (self->station, "notify::can-reprint", G_CALLBACK (update_can_reprint),
+                           self, G_CONNECT_SWAPPED);
+  update_can_reprint (self);
+}
+
 void
 _tr_foh_view_close_dialog (TrFohView *self)
 {

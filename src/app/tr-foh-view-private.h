@@ -54,9 +54,14 @@ TrTicket *_tr_foh_view_lookup_ticket (TrFohView *self, const char *ticket_id);
 /* tr-foh-view-rows.c */
 void      _tr_foh_view_build_column       (TrFohView *self, TrFohSection section);
 void      _tr_foh_view_update_time_label  (TrFohView *self, GtkLabel *label);
+/* Shows or hides the Reprint button of every row (issue 13). */
+void      _tr_foh_view_show_reprint       (TrFohView *self, gboolean can_reprint);
 
 /* tr-foh-view-actions.c */
 void      _tr_foh_view_class_actions_init (GtkWidgetClass *widget_class);
+/* foh.reprint and the rows' Reprint only while the station's
+ * "can-reprint" (issue 13). */
+void      _tr_foh_view_follow_can_reprint (TrFohView *self);
 /* Closes the create/amend or cancel dialog, if one is open. */
 void      _tr_foh_view_close_dialog       (TrFohView *self);
 

@@ -227,8 +227,16 @@ create_row (gpointer item, gpointer user_data)
   /* Still in the kitchen: its slip can be printed again. Ready, the
    * kitchen is done with it (and the row has no room to spare). */
   if ((allowed & TR_FOH_ACTION_AMEND) && !(allowed & TR_FOH_ACTION_MARK_SERVED))
-    gtk_box_append (GTK_BOX (actions), action_button (NULL, "printer-symbolic", "foh.reprint", id,
-                                                      NULL, _ ("Reprint the Kitchen Slip")));
+    {
+      GtkWidget *reprint = action_button (NULL, "printer-symbolic", "foh.reprint", id, NULL,
+                                          _ ("Reprint the Kitchen Slip"));
+
+      /* Only while a printer can print it (issue 13); kept on the row
+       * so that a printer added or removed shows or hides it in place. */
+      gtk_widget_set_visible (reprint, tr_station_get_can_reprint (self->station));
+      g_object_set_data (G_OBJECT (row), "reprint-button", reprint);
+      gtk_box_append (GTK_BOX (actions), reprint);
+    }
   if (gtk_widget_get_first_child (actions) != NULL)
     gtk_box_append (GTK_BOX (box), actions);
   else
@@ -241,6 +249,25 @@ create_row (gpointer item, gpointer user_data)
                                   -1);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   return row;
+}
+
+void
+_tr_foh_view_show_reprint (TrFohView *self, gboolean can_reprint)
+{
+  for (guint s = 0; s < TR_FOH_N_SECTIONS; s++)
+    {
+      GtkListBoxRow *row;
+
+      if (self->lists[s] == NULL)
+        continue;
+      for (int i = 0; (row = gtk_list_box_get_row_at_index (self->lists[s], i)) != NULL; i++)
+        {
+          GtkWidget *button = g_object_get_data (G_OBJECT (row), "reprint-button");
+
+          if (button != NULL)
+            gtk_widget_set_visible (button, can_reprint);
+        }
+    }
 }
 
 void

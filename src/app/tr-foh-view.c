@@ -450,6 +450,7 @@ tr_foh_view_constructed (GObject *object)
   g_signal_connect_object (self->station, "op-rejected", G_CALLBACK (on_op_rejected), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->clock, "tick", G_CALLBACK (on_tick), self, G_CONNECT_SWAPPED);
+  _tr_foh_view_follow_can_reprint (self);
   watch_notifiers (self);
 }
 

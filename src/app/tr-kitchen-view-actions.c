@@ -530,6 +530,31 @@ action_reprint_selected (GtkWidget *widget, const char *action_name, GVariant *p
   reprint (self, id);
 }
 
+/* Issue 13: Reprint only where a printer can print it. The actions go
+ * off with the buttons, so P does nothing rather than say "No printer
+ * prints" (and the button of a card would only grey out). */
+static void
+update_can_reprint (TrKitchenView *self)
+{
+  gboolean can = tr_station_get_can_reprint (self->station);
+  GHashTableIter iter;
+  gpointer card;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "kitchen.reprint", can);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "kitchen.reprint-selected", can);
+  g_hash_table_iter_init (&iter, self->cards);
+  while (g_hash_table_iter_next (&iter, NULL, &card))
+    tr_ticket_card_set_can_reprint (card, can);
+}
+
+void
+_tr_kitchen_view_follow_can_reprint (TrKitchenView *self)
+{
+  g_signal_connect_object (self->station, "notify::can-reprint", G_CALLBACK (update_can_reprint),
+                           self, G_CONNECT_SWAPPED);
+  update_can_reprint (self);
+}
+
 /* ---- Keys ---- */
 
 static void

@@ -130,6 +130,9 @@ void _tr_kitchen_view_load_state         (TrKitchenView *self);
 /* Builds the recall list from the station's tickets, then follows their
  * changes and the clock. */
 void _tr_kitchen_view_follow_recalls     (TrKitchenView *self);
+/* tr-kitchen-view-actions.c: Reprint and P only while the station's
+ * "can-reprint" (issue 13). */
+void _tr_kitchen_view_follow_can_reprint (TrKitchenView *self);
 void _tr_kitchen_view_on_op_rejected     (TrKitchenView *self, const char *op_id, const char *code,
                                           const char *message);
 

@@ -320,6 +320,7 @@ create_card (gpointer item, gpointer user_data)
   tr_ticket_card_set_acknowledged (card, _tr_kitchen_view_acked_at (self, id));
   tr_ticket_card_set_pending (card, g_hash_table_contains (self->pending, id));
   tr_ticket_card_set_selected (card, g_strcmp0 (id, self->selected_id) == 0);
+  tr_ticket_card_set_can_reprint (card, tr_station_get_can_reprint (self->station));
   tr_ticket_card_set_ticket (card, obj);
   g_hash_table_insert (self->cards, g_strdup (id), card);
   g_object_set_data_full (G_OBJECT (card), "ticket-id", g_strdup (id), g_free);
@@ -413,6 +414,7 @@ tr_kitchen_view_constructed (GObject *object)
   g_signal_connect_object (self->station, "op-rejected",
                            G_CALLBACK (_tr_kitchen_view_on_op_rejected), self, G_CONNECT_SWAPPED);
   _tr_kitchen_view_follow_recalls (self);
+  _tr_kitchen_view_follow_can_reprint (self);
   client = tr_station_get_client (self->station);
   if (client != NULL)
     {

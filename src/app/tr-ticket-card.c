@@ -27,6 +27,7 @@ struct _TrTicketCard
   guint late_minutes;
   gboolean selected;
   gboolean pending;
+  gboolean can_reprint; /* a printer can print a Reprint (issue 13) */
   gint64 acked_at;
   gboolean modified;
   TrTicketAge age;
@@ -671,7 +672,7 @@ rebuild (TrTicketCard *self)
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->reprint_button), "s", ticket->id);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->reprint_button), "kitchen.reprint");
   /* A cancelled ticket is not to be made: no slip for it. */
-  gtk_widget_set_visible (GTK_WIDGET (self->reprint_button), !cancelled);
+  gtk_widget_set_visible (GTK_WIDGET (self->reprint_button), !cancelled && self->can_reprint);
   if (cancelled)
     {
       gtk_button_set_label (self->bump_button, _ ("Dismiss"));
@@ -771,6 +772,7 @@ tr_ticket_card_init (TrTicketCard *self)
   self->shown_item_ids = g_ptr_array_new_with_free_func (g_free);
   self->warn_minutes = 8;
   self->late_minutes = 15;
+  self->can_reprint = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_set_visible (GTK_WIDGET (self->pending_image), FALSE);
 }
@@ -869,6 +871,22 @@ tr_ticket_card_set_pending (TrTicketCard *self, gboolean pending)
 
   self->pending = !!pending;
   gtk_widget_set_visible (GTK_WIDGET (self->pending_image), self->pending);
+}
+
+void
+tr_ticket_card_set_can_reprint (TrTicketCard *self, gboolean can_reprint)
+{
+  const TrTicket *ticket;
+
+  g_return_if_fail (TR_IS_TICKET_CARD (self));
+
+  if (self->can_reprint == !!can_reprint)
+    return;
+  self->can_reprint = !!can_reprint;
+  ticket = self->ticket != NULL ? tr_ticket_object_get_ticket (self->ticket) : NULL;
+  gtk_widget_set_visible (GTK_WIDGET (self->reprint_button),
+                          self->can_reprint && ticket != NULL
+                            && ticket->status != TR_TICKET_STATUS_CANCELLED);
 }
 
 gboolean

@@ -5,7 +5,7 @@
  * per-ticket state (selected, waiting for the host, acknowledged
  * changes). Its buttons activate the kitchen view's actions:
  * kitchen.tap-item (ss), kitchen.bump (s), kitchen.dismiss (s) and
- * kitchen.acknowledge (s).
+ * kitchen.acknowledge (s) and kitchen.reprint (s).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -48,6 +48,10 @@ void
 tr_ticket_card_set_pending (TrTicketCard *self, gboolean pending);
 gboolean
 tr_ticket_card_get_pending (TrTicketCard *self);
+/* FALSE hides the Reprint button: the host has no printer that takes a
+ * reprint (TrStation "can-reprint"; issue 13). TRUE by default. */
+void
+tr_ticket_card_set_can_reprint (TrTicketCard *self, gboolean can_reprint);
 /* Changes at or before @acked_at (ms) are acknowledged. */
 void
 tr_ticket_card_set_acknowledged (TrTicketCard *self, gint64 acked_at);

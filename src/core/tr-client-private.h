@@ -78,6 +78,11 @@ struct _TrClient
   char *standby_url;
   gboolean standby_url_loaded; /* read from the store once */
   gboolean standby_warning; /* the host's last pong said it has no standby in sync */
+  /* Issue 13: how many printers take a reprint on the host, from its
+   * welcome and pongs; -1 unknown (an older host, or not heard yet). */
+  int host_printers;
+  GSource *printers_poll; /* while polling: GET /api/v1/health for them */
+  GCancellable *printers_cancellable; /* that GET, while in flight */
   guint reconnects;
   guint snapshots_received;
   guint events_received;
@@ -160,6 +165,7 @@ enum
   PROP_WEBSOCKET_FAILURES,
   PROP_EFFECTIVE_HEARTBEAT_INTERVAL,
   PROP_HOST_TRAINING,
+  PROP_HOST_PRINTERS,
   N_PROPS
 };
 
@@ -253,6 +259,18 @@ _tr_client_request_async (TrClient *self, const char *method, const char *path, 
 void
 _tr_client_apply_ack (TrClient *self, const char *op_id, TrApplyResult result, gint64 seq,
                       const char *code, const char *message);
+
+/* tr-client-print.c: the host's printer count from a welcome or pong
+ * (-1: unknown); notifies "host-printers" when it changes. */
+void
+_tr_client_note_host_printers (TrClient *self, int printers);
+/* Follows "state": while polling (no pongs) reads "printers" from
+ * /api/v1/health every heartbeat interval; stops otherwise. */
+void
+_tr_client_printers_on_state (TrClient *self);
+/* Stops that, cancelling a GET in flight (stop and dispose). */
+void
+_tr_client_printers_stop (TrClient *self);
 
 /* tr-client-training.c: the host's mode, from its welcome or health.
  * When it is not the mode this station last followed, every op still

@@ -257,6 +257,8 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
         _tr_client_note_host_training (self, frame->training);
         if (self->ws != ws)
           return;
+        /* Absent from an older host: unknown, so Reprint stays. */
+        _tr_client_note_host_printers (self, (int)frame->printers);
         if (frame->lineage != NULL)
           ws_note_lineage (self, frame->lineage, frame->gen);
         /* Nothing to catch up on: the host sends no backlog then. */
@@ -324,6 +326,10 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
             g_signal_emit (self, _tr_client_signals[STANDBY_URL], 0, self->standby_url);
           }
         self->standby_warning = frame->standby_warning;
+        /* A printer added or removed on the host (issue 13); a pong
+         * without the member keeps what the welcome said. */
+        if (frame->printers >= 0)
+          _tr_client_note_host_printers (self, (int)frame->printers);
         break;
 
       case TR_FRAME_ERROR:

@@ -379,6 +379,7 @@ tr_client_stop (TrClient *self)
     return;
   self->running = FALSE;
   stop_everything (self);
+  _tr_client_printers_stop (self);
   /* Anything in flight is abandoned; libsoup may still hold sockets. */
   soup_session_abort (self->session);
   _tr_client_update_state (self);
@@ -518,6 +519,7 @@ tr_client_dispose (GObject *object)
 
   self->running = FALSE;
   stop_everything (self);
+  _tr_client_printers_stop (self);
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
@@ -594,6 +596,9 @@ tr_client_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
         break;
       case PROP_HOST_TRAINING:
         g_value_set_boolean (value, self->host_training);
+        break;
+      case PROP_HOST_PRINTERS:
+        g_value_set_int (value, self->host_printers);
         break;
       case PROP_RECONNECTS:
         g_value_set_uint (value, self->reconnects);
@@ -765,6 +770,8 @@ tr_client_class_init (TrClientClass *klass)
     = g_param_spec_int64 ("host-clock-offset", NULL, NULL, G_MININT64, G_MAXINT64, 0, ro);
   _tr_client_properties[PROP_HOST_TRAINING]
     = g_param_spec_boolean ("host-training", NULL, NULL, FALSE, ro);
+  _tr_client_properties[PROP_HOST_PRINTERS]
+    = g_param_spec_int ("host-printers", NULL, NULL, -1, G_MAXINT, -1, ro);
   _tr_client_properties[PROP_RECONNECTS]
     = g_param_spec_uint ("reconnects", NULL, NULL, 0, G_MAXUINT, 0, ro);
   _tr_client_properties[PROP_HEARTBEAT_INTERVAL]
@@ -812,6 +819,8 @@ static void
 tr_client_init (TrClient *self)
 {
   self->latency_ms = -1;
+  self->host_printers = -1;
+  g_signal_connect (self, "notify::state", G_CALLBACK (_tr_client_printers_on_state), NULL);
   self->link_log = tr_link_log_new ();
   self->heartbeat_interval = 5000;
   self->dead_timeout = 15000;

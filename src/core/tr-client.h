@@ -76,6 +76,9 @@ const char *tr_client_state_to_string (TrClientState state); /* "offline" "conne
  *   "host-training"      gboolean (read-only): the host said, in its welcome or
  *                        health, that it serves its training database
  *                        (docs/training.md)
+ *   "host-printers"      int (read-only): how many of the host's printers take a
+ *                        reprint, from its welcome and pongs; -1 while unknown
+ *                        (not heard yet, or an older host that does not say)
  * Signals:
  *   "op-rejected" (const char *op_id, const char *code, const char *message)
  *                 code TR_REJECT_TRAINING_SWITCH: an op queued before the host
@@ -191,5 +194,7 @@ const char      *tr_client_get_standby_url     (TrClient *self);
 /* The host's last pong said a standby it had is not in sync: "No
  * standby: a host failure could lose the last changes". */
 gboolean         tr_client_get_standby_warning (TrClient *self);
+/* "host-printers": -1 unknown, else how many printers take a reprint. */
+int              tr_client_get_host_printers (TrClient *self);
 
 G_END_DECLS

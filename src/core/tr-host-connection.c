@@ -214,7 +214,8 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
   head = self->head_seq;
   /* Stations ping often enough for this host from the first frame on. */
   welcome = tr_frame_build_welcome_lineage (self->db_id, head, tr_now_ms (), self->heartbeat_timeout,
-                                            self->training, self->lineage, self->gen);
+                                            self->training, tr_host_count_reprint_printers (self),
+                                            self->lineage, self->gen);
   _tr_host_connection_send (conn, welcome);
 
   conn->station_id = g_strdup (frame->station_id);

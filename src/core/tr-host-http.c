@@ -158,6 +158,8 @@ _tr_host_handle_health (SoupServer *server, SoupServerMessage *msg, const char *
   if (tr_host_get_standby_warning (self) != NULL)
     json_object_set_string_member (object, "standby_warning", tr_host_get_standby_warning (self));
   json_object_set_boolean_member (object, "training", self->training);
+  /* Issue 13: a polling station shows Reprint only while this is > 0. */
+  json_object_set_int_member (object, "printers", tr_host_count_reprint_printers (self));
   if (self->exporter != NULL)
     tr_exporter_add_health (self->exporter, object);
   json_node_take_object (node, object);

@@ -120,6 +120,24 @@ _tr_host_printers_check (TrHost *self)
 
 /* ---- The public calls ---- */
 
+int
+tr_host_count_reprint_printers (TrHost *self)
+{
+  g_autoptr (GPtrArray) infos = NULL;
+  int n = 0;
+
+  g_return_val_if_fail (TR_IS_HOST (self), 0);
+
+  /* The printers tr_host_reprint_async() would queue on: all but the
+   * ready-chit ones. */
+  infos = tr_host_list_printers (self);
+  for (guint i = 0; i < infos->len; i++)
+    if (((const TrPrinterInfo *)g_ptr_array_index (infos, i))->printer->mode
+        != TR_PRINTER_MODE_READY_CHIT)
+      n++;
+  return n;
+}
+
 GPtrArray *
 tr_host_list_printers (TrHost *self)
 {

@@ -119,5 +119,8 @@ _tr_host_build_pong (TrHost *self, Connection *conn, gint64 t)
 {
   g_autofree char *url = conn->standby ? NULL : tr_host_dup_standby_url (self);
 
-  return tr_frame_build_pong_full (t, url, tr_host_get_standby_warning (self) != NULL);
+  /* "printers": a station hears of a printer added or removed with its
+   * next pong (issue 13). */
+  return tr_frame_build_pong_printers (t, url, tr_host_get_standby_warning (self) != NULL,
+                                       tr_host_count_reprint_printers (self));
 }

@@ -269,6 +269,11 @@ TrServiceReport *tr_host_get_stats_finish (TrHost        *self,
 /* TrPrinterInfo* copies (configuration and state), by name. Never
  * NULL. Cheap: what the spool last published, no I/O. */
 GPtrArray *tr_host_list_printers         (TrHost *self);
+/* How many printers a Reprint goes to (all but ready-chit ones): what
+ * the welcome, every pong and health tell stations as "printers", so a
+ * screen shows Reprint only where it can work (issue 13). Follow
+ * "printers-changed" for changes. */
+int        tr_host_count_reprint_printers (TrHost *self);
 
 /* Adds @printer, or replaces the one of the same name, through the
  * writer; "printers-changed" follows. A new printer starts with the

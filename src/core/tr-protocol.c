@@ -66,6 +66,7 @@ frame_new (TrFrameType type)
   frame->type = type;
   frame->last_seq = -1;
   frame->latency_ms = -1;
+  frame->printers = -1;
   return frame;
 }
 
@@ -365,11 +366,26 @@ parse_ping (JsonObject *object, TrFrame *frame, GError **error)
   return TRUE;
 }
 
+/* Optional advice for the screens (issue 13): a value that is not a
+ * non-negative integer counts as absent (-1, unknown), never as a
+ * malformed frame, so a host's slip cannot cut the link. */
+static void
+read_printers (JsonObject *object, TrFrame *frame)
+{
+  JsonNode *node = json_object_get_member (object, "printers");
+
+  frame->printers = -1;
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_INT64 && json_node_get_int (node) >= 0)
+    frame->printers = MIN (json_node_get_int (node), (gint64)G_MAXINT);
+}
+
 static gboolean
 parse_pong (JsonObject *object, TrFrame *frame, GError **error)
 {
   JsonNode *warning = json_object_get_member (object, "standby_warning");
 
+  read_printers (object, frame);
   /* Optional and advisory: anything but true counts as no warning. */
   frame->standby_warning = warning != NULL && JSON_NODE_HOLDS_VALUE (warning)
                            && json_node_get_value_type (warning) == G_TYPE_BOOLEAN
@@ -417,6 +433,7 @@ parse_welcome (JsonObject *object, TrFrame *frame, GError **error)
   if ((frame->lineage == NULL) != (frame->gen == 0))
     return fail (error, TR_ERROR_PROTOCOL, frame->lineage == NULL ? "lineage" : "gen",
                  "lineage and gen go together");
+  read_printers (object, frame);
   return read_training (object, frame, error);
 }
 
@@ -728,6 +745,13 @@ tr_frame_build_pong (gint64 t)
 char *
 tr_frame_build_pong_full (gint64 t, const char *standby_url, gboolean standby_warning)
 {
+  return tr_frame_build_pong_printers (t, standby_url, standby_warning, -1);
+}
+
+char *
+tr_frame_build_pong_printers (gint64 t, const char *standby_url, gboolean standby_warning,
+                              int printers)
+{
   JsonObject *object = frame_object_new (TR_FRAME_PONG);
 
   json_object_set_int_member (object, "t", t);
@@ -735,6 +759,8 @@ tr_frame_build_pong_full (gint64 t, const char *standby_url, gboolean standby_wa
     json_object_set_string_member (object, "standby_url", standby_url);
   if (standby_warning)
     json_object_set_boolean_member (object, "standby_warning", TRUE);
+  if (printers >= 0)
+    json_object_set_int_member (object, "printers", printers);
   return object_to_string (object);
 }
 
@@ -756,13 +782,21 @@ char *
 tr_frame_build_welcome_training (const char *host_id, gint64 head_seq, gint64 server_time,
                                  gint64 heartbeat_timeout_ms, gboolean training)
 {
+  return tr_frame_build_welcome_printers (host_id, head_seq, server_time, heartbeat_timeout_ms,
+                                          training, -1);
+}
+
+char *
+tr_frame_build_welcome_printers (const char *host_id, gint64 head_seq, gint64 server_time,
+                                 gint64 heartbeat_timeout_ms, gboolean training, int printers)
+{
   return tr_frame_build_welcome_lineage (host_id, head_seq, server_time, heartbeat_timeout_ms,
-                                         training, NULL, 0);
+                                         training, printers, NULL, 0);
 }
 
 char *
 tr_frame_build_welcome_lineage (const char *host_id, gint64 head_seq, gint64 server_time,
-                                gint64 heartbeat_timeout_ms, gboolean training,
+                                gint64 heartbeat_timeout_ms, gboolean training, int printers,
                                 const char *lineage, gint64 gen)
 {
   JsonObject *object;
@@ -776,6 +810,8 @@ tr_frame_build_welcome_lineage (const char *host_id, gint64 head_seq, gint64 ser
   if (heartbeat_timeout_ms > 0)
     json_object_set_int_member (object, "heartbeat_timeout_ms", heartbeat_timeout_ms);
   json_object_set_boolean_member (object, "training", training);
+  if (printers >= 0)
+    json_object_set_int_member (object, "printers", printers);
   if (lineage != NULL && gen >= 1)
     {
       json_object_set_string_member (object, "lineage", lineage);

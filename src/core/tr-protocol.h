@@ -128,6 +128,10 @@ typedef struct
   /* WELCOME: the host's lineage (the restaurant's id, tr-store-lineage.h),
    * with its gen above; NULL when absent (an older host). */
   char        *lineage;
+  /* WELCOME and PONG: how many of the host's printers take a reprint
+   * (issue 13); -1 when absent (an older host: unknown) or not a
+   * non-negative integer (advice, ignored rather than a malformed frame). */
+  gint64       printers;
 } TrFrame;
 
 void     tr_frame_free  (TrFrame *frame);
@@ -162,6 +166,10 @@ char *tr_frame_build_pong     (gint64 t);
 /* Same, also naming the standby's address (NULL leaves it out) and
  * saying "standby_warning": true when @standby_warning. */
 char *tr_frame_build_pong_full (gint64 t, const char *standby_url, gboolean standby_warning);
+/* Same, also saying how many printers take a reprint ("printers": N;
+ * a negative @printers leaves it out). */
+char *tr_frame_build_pong_printers (gint64 t, const char *standby_url, gboolean standby_warning,
+                                    int printers);
 char *tr_frame_build_welcome  (const char *host_id, gint64 head_seq, gint64 server_time);
 /* Same, also announcing the host's heartbeat timeout (ms; 0 leaves it out). */
 char *tr_frame_build_welcome_full (const char *host_id, gint64 head_seq, gint64 server_time,
@@ -170,13 +178,18 @@ char *tr_frame_build_welcome_full (const char *host_id, gint64 head_seq, gint64 
  * ("training": true|false, docs/training.md). */
 char *tr_frame_build_welcome_training (const char *host_id, gint64 head_seq, gint64 server_time,
                                        gint64 heartbeat_timeout_ms, gboolean training);
+/* Same, also saying how many printers take a reprint ("printers": N;
+ * a negative @printers leaves it out). */
+char *tr_frame_build_welcome_printers (const char *host_id, gint64 head_seq, gint64 server_time,
+                                       gint64 heartbeat_timeout_ms, gboolean training,
+                                       int printers);
 /* Same, also naming the host's lineage and generation (both left out
  * when @lineage is NULL or @gen < 1), so that a station that reached it
  * without DNS-SD (a typed or fallback address) learns the generation too
  * and never goes back to an older host (issue 17). */
 char *tr_frame_build_welcome_lineage (const char *host_id, gint64 head_seq, gint64 server_time,
                                       gint64 heartbeat_timeout_ms, gboolean training,
-                                      const char *lineage, gint64 gen);
+                                      int printers, const char *lineage, gint64 gen);
 /* @events_json: already-encoded event objects, so the host serializes
  * each event once however many stations receive it. */
 char *tr_frame_build_events   (GPtrArray *events /* TrEvent* */);

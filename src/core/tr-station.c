@@ -25,6 +25,8 @@ struct _TrStation
   guint n_in_flight;
   /* Host mode: serving training.db rather than host.db. */
   gboolean training;
+  /* "can-reprint" as last notified (issue 13). */
+  gboolean can_reprint;
 };
 
 /* A ticket as this station's ops in flight will leave it: the next op
@@ -58,6 +60,7 @@ enum
   PROP_STATION_ID,
   PROP_LINK_STATE,
   PROP_TRAINING,
+  PROP_CAN_REPRINT,
   N_PROPS
 };
 
@@ -113,6 +116,9 @@ tr_station_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
       case PROP_TRAINING:
         g_value_set_boolean (value, tr_station_is_training (self));
         break;
+      case PROP_CAN_REPRINT:
+        g_value_set_boolean (value, self->can_reprint);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -143,6 +149,9 @@ tr_station_class_init (TrStationClass *klass)
   properties[PROP_TRAINING]
     = g_param_spec_boolean ("training", NULL, NULL, FALSE,
                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAN_REPRINT]
+    = g_param_spec_boolean ("can-reprint", NULL, NULL, TRUE,
+                            G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[OP_REJECTED]
@@ -156,6 +165,31 @@ tr_station_class_init (TrStationClass *klass)
 static void
 tr_station_init (TrStation *self)
 {
+  self->can_reprint = TRUE;
+}
+
+/* Host mode: its own host has a printer that takes a reprint. A
+ * client: its host did not say it has none (-1, unknown, keeps an older
+ * host's Reprint). */
+static gboolean
+compute_can_reprint (TrStation *self)
+{
+  if (self->mode == TR_STATION_MODE_HOST)
+    return self->host != NULL && tr_host_count_reprint_printers (self->host) > 0;
+  return self->client == NULL || tr_client_get_host_printers (self->client) != 0;
+}
+
+/* The host's "printers-changed" comes for every state change of a
+ * printer too: notify only when the answer changes. */
+static void
+update_can_reprint (TrStation *self)
+{
+  gboolean can = compute_can_reprint (self);
+
+  if (can == self->can_reprint)
+    return;
+  self->can_reprint = can;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_REPRINT]);
 }
 
 static void
@@ -256,6 +290,9 @@ tr_station_new_host_full (const char *data_dir, guint port, gboolean loopback_on
 
   if (!tr_host_start (self->host, error))
     return NULL;
+  g_signal_connect_object (self->host, "printers-changed", G_CALLBACK (update_can_reprint), self,
+                           G_CONNECT_SWAPPED);
+  self->can_reprint = compute_can_reprint (self);
   return g_steal_pointer (&self);
 }
 
@@ -283,9 +320,18 @@ tr_station_new_client (const char *data_dir, const char *host_url, const char *s
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->client, "notify::host-training",
                            G_CALLBACK (on_client_training_notify), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "notify::host-printers", G_CALLBACK (update_can_reprint),
+                           self, G_CONNECT_SWAPPED);
   tr_client_start (self->client);
   tr_station_follow_start (self);
   return g_steal_pointer (&self);
+}
+
+gboolean
+tr_station_get_can_reprint (TrStation *self)
+{
+  g_return_val_if_fail (TR_IS_STATION (self), FALSE);
+  return self->can_reprint;
 }
 
 TrStationMode

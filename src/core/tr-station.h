@@ -47,6 +47,9 @@ typedef enum
  *   "link-state"  TrClientState: a running host is always ONLINE_WEBSOCKET
  *   "training"    gboolean: a host serving training.db, or a client whose
  *                 host said so in its welcome (or health, when polling)
+ *   "can-reprint" gboolean: a Reprint can print (issue 13): a host has a
+ *                 printer that takes reprints; a client's host did not say
+ *                 it has none (its welcome and pongs, TrClient "host-printers")
  * Signals:
  *   "op-rejected"    (const char *op_id, const char *code, const char *message)
  *   "ticket-changed" (const char *ticket_id) on the main context of the
@@ -195,6 +198,8 @@ gboolean      tr_station_reprint_finish   (TrStation     *self,
                                            GAsyncResult  *result,
                                            guint         *out_n_printers,
                                            GError       **error);
+/* "can-reprint": screens show Reprint only while TRUE (docs/printing.md). */
+gboolean      tr_station_get_can_reprint  (TrStation *self);
 /* Host mode: tr_host_list_printers(). A client: an empty array (the
  * Preferences page configures printers on the host only). */
 GPtrArray    *tr_station_list_printers    (TrStation *self);
