@@ -661,6 +661,7 @@ _tr_host_check_superseded (TrHost *self, gint64 gen)
                  "refuses ops now",
                  gen, self->gen);
       self->superseded_by = gen;
+      _tr_host_dnssd_withdraw (self);
       /* Every station goes to look for the new host. */
       for (guint i = self->connections->len; i > 0; i--)
         {
