@@ -827,6 +827,8 @@ test_promoted_and_followed (void)
   {
     Child *old = spawn_host (&run, host_dir, "0", FALSE);
     Superseded superseded = { &run, NULL };
+    g_autoptr (TrDnssdBrowser) browser = NULL;
+    Withdrawn withdrawn = { NULL, NULL };
     ClientWait wait = { NULL, late_store, run.new_host_id };
     guint status = 0;
     g_autofree char *body = NULL;
@@ -841,15 +843,14 @@ test_promoted_and_followed (void)
     g_assert_true (tr_test_avahi_wait (old_host_superseded, &superseded, WAIT_S));
 
     /* And it withdraws its generation-1 record: join lists stop showing
-     * a host that refuses ops. */
-    {
-      g_autoptr (TrDnssdBrowser) browser = tr_dnssd_browser_new ();
-      Withdrawn withdrawn = { browser, old_id };
-
-      tr_dnssd_browser_start (browser);
-      g_assert_true (tr_test_avahi_wait (old_record_withdrawn, &withdrawn, WAIT_S));
-      tr_dnssd_browser_stop (browser);
-    }
+     * a host that refuses ops. Checked again at the end of this part,
+     * seconds later, so a record still being probed now cannot slip
+     * through. */
+    browser = tr_dnssd_browser_new ();
+    withdrawn.browser = browser;
+    withdrawn.old_host_id = old_id;
+    tr_dnssd_browser_start (browser);
+    g_assert_true (tr_test_avahi_wait (old_record_withdrawn, &withdrawn, WAIT_S));
 
     /* HTTP: 409 superseded, naming the new host. */
     body = tr_test_http (run.session, old_url, "POST", "/api/v1/tickets",
@@ -891,6 +892,10 @@ test_promoted_and_followed (void)
       = tr_test_http (run.session, run.new_url, "GET", "/api/v1/health", NULL, NULL, &status);
     g_assert_cmpuint (status, ==, 200);
     g_assert_null (strstr (old_body, "superseded_by"));
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+    g_assert_true (old_record_withdrawn (&withdrawn));
+    tr_dnssd_browser_stop (browser);
 
     tr_client_stop (late);
     child_stop (old, SIGTERM);
