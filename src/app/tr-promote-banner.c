@@ -53,7 +53,8 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-static void start_promotion (TrPromoteBanner *self);
+static void
+start_promotion (TrPromoteBanner *self);
 
 static gint64
 now_ms (void)
@@ -165,13 +166,12 @@ maybe_auto_promote (TrPromoteBanner *self)
   gint64 own_gen = 0;
   gint64 other_gen;
 
-  if (self->promoting || self->failure != NULL || self->keeper == NULL
-      || self->auto_promote_s == 0)
+  if (self->promoting || self->failure != NULL || self->keeper == NULL || self->auto_promote_s == 0)
     return;
   other_gen = other_host_gen (self, &own_gen);
   if (!tr_promotion_should_auto_promote (tr_station_standby_is_active (self->keeper),
-                                         self->auto_promote_s, self->down_since, now_ms (),
-                                         own_gen, other_gen))
+                                         self->auto_promote_s, self->down_since, now_ms (), own_gen,
+                                         other_gen))
     return;
   g_message ("No word from the host for %u s: promoting this station's standby copy",
              self->auto_promote_s);
@@ -340,11 +340,11 @@ tr_promote_banner_get_property (GObject *object, guint prop_id, GValue *value, G
 
   switch (prop_id)
     {
-    case PROP_AUTO_PROMOTE_SECONDS:
-      g_value_set_uint (value, self->auto_promote_s);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_AUTO_PROMOTE_SECONDS:
+        g_value_set_uint (value, self->auto_promote_s);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -356,14 +356,14 @@ tr_promote_banner_set_property (GObject *object, guint prop_id, const GValue *va
 
   switch (prop_id)
     {
-    case PROP_AUTO_PROMOTE_SECONDS:
-      if (self->auto_promote_s == g_value_get_uint (value))
-        return;
-      self->auto_promote_s = g_value_get_uint (value);
-      g_object_notify_by_pspec (object, pspec);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_AUTO_PROMOTE_SECONDS:
+        if (self->auto_promote_s == g_value_get_uint (value))
+          return;
+        self->auto_promote_s = g_value_get_uint (value);
+        g_object_notify_by_pspec (object, pspec);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 

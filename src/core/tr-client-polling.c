@@ -130,8 +130,7 @@ poll_note_superseded (TrClient *self, GBytes *body)
   member = json_object_get_member (json_node_get_object (root), "error");
   object = member != NULL && JSON_NODE_HOLDS_OBJECT (member) ? json_node_get_object (member) : NULL;
   if (object == NULL
-      || g_strcmp0 (json_object_get_string_member_with_default (object, "code", NULL),
-                    "superseded")
+      || g_strcmp0 (json_object_get_string_member_with_default (object, "code", NULL), "superseded")
            != 0)
     return;
   _tr_client_remember_new_host (self,
