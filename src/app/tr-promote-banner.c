@@ -40,6 +40,7 @@ struct _TrPromoteBanner
   gint64 superseded_by;
   TrDnssdBrowser *browser;
   guint auto_promote_s; /* 0: only by the button */
+  gboolean heard_host;  /* the link was up once since this banner was made */
 };
 
 G_DEFINE_FINAL_TYPE (TrPromoteBanner, tr_promote_banner, GTK_TYPE_WIDGET)
@@ -170,8 +171,8 @@ maybe_auto_promote (TrPromoteBanner *self)
     return;
   other_gen = other_host_gen (self, &own_gen);
   if (!tr_promotion_should_auto_promote (tr_station_standby_is_active (self->keeper),
-                                         self->auto_promote_s, self->down_since, now_ms (), own_gen,
-                                         other_gen))
+                                         self->heard_host, self->auto_promote_s, self->down_since,
+                                         now_ms (), own_gen, other_gen))
     return;
   g_message ("No word from the host for %u s: promoting this station's standby copy",
              self->auto_promote_s);
@@ -202,6 +203,7 @@ on_link_state (TrPromoteBanner *self)
 
   if (state == TR_CLIENT_STATE_ONLINE_WEBSOCKET || state == TR_CLIENT_STATE_ONLINE_POLLING)
     {
+      self->heard_host = TRUE;
       self->down_since = 0;
       g_clear_pointer (&self->failure, g_free);
       g_clear_handle_id (&self->tick_id, g_source_remove);

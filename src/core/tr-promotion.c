@@ -43,10 +43,11 @@ tr_promotion_host_unreachable (gint64 down_since_ms, gint64 now_ms, guint delay_
 }
 
 gboolean
-tr_promotion_should_auto_promote (gboolean has_copy, guint after_s, gint64 down_since_ms,
-                                  gint64 now_ms, gint64 own_gen, gint64 other_gen)
+tr_promotion_should_auto_promote (gboolean has_copy, gboolean heard_host, guint after_s,
+                                  gint64 down_since_ms, gint64 now_ms, gint64 own_gen,
+                                  gint64 other_gen)
 {
-  if (!has_copy || after_s == 0)
+  if (!has_copy || !heard_host || after_s == 0)
     return FALSE;
   after_s = MIN (after_s, TR_PROMOTION_AUTO_MAX_S);
   if (!tr_promotion_host_unreachable (down_since_ms, now_ms, after_s * 1000))
