@@ -13,6 +13,7 @@
 #include "tr-codec.h"
 #include "tr-error.h"
 #include "tr-host.h"
+#include "tr-host-private.h"
 #include "tr-protocol.h"
 #include "tr-store-private.h"
 #include "tr-test-proxy.h"
@@ -1247,6 +1248,112 @@ test_polling_to_websocket (Fixture *fixture, gconstpointer data)
   tr_host_stop (ws_host);
 }
 
+/* A polling station whose host was replaced gets 409 superseded naming
+ * the new host (error.url) and goes there, as a WebSocket does on 4410.
+ * The new host here is a second host over the same database, so the
+ * station's token is good there. */
+typedef struct
+{
+  TrClient *client;
+  const char *url;
+} UrlWait;
+
+static gboolean
+polling_at (gpointer data)
+{
+  UrlWait *wait = data;
+  g_autofree char *url = NULL;
+
+  g_object_get (wait->client, "host-url", &url, NULL);
+  return g_strcmp0 (url, wait->url) == 0
+         && tr_client_get_state (wait->client) == TR_CLIENT_STATE_ONLINE_POLLING;
+}
+
+static void
+test_polling_superseded (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrHost) new_host = NULL;
+  g_autoptr (TrTicket) ticket = NULL;
+  g_autoptr (TrOp) bump = NULL;
+  g_autofree char *new_url = NULL;
+  g_autofree char *path = fixture_path (fixture, "station");
+  TrStore *store;
+  TrClient *client;
+  double took;
+
+  ticket = host_create_ticket (fixture, 1);
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = client_new (store, fixture->host_url, "Bar");
+  tr_client_start (client);
+  wait_for_state (client, TR_CLIENT_STATE_ONLINE_POLLING, WAIT_S);
+  wait_converged (store, fixture->host_store);
+
+  new_host = start_host (fixture->host_store, FALSE, &new_url);
+  /* What DNS-SD tells a host a promoted standby replaced. */
+  _tr_host_supersede (fixture->host, fixture->host->gen + 1, new_url);
+  /* An op: its POST gets the 409 at once (the long-poll in flight
+   * would only ask again after its wait). */
+  bump = tr_op_new_set_ticket_status (tr_store_get_db_id (store), ticket->id,
+                                      TR_TICKET_STATUS_PREPARING);
+  g_assert_true (tr_client_submit (client, bump, &error));
+  g_assert_no_error (error);
+  took = wait_for (polling_at, &(UrlWait){ client, new_url }, WAIT_S,
+                   "the polling station to follow the new host");
+  g_test_message ("polling the new host %.0f ms after the 409", took * 1000);
+  wait_for (outbox_empty, store, WAIT_S, "the op's ack from the new host");
+  {
+    g_autoptr (TrTicket) host_ticket = tr_store_get_ticket (fixture->host_store, ticket->id, NULL);
+    g_assert_cmpint (host_ticket->status, ==, TR_TICKET_STATUS_PREPARING);
+  }
+
+  client_free (client);
+  g_assert_finalize_object (store);
+  tr_host_stop (new_host);
+}
+
+static gboolean
+last_error_409 (gpointer data)
+{
+  g_autofree char *last_error = NULL;
+
+  g_object_get (data, "last-error", &last_error, NULL);
+  return last_error != NULL && strstr (last_error, "409") != NULL;
+}
+
+/* Another scheme is never taken from a 409: a station on plain HTTP does
+ * not follow an https address it cannot check, nor the reverse. */
+static void
+test_polling_superseded_other_scheme (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TrTicket) ticket = NULL;
+  g_autoptr (TrOp) bump = NULL;
+  g_autofree char *path = fixture_path (fixture, "station");
+  g_autofree char *url = NULL;
+  g_autofree char *last_error = NULL;
+  TrStore *store;
+  TrClient *client;
+
+  ticket = host_create_ticket (fixture, 1);
+  store = open_store (path, TR_STORE_DURABILITY_NORMAL);
+  client = client_new (store, fixture->host_url, "Bar");
+  tr_client_start (client);
+  wait_for_state (client, TR_CLIENT_STATE_ONLINE_POLLING, WAIT_S);
+  _tr_host_supersede (fixture->host, fixture->host->gen + 1, "https://127.0.0.1:1");
+  bump = tr_op_new_set_ticket_status (tr_store_get_db_id (store), ticket->id,
+                                      TR_TICKET_STATUS_PREPARING);
+  g_assert_true (tr_client_submit (client, bump, &error));
+  g_assert_no_error (error);
+  wait_for (last_error_409, client, WAIT_S, "the 409");
+  g_object_get (client, "host-url", &url, "last-error", &last_error, NULL);
+  g_test_message ("last error: %s", last_error);
+  g_assert_cmpstr (url, ==, fixture->host_url);
+
+  client_free (client);
+  g_assert_finalize_object (store);
+}
+
 /* ---- Heartbeat, refresh and stop ---- */
 
 static gboolean
@@ -1873,6 +1980,10 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/client/polling-to-websocket", Fixture, GINT_TO_POINTER (1), fixture_set_up,
               test_polling_to_websocket, fixture_tear_down);
+  g_test_add ("/client/polling-superseded", Fixture, GINT_TO_POINTER (1), fixture_set_up,
+              test_polling_superseded, fixture_tear_down);
+  g_test_add ("/client/polling-superseded-other-scheme", Fixture, GINT_TO_POINTER (1),
+              fixture_set_up, test_polling_superseded_other_scheme, fixture_tear_down);
   g_test_add ("/client/heartbeat-refresh-stop", Fixture, NULL, fixture_set_up,
               test_heartbeat_refresh_stop, fixture_tear_down);
   g_test_add ("/client/host-heartbeat-timeout", Fixture, NULL, fixture_set_up,

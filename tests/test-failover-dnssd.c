@@ -36,6 +36,7 @@
 #include <sys/prctl.h>
 
 #include "tr-client.h"
+#include "tr-dnssd-browser.h"
 #include "tr-test-avahi.h"
 #include "tr-test-peer.h"
 #include "tr-test-util.h"
@@ -649,6 +650,32 @@ client_on (gpointer data)
          && g_strcmp0 (tr_store_get_host_id (wait->store), wait->host_id) == 0;
 }
 
+typedef struct
+{
+  TrDnssdBrowser *browser;
+  const char *old_host_id;
+} Withdrawn;
+
+/* A browse shows generation 2 and no record of the old host's. */
+static gboolean
+old_record_withdrawn (gpointer data)
+{
+  Withdrawn *w = data;
+  GListModel *hosts = G_LIST_MODEL (w->browser);
+  gboolean newer = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (hosts); i++)
+    {
+      g_autoptr (TrDnssdHost) host = g_list_model_get_item (hosts, i);
+      const TrDnssdTxt *txt = tr_dnssd_host_get_txt (host);
+
+      if (g_strcmp0 (txt->host_id, w->old_host_id) == 0 || txt->gen < 2)
+        return FALSE;
+      newer = newer || txt->gen == 2;
+    }
+  return newer;
+}
+
 static gboolean
 statuses_in (gpointer data)
 {
@@ -804,6 +831,8 @@ test_promoted_and_followed (void)
   {
     Child *old = spawn_host (&run, host_dir, "0", FALSE);
     Superseded superseded = { &run, NULL };
+    g_autoptr (TrDnssdBrowser) browser = NULL;
+    Withdrawn withdrawn = { NULL, NULL };
     ClientWait wait = { NULL, late_store, run.new_host_id };
     guint status = 0;
     g_autofree char *body = NULL;
@@ -816,6 +845,16 @@ test_promoted_and_followed (void)
      * telling it. Nothing is sent to it before. */
     superseded.url = old_url;
     g_assert_true (tr_test_avahi_wait (old_host_superseded, &superseded, WAIT_S));
+
+    /* And it withdraws its generation-1 record: join lists stop showing
+     * a host that refuses ops. Checked again at the end of this part,
+     * seconds later, so a record still being probed now cannot slip
+     * through. */
+    browser = tr_dnssd_browser_new ();
+    withdrawn.browser = browser;
+    withdrawn.old_host_id = old_id;
+    tr_dnssd_browser_start (browser);
+    g_assert_true (tr_test_avahi_wait (old_record_withdrawn, &withdrawn, WAIT_S));
 
     /* HTTP: 409 superseded, naming the new host. */
     body = tr_test_http (run.session, old_url, "POST", "/api/v1/tickets",
@@ -857,6 +896,10 @@ test_promoted_and_followed (void)
       = tr_test_http (run.session, run.new_url, "GET", "/api/v1/health", NULL, NULL, &status);
     g_assert_cmpuint (status, ==, 200);
     g_assert_null (strstr (old_body, "superseded_by"));
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+    g_assert_true (old_record_withdrawn (&withdrawn));
+    tr_dnssd_browser_stop (browser);
 
     tr_client_stop (late);
     child_stop (old, SIGTERM);

@@ -460,21 +460,36 @@ test_superseded (void)
   g_free (f->url_a);
 }
 
+/* Automatic promotion: nobody taps anything. The clock of the figures
+ * starts when the host dies. */
+static gboolean
+step_host_dies_unattended (Fixture *f)
+{
+  step_host_dies (f);
+  f->tapped_at = g_get_monotonic_time () / 1000;
+  return TRUE;
+}
+
+static gboolean
+step_promotes_itself (Fixture *f)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  TrStation *station = app_station (f);
+
+  /* No dialog asks anyone. */
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWidget) widget = g_list_model_get_item (toplevels, i);
+
+      g_assert_false (ADW_IS_MESSAGE_DIALOG (widget) && gtk_widget_get_mapped (widget));
+    }
+  return station != NULL && tr_station_get_mode (station) == TR_STATION_MODE_HOST;
+}
+
 static void
-test_promote (void)
+run_promote (StepFunc *steps, guint auto_promote_s)
 {
   Fixture fixture = { 0 }, *f = &fixture;
-  StepFunc steps[] = { step_app_paired,
-                       step_second_station,
-                       step_choose_standby,
-                       step_standby_in_sync,
-                       step_host_dies,
-                       step_banner_offers,
-                       step_dialog,
-                       step_app_hosts,
-                       step_c_follows,
-                       step_quit,
-                       NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (GSettings) settings = g_settings_new (APP_ID);
   g_autofree char *port_text = NULL;
@@ -492,6 +507,7 @@ test_promote (void)
   f->port = tr_test_free_port ();
   f->url_new = g_strdup_printf ("http://127.0.0.1:%u", f->port);
   g_settings_set_uint (settings, "host-port", f->port);
+  g_settings_set_uint (settings, "standby-auto-promote-seconds", auto_promote_s);
   port_text = g_strdup_printf ("%u", f->port);
 
   f->app = tr_application_new ();
@@ -529,6 +545,44 @@ test_promote (void)
   g_free (f->dir_c);
   g_free (f->url_a);
   g_free (f->url_new);
+  g_settings_reset (settings, "standby-auto-promote-seconds");
+}
+
+static void
+test_promote (void)
+{
+  StepFunc steps[] = { step_app_paired,
+                       step_second_station,
+                       step_choose_standby,
+                       step_standby_in_sync,
+                       step_host_dies,
+                       step_banner_offers,
+                       step_dialog,
+                       step_app_hosts,
+                       step_c_follows,
+                       step_quit,
+                       NULL };
+
+  run_promote (steps, 0);
+}
+
+/* The "standby-auto-promote-seconds" setting: the standby app makes
+ * itself the host without a tap, and the second station follows. */
+static void
+test_auto_promote (void)
+{
+  StepFunc steps[] = { step_app_paired,
+                       step_second_station,
+                       step_choose_standby,
+                       step_standby_in_sync,
+                       step_host_dies_unattended,
+                       step_promotes_itself,
+                       step_app_hosts,
+                       step_c_follows,
+                       step_quit,
+                       NULL };
+
+  run_promote (steps, 1);
 }
 
 int
@@ -542,5 +596,6 @@ main (int argc, char *argv[])
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   g_test_add_func ("/promote-app/banner-promote-follow", test_promote);
   g_test_add_func ("/promote-app/superseded-rejoin", test_superseded);
+  g_test_add_func ("/promote-app/auto-promote-follow", test_auto_promote);
   return g_test_run ();
 }

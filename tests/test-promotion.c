@@ -89,6 +89,30 @@ test_pick_url (void)
   g_assert_cmpstr (tr_promotion_pick_url (host, standby, 3500, 1000), ==, standby);
 }
 
+static void
+test_auto_promote (void)
+{
+  /* Off by default (0 s), and only a station that keeps the copy. */
+  g_assert_false (tr_promotion_should_auto_promote (TRUE, TRUE, 0, 1000, 999999, 1, -1));
+  g_assert_false (tr_promotion_should_auto_promote (FALSE, TRUE, 5, 1000, 999999, 1, -1));
+  /* Never reached its host since it started (an outage at start, a
+   * wrong address): never by itself. */
+  g_assert_false (tr_promotion_should_auto_promote (TRUE, FALSE, 5, 1000, 999999, 1, -1));
+  /* Link up, or not down long enough. */
+  g_assert_false (tr_promotion_should_auto_promote (TRUE, TRUE, 5, 0, 999999, 1, -1));
+  g_assert_false (tr_promotion_should_auto_promote (TRUE, TRUE, 5, 1000, 5999, 1, -1));
+  /* Down for 5 s, DNS-SD off or showing no other host. */
+  g_assert_true (tr_promotion_should_auto_promote (TRUE, TRUE, 5, 1000, 6000, 1, -1));
+  /* DNS-SD shows another live host at our generation or above: someone
+   * was promoted already. An older one does not count. */
+  g_assert_false (tr_promotion_should_auto_promote (TRUE, TRUE, 5, 1000, 6000, 1, 1));
+  g_assert_false (tr_promotion_should_auto_promote (TRUE, TRUE, 5, 1000, 6000, 1, 2));
+  g_assert_true (tr_promotion_should_auto_promote (TRUE, TRUE, 5, 1000, 6000, 2, 1));
+  /* The delay is clamped to an hour. */
+  g_assert_false (tr_promotion_should_auto_promote (TRUE, TRUE, G_MAXUINT, 1000, 3600999, 1, -1));
+  g_assert_true (tr_promotion_should_auto_promote (TRUE, TRUE, G_MAXUINT, 1000, 3601000, 1, -1));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -97,5 +121,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/promotion/unreachable", test_unreachable);
   g_test_add_func ("/promotion/delays", test_delays);
   g_test_add_func ("/promotion/pick-url", test_pick_url);
+  g_test_add_func ("/promotion/auto-promote", test_auto_promote);
   return g_test_run ();
 }

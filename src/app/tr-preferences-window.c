@@ -43,6 +43,8 @@ struct _TrPreferencesWindow
   GtkLabel *join_label;
   AdwActionRow *port_row;
   GtkSpinButton *port_spin;
+  AdwActionRow *auto_promote_row;
+  GtkSpinButton *auto_promote_spin;
   AdwEntryRow *host_address_row;
   AdwPreferencesGroup *found_hosts_group;
   TrFoundHosts *found_hosts;
@@ -152,6 +154,8 @@ update_host_rows (TrPreferencesWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->join_row), hosting && addresses && addresses[0]);
   gtk_widget_set_visible (GTK_WIDGET (self->port_row), hosting);
   gtk_widget_set_visible (GTK_WIDGET (self->host_address_row), !hosting);
+  /* Only a station that follows a host can be its standby. */
+  gtk_widget_set_visible (GTK_WIDGET (self->auto_promote_row), !hosting);
   gtk_widget_set_visible (GTK_WIDGET (self->found_hosts_group), !hosting);
   gtk_widget_set_visible (GTK_WIDGET (self->link_row), station != NULL && !hosting);
   if (station != NULL)
@@ -539,6 +543,8 @@ tr_preferences_window_constructed (GObject *object)
       g_settings_bind (settings, "rush-first", self->rush_first_switch, "active",
                        G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "host-port", self->port_spin, "value", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "standby-auto-promote-seconds", self->auto_promote_spin, "value",
+                       G_SETTINGS_BIND_DEFAULT);
       gtk_editable_set_text (GTK_EDITABLE (self->host_address_row), address);
       /* Not bound: what is typed is only saved once it connects. */
       conninfo = g_settings_get_string (settings, "export-conninfo");
@@ -671,6 +677,8 @@ tr_preferences_window_class_init (TrPreferencesWindowClass *klass)
   BIND (join_label);
   BIND (port_row);
   BIND (port_spin);
+  BIND (auto_promote_row);
+  BIND (auto_promote_spin);
   BIND (host_address_row);
   BIND (found_hosts_group);
   BIND (found_hosts);

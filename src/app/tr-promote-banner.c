@@ -39,9 +39,23 @@ struct _TrPromoteBanner
    * browser that looks for the new host then. */
   gint64 superseded_by;
   TrDnssdBrowser *browser;
+  guint auto_promote_s; /* 0: only by the button */
+  gboolean heard_host;  /* the link was up once since this banner was made */
 };
 
 G_DEFINE_FINAL_TYPE (TrPromoteBanner, tr_promote_banner, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_AUTO_PROMOTE_SECONDS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+start_promotion (TrPromoteBanner *self);
 
 static gint64
 now_ms (void)
@@ -120,11 +134,57 @@ update (TrPromoteBanner *self)
   gtk_revealer_set_reveal_child (self->revealer, show);
 }
 
+/* The highest generation DNS-SD shows for this station's lineage, the
+ * host it follows left out (a killed host's record outlives it in
+ * Avahi's cache); -1 when none, or when DNS-SD does not run here. */
+static gint64
+other_host_gen (TrPromoteBanner *self, gint64 *out_own_gen)
+{
+  TrDnssdBrowser *browser = tr_station_follow_get_browser (self->station);
+  TrStore *store = tr_station_get_store (self->station);
+  const char *host_id = tr_store_get_host_id (store);
+  g_autofree char *lineage = NULL;
+  gint64 other = -1;
+
+  *out_own_gen = 0;
+  if (!tr_store_get_lineage (store, &lineage, out_own_gen, NULL) || lineage == NULL
+      || browser == NULL)
+    return -1;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (browser)); i++)
+    {
+      g_autoptr (TrDnssdHost) host = g_list_model_get_item (G_LIST_MODEL (browser), i);
+      const TrDnssdTxt *txt = tr_dnssd_host_get_txt (host);
+
+      if (g_strcmp0 (txt->lineage, lineage) == 0 && g_strcmp0 (txt->host_id, host_id) != 0)
+        other = MAX (other, txt->gen);
+    }
+  return other;
+}
+
+static void
+maybe_auto_promote (TrPromoteBanner *self)
+{
+  gint64 own_gen = 0;
+  gint64 other_gen;
+
+  if (self->promoting || self->failure != NULL || self->keeper == NULL || self->auto_promote_s == 0)
+    return;
+  other_gen = other_host_gen (self, &own_gen);
+  if (!tr_promotion_should_auto_promote (tr_station_standby_is_active (self->keeper),
+                                         self->heard_host, self->auto_promote_s, self->down_since,
+                                         now_ms (), own_gen, other_gen))
+    return;
+  g_message ("No word from the host for %u s: promoting this station's standby copy",
+             self->auto_promote_s);
+  start_promotion (self);
+}
+
 static gboolean
 tick_cb (gpointer user_data)
 {
   TrPromoteBanner *self = user_data;
 
+  maybe_auto_promote (self);
   update (self);
   return G_SOURCE_CONTINUE;
 }
@@ -143,6 +203,7 @@ on_link_state (TrPromoteBanner *self)
 
   if (state == TR_CLIENT_STATE_ONLINE_WEBSOCKET || state == TR_CLIENT_STATE_ONLINE_POLLING)
     {
+      self->heard_host = TRUE;
       self->down_since = 0;
       g_clear_pointer (&self->failure, g_free);
       g_clear_handle_id (&self->tick_id, g_source_remove);
@@ -184,15 +245,24 @@ on_promoted (GObject *source, GAsyncResult *result, gpointer user_data)
     g_action_group_change_action_state (G_ACTION_GROUP (app), "host", g_variant_new_boolean (TRUE));
 }
 
+/* The one path to promotion: the dialog's Make Host, and automatic
+ * promotion. */
 static void
-on_response (AdwMessageDialog *dialog, const char *response, TrPromoteBanner *self)
+start_promotion (TrPromoteBanner *self)
 {
-  if (g_strcmp0 (response, "promote") != 0 || self->keeper == NULL || self->promoting)
+  if (self->keeper == NULL || self->promoting)
     return;
   self->promoting = TRUE;
   update (self);
   tr_station_standby_promote_async (self->keeper, self->cancellable, on_promoted,
                                     g_object_ref (self));
+}
+
+static void
+on_response (AdwMessageDialog *dialog, const char *response, TrPromoteBanner *self)
+{
+  if (g_strcmp0 (response, "promote") == 0)
+    start_promotion (self);
 }
 
 static void
@@ -266,12 +336,52 @@ tr_promote_banner_dispose (GObject *object)
 }
 
 static void
+tr_promote_banner_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TrPromoteBanner *self = TR_PROMOTE_BANNER (object);
+
+  switch (prop_id)
+    {
+      case PROP_AUTO_PROMOTE_SECONDS:
+        g_value_set_uint (value, self->auto_promote_s);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tr_promote_banner_set_property (GObject *object, guint prop_id, const GValue *value,
+                                GParamSpec *pspec)
+{
+  TrPromoteBanner *self = TR_PROMOTE_BANNER (object);
+
+  switch (prop_id)
+    {
+      case PROP_AUTO_PROMOTE_SECONDS:
+        if (self->auto_promote_s == g_value_get_uint (value))
+          return;
+        self->auto_promote_s = g_value_get_uint (value);
+        g_object_notify_by_pspec (object, pspec);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 tr_promote_banner_class_init (TrPromoteBannerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = tr_promote_banner_dispose;
+  object_class->get_property = tr_promote_banner_get_property;
+  object_class->set_property = tr_promote_banner_set_property;
+  properties[PROP_AUTO_PROMOTE_SECONDS]
+    = g_param_spec_uint ("auto-promote-seconds", NULL, NULL, 0, TR_PROMOTION_AUTO_MAX_S, 0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }

@@ -24,7 +24,12 @@ G_DECLARE_FINAL_TYPE (TrPromoteBanner, tr_promote_banner, TR, PROMOTE_BANNER, Gt
  * a host it shows once a promoted standby replaced it
  * (tr_host_get_superseded_by()): "Another station is now the host",
  * with Rejoin as a Station (app.join to the new host DNS-SD finds, else
- * app.preferences to type its address). */
+ * app.preferences to type its address).
+ *
+ * Property "auto-promote-seconds" (guint, 0 = off; the
+ * "standby-auto-promote-seconds" setting): on the standby, promote by
+ * the same path as the button, without the dialog, once the host has
+ * been unreachable that long (tr_promotion_should_auto_promote()). */
 GtkWidget *tr_promote_banner_new           (TrStation *station,
                                             guint      listen_port);
 /* For tests and screenshots. */

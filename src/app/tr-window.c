@@ -719,6 +719,9 @@ tr_window_constructed (GObject *object)
       self->promote_banner = tr_promote_banner_new (
         self->station, self->settings != NULL ? g_settings_get_uint (self->settings, "host-port")
                                               : TR_DEFAULT_PORT);
+      if (self->settings != NULL)
+        g_settings_bind (self->settings, "standby-auto-promote-seconds", self->promote_banner,
+                         "auto-promote-seconds", G_SETTINGS_BIND_GET);
       gtk_box_insert_child_after (
         GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->host_lost_revealer))),
         self->promote_banner, GTK_WIDGET (self->host_lost_revealer));

@@ -113,6 +113,30 @@ poll_set_failed (TrClient *self, TrClientPollRequest request, const char *detail
     }
 }
 
+/* 409 superseded (docs/protocol.md): the host was replaced and names
+ * the new one in error.url, as a WebSocket's 4410 reason does. The
+ * failure that follows reconnects there. */
+static void
+poll_note_superseded (TrClient *self, GBytes *body)
+{
+  gsize size = 0;
+  const char *data = g_bytes_get_data (body, &size);
+  g_autoptr (JsonNode) root = tr_json_parse (data, (gssize)size, NULL);
+  JsonNode *member;
+  JsonObject *object;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+  member = json_object_get_member (json_node_get_object (root), "error");
+  object = member != NULL && JSON_NODE_HOLDS_OBJECT (member) ? json_node_get_object (member) : NULL;
+  if (object == NULL
+      || g_strcmp0 (json_object_get_string_member_with_default (object, "code", NULL), "superseded")
+           != 0)
+    return;
+  _tr_client_remember_new_host (self,
+                                json_object_get_string_member_with_default (object, "url", NULL));
+}
+
 /* The body of a 200 answer, or NULL with last-error set. */
 GBytes *
 _tr_client_poll_finish (TrClient *self, SoupSession *session, GAsyncResult *result, GError *error,
@@ -148,6 +172,8 @@ _tr_client_poll_finish (TrClient *self, SoupSession *session, GAsyncResult *resu
                                      : _ ("This station is not paired with the host: pair it"));
       return NULL;
     }
+  if (status == SOUP_STATUS_CONFLICT)
+    poll_note_superseded (self, body);
   if (status != SOUP_STATUS_OK)
     {
       g_autofree char *detail = g_strdup_printf (

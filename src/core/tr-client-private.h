@@ -312,6 +312,11 @@ _tr_client_release_held_refusal (TrClient *self);
 
 void
 _tr_client_ws_start_attempt (TrClient *self);
+/* A superseded host named @url as the new host (the 4410 reason, or a
+ * polling 409's error.url): the next attempt goes there. Same scheme
+ * only (http or https), never the current address. */
+void
+_tr_client_remember_new_host (TrClient *self, const char *url);
 
 /* tr-client-polling.c */
 

@@ -468,12 +468,17 @@ _tr_client_release_held_refusal (TrClient *self)
 static void
 remember_new_host (TrClient *self, const char *reason)
 {
-  const char *url, *scheme, *current;
-
   if (reason == NULL || !g_str_has_prefix (reason, "superseded "))
     return;
-  url = reason + strlen ("superseded ");
-  if (self->host_url == NULL || g_strcmp0 (url, self->host_url) == 0
+  _tr_client_remember_new_host (self, reason + strlen ("superseded "));
+}
+
+void
+_tr_client_remember_new_host (TrClient *self, const char *url)
+{
+  const char *scheme, *current;
+
+  if (url == NULL || self->host_url == NULL || g_strcmp0 (url, self->host_url) == 0
       || !g_uri_is_valid (url, G_URI_FLAGS_NONE, NULL))
     return;
   scheme = g_uri_peek_scheme (url);

@@ -10,7 +10,9 @@
  * host that comes back after its standby was promoted sees the higher
  * generation advertised and stops accepting ops at once, before any
  * station's hello tells it, and names the new host's address to the
- * stations it turns away.
+ * stations it turns away. Once superseded it withdraws its own record
+ * (a join list must not offer a host that refuses ops) and keeps
+ * browsing.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -167,10 +169,15 @@ lineage_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (name == NULL)
     name = default_name = g_strdup_printf ("Ticketrail on %s", g_get_host_name ());
   tls = tr_host_get_tls_fingerprint (host) != NULL;
+  /* Already replaced (a station's hello said so while the writer was
+   * busy): browse for the newer host, advertise nothing. */
+  if (host->superseded_by > 0)
+    goto browse;
   txt = tr_dnssd_txt_new (lineage->lineage, tr_store_get_db_id (tr_host_get_store (host)),
                           lineage->gen, tls, name);
   state->advertiser = tr_dnssd_advertiser_new (tr_host_get_bound_port (host), txt);
   tr_dnssd_advertiser_start (state->advertiser);
+browse:
   /* On the same context as the advertiser: the host's. */
   state->browser = tr_dnssd_browser_new ();
   g_signal_connect (state->browser, "items-changed", G_CALLBACK (on_lineage_hosts_changed), host);
@@ -208,6 +215,24 @@ _tr_host_dnssd_stop (TrHost *host)
   g_return_if_fail (TR_IS_HOST (host));
 
   g_object_set_qdata (G_OBJECT (host), dnssd_quark (), NULL);
+}
+
+void
+_tr_host_dnssd_withdraw (TrHost *host)
+{
+  HostDnssd *state;
+
+  g_return_if_fail (TR_IS_HOST (host));
+
+  state = g_object_get_qdata (G_OBJECT (host), dnssd_quark ());
+  if (state == NULL || state->advertiser == NULL
+      || tr_dnssd_advertiser_get_state (state->advertiser) == TR_DNSSD_STATE_STOPPED)
+    return;
+  /* The daemon sends goodbye packets: browsers drop it at once. */
+  g_message ("Withdrawing this host's DNS-SD record (generation %" G_GINT64_FORMAT
+             "): it was replaced",
+             host->gen);
+  tr_dnssd_advertiser_stop (state->advertiser);
 }
 
 /* ---- Superseded (issue 17): the new host's address ---- */

@@ -101,6 +101,11 @@ _tr_host_handle_events (SoupServer *server, SoupServerMessage *msg, const char *
       || !_tr_host_require_method (msg, SOUP_METHOD_GET, NULL)
       || !_tr_host_authorize_request (self, msg, FALSE, &paired_id))
     return;
+  /* A paired station polling a replaced host goes to the new one, as
+   * its WebSocket would on 4410; unpaired readers (web boards) still
+   * read. */
+  if (paired_id != NULL && _tr_host_refuse_if_superseded (self, msg))
+    return;
   /* A paired station is listed under the id its token was issued to. */
   if (paired_id != NULL)
     station_id = paired_id;

@@ -753,5 +753,10 @@ void
 _tr_host_dnssd_start (TrHost *self);
 void
 _tr_host_dnssd_stop (TrHost *self);
+/* Superseded (_tr_host_check_superseded()): withdraw the advertisement,
+ * so join lists and following stations stop seeing this old generation;
+ * keep browsing the lineage (the 4410 and 409 name the newest host). */
+void
+_tr_host_dnssd_withdraw (TrHost *self);
 
 G_END_DECLS

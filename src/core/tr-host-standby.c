@@ -661,6 +661,7 @@ _tr_host_check_superseded (TrHost *self, gint64 gen)
                  "refuses ops now",
                  gen, self->gen);
       self->superseded_by = gen;
+      _tr_host_dnssd_withdraw (self);
       /* Every station goes to look for the new host. */
       for (guint i = self->connections->len; i > 0; i--)
         {
@@ -686,6 +687,20 @@ _tr_host_refuse_if_superseded (TrHost *self, SoupServerMessage *msg)
   if (self->superseded_by == 0)
     return FALSE;
   message = _tr_host_superseded_message (self);
-  _tr_host_respond_error (msg, SOUP_STATUS_CONFLICT, "superseded", message);
+  {
+    g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+    JsonObject *root = json_object_new ();
+    JsonObject *error = json_object_new ();
+
+    json_object_set_string_member (error, "code", "superseded");
+    json_object_set_string_member (error, "message", message);
+    /* For a polling station to follow, as the 4410 reason does. */
+    if (self->superseded_url != NULL)
+      json_object_set_string_member (error, "url", self->superseded_url);
+    json_object_set_int_member (error, "gen", self->superseded_by);
+    json_object_set_object_member (root, "error", error);
+    json_node_take_object (node, root);
+    _tr_host_respond_json_take (msg, SOUP_STATUS_CONFLICT, tr_json_to_string (node));
+  }
   return TRUE;
 }

@@ -42,6 +42,21 @@ tr_promotion_host_unreachable (gint64 down_since_ms, gint64 now_ms, guint delay_
   return down_since_ms > 0 && now_ms - down_since_ms >= (gint64)delay_ms;
 }
 
+gboolean
+tr_promotion_should_auto_promote (gboolean has_copy, gboolean heard_host, guint after_s,
+                                  gint64 down_since_ms, gint64 now_ms, gint64 own_gen,
+                                  gint64 other_gen)
+{
+  if (!has_copy || !heard_host || after_s == 0)
+    return FALSE;
+  after_s = MIN (after_s, TR_PROMOTION_AUTO_MAX_S);
+  if (!tr_promotion_host_unreachable (down_since_ms, now_ms, after_s * 1000))
+    return FALSE;
+  /* Someone was promoted already (or the host moved): two hosts of one
+   * lineage at one generation would be a split brain. */
+  return other_gen < 0 || other_gen < MAX (own_gen, 0);
+}
+
 static guint
 env_ms (const char *name, guint fallback)
 {

@@ -45,6 +45,27 @@ char    *tr_promotion_describe         (const TrPromotionCheck *check);
 gboolean tr_promotion_host_unreachable (gint64 down_since_ms,
                                         gint64 now_ms,
                                         guint  delay_ms);
+/* Automatic promotion of a native standby (off by default: the
+ * "standby-auto-promote-seconds" setting, 0 = off). TRUE when this
+ * station keeps the standby copy (@has_copy), has reached its host since
+ * it started (@heard_host: a station started during an outage, or
+ * pointed at a wrong address, never promotes itself, as
+ * ticketrail-host --auto-promote-after), @after_s > 0, its link has
+ * been down since @down_since_ms (monotonic ms; 0: up) for @after_s at
+ * @now_ms, and DNS-SD shows no other live host of its lineage at its
+ * generation @own_gen or above: @other_gen is the highest generation
+ * DNS-SD shows for the lineage, leaving out the host the copy follows
+ * (a killed host's record outlives it in Avahi's cache), or -1 when it
+ * shows none or DNS-SD does not run. */
+#define TR_PROMOTION_AUTO_MAX_S 3600
+gboolean tr_promotion_should_auto_promote (gboolean has_copy,
+                                           gboolean heard_host,
+                                           guint    after_s,
+                                           gint64   down_since_ms,
+                                           gint64   now_ms,
+                                           gint64   own_gen,
+                                           gint64   other_gen);
+
 /* The delays, with their environment overrides clamped. */
 guint    tr_promotion_unreachable_delay_ms (void);
 guint    tr_promotion_fallback_delay_ms    (void);
