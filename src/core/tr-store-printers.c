@@ -14,14 +14,16 @@
 #include "tr-codec.h"
 #include "tr-error.h"
 
-static sqlite3_stmt *
-prepare (TrStore *self, const char *sql, GError **error)
+/* A statement used once (the printers' and the replica's writes are
+ * rare: no cache). */
+sqlite3_stmt *
+_tr_store_prepare_once (TrStore *self, const char *sql, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
 
   if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
-      _tr_store_set_sqlite_error (self, error, "preparing a printer statement");
+      _tr_store_set_sqlite_error (self, error, "preparing a statement");
       sqlite3_finalize (stmt);
       return NULL;
     }
@@ -84,7 +86,7 @@ tr_store_list_printers (TrStore *self, GError **error)
 
   g_return_val_if_fail (TR_IS_STORE (self), NULL);
 
-  stmt = prepare (self,
+  stmt = _tr_store_prepare_once (self,
                   "SELECT name, address, columns, routes, mode, grace_seconds FROM printers"
                   " ORDER BY name",
                   error);
@@ -116,7 +118,7 @@ tr_store_list_printers (TrStore *self, GError **error)
 gint64
 tr_store_get_printer_cursor (TrStore *self, const char *name, GError **error)
 {
-  sqlite3_stmt *stmt = prepare (self, "SELECT cursor_seq FROM printers WHERE name = ?1", error);
+  sqlite3_stmt *stmt = _tr_store_prepare_once (self, "SELECT cursor_seq FROM printers WHERE name = ?1", error);
   gint64 cursor = -1;
   int rc;
 
@@ -161,7 +163,7 @@ tr_store_save_printer (TrStore *self, const TrPrinter *printer, gint64 now, GErr
     return FALSE;
   /* A new printer starts at the head: a printer added at 9 pm does not
    * print the lunch service. */
-  stmt = prepare (self,
+  stmt = _tr_store_prepare_once (self,
                   "INSERT INTO printers (name, address, columns, routes, mode, grace_seconds,"
                   " cursor_seq, created_at, updated_at)"
                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
@@ -195,12 +197,12 @@ tr_store_remove_printer (TrStore *self, const char *name, gboolean *out_found, G
   *out_found = FALSE;
   if (!_tr_store_begin_write (self, error))
     return FALSE;
-  if (!(stmt = prepare (self, "DELETE FROM printers WHERE name = ?1", error)))
+  if (!(stmt = _tr_store_prepare_once (self, "DELETE FROM printers WHERE name = ?1", error)))
     return in_transaction (self, FALSE, error);
   _tr_store_bind_text (stmt, 1, name);
   ok = step_done (self, stmt, "removing a printer", error);
   *out_found = ok && sqlite3_changes (self->db) > 0;
-  if (ok && (stmt = prepare (self, "DELETE FROM print_journal WHERE printer = ?1", error)))
+  if (ok && (stmt = _tr_store_prepare_once (self, "DELETE FROM print_journal WHERE printer = ?1", error)))
     {
       _tr_store_bind_text (stmt, 1, name);
       ok = step_done (self, stmt, "removing a printer's journal", error);
@@ -213,7 +215,7 @@ tr_store_remove_printer (TrStore *self, const char *name, gboolean *out_found, G
 static gboolean
 set_cursor (TrStore *self, const char *name, gint64 cursor_seq, GError **error)
 {
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = _tr_store_prepare_once (self,
                                 "UPDATE printers SET cursor_seq = ?2"
                                 " WHERE name = ?1 AND cursor_seq < ?2",
                                 error);
@@ -245,9 +247,9 @@ tr_store_journal_add (TrStore *self, const TrPrintRecord *record, gint64 cursor_
   if (!_tr_store_begin_write (self, error))
     return FALSE;
   if (record->id != 0)
-    stmt = prepare (self, "UPDATE print_journal SET printed_at = ?2 WHERE id = ?1", error);
+    stmt = _tr_store_prepare_once (self, "UPDATE print_journal SET printed_at = ?2 WHERE id = ?1", error);
   else
-    stmt = prepare (self,
+    stmt = _tr_store_prepare_once (self,
                     "INSERT INTO print_journal (printer, ticket_id, version, kind, route, seq,"
                     " queued_at, printed_at, data) VALUES (?3, ?4, ?5, ?6, ?7, ?8, ?2, ?2, ?9)"
                     " ON CONFLICT DO NOTHING",
@@ -279,7 +281,7 @@ tr_store_queue_reprint (TrStore *self, const char *printer, const char *ticket_i
 
   if (!_tr_store_begin_write (self, error))
     return FALSE;
-  stmt = prepare (self,
+  stmt = _tr_store_prepare_once (self,
                   "INSERT INTO print_journal (printer, ticket_id, version, kind, route, seq,"
                   " queued_at, printed_at, data) VALUES (?1, ?2, ?3, 'reprint', ?4, 0, ?5, NULL,"
                   " NULL)",
@@ -298,7 +300,7 @@ gboolean
 tr_store_journal_has (TrStore *self, const char *printer, const char *ticket_id, gint64 version,
                       const char *kind, const char *route, gboolean *out_found, GError **error)
 {
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = _tr_store_prepare_once (self,
                                 "SELECT 1 FROM print_journal WHERE printer = ?1 AND ticket_id = ?2"
                                 " AND version = ?3 AND kind = ?4 AND route = ?5",
                                 error);
@@ -357,7 +359,7 @@ list_records (TrStore *self, const char *sql, const char *printer, const char *t
 {
   g_autoptr (GPtrArray) records
     = g_ptr_array_new_with_free_func ((GDestroyNotify)tr_print_record_free);
-  sqlite3_stmt *stmt = prepare (self, sql, error);
+  sqlite3_stmt *stmt = _tr_store_prepare_once (self, sql, error);
   int rc;
 
   if (stmt == NULL)
@@ -424,7 +426,7 @@ tr_store_prune_journal (TrStore *self, gint64 before_ms, GError **error)
     return FALSE;
   /* A ticket still in the log may be amended: its last slip is the
    * "before" of the AMENDED one. A waiting reprint is never old. */
-  stmt = prepare (self,
+  stmt = _tr_store_prepare_once (self,
                   "DELETE FROM print_journal WHERE printed_at IS NOT NULL AND printed_at < ?1"
                   " AND ticket_id NOT IN (SELECT ticket_id FROM events)",
                   error);

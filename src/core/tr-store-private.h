@@ -192,6 +192,10 @@ _tr_store_statement_release (sqlite3_stmt *stmt);
 gboolean
 _tr_store_set_sqlite_error (TrStore *self, GError **error, const char *what);
 
+/* Prepares @sql for one use (tr-store-printers.c); NULL with @error. */
+sqlite3_stmt *
+_tr_store_prepare_once (TrStore *self, const char *sql, GError **error);
+
 sqlite3_stmt *
 _tr_store_statement_get (TrStore *self, TrStoreStatementId id, GError **error);
 

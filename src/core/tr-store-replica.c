@@ -319,20 +319,6 @@ tr_store_promote (TrStore *self, gint64 *out_gen, GError **error)
 
 /* ---- The printers and the print journal (issue 13 on a standby) ---- */
 
-static sqlite3_stmt *
-prepare (TrStore *self, const char *sql, GError **error)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      _tr_store_set_sqlite_error (self, error, "preparing a replica statement");
-      sqlite3_finalize (stmt);
-      return NULL;
-    }
-  return stmt;
-}
-
 static gboolean
 finish_rows (TrStore *self, sqlite3_stmt *stmt, int rc, const char *what, GError **error)
 {
@@ -353,7 +339,7 @@ tr_store_dump_printers (TrStore *self, gboolean with_cursors, GError **error)
   g_return_val_if_fail (TR_IS_STORE (self), NULL);
 
   json_node_take_array (node, array);
-  stmt = prepare (self,
+  stmt = _tr_store_prepare_once (self,
                   "SELECT name, address, columns, routes, mode, grace_seconds, cursor_seq,"
                   " created_at, updated_at FROM printers ORDER BY name",
                   error);
@@ -467,7 +453,7 @@ tr_store_replace_printers (TrStore *self, JsonNode *printers, GError **error)
 
       if (g_hash_table_contains (names, printer->name))
         continue;
-      ok = (stmt = prepare (self, "DELETE FROM printers WHERE name = ?1", error)) != NULL;
+      ok = (stmt = _tr_store_prepare_once (self, "DELETE FROM printers WHERE name = ?1", error)) != NULL;
       if (ok)
         {
           _tr_store_bind_text (stmt, 1, printer->name);
@@ -475,7 +461,7 @@ tr_store_replace_printers (TrStore *self, JsonNode *printers, GError **error)
         }
       ok
         = ok
-          && (stmt = prepare (self, "DELETE FROM print_journal WHERE printer = ?1", error)) != NULL;
+          && (stmt = _tr_store_prepare_once (self, "DELETE FROM print_journal WHERE printer = ?1", error)) != NULL;
       if (ok)
         {
           _tr_store_bind_text (stmt, 1, printer->name);
@@ -497,7 +483,7 @@ tr_store_replace_printers (TrStore *self, JsonNode *printers, GError **error)
         json_array_add_string_element (routes_array, printer->routes[r]);
       json_node_take_array (routes_node, routes_array);
       routes = tr_json_to_string (routes_node);
-      if (!(stmt = prepare (self,
+      if (!(stmt = _tr_store_prepare_once (self,
                             "INSERT INTO printers (name, address, columns, routes, mode,"
                             " grace_seconds, cursor_seq, created_at, updated_at)"
                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, MIN (?7, ?8), ?9, ?10)"
@@ -550,7 +536,7 @@ tr_store_dump_journal (TrStore *self, gint64 after_id, gint64 reprints_from, gin
   json_node_take_array (node, array);
   /* New rows, and the reprints that were waiting: a reprint is queued
    * first and marked printed later, the only row that changes. */
-  stmt = prepare (self,
+  stmt = _tr_store_prepare_once (self,
                   "SELECT id, printer, ticket_id, version, kind, route, seq, queued_at,"
                   " printed_at, data FROM print_journal"
                   " WHERE id > ?1 OR (kind = 'reprint' AND id >= ?2) ORDER BY id",
@@ -598,7 +584,7 @@ tr_store_dump_journal (TrStore *self, gint64 after_id, gint64 reprints_from, gin
 gint64
 tr_store_journal_max_id (TrStore *self, GError **error)
 {
-  sqlite3_stmt *stmt = prepare (self, "SELECT IFNULL (MAX (id), 0) FROM print_journal", error);
+  sqlite3_stmt *stmt = _tr_store_prepare_once (self, "SELECT IFNULL (MAX (id), 0) FROM print_journal", error);
   gint64 max_id = -1;
   int rc;
 
@@ -685,7 +671,7 @@ tr_store_replicate_journal (TrStore *self, JsonNode *rows, JsonNode *cursors, GE
    * off in the middle of it keeps what it had (a row the host pruned
    * costs nothing here; a removed printer's go with the printer). */
   if (ok
-      && !(stmt = prepare (self,
+      && !(stmt = _tr_store_prepare_once (self,
                            "INSERT OR REPLACE INTO print_journal (id, printer, ticket_id, version,"
                            " kind, route, seq, queued_at, printed_at, data)"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -722,7 +708,7 @@ tr_store_replicate_journal (TrStore *self, JsonNode *rows, JsonNode *cursors, GE
     {
       JsonObject *o = json_array_get_object_element (cursor_array, i);
 
-      if (!(stmt = prepare (self,
+      if (!(stmt = _tr_store_prepare_once (self,
                             "UPDATE printers SET cursor_seq = MIN (?2, ?3)"
                             " WHERE name = ?1 AND cursor_seq < MIN (?2, ?3)",
                             error)))
