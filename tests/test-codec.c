@@ -959,6 +959,13 @@ static const struct
     "json: lone high surrogate in a string" },
   { TARGET_TICKET, ITEM_WITH (",\"quantity\":1,\"note\":\"x\\ud83d\""),
     "json: lone high surrogate in a string" },
+  /* json-glib's scanner takes octal escapes: "\251" would be the byte 0xA9 */
+  { TARGET_TICKET, ITEM_WITH (",\"quantity\":1,\"note\":\"\\251x\""),
+    "json: invalid escape in a string" },
+  { TARGET_TICKET, ITEM_WITH (",\"quantity\":1,\"note\":\"\\x41\""),
+    "json: invalid escape in a string" },
+  { TARGET_TICKET, ITEM_WITH (",\"quantity\":1,\"note\":\"\\'\""),
+    "json: invalid escape in a string" },
   /* json-glib keeps a short escape's digits: "\udddx" is a lone U+DDD0 */
   { TARGET_TICKET, ITEM_WITH (",\"quantity\":1,\"note\":\"o\\udddx\""),
     "json: \\u escape without four hex digits" },

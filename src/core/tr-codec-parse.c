@@ -197,6 +197,12 @@ prescan (const char *data, gsize length, GError **error)
                 if (data[i] != '\\')
                   continue;
                 i++;
+                /* Only JSON's escapes: json-glib's scanner also takes
+                 * GScanner's octal ones ("\251" is the byte 0xA9), which
+                 * make strings that are not UTF-8 (the fuzzer found one). */
+                if (i < length && strchr ("\"\\/bfnrtu", data[i]) == NULL)
+                  return fail_json (error, "invalid escape in a string at offset %" G_GSIZE_FORMAT,
+                                    i - 1);
                 if (i + 4 < length && data[i] == 'u' && memcmp (data + i + 1, "0000", 4) == 0)
                   return fail_json (error, "\\u0000 in a string at offset %" G_GSIZE_FORMAT, i - 1);
                 if (!check_surrogates (data, length, &i, error))
