@@ -200,8 +200,6 @@ ws_protocol_error (TrClient *self, const char *what, const GError *error)
   ws_failed (self, TR_CLOSE_PROTOCOL);
 }
 
-/* Store signals run other code, which may stop or refresh us: after
- * each store call, check the connection is still the one we had. */
 /* The welcome names the host's lineage and generation: a station that
  * came here by a typed or fallback address, not DNS-SD, learns the
  * generation too, and says it in its next hellos, so an older host of
@@ -222,6 +220,8 @@ ws_note_lineage (TrClient *self, const char *lineage, gint64 gen)
     g_message ("Could not keep the host's generation: %s", error->message);
 }
 
+/* Store signals run other code, which may stop or refresh us: after
+ * each store call, check the connection is still the one we had. */
 static void
 ws_handle_frame (TrClient *self, TrFrame *frame)
 {
