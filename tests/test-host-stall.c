@@ -275,6 +275,7 @@ on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer us
       case TR_FRAME_OPS:
       case TR_FRAME_PING:
       case TR_FRAME_ERROR:
+      case TR_FRAME_STANDBY_INVITE:
       case TR_N_FRAME_TYPES:
       default:
         g_error ("unexpected %s frame: %.*s", tr_frame_type_to_string (frame->type), (int)length,

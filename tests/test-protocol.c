@@ -519,6 +519,30 @@ test_error_round_trip (void)
   g_assert_cmpstr (frame->error_message, ==, "op before hello");
 }
 
+/* A host's invitation to be its standby is a frame of the protocol, read
+ * with the same limits as every other (it once had a parser of its own). */
+static void
+test_standby_invite_round_trip (void)
+{
+  g_autofree char *text = tr_frame_build_standby_invite ("123456");
+  g_autoptr (TrFrame) frame = parse_ok (text);
+  g_autofree char *long_code = g_strnfill (TR_MAX_TEXT_BYTES + 1, '7');
+  g_autofree char *too_long = g_strdup_printf ("{\"type\":\"standby_invite\",\"code\":\"%s\"}",
+                                               long_code);
+
+  g_assert_cmpint (frame->type, ==, TR_FRAME_STANDBY_INVITE);
+  g_assert_cmpstr (frame->invite_code, ==, "123456");
+  assert_parse_fails ("{\"type\":\"standby_invite\"}", TR_ERROR_PROTOCOL, "code: missing");
+  assert_parse_fails ("{\"type\":\"standby_invite\",\"code\":\"\"}", TR_ERROR_PROTOCOL,
+                      "code: must not be empty");
+  assert_parse_fails ("{\"type\":\"standby_invite\",\"code\":123456}", TR_ERROR_PROTOCOL,
+                      "code: must be a string");
+  assert_parse_fails (too_long, TR_ERROR_PROTOCOL, "code: longer than");
+  /* Not JSON's escape: refused before json-glib could read it. */
+  assert_parse_fails ("{\"type\":\"standby_invite\",\"code\":\"\\061\"}", TR_ERROR_PROTOCOL,
+                      "not valid JSON");
+}
+
 static void
 test_builders_escape_strings (void)
 {
@@ -758,6 +782,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/protocol/malformed/ops", test_malformed_ops);
   g_test_add_func ("/protocol/malformed/other-frames", test_malformed_other_frames);
   g_test_add_func ("/protocol/parse-length", test_parse_length_is_respected);
+  g_test_add_func ("/protocol/standby-invite", test_standby_invite_round_trip);
 
   return g_test_run ();
 }

@@ -338,6 +338,11 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
                                     frame->error_message ? frame->error_message : "");
         break;
 
+      case TR_FRAME_STANDBY_INVITE:
+        /* The host chose this station as its standby (issue 17). */
+        g_signal_emit (self, _tr_client_signals[STANDBY_INVITE], 0, frame->invite_code);
+        break;
+
       case TR_FRAME_HELLO:
       case TR_FRAME_OP:
       case TR_FRAME_OPS:
@@ -347,32 +352,6 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
         ws_protocol_error (self, _ ("Unexpected frame from the host"), NULL);
         break;
     }
-}
-
-/* The host chose this station as its standby (issue 17): a frame only
- * a host that offers it sends, read apart from the station protocol's
- * frames. TRUE when @data was one. */
-static gboolean
-ws_handle_standby_invite (TrClient *self, gconstpointer data, gsize size)
-{
-  g_autoptr (JsonParser) parser = NULL;
-  JsonNode *root;
-  const char *code;
-
-  if (g_strstr_len (data, MIN (size, 64), "\"standby_invite\"") == NULL)
-    return FALSE;
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, data, (gssize)size, NULL)
-      || !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root)
-      || g_strcmp0 (
-           json_object_get_string_member_with_default (json_node_get_object (root), "type", NULL),
-           "standby_invite")
-           != 0)
-    return FALSE;
-  code = json_object_get_string_member_with_default (json_node_get_object (root), "code", NULL);
-  if (code != NULL && *code != '\0')
-    g_signal_emit (self, _tr_client_signals[STANDBY_INVITE], 0, code);
-  return TRUE;
 }
 
 static void
@@ -395,8 +374,6 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer
       return;
     }
   data = g_bytes_get_data (message, &size);
-  if (ws_handle_standby_invite (self, data, size))
-    return;
   frame = tr_frame_parse (data, size, &error);
   if (frame == NULL)
     {

@@ -538,6 +538,7 @@ handle_message (TrHost *self, Connection *conn, gint type, GBytes *message)
       case TR_FRAME_ACK:
       case TR_FRAME_PONG:
       case TR_FRAME_ERROR:
+      case TR_FRAME_STANDBY_INVITE:
       case TR_N_FRAME_TYPES:
       default:
         {

@@ -60,7 +60,7 @@ tr_host_invite_standby (TrHost *self, const char *station_id, GError **error)
     }
   if (!(code = tr_host_new_pairing_code (self, NULL, error)))
     return FALSE;
-  frame = g_strdup_printf ("{\"type\":\"standby_invite\",\"code\":\"%s\"}", code);
+  frame = tr_frame_build_standby_invite (code);
   _tr_host_connection_send (conn, frame);
   g_object_set_qdata_full (G_OBJECT (self), invited_quark (), g_strdup (station_id), g_free);
   g_message ("Asked station %s to be the standby", station_id);

@@ -26,7 +26,7 @@ static const char *const frame_type_names[] = {
   [TR_FRAME_HELLO] = "hello",       [TR_FRAME_OP] = "op",           [TR_FRAME_OPS] = "ops",
   [TR_FRAME_PING] = "ping",         [TR_FRAME_WELCOME] = "welcome", [TR_FRAME_EVENTS] = "events",
   [TR_FRAME_SNAPSHOT] = "snapshot", [TR_FRAME_ACK] = "ack",         [TR_FRAME_PONG] = "pong",
-  [TR_FRAME_ERROR] = "error",
+  [TR_FRAME_ERROR] = "error",       [TR_FRAME_STANDBY_INVITE] = "standby_invite",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (frame_type_names) == TR_N_FRAME_TYPES);
 /* Room for the "ops" frame around one op of the largest size. */
@@ -89,6 +89,7 @@ tr_frame_free (TrFrame *frame)
   g_free (frame->error_message);
   g_free (frame->standby_url);
   g_free (frame->lineage);
+  g_free (frame->invite_code);
   g_free (frame);
 }
 
@@ -395,6 +396,12 @@ parse_pong (JsonObject *object, TrFrame *frame, GError **error)
                          error);
 }
 
+static gboolean
+parse_standby_invite (JsonObject *object, TrFrame *frame, GError **error)
+{
+  return read_string (object, NULL, "code", TRUE, TR_MAX_TEXT_BYTES, &frame->invite_code, error);
+}
+
 /* Optional, a JSON boolean when present: anything else is a malformed
  * welcome, never a guess at the mode. */
 static gboolean
@@ -604,6 +611,9 @@ tr_frame_parse (const char *data, gsize length, GError **error)
         break;
       case TR_FRAME_ERROR:
         ok = parse_error_frame (object, frame, error);
+        break;
+      case TR_FRAME_STANDBY_INVITE:
+        ok = parse_standby_invite (object, frame, error);
         break;
       case TR_N_FRAME_TYPES:
       default:
@@ -918,5 +928,17 @@ tr_frame_build_error (const char *code, const char *message)
   object = frame_object_new (TR_FRAME_ERROR);
   json_object_set_string_member (object, "code", code);
   json_object_set_string_member (object, "message", message ? message : "");
+  return object_to_string (object);
+}
+
+char *
+tr_frame_build_standby_invite (const char *pairing_code)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (pairing_code != NULL && *pairing_code != '\0', NULL);
+
+  object = frame_object_new (TR_FRAME_STANDBY_INVITE);
+  json_object_set_string_member (object, "code", pairing_code);
   return object_to_string (object);
 }

@@ -51,6 +51,8 @@ typedef enum
   TR_FRAME_ACK,
   TR_FRAME_PONG,
   TR_FRAME_ERROR,
+  /* Host to one station: be my standby, pairing with this code (issue 17). */
+  TR_FRAME_STANDBY_INVITE,
   TR_N_FRAME_TYPES
 } TrFrameType;
 
@@ -132,6 +134,8 @@ typedef struct
    * (issue 13); -1 when absent (an older host: unknown) or not a
    * non-negative integer (advice, ignored rather than a malformed frame). */
   gint64       printers;
+  /* STANDBY_INVITE: the pairing code the station answers with. */
+  char        *invite_code;
 } TrFrame;
 
 void     tr_frame_free  (TrFrame *frame);
@@ -197,5 +201,6 @@ char *tr_frame_build_events_from_json (GPtrArray *event_json /* char* */);
 char *tr_frame_build_snapshot (gint64 seq, GPtrArray *tickets /* TrTicket* */);
 char *tr_frame_build_ack      (const TrOutcome *outcome);
 char *tr_frame_build_error    (const char *code, const char *message);
+char *tr_frame_build_standby_invite (const char *pairing_code);
 
 G_END_DECLS

@@ -92,6 +92,9 @@ check_rebuilt (const TrFrame *frame)
       case TR_FRAME_ERROR:
         text = tr_frame_build_error (frame->error_code, frame->error_message);
         break;
+      case TR_FRAME_STANDBY_INVITE:
+        text = tr_frame_build_standby_invite (frame->invite_code);
+        break;
       case TR_FRAME_WELCOME:
       case TR_FRAME_EVENTS:
       case TR_FRAME_SNAPSHOT:
@@ -107,6 +110,7 @@ check_rebuilt (const TrFrame *frame)
              error->message, text);
   if (again->type != frame->type || g_strcmp0 (again->station_id, frame->station_id) != 0
       || g_strcmp0 (again->token, frame->token) != 0 || again->since != frame->since
+      || g_strcmp0 (again->invite_code, frame->invite_code) != 0
       || (frame->ops != NULL && again->ops->len != frame->ops->len))
     g_error ("a rebuilt frame parses differently:\n%s", text);
 }
