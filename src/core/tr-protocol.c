@@ -23,10 +23,17 @@
 #define MAX_ID_BYTES 128
 
 static const char *const frame_type_names[] = {
-  [TR_FRAME_HELLO] = "hello",       [TR_FRAME_OP] = "op",           [TR_FRAME_OPS] = "ops",
-  [TR_FRAME_PING] = "ping",         [TR_FRAME_WELCOME] = "welcome", [TR_FRAME_EVENTS] = "events",
-  [TR_FRAME_SNAPSHOT] = "snapshot", [TR_FRAME_ACK] = "ack",         [TR_FRAME_PONG] = "pong",
-  [TR_FRAME_ERROR] = "error",       [TR_FRAME_STANDBY_INVITE] = "standby_invite",
+  [TR_FRAME_HELLO] = "hello",
+  [TR_FRAME_OP] = "op",
+  [TR_FRAME_OPS] = "ops",
+  [TR_FRAME_PING] = "ping",
+  [TR_FRAME_WELCOME] = "welcome",
+  [TR_FRAME_EVENTS] = "events",
+  [TR_FRAME_SNAPSHOT] = "snapshot",
+  [TR_FRAME_ACK] = "ack",
+  [TR_FRAME_PONG] = "pong",
+  [TR_FRAME_ERROR] = "error",
+  [TR_FRAME_STANDBY_INVITE] = "standby_invite",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (frame_type_names) == TR_N_FRAME_TYPES);
 /* Room for the "ops" frame around one op of the largest size. */
@@ -666,8 +673,8 @@ tr_frame_build_hello_resume (const char *station_id, const char *station_name, c
                              const char *token, const char *host_id, gint64 since,
                              const char *since_op)
 {
-  return tr_frame_build_hello_full (station_id, station_name, role, token, host_id, since,
-                                    since_op, 0);
+  return tr_frame_build_hello_full (station_id, station_name, role, token, host_id, since, since_op,
+                                    0);
 }
 
 char *
