@@ -78,6 +78,10 @@ typedef struct
   gint64 ping_sent_at;
   gboolean ping_outstanding;
   GArray *rtts_us; /* gint64 */
+  /* Standby: answers each events frame with a standby_ack */
+  gboolean standby;
+  guint n_events_frames;
+  guint n_before_commit; /* events frames that came before the host's commit returned */
 } Station;
 
 struct _Fixture
@@ -89,6 +93,7 @@ struct _Fixture
   char *ws_url;
   GHashTable *sent_at; /* op_id → gint64*: when the op left the issuer */
   guint n_ops_sent;
+  gint64 committed_seq; /* the last seq of the host's "events-committed" */
 };
 
 /* ---- Waiting ---- */
@@ -212,6 +217,22 @@ scan_events (Station *station, const char *data, gsize length)
 }
 
 static void
+station_send (Station *station, const char *text);
+
+/* As tr-standby.c does once the events are durable in its copy. */
+static void
+standby_got_events (Station *station)
+{
+  g_autofree char *ack = g_strdup_printf ("{\"type\":\"standby_ack\",\"seq\":%" G_GINT64_FORMAT "}",
+                                          station->last_seq);
+
+  station->n_events_frames++;
+  if (station->f->committed_seq < station->last_seq)
+    station->n_before_commit++;
+  station_send (station, ack);
+}
+
+static void
 on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer user_data)
 {
   Station *station = user_data;
@@ -224,6 +245,13 @@ on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer us
 
   g_assert_cmpint (type, ==, SOUP_WEBSOCKET_DATA_TEXT);
   if (scan_events (station, data, length))
+    {
+      if (station->standby)
+        standby_got_events (station);
+      return;
+    }
+  /* The roster and the print journal: a real standby keeps them. */
+  if (station->standby && g_str_has_prefix (data, "{\"type\":\"standby_"))
     return;
   frame = tr_frame_parse (data, length, &error);
   g_assert_no_error (error);
@@ -294,7 +322,16 @@ on_closed (SoupWebsocketConnection *ws, gpointer user_data)
 /* Pairs @station_id in the store before the host starts, as
  * `ticketrail-host pair` and a station's POST /pair would. */
 static Station *
+station_new_role (Fixture *f, const char *station_id, const char *role);
+
+static Station *
 station_new (Fixture *f, const char *station_id)
+{
+  return station_new_role (f, station_id, "kitchen");
+}
+
+static Station *
+station_new_role (Fixture *f, const char *station_id, const char *role)
 {
   Station *station = g_new0 (Station, 1);
   g_autoptr (GError) error = NULL;
@@ -312,8 +349,8 @@ station_new (Fixture *f, const char *station_id)
   hash = tr_token_hash (station->token);
   g_assert_true (tr_store_add_pairing_code (f->store, code, now, now + 600000, &error));
   g_assert_no_error (error);
-  g_assert_true (tr_store_redeem_pairing_code (f->store, code, now, station_id, station_id,
-                                               "kitchen", hash, &status, &error));
+  g_assert_true (tr_store_redeem_pairing_code (f->store, code, now, station_id, station_id, role,
+                                               hash, &status, &error));
   g_assert_no_error (error);
   g_assert_cmpint (status, ==, TR_PAIRING_OK);
   return station;
@@ -475,30 +512,37 @@ typedef struct
   guint n_early_acks;
 } Run;
 
-static gboolean
-send_op_cb (gpointer user_data)
+/* A new ticket from @issuer; the op id. */
+static char *
+issuer_send_op (Fixture *f, Station *issuer)
 {
-  Run *run = user_data;
-  Fixture *f = run->f;
   g_autoptr (TrTicket) ticket = tr_ticket_new ();
   g_autoptr (TrOp) op = NULL;
   g_autofree char *frame = NULL;
   TrItem *item = tr_item_new ();
   gint64 *now = g_new (gint64, 1);
 
-  if (!run->sending)
-    return G_SOURCE_CONTINUE;
   ticket->id = tr_uuid_new ();
   ticket->table = g_strdup ("12");
   item->id = tr_uuid_new ();
   item->name = g_strdup ("Risotto");
   g_ptr_array_add (ticket->items, item);
-  op = tr_op_new_create_ticket (run->issuer->station_id, ticket);
+  op = tr_op_new_create_ticket (issuer->station_id, ticket);
   frame = tr_frame_build_op (op);
   *now = g_get_monotonic_time ();
   g_hash_table_insert (f->sent_at, g_strdup (op->op_id), now);
-  station_send (run->issuer, frame);
+  station_send (issuer, frame);
   f->n_ops_sent++;
+  return g_strdup (op->op_id);
+}
+
+static gboolean
+send_op_cb (gpointer user_data)
+{
+  Run *run = user_data;
+
+  if (run->sending)
+    g_free (issuer_send_op (run->f, run->issuer));
   return G_SOURCE_CONTINUE;
 }
 
@@ -877,9 +921,179 @@ test_events_committed (Fixture *f, gconstpointer data)
   g_array_unref (committed.signal_seqs);
 }
 
+/* ---- The standby ---- */
+
+/* The host's warnings a test causes on purpose: each seen once, and not
+ * fatal (the host logs with structured logging, which
+ * g_test_expect_message() does not see in GLib 2.74). */
+static const char *expected_warnings[2];
+static gint n_expected_seen;
+
+static GLogWriterOutput
+log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  if (level & G_LOG_LEVEL_WARNING)
+    for (gsize i = 0; i < n_fields; i++)
+      if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0)
+        for (guint k = 0; k < G_N_ELEMENTS (expected_warnings); k++)
+          if (expected_warnings[k] != NULL
+              && g_pattern_match_simple (expected_warnings[k], fields[i].value))
+            {
+              expected_warnings[k] = NULL;
+              g_atomic_int_inc (&n_expected_seen);
+              return G_LOG_WRITER_HANDLED;
+            }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+/* A long stall: the standby's frame must come while the commit's sync
+ * still runs, however slow this machine's loop is. */
+#define STANDBY_STALL_MS 1500
+#define N_STANDBY_OPS 3
+
+static void
+note_committed (TrHost *host, GPtrArray *events, gpointer user_data)
+{
+  Fixture *f = user_data;
+  const TrEvent *last = g_ptr_array_index (events, events->len - 1);
+
+  f->committed_seq = MAX (f->committed_seq, last->seq);
+}
+
+static gboolean
+standby_in_sync_cb (gpointer data)
+{
+  return tr_host_get_standby_connected (((Fixture *)data)->host);
+}
+
+static gboolean
+closed_cb (gpointer data)
+{
+  return ((Station *)data)->closed;
+}
+
+static gboolean
+got_snapshot_cb (gpointer data)
+{
+  return ((Station *)data)->got_snapshot;
+}
+
+static gboolean
+n_acks_cb (gpointer data)
+{
+  Station *station = data;
+
+  return station->n_acks == station->f->n_ops_sent;
+}
+
+static void
+standby_hello (Station *station, gint64 since, const char *since_op)
+{
+  g_autofree char *hello = tr_frame_build_hello_resume (
+    station->station_id, "Standby", TR_ROLE_STANDBY, station->token, NULL, since, since_op);
+
+  station->since = since;
+  station->last_seq = since;
+  station_send (station, hello);
+}
+
+/* An issuer and a standby on this thread's loop, which is the host's. */
+static void
+standby_start (Fixture *f, Station **issuer, Station **standby)
+{
+  *issuer = station_new (f, "pos");
+  *standby = station_new_role (f, "backoffice", TR_ROLE_STANDBY);
+  (*standby)->standby = TRUE;
+  fixture_start_host (f);
+  g_signal_connect (f->host, "events-committed", G_CALLBACK (note_committed), f);
+  f->session = soup_session_new ();
+  station_connect (*issuer);
+  station_connect (*standby);
+  station_hello (*issuer, 0);
+  standby_hello (*standby, 0, NULL);
+  wait_for (station_caught_up_cb, *issuer, "the issuer's welcome");
+  /* Its catch-up (a snapshot, from 0) is over: it is live. */
+  wait_for (got_snapshot_cb, *standby, "the standby's snapshot");
+  wait_for (standby_in_sync_cb, f, "the standby in sync");
+}
+
+/* The events go to the standby while the host's own commit is in its
+ * sync (tr-host-standby-stream.c): the standby's round trip overlaps the
+ * host's fsync instead of coming after it. The ack still waits for
+ * both. */
+static void
+test_standby_before_sync (Fixture *f, gconstpointer data)
+{
+  Station *issuer, *standby;
+
+  standby_start (f, &issuer, &standby);
+  tr_test_stall_vfs_set_delay (STANDBY_STALL_MS);
+  for (guint i = 0; i < N_STANDBY_OPS; i++)
+    {
+      g_free (issuer_send_op (f, issuer));
+      wait_for (n_acks_cb, issuer, "the ack");
+    }
+  tr_test_stall_vfs_set_delay (0);
+
+  g_assert_cmpuint (standby->n_events_frames, ==, N_STANDBY_OPS);
+  g_assert_cmpuint (standby->n_before_commit, ==, N_STANDBY_OPS);
+  assert_contiguous (standby);
+  g_assert_cmpint (standby->last_seq, ==, N_STANDBY_OPS);
+  /* Nothing else changed: the issuer saw each event before its ack, and
+   * no ack before the sync. */
+  g_assert_cmpuint (issuer->n_early_acks, ==, 0);
+  g_assert_cmpuint (issuer->n_acks_first, ==, 0);
+  g_assert_cmpint (issuer->last_seq, ==, N_STANDBY_OPS);
+  station_free (issuer);
+  station_free (standby);
+  g_clear_object (&f->session);
+}
+
+/* The host's commit fails after the standby got its events: the host
+ * reuses those seqs, so the standby is closed, and at its next hello
+ * (since_op the op it holds) it is told to start again from a snapshot. */
+static void
+test_standby_commit_fails (Fixture *f, gconstpointer data)
+{
+  Station *issuer, *standby, *again;
+  g_autofree char *op_id = NULL;
+
+  standby_start (f, &issuer, &standby);
+  /* The writer is idle: the next sync is the batch's. */
+  spin_ms (200);
+  tr_test_stall_vfs_set_delay (STANDBY_STALL_MS);
+  tr_test_stall_vfs_fail_syncs (1);
+  expected_warnings[0] = "Applying 1 ops failed: *: committing: disk I/O error";
+  expected_warnings[1] = "The standby got events from seq 1 that the host failed to commit*";
+  op_id = issuer_send_op (f, issuer);
+  wait_for (closed_cb, standby, "the host to close the standby");
+  wait_for (closed_cb, issuer, "the host to close the issuer");
+  g_assert_cmpuint (g_atomic_int_get (&n_expected_seen), ==, 2);
+  expected_warnings[0] = expected_warnings[1] = NULL;
+  tr_test_stall_vfs_set_delay (0);
+
+  g_assert_cmpuint (standby->n_events_frames, ==, 1);
+  g_assert_cmpint (standby->last_seq, ==, 1);
+  g_assert_cmpuint (issuer->n_acks, ==, 0);
+  g_assert_cmpint (f->committed_seq, ==, 0);
+  g_assert_cmpint (tr_store_get_head_seq (f->store), ==, 0);
+
+  again = station_new_role (f, "backoffice-again", TR_ROLE_STANDBY);
+  station_connect (again);
+  standby_hello (again, 1, op_id);
+  wait_for (got_snapshot_cb, again, "a snapshot for the standby's second hello");
+  g_assert_cmpint (again->last_seq, ==, 0);
+
+  station_free (issuer);
+  station_free (standby);
+  station_free (again);
+  g_clear_object (&f->session);
+}
+
 int
 main (int argc, char *argv[])
 {
+  g_log_set_writer_func (log_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/host-stall/ping-no-stall", Fixture, NULL, fixture_setup, test_ping_no_stall,
@@ -888,5 +1102,9 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/host-stall/events-committed", Fixture, NULL, fixture_setup, test_events_committed,
               fixture_teardown);
+  g_test_add ("/host-stall/standby-before-sync", Fixture, NULL, fixture_setup,
+              test_standby_before_sync, fixture_teardown);
+  g_test_add ("/host-stall/standby-commit-fails", Fixture, NULL, fixture_setup,
+              test_standby_commit_fails, fixture_teardown);
   return g_test_run ();
 }

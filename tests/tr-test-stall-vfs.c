@@ -23,6 +23,8 @@ static sqlite3_vfs *real_vfs;
 static gint delay_ms;
 static gint n_syncs;
 static gint n_syncing;
+static gint n_synced;
+static gint n_fail_syncs;
 /* The thread whose syncs are counted apart (the GTK thread, say). */
 static GThread *watched_thread;
 static gint n_syncs_on_watched;
@@ -65,7 +67,12 @@ stall_sync (sqlite3_file *file, int flags)
   g_atomic_int_inc (&n_syncing);
   if (delay > 0)
     g_usleep ((gulong)delay * 1000);
-  rc = REAL (file)->pMethods->xSync (REAL (file), flags);
+  /* A disk that reports a failed flush: nothing is known to be on it. */
+  if (g_atomic_int_get (&n_fail_syncs) > 0 && g_atomic_int_add (&n_fail_syncs, -1) > 0)
+    rc = SQLITE_IOERR_FSYNC;
+  else
+    rc = REAL (file)->pMethods->xSync (REAL (file), flags);
+  g_atomic_int_inc (&n_synced);
   g_atomic_int_dec_and_test (&n_syncing);
   return rc;
 }
@@ -318,4 +325,16 @@ guint
 tr_test_stall_vfs_get_n_syncs_on_watched (void)
 {
   return (guint)g_atomic_int_get (&n_syncs_on_watched);
+}
+
+guint
+tr_test_stall_vfs_get_n_synced (void)
+{
+  return (guint)g_atomic_int_get (&n_synced);
+}
+
+void
+tr_test_stall_vfs_fail_syncs (guint n)
+{
+  g_atomic_int_set (&n_fail_syncs, (gint)n);
 }

@@ -30,6 +30,14 @@ tr_test_stall_vfs_get_n_syncs (void);
 guint
 tr_test_stall_vfs_get_n_syncing (void);
 
+/* Syncs that returned (well or not) since registration. */
+guint
+tr_test_stall_vfs_get_n_synced (void);
+
+/* The next @n syncs fail with SQLITE_IOERR_FSYNC after their delay. */
+void
+tr_test_stall_vfs_fail_syncs (guint n);
+
 /* Counts apart the syncs made on the calling thread from now on: a
  * thread that must never wait for the disk (the GTK thread). */
 void

@@ -63,17 +63,19 @@ struct _Batch
   GPtrArray *requests; /* HttpRequest*: answered once the batch is out */
   GPtrArray *ops;      /* TrOp*, borrowed from pending: those not refused, made on the writer */
   /* Made on the writer thread */
-  GPtrArray *outcomes;   /* TrOutcome*, one per op */
-  GPtrArray *json;       /* char*: each new event's JSON, serialized once */
-  GArray *seqs;          /* gint64, parallel to json */
-  GPtrArray *frames;     /* EventsFrame*: json split within the frame limits */
-  GPtrArray *acks;       /* char*, parallel to pending: the ack frame, or NULL */
-  double commit_seconds; /* the transaction and its fsync, timed on the writer thread */
-  gint64 test_skip_seq;  /* the host's test hook: left out of frames */
+  GPtrArray *outcomes;    /* TrOutcome*, one per op */
+  GPtrArray *json;        /* char*: each new event's JSON, serialized once */
+  GArray *seqs;           /* gint64, parallel to json */
+  GPtrArray *frames;      /* EventsFrame*: json split within the frame limits */
+  GPtrArray *acks;        /* char*, parallel to pending: the ack frame, or NULL */
+  double commit_seconds;  /* the transaction and its fsync, timed on the writer thread */
+  gint64 test_skip_seq;   /* the host's test hook: left out of frames */
+  TrHost *host;           /* borrowed, for _tr_host_standby_post_early() only */
+  gint64 early_first_seq; /* the first seq sent to the standby before the fsync, 0 if none */
   /* Set on the loop */
-  gboolean failed;       /* the store failed: nothing was written */
-  gint64 held_at;        /* monotonic ms its answers started waiting for the standby */
-  gint64 last_seq;       /* its last event's seq, 0 with none */
+  gboolean failed; /* the store failed: nothing was written */
+  gint64 held_at;  /* monotonic ms its answers started waiting for the standby */
+  gint64 last_seq; /* its last event's seq, 0 with none */
 };
 
 typedef struct
@@ -169,35 +171,21 @@ refuse_unauthorized (TrStore *store, Batch *batch, GError **error)
   return TRUE;
 }
 
-/* The writer thread: the transaction and its fsync, then, while still
- * off the loop, everything the loop will send (event JSON, frames,
- * acks). Nothing here touches the host's loop-side state. */
-static gboolean
-commit_batch (TrStore *store, gpointer data, GError **error)
+/* The writer thread, inside the transaction, once every op is applied
+ * and before the COMMIT: everything the loop will send (event JSON,
+ * frames, acks), made off the loop. With a standby, its copy of the
+ * frames goes to the loop now (_tr_host_standby_post_early()), so that
+ * the standby's commit runs while this one's fsync does; nothing else
+ * leaves before the fsync returned. */
+static void
+batch_prepare_sends (GPtrArray *outcomes, gpointer user_data)
 {
-  Batch *batch = data;
+  Batch *batch = user_data;
+  GPtrArray *kept = batch->outcomes;
   guint k = 0;
-  gint64 started = g_get_monotonic_time ();
 
-  if (!refuse_unauthorized (store, batch, error))
-    return FALSE;
-  for (guint i = 0; i < batch->pending->len; i++)
-    {
-      PendingOp *p = g_ptr_array_index (batch->pending, i);
-
-      if (p->op != NULL && !p->refused)
-        g_ptr_array_add (batch->ops, p->op);
-    }
-  if (batch->ops->len > 0)
-    batch->outcomes = tr_store_apply_ops (store, batch->ops, error);
-  else
-    batch->outcomes = g_ptr_array_new ();
-  /* Here, not on the loop: the loop's view would add the time the
-   * answer waited for it, which is not the disk's. */
-  batch->commit_seconds = (double)(g_get_monotonic_time () - started) / G_USEC_PER_SEC;
-  if (batch->outcomes == NULL)
-    return FALSE;
-
+  /* Borrowed for batch_outcome(); the store returns the same array. */
+  batch->outcomes = outcomes;
   for (guint i = 0; i < batch->pending->len; i++)
     {
       PendingOp *p = g_ptr_array_index (batch->pending, i);
@@ -211,6 +199,7 @@ commit_batch (TrStore *store, gpointer data, GError **error)
       g_ptr_array_add (batch->acks,
                        p->conn != NULL && outcome != NULL ? tr_frame_build_ack (outcome) : NULL);
     }
+  batch->outcomes = kept;
   if (batch->test_skip_seq > 0)
     {
       /* The test hook (tr-host-private.h): the frames without that event. */
@@ -225,9 +214,58 @@ commit_batch (TrStore *store, gpointer data, GError **error)
           }
       if (json->len > 0)
         _tr_host_build_event_frames (json, seqs, keep_frame, batch->frames);
-      return TRUE;
     }
-  _tr_host_build_event_frames (batch->json, batch->seqs, keep_frame, batch->frames);
+  else
+    _tr_host_build_event_frames (batch->json, batch->seqs, keep_frame, batch->frames);
+
+  for (guint i = 0; i < batch->frames->len; i++)
+    {
+      const EventsFrame *frame = g_ptr_array_index (batch->frames, i);
+
+      if (!_tr_host_standby_post_early (batch->host, frame->text, frame->first_seq,
+                                        frame->last_seq))
+        break;
+      batch->early_first_seq = batch->early_first_seq ? batch->early_first_seq : frame->first_seq;
+    }
+}
+
+/* The writer thread: the transaction and its fsync. Nothing here
+ * touches the host's loop-side state. */
+static gboolean
+commit_batch (TrStore *store, gpointer data, GError **error)
+{
+  Batch *batch = data;
+  gint64 started = g_get_monotonic_time ();
+
+  if (!refuse_unauthorized (store, batch, error))
+    return FALSE;
+  for (guint i = 0; i < batch->pending->len; i++)
+    {
+      PendingOp *p = g_ptr_array_index (batch->pending, i);
+
+      if (p->op != NULL && !p->refused)
+        g_ptr_array_add (batch->ops, p->op);
+    }
+  if (batch->ops->len > 0)
+    batch->outcomes
+      = tr_store_apply_ops_full (store, batch->ops, batch_prepare_sends, batch, error);
+  else
+    {
+      batch->outcomes = g_ptr_array_new ();
+      batch_prepare_sends (batch->outcomes, batch);
+    }
+  /* Here, not on the loop: the loop's view would add the time the
+   * answer waited for it, which is not the disk's. */
+  batch->commit_seconds = (double)(g_get_monotonic_time () - started) / G_USEC_PER_SEC;
+  if (batch->outcomes == NULL)
+    {
+      /* Rolled back: none of it is true. */
+      g_ptr_array_set_size (batch->json, 0);
+      g_array_set_size (batch->seqs, 0);
+      g_ptr_array_set_size (batch->frames, 0);
+      g_ptr_array_set_size (batch->acks, 0);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -290,6 +328,9 @@ batch_finish (TrHost *self, Batch *batch, const GError *error)
       /* Nothing was written: ack nothing. The stations still hold the ops
        * in their outboxes and resend them on reconnect. */
       g_warning ("Applying %u ops failed: %s", batch->ops->len, error->message);
+      /* The standby may hold them already: it must take the file again. */
+      if (batch->early_first_seq > 0)
+        _tr_host_standby_unsend (self, batch->early_first_seq);
       for (guint i = 0; i < batch->pending->len; i++)
         {
           PendingOp *p = g_ptr_array_index (batch->pending, i);
@@ -344,20 +385,16 @@ batch_finish (TrHost *self, Batch *batch, const GError *error)
             tr_exporter_wake (self->exporter);
         }
 
-      /* The standby first, at once: the stations get the events (which
-       * clear their outboxes as surely as an ack does) only once it
-       * confirmed them, in batch_answer(). */
-      if (self->standby != NULL && self->standby->hello_done)
-        for (guint i = 0; i < batch->frames->len; i++)
-          {
-            const EventsFrame *frame = g_ptr_array_index (batch->frames, i);
+      /* The standby first, at once, if it did not get them before the
+       * fsync: the stations get the events (which clear their outboxes
+       * as surely as an ack does) only once it confirmed them, in
+       * batch_answer(). */
+      for (guint i = 0; i < batch->frames->len; i++)
+        {
+          const EventsFrame *frame = g_ptr_array_index (batch->frames, i);
 
-            if (self->standby->sent_seq >= frame->last_seq
-                || !_tr_host_connection_is_open (self->standby))
-              continue;
-            _tr_host_connection_send (self->standby, frame->text);
-            self->standby->sent_seq = frame->last_seq;
-          }
+          _tr_host_standby_send (self, frame->text, frame->first_seq, frame->last_seq);
+        }
     }
   batch->failed = error != NULL;
   batch->last_seq
@@ -504,6 +541,7 @@ _tr_host_flush_now (TrHost *self)
   batch->frames = g_ptr_array_new_with_free_func (events_frame_free);
   batch->acks = g_ptr_array_new_with_free_func (g_free);
   batch->test_skip_seq = self->test_skip_seq;
+  batch->host = self;
   self->batch = batch;
   _tr_host_write_async (self, commit_batch, batch, NULL, NULL, commit_done_cb, batch);
 }

@@ -307,6 +307,12 @@ struct _TrHost
   guint standby_reading;      /* a read for the standby is queued on the writer */
   guint standby_read_again;   /* what to read again once it is back (PUSH_* flags) */
   GQueue held_batches;        /* Batch*, in commit order */
+  /* Events for the standby made by the writer before its fsync
+   * (tr-host-standby-stream.c), under standby_early_lock. */
+  GMutex standby_early_lock;
+  GQueue standby_early;       /* EarlyFrame*, oldest first */
+  GSource *standby_early_source; /* wakes the loop to send them; NULL when stopped */
+  gboolean standby_early_on;  /* the loop has a standby to send them to */
   gint64 gen;                 /* this host's generation in its lineage, from start */
   gint64 superseded_by;       /* a higher generation a paired station has seen: ops refused; 0 */
   char *superseded_url;       /* that generation's address, when DNS-SD showed it; else NULL */
@@ -454,6 +460,29 @@ void
 _tr_host_standby_push_state (TrHost *self);
 void
 _tr_host_standby_stop (TrHost *self);
+
+/* tr-host-standby-stream.c: the events to the standby */
+
+/* The writer thread, before the COMMIT of the events from @first_seq to
+ * @last_seq: queues @text for the standby, so that its commit runs
+ * while the host's fsync does. FALSE (nothing queued) with no standby. */
+gboolean
+_tr_host_standby_post_early (TrHost *self, const char *text, gint64 first_seq, gint64 last_seq);
+/* The loop, once the batch is durable: sends @text to the standby
+ * unless it had it before the fsync. */
+void
+_tr_host_standby_send (TrHost *self, const char *text, gint64 first_seq, gint64 last_seq);
+/* The loop: the batch whose events from @first_seq on were posted
+ * early failed to commit. A standby that got them takes the file again. */
+void
+_tr_host_standby_unsend (TrHost *self, gint64 first_seq);
+/* The loop: a standby said hello, or the last one went (@on FALSE). */
+void
+_tr_host_standby_stream_set_on (TrHost *self, gboolean on);
+/* Stops the stream for good (tr_host_stop()) and frees what waits. */
+void
+_tr_host_standby_stream_stop (TrHost *self);
+
 /* The pong to @conn's ping at @t: with the standby's address for the
  * stations' fallback (tr-host-promote.c). */
 char *

@@ -160,6 +160,10 @@ _tr_host_standby_handle_frame (TrHost *self, Connection *conn, const char *data,
   if (g_strcmp0 (json_object_get_string_member_with_default (object, "type", NULL), "standby_ack")
       != 0)
     return FALSE;
+  /* Closed (its copy no longer matches, _tr_host_standby_unsend()) or
+   * replaced: what it confirms is not the host's. */
+  if (conn != self->standby || conn->closing)
+    return TRUE;
   /* Where its station would serve once promoted (tr-host-promote.c). */
   conn->standby_port
     = (guint)CLAMP (json_object_get_int_member_with_default (object, "port", 0), 0, 65535);
@@ -192,6 +196,7 @@ _tr_host_standby_hello (TrHost *self, Connection *conn)
    * head; until then the host answers alone. */
   self->standby_acked_seq = conn->hello_since;
   self->standby_lagging = self->standby_acked_seq < self->head_seq;
+  _tr_host_standby_stream_set_on (self, TRUE);
   g_message ("Standby %s connected from %s at seq %" G_GINT64_FORMAT, conn->station_id,
              conn->address, conn->hello_since);
   standby_push_hello (self);
@@ -204,6 +209,7 @@ _tr_host_standby_closed (TrHost *self, Connection *conn)
     return;
   g_message ("The standby %s disconnected", conn->station_id);
   self->standby = NULL;
+  _tr_host_standby_stream_set_on (self, FALSE);
   self->standby_gone_at = MAX (_tr_host_monotonic_ms (), 1);
   /* The held answers wait for its return or the timeout; new batches
    * too, until then (_tr_host_standby_must_wait()). */
@@ -216,6 +222,7 @@ _tr_host_standby_stop (TrHost *self)
   _tr_host_clear_source (self, &self->standby_timer_id);
   _tr_host_release_held (self, TRUE);
   self->standby = NULL;
+  _tr_host_standby_stream_stop (self);
 }
 
 /* ---- standby_state and standby_journal ----

@@ -428,6 +428,8 @@ tr_host_finalize (GObject *object)
   g_free (self->bound_address);
   g_free (self->tls_fingerprint);
   _tr_host_standby_free_mark (self);
+  _tr_host_standby_stream_stop (self);
+  g_mutex_clear (&self->standby_early_lock);
   tr_metrics_free (self->metrics);
   g_clear_pointer (&self->context, g_main_context_unref);
 
@@ -724,6 +726,7 @@ tr_host_init (TrHost *self)
   self->pending_ops = g_ptr_array_new_with_free_func (_tr_host_pending_op_free);
   self->pending_requests = g_ptr_array_new ();
   self->metrics = tr_metrics_new ();
+  g_mutex_init (&self->standby_early_lock);
   self->event_cache = g_malloc0 (EVENT_CACHE_SLOTS * sizeof *self->event_cache);
   self->stations
     = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify)_tr_host_station_free);

@@ -51,9 +51,9 @@ struct _TrStandby
   guint ping_id;
   guint reconnect_id;
   gboolean running;
-  gboolean recopy;    /* the host answered with a snapshot: the copy is too old */
-  gint64 last_heard;  /* monotonic µs of the host's last frame; 0 never (auto-promotion) */
-  guint listen_port;  /* said in standby_ack: where this station would serve */
+  gboolean recopy;   /* the host answered with a snapshot: the copy is too old */
+  gint64 last_heard; /* monotonic µs of the host's last frame; 0 never (auto-promotion) */
+  guint listen_port; /* said in standby_ack: where this station would serve */
 };
 
 G_DEFINE_FINAL_TYPE (TrStandby, tr_standby, G_TYPE_OBJECT)
@@ -517,6 +517,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   TrStandby *self = user_data;
   g_autoptr (GError) error = NULL;
   g_autofree char *hello = NULL;
+  g_autofree char *since_op = NULL;
   SoupWebsocketConnection *ws
     = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
 
@@ -535,9 +536,14 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   soup_websocket_connection_set_keepalive_interval (ws, 0);
   g_signal_connect (ws, "message", G_CALLBACK (on_message), self);
   g_signal_connect (ws, "closed", G_CALLBACK (on_closed), self);
-  hello
-    = tr_frame_build_hello (self->station_id, "Standby", TR_ROLE_STANDBY, self->token,
-                            tr_store_get_db_id (self->store), tr_store_get_head_seq (self->store));
+  /* With the op id of its head: a copy that got events the host then
+   * failed to commit (they go before the host's fsync,
+   * tr-host-standby-stream.c) no longer matches the host's event at that
+   * seq, and is sent a snapshot, so it takes the file again. */
+  since_op = tr_store_get_event_op_id (self->store, tr_store_get_head_seq (self->store), NULL);
+  hello = tr_frame_build_hello_resume (self->station_id, "Standby", TR_ROLE_STANDBY, self->token,
+                                       tr_store_get_db_id (self->store),
+                                       tr_store_get_head_seq (self->store), since_op);
   send_text (self, hello);
   self->ping_id = add_timeout (PING_INTERVAL_MS, ping_cb, self);
   g_message ("Standby connected to %s at seq %" G_GINT64_FORMAT, self->host_url,

@@ -308,7 +308,8 @@ apply_one (TrStore *self, const TrOp *op, Batch *batch, TrStoreChanges *changes,
 }
 
 static GPtrArray *
-apply_ops (TrStore *self, const TrOp *const *ops, guint n_ops, GError **error)
+apply_ops (TrStore *self, const TrOp *const *ops, guint n_ops,
+           TrStoreBeforeCommitFunc before_commit, gpointer user_data, GError **error)
 {
   g_autoptr (GPtrArray) outcomes = g_ptr_array_new_full (n_ops, (GDestroyNotify)tr_outcome_free);
   TrStoreChanges changes;
@@ -335,6 +336,8 @@ apply_ops (TrStore *self, const TrOp *const *ops, guint n_ops, GError **error)
       && !_tr_store_meta_set_text (self, "business_day", self->business_day, error))
     goto fail;
 
+  if (before_commit != NULL)
+    before_commit (outcomes, user_data);
   if (!_tr_store_commit_and_emit (self, &changes, error))
     return NULL;
   return g_steal_pointer (&outcomes);
@@ -346,7 +349,8 @@ fail:
 }
 
 GPtrArray *
-tr_store_apply_ops (TrStore *self, GPtrArray *ops, GError **error)
+tr_store_apply_ops_full (TrStore *self, GPtrArray *ops, TrStoreBeforeCommitFunc before_commit,
+                         gpointer user_data, GError **error)
 {
   g_return_val_if_fail (TR_IS_STORE (self), NULL);
   g_return_val_if_fail (ops != NULL, NULL);
@@ -354,7 +358,14 @@ tr_store_apply_ops (TrStore *self, GPtrArray *ops, GError **error)
   for (guint i = 0; i < ops->len; i++)
     g_return_val_if_fail (ops->pdata[i] != NULL && ((TrOp *)ops->pdata[i])->op_id != NULL, NULL);
 
-  return apply_ops (self, (const TrOp *const *)ops->pdata, ops->len, error);
+  return apply_ops (self, (const TrOp *const *)ops->pdata, ops->len, before_commit, user_data,
+                    error);
+}
+
+GPtrArray *
+tr_store_apply_ops (TrStore *self, GPtrArray *ops, GError **error)
+{
+  return tr_store_apply_ops_full (self, ops, NULL, NULL, error);
 }
 
 TrOutcome *
@@ -366,7 +377,7 @@ tr_store_apply_op (TrStore *self, const TrOp *op, GError **error)
   g_return_val_if_fail (op != NULL && op->op_id != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  outcomes = apply_ops (self, &op, 1, error);
+  outcomes = apply_ops (self, &op, 1, NULL, NULL, error);
   if (outcomes == NULL)
     return NULL;
   return g_ptr_array_steal_index (outcomes, 0);

@@ -101,6 +101,19 @@ char     *tr_store_get_event_op_id (TrStore     *self,
 GPtrArray *tr_store_apply_ops     (TrStore    *self,
                                    GPtrArray  *ops,
                                    GError    **error);
+/* Called by tr_store_apply_ops_full() inside its transaction, once
+ * every op is applied and before the COMMIT and its fsync: @outcomes are
+ * what the call returns if the commit succeeds (borrowed). Nothing it
+ * learns may be presented as durable before the call returned them. */
+typedef void (*TrStoreBeforeCommitFunc) (GPtrArray *outcomes,
+                                         gpointer   user_data);
+/* tr_store_apply_ops() with @before_commit (may be NULL): the host
+ * sends the new events to its standby while its own fsync runs. */
+GPtrArray *tr_store_apply_ops_full (TrStore                *self,
+                                    GPtrArray              *ops,
+                                    TrStoreBeforeCommitFunc before_commit,
+                                    gpointer                user_data,
+                                    GError                **error);
 /* One op; same rules. */
 TrOutcome *tr_store_apply_op      (TrStore    *self,
                                    const TrOp *op,
