@@ -82,6 +82,8 @@ typedef struct
   gboolean standby;
   guint n_events_frames;
   guint n_before_commit; /* events frames that came before the host's commit returned */
+  char *error_code;      /* an error frame's, when the test expects one */
+  gboolean error_expected;
 } Station;
 
 struct _Fixture
@@ -223,8 +225,7 @@ station_send (Station *station, const char *text);
 static void
 standby_got_events (Station *station)
 {
-  g_autofree char *ack = g_strdup_printf ("{\"type\":\"standby_ack\",\"seq\":%" G_GINT64_FORMAT "}",
-                                          station->last_seq);
+  g_autofree char *ack = tr_frame_build_standby_ack (station->last_seq, 0);
 
   station->n_events_frames++;
   if (station->f->committed_seq < station->last_seq)
@@ -303,7 +304,14 @@ on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer us
       case TR_FRAME_OPS:
       case TR_FRAME_PING:
       case TR_FRAME_ERROR:
+        if (station->error_expected && station->error_code == NULL)
+          {
+            station->error_code = g_strdup (frame->error_code);
+            break;
+          }
+        G_GNUC_FALLTHROUGH;
       case TR_FRAME_STANDBY_INVITE:
+      case TR_FRAME_STANDBY_ACK:
       case TR_N_FRAME_TYPES:
       default:
         g_error ("unexpected %s frame: %.*s", tr_frame_type_to_string (frame->type), (int)length,
@@ -369,6 +377,7 @@ station_free (Station *station)
   g_hash_table_unref (station->event_op_ids);
   g_array_unref (station->rtts_us);
   g_free (station->first_disorder);
+  g_free (station->error_code);
   g_free (station->station_id);
   g_free (station->token);
   g_free (station);
@@ -1044,6 +1053,17 @@ test_standby_before_sync (Fixture *f, gconstpointer data)
   g_assert_cmpuint (issuer->n_early_acks, ==, 0);
   g_assert_cmpuint (issuer->n_acks_first, ==, 0);
   g_assert_cmpint (issuer->last_seq, ==, N_STANDBY_OPS);
+
+  /* Only the standby confirms: from a station it breaks the protocol. */
+  {
+    g_autofree char *ack = tr_frame_build_standby_ack (N_STANDBY_OPS + 10, 0);
+
+    issuer->error_expected = TRUE;
+    station_send (issuer, ack);
+    wait_for (closed_cb, issuer, "the host to close a station that sent standby_ack");
+    g_assert_cmpstr (issuer->error_code, ==, "protocol");
+    g_assert_cmpint (soup_websocket_connection_get_close_code (issuer->ws), ==, TR_CLOSE_PROTOCOL);
+  }
   station_free (issuer);
   station_free (standby);
   g_clear_object (&f->session);

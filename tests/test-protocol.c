@@ -527,8 +527,8 @@ test_standby_invite_round_trip (void)
   g_autofree char *text = tr_frame_build_standby_invite ("123456");
   g_autoptr (TrFrame) frame = parse_ok (text);
   g_autofree char *long_code = g_strnfill (TR_MAX_TEXT_BYTES + 1, '7');
-  g_autofree char *too_long = g_strdup_printf ("{\"type\":\"standby_invite\",\"code\":\"%s\"}",
-                                               long_code);
+  g_autofree char *too_long
+    = g_strdup_printf ("{\"type\":\"standby_invite\",\"code\":\"%s\"}", long_code);
 
   g_assert_cmpint (frame->type, ==, TR_FRAME_STANDBY_INVITE);
   g_assert_cmpstr (frame->invite_code, ==, "123456");
@@ -541,6 +541,30 @@ test_standby_invite_round_trip (void)
   /* Not JSON's escape: refused before json-glib could read it. */
   assert_parse_fails ("{\"type\":\"standby_invite\",\"code\":\"\\061\"}", TR_ERROR_PROTOCOL,
                       "not valid JSON");
+}
+
+static void
+test_standby_ack_round_trip (void)
+{
+  g_autofree char *headless = tr_frame_build_standby_ack (5012, 0);
+  g_autofree char *native = tr_frame_build_standby_ack (7, 8787);
+  g_autoptr (TrFrame) a = parse_ok (headless);
+  g_autoptr (TrFrame) b = parse_ok (native);
+
+  g_assert_cmpint (a->type, ==, TR_FRAME_STANDBY_ACK);
+  g_assert_cmpint (a->seq, ==, 5012);
+  g_assert_cmpuint (a->standby_port, ==, 0);
+  g_assert_null (strstr (headless, "port"));
+  g_assert_cmpint (b->seq, ==, 7);
+  g_assert_cmpuint (b->standby_port, ==, 8787);
+  assert_parse_fails ("{\"type\":\"standby_ack\"}", TR_ERROR_PROTOCOL, "seq: missing");
+  assert_parse_fails ("{\"type\":\"standby_ack\",\"seq\":-1}", TR_ERROR_PROTOCOL,
+                      "seq: must be at least 0");
+  assert_parse_fails ("{\"type\":\"standby_ack\",\"seq\":\"5\"}", TR_ERROR_PROTOCOL, "seq:");
+  assert_parse_fails ("{\"type\":\"standby_ack\",\"seq\":5,\"port\":70000}", TR_ERROR_PROTOCOL,
+                      "port: must be at most 65535");
+  assert_parse_fails ("{\"type\":\"standby_ack\",\"seq\":5,\"port\":-2}", TR_ERROR_PROTOCOL,
+                      "port: must be at least 0");
 }
 
 static void
@@ -783,6 +807,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/protocol/malformed/other-frames", test_malformed_other_frames);
   g_test_add_func ("/protocol/parse-length", test_parse_length_is_respected);
   g_test_add_func ("/protocol/standby-invite", test_standby_invite_round_trip);
+  g_test_add_func ("/protocol/standby-ack", test_standby_ack_round_trip);
 
   return g_test_run ();
 }

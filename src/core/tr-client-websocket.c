@@ -347,6 +347,7 @@ ws_handle_frame (TrClient *self, TrFrame *frame)
       case TR_FRAME_OP:
       case TR_FRAME_OPS:
       case TR_FRAME_PING:
+      case TR_FRAME_STANDBY_ACK:
       case TR_N_FRAME_TYPES:
       default:
         ws_protocol_error (self, _ ("Unexpected frame from the host"), NULL);

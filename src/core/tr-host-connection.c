@@ -213,9 +213,9 @@ handle_hello (TrHost *self, Connection *conn, TrFrame *frame)
    * with everyone's, once it is committed. */
   head = self->head_seq;
   /* Stations ping often enough for this host from the first frame on. */
-  welcome = tr_frame_build_welcome_lineage (self->db_id, head, tr_now_ms (), self->heartbeat_timeout,
-                                            self->training, tr_host_count_reprint_printers (self),
-                                            self->lineage, self->gen);
+  welcome = tr_frame_build_welcome_lineage (
+    self->db_id, head, tr_now_ms (), self->heartbeat_timeout, self->training,
+    tr_host_count_reprint_printers (self), self->lineage, self->gen);
   _tr_host_connection_send (conn, welcome);
 
   conn->station_id = g_strdup (frame->station_id);
@@ -426,13 +426,12 @@ handle_ping (TrHost *self, Connection *conn, TrFrame *frame)
    * station working through it would otherwise be cut loose, reconnect,
    * get the same backlog and never arrive. Only live events count. */
   head = self->head_seq;
-  if (frame->last_seq >= 0 &&
-      head - MAX (frame->last_seq, conn->caught_up_seq) > (gint64)self->max_lag_events)
+  if (frame->last_seq >= 0
+      && head - MAX (frame->last_seq, conn->caught_up_seq) > (gint64)self->max_lag_events)
     {
       g_autofree char *message
         = g_strdup_printf ("%" G_GINT64_FORMAT " events behind (limit %u); reconnect to catch up",
-                           head - MAX (frame->last_seq, conn->caught_up_seq),
-                           self->max_lag_events);
+                           head - MAX (frame->last_seq, conn->caught_up_seq), self->max_lag_events);
 
       _tr_host_connection_fail (conn, tr_error_code_to_string (TR_ERROR_LIMIT), message,
                                 TR_CLOSE_TOO_SLOW, "too far behind");
@@ -496,11 +495,11 @@ handle_message (TrHost *self, Connection *conn, gint type, GBytes *message)
                                 TR_CLOSE_TOO_BIG, "frame too big");
       return;
     }
-  if (_tr_host_standby_handle_frame (self, conn, data, length))
-    return;
   frame = tr_frame_parse (data, length, &error);
-  /* Pings are answered at once, catching up or not. */
-  if ((frame == NULL || frame->type != TR_FRAME_PING) && hold_during_catch_up (conn, message))
+  /* Pings are answered at once, catching up or not, and the standby's
+   * confirmations are taken at once: answers may be waiting for them. */
+  if ((frame == NULL || (frame->type != TR_FRAME_PING && frame->type != TR_FRAME_STANDBY_ACK))
+      && hold_during_catch_up (conn, message))
     return;
   if (frame == NULL)
     {
@@ -532,6 +531,14 @@ handle_message (TrHost *self, Connection *conn, gint type, GBytes *message)
         handle_ping (self, conn, frame);
         break;
 
+      case TR_FRAME_STANDBY_ACK:
+        /* Only from a connection whose hello said standby. */
+        if (conn->standby)
+          {
+            _tr_host_standby_ack (self, conn, frame->seq, frame->standby_port);
+            break;
+          }
+        G_GNUC_FALLTHROUGH;
       case TR_FRAME_WELCOME:
       case TR_FRAME_EVENTS:
       case TR_FRAME_SNAPSHOT:

@@ -439,10 +439,10 @@ _tr_host_standby_must_wait (TrHost *self, gint64 last_seq);
 /* A batch was held: make sure the fallback timer runs. */
 void
 _tr_host_standby_held (TrHost *self);
-/* Handles a frame of the standby's own (standby_ack); FALSE when @data
- * is not one, for the usual frame handling. */
-gboolean
-_tr_host_standby_handle_frame (TrHost *self, Connection *conn, const char *data, gsize length);
+/* The standby @conn's copy holds everything up to @seq, durable; its
+ * station would serve on @port once promoted (0: a headless standby). */
+void
+_tr_host_standby_ack (TrHost *self, Connection *conn, gint64 seq, guint port);
 void
 _tr_host_standby_hello (TrHost *self, Connection *conn);
 void

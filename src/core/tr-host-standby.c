@@ -142,33 +142,16 @@ standby_acked (TrHost *self, gint64 seq)
   arm_timer (self);
 }
 
-gboolean
-_tr_host_standby_handle_frame (TrHost *self, Connection *conn, const char *data, gsize length)
+void
+_tr_host_standby_ack (TrHost *self, Connection *conn, gint64 seq, guint port)
 {
-  g_autoptr (JsonParser) parser = NULL;
-  JsonObject *object;
-  JsonNode *root;
-
-  /* Cheap first: only the standby sends these, and only these. */
-  if (!conn->standby || g_strstr_len (data, MIN (length, 64), "standby_ack") == NULL)
-    return FALSE;
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, data, (gssize)length, NULL)
-      || !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
-    return FALSE;
-  object = json_node_get_object (root);
-  if (g_strcmp0 (json_object_get_string_member_with_default (object, "type", NULL), "standby_ack")
-      != 0)
-    return FALSE;
   /* Closed (its copy no longer matches, _tr_host_standby_unsend()) or
    * replaced: what it confirms is not the host's. */
   if (conn != self->standby || conn->closing)
-    return TRUE;
+    return;
   /* Where its station would serve once promoted (tr-host-promote.c). */
-  conn->standby_port
-    = (guint)CLAMP (json_object_get_int_member_with_default (object, "port", 0), 0, 65535);
-  standby_acked (self, json_object_get_int_member_with_default (object, "seq", 0));
-  return TRUE;
+  conn->standby_port = port;
+  standby_acked (self, seq);
 }
 
 static gboolean

@@ -34,6 +34,7 @@ static const char *const frame_type_names[] = {
   [TR_FRAME_PONG] = "pong",
   [TR_FRAME_ERROR] = "error",
   [TR_FRAME_STANDBY_INVITE] = "standby_invite",
+  [TR_FRAME_STANDBY_ACK] = "standby_ack",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (frame_type_names) == TR_N_FRAME_TYPES);
 /* Room for the "ops" frame around one op of the largest size. */
@@ -409,6 +410,20 @@ parse_standby_invite (JsonObject *object, TrFrame *frame, GError **error)
   return read_string (object, NULL, "code", TRUE, TR_MAX_TEXT_BYTES, &frame->invite_code, error);
 }
 
+static gboolean
+parse_standby_ack (JsonObject *object, TrFrame *frame, GError **error)
+{
+  gint64 port;
+
+  if (!read_int (object, NULL, "seq", TRUE, FALSE, 0, 0, &frame->seq, error)
+      || !read_int (object, NULL, "port", FALSE, FALSE, 0, 0, &port, error))
+    return FALSE;
+  if (port > 65535)
+    return fail (error, TR_ERROR_PROTOCOL, "port", "must be at most 65535");
+  frame->standby_port = (guint)port;
+  return TRUE;
+}
+
 /* Optional, a JSON boolean when present: anything else is a malformed
  * welcome, never a guess at the mode. */
 static gboolean
@@ -621,6 +636,9 @@ tr_frame_parse (const char *data, gsize length, GError **error)
         break;
       case TR_FRAME_STANDBY_INVITE:
         ok = parse_standby_invite (object, frame, error);
+        break;
+      case TR_FRAME_STANDBY_ACK:
+        ok = parse_standby_ack (object, frame, error);
         break;
       case TR_N_FRAME_TYPES:
       default:
@@ -947,5 +965,20 @@ tr_frame_build_standby_invite (const char *pairing_code)
 
   object = frame_object_new (TR_FRAME_STANDBY_INVITE);
   json_object_set_string_member (object, "code", pairing_code);
+  return object_to_string (object);
+}
+
+char *
+tr_frame_build_standby_ack (gint64 seq, guint port)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (seq >= 0, NULL);
+  g_return_val_if_fail (port <= 65535, NULL);
+
+  object = frame_object_new (TR_FRAME_STANDBY_ACK);
+  json_object_set_int_member (object, "seq", seq);
+  if (port > 0)
+    json_object_set_int_member (object, "port", port);
   return object_to_string (object);
 }

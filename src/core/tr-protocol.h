@@ -53,6 +53,8 @@ typedef enum
   TR_FRAME_ERROR,
   /* Host to one station: be my standby, pairing with this code (issue 17). */
   TR_FRAME_STANDBY_INVITE,
+  /* Standby to host: its copy holds everything up to seq, durable. */
+  TR_FRAME_STANDBY_ACK,
   TR_N_FRAME_TYPES
 } TrFrameType;
 
@@ -136,6 +138,9 @@ typedef struct
   gint64       printers;
   /* STANDBY_INVITE: the pairing code the station answers with. */
   char        *invite_code;
+  /* STANDBY_ACK: the port its station would serve on once promoted;
+   * 0 when absent (a headless standby). Its seq is @seq. */
+  guint        standby_port;
 } TrFrame;
 
 void     tr_frame_free  (TrFrame *frame);
@@ -202,5 +207,7 @@ char *tr_frame_build_snapshot (gint64 seq, GPtrArray *tickets /* TrTicket* */);
 char *tr_frame_build_ack      (const TrOutcome *outcome);
 char *tr_frame_build_error    (const char *code, const char *message);
 char *tr_frame_build_standby_invite (const char *pairing_code);
+/* @port 0: none (a headless standby). */
+char *tr_frame_build_standby_ack (gint64 seq, guint port);
 
 G_END_DECLS

@@ -318,11 +318,7 @@ static void
 send_ack (TrStandby *self)
 {
   g_autofree char *ack
-    = self->listen_port > 0
-        ? g_strdup_printf ("{\"type\":\"standby_ack\",\"seq\":%" G_GINT64_FORMAT ",\"port\":%u}",
-                           tr_store_get_head_seq (self->store), self->listen_port)
-        : g_strdup_printf ("{\"type\":\"standby_ack\",\"seq\":%" G_GINT64_FORMAT "}",
-                           tr_store_get_head_seq (self->store));
+    = tr_frame_build_standby_ack (tr_store_get_head_seq (self->store), self->listen_port);
 
   send_text (self, ack);
 }
@@ -355,17 +351,26 @@ apply_journal (TrStandby *self, JsonObject *object)
     g_warning ("Keeping the host's print journal failed: %s", error->message);
 }
 
-/* A frame of the standby's own, or NULL for the usual frames. */
-static JsonObject *
-parse_standby_frame (JsonParser *parser, const char *data, gsize length)
+/* A frame of the standby's own (standby_state, standby_journal), or NULL
+ * for the protocol's frames. The host writes "type" first; the JSON is
+ * read with the codec's limits and pre-scan, as every frame is. */
+static JsonNode *
+parse_standby_frame (const char *data, gsize length)
 {
+  static const char prefix[] = "{\"type\":\"standby_";
+  g_autoptr (GError) error = NULL;
   JsonNode *root;
 
-  if (g_strstr_len (data, MIN (length, 64), "\"standby_") == NULL
-      || !json_parser_load_from_data (parser, data, (gssize)length, NULL)
-      || !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
+  if (length < sizeof prefix - 1 || memcmp (data, prefix, sizeof prefix - 1) != 0)
     return NULL;
-  return json_node_get_object (root);
+  if (!(root = tr_json_parse (data, (gssize)length, &error)))
+    {
+      g_warning ("A standby frame from the host the standby cannot read: %s", error->message);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    g_clear_pointer (&root, json_node_unref);
+  return root;
 }
 
 static void
@@ -380,17 +385,17 @@ static void
 on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer user_data)
 {
   TrStandby *self = user_data;
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonNode) own_root = NULL;
   g_autoptr (TrFrame) frame = NULL;
   g_autoptr (GError) error = NULL;
   gsize length;
   const char *data = g_bytes_get_data (message, &length);
-  JsonObject *own;
 
   /* Its pongs come every PING_INTERVAL_MS: silence means no host. */
   self->last_heard = g_get_monotonic_time ();
-  if ((own = parse_standby_frame (parser, data, length)) != NULL)
+  if ((own_root = parse_standby_frame (data, length)) != NULL)
     {
+      JsonObject *own = json_node_get_object (own_root);
       const char *kind = json_object_get_string_member_with_default (own, "type", NULL);
 
       if (g_strcmp0 (kind, "standby_state") == 0)

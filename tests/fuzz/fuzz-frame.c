@@ -95,6 +95,9 @@ check_rebuilt (const TrFrame *frame)
       case TR_FRAME_STANDBY_INVITE:
         text = tr_frame_build_standby_invite (frame->invite_code);
         break;
+      case TR_FRAME_STANDBY_ACK:
+        text = tr_frame_build_standby_ack (frame->seq, frame->standby_port);
+        break;
       case TR_FRAME_WELCOME:
       case TR_FRAME_EVENTS:
       case TR_FRAME_SNAPSHOT:
@@ -110,7 +113,8 @@ check_rebuilt (const TrFrame *frame)
              error->message, text);
   if (again->type != frame->type || g_strcmp0 (again->station_id, frame->station_id) != 0
       || g_strcmp0 (again->token, frame->token) != 0 || again->since != frame->since
-      || g_strcmp0 (again->invite_code, frame->invite_code) != 0
+      || g_strcmp0 (again->invite_code, frame->invite_code) != 0 || again->seq != frame->seq
+      || again->standby_port != frame->standby_port
       || (frame->ops != NULL && again->ops->len != frame->ops->len))
     g_error ("a rebuilt frame parses differently:\n%s", text);
 }
