@@ -78,15 +78,19 @@ struct _Batch
   gint64 last_seq; /* its last event's seq, 0 with none */
 };
 
-typedef struct
+EventsFrame *
+_tr_host_events_frame_new (const char *text, gint64 first_seq, gint64 last_seq)
 {
-  char *text;
-  gint64 first_seq;
-  gint64 last_seq;
-} EventsFrame;
+  EventsFrame *frame = g_new (EventsFrame, 1);
 
-static void
-events_frame_free (gpointer data)
+  frame->text = g_strdup (text);
+  frame->first_seq = first_seq;
+  frame->last_seq = last_seq;
+  return frame;
+}
+
+void
+_tr_host_events_frame_free (gpointer data)
 {
   EventsFrame *frame = data;
 
@@ -111,13 +115,7 @@ batch_free (Batch *batch)
 static void
 keep_frame (const char *text, gint64 first_seq, gint64 last_seq, gpointer user_data)
 {
-  GPtrArray *frames = user_data;
-  EventsFrame *frame = g_new0 (EventsFrame, 1);
-
-  frame->text = g_strdup (text);
-  frame->first_seq = first_seq;
-  frame->last_seq = last_seq;
-  g_ptr_array_add (frames, frame);
+  g_ptr_array_add (user_data, _tr_host_events_frame_new (text, first_seq, last_seq));
 }
 
 /* NULL for an op that was refused (its token was no longer valid). */
@@ -538,7 +536,7 @@ _tr_host_flush_now (TrHost *self)
   batch->ops = g_ptr_array_new ();
   batch->json = g_ptr_array_new_with_free_func (g_free);
   batch->seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
-  batch->frames = g_ptr_array_new_with_free_func (events_frame_free);
+  batch->frames = g_ptr_array_new_with_free_func (_tr_host_events_frame_free);
   batch->acks = g_ptr_array_new_with_free_func (g_free);
   batch->test_skip_seq = self->test_skip_seq;
   batch->host = self;

@@ -183,6 +183,19 @@ typedef struct
  * send; the loop gets it all back once the fsync returned. */
 typedef struct _Batch Batch;
 
+/* One events frame of a batch, and the seqs it carries. */
+typedef struct
+{
+  char *text;
+  gint64 first_seq;
+  gint64 last_seq;
+} EventsFrame;
+
+EventsFrame *
+_tr_host_events_frame_new (const char *text, gint64 first_seq, gint64 last_seq);
+void
+_tr_host_events_frame_free (gpointer data);
+
 struct _TrHost
 {
   GObject parent_instance;
@@ -310,7 +323,7 @@ struct _TrHost
   /* Events for the standby made by the writer before its fsync
    * (tr-host-standby-stream.c), under standby_early_lock. */
   GMutex standby_early_lock;
-  GQueue standby_early;       /* EarlyFrame*, oldest first */
+  GQueue standby_early;       /* EventsFrame*, oldest first */
   GSource *standby_early_source; /* wakes the loop to send them; NULL when stopped */
   gboolean standby_early_on;  /* the loop has a standby to send them to */
   gint64 gen;                 /* this host's generation in its lineage, from start */

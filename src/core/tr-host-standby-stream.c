@@ -36,22 +36,6 @@
 
 #include "tr-protocol.h"
 
-typedef struct
-{
-  char *text;
-  gint64 first_seq;
-  gint64 last_seq;
-} EarlyFrame;
-
-static void
-early_frame_free (gpointer data)
-{
-  EarlyFrame *frame = data;
-
-  g_free (frame->text);
-  g_free (frame);
-}
-
 /* The loop: in order and without a gap. */
 static void
 send_to_standby (TrHost *self, const char *text, gint64 first_seq, gint64 last_seq, gboolean early)
@@ -81,7 +65,7 @@ send_early_cb (gpointer user_data)
 {
   TrHost *self = user_data;
   GQueue frames = G_QUEUE_INIT;
-  EarlyFrame *frame;
+  EventsFrame *frame;
 
   g_mutex_lock (&self->standby_early_lock);
   frames = self->standby_early;
@@ -91,7 +75,7 @@ send_early_cb (gpointer user_data)
   while ((frame = g_queue_pop_head (&frames)) != NULL)
     {
       send_to_standby (self, frame->text, frame->first_seq, frame->last_seq, TRUE);
-      early_frame_free (frame);
+      _tr_host_events_frame_free (frame);
     }
   return G_SOURCE_CONTINUE;
 }
@@ -117,12 +101,8 @@ _tr_host_standby_post_early (TrHost *self, const char *text, gint64 first_seq, g
   g_mutex_lock (&self->standby_early_lock);
   if (self->standby_early_on && self->standby_early_source != NULL)
     {
-      EarlyFrame *frame = g_new (EarlyFrame, 1);
-
-      frame->text = g_strdup (text);
-      frame->first_seq = first_seq;
-      frame->last_seq = last_seq;
-      g_queue_push_tail (&self->standby_early, frame);
+      g_queue_push_tail (&self->standby_early,
+                         _tr_host_events_frame_new (text, first_seq, last_seq));
       g_source_set_ready_time (self->standby_early_source, 0);
       posted = TRUE;
     }
@@ -139,7 +119,7 @@ clear_queue (TrHost *self)
   frames = self->standby_early;
   g_queue_init (&self->standby_early);
   g_mutex_unlock (&self->standby_early_lock);
-  g_queue_clear_full (&frames, early_frame_free);
+  g_queue_clear_full (&frames, _tr_host_events_frame_free);
 }
 
 void
