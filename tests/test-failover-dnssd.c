@@ -33,11 +33,11 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "tr-client.h"
 #include "tr-dnssd-browser.h"
 #include "tr-test-avahi.h"
+#include "tr-test-host-process.h"
 #include "tr-test-peer.h"
 #include "tr-test-util.h"
 
@@ -127,12 +127,6 @@ env_binary (const char *name)
   return binary;
 }
 
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
 /* ---- Children and their lines ---- */
 
 static void
@@ -205,17 +199,11 @@ child_read_next (Child *child)
 static Child *
 child_spawn_full (Run *run, const char *const *argv, gboolean no_dnssd)
 {
-  g_autoptr (GSubprocessLauncher) launcher
-    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr (GError) error = NULL;
+  const char *const env[] = { "TICKETRAIL_DNSSD", "0", NULL };
   Child *child = g_new0 (Child, 1);
 
   child->run = run;
-  if (no_dnssd)
-    g_subprocess_launcher_setenv (launcher, "TICKETRAIL_DNSSD", "0", TRUE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  child->proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
+  child->proc = tr_test_host_process_spawn (argv, no_dnssd ? env : NULL);
   child->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child->proc));
   child->cancellable = g_cancellable_new ();
   child->lines = g_ptr_array_new_with_free_func (g_free);
@@ -330,7 +318,7 @@ host_url_from (Child *host, char **host_id)
 static Child *
 spawn_host (Run *run, const char *data_dir, const char *port, gboolean promote)
 {
-  const char *argv[] = { env_binary ("TICKETRAIL_HOST_BIN"),
+  const char *argv[] = { tr_test_host_process_binary (),
                          "--port",
                          port,
                          "--data-dir",
@@ -344,24 +332,6 @@ spawn_host (Run *run, const char *data_dir, const char *port, gboolean promote)
 
   /* Not --loopback: on the namespace's veth, so it is advertised. */
   return child_spawn (run, argv);
-}
-
-static char *
-pair_code (const char *dir)
-{
-  const char *argv[] = { env_binary ("TICKETRAIL_HOST_BIN"), "pair", "--data-dir", dir, NULL };
-  g_autoptr (GSubprocess) pair = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *out = NULL;
-  const char *code;
-
-  pair = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (pair, NULL, NULL, &out, NULL, &error));
-  g_assert_no_error (error);
-  code = strpbrk (out, "0123456789");
-  g_assert_nonnull (code);
-  return g_strndup (code, 6);
 }
 
 /* A port nothing listens on now, on the veth: the promoted host's, so
@@ -724,7 +694,7 @@ test_promoted_and_followed (void)
   run.url = host_url_from (run.host, &run.host_id);
   run.new_url = g_strdup_printf ("http://%s:%u", tr_test_avahi_address (), free_port ());
   {
-    g_autofree char *code = pair_code (host_dir);
+    g_autofree char *code = tr_test_host_process_pair_code (host_dir);
 
     run.pos_token = tr_test_pair (run.session, run.url, code, "pos", "POS");
   }
@@ -734,13 +704,13 @@ test_promoted_and_followed (void)
   late_store = tr_store_open (late_path, TR_STORE_DURABILITY_NORMAL, &error);
   g_assert_no_error (error);
   {
-    g_autofree char *code = pair_code (host_dir);
+    g_autofree char *code = tr_test_host_process_pair_code (host_dir);
 
     late_token = tr_test_pair (run.session, run.url, code, tr_store_get_db_id (late_store), "Late");
   }
-  standby_code = pair_code (host_dir);
+  standby_code = tr_test_host_process_pair_code (host_dir);
   {
-    const char *argv[] = { env_binary ("TICKETRAIL_HOST_BIN"),
+    const char *argv[] = { tr_test_host_process_binary (),
                            "--standby-of",
                            run.url,
                            "--data-dir",
@@ -757,7 +727,7 @@ test_promoted_and_followed (void)
    * promoted host's address as their fallback. */
   for (guint i = 0; i < N_STATIONS; i++)
     {
-      g_autofree char *code = pair_code (host_dir);
+      g_autofree char *code = tr_test_host_process_pair_code (host_dir);
 
       run.stations[i] = spawn_station (&run, i, run.url, code, i % 2 == 1 ? run.new_url : NULL,
                                        seed, OPS_PER_STATION);
@@ -953,9 +923,9 @@ test_auto_promote (void)
 
   run.host = spawn_host (&run, host_dir, "0", FALSE);
   run.url = host_url_from (run.host, &run.host_id);
-  standby_code = pair_code (host_dir);
+  standby_code = tr_test_host_process_pair_code (host_dir);
   {
-    const char *argv[] = { env_binary ("TICKETRAIL_HOST_BIN"),
+    const char *argv[] = { tr_test_host_process_binary (),
                            "--standby-of",
                            run.url,
                            "--data-dir",
@@ -973,7 +943,7 @@ test_auto_promote (void)
     run.standby = child_spawn (&run, argv);
   }
   g_assert_true (tr_test_avahi_wait (standby_in_sync, &run, WAIT_S));
-  code = pair_code (host_dir);
+  code = tr_test_host_process_pair_code (host_dir);
   station = spawn_station (&run, 0, run.url, code, NULL, 1, 20);
   wait_stations (&station, 1, run.host_id, 1, FALSE);
   child_signal (station, SIGUSR2);

@@ -18,11 +18,11 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "tr-client.h"
 #include "tr-op.h"
 #include "tr-store-lineage.h"
+#include "tr-test-host-process.h"
 #include "tr-test-peer.h"
 #include "tr-test-util.h"
 
@@ -63,86 +63,15 @@ typedef struct
   guint n_timers;
 } Run;
 
-static const char *
-host_binary (void)
-{
-  const char *binary = g_getenv ("TICKETRAIL_HOST_BIN");
-
-  g_assert_nonnull (binary);
-  return binary;
-}
-
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static GSubprocess *
-spawn (const char *const *argv)
-{
-  g_autoptr (GSubprocessLauncher) launcher
-    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr (GError) error = NULL;
-  GSubprocess *child;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  child = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  return child;
-}
-
+/* The host (or, with @promote, the standby's copy promoted) on
+ * loopback; its URL in *@out_url. */
 static GSubprocess *
 spawn_host (const char *dir, gboolean promote, char **out_url)
 {
-  const char *argv[] = { host_binary (),
-                         "--loopback",
-                         "--port",
-                         "0",
-                         "--data-dir",
-                         dir,
-                         "--ops-rate",
-                         "0",
-                         "--standby-timeout",
-                         "120000",
-                         promote ? "--promote" : NULL,
-                         NULL };
-  g_autoptr (GSubprocess) child = spawn (argv);
-  g_autoptr (GDataInputStream) lines
-    = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
-  g_autoptr (GError) error = NULL;
-  g_autofree char *line = NULL;
-  const char *port;
+  const char *extra[]
+    = { "--ops-rate", "0", "--standby-timeout", "120000", promote ? "--promote" : NULL, NULL };
 
-  do
-    {
-      g_free (line);
-      line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_nonnull (line);
-    }
-  while (strstr (line, "listening on") == NULL);
-  port = strrchr (strstr (line, "://"), ':');
-  *out_url = g_strdup_printf ("http://127.0.0.1:%d", atoi (port + 1));
-  return g_steal_pointer (&child);
-}
-
-static char *
-pair_code (const char *dir)
-{
-  const char *argv[] = { host_binary (), "pair", "--data-dir", dir, NULL };
-  g_autoptr (GSubprocess) pair = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *out = NULL;
-  const char *code;
-
-  pair = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (pair, NULL, NULL, &out, NULL, &error));
-  g_assert_no_error (error);
-  code = strpbrk (out, "0123456789");
-  g_assert_nonnull (code);
-  return g_strndup (code, 6);
+  return tr_test_host_process_start (dir, extra, out_url, NULL);
 }
 
 static gboolean
@@ -177,27 +106,16 @@ kill_host_and_promote (Run *run)
 
   run->killed = TRUE;
   run->killed_at = g_get_monotonic_time ();
-  g_subprocess_send_signal (run->host, SIGKILL);
-  g_subprocess_wait (run->host, NULL, NULL);
-  g_clear_object (&run->host);
+  tr_test_host_process_kill (&run->host);
   /* The standby has nothing to follow now; its copy becomes the host. */
-  g_subprocess_send_signal (run->standby, SIGCONT);
-  g_subprocess_send_signal (run->standby, SIGTERM);
-  g_subprocess_wait (run->standby, NULL, NULL);
-  g_clear_object (&run->standby);
+  tr_test_host_process_stop (&run->standby);
   old_url = g_steal_pointer (&run->url);
   run->host = spawn_host (run->standby_dir, TRUE, &run->url);
   run->promoted_at = g_get_monotonic_time ();
   {
-    guint status = 0;
-    g_autofree char *body
-      = tr_test_http (run->session, run->url, "GET", "/api/v1/health", NULL, NULL, &status);
-    g_autoptr (JsonParser) parser = json_parser_new ();
+    g_autoptr (JsonObject) health = tr_test_host_process_health (run->session, run->url);
 
-    g_assert_cmpuint (status, ==, 200);
-    g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
-    run->new_host_id = g_strdup (json_object_get_string_member (
-      json_node_get_object (json_parser_get_root (parser)), "host_id"));
+    run->new_host_id = g_strdup (json_object_get_string_member (health, "host_id"));
   }
   /* The fallback address: what a manager types, or what DNS-SD finds. */
   for (guint i = 0; i < N_STATIONS; i++)
@@ -369,7 +287,7 @@ test_failover (void)
   run.host = spawn_host (run.host_dir, FALSE, &run.url);
 
   {
-    g_autofree char *code = pair_code (run.host_dir);
+    g_autofree char *code = tr_test_host_process_pair_code (run.host_dir);
 
     run.pos_token = tr_test_pair (run.session, run.url, code, "pos", "POS");
   }
@@ -377,7 +295,7 @@ test_failover (void)
     {
       Station *s = &run.stations[i];
       g_autofree char *path = g_strdup_printf ("%s/station-%u.db", run.dir, i);
-      g_autofree char *code = pair_code (run.host_dir);
+      g_autofree char *code = tr_test_host_process_pair_code (run.host_dir);
       g_autofree char *token = NULL;
 
       s->store = tr_store_open (path, TR_STORE_DURABILITY_NORMAL, &error);
@@ -390,12 +308,18 @@ test_failover (void)
       g_object_set_data (G_OBJECT (s->client), "run", &run);
       tr_client_start (s->client);
     }
-  standby_code = pair_code (run.host_dir);
+  standby_code = tr_test_host_process_pair_code (run.host_dir);
   {
-    const char *argv[] = { host_binary (),  "--standby-of",   run.url,      "--data-dir",
-                           run.standby_dir, "--pairing-code", standby_code, NULL };
+    const char *argv[] = { tr_test_host_process_binary (),
+                           "--standby-of",
+                           run.url,
+                           "--data-dir",
+                           run.standby_dir,
+                           "--pairing-code",
+                           standby_code,
+                           NULL };
 
-    run.standby = spawn (argv);
+    run.standby = tr_test_host_process_spawn (argv, NULL);
   }
   tr_test_wait_for (standby_in_sync, &run, "the standby in sync");
 
@@ -477,9 +401,7 @@ test_failover (void)
       g_free (run.stations[i].id);
       g_ptr_array_unref (run.stations[i].op_ids);
     }
-  g_subprocess_send_signal (run.host, SIGTERM);
-  g_subprocess_wait (run.host, NULL, NULL);
-  g_clear_object (&run.host);
+  tr_test_host_process_stop (&run.host);
   g_clear_object (&run.session);
   g_ptr_array_unref (run.pos_ops);
   tr_test_remove_tree (run.dir);

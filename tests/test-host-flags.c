@@ -11,14 +11,13 @@
  */
 #include "config.h"
 
-#include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "tr-client.h"
 #include "tr-demo.h"
 #include "tr-station.h"
 #include "tr-store-training.h"
+#include "tr-test-host-process.h"
 #include "tr-test-peer.h"
 #include "tr-test-util.h"
 
@@ -46,33 +45,22 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_free (f->dir);
 }
 
-static const char *
-host_binary (void)
-{
-  const char *binary = g_getenv ("TICKETRAIL_HOST_BIN");
-
-  g_assert_nonnull (binary);
-  return binary;
-}
-
 /* Runs ticketrail-host with @flag @value: its exit status and stderr. */
 static int
 run_refused (Fixture *f, const char *flag, const char *value, char **err)
 {
-  const char *argv[]
-    = { host_binary (), "--loopback", "--port", "0", "--data-dir", f->dir, flag, value, NULL };
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
-    G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
+  const char *argv[] = { tr_test_host_process_binary (),
+                         "--loopback",
+                         "--port",
+                         "0",
+                         "--data-dir",
+                         f->dir,
+                         flag,
+                         value,
+                         NULL };
 
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "", TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, err, &error));
-  g_assert_no_error (error);
-  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+  return tr_test_host_process_run (
+    argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL, err);
 }
 
 static void
@@ -99,25 +87,6 @@ test_out_of_range (Fixture *f, gconstpointer data)
     }
 }
 
-static char *
-pair_code (Fixture *f)
-{
-  const char *argv[] = { host_binary (), "pair", "--data-dir", f->dir, NULL };
-  g_autoptr (GSubprocess) pair = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *out = NULL;
-  const char *code;
-
-  pair = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (pair, NULL, NULL, &out, NULL, &error));
-  g_assert_no_error (error);
-  /* "Pairing code: 123456" in any language: the first six digits. */
-  code = strpbrk (out, "0123456789");
-  g_assert_nonnull (code);
-  return g_strndup (code, 6);
-}
-
 typedef struct
 {
   TrClient *client;
@@ -140,13 +109,9 @@ client_paces_for (gpointer data)
 static void
 test_heartbeat_timeout_announced (Fixture *f, gconstpointer data)
 {
-  const char *argv[]
-    = { host_binary (),        "--loopback", "--port",          "0",     "--data-dir", f->dir,
-        "--heartbeat-timeout", "6000",       "--hello-timeout", "20000", NULL };
+  const char *extra[] = { "--heartbeat-timeout", "6000", "--hello-timeout", "20000", NULL };
   g_autoptr (GSubprocess) child = NULL;
-  g_autoptr (GDataInputStream) lines = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *line = NULL;
   g_autofree char *base_url = NULL;
   g_autofree char *code = NULL;
   g_autofree char *token = NULL;
@@ -154,22 +119,13 @@ test_heartbeat_timeout_announced (Fixture *f, gconstpointer data)
   g_autoptr (TrStore) store = NULL;
   TrClient *client;
   IntervalCheck check;
-  const char *port;
   guint interval = 0;
 
-  child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
-  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  port = strrchr (strstr (line, "://"), ':');
-  g_assert_nonnull (port);
-  base_url = g_strdup_printf ("http://127.0.0.1:%d", atoi (port + 1));
+  child = tr_test_host_process_start (f->dir, extra, &base_url, NULL);
 
   store = tr_store_open (store_path, TR_STORE_DURABILITY_NORMAL, &error);
   g_assert_no_error (error);
-  code = pair_code (f);
+  code = tr_test_host_process_pair_code (f->dir);
   token = tr_test_pair (f->session, base_url, code, tr_store_get_db_id (store), "Grill");
   client = tr_client_new (store, base_url, "Grill", "kitchen");
   g_object_set (client, "token", token, NULL);
@@ -181,8 +137,7 @@ test_heartbeat_timeout_announced (Fixture *f, gconstpointer data)
 
   tr_client_stop (client);
   g_assert_finalize_object (client);
-  g_subprocess_send_signal (child, SIGTERM);
-  g_subprocess_wait (child, NULL, NULL);
+  tr_test_host_process_stop (&child);
 }
 
 /* Runs ticketrail-host with @args (after --data-dir): its exit status,
@@ -190,19 +145,10 @@ test_heartbeat_timeout_announced (Fixture *f, gconstpointer data)
 static int
 run_host (Fixture *f, const char *arg1, const char *arg2, char **out, char **err)
 {
-  const char *argv[] = { host_binary (), "--data-dir", f->dir, arg1, arg2, NULL };
-  g_autoptr (GSubprocessLauncher) launcher
-    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
+  const char *argv[] = { tr_test_host_process_binary (), "--data-dir", f->dir, arg1, arg2, NULL };
 
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "", TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error));
-  g_assert_no_error (error);
-  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+  return tr_test_host_process_run (
+    argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, out, err);
 }
 
 static gboolean
@@ -237,19 +183,16 @@ count_tickets (const char *path)
 static void
 test_training (Fixture *f, gconstpointer data)
 {
-  const char *argv[]
-    = { host_binary (), "--loopback", "--port", "0", "--data-dir", f->dir, "--training", NULL };
+  const char *extra[] = { "--training", NULL };
   g_autofree char *training_path = g_build_filename (f->dir, TR_STORE_TRAINING_FILE, NULL);
   g_autofree char *live_path = g_build_filename (f->dir, "ticketrail.db", NULL);
   g_autoptr (GSubprocess) child = NULL;
-  g_autoptr (GDataInputStream) lines = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *line = NULL;
   g_autofree char *base_url = NULL;
   g_autofree char *health = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  const char *port;
   guint status = 0;
 
   /* Nothing to clear yet: said, and nothing made. */
@@ -272,16 +215,8 @@ test_training (Fixture *f, gconstpointer data)
   }
   g_assert_cmpuint (count_tickets (training_path), ==, TR_DEMO_N_TICKETS);
 
-  child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
-  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
+  child = tr_test_host_process_start (f->dir, extra, &base_url, &line);
   g_assert_true (g_str_has_suffix (line, " in training"));
-  port = strrchr (strstr (line, "://"), ':');
-  g_assert_nonnull (port);
-  base_url = g_strdup_printf ("http://127.0.0.1:%d", atoi (port + 1));
   health = tr_test_http (f->session, base_url, "GET", "/api/v1/health", NULL, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
   g_assert_nonnull (strstr (health, "\"training\":true"));
@@ -293,8 +228,7 @@ test_training (Fixture *f, gconstpointer data)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  g_subprocess_send_signal (child, SIGTERM);
-  g_subprocess_wait (child, NULL, NULL);
+  tr_test_host_process_stop (&child);
 
   g_assert_cmpint (run_host (f, "--clear-training", NULL, &out, &err), ==, 0);
   g_assert_nonnull (strstr (out, "Cleared the training tickets"));

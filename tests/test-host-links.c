@@ -21,6 +21,7 @@
 #include "tr-roster-json.h"
 #include "tr-store-reader.h"
 #include "tr-store.h"
+#include "tr-test-host-process.h"
 #include "tr-test-peer.h"
 #include "tr-test-stall-vfs.h"
 #include "tr-test-util.h"
@@ -315,65 +316,12 @@ test_restart (Fixture *f, gconstpointer data)
 
 /* ---- The real ticketrail-host, killed ---- */
 
-typedef struct
-{
-  GSubprocess *child;
-  char *base_url;
-} Child;
-
-static Child *
-child_start (Fixture *f, const char *binary)
-{
-  const char *argv[] = { binary, "--loopback", "--port", "0", "--data-dir", f->dir, NULL };
-  g_autoptr (GDataInputStream) lines = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *line = NULL;
-  Child *child = g_new0 (Child, 1);
-  const char *port;
-
-  child->child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child->child));
-  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  port = strrchr (strstr (line, "://"), ':');
-  g_assert_nonnull (port);
-  child->base_url = g_strdup_printf ("http://127.0.0.1:%d", atoi (port + 1));
-  return child;
-}
-
-static void
-child_kill (Child *child)
-{
-  g_subprocess_send_signal (child->child, SIGKILL);
-  g_subprocess_wait (child->child, NULL, NULL);
-  g_object_unref (child->child);
-  g_free (child->base_url);
-  g_free (child);
-}
-
 static char *
-child_pair (Fixture *f, Child *child, const char *binary, const char *station_id)
+child_pair (Fixture *f, TrTestHostProcess *child, const char *station_id)
 {
-  const char *argv[] = { binary, "pair", "--data-dir", f->dir, NULL };
-  g_autoptr (GSubprocess) pair = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *out = NULL;
-  const char *code;
+  g_autofree char *code = tr_test_host_process_pair_code (f->dir);
 
-  pair = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (pair, NULL, NULL, &out, NULL, &error));
-  g_assert_no_error (error);
-  /* "Pairing code: 123456" in any language: the first six digits. */
-  code = strpbrk (out, "0123456789");
-  g_assert_nonnull (code);
-  {
-    g_autofree char *digits = g_strndup (code, 6);
-
-    return tr_test_pair (f->session, child->base_url, digits, station_id, station_id);
-  }
+  return tr_test_pair (f->session, child->url, code, station_id, station_id);
 }
 
 /* The file holds @station_id's link, open: the host wrote it. */
@@ -415,7 +363,7 @@ static void
 test_host_killed (Fixture *f, gconstpointer data)
 {
   const char *binary = g_getenv ("TICKETRAIL_HOST_BIN");
-  Child *child;
+  TrTestHostProcess *child;
   g_autofree char *token = NULL;
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *out = NULL;
@@ -425,16 +373,16 @@ test_host_killed (Fixture *f, gconstpointer data)
 
   if (binary == NULL || g_getenv ("TICKETRAIL_CTL_BIN") == NULL)
     g_error ("TICKETRAIL_HOST_BIN and TICKETRAIL_CTL_BIN must be set (meson sets them)");
-  child = child_start (f, binary);
-  token = child_pair (f, child, binary, "grill");
-  peer = connect_station (f, child->base_url, "grill", token);
+  child = tr_test_host_process_new (f->dir);
+  token = child_pair (f, child, "grill");
+  peer = connect_station (f, child->url, "grill", token);
   tr_test_wait_for (link_written, f, "the link in the file");
-  child_kill (child);
+  tr_test_host_process_kill_and_free (child);
   tr_test_peer_wait_closed (peer);
   tr_test_peer_free (peer);
 
-  child = child_start (f, binary);
-  root = get_history (f, child->base_url, token);
+  child = tr_test_host_process_new (f->dir);
+  root = get_history (f, child->url, token);
   station = history_of (root, "grill");
   g_assert_nonnull (station);
   link = link_at (station, 0);
@@ -446,11 +394,11 @@ test_host_killed (Fixture *f, gconstpointer data)
                    json_object_get_int_member (link, "connected_at"));
   g_assert_cmpint (json_object_get_int_member (station, "drops"), ==, 1);
 
-  g_assert_cmpint (run_ctl (child->base_url, token, &out), ==, 0);
+  g_assert_cmpint (run_ctl (child->url, token, &out), ==, 0);
   g_assert_nonnull (strstr (out, "grill"));
   g_assert_nonnull (strstr (out, "1 drop"));
   g_assert_nonnull (strstr (out, "the host stopped without closing"));
-  child_kill (child);
+  tr_test_host_process_kill_and_free (child);
 }
 
 /* Whether the host's history, read on its loop, has a link of

@@ -11,14 +11,13 @@
 
 #include <gio/gio.h>
 #include <libsoup/soup.h>
-#include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "tr-codec.h"
 #include "tr-fake-printer.h"
 #include "tr-printer.h"
 #include "tr-store-printers.h"
+#include "tr-test-host-process.h"
 #include "tr-test-peer.h"
 #include "tr-test-util.h"
 
@@ -59,11 +58,6 @@ static int
 run_printers (Fixture *f, char **out, ...)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GSubprocessLauncher) launcher
-    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *text = NULL;
   const char *arg;
   va_list args;
 
@@ -76,95 +70,39 @@ run_printers (Fixture *f, char **out, ...)
   g_ptr_array_add (argv, "--data-dir");
   g_ptr_array_add (argv, f->dir);
   g_ptr_array_add (argv, NULL);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "", TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char *const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &text, NULL, &error));
-  g_assert_no_error (error);
-  if (out != NULL)
-    *out = g_steal_pointer (&text);
-  return g_subprocess_get_exit_status (process);
-}
-
-typedef struct
-{
-  GSubprocess *child;
-  char *base_url;
-} Child;
-
-static Child *
-child_start (Fixture *f)
-{
-  const char *argv[] = { f->host_bin, "--loopback", "--port", "0", "--data-dir", f->dir, NULL };
-  g_autoptr (GDataInputStream) lines = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *line = NULL;
-  Child *child = g_new0 (Child, 1);
-  const char *port;
-
-  child->child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child->child));
-  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  port = strrchr (strstr (line, "://"), ':');
-  g_assert_nonnull (port);
-  child->base_url = g_strdup_printf ("http://127.0.0.1:%d", atoi (port + 1));
-  return child;
-}
-
-static void
-child_kill (Child *child)
-{
-  g_subprocess_send_signal (child->child, SIGKILL);
-  g_subprocess_wait (child->child, NULL, NULL);
-  g_object_unref (child->child);
-  g_free (child->base_url);
-  g_free (child);
+  return tr_test_host_process_run ((const char *const *)argv->pdata,
+                                   G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                                   out, NULL);
 }
 
 static char *
-child_pair (Fixture *f, Child *child)
+child_pair (Fixture *f, TrTestHostProcess *child)
 {
-  const char *argv[] = { f->host_bin, "pair", "--data-dir", f->dir, NULL };
-  g_autoptr (GSubprocess) pair = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *digits = NULL;
-  const char *code;
+  g_autofree char *code = tr_test_host_process_pair_code (f->dir);
 
-  pair = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (pair, NULL, NULL, &out, NULL, &error));
-  g_assert_no_error (error);
-  code = strpbrk (out, "0123456789");
-  g_assert_nonnull (code);
-  digits = g_strndup (code, 6);
-  return tr_test_pair (f->session, child->base_url, digits, "pos", "POS");
+  return tr_test_pair (f->session, child->url, code, "pos", "POS");
 }
 
 static void
-post_ticket (Fixture *f, Child *child, const char *token, const char *item)
+post_ticket (Fixture *f, TrTestHostProcess *child, const char *token, const char *item)
 {
   g_autofree char *body
     = g_strdup_printf ("{\"table\":\"4\",\"items\":[{\"name\":\"%s\",\"quantity\":1}]}", item);
   g_autofree char *answer = NULL;
   guint status = 0;
 
-  answer = tr_test_http (f->session, child->base_url, "POST", "/api/v1/tickets", body, token,
+  answer = tr_test_http (f->session, child->url, "POST", "/api/v1/tickets", body, token,
                          &status);
   g_assert_cmpuint (status, ==, 201);
 }
 
 static GPtrArray *
-get_printers (Fixture *f, Child *child, const char *token)
+get_printers (Fixture *f, TrTestHostProcess *child, const char *token)
 {
   g_autoptr (GError) error = NULL;
   guint status = 0;
   g_autofree char *body
-    = tr_test_http (f->session, child->base_url, "GET", "/api/v1/printers", NULL, token, &status);
+    = tr_test_http (f->session, child->url, "GET", "/api/v1/printers", NULL, token, &status);
   GPtrArray *infos;
 
   g_assert_cmpuint (status, ==, 200);
@@ -176,7 +114,7 @@ get_printers (Fixture *f, Child *child, const char *token)
 typedef struct
 {
   Fixture *f;
-  Child *child;
+  TrTestHostProcess *child;
   const char *token;
   guint n;
 } PrintersCheck;
@@ -226,10 +164,10 @@ test_sigkill (Fixture *f, gconstpointer data)
   g_autofree char *address = tr_fake_printer_dup_address (f->printer);
   g_autofree char *token = NULL;
   const char *names[] = { "Burger One", "Burger Two", "Burger Three", "Burger Four" };
-  Child *child;
+  TrTestHostProcess *child;
 
   g_assert_cmpint (run_printers (f, NULL, "add", "line", "--address", address, NULL), ==, 0);
-  child = child_start (f);
+  child = tr_test_host_process_new (f->dir);
   token = child_pair (f, child);
   post_ticket (f, child, token, names[0]);
   tr_fake_printer_wait_slips (f->printer, 1);
@@ -246,11 +184,11 @@ test_sigkill (Fixture *f, gconstpointer data)
 
     tr_test_wait_for (slip_pending, &check, "a slip stuck on the printer");
   }
-  child_kill (child);
+  tr_test_host_process_kill_and_free (child);
   g_assert_cmpint (journal_rows (f), ==, 1);
   tr_fake_printer_set_mode (f->printer, TR_FAKE_PRINTER_ONLINE);
 
-  child = child_start (f);
+  child = tr_test_host_process_new (f->dir);
   tr_fake_printer_wait_slips (f->printer, 3);
   /* Printed in order, so once the fourth is out nothing else is coming. */
   post_ticket (f, child, token, names[3]);
@@ -264,7 +202,7 @@ test_sigkill (Fixture *f, gconstpointer data)
   g_assert_cmpuint (tr_fake_printer_count_slips (f->printer), ==, 4);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     g_assert_cmpuint (tr_fake_printer_count_matching (f->printer, names[i]), ==, 1);
-  child_kill (child);
+  tr_test_host_process_kill_and_free (child);
 }
 
 static void
@@ -273,7 +211,7 @@ test_cli (Fixture *f, gconstpointer data)
   g_autofree char *address = tr_fake_printer_dup_address (f->printer);
   g_autofree char *out = NULL;
   g_autofree char *token = NULL;
-  Child *child;
+  TrTestHostProcess *child;
 
   /* Refusals change nothing. */
   g_assert_cmpint (run_printers (f, &out, "add", "line", "--address", "http://x", NULL), ==, 1);
@@ -291,7 +229,7 @@ test_cli (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (out, "No printers"));
   g_clear_pointer (&out, g_free);
 
-  child = child_start (f);
+  child = tr_test_host_process_new (f->dir);
   token = child_pair (f, child);
 
   /* Added beside the running host: it prints within seconds. */
@@ -326,7 +264,7 @@ test_cli (Fixture *f, gconstpointer data)
 
     tr_test_wait_for (printers_are, &check, "the host dropping the printer");
   }
-  child_kill (child);
+  tr_test_host_process_kill_and_free (child);
 }
 
 int

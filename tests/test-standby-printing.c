@@ -10,8 +10,6 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "tr-codec.h"
@@ -20,6 +18,7 @@
 #include "tr-printer.h"
 #include "tr-store-printers.h"
 #include "tr-store-replica.h"
+#include "tr-test-host-process.h"
 #include "tr-test-peer.h"
 #include "tr-test-util.h"
 
@@ -35,37 +34,6 @@ typedef struct
   char *pos_token;
   TrFakePrinter *printer;
 } Fixture;
-
-static const char *
-host_binary (void)
-{
-  const char *binary = g_getenv ("TICKETRAIL_HOST_BIN");
-
-  g_assert_nonnull (binary);
-  return binary;
-}
-
-/* A test that fails aborts: its children must not outlive it. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static GSubprocess *
-spawn (const char *const *argv, GSubprocessFlags flags)
-{
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
-  g_autoptr (GError) error = NULL;
-  GSubprocess *child;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "", TRUE);
-  child = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  return child;
-}
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
@@ -83,29 +51,10 @@ fixture_setup (Fixture *f, gconstpointer data)
 }
 
 static void
-stop_process (GSubprocess **process)
-{
-  if (*process == NULL)
-    return;
-  g_subprocess_send_signal (*process, SIGCONT);
-  g_subprocess_send_signal (*process, SIGTERM);
-  g_subprocess_wait (*process, NULL, NULL);
-  g_clear_object (process);
-}
-
-static void
-kill_process (GSubprocess **process)
-{
-  g_subprocess_send_signal (*process, SIGKILL);
-  g_subprocess_wait (*process, NULL, NULL);
-  g_clear_object (process);
-}
-
-static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  stop_process (&f->standby);
-  stop_process (&f->host);
+  tr_test_host_process_stop (&f->standby);
+  tr_test_host_process_stop (&f->host);
   g_clear_pointer (&f->printer, tr_fake_printer_free);
   g_clear_object (&f->session);
   tr_test_remove_tree (f->dir);
@@ -116,55 +65,16 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_free (f->pos_token);
 }
 
-/* ticketrail-host over @dir with @extra flags; its URL in *@out_url. */
-static GSubprocess *
-spawn_host (const char *dir, const char *const *extra, char **out_url)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GSubprocess) child = NULL;
-  g_autoptr (GDataInputStream) lines = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *line = NULL;
-  const char *port;
-
-  g_ptr_array_add (argv, (char *)host_binary ());
-  g_ptr_array_add (argv, "--loopback");
-  g_ptr_array_add (argv, "--port");
-  g_ptr_array_add (argv, "0");
-  g_ptr_array_add (argv, "--data-dir");
-  g_ptr_array_add (argv, (char *)dir);
-  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *)extra[i]);
-  g_ptr_array_add (argv, NULL);
-  child = spawn ((const char *const *)argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
-  do
-    {
-      g_free (line);
-      line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_nonnull (line);
-    }
-  while (strstr (line, "listening on") == NULL);
-  port = strrchr (strstr (line, "://"), ':');
-  g_assert_nonnull (port);
-  *out_url = g_strdup_printf ("http://127.0.0.1:%d", atoi (port + 1));
-  return g_steal_pointer (&child);
-}
-
 /* `ticketrail-host ARGS… --data-dir @dir`: its exit status; its output
  * in *@out when not NULL. */
 static int
 run_cli (const char *dir, char **out, ...)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *text = NULL;
   const char *arg;
   va_list args;
 
-  g_ptr_array_add (argv, (gpointer)host_binary ());
+  g_ptr_array_add (argv, (gpointer)tr_test_host_process_binary ());
   va_start (args, out);
   while ((arg = va_arg (args, const char *)) != NULL)
     g_ptr_array_add (argv, (gpointer)arg);
@@ -172,42 +82,9 @@ run_cli (const char *dir, char **out, ...)
   g_ptr_array_add (argv, "--data-dir");
   g_ptr_array_add (argv, (gpointer)dir);
   g_ptr_array_add (argv, NULL);
-  process = spawn ((const char *const *)argv->pdata,
-                   G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &text, NULL, &error));
-  g_assert_no_error (error);
-  if (out != NULL)
-    *out = g_steal_pointer (&text);
-  return g_subprocess_get_exit_status (process);
-}
-
-static char *
-pair_code (const char *dir)
-{
-  g_autofree char *out = NULL;
-  const char *code;
-
-  g_assert_cmpint (run_cli (dir, &out, "pair", NULL), ==, 0);
-  code = strpbrk (out, "0123456789");
-  g_assert_nonnull (code);
-  return g_strndup (code, 6);
-}
-
-static void
-spawn_standby (Fixture *f, const char *code)
-{
-  const char *argv[] = { host_binary (), "--standby-of",   f->url, "--data-dir",
-                         f->standby_dir, "--pairing-code", code,   NULL };
-  g_autoptr (GDataInputStream) lines = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *line = NULL;
-
-  f->standby = spawn (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->standby));
-  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_nonnull (strstr (line, "standby of"));
+  return tr_test_host_process_run ((const char *const *)argv->pdata,
+                                   G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                                   out, NULL);
 }
 
 static gboolean
@@ -235,11 +112,11 @@ start_pair (Fixture *f)
   g_assert_cmpint (run_cli (f->host_dir, NULL, "printers", "add", "line", "--address", address,
                             "--mode", "always", NULL),
                    ==, 0);
-  f->host = spawn_host (f->host_dir, extra, &f->url);
-  pos_code = pair_code (f->host_dir);
+  f->host = tr_test_host_process_start (f->host_dir, extra, &f->url, NULL);
+  pos_code = tr_test_host_process_pair_code (f->host_dir);
   f->pos_token = tr_test_pair (f->session, f->url, pos_code, "pos", "POS");
-  standby_code = pair_code (f->host_dir);
-  spawn_standby (f, standby_code);
+  standby_code = tr_test_host_process_pair_code (f->host_dir);
+  f->standby = tr_test_host_process_start_standby (f->url, f->standby_dir, standby_code);
   tr_test_wait_for (standby_connected, f, "the standby in sync");
 }
 
@@ -374,13 +251,13 @@ test_failover_prints_once (Fixture *f, gconstpointer data)
   reprint (f, ids[1]);
   tr_test_wait_for (host_has_pending, f, "a slip stuck on the printer");
   tr_test_wait_for (copy_reprint_waits, &check, "the standby to know of the waiting reprint");
-  kill_process (&f->host);
-  stop_process (&f->standby);
+  tr_test_host_process_kill (&f->host);
+  tr_test_host_process_stop (&f->standby);
   tr_fake_printer_set_mode (f->printer, TR_FAKE_PRINTER_ONLINE);
   g_assert_cmpuint (tr_fake_printer_count_slips (f->printer), ==, 6);
 
   g_clear_pointer (&f->url, g_free);
-  f->host = spawn_host (f->standby_dir, promote, &f->url);
+  f->host = tr_test_host_process_start (f->standby_dir, promote, &f->url, NULL);
   /* Printed in order: once the last new one is out, nothing else comes. */
   tr_fake_printer_wait_slips (f->printer, 9);
   ids[7] = post_ticket (f, names[7]);
@@ -396,7 +273,7 @@ test_failover_prints_once (Fixture *f, gconstpointer data)
   g_assert_cmpuint (tr_fake_printer_count_matching (f->printer, "R E P R I N T"), ==, 2);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     g_assert_cmpuint (tr_fake_printer_count_matching (f->printer, names[i]), ==, i < 2 ? 2 : 1);
-  stop_process (&f->host);
+  tr_test_host_process_stop (&f->host);
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     g_free (ids[i]);
 }
@@ -478,7 +355,7 @@ test_cli_changes_reach_standby (Fixture *f, gconstpointer data)
   printer.present = FALSE;
   tr_test_wait_for (copy_printer_is, &printer, "the standby to drop the printer");
 
-  code = pair_code (f->host_dir);
+  code = tr_test_host_process_pair_code (f->host_dir);
   token = tr_test_pair (f->session, f->url, code, revoke.station_id, "Grill");
   g_assert_cmpint (run_cli (f->host_dir, NULL, "revoke", revoke.station_id, NULL), ==, 0);
   tr_test_wait_for (copy_station_revoked, &revoke, "the standby to know of the revocation");

@@ -10,12 +10,11 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <sys/prctl.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "tr-client.h"
 #include "tr-store-lineage.h"
+#include "tr-test-host-process.h"
 #include "tr-test-peer.h"
 #include "tr-test-util.h"
 
@@ -30,37 +29,6 @@ typedef struct
   char *url;
   char *pos_token;
 } Fixture;
-
-static const char *
-host_binary (void)
-{
-  const char *binary = g_getenv ("TICKETRAIL_HOST_BIN");
-
-  g_assert_nonnull (binary);
-  return binary;
-}
-
-/* A test that fails aborts: its children (one may be SIGSTOPped) must
- * not outlive it. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static GSubprocess *
-spawn (const char *const *argv)
-{
-  g_autoptr (GSubprocessLauncher) launcher
-    = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr (GError) error = NULL;
-  GSubprocess *child;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  child = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  return child;
-}
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
@@ -77,21 +45,10 @@ fixture_setup (Fixture *f, gconstpointer data)
 }
 
 static void
-stop_process (GSubprocess **process)
-{
-  if (*process == NULL)
-    return;
-  g_subprocess_send_signal (*process, SIGCONT);
-  g_subprocess_send_signal (*process, SIGTERM);
-  g_subprocess_wait (*process, NULL, NULL);
-  g_clear_object (process);
-}
-
-static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  stop_process (&f->standby);
-  stop_process (&f->host);
+  tr_test_host_process_stop (&f->standby);
+  tr_test_host_process_stop (&f->host);
   g_clear_object (&f->session);
   tr_test_remove_tree (f->dir);
   g_free (f->dir);
@@ -101,91 +58,10 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_free (f->pos_token);
 }
 
-/* Starts ticketrail-host over @dir with @extra flags; its URL. */
-static GSubprocess *
-spawn_host (const char *dir, const char *const *extra, char **out_url)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GSubprocess) child = NULL;
-  g_autoptr (GDataInputStream) lines = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *line = NULL;
-  const char *port;
-
-  g_ptr_array_add (argv, (char *)host_binary ());
-  g_ptr_array_add (argv, "--loopback");
-  g_ptr_array_add (argv, "--port");
-  g_ptr_array_add (argv, "0");
-  g_ptr_array_add (argv, "--data-dir");
-  g_ptr_array_add (argv, (char *)dir);
-  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *)extra[i]);
-  g_ptr_array_add (argv, NULL);
-  child = spawn ((const char *const *)argv->pdata);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
-  /* --promote says so first, then "listening on …". */
-  do
-    {
-      g_free (line);
-      line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_nonnull (line);
-    }
-  while (strstr (line, "listening on") == NULL);
-  port = strrchr (strstr (line, "://"), ':');
-  g_assert_nonnull (port);
-  *out_url = g_strdup_printf ("http://127.0.0.1:%d", atoi (port + 1));
-  return g_steal_pointer (&child);
-}
-
-static char *
-pair_code (const char *dir)
-{
-  const char *argv[] = { host_binary (), "pair", "--data-dir", dir, NULL };
-  g_autoptr (GSubprocess) pair = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *out = NULL;
-  const char *code;
-
-  pair = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (pair, NULL, NULL, &out, NULL, &error));
-  g_assert_no_error (error);
-  code = strpbrk (out, "0123456789");
-  g_assert_nonnull (code);
-  return g_strndup (code, 6);
-}
-
-static void
-spawn_standby (Fixture *f, const char *code)
-{
-  const char *argv[] = { host_binary (), "--standby-of",
-                         f->url,         "--data-dir",
-                         f->standby_dir, code != NULL ? "--pairing-code" : NULL,
-                         code,           NULL };
-  g_autoptr (GDataInputStream) lines = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *line = NULL;
-
-  f->standby = spawn (argv);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->standby));
-  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_nonnull (strstr (line, "standby of"));
-}
-
 static JsonObject *
 health (Fixture *f)
 {
-  guint status = 0;
-  g_autofree char *body
-    = tr_test_http (f->session, f->url, "GET", "/api/v1/health", NULL, NULL, &status);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-
-  g_assert_cmpuint (status, ==, 200);
-  g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  return tr_test_host_process_health (f->session, f->url);
 }
 
 static gboolean
@@ -217,12 +93,12 @@ start_pair (Fixture *f, const char *standby_timeout)
   g_autofree char *pos_code = NULL;
   g_autofree char *standby_code = NULL;
 
-  f->host = spawn_host (f->host_dir, extra, &f->url);
-  pos_code = pair_code (f->host_dir);
+  f->host = tr_test_host_process_start (f->host_dir, extra, &f->url, NULL);
+  pos_code = tr_test_host_process_pair_code (f->host_dir);
   f->pos_token = tr_test_pair (f->session, f->url, pos_code, "pos", "POS");
   /* One code at a time: a new one replaces the last. */
-  standby_code = pair_code (f->host_dir);
-  spawn_standby (f, standby_code);
+  standby_code = tr_test_host_process_pair_code (f->host_dir);
+  f->standby = tr_test_host_process_start_standby (f->url, f->standby_dir, standby_code);
   tr_test_wait_for (standby_connected, f, "the standby in sync");
 }
 
@@ -336,19 +212,17 @@ test_replicates_and_promotes (Fixture *f, gconstpointer data)
   station_store = tr_store_open (station_path, TR_STORE_DURABILITY_NORMAL, &error);
   g_assert_no_error (error);
   check.station_id = tr_store_get_db_id (station_store);
-  kitchen_code = pair_code (f->host_dir);
+  kitchen_code = tr_test_host_process_pair_code (f->host_dir);
   kitchen_token = tr_test_pair (f->session, f->url, kitchen_code, check.station_id, "Grill");
   tr_test_wait_for (standby_knows_station, &check, "the standby to know the new station");
 
   before = health (f);
   old_host_id = g_strdup (json_object_get_string_member (before, "host_id"));
   /* The host dies for good; the standby's copy is promoted. */
-  g_subprocess_send_signal (f->host, SIGKILL);
-  g_subprocess_wait (f->host, NULL, NULL);
-  g_clear_object (&f->host);
-  stop_process (&f->standby);
+  tr_test_host_process_kill (&f->host);
+  tr_test_host_process_stop (&f->standby);
   old_url = g_steal_pointer (&f->url);
-  f->host = spawn_host (f->standby_dir, promote, &f->url);
+  f->host = tr_test_host_process_start (f->standby_dir, promote, &f->url, NULL);
 
   after = health (f);
   g_assert_cmpstr (json_object_get_string_member (after, "host_id"), !=, old_host_id);
@@ -400,7 +274,7 @@ test_replicates_and_promotes (Fixture *f, gconstpointer data)
     }
     g_assert_true (tr_store_set_lineage (station_store, lineage, 2, &error));
     g_assert_no_error (error);
-    old_host = spawn_host (f->host_dir, extra, &back_url);
+    old_host = tr_test_host_process_start (f->host_dir, extra, &back_url, NULL);
     old.url = back_url;
     client = tr_client_new (station_store, back_url, "Grill", "kitchen");
     g_object_set (client, "token", kitchen_token, NULL);
@@ -418,8 +292,7 @@ test_replicates_and_promotes (Fixture *f, gconstpointer data)
     g_assert_cmpint (count_event (f->host_dir, "order-6"), ==, 0);
     tr_client_stop (client);
     g_assert_finalize_object (client);
-    g_subprocess_send_signal (old_host, SIGTERM);
-    g_subprocess_wait (old_host, NULL, NULL);
+    tr_test_host_process_stop (&old_host);
   }
 }
 
@@ -537,9 +410,7 @@ test_fallback_when_standby_is_gone (Fixture *f, gconstpointer data)
   g_assert_cmpint (count_event (f->standby_dir, "alone"), ==, 1);
 
   /* Gone for good. */
-  g_subprocess_send_signal (f->standby, SIGKILL);
-  g_subprocess_wait (f->standby, NULL, NULL);
-  g_clear_object (&f->standby);
+  tr_test_host_process_kill (&f->standby);
   g_assert_cmpuint (post_order (f, "after-standby"), ==, 201);
   tr_test_wait_for (standby_not_connected, f, "the host to say it has no standby");
   g_assert_cmpint (count_event (f->host_dir, "after-standby"), ==, 1);
