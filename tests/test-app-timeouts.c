@@ -18,6 +18,7 @@
 #include "tr-preferences-window.h"
 #include "tr-window.h"
 #include "tr-test-util.h"
+#include "tr-test-widgets.h"
 
 /* Polling, not a threshold: each step waits as long as it takes, and
  * only this generous limit turns a hang into a failure. */
@@ -70,16 +71,6 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_free (f->host_dir);
 }
 
-static void
-collect (GtkWidget *widget, GType type, GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, out);
-}
-
 static GtkWindow *
 find_toplevel (Fixture *f, GType type)
 {
@@ -103,7 +94,7 @@ connection_page (Fixture *f)
 
   if (!shown (prefs))
     return NULL;
-  collect (GTK_WIDGET (prefs), TR_TYPE_CONNECTION_PAGE, pages);
+  tr_test_collect_widgets (GTK_WIDGET (prefs), TR_TYPE_CONNECTION_PAGE, pages);
   g_assert_cmpuint (pages->len, ==, 1);
   return pages->pdata[0];
 }
@@ -113,7 +104,7 @@ restore_button (TrConnectionPage *page)
 {
   g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
 
-  collect (GTK_WIDGET (page), GTK_TYPE_BUTTON, buttons);
+  tr_test_collect_widgets (GTK_WIDGET (page), GTK_TYPE_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_button_get_label (buttons->pdata[i]), "_Restore Defaults") == 0)
       return buttons->pdata[i];

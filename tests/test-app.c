@@ -16,6 +16,7 @@
 #include "tr-kitchen-view.h"
 #include "tr-window.h"
 #include "tr-test-util.h"
+#include "tr-test-widgets.h"
 
 /* Polling, not a threshold: the checks wait for the window as long as
  * it takes, and only this generous limit turns a hang into a failure. */
@@ -78,16 +79,6 @@ find_window (Fixture *f)
   return NULL;
 }
 
-static void
-collect (GtkWidget *widget, GType type, GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, out);
-}
-
 /* The texts a person sees in @widget: visible, mapped labels. */
 static char *
 visible_text (GtkWidget *widget)
@@ -95,7 +86,7 @@ visible_text (GtkWidget *widget)
   g_autoptr (GPtrArray) labels = g_ptr_array_new ();
   g_autoptr (GString) text = g_string_new (NULL);
 
-  collect (widget, GTK_TYPE_LABEL, labels);
+  tr_test_collect_widgets (widget, GTK_TYPE_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     {
       GtkWidget *label = g_ptr_array_index (labels, i);
@@ -113,7 +104,7 @@ shown_cards (TrWindow *window)
   g_autoptr (GPtrArray) cards = g_ptr_array_new ();
   GHashTable *shown = g_hash_table_new_full (NULL, NULL, NULL, g_free);
 
-  collect (GTK_WIDGET (window), TR_TYPE_TICKET_CARD, cards);
+  tr_test_collect_widgets (GTK_WIDGET (window), TR_TYPE_TICKET_CARD, cards);
   for (guint i = 0; i < cards->len; i++)
     {
       TrTicketCard *card = g_ptr_array_index (cards, i);
@@ -170,7 +161,7 @@ visible_page (TrWindow *window)
   GtkStack *main_stack = NULL;
 
   /* Menus have stacks of their own; ours is the one with the grid. */
-  collect (GTK_WIDGET (window), GTK_TYPE_STACK, stacks);
+  tr_test_collect_widgets (GTK_WIDGET (window), GTK_TYPE_STACK, stacks);
   for (guint i = 0; i < stacks->len; i++)
     if (gtk_stack_get_child_by_name (g_ptr_array_index (stacks, i), "tickets") != NULL)
       {
@@ -304,7 +295,7 @@ click_button (GtkWidget *widget, const char *label)
   g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
   GtkButton *found = NULL;
 
-  collect (widget, GTK_TYPE_BUTTON, buttons);
+  tr_test_collect_widgets (widget, GTK_TYPE_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)), label) == 0
         && gtk_widget_get_mapped (g_ptr_array_index (buttons, i)))
@@ -504,9 +495,9 @@ step_tick_changes_nothing (Fixture *f)
   g_autoptr (GPtrArray) images = g_ptr_array_new ();
   guint icon_notifies = 0;
 
-  collect (GTK_WIDGET (window), TR_TYPE_CONNECTION_INDICATOR, indicators);
+  tr_test_collect_widgets (GTK_WIDGET (window), TR_TYPE_CONNECTION_INDICATOR, indicators);
   g_assert_cmpuint (indicators->len, ==, 1);
-  collect (indicators->pdata[0], GTK_TYPE_IMAGE, images);
+  tr_test_collect_widgets (indicators->pdata[0], GTK_TYPE_IMAGE, images);
   g_assert_cmpuint (images->len, >, 0);
   for (guint i = 0; i < images->len; i++)
     g_signal_connect (images->pdata[i], "notify::icon-name", G_CALLBACK (count_notify),
@@ -581,10 +572,10 @@ step_kiosk_shown (Fixture *f)
   if (!window_shown (window) || !gtk_window_is_fullscreen (GTK_WINDOW (window)))
     return FALSE;
 
-  collect (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_TITLE, titles);
+  tr_test_collect_widgets (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_TITLE, titles);
   g_assert_cmpuint (titles->len, ==, 1);
   g_assert_false (adw_view_switcher_title_get_view_switcher_enabled (titles->pdata[0]));
-  collect (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON, menus);
+  tr_test_collect_widgets (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON, menus);
   for (guint i = 0; i < menus->len; i++)
     g_assert_true (gtk_menu_button_get_menu_model (menus->pdata[i]) == NULL
                    || !gtk_widget_get_mapped (menus->pdata[i]));

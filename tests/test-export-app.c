@@ -26,6 +26,7 @@
 #include "tr-test-postgres.h"
 #include "tr-test-sqlite.h"
 #include "tr-test-util.h"
+#include "tr-test-widgets.h"
 #include "tr-window.h"
 
 /* Polling, not a threshold: only this generous limit turns a hang into
@@ -99,22 +100,12 @@ find_toplevel (Fixture *f, GType type)
   return NULL;
 }
 
-static void
-collect (GtkWidget *widget, GType type, GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, out);
-}
-
 static GtkWidget *
 find_row (GtkWidget *root, GType type, const char *title)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new ();
 
-  collect (root, type, rows);
+  tr_test_collect_widgets (root, type, rows);
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
       return rows->pdata[i];
@@ -126,7 +117,7 @@ find_button (GtkWidget *root, const char *label)
 {
   g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
 
-  collect (root, GTK_TYPE_BUTTON, buttons);
+  tr_test_collect_widgets (root, GTK_TYPE_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_button_get_label (buttons->pdata[i]), label) == 0)
       return buttons->pdata[i];

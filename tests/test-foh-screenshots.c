@@ -21,6 +21,7 @@
 #include "tr-preferences-window.h"
 #include "tr-window.h"
 #include "tr-test-util.h"
+#include "tr-test-widgets.h"
 
 #define POLL_MS 50
 #define GIVE_UP_MS (300 * 1000)
@@ -259,16 +260,6 @@ find_any_toplevel (GType type)
   return NULL;
 }
 
-static void
-collect (GtkWidget *widget, GType type, GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, out);
-}
-
 /* ---- Shooting ---- */
 
 static void
@@ -369,7 +360,7 @@ step_board (Fixture *f)
   {
     GPtrArray *stacks = g_ptr_array_new ();
 
-    collect (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK, stacks);
+    tr_test_collect_widgets (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK, stacks);
     g_assert_cmpuint (stacks->len, ==, 1);
     adw_view_stack_set_visible_child_name (stacks->pdata[0], "foh");
     g_ptr_array_unref (stacks);
@@ -399,7 +390,7 @@ step_open_order (Fixture *f)
   gtk_widget_activate_action (GTK_WIDGET (dialog), "order.add-menu-item", "u", 6);
   gtk_widget_activate_action (GTK_WIDGET (dialog), "order.add-menu-item", "u", 7);
   gtk_widget_activate_action (GTK_WIDGET (dialog), "order.add-menu-item", "u", 10);
-  collect (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, rows);
+  tr_test_collect_widgets (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, rows);
   for (guint i = 0; i < rows->len; i++)
     {
       const char *title = adw_preferences_row_get_title (rows->pdata[i]);
@@ -409,10 +400,10 @@ step_open_order (Fixture *f)
       else if (g_strcmp0 (title, "_Note for the kitchen") == 0)
         gtk_editable_set_text (rows->pdata[i], "Birthday: candle on the dessert");
     }
-  collect (GTK_WIDGET (dialog), ADW_TYPE_EXPANDER_ROW, expanders);
+  tr_test_collect_widgets (GTK_WIDGET (dialog), ADW_TYPE_EXPANDER_ROW, expanders);
   g_assert_cmpuint (expanders->len, ==, 3);
   rows->len = 0;
-  collect (GTK_WIDGET (expanders->pdata[0]), ADW_TYPE_ENTRY_ROW, rows);
+  tr_test_collect_widgets (GTK_WIDGET (expanders->pdata[0]), ADW_TYPE_ENTRY_ROW, rows);
   for (guint i = 0; i < rows->len; i++)
     if (g_str_has_prefix (adw_preferences_row_get_title (rows->pdata[i]), "_Modifiers"))
       gtk_editable_set_text (rows->pdata[i], "extra spicy");
@@ -442,7 +433,7 @@ step_shoot_preferences (Fixture *f)
     {
       g_autoptr (GPtrArray) switches = g_ptr_array_new ();
 
-      collect (GTK_WIDGET (prefs), GTK_TYPE_SWITCH, switches);
+      tr_test_collect_widgets (GTK_WIDGET (prefs), GTK_TYPE_SWITCH, switches);
       g_assert_cmpuint (switches->len, >=, 1);
       /* The host switch, on: this station hosts. */
       g_assert_cmpstr (gtk_actionable_get_action_name (switches->pdata[0]), ==, "app.host");
@@ -462,7 +453,7 @@ step_shoot_connection (Fixture *f)
   GtkWindow *prefs = f->subject;
   g_autoptr (GPtrArray) pages = g_ptr_array_new ();
 
-  collect (GTK_WIDGET (prefs), TR_TYPE_CONNECTION_PAGE, pages);
+  tr_test_collect_widgets (GTK_WIDGET (prefs), TR_TYPE_CONNECTION_PAGE, pages);
   g_assert_cmpuint (pages->len, ==, 1);
   if (adw_preferences_window_get_visible_page (ADW_PREFERENCES_WINDOW (prefs)) != pages->pdata[0])
     adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (prefs), pages->pdata[0]);

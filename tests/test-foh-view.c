@@ -17,6 +17,7 @@
 #include "tr-order-dialog.h"
 #include "tr-ticket-object.h"
 #include "tr-test-util.h"
+#include "tr-test-widgets.h"
 
 #define GIVE_UP_US (120 * G_USEC_PER_SEC)
 
@@ -58,23 +59,13 @@ is_mapped (Fixture *f, gconstpointer widget)
   return gtk_widget_get_mapped (GTK_WIDGET (widget));
 }
 
-static void
-collect (GtkWidget *widget, GType type, GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, out);
-}
-
 static char *
 visible_text (GtkWidget *widget)
 {
   g_autoptr (GPtrArray) labels = g_ptr_array_new ();
   GString *text = g_string_new (NULL);
 
-  collect (widget, GTK_TYPE_LABEL, labels);
+  tr_test_collect_widgets (widget, GTK_TYPE_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_get_mapped (g_ptr_array_index (labels, i)))
       g_string_append_printf (text, "%s\n",
@@ -88,7 +79,7 @@ find_entry_row (GtkWidget *root, const char *title)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new ();
 
-  collect (root, ADW_TYPE_ENTRY_ROW, rows);
+  tr_test_collect_widgets (root, ADW_TYPE_ENTRY_ROW, rows);
   for (guint i = 0; i < rows->len; i++)
     {
       const char *t = adw_preferences_row_get_title (g_ptr_array_index (rows, i));
@@ -193,7 +184,7 @@ count_label (Fixture *f, TrFohSection section)
   g_autoptr (GPtrArray) labels = g_ptr_array_new ();
   guint seen = 0;
 
-  collect (GTK_WIDGET (f->view), GTK_TYPE_LABEL, labels);
+  tr_test_collect_widgets (GTK_WIDGET (f->view), GTK_TYPE_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_has_css_class (g_ptr_array_index (labels, i), "foh-count")
         && seen++ == (guint)section)
@@ -207,7 +198,7 @@ row_of (Fixture *f, const char *ticket_id)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new ();
 
-  collect (GTK_WIDGET (f->view), GTK_TYPE_LIST_BOX_ROW, rows);
+  tr_test_collect_widgets (GTK_WIDGET (f->view), GTK_TYPE_LIST_BOX_ROW, rows);
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (g_object_get_data (rows->pdata[i], "ticket-id"), ticket_id) == 0)
       return rows->pdata[i];
@@ -217,13 +208,7 @@ row_of (Fixture *f, const char *ticket_id)
 static GtkButton *
 button_with_action (GtkWidget *root, const char *action)
 {
-  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
-
-  collect (root, GTK_TYPE_BUTTON, buttons);
-  for (guint i = 0; i < buttons->len; i++)
-    if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), action) == 0)
-      return buttons->pdata[i];
-  return NULL;
+  return GTK_BUTTON (tr_test_find_actionable (root, GTK_TYPE_BUTTON, action));
 }
 
 static void
@@ -472,7 +457,7 @@ message_label (TrOrderDialog *dialog)
 {
   g_autoptr (GPtrArray) labels = g_ptr_array_new ();
 
-  collect (GTK_WIDGET (dialog), GTK_TYPE_LABEL, labels);
+  tr_test_collect_widgets (GTK_WIDGET (dialog), GTK_TYPE_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_has_css_class (gtk_widget_get_parent (labels->pdata[i]), "order-message"))
       return labels->pdata[i];
@@ -515,7 +500,7 @@ click_response (GtkWindow *dialog, const char *label)
 {
   g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
 
-  collect (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
+  tr_test_collect_widgets (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_button_get_label (buttons->pdata[i]), label) == 0)
       {
@@ -575,7 +560,7 @@ test_create_order (Fixture *f, gconstpointer data)
     g_autoptr (GPtrArray) rows = g_ptr_array_new ();
     GtkEditable *name = NULL;
 
-    collect (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, rows);
+    tr_test_collect_widgets (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, rows);
     for (guint i = 0; i < rows->len; i++)
       if (g_str_has_prefix (adw_preferences_row_get_title (rows->pdata[i]), "_Name")
           && *gtk_editable_get_text (rows->pdata[i]) == '\0')
@@ -645,7 +630,7 @@ test_amend_and_cancel (Fixture *f, gconstpointer data)
   {
     g_autoptr (GPtrArray) toggles = g_ptr_array_new ();
 
-    collect (GTK_WIDGET (dialog), GTK_TYPE_TOGGLE_BUTTON, toggles);
+    tr_test_collect_widgets (GTK_WIDGET (dialog), GTK_TYPE_TOGGLE_BUTTON, toggles);
     for (guint i = 0; i < toggles->len; i++)
       if (g_strcmp0 (gtk_actionable_get_action_name (toggles->pdata[i]), "order.void-item") == 0)
         void_target
@@ -854,8 +839,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/foh/announcement", test_announcement);
   g_test_add ("/foh/sections", Fixture, NULL, fixture_set_up, test_sections, fixture_tear_down);
-  g_test_add ("/foh/rush-first", Fixture, NULL, fixture_set_up, test_rush_first,
-              fixture_tear_down);
+  g_test_add ("/foh/rush-first", Fixture, NULL, fixture_set_up, test_rush_first, fixture_tear_down);
   g_test_add ("/foh/create-order", Fixture, NULL, fixture_set_up, test_create_order,
               fixture_tear_down);
   g_test_add ("/foh/amend-and-cancel", Fixture, NULL, fixture_set_up, test_amend_and_cancel,

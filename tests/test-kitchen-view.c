@@ -16,6 +16,7 @@
 #include "tr-kitchen-view.h"
 #include "tr-window.h"
 #include "tr-test-util.h"
+#include "tr-test-widgets.h"
 
 /* Polling, not a threshold: each step waits as long as it takes, and
  * only this generous limit turns a hang into a failure. */
@@ -237,23 +238,13 @@ client (Fixture *f)
   return tr_station_get_client (tr_application_get_station (f->app));
 }
 
-static void
-collect (GtkWidget *widget, GType type, GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, out);
-}
-
 static char *
 visible_text (GtkWidget *widget)
 {
   g_autoptr (GPtrArray) labels = g_ptr_array_new ();
   GString *text = g_string_new (NULL);
 
-  collect (widget, GTK_TYPE_LABEL, labels);
+  tr_test_collect_widgets (widget, GTK_TYPE_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_get_mapped (g_ptr_array_index (labels, i)))
       g_string_append_printf (text, "%s\n",
@@ -277,7 +268,7 @@ tap_item (TrTicketCard *card, const char *item_id)
   g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
   GtkButton *found = NULL;
 
-  collect (GTK_WIDGET (card), GTK_TYPE_BUTTON, buttons);
+  tr_test_collect_widgets (GTK_WIDGET (card), GTK_TYPE_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (g_object_get_data (G_OBJECT (buttons->pdata[i]), "item-id"), item_id) == 0)
       found = buttons->pdata[i];

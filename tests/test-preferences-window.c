@@ -16,6 +16,7 @@
 #include "tr-menu.h"
 #include "tr-preferences-window.h"
 #include "tr-test-util.h"
+#include "tr-test-widgets.h"
 
 typedef struct
 {
@@ -47,23 +48,13 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_free (f->dir);
 }
 
-static void
-collect (GtkWidget *widget, GType type, GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, out);
-}
-
 /* The row of @type whose title is @title, or NULL. */
 static GtkWidget *
 find_row (GtkWidget *root, GType type, const char *title)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new ();
 
-  collect (root, type, rows);
+  tr_test_collect_widgets (root, type, rows);
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
       return rows->pdata[i];

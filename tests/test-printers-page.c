@@ -29,6 +29,7 @@
 #include "tr-printers-page.h"
 #include "tr-fake-printer.h"
 #include "tr-test-util.h"
+#include "tr-test-widgets.h"
 #include "tr-ticket-card.h"
 
 /* Each wait is for a condition; only this generous limit turns a hang
@@ -107,22 +108,12 @@ wait_for (Fixture *f, Condition condition, gconstpointer data, const char *what)
   g_source_remove (tick);
 }
 
-static void
-collect (GtkWidget *widget, GType type, GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, out);
-}
-
 static gpointer
 find_one (GtkWidget *root, GType type)
 {
   g_autoptr (GPtrArray) found = g_ptr_array_new ();
 
-  collect (root, type, found);
+  tr_test_collect_widgets (root, type, found);
   g_assert_cmpuint (found->len, ==, 1);
   return found->pdata[0];
 }
@@ -132,7 +123,7 @@ find_row (GtkWidget *root, GType type, const char *title)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new ();
 
-  collect (root, type, rows);
+  tr_test_collect_widgets (root, type, rows);
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
       return rows->pdata[i];
@@ -145,7 +136,7 @@ has_label (GtkWidget *root, const char *prefix)
 {
   g_autoptr (GPtrArray) labels = g_ptr_array_new ();
 
-  collect (root, GTK_TYPE_LABEL, labels);
+  tr_test_collect_widgets (root, GTK_TYPE_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     if (g_str_has_prefix (gtk_label_get_label (labels->pdata[i]), prefix))
       return TRUE;
@@ -326,7 +317,7 @@ switcher_shows (GtkWidget *window, const char *title)
   GType type = g_type_from_name ("AdwViewSwitcherButton");
 
   g_assert_true (type != 0);
-  collect (window, type, buttons);
+  tr_test_collect_widgets (window, type, buttons);
   g_assert_cmpuint (buttons->len, >, 0);
   for (guint i = 0; i < buttons->len; i++)
     if (gtk_widget_is_visible (buttons->pdata[i]) && has_label (buttons->pdata[i], title))
@@ -619,13 +610,9 @@ toast_shown (Fixture *f, gconstpointer data)
 static gboolean
 foh_button (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
-
-  collect (gtk_window_get_child (GTK_WINDOW (data)), GTK_TYPE_BUTTON, buttons);
-  for (guint i = 0; i < buttons->len; i++)
-    if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), "foh.reprint") == 0)
-      return TRUE;
-  return FALSE;
+  return tr_test_find_actionable (gtk_window_get_child (GTK_WINDOW (data)), GTK_TYPE_BUTTON,
+                                  "foh.reprint")
+         != NULL;
 }
 
 static gboolean
@@ -656,7 +643,7 @@ test_reprint (Fixture *f, gconstpointer data)
   g_object_set_data (G_OBJECT (window), "id", id);
   wait_for (f, card_bound, window, "the ticket's card");
   card = tr_kitchen_view_find_card (TR_KITCHEN_VIEW (view), id);
-  collect (GTK_WIDGET (card), GTK_TYPE_BUTTON, buttons);
+  tr_test_collect_widgets (GTK_WIDGET (card), GTK_TYPE_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), "kitchen.reprint") == 0)
       reprint = buttons->pdata[i];
@@ -678,7 +665,7 @@ test_reprint (Fixture *f, gconstpointer data)
   g_ptr_array_set_size (buttons, 0);
   g_object_set_data (G_OBJECT (window), "id", id);
   wait_for (f, foh_button, window, "the order's Reprint button");
-  collect (view, GTK_TYPE_BUTTON, buttons);
+  tr_test_collect_widgets (view, GTK_TYPE_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), "foh.reprint") == 0)
       gtk_widget_activate (buttons->pdata[i]);
@@ -690,22 +677,11 @@ test_reprint (Fixture *f, gconstpointer data)
 
 /* ---- No printer, no Reprint (issue 13) ---- */
 
-static GtkWidget *
-find_action_button (GtkWidget *root, const char *action)
-{
-  g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
-
-  collect (root, GTK_TYPE_BUTTON, buttons);
-  for (guint i = 0; i < buttons->len; i++)
-    if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), action) == 0)
-      return buttons->pdata[i];
-  return NULL;
-}
-
 static gboolean
 reprint_visible (Fixture *f, gconstpointer data)
 {
-  GtkWidget *button = find_action_button (GTK_WIDGET (data), "kitchen.reprint");
+  GtkWidget *button
+    = tr_test_find_actionable (GTK_WIDGET (data), GTK_TYPE_BUTTON, "kitchen.reprint");
 
   return button != NULL && gtk_widget_get_visible (button);
 }
@@ -745,7 +721,7 @@ test_reprint_hidden (Fixture *f, gconstpointer data)
   g_object_set_data (G_OBJECT (window), "id", id);
   wait_for (f, card_bound, window, "the ticket's card");
   card = tr_kitchen_view_find_card (TR_KITCHEN_VIEW (view), id);
-  button = find_action_button (GTK_WIDGET (card), "kitchen.reprint");
+  button = tr_test_find_actionable (GTK_WIDGET (card), GTK_TYPE_BUTTON, "kitchen.reprint");
   g_assert_nonnull (button);
   g_assert_false (gtk_widget_get_visible (button));
 
@@ -763,22 +739,25 @@ test_reprint_hidden (Fixture *f, gconstpointer data)
   gtk_window_set_child (GTK_WINDOW (foh_window), foh);
   gtk_window_present (GTK_WINDOW (foh_window));
   wait_for (f, foh_button, foh_window, "the order's row");
-  button = find_action_button (foh, "foh.reprint");
+  button = tr_test_find_actionable (foh, GTK_TYPE_BUTTON, "foh.reprint");
   g_assert_false (gtk_widget_get_visible (button));
 
   save_printer (f, TR_PRINTER_MODE_ALWAYS);
   wait_for (f, can_reprint, GINT_TO_POINTER (TRUE), "the station to reprint");
   wait_for (f, reprint_visible, card, "the card's Reprint button");
-  g_assert_true (gtk_widget_get_visible (find_action_button (foh, "foh.reprint")));
+  g_assert_true (
+    gtk_widget_get_visible (tr_test_find_actionable (foh, GTK_TYPE_BUTTON, "foh.reprint")));
   gtk_widget_activate_action (view, "kitchen.reprint-selected", NULL);
   wait_for (f, select_hint_shown, view, "P to answer");
 
   /* A printer that only prints ready chits takes no reprint. */
   save_printer (f, TR_PRINTER_MODE_READY_CHIT);
   wait_for (f, can_reprint, GINT_TO_POINTER (FALSE), "the station not to reprint");
-  g_assert_false (gtk_widget_get_visible (find_action_button (
-    GTK_WIDGET (tr_kitchen_view_find_card (TR_KITCHEN_VIEW (view), id)), "kitchen.reprint")));
-  g_assert_false (gtk_widget_get_visible (find_action_button (foh, "foh.reprint")));
+  g_assert_false (gtk_widget_get_visible (
+    tr_test_find_actionable (GTK_WIDGET (tr_kitchen_view_find_card (TR_KITCHEN_VIEW (view), id)),
+                             GTK_TYPE_BUTTON, "kitchen.reprint")));
+  g_assert_false (
+    gtk_widget_get_visible (tr_test_find_actionable (foh, GTK_TYPE_BUTTON, "foh.reprint")));
 
   gtk_window_destroy (GTK_WINDOW (foh_window));
   gtk_window_destroy (GTK_WINDOW (window));

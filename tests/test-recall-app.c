@@ -23,6 +23,7 @@
 #include "tr-recall.h"
 #include "tr-window.h"
 #include "tr-test-util.h"
+#include "tr-test-widgets.h"
 
 /* Polling, not a threshold: each step waits as long as it takes, and
  * only this generous limit turns a hang into a failure. */
@@ -222,16 +223,6 @@ app_station_id (Fixture *f)
   return tr_station_get_station_id (tr_application_get_station (f->app));
 }
 
-static void
-collect (GtkWidget *widget, GType type, GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, out);
-}
-
 /* The mapped rows of the Recall popover. */
 static GPtrArray *
 recall_rows (Fixture *f)
@@ -239,7 +230,7 @@ recall_rows (Fixture *f)
   g_autoptr (GPtrArray) buttons = g_ptr_array_new ();
   GPtrArray *rows = g_ptr_array_new ();
 
-  collect (GTK_WIDGET (find_window (f)), GTK_TYPE_BUTTON, buttons);
+  tr_test_collect_widgets (GTK_WIDGET (find_window (f)), GTK_TYPE_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (gtk_widget_has_css_class (buttons->pdata[i], "recall-row")
         && gtk_widget_get_mapped (buttons->pdata[i]))

@@ -27,6 +27,7 @@
 #include "tr-preferences-window.h"
 #include "tr-window.h"
 #include "tr-test-util.h"
+#include "tr-test-widgets.h"
 
 #define POLL_MS 50
 #define GIVE_UP_MS (240 * 1000)
@@ -81,28 +82,6 @@ foh (Fixture *f)
   TrWindow *window = TR_WINDOW (find_toplevel (f, TR_TYPE_WINDOW));
 
   return window ? tr_window_get_foh_view (window) : NULL;
-}
-
-static void
-collect (GtkWidget *widget, GType type, GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, out);
-}
-
-static GtkWidget *
-find_actionable (GtkWidget *root, GType type, const char *action)
-{
-  g_autoptr (GPtrArray) widgets = g_ptr_array_new ();
-
-  collect (root, type, widgets);
-  for (guint i = 0; i < widgets->len; i++)
-    if (g_strcmp0 (gtk_actionable_get_action_name (widgets->pdata[i]), action) == 0)
-      return widgets->pdata[i];
-  return NULL;
 }
 
 static TrStation *
@@ -239,7 +218,7 @@ step_flip_host_switch (Fixture *f)
 
   if (prefs == NULL || !gtk_widget_get_mapped (GTK_WIDGET (prefs)))
     return FALSE;
-  host_switch = find_actionable (GTK_WIDGET (prefs), GTK_TYPE_SWITCH, "app.host");
+  host_switch = tr_test_find_actionable (GTK_WIDGET (prefs), GTK_TYPE_SWITCH, "app.host");
   g_assert_nonnull (host_switch);
   if (!gtk_widget_get_mapped (host_switch))
     return FALSE;
@@ -262,7 +241,7 @@ step_hosting (Fixture *f)
   window = TR_WINDOW (find_toplevel (f, TR_TYPE_WINDOW));
   if (window == NULL || !gtk_widget_get_mapped (GTK_WIDGET (window)) || foh (f) == NULL)
     return FALSE;
-  host_switch = find_actionable (GTK_WIDGET (prefs), GTK_TYPE_SWITCH, "app.host");
+  host_switch = tr_test_find_actionable (GTK_WIDGET (prefs), GTK_TYPE_SWITCH, "app.host");
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (host_switch)));
   g_assert_true (g_settings_get_boolean (tr_application_get_settings (f->app), "is-host"));
   /* The address the preferences tell other stations to enter. */
@@ -395,7 +374,7 @@ step_create_order (Fixture *f)
   g_assert_nonnull (dialog);
   gtk_widget_activate_action (GTK_WIDGET (dialog), "order.add-menu-item", "u", 0);
   gtk_widget_activate_action (GTK_WIDGET (dialog), "order.add-menu-item", "u", 3);
-  collect (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, rows);
+  tr_test_collect_widgets (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, rows);
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), "_Table") == 0)
       table = rows->pdata[i];
@@ -413,7 +392,7 @@ step_send_order (Fixture *f)
 
   if (!gtk_widget_get_mapped (GTK_WIDGET (dialog)))
     return FALSE;
-  send = find_actionable (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, "order.send");
+  send = tr_test_find_actionable (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, "order.send");
   g_signal_emit_by_name (send, "clicked");
   g_assert_nonnull (f->ticket_id);
   return TRUE;
