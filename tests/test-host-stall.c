@@ -429,14 +429,20 @@ station_send (Station *station, const char *text)
 }
 
 static void
-station_hello (Station *station, gint64 since)
+station_hello_as (Station *station, const char *role, gint64 since, const char *since_op)
 {
-  g_autofree char *hello = tr_frame_build_hello (station->station_id, station->station_id,
-                                                 "kitchen", station->token, NULL, since);
+  g_autofree char *hello = tr_frame_build_hello_resume (
+    station->station_id, station->station_id, role, station->token, NULL, since, since_op);
 
   station->since = since;
   station->last_seq = since;
   station_send (station, hello);
+}
+
+static void
+station_hello (Station *station, gint64 since)
+{
+  station_hello_as (station, "kitchen", since, NULL);
 }
 
 static gboolean
@@ -995,17 +1001,6 @@ n_acks_cb (gpointer data)
   return station->n_acks == station->f->n_ops_sent;
 }
 
-static void
-standby_hello (Station *station, gint64 since, const char *since_op)
-{
-  g_autofree char *hello = tr_frame_build_hello_resume (
-    station->station_id, "Standby", TR_ROLE_STANDBY, station->token, NULL, since, since_op);
-
-  station->since = since;
-  station->last_seq = since;
-  station_send (station, hello);
-}
-
 /* An issuer and a standby on this thread's loop, which is the host's. */
 static void
 standby_start (Fixture *f, Station **issuer, Station **standby)
@@ -1019,7 +1014,7 @@ standby_start (Fixture *f, Station **issuer, Station **standby)
   station_connect (*issuer);
   station_connect (*standby);
   station_hello (*issuer, 0);
-  standby_hello (*standby, 0, NULL);
+  station_hello_as (*standby, TR_ROLE_STANDBY, 0, NULL);
   wait_for (station_caught_up_cb, *issuer, "the issuer's welcome");
   /* Its catch-up (a snapshot, from 0) is over: it is live. */
   wait_for (got_snapshot_cb, *standby, "the standby's snapshot");
@@ -1100,7 +1095,7 @@ test_standby_commit_fails (Fixture *f, gconstpointer data)
 
   again = station_new_role (f, "backoffice-again", TR_ROLE_STANDBY);
   station_connect (again);
-  standby_hello (again, 1, op_id);
+  station_hello_as (again, TR_ROLE_STANDBY, 1, op_id);
   wait_for (got_snapshot_cb, again, "a snapshot for the standby's second hello");
   g_assert_cmpint (again->last_seq, ==, 0);
 
